@@ -1,0 +1,5 @@
+export { type Clock, sleep, type Timer } from "./clock.js";
+export { isId, newId } from "./ids.js";
+export { type Rng, seededRng } from "./rng.js";
+export { systemClock } from "./system-clock.js";
+export { systemRng } from "./system-rng.js";

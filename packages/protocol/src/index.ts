@@ -1,0 +1,1 @@
+export * from "./gen/openaxon/v1/axon_pb.js";

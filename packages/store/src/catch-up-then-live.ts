@@ -1,0 +1,118 @@
+import type { LogStore, StoredEvent } from "./log-store.js";
+
+export type FollowItem =
+  | { readonly kind: "events"; readonly events: readonly StoredEvent[] }
+  /** Replay reached the head; what follows is live. */
+  | { readonly kind: "caught_up"; readonly headSequence: number }
+  /** The live buffer overflowed; replay resumes from the store after lastSequence. */
+  | { readonly kind: "fell_behind"; readonly lastSequence: number; readonly headSequence: number };
+
+export interface FollowOptions {
+  /** Deliver events with sequence > afterSequence. */
+  readonly afterSequence: number;
+  /** Events per store read and per yielded batch during replay. */
+  readonly batchSize?: number;
+  /** Live events buffered for a slow consumer before it is dropped back to store reads. */
+  readonly liveBufferLimit?: number;
+  /** Only events passing the filter are yielded; the cursor still advances past the others. */
+  readonly filter?: (event: StoredEvent) => boolean;
+  readonly signal?: AbortSignal;
+}
+
+/**
+ * Follows an axon: replays from the store, then hands off to the live tail, with no skipped and no
+ * repeated sequence whatever commits race with the hand-off.
+ *
+ * How: the tail listener is registered *before* the first store read, so every event committed from
+ * then on lands in the live buffer; everything committed earlier is readable from the store. Replay
+ * reads until a short page, then the buffer is drained keeping only sequences beyond the last one
+ * delivered. The buffer is bounded: past `liveBufferLimit` it is dropped and the follower goes back
+ * to store reads (`fell_behind`), so a slow consumer costs disk reads, never unbounded memory.
+ * Consumption is pull-based (an async generator), so the consumer's pace is the backpressure.
+ */
+export async function* catchUpThenLive(
+  store: LogStore,
+  axonId: string,
+  options: FollowOptions,
+): AsyncGenerator<FollowItem, void, undefined> {
+  const batchSize = options.batchSize ?? 512;
+  const bufferLimit = options.liveBufferLimit ?? 8192;
+  const { filter, signal } = options;
+  let last = options.afterSequence;
+  let buffer: StoredEvent[] = [];
+  let overflowed = false;
+  let wake: (() => void) | undefined;
+
+  const unwatch = store.watch(axonId, (events) => {
+    if (!overflowed) {
+      for (const e of events) buffer.push(e);
+      if (buffer.length > bufferLimit) {
+        overflowed = true;
+        buffer = [];
+      }
+    }
+    wake?.();
+  });
+  const onAbort = () => wake?.();
+  signal?.addEventListener("abort", onAbort);
+
+  const deliver = (events: readonly StoredEvent[]): FollowItem | undefined => {
+    last = events[events.length - 1]!.sequence;
+    const visible = filter ? events.filter(filter) : events;
+    return visible.length > 0 ? { kind: "events", events: visible } : undefined;
+  };
+
+  try {
+    let live = false;
+    while (!signal?.aborted) {
+      // Catch-up: read the store until a short page. Overflow during replay needs no notice: we are
+      // reading the store anyway.
+      for (;;) {
+        overflowed = false;
+        const page = await store.read(axonId, { afterSequence: last, limit: batchSize });
+        if (signal?.aborted) return;
+        if (page.length > 0) {
+          const item = deliver(page);
+          if (item) yield item;
+        }
+        if (page.length < batchSize && !overflowed) break;
+      }
+      if (!live) {
+        live = true;
+        yield { kind: "caught_up", headSequence: last };
+      }
+      // Live: drain the buffer; anything at or below `last` was already read from the store.
+      for (;;) {
+        if (signal?.aborted) return;
+        if (overflowed) {
+          buffer = [];
+          yield { kind: "fell_behind", lastSequence: last, headSequence: last };
+          live = false;
+          break;
+        }
+        if (buffer.length === 0) {
+          await new Promise<void>((resolve) => {
+            wake = resolve;
+          });
+          wake = undefined;
+          continue;
+        }
+        const taken = buffer;
+        buffer = [];
+        let start = 0;
+        while (start < taken.length && taken[start]!.sequence <= last) start++;
+        if (start === taken.length) continue;
+        // Contiguity is guaranteed by the store's watch contract; if it ever broke, the store is the
+        // source of truth, so fall back to reading it rather than deliver a gap.
+        if (taken[start]!.sequence !== last + 1) break;
+        for (let i = start; i < taken.length; i += batchSize) {
+          const item = deliver(taken.slice(i, i + batchSize));
+          if (item) yield item;
+        }
+      }
+    }
+  } finally {
+    unwatch();
+    signal?.removeEventListener("abort", onAbort);
+  }
+}

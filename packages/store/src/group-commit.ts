@@ -1,0 +1,93 @@
+import type { KvBackend, KvOp } from "./kv-backend.js";
+
+interface Pending {
+  readonly ops: readonly KvOp[];
+  readonly bytes: number;
+  readonly onDurable: () => void;
+  readonly resolve: () => void;
+  readonly reject: (error: unknown) => void;
+}
+
+/**
+ * Group commit: at most one durable write is in flight; everything enqueued while it runs is merged
+ * into the next single `writeDurable` call. Many concurrent appends, across callers and axons, cost one
+ * fsync. Entries are written and acknowledged in enqueue order.
+ *
+ * A failed write poisons the committer: the sequences reserved by everything queued behind it can no
+ * longer be written gap-free, so every pending and later commit fails until the store is reopened
+ * (the same stance databases take on fsync failure).
+ */
+export class GroupCommit {
+  private queue: Pending[] = [];
+  private writing: Promise<void> | undefined;
+  private failure: unknown;
+  private failed = false;
+
+  constructor(
+    private readonly backend: KvBackend,
+    /** Upper bound for one merged write, so a burst of large payloads is not one giant batch. */
+    private readonly maxBatchBytes = 32 * 1024 * 1024,
+  ) {}
+
+  /** Resolves once `ops` are durable; `onDurable` runs first, synchronously, in commit order. */
+  commit(ops: readonly KvOp[], onDurable: () => void = () => {}): Promise<void> {
+    if (this.failed) return Promise.reject(this.failure);
+    return new Promise<void>((resolve, reject) => {
+      let bytes = 0;
+      for (const op of ops) bytes += op.key.length + (op.type === "put" ? op.value.byteLength : 0);
+      this.queue.push({ ops, bytes, onDurable, resolve, reject });
+      if (!this.writing) this.writing = this.drain();
+    });
+  }
+
+  get isFailed(): boolean {
+    return this.failed;
+  }
+
+  get error(): unknown {
+    return this.failure;
+  }
+
+  /** Resolves when everything enqueued so far has been written (or failed). */
+  async idle(): Promise<void> {
+    while (this.writing) await this.writing.catch(() => {});
+  }
+
+  private async drain(): Promise<void> {
+    try {
+      while (this.queue.length > 0) {
+        const batch = this.takeBatch();
+        const ops = batch.length === 1 ? batch[0]!.ops : batch.flatMap((p) => p.ops);
+        try {
+          await this.backend.writeDurable(ops);
+        } catch (error) {
+          this.fail(error, batch);
+          return;
+        }
+        for (const p of batch) {
+          p.onDurable();
+          p.resolve();
+        }
+      }
+    } finally {
+      this.writing = undefined;
+    }
+  }
+
+  private takeBatch(): Pending[] {
+    let bytes = 0;
+    let n = 0;
+    while (n < this.queue.length && (n === 0 || bytes + this.queue[n]!.bytes <= this.maxBatchBytes)) {
+      bytes += this.queue[n]!.bytes;
+      n++;
+    }
+    return this.queue.splice(0, n);
+  }
+
+  private fail(error: unknown, batch: Pending[]): void {
+    this.failed = true;
+    this.failure = error;
+    for (const p of [...batch, ...this.queue]) p.reject(error);
+    this.queue = [];
+  }
+}

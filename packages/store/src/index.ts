@@ -1,0 +1,29 @@
+export { catchUpThenLive, type FollowItem, type FollowOptions } from "./catch-up-then-live.js";
+export { ClassicLevelBackend } from "./classic-level-backend.js";
+export {
+  AxonNotFoundError,
+  ExpectedHeadMismatchError,
+  StoreClosedError,
+  StoreError,
+  StoreFailedError,
+} from "./errors.js";
+export { GroupCommit } from "./group-commit.js";
+export type { KvBackend, KvOp, KvRange } from "./kv-backend.js";
+export { KvLogStore, type KvLogStoreOptions } from "./kv-log-store.js";
+export {
+  type AppendOptions,
+  type AppendResult,
+  type AxonRecord,
+  type EventInput,
+  type ListAxonsOptions,
+  type LogStore,
+  Origin,
+  type ReadOptions,
+  type StoredEvent,
+  type TailListener,
+} from "./log-store.js";
+export { MemoryBackend } from "./memory-backend.js";
+export {
+  type OpenClassicLevelLogStoreOptions,
+  openClassicLevelLogStore,
+} from "./open-classic-level-log-store.js";

@@ -1,0 +1,18 @@
+/**
+ * Key layout. One ordered keyspace, prefixes keep kinds apart; sequences are fixed-width hex so
+ * key order is sequence order.
+ *   a!<axonId>                 axon metadata (JSON)
+ *   e!<axonId>!<seq:16 hex>    event (binary, see event-codec)
+ *   i!<axonId>!<key>           idempotency record (JSON)
+ *   r!<kind>!<id>              small records of other subsystems (JSON)
+ */
+export const keys = {
+  axon: (axonId: string) => `a!${axonId}`,
+  axonRange: { gt: "a!", lt: "a~" },
+  event: (axonId: string, sequence: number) => `e!${axonId}!${sequence.toString(16).padStart(16, "0")}`,
+  /** Upper bound (exclusive) of an axon's event keys. */
+  eventsEnd: (axonId: string) => `e!${axonId}!~`,
+  idempotency: (axonId: string, key: string) => `i!${axonId}!${key}`,
+  record: (kind: string, id: string) => `r!${kind}!${id}`,
+  recordRange: (kind: string) => ({ gt: `r!${kind}!`, lt: `r!${kind}!\uffff` }),
+};

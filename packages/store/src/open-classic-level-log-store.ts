@@ -1,0 +1,18 @@
+import { type Clock, type Rng, systemClock, systemRng } from "@openaxon/core";
+import { ClassicLevelBackend } from "./classic-level-backend.js";
+import { KvLogStore } from "./kv-log-store.js";
+
+export interface OpenClassicLevelLogStoreOptions {
+  /** Directory of the LevelDB database; created if missing. */
+  readonly path: string;
+  readonly clock?: Clock;
+  readonly rng?: Rng;
+}
+
+/** The embedded production store: the LogStore on classic-level in `path`. */
+export async function openClassicLevelLogStore(
+  options: OpenClassicLevelLogStoreOptions,
+): Promise<KvLogStore> {
+  const backend = await ClassicLevelBackend.open(options.path);
+  return new KvLogStore({ backend, clock: options.clock ?? systemClock, rng: options.rng ?? systemRng });
+}
