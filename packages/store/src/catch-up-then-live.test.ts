@@ -1,0 +1,138 @@
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { catchUpThenLive, type FollowItem } from "./catch-up-then-live.js";
+import type { LogStore } from "./log-store.js";
+import { memoryStore, userEvent } from "./test-support/temp-store.js";
+
+/** Collects items until `until` says stop, then aborts the follower. */
+async function follow(
+  store: LogStore,
+  axonId: string,
+  options: Parameters<typeof catchUpThenLive>[2] & {
+    until: (seen: number[], items: FollowItem[]) => boolean;
+    onItem?: () => Promise<void>;
+  },
+) {
+  const controller = new AbortController();
+  const seen: number[] = [];
+  const items: FollowItem[] = [];
+  for await (const item of catchUpThenLive(store, axonId, { ...options, signal: controller.signal })) {
+    items.push(item);
+    if (item.kind === "events") for (const e of item.events) seen.push(e.sequence);
+    if (options.until(seen, items)) controller.abort();
+    await options.onItem?.();
+  }
+  return { seen, items };
+}
+
+const range = (from: number, to: number) =>
+  Array.from({ length: Math.max(0, to - from + 1) }, (_, i) => from + i);
+
+describe("catchUpThenLive", () => {
+  it("delivers every sequence after the start exactly once, whatever commits race with the hand-off", async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.integer({ min: 0, max: 40 }),
+        fc.array(fc.integer({ min: 1, max: 4 }), { minLength: 1, maxLength: 30 }),
+        fc.integer({ min: 0, max: 45 }),
+        fc.integer({ min: 1, max: 8 }),
+        fc.scheduler(),
+        async (before, during, startAfter, batchSize, s) => {
+          const store = memoryStore();
+          const { id } = await store.createAxon({ name: "", labels: {} });
+          for (let i = 0; i < before; i++) await store.append(id, [userEvent({ i })]);
+          const after = Math.min(startAfter, before);
+          const total = before + during.reduce((a, b) => a + b, 0);
+          // Appends are released in an order fast-check chooses, interleaved with the follower's reads.
+          const appends = during.map((n) =>
+            s.schedule(Promise.resolve(), "append").then(() =>
+              store.append(
+                id,
+                Array.from({ length: n }, () => userEvent()),
+              ),
+            ),
+          );
+          const followed = follow(store, id, {
+            afterSequence: after,
+            batchSize,
+            until: (seen) => seen.length >= total - after,
+            onItem: () => s.schedule(Promise.resolve(), "consume"),
+          });
+          await s.waitFor(Promise.all([followed, ...appends]));
+          const { seen, items } = await followed;
+          expect(seen).toEqual(range(after + 1, total));
+          // At most one caught_up (none if everything arrived during replay): no spurious fell_behind.
+          expect(items.filter((i) => i.kind === "caught_up").length).toBeLessThanOrEqual(1);
+          expect(items.some((i) => i.kind === "fell_behind")).toBe(false);
+        },
+      ),
+      { numRuns: 100 },
+    );
+  });
+
+  it("drops a slow follower back to store reads when the live buffer overflows, losing nothing", async () => {
+    const store = memoryStore();
+    const { id } = await store.createAxon({ name: "", labels: {} });
+    let released = false;
+    let release!: () => void;
+    const gate = new Promise<void>((r) => {
+      release = r;
+    });
+    const followed = follow(store, id, {
+      afterSequence: 0,
+      liveBufferLimit: 5,
+      until: (seen) => seen.length >= 50,
+      onItem: async () => {
+        if (!released) await gate;
+      },
+    });
+    // The follower is stuck on caught_up while 50 events are committed: far more than the buffer.
+    await new Promise((r) => setImmediate(r));
+    for (let i = 0; i < 50; i++) await store.append(id, [userEvent({ i })]);
+    released = true;
+    release();
+    const { seen, items } = await followed;
+    expect(seen).toEqual(range(1, 50));
+    const kinds = items.map((i) => i.kind);
+    expect(kinds).toContain("fell_behind");
+    // After falling behind it catches up from the store and says so again.
+    expect(kinds.lastIndexOf("caught_up")).toBeGreaterThan(kinds.indexOf("fell_behind"));
+  });
+
+  it("waits for future events when starting beyond the head", async () => {
+    const store = memoryStore();
+    const { id } = await store.createAxon({ name: "", labels: {} });
+    await store.append(id, [userEvent()]);
+    const followed = follow(store, id, { afterSequence: 3, until: (seen) => seen.length >= 1 });
+    for (let i = 0; i < 4; i++) await store.append(id, [userEvent()]);
+    expect((await followed).seen).toEqual([4]);
+  });
+
+  it("applies a filter but keeps its place in the log", async () => {
+    const store = memoryStore();
+    const { id } = await store.createAxon({ name: "", labels: {} });
+    await store.append(id, [userEvent({}, "a"), userEvent({}, "b"), userEvent({}, "a")]);
+    const followed = follow(store, id, {
+      afterSequence: 0,
+      filter: (e) => e.eventType === "a",
+      until: (seen) => seen.includes(5),
+    });
+    await store.append(id, [userEvent({}, "b"), userEvent({}, "a")]);
+    expect((await followed).seen).toEqual([1, 3, 5]);
+  });
+
+  it("stops promptly when aborted while idle and releases its watcher", async () => {
+    const store = memoryStore();
+    const { id } = await store.createAxon({ name: "", labels: {} });
+    const controller = new AbortController();
+    const items: FollowItem[] = [];
+    const run = (async () => {
+      for await (const item of catchUpThenLive(store, id, { afterSequence: 0, signal: controller.signal }))
+        items.push(item);
+    })();
+    await new Promise((r) => setImmediate(r));
+    controller.abort();
+    await run;
+    expect(items.map((i) => i.kind)).toEqual(["caught_up"]);
+  });
+});
