@@ -1,0 +1,127 @@
+import { describe, expect, it } from "vitest";
+import { type AxondConfig, resolveConfig } from "./config.js";
+import { StartupError } from "./startup-error.js";
+
+const cwd = "/srv/work";
+
+function config(argv: string[], env: Record<string, string> = {}): AxondConfig {
+  const result = resolveConfig({ argv, env, cwd });
+  if (result.kind !== "run") throw new Error("expected a run config");
+  return result.config;
+}
+
+function failure(argv: string[], env: Record<string, string> = {}): string {
+  try {
+    resolveConfig({ argv, env, cwd });
+  } catch (error) {
+    expect(error).toBeInstanceOf(StartupError);
+    return (error as Error).message;
+  }
+  throw new Error("expected resolveConfig to fail");
+}
+
+describe("resolveConfig", () => {
+  it("defaults to loopback port 7433, ./.openaxon, no keys, info logs", () => {
+    expect(config([])).toEqual({
+      listen: { host: "127.0.0.1", port: 7433 },
+      dataDir: "/srv/work/.openaxon",
+      apiKeys: [],
+      logLevel: "info",
+    });
+  });
+
+  it("reads the environment", () => {
+    expect(
+      config([], {
+        OPENAXON_LISTEN: "[::1]:9000",
+        OPENAXON_DATA_DIR: "data",
+        OPENAXON_API_KEYS: "k1, k2,,k3",
+        OPENAXON_LOG_LEVEL: "DEBUG",
+      }),
+    ).toEqual({
+      listen: { host: "::1", port: 9000 },
+      dataDir: "/srv/work/data",
+      apiKeys: ["k1", "k2", "k3"],
+      logLevel: "debug",
+    });
+  });
+
+  it("lets flags override the environment", () => {
+    const env = {
+      OPENAXON_LISTEN: "127.0.0.1:9000",
+      OPENAXON_DATA_DIR: "/env/data",
+      OPENAXON_API_KEYS: "env-key",
+      OPENAXON_LOG_LEVEL: "debug",
+    };
+    expect(
+      config(
+        [
+          "--listen",
+          "0.0.0.0:0",
+          "--data-dir",
+          "/flag/data",
+          "--api-key",
+          "a",
+          "--api-key=b",
+          "--log-level",
+          "warn",
+        ],
+        env,
+      ),
+    ).toEqual({
+      listen: { host: "0.0.0.0", port: 0 },
+      dataDir: "/flag/data",
+      apiKeys: ["a", "b"],
+      logLevel: "warn",
+    });
+  });
+
+  it("ignores empty environment variables", () => {
+    expect(config([], { OPENAXON_LISTEN: "", OPENAXON_DATA_DIR: " ", OPENAXON_LOG_LEVEL: "" })).toMatchObject(
+      {
+        listen: { host: "127.0.0.1", port: 7433 },
+        dataDir: "/srv/work/.openaxon",
+        logLevel: "info",
+      },
+    );
+  });
+
+  it("drops repeated keys", () => {
+    expect(config(["--api-key", "a", "--api-key", "a"]).apiKeys).toEqual(["a"]);
+  });
+
+  it("refuses a non-loopback address without an API key and says how to pass one", () => {
+    for (const listen of ["0.0.0.0:7433", "[::]:7433", "10.1.2.3:80", "axon.example.com:443"]) {
+      const message = failure(["--listen", listen]);
+      expect(message).toMatch(/without an API key/);
+      expect(message).toMatch(/--api-key KEY/);
+      expect(message).toMatch(/OPENAXON_API_KEYS/);
+    }
+    expect(failure([], { OPENAXON_LISTEN: "0.0.0.0:7433" })).toMatch(/without an API key/);
+  });
+
+  it("accepts a non-loopback address with a key from a flag or the environment", () => {
+    expect(config(["--listen", "0.0.0.0:7433", "--api-key", "secret"]).apiKeys).toEqual(["secret"]);
+    expect(config(["--listen", "0.0.0.0:7433"], { OPENAXON_API_KEYS: "secret" }).apiKeys).toEqual(["secret"]);
+  });
+
+  it("rejects bad input with a clear message", () => {
+    expect(failure(["--listen", "nonsense"])).toMatch(/invalid listen address "nonsense"/);
+    expect(failure([], { OPENAXON_LISTEN: "127.0.0.1:99999" })).toMatch(/out of range/);
+    expect(failure(["--log-level", "loud"])).toMatch(/invalid log level "loud".*info/);
+    expect(failure(["--data-dir", ""])).toMatch(/--data-dir must not be empty/);
+    expect(failure(["--api-key", "has space"])).toMatch(/no whitespace/);
+    expect(failure(["--bogus"])).toMatch(/unknown option '--bogus'/);
+    expect(failure(["--listen"])).toMatch(/argument missing/);
+    expect(failure(["extra"])).toMatch(/too many arguments/);
+  });
+
+  it("returns the help text for --help", () => {
+    const result = resolveConfig({ argv: ["--help"], env: {}, cwd });
+    expect(result.kind).toBe("help");
+    if (result.kind === "help") {
+      expect(result.text).toMatch(/--listen <host:port>/);
+      expect(result.text).toMatch(/OPENAXON_DATA_DIR/);
+    }
+  });
+});

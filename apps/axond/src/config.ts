@@ -1,0 +1,125 @@
+import { resolve } from "node:path";
+import { Command, CommanderError } from "commander";
+import { isLoopbackHost, type ListenAddress, parseListenAddress } from "./listen-address.js";
+import { StartupError } from "./startup-error.js";
+
+export const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+export const DEFAULT_LISTEN = "127.0.0.1:7433";
+export const DEFAULT_DATA_DIR = ".openaxon";
+
+export interface AxondConfig {
+  readonly listen: ListenAddress;
+  /** Absolute path of the data directory. */
+  readonly dataDir: string;
+  readonly apiKeys: readonly string[];
+  readonly logLevel: LogLevel;
+}
+
+export type CommandLine =
+  | { readonly kind: "run"; readonly config: AxondConfig }
+  /** `--help`: print `text` to stdout and exit 0. */
+  | { readonly kind: "help"; readonly text: string };
+
+export interface ConfigSources {
+  /** Arguments after the script name. */
+  readonly argv: readonly string[];
+  readonly env: Readonly<Record<string, string | undefined>>;
+  /** Relative data dirs resolve against this. */
+  readonly cwd: string;
+}
+
+interface Flags {
+  listen?: string;
+  dataDir?: string;
+  apiKey?: string[];
+  logLevel?: string;
+}
+
+/** Flags override the environment, which overrides the defaults. Throws `StartupError`. */
+export function resolveConfig(sources: ConfigSources): CommandLine {
+  let help = "";
+  const program = buildProgram((text) => {
+    help += text;
+  });
+  try {
+    program.parse([...sources.argv], { from: "user" });
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      if (error.code === "commander.helpDisplayed" || error.code === "commander.help") {
+        return { kind: "help", text: help };
+      }
+      throw new StartupError(error.message.replace(/^error: /, ""));
+    }
+    throw error;
+  }
+  return { kind: "run", config: buildConfig(program.opts<Flags>(), sources) };
+}
+
+function buildConfig(flags: Flags, { env, cwd }: ConfigSources): AxondConfig {
+  const listen = parseListenAddress(flags.listen ?? nonEmpty(env.OPENAXON_LISTEN) ?? DEFAULT_LISTEN);
+
+  const dataDirText = flags.dataDir ?? nonEmpty(env.OPENAXON_DATA_DIR) ?? DEFAULT_DATA_DIR;
+  if (dataDirText.trim() === "") throw new StartupError("--data-dir must not be empty");
+  const dataDir = resolve(cwd, dataDirText);
+
+  const apiKeys = flags.apiKey ?? splitKeys(env.OPENAXON_API_KEYS);
+  for (const key of apiKeys) {
+    if (key === "" || /\s/.test(key)) {
+      throw new StartupError("API keys must be non-empty and contain no whitespace");
+    }
+  }
+
+  const logLevel = (flags.logLevel ?? nonEmpty(env.OPENAXON_LOG_LEVEL) ?? "info").toLowerCase();
+  if (!isLogLevel(logLevel)) {
+    throw new StartupError(`invalid log level "${logLevel}" (expected one of ${LOG_LEVELS.join(", ")})`);
+  }
+
+  if (!isLoopbackHost(listen.host) && apiKeys.length === 0) {
+    throw new StartupError(
+      `refusing to listen on ${listen.host}:${listen.port} without an API key: anyone who can reach ` +
+        "that address could read and write every axon. Pass --api-key KEY (repeatable) or set " +
+        "OPENAXON_API_KEYS=key1,key2 — or listen on a loopback address such as 127.0.0.1.",
+    );
+  }
+
+  return { listen, dataDir, apiKeys: [...new Set(apiKeys)], logLevel };
+}
+
+function buildProgram(writeOut: (text: string) => void): Command {
+  // The environment is read in buildConfig, not via commander's Option.env(), which reads
+  // process.env directly and would make precedence untestable.
+  return new Command("axond")
+    .description("OpenAxon server: durable event logs (axons) over gRPC, gRPC-Web and Connect")
+    .option("--listen <host:port>", `address to serve on; env OPENAXON_LISTEN (default ${DEFAULT_LISTEN})`)
+    .option(
+      "--data-dir <dir>",
+      `where axons are stored; env OPENAXON_DATA_DIR (default ./${DEFAULT_DATA_DIR})`,
+    )
+    .option(
+      "--api-key <key>",
+      "accept this bearer API key, repeatable, required off loopback; env OPENAXON_API_KEYS=k1,k2",
+      (value: string, previous: string[] | undefined) => [...(previous ?? []), value],
+    )
+    .option("--log-level <level>", `${LOG_LEVELS.join("|")}; env OPENAXON_LOG_LEVEL (default info)`)
+    .helpOption("-h, --help", "show this help")
+    .allowExcessArguments(false)
+    .exitOverride()
+    .configureOutput({ writeOut, writeErr: () => {} });
+}
+
+function splitKeys(value: string | undefined): string[] {
+  return (value ?? "")
+    .split(",")
+    .map((key) => key.trim())
+    .filter((key) => key !== "");
+}
+
+function nonEmpty(value: string | undefined): string | undefined {
+  return value === undefined || value.trim() === "" ? undefined : value;
+}
+
+function isLogLevel(value: string): value is LogLevel {
+  return (LOG_LEVELS as readonly string[]).includes(value);
+}
