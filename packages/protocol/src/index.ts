@@ -1,1 +1,2 @@
 export * from "./gen/openaxon/v1/axon_pb.js";
+export * from "./gen/openaxon/v1/runtime_pb.js";
