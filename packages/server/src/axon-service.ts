@@ -1,0 +1,169 @@
+import type { ConnectRouter, HandlerContext, ServiceImpl } from "@connectrpc/connect";
+import { type Clock, systemClock } from "@openaxon/core";
+import { AxonService } from "@openaxon/protocol";
+import type { LogStore } from "@openaxon/store";
+import { type Logger, pino } from "pino";
+import { AxonDeletions } from "./axon-deletions.js";
+import { axonNotFound, toConnectError } from "./errors.js";
+import { decodePageToken, encodePageToken } from "./page-token.js";
+import { subscribeStream } from "./subscribe-stream.js";
+import { axonToProto, eventToProto } from "./to-proto.js";
+import { validateCreateAxon } from "./validate-axon.js";
+import { clampPageSize, requireAxonId, toSequence } from "./validate-fields.js";
+import {
+  DEFAULT_MAX_PAYLOAD_BYTES,
+  validatePublishBatchRequest,
+  validatePublishRequest,
+} from "./validate-publish.js";
+
+export const DEFAULT_HEARTBEAT_INTERVAL_MS = 15_000;
+export const DEFAULT_PAGE_SIZE = 100;
+/** Larger page_size / limit values are clamped to this, not rejected. */
+export const MAX_PAGE_SIZE = 1000;
+
+export interface AxonServiceOptions {
+  store: LogStore;
+  /** Heartbeat timers run on this clock. Default: systemClock. */
+  clock?: Clock;
+  /** Default: silent. */
+  logger?: Logger;
+  /** A Subscribe stream with nothing to send for this long gets a Heartbeat. Default 15 s. */
+  heartbeatIntervalMs?: number;
+  /** Largest accepted payload, in UTF-8 bytes. Default 4 MiB. */
+  maxPayloadBytes?: number;
+  /** Live events buffered per slow subscriber before it falls back to store reads. Default: the store's. */
+  liveBufferLimit?: number;
+  /** Aborting it ends open Subscribe streams with UNAVAILABLE (graceful shutdown). */
+  shutdownSignal?: AbortSignal;
+}
+
+/** The AxonService implementation, for a ConnectRouter or `createRouterTransport`. */
+export function createAxonService(options: AxonServiceOptions): ServiceImpl<typeof AxonService> {
+  const { store } = options;
+  const clock = options.clock ?? systemClock;
+  const logger = options.logger ?? pino({ level: "silent" });
+  const heartbeatIntervalMs = options.heartbeatIntervalMs ?? DEFAULT_HEARTBEAT_INTERVAL_MS;
+  const maxPayloadBytes = options.maxPayloadBytes ?? DEFAULT_MAX_PAYLOAD_BYTES;
+  const deletions = new AxonDeletions();
+
+  /** Every unary RPC body runs through this, so store errors get their documented codes. */
+  const guarded = async <T>(rpc: string, body: () => Promise<T>): Promise<T> => {
+    try {
+      return await body();
+    } catch (error) {
+      throw toConnectError(error, logger, rpc);
+    }
+  };
+
+  return {
+    createAxon: (request) =>
+      guarded("CreateAxon", async () => {
+        const axon = await store.createAxon(validateCreateAxon(request));
+        return { axon: axonToProto(axon) };
+      }),
+
+    getAxon: (request) =>
+      guarded("GetAxon", async () => {
+        const id = requireAxonId(request.id, "id");
+        const axon = await store.getAxon(id);
+        if (!axon) throw axonNotFound(id);
+        return { axon: axonToProto(axon) };
+      }),
+
+    listAxons: (request) =>
+      guarded("ListAxons", async () => {
+        const limit = clampPageSize(request.pageSize, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE);
+        const afterId = decodePageToken(request.pageToken);
+        // One extra tells whether another page exists, so the last page carries no token.
+        const axons = await store.listAxons({
+          limit: limit + 1,
+          ...(request.namePrefix !== "" && { namePrefix: request.namePrefix }),
+          ...(afterId !== undefined && { afterId }),
+        });
+        const page = axons.slice(0, limit);
+        const hasMore = axons.length > limit;
+        return {
+          axons: page.map(axonToProto),
+          nextPageToken: hasMore ? encodePageToken(page[page.length - 1]!.id) : "",
+        };
+      }),
+
+    deleteAxon: (request) =>
+      guarded("DeleteAxon", async () => {
+        const id = requireAxonId(request.id, "id");
+        if (!(await store.deleteAxon(id))) throw axonNotFound(id);
+        deletions.notify(id);
+        return {};
+      }),
+
+    publish: (request) =>
+      guarded("Publish", async () => {
+        const { axonId, events, options: appendOptions } = validatePublishRequest(request, maxPayloadBytes);
+        const result = await store.append(axonId, events, appendOptions);
+        return {
+          sequence: BigInt(result.firstSequence),
+          timestampMs: BigInt(result.timestampMs),
+          duplicate: result.duplicate,
+        };
+      }),
+
+    publishBatch: (request) =>
+      guarded("PublishBatch", async () => {
+        const {
+          axonId,
+          events,
+          options: appendOptions,
+        } = validatePublishBatchRequest(request, maxPayloadBytes);
+        const result = await store.append(axonId, events, appendOptions);
+        return {
+          firstSequence: BigInt(result.firstSequence),
+          lastSequence: BigInt(result.lastSequence),
+          timestampMs: BigInt(result.timestampMs),
+          duplicate: result.duplicate,
+        };
+      }),
+
+    listEvents: (request) =>
+      guarded("ListEvents", async () => {
+        const axonId = requireAxonId(request.axonId);
+        const limit = clampPageSize(request.limit, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE);
+        const events = await store.read(axonId, {
+          afterSequence: toSequence(request.afterSequence, "after_sequence"),
+          limit: limit + 1,
+          descending: request.descending,
+        });
+        // Read the head after the events, so it is never below the newest event returned.
+        const axon = await store.getAxon(axonId);
+        if (!axon) throw axonNotFound(axonId);
+        return {
+          events: events.slice(0, limit).map(eventToProto),
+          hasMore: events.length > limit,
+          headSequence: BigInt(axon.headSequence),
+        };
+      }),
+
+    subscribe: async function* (request, context: HandlerContext) {
+      try {
+        yield* subscribeStream(request, {
+          store,
+          clock,
+          heartbeatIntervalMs,
+          liveBufferLimit: options.liveBufferLimit,
+          signal: context.signal,
+          shutdownSignal: options.shutdownSignal,
+          deletions,
+        });
+      } catch (error) {
+        throw toConnectError(error, logger, "Subscribe");
+      }
+    },
+  };
+}
+
+/** Registers AxonService on a router: `connectNodeAdapter({ routes: axonRoutes(options) })`. */
+export function axonRoutes(options: AxonServiceOptions): (router: ConnectRouter) => void {
+  const service = createAxonService(options);
+  return (router) => {
+    router.service(AxonService, service);
+  };
+}

@@ -1,0 +1,60 @@
+import { Code, ConnectError } from "@connectrpc/connect";
+import { ExpectedHeadMismatchSchema } from "@openaxon/protocol";
+import {
+  AxonNotFoundError,
+  ExpectedHeadMismatchError,
+  StoreClosedError,
+  StoreFailedError,
+} from "@openaxon/store";
+import type { Logger } from "pino";
+
+export function invalidArgument(message: string): ConnectError {
+  return new ConnectError(message, Code.InvalidArgument);
+}
+
+export function axonNotFound(axonId: string): ConnectError {
+  return new ConnectError(
+    `axon ${axonId} not found (it never existed or was deleted); list axons with ListAxons`,
+    Code.NotFound,
+  );
+}
+
+/**
+ * Maps whatever an RPC threw to the ConnectError the client sees. Store errors get their documented
+ * codes; anything unexpected becomes INTERNAL with a generic message (logged here with its cause),
+ * so internals never leak to clients.
+ */
+export function toConnectError(error: unknown, logger: Logger, rpc: string): ConnectError {
+  if (error instanceof ConnectError) return error;
+  if (error instanceof AxonNotFoundError) return axonNotFound(error.axonId);
+  if (error instanceof ExpectedHeadMismatchError) {
+    return new ConnectError(
+      `expected_head is ${error.expectedHead} but axon ${error.axonId} is at head ${error.currentHead}; ` +
+        `read the events after ${error.expectedHead} and retry with expected_head=${error.currentHead}`,
+      Code.FailedPrecondition,
+      undefined,
+      [
+        {
+          desc: ExpectedHeadMismatchSchema,
+          value: {
+            axonId: error.axonId,
+            expectedHead: BigInt(error.expectedHead),
+            currentHead: BigInt(error.currentHead),
+          },
+        },
+      ],
+    );
+  }
+  if (error instanceof StoreFailedError) {
+    logger.error({ rpc, err: error }, "store failed");
+    return new ConnectError(
+      "the server's store failed after a write error and must be restarted; retry later",
+      Code.Unavailable,
+    );
+  }
+  if (error instanceof StoreClosedError) {
+    return new ConnectError("the server is shutting down; retry later", Code.Unavailable);
+  }
+  logger.error({ rpc, err: error }, "unexpected error");
+  return new ConnectError("internal error", Code.Internal, undefined, undefined, error);
+}

@@ -1,0 +1,20 @@
+export {
+  type AxonServiceOptions,
+  axonRoutes,
+  createAxonService,
+  DEFAULT_HEARTBEAT_INTERVAL_MS,
+  DEFAULT_PAGE_SIZE,
+  MAX_PAGE_SIZE,
+} from "./axon-service.js";
+export {
+  type RunningAxonServer,
+  type StartAxonServerOptions,
+  startAxonServer,
+} from "./start-axon-server.js";
+export {
+  DEFAULT_MAX_PAYLOAD_BYTES,
+  MAX_BATCH_EVENTS,
+  MAX_EVENT_TYPE_LENGTH,
+  MAX_IDEMPOTENCY_KEY_LENGTH,
+  MAX_SOURCE_LENGTH,
+} from "./validate-publish.js";

@@ -1,0 +1,149 @@
+import http from "node:http";
+import http2 from "node:http2";
+import net from "node:net";
+import type { Clock } from "@openaxon/core";
+
+export type RequestHandler = (
+  request: http.IncomingMessage | http2.Http2ServerRequest,
+  response: http.ServerResponse | http2.Http2ServerResponse,
+) => void;
+
+export interface DualProtocolListener {
+  readonly port: number;
+  /**
+   * Graceful close: stop accepting, let in-flight requests finish (HTTP/2 sessions get GOAWAY,
+   * HTTP/1.1 connections close after their current response), then after `timeoutMs` destroy
+   * whatever is still open. Resolves once every connection is gone.
+   */
+  close(timeoutMs: number, clock: Clock): Promise<void>;
+}
+
+const H2_PREFACE = Buffer.from("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n", "latin1");
+/** A connection must say which protocol it speaks within this time. */
+const SNIFF_TIMEOUT_MS = 30_000;
+
+/**
+ * One port, two protocols: Node's http2 server only negotiates HTTP/1.1 over TLS (ALPN), so a
+ * plain net.Server accepts, peeks at the first bytes, and hands the socket to the HTTP/2 server if
+ * they are the HTTP/2 connection preface (h2c with prior knowledge, as gRPC clients send) or to the
+ * HTTP/1.1 server otherwise. The peeked bytes are unshifted so the chosen server reads them again.
+ */
+export async function listenH2cAndHttp1(options: {
+  host: string;
+  port: number;
+  handler: RequestHandler;
+}): Promise<DualProtocolListener> {
+  /** Every accepted connection and which protocol it turned out to speak. */
+  const sockets = new Map<net.Socket, "peek" | "h1" | "h2">();
+  const sessions = new Set<http2.ServerHttp2Session>();
+  /** In-flight requests per HTTP/1.1 connection: idle ones can be closed at once when draining. */
+  const h1Active = new Map<net.Socket, number>();
+  let inflight = 0;
+  let draining = false;
+  let onIdle: (() => void) | undefined;
+
+  const handle: RequestHandler = (request, response) => {
+    inflight++;
+    const h1Socket = request.httpVersionMajor === 1 ? (request.socket as net.Socket) : undefined;
+    if (h1Socket) {
+      h1Active.set(h1Socket, (h1Active.get(h1Socket) ?? 0) + 1);
+      if (draining) (response as http.ServerResponse).shouldKeepAlive = false;
+    }
+    response.once("close", () => {
+      inflight--;
+      const active = h1Socket && h1Active.get(h1Socket);
+      if (h1Socket && active !== undefined) {
+        h1Active.set(h1Socket, active - 1);
+        if (draining && active === 1) h1Socket.end();
+      }
+      if (draining && inflight === 0) onIdle?.();
+    });
+    options.handler(request, response);
+  };
+
+  const h1 = http.createServer(handle);
+  const h2 = http2.createServer(handle);
+  h2.on("session", (session) => {
+    sessions.add(session);
+    session.once("close", () => sessions.delete(session));
+    if (draining) session.close();
+  });
+
+  const dispatch = (socket: net.Socket, peeked: Buffer) => {
+    socket.setTimeout(0);
+    if (draining) {
+      socket.destroy();
+      return;
+    }
+    socket.unshift(peeked);
+    const isH2 =
+      peeked.length >= H2_PREFACE.length && peeked.subarray(0, H2_PREFACE.length).equals(H2_PREFACE);
+    sockets.set(socket, isH2 ? "h2" : "h1");
+    if (isH2) {
+      h2.emit("connection", socket);
+    } else {
+      h1Active.set(socket, 0);
+      h1.emit("connection", socket);
+    }
+  };
+
+  const server = net.createServer((socket) => {
+    sockets.set(socket, "peek");
+    socket.once("close", () => {
+      sockets.delete(socket);
+      h1Active.delete(socket);
+    });
+    // Resets during the peek must not crash the process; the HTTP servers add their own handlers.
+    socket.on("error", () => {});
+    socket.setNoDelay(true);
+    socket.setTimeout(SNIFF_TIMEOUT_MS, () => socket.destroy());
+    let peeked: Buffer = Buffer.alloc(0);
+    const onReadable = () => {
+      for (
+        let chunk = socket.read() as Buffer | null;
+        chunk !== null;
+        chunk = socket.read() as Buffer | null
+      ) {
+        peeked = peeked.length === 0 ? chunk : Buffer.concat([peeked, chunk]);
+      }
+      const n = Math.min(peeked.length, H2_PREFACE.length);
+      const couldBeH2 = peeked.subarray(0, n).equals(H2_PREFACE.subarray(0, n));
+      if (couldBeH2 && peeked.length < H2_PREFACE.length) return; // need more bytes to decide
+      socket.off("readable", onReadable);
+      dispatch(socket, peeked);
+    };
+    socket.on("readable", onReadable);
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(options.port, options.host, () => {
+      server.off("error", reject);
+      resolve();
+    });
+  });
+  const port = (server.address() as net.AddressInfo).port;
+
+  return {
+    port,
+    async close(timeoutMs, clock) {
+      draining = true;
+      const allClosed = new Promise<void>((resolve) => server.close(() => resolve()));
+      for (const session of sessions) session.close();
+      for (const [socket, active] of h1Active) if (active === 0) socket.destroy();
+      // Sockets still being peeked at have sent no complete request: nothing to finish.
+      for (const [socket, phase] of sockets) if (phase === "peek") socket.destroy();
+      if (inflight > 0) {
+        await new Promise<void>((resolve) => {
+          const timer = clock.setTimer(timeoutMs, resolve);
+          onIdle = () => {
+            timer.cancel();
+            resolve();
+          };
+        });
+      }
+      for (const socket of sockets.keys()) socket.destroy();
+      await allClosed;
+    },
+  };
+}

@@ -1,0 +1,70 @@
+import { performance } from "node:perf_hooks";
+import { Code, ConnectError, type Interceptor } from "@connectrpc/connect";
+import type { Logger } from "pino";
+
+/** Codes that point at the server rather than the caller. */
+const SERVER_SIDE = new Set([
+  Code.Internal,
+  Code.Unknown,
+  Code.DataLoss,
+  Code.Unavailable,
+  Code.Unimplemented,
+]);
+
+/**
+ * One structured line per RPC: method, protocol-independent code, duration. Successes at debug,
+ * caller errors at info, server-side failures at warn. Never logs headers (API keys) or messages
+ * (payloads).
+ */
+export function rpcLoggingInterceptor(logger: Logger): Interceptor {
+  return (next) => async (request) => {
+    const started = performance.now();
+    const rpc = request.method.name;
+    let reported = false;
+    const report = (error?: unknown) => {
+      if (reported) return;
+      reported = true;
+      const code = error === undefined ? undefined : ConnectError.from(error).code;
+      const fields = {
+        rpc,
+        code: code === undefined ? "ok" : codeName(code),
+        durationMs: Math.round((performance.now() - started) * 10) / 10,
+      };
+      if (code === undefined) logger.debug(fields, "rpc");
+      else if (SERVER_SIDE.has(code)) logger.warn(fields, "rpc");
+      else logger.info(fields, "rpc");
+    };
+    try {
+      const response = await next(request);
+      if (!response.stream) {
+        report();
+        return response;
+      }
+      return { ...response, message: reportWhenDone(response.message, report) };
+    } catch (error) {
+      report(error);
+      throw error;
+    }
+  };
+}
+
+async function* reportWhenDone<T>(
+  messages: AsyncIterable<T>,
+  report: (error?: unknown) => void,
+): AsyncGenerator<T> {
+  try {
+    yield* messages;
+    report();
+  } catch (error) {
+    report(error);
+    throw error;
+  } finally {
+    // Stopped early without an error: the client went away.
+    report(new ConnectError("client went away", Code.Canceled));
+  }
+}
+
+function codeName(code: Code): string {
+  // Code.NotFound -> "not_found", matching the Connect protocol's wire names.
+  return Code[code].replace(/[A-Z]/g, (c, i: number) => (i === 0 ? c.toLowerCase() : `_${c.toLowerCase()}`));
+}

@@ -1,0 +1,143 @@
+import { Code, ConnectError, type ServiceImpl } from "@connectrpc/connect";
+import type { Clock } from "@openaxon/core";
+import type { AxonService, Origin, SubscribeRequest } from "@openaxon/protocol";
+import { catchUpThenLive, type FollowItem, type LogStore, type StoredEvent } from "@openaxon/store";
+import type { AxonDeletions } from "./axon-deletions.js";
+import { axonNotFound } from "./errors.js";
+import { NextOrTimeout, TIMED_OUT } from "./next-or-timeout.js";
+import { eventToProto } from "./to-proto.js";
+import { requireAxonId, toSequence } from "./validate-fields.js";
+
+/** What the Subscribe implementation yields: SubscribeResponse init shapes (no $typeName needed). */
+export type SubscribeFrame =
+  ReturnType<ServiceImpl<typeof AxonService>["subscribe"]> extends AsyncIterable<infer F> ? F : never;
+
+/** Frames stay well under grpc-js's default 4 MiB receive limit unless one event alone is larger. */
+export const MAX_FRAME_BYTES = 1024 * 1024;
+/** Rough protobuf overhead per event beyond its strings. */
+const EVENT_OVERHEAD_BYTES = 64;
+
+export interface SubscribeStreamOptions {
+  readonly store: LogStore;
+  readonly clock: Clock;
+  readonly heartbeatIntervalMs: number;
+  readonly liveBufferLimit?: number;
+  /** Aborted when the client goes away: the stream just ends. */
+  readonly signal: AbortSignal;
+  /** Aborted when the server shuts down: the stream ends with UNAVAILABLE so clients reconnect. */
+  readonly shutdownSignal?: AbortSignal;
+  readonly deletions: AxonDeletions;
+}
+
+/**
+ * The Subscribe RPC: replay, caught_up, live, as catchUpThenLive yields them, batched into frames,
+ * with a heartbeat whenever nothing was sent for heartbeatIntervalMs.
+ */
+export async function* subscribeStream(
+  request: SubscribeRequest,
+  options: SubscribeStreamOptions,
+): AsyncGenerator<SubscribeFrame, void, undefined> {
+  const axonId = requireAxonId(request.axonId);
+  const afterSequence = toSequence(request.afterSequence, "after_sequence");
+  const { store, clock, heartbeatIntervalMs, signal, shutdownSignal, deletions } = options;
+
+  const stop = new AbortController();
+  let stopReason: "client" | "shutdown" | "deleted" | undefined;
+  const stopFor = (reason: "client" | "shutdown" | "deleted") => () => {
+    stopReason ??= reason;
+    stop.abort();
+  };
+  const onClientGone = stopFor("client");
+  const onShutdown = stopFor("shutdown");
+  signal.addEventListener("abort", onClientGone);
+  shutdownSignal?.addEventListener("abort", onShutdown);
+  const unwatchDeletion = deletions.onDeleted(axonId, stopFor("deleted"));
+  if (signal.aborted) onClientGone();
+  if (shutdownSignal?.aborted) onShutdown();
+
+  const items = new NextOrTimeout<FollowItem>(
+    catchUpThenLive(store, axonId, {
+      afterSequence,
+      liveBufferLimit: options.liveBufferLimit,
+      filter: eventFilter(request.eventTypes, request.origins),
+      signal: stop.signal,
+    }),
+    clock,
+  );
+  try {
+    for (;;) {
+      const next = await items.next(heartbeatIntervalMs);
+      if (next === TIMED_OUT) {
+        // Idle: keep proxies from closing the stream, and notice a deletion made behind our back.
+        const axon = await store.getAxon(axonId);
+        if (!axon) throw axonNotFound(axonId);
+        yield { kind: { case: "heartbeat", value: { headSequence: BigInt(axon.headSequence) } } };
+        continue;
+      }
+      if (next.done) break;
+      yield* toFrames(next.value);
+    }
+    if (stopReason === "shutdown") {
+      throw new ConnectError(
+        `the server is shutting down; resubscribe with after_sequence set to the last sequence you received`,
+        Code.Unavailable,
+      );
+    }
+    if (stopReason === "deleted") throw axonNotFound(axonId);
+  } finally {
+    stop.abort();
+    items.close();
+    unwatchDeletion();
+    signal.removeEventListener("abort", onClientGone);
+    shutdownSignal?.removeEventListener("abort", onShutdown);
+  }
+}
+
+function* toFrames(item: FollowItem): Generator<SubscribeFrame> {
+  switch (item.kind) {
+    case "events":
+      for (const events of splitBySize(item.events)) {
+        yield { kind: { case: "events", value: { events: events.map(eventToProto) } } };
+      }
+      return;
+    case "caught_up":
+      yield { kind: { case: "caughtUp", value: { headSequence: BigInt(item.headSequence) } } };
+      return;
+    case "fell_behind":
+      yield {
+        kind: {
+          case: "fellBehind",
+          value: { lastSequence: BigInt(item.lastSequence), headSequence: BigInt(item.headSequence) },
+        },
+      };
+      return;
+  }
+}
+
+function* splitBySize(events: readonly StoredEvent[]): Generator<readonly StoredEvent[]> {
+  let start = 0;
+  let bytes = 0;
+  for (let i = 0; i < events.length; i++) {
+    const e = events[i]!;
+    const size = e.payload.length + e.source.length + e.eventType.length + EVENT_OVERHEAD_BYTES;
+    if (i > start && bytes + size > MAX_FRAME_BYTES) {
+      yield events.slice(start, i);
+      start = i;
+      bytes = 0;
+    }
+    bytes += size;
+  }
+  if (start < events.length) yield start === 0 ? events : events.slice(start);
+}
+
+function eventFilter(
+  eventTypes: readonly string[],
+  origins: readonly Origin[],
+): ((event: StoredEvent) => boolean) | undefined {
+  if (eventTypes.length === 0 && origins.length === 0) return undefined;
+  const types = new Set(eventTypes);
+  const allowedOrigins = new Set<number>(origins);
+  return (event) =>
+    (types.size === 0 || types.has(event.eventType)) &&
+    (allowedOrigins.size === 0 || allowedOrigins.has(event.origin));
+}
