@@ -47,14 +47,20 @@ export function validateEventInput(fields: EventFields, path: string, maxPayload
   };
 }
 
-export function validatePublishRequest(request: PublishRequest, maxPayloadBytes: number): ValidatedPublish {
+/** The request fields validation reads (a PublishRequest, or a plain object in tests). */
+export type PublishFields = Omit<PublishRequest, "$typeName">;
+export type PublishBatchFields = Omit<PublishBatchRequest, "$typeName" | "events"> & {
+  readonly events: readonly EventFields[];
+};
+
+export function validatePublishRequest(request: PublishFields, maxPayloadBytes: number): ValidatedPublish {
   const axonId = requireAxonId(request.axonId);
   const event = validateEventInput(request, "", maxPayloadBytes);
   return { axonId, events: [event], options: appendOptions(request.idempotencyKey, request.expectedHead) };
 }
 
 export function validatePublishBatchRequest(
-  request: PublishBatchRequest,
+  request: PublishBatchFields,
   maxPayloadBytes: number,
 ): ValidatedPublish {
   const axonId = requireAxonId(request.axonId);
