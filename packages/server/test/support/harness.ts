@@ -1,0 +1,89 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { type Client, createClient, type Interceptor, type Transport } from "@connectrpc/connect";
+import {
+  createConnectTransport,
+  createGrpcTransport,
+  createGrpcWebTransport,
+} from "@connectrpc/connect-node";
+import { AxonService, Origin } from "@openaxon/protocol";
+import { type KvLogStore, openClassicLevelLogStore } from "@openaxon/store";
+import { type RunningAxonServer, type StartAxonServerOptions, startAxonServer } from "../../src/index.js";
+
+export type AxonClient = Client<typeof AxonService>;
+export type TransportKind = "grpc-h2" | "connect-h1" | "connect-h2" | "grpc-web-h1";
+
+export interface Harness {
+  readonly store: KvLogStore;
+  readonly server: RunningAxonServer;
+  /** gRPC over HTTP/2 cleartext: the default client in tests. */
+  readonly client: AxonClient;
+  clientFor(kind: TransportKind, apiKey?: string): AxonClient;
+  close(): Promise<void>;
+}
+
+/** A real server on 127.0.0.1:0 over a real classic-level store in a temp dir. */
+export async function startHarness(
+  options: Partial<Omit<StartAxonServerOptions, "store">> = {},
+): Promise<Harness> {
+  const dir = await mkdtemp(join(tmpdir(), "openaxon-server-"));
+  const store = await openClassicLevelLogStore({ path: dir });
+  const server = await startAxonServer({ store, host: "127.0.0.1", port: 0, ...options });
+  const transports: Transport[] = [];
+  const clientFor = (kind: TransportKind, apiKey?: string): AxonClient => {
+    const interceptors: Interceptor[] = apiKey
+      ? [
+          (next) => (request) => {
+            request.header.set("authorization", `Bearer ${apiKey}`);
+            return next(request);
+          },
+        ]
+      : [];
+    const baseUrl = server.url;
+    const transport =
+      kind === "grpc-h2"
+        ? createGrpcTransport({ baseUrl, interceptors })
+        : kind === "connect-h1"
+          ? createConnectTransport({ baseUrl, httpVersion: "1.1", interceptors })
+          : kind === "connect-h2"
+            ? createConnectTransport({ baseUrl, httpVersion: "2", interceptors })
+            : createGrpcWebTransport({ baseUrl, httpVersion: "1.1", interceptors });
+    transports.push(transport);
+    return createClient(AxonService, transport);
+  };
+  const client = clientFor("grpc-h2", options.apiKeys?.[0]);
+  let closed = false;
+  return {
+    store,
+    server,
+    client,
+    clientFor,
+    async close() {
+      if (closed) return;
+      closed = true;
+      await server.close();
+      await store.close();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export const userEvent = (payload: unknown, eventType = "user.message") => ({
+  origin: Origin.USER_EVENT,
+  source: "test",
+  eventType,
+  payload: JSON.stringify(payload),
+});
+
+/** Everything in the axon, oldest first, read through the public API. */
+export async function readAll(client: AxonClient, axonId: string) {
+  const events = [];
+  let after = 0n;
+  for (;;) {
+    const page = await client.listEvents({ axonId, afterSequence: after, limit: 1000 });
+    events.push(...page.events);
+    if (!page.hasMore) return { events, head: page.headSequence };
+    after = page.events[page.events.length - 1]!.sequence;
+  }
+}
