@@ -1,0 +1,90 @@
+import {
+  type Axon as AxonMessage,
+  type Event as EventMessage,
+  Origin as OriginEnum,
+} from "@openaxon/protocol";
+import type { Axon, AxonEvent, OriginName, PublishOrigin } from "./types.js";
+
+/** Wire uint64/int64 → number, refusing to round (see types.ts for why numbers). */
+export function toSafeNumber(value: bigint, field: string): number {
+  if (value > BigInt(Number.MAX_SAFE_INTEGER) || value < BigInt(Number.MIN_SAFE_INTEGER)) {
+    throw new RangeError(`${field} ${value} is beyond Number.MAX_SAFE_INTEGER`);
+  }
+  return Number(value);
+}
+
+/** number → wire uint64, rejecting what the server could only misread. */
+export function toUint64(value: number, field: string): bigint {
+  if (!Number.isSafeInteger(value) || value < 0) {
+    throw new RangeError(`${field} must be a non-negative safe integer, got ${value}`);
+  }
+  return BigInt(value);
+}
+
+const originNames: Record<OriginEnum, OriginName> = {
+  [OriginEnum.UNSPECIFIED]: "unspecified",
+  [OriginEnum.EXTERNAL_EVENT]: "external",
+  [OriginEnum.AGENT_EVENT]: "agent",
+  [OriginEnum.USER_EVENT]: "user",
+  [OriginEnum.SYSTEM_EVENT]: "system",
+};
+
+const originValues: Record<OriginName, OriginEnum> = {
+  unspecified: OriginEnum.UNSPECIFIED,
+  external: OriginEnum.EXTERNAL_EVENT,
+  agent: OriginEnum.AGENT_EVENT,
+  user: OriginEnum.USER_EVENT,
+  system: OriginEnum.SYSTEM_EVENT,
+};
+
+export function originName(origin: OriginEnum): OriginName {
+  return originNames[origin] ?? "unspecified";
+}
+
+export function originValue(origin: OriginName | PublishOrigin): OriginEnum {
+  const value = originValues[origin];
+  if (value === undefined) {
+    throw new TypeError(`unknown origin "${origin}" (expected user, external or agent)`);
+  }
+  return value;
+}
+
+export function toAxon(message: AxonMessage | undefined): Axon {
+  if (!message) throw new TypeError("server response is missing the axon");
+  return {
+    id: message.id,
+    name: message.name,
+    createdAtMs: toSafeNumber(message.createdAtMs, "created_at_ms"),
+    headSequence: toSafeNumber(message.headSequence, "head_sequence"),
+    labels: { ...message.labels },
+  };
+}
+
+/** A prototype method instead of a per-event closure: replays can surface millions of events. */
+class EventRecord implements AxonEvent {
+  readonly sequence: number;
+  readonly axonId: string;
+  readonly timestampMs: number;
+  readonly origin: OriginName;
+  readonly source: string;
+  readonly eventType: string;
+  readonly payload: string;
+
+  constructor(message: EventMessage) {
+    this.sequence = toSafeNumber(message.sequence, "sequence");
+    this.axonId = message.axonId;
+    this.timestampMs = toSafeNumber(message.timestampMs, "timestamp_ms");
+    this.origin = originName(message.origin);
+    this.source = message.source;
+    this.eventType = message.eventType;
+    this.payload = message.payload;
+  }
+
+  data<T = unknown>(): T {
+    return JSON.parse(this.payload) as T;
+  }
+}
+
+export function toEvent(message: EventMessage): AxonEvent {
+  return new EventRecord(message);
+}

@@ -1,0 +1,121 @@
+import { type Client, Code, ConnectError } from "@connectrpc/connect";
+import type { AxonService } from "@openaxon/protocol";
+import { backoffDelay, type RetryOptions, resolveRetryOptions } from "./backoff.js";
+import { originValue, toEvent, toSafeNumber, toUint64 } from "./convert.js";
+import { isRetryableError } from "./errors.js";
+import type { AxonEvent, OriginName } from "./types.js";
+
+export interface SubscribeOptions {
+  /** Deliver events with sequence > afterSequence; 0 (the default) replays from the start. */
+  readonly afterSequence?: number;
+  /** Only these event types (all when empty). */
+  readonly eventTypes?: readonly string[];
+  /** Only these origins (all when empty). */
+  readonly origins?: readonly OriginName[];
+  /** Aborting ends the iteration quietly (the loop simply finishes). */
+  readonly signal?: AbortSignal;
+  /** The replay reached the head; what follows is live. Called again after each reconnect. */
+  readonly onCaughtUp?: (info: { headSequence: number; lastSequence: number }) => void;
+  /** The server dropped this subscriber back to storage reads; delivery continues without loss. */
+  readonly onFellBehind?: (info: { lastSequence: number; headSequence: number }) => void;
+  /** A retryable error ended the stream; the subscription reconnects after `delayMs`. */
+  readonly onReconnect?: (info: ReconnectInfo) => void;
+  /** Overrides the client's retry options for this subscription. */
+  readonly retry?: RetryOptions;
+}
+
+export interface ReconnectInfo {
+  /** 1 for the first retry after a failure; reset once a stream delivers anything. */
+  readonly attempt: number;
+  readonly delayMs: number;
+  readonly error: ConnectError;
+  /** The sequence the next attempt resumes after: the last one delivered. */
+  readonly afterSequence: number;
+}
+
+/**
+ * Follows an axon across disconnects. Each attempt asks the server for events after the last
+ * sequence this iterator delivered, so a reconnect neither repeats nor skips an event; anything at
+ * or below that sequence is dropped anyway, in case a server misbehaves.
+ */
+export async function* subscribeResilient(
+  rpc: Client<typeof AxonService>,
+  axonId: string,
+  options: SubscribeOptions,
+  clientRetry: RetryOptions | undefined,
+): AsyncGenerator<AxonEvent, void, undefined> {
+  const retry = resolveRetryOptions(clientRetry, options.retry);
+  const signal = options.signal;
+  const request = {
+    axonId,
+    eventTypes: [...(options.eventTypes ?? [])],
+    origins: (options.origins ?? []).map(originValue),
+  };
+  let cursor = options.afterSequence ?? 0;
+  toUint64(cursor, "afterSequence");
+  let failures = 0;
+
+  while (!signal?.aborted) {
+    // One controller per attempt: it is aborted on every exit (error, consumer `break`, user
+    // abort), which releases the HTTP stream.
+    const attempt = new AbortController();
+    const forwardAbort = () => attempt.abort(signal?.reason);
+    signal?.addEventListener("abort", forwardAbort, { once: true });
+    let failure: unknown;
+    try {
+      const frames = rpc.subscribe(
+        { ...request, afterSequence: toUint64(cursor, "afterSequence") },
+        { signal: attempt.signal },
+      );
+      for await (const frame of frames) {
+        failures = 0;
+        const kind = frame.kind;
+        if (kind.case === "events") {
+          for (const message of kind.value.events) {
+            const event = toEvent(message);
+            if (event.sequence <= cursor) continue;
+            cursor = event.sequence;
+            yield event;
+            if (signal?.aborted) return;
+          }
+        } else if (kind.case === "caughtUp") {
+          options.onCaughtUp?.({
+            headSequence: toSafeNumber(kind.value.headSequence, "head_sequence"),
+            lastSequence: cursor,
+          });
+        } else if (kind.case === "fellBehind") {
+          options.onFellBehind?.({
+            lastSequence: toSafeNumber(kind.value.lastSequence, "last_sequence"),
+            headSequence: toSafeNumber(kind.value.headSequence, "head_sequence"),
+          });
+        }
+        if (signal?.aborted) return;
+      }
+      // A subscription never ends by itself; a clean end means the server went away (graceful
+      // shutdown), so it is retried like a dropped connection.
+      failure = new ConnectError("subscription stream ended by the server", Code.Unavailable);
+    } catch (error) {
+      failure = error;
+    } finally {
+      signal?.removeEventListener("abort", forwardAbort);
+      attempt.abort();
+    }
+    if (signal?.aborted) return;
+    if (!isRetryableError(failure)) throw failure;
+    failures++;
+    if (failures > retry.maxAttempts) throw failure;
+    const delayMs = backoffDelay(failures, retry);
+    options.onReconnect?.({
+      attempt: failures,
+      delayMs,
+      error: failure as ConnectError,
+      afterSequence: cursor,
+    });
+    try {
+      await retry.sleep(delayMs, signal);
+    } catch (error) {
+      if (signal?.aborted) return;
+      throw error;
+    }
+  }
+}
