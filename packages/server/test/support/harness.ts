@@ -8,7 +8,7 @@ import {
   createGrpcWebTransport,
 } from "@connectrpc/connect-node";
 import { AxonService, Origin } from "@openaxon/protocol";
-import { type KvLogStore, openClassicLevelLogStore } from "@openaxon/store";
+import { type KvLogStore, type LogStore, openClassicLevelLogStore } from "@openaxon/store";
 import { type RunningAxonServer, type StartAxonServerOptions, startAxonServer } from "../../src/index.js";
 
 export type AxonClient = Client<typeof AxonService>;
@@ -25,11 +25,20 @@ export interface Harness {
 
 /** A real server on 127.0.0.1:0 over a real classic-level store in a temp dir. */
 export async function startHarness(
-  options: Partial<Omit<StartAxonServerOptions, "store">> = {},
+  options: Partial<Omit<StartAxonServerOptions, "store">> & {
+    /** Lets a test observe the server's use of the store. */
+    wrapStore?: (store: LogStore) => LogStore;
+  } = {},
 ): Promise<Harness> {
   const dir = await mkdtemp(join(tmpdir(), "openaxon-server-"));
   const store = await openClassicLevelLogStore({ path: dir });
-  const server = await startAxonServer({ store, host: "127.0.0.1", port: 0, ...options });
+  const { wrapStore, ...serverOptions } = options;
+  const server = await startAxonServer({
+    store: wrapStore ? wrapStore(store) : store,
+    host: "127.0.0.1",
+    port: 0,
+    ...serverOptions,
+  });
   const transports: Transport[] = [];
   const clientFor = (kind: TransportKind, apiKey?: string): AxonClient => {
     const interceptors: Interceptor[] = apiKey
