@@ -1,0 +1,49 @@
+import { type AxonClient, createAxonClient } from "@openaxon/client";
+import { UsageError } from "./errors.js";
+import { type Colors, colorsFor } from "./format/colors.js";
+import type { CliIo, LineWriter } from "./io.js";
+
+/** The global flags, as commander parsed them. */
+export interface GlobalOptions {
+  readonly url: string;
+  readonly apiKey?: string;
+  readonly json?: boolean;
+}
+
+/** What every command gets: a client, output channels and the output mode. */
+export interface CommandContext {
+  readonly client: AxonClient;
+  readonly url: string;
+  readonly json: boolean;
+  readonly io: CliIo;
+  /** Buffered stdout; commands write results here. */
+  readonly out: LineWriter;
+  /** Colours for stdout and for stderr (each decided by its own stream). */
+  readonly colors: Colors;
+  readonly errColors: Colors;
+  /** Hints and progress for people; never part of a command's result. */
+  note(message: string): void;
+}
+
+export function createContext(options: GlobalOptions, io: CliIo, out: LineWriter): CommandContext {
+  let url: URL;
+  try {
+    url = new URL(options.url);
+  } catch {
+    throw new UsageError(`--url must be an http(s) URL such as http://127.0.0.1:7433, got "${options.url}"`);
+  }
+  if (url.protocol !== "http:" && url.protocol !== "https:") {
+    throw new UsageError(`--url must be an http(s) URL, got "${options.url}"`);
+  }
+  const baseUrl = options.url.replace(/\/+$/, "");
+  return {
+    client: createAxonClient({ baseUrl, apiKey: options.apiKey || undefined, source: "cli" }),
+    url: baseUrl,
+    json: options.json === true,
+    io,
+    out,
+    colors: colorsFor(io.stdout, io.env),
+    errColors: colorsFor(io.stderr, io.env),
+    note: (message) => io.stderr.write(`${message}\n`),
+  };
+}

@@ -1,0 +1,77 @@
+import { Code, ConnectError, expectedHeadMismatch, isConnectionError } from "@openaxon/client";
+
+/** Exit codes: 0 success, 1 the server or network failed the command, 2 bad usage or input. */
+export const ExitCode = { Ok: 0, Failure: 1, Usage: 2 } as const;
+
+/** An error whose message is already written for the user. */
+export class CliError extends Error {
+  override name = "CliError";
+  constructor(
+    message: string,
+    readonly exitCode: number = ExitCode.Failure,
+  ) {
+    super(message);
+  }
+}
+
+/** Bad flags, arguments or input, caught before anything was sent. */
+export class UsageError extends CliError {
+  override name = "UsageError";
+  constructor(message: string) {
+    super(message, ExitCode.Usage);
+  }
+}
+
+export interface ErrorContext {
+  readonly url: string;
+  readonly apiKeyGiven: boolean;
+  /** The axon the command was about, for NOT_FOUND. */
+  readonly axonId?: string;
+}
+
+/** Turns any failure into one helpful line for stderr and an exit code. */
+export function describeError(error: unknown, context: ErrorContext): CliError {
+  if (error instanceof CliError) return error;
+  if (!(error instanceof ConnectError)) {
+    return new CliError(`unexpected error: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  if (isConnectionError(error)) {
+    return new CliError(
+      `cannot reach axond at ${context.url} — is it running? start it with \`npm start\` (or pass --url / set OPENAXON_URL)`,
+    );
+  }
+  switch (error.code) {
+    case Code.NotFound:
+      return new CliError(
+        context.axonId
+          ? `axon ${context.axonId} not found (list axons with \`axon list\`)`
+          : `not found: ${error.rawMessage}`,
+      );
+    case Code.Unauthenticated:
+      return new CliError(
+        context.apiKeyGiven
+          ? `axond at ${context.url} rejected the API key (check --api-key / OPENAXON_API_KEY): ${error.rawMessage}`
+          : `axond at ${context.url} requires an API key — pass --api-key or set OPENAXON_API_KEY`,
+      );
+    case Code.PermissionDenied:
+      return new CliError(`permission denied: ${error.rawMessage}`);
+    case Code.InvalidArgument:
+      return new CliError(`rejected by axond: ${error.rawMessage}`, ExitCode.Usage);
+    case Code.ResourceExhausted:
+      return new CliError(`too large: ${error.rawMessage}`, ExitCode.Usage);
+    case Code.FailedPrecondition: {
+      const mismatch = expectedHeadMismatch(error);
+      return new CliError(
+        mismatch
+          ? `expected head ${mismatch.expectedHead} but axon ${mismatch.axonId} is at ${mismatch.currentHead} — nothing was written`
+          : `failed precondition: ${error.rawMessage}`,
+      );
+    }
+    case Code.Unimplemented:
+      return new CliError(
+        `${context.url} does not speak the OpenAxon API (is it axond?): ${error.rawMessage}`,
+      );
+    default:
+      return new CliError(`axond error (${Code[error.code] ?? error.code}): ${error.rawMessage}`);
+  }
+}
