@@ -40,7 +40,7 @@ export function rpcLoggingInterceptor(logger: Logger): Interceptor {
         report();
         return response;
       }
-      return { ...response, message: reportWhenDone(response.message, report) };
+      return { ...response, message: reportWhenDone(response.message, report, request.signal) };
     } catch (error) {
       report(error);
       throw error;
@@ -51,10 +51,12 @@ export function rpcLoggingInterceptor(logger: Logger): Interceptor {
 async function* reportWhenDone<T>(
   messages: AsyncIterable<T>,
   report: (error?: unknown) => void,
+  signal: AbortSignal,
 ): AsyncGenerator<T> {
   try {
     yield* messages;
-    report();
+    // A stream that ends because its client left is "canceled", not "ok".
+    report(signal.aborted ? new ConnectError("client went away", Code.Canceled) : undefined);
   } catch (error) {
     report(error);
     throw error;
