@@ -48,7 +48,7 @@ export function parseListenAddress(text: string): ListenAddress {
 /** True if only this machine can reach the address: 127.0.0.0/8, ::1 and localhost. */
 export function isLoopbackHost(host: string): boolean {
   const h = host.toLowerCase();
-  if (h === "localhost" || h.endsWith(".localhost")) return true;
+  if (h === "localhost") return true;
   if (isIPv4(h)) return h.startsWith("127.");
   if (isIPv6(h)) {
     if (h === "::1" || h === "0:0:0:0:0:0:0:1") return true;

@@ -23,6 +23,7 @@ export function createLogger(options: LoggerOptions): pino.Logger {
         colorize: true,
         translateTime: "SYS:HH:MM:ss.l",
         ignore: "pid,hostname,service",
+        singleLine: true,
       }),
     );
   }

@@ -1,0 +1,65 @@
+import { startAxonServer } from "@openaxon/server";
+import type { Logger } from "pino";
+import type { AxondConfig } from "./config.js";
+import { openDataDir } from "./data-dir.js";
+import { formatListenUrl } from "./listen-address.js";
+import { StartupError } from "./startup-error.js";
+
+export interface RunningAxond {
+  /** Where clients connect, with the real port when the config asked for port 0. */
+  readonly url: string;
+  /** Graceful stop: drains streams, then closes (flushes) the store. */
+  stop(): Promise<void>;
+}
+
+/** Opens the data dir and serves it. Throws `StartupError` for problems the operator can fix. */
+export async function startAxond(config: AxondConfig, logger: Logger): Promise<RunningAxond> {
+  const store = await openDataDir(config.dataDir);
+  let server: Awaited<ReturnType<typeof startAxonServer>>;
+  try {
+    server = await startAxonServer({
+      store,
+      host: config.listen.host,
+      port: config.listen.port,
+      apiKeys: [...config.apiKeys],
+      logger,
+    });
+  } catch (error) {
+    await store.close();
+    throw explainListenError(error, config);
+  }
+  const url = formatListenUrl({ host: config.listen.host, port: server.port });
+  logger.info({ url, dataDir: config.dataDir, apiKeys: config.apiKeys.length }, "axond started");
+
+  let stopping: Promise<void> | undefined;
+  return {
+    url,
+    stop: () => {
+      stopping ??= (async () => {
+        await server.close();
+        await store.close();
+      })();
+      return stopping;
+    },
+  };
+}
+
+function explainListenError(error: unknown, config: AxondConfig): unknown {
+  const code = (error as { code?: string }).code;
+  const where = formatListenUrl(config.listen).slice("http://".length);
+  switch (code) {
+    case "EADDRINUSE":
+      return new StartupError(`cannot listen on ${where}: the address is already in use`);
+    case "EADDRNOTAVAIL":
+      return new StartupError(`cannot listen on ${where}: no local interface has that address`);
+    case "EACCES":
+      return new StartupError(
+        `cannot listen on ${where}: permission denied (ports below 1024 need privileges)`,
+      );
+    case "ENOTFOUND":
+    case "EAI_AGAIN":
+      return new StartupError(`cannot listen on ${where}: the host name does not resolve`);
+    default:
+      return error;
+  }
+}

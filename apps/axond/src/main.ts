@@ -1,0 +1,31 @@
+import type { Logger } from "pino";
+import { startAxond } from "./axond.js";
+import { resolveConfig } from "./config.js";
+import { createLogger } from "./logger.js";
+import { handleShutdown } from "./shutdown.js";
+import { StartupError } from "./startup-error.js";
+
+// Entry point of the `axond` binary (`npm start`, `npx axond`).
+let logger: Logger | undefined;
+try {
+  const commandLine = resolveConfig({ argv: process.argv.slice(2), env: process.env, cwd: process.cwd() });
+  if (commandLine.kind === "help") {
+    process.stdout.write(commandLine.text);
+  } else {
+    const { config } = commandLine;
+    logger = createLogger({ level: config.logLevel, pretty: process.stderr.isTTY === true });
+    const axond = await startAxond(config, logger);
+    handleShutdown({ process, logger, stop: axond.stop, exit: (code) => process.exit(code) });
+    // The one line on stdout; scripts and tests parse the URL from it.
+    process.stdout.write(`axond listening on ${axond.url} (data: ${config.dataDir})\n`);
+  }
+} catch (error) {
+  if (error instanceof StartupError) {
+    process.stderr.write(`axond: ${error.message}\n`);
+  } else if (logger) {
+    logger.fatal({ err: error }, "axond failed to start");
+  } else {
+    console.error(error);
+  }
+  process.exit(1);
+}
