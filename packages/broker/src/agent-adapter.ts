@@ -1,0 +1,106 @@
+/**
+ * The plugin interface between the broker and an agent. Adapters (ACP, Claude Code, stdio, the
+ * simulation's SimAgent) depend only on this file; the broker depends on nothing adapter-specific.
+ * Everything an adapter yields is already in the shared vocabulary, so one client renders any agent.
+ */
+
+export type AgentProtocolName = "acp" | "claude-code" | "stdio";
+
+/** ACP-style content. Plain text is the common case. */
+export type ContentBlock =
+  | { readonly type: "text"; readonly text: string }
+  | { readonly type: "image"; readonly data: string; readonly mimeType: string }
+  | { readonly type: "resource_link"; readonly uri: string; readonly name?: string };
+
+export interface AgentStartOptions {
+  /** The agent's working directory (exists, kept across suspends). */
+  readonly cwd: string;
+  /** Environment for the agent process, complete (the adapter adds nothing from process.env). */
+  readonly env: Readonly<Record<string, string>>;
+  /** Session to restore after a suspend, crash or restart; undefined for a fresh session. */
+  readonly resumeSessionId?: string;
+  /** Agent stderr and diagnostics, one line at a time (published as `agent.log`). */
+  readonly onLog: (line: string) => void;
+  /** Called if the agent process exits on its own (crash) outside `stop()`. */
+  readonly onExit?: (info: { code: number | null; signal: string | null }) => void;
+}
+
+export interface AgentSession {
+  /** The agent's own session id, persisted in the axon as `session.started`. */
+  readonly sessionId: string;
+  /** How the session came to be: a fresh one, or restored (and how). */
+  readonly restoredBy: "new" | "resume" | "load" | "cli-resume";
+  /** Set when a restore was asked for but impossible, e.g. "agent supports neither session/resume nor session/load". */
+  readonly note?: string;
+}
+
+export interface PermissionOption {
+  readonly optionId: string;
+  readonly name: string;
+  readonly kind: "allow_once" | "allow_always" | "reject_once" | "reject_always";
+}
+
+export interface ToolCallInfo {
+  readonly toolCallId: string;
+  readonly title: string;
+  readonly kind: string;
+  readonly status: string;
+  readonly input?: unknown;
+}
+
+export interface PermissionRequest {
+  readonly toolCall: ToolCallInfo;
+  readonly options: readonly PermissionOption[];
+}
+
+/** `rejected` means denied. It is never expressed as "cancelled", which means the turn was cancelled. */
+export type PermissionDecision =
+  | { readonly outcome: "selected"; readonly optionId: string }
+  | { readonly outcome: "rejected" };
+
+export interface TurnInput {
+  readonly turnId: string;
+  readonly content: string | readonly ContentBlock[];
+  /** The broker's permission policy for this turn (auto-allow, deny, or ask the axon). */
+  readonly requestPermission: (request: PermissionRequest) => Promise<PermissionDecision>;
+}
+
+/** Normalized turn output. The broker adds `turn_id` and publishes each as a `turn.*` event. */
+export type TurnOutput =
+  | { readonly type: "message_chunk"; readonly text: string }
+  | { readonly type: "thought_chunk"; readonly text: string }
+  | ({ readonly type: "tool_call" } & ToolCallInfo)
+  | {
+      readonly type: "tool_call_update";
+      readonly toolCallId: string;
+      readonly title?: string;
+      readonly kind?: string;
+      readonly status?: string;
+      readonly output?: unknown;
+    }
+  | { readonly type: "plan"; readonly entries: readonly unknown[] }
+  /** Last item of a turn that ended normally (also `cancelled`, `max_tokens`, `refusal`, …). */
+  | { readonly type: "completed"; readonly stopReason: string };
+
+export interface AgentAdapter {
+  readonly protocol: AgentProtocolName;
+  /** Starts the agent process and opens (or restores) its session. */
+  start(options: AgentStartOptions): Promise<AgentSession>;
+  /**
+   * Runs one turn. Yields output until a final `completed` item; throws if the turn fails (agent
+   * crash, protocol error), after which the broker may `start` the adapter again.
+   */
+  prompt(input: TurnInput): AsyncIterable<TurnOutput>;
+  /** Cancels the running turn; the turn then completes with stop reason `cancelled`. */
+  cancel(): Promise<void>;
+  /** Stops the agent process and its children. Idempotent. */
+  stop(): Promise<void>;
+}
+
+/** What the runtime knows about a mount; an adapter factory turns it into an adapter. */
+export interface AgentLaunch {
+  readonly agentBinary: string;
+  readonly launchArgs: readonly string[];
+}
+
+export type AgentAdapterFactory = (launch: AgentLaunch) => AgentAdapter;

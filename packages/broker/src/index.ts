@@ -1,0 +1,44 @@
+export type {
+  AgentAdapter,
+  AgentAdapterFactory,
+  AgentLaunch,
+  AgentProtocolName,
+  AgentSession,
+  AgentStartOptions,
+  ContentBlock,
+  PermissionDecision,
+  PermissionOption,
+  PermissionRequest,
+  ToolCallInfo,
+  TurnInput,
+  TurnOutput,
+} from "./agent-adapter.js";
+export type { AgentLogLimits } from "./agent-log-coalescer.js";
+export {
+  type AxonLink,
+  type AxonLinkEvent,
+  type AxonLinkEventInput,
+  type AxonLinkPublishOptions,
+  type AxonLinkReadOptions,
+  Origin,
+} from "./axon-link.js";
+export {
+  Broker,
+  type BrokerLogger,
+  type BrokerObserver,
+  type BrokerOptions,
+  type BrokerStatus,
+  type TurnRef,
+} from "./broker.js";
+export { type RecoveredState, type RecoverOptions, recoverBrokerState } from "./cursor-recovery.js";
+export * from "./event-types.js";
+export { logStoreAxonLink } from "./log-store-axon-link.js";
+export {
+  autoAllow,
+  deny,
+  type PermissionPolicy,
+  permissionPolicyFromProto,
+} from "./permission-policy.js";
+export { isTurnTrigger } from "./triggers.js";
+export type { TurnOutcome } from "./turn-loop.js";
+export type { QueuedTurn } from "./turn-queue.js";

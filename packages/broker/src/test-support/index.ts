@@ -1,0 +1,3 @@
+export { type AxonFixture, axonFixture, settle } from "./axon-fixture.js";
+export { ManualClock } from "./manual-clock.js";
+export { type AgentScript, type AgentStep, echoScript, ScriptedAgent } from "./scripted-agent.js";

@@ -1,0 +1,40 @@
+import type { Clock, Timer } from "@openaxon/core";
+
+/** A clock whose time moves only when a test says so; timers fire in due order on `advance`. */
+export class ManualClock implements Clock {
+  private current: number;
+  private timers: Array<{ due: number; seq: number; fn: () => void }> = [];
+  private seq = 0;
+
+  constructor(start = 1_700_000_000_000) {
+    this.current = start;
+  }
+
+  now(): number {
+    return this.current;
+  }
+
+  setTimer(delayMs: number, fn: () => void): Timer {
+    const entry = { due: this.current + Math.max(0, delayMs), seq: this.seq++, fn };
+    this.timers.push(entry);
+    return { cancel: () => (this.timers = this.timers.filter((t) => t !== entry)) };
+  }
+
+  /** Timers still waiting. */
+  get pending(): number {
+    return this.timers.length;
+  }
+
+  advance(ms: number): void {
+    const target = this.current + ms;
+    for (;;) {
+      this.timers.sort((a, b) => a.due - b.due || a.seq - b.seq);
+      const next = this.timers[0];
+      if (!next || next.due > target) break;
+      this.timers.shift();
+      this.current = next.due;
+      next.fn();
+    }
+    this.current = target;
+  }
+}
