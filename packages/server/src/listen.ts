@@ -19,8 +19,16 @@ export interface DualProtocolListener {
 }
 
 const H2_PREFACE = Buffer.from("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n", "latin1");
-/** A connection must say which protocol it speaks within this time. */
-const SNIFF_TIMEOUT_MS = 30_000;
+
+export interface ListenOptions {
+  host: string;
+  port: number;
+  handler: RequestHandler;
+  /** A new connection must send its first bytes within this time. Default 30 s. */
+  sniffTimeoutMs?: number;
+  /** HTTP/1.1 server options, e.g. headersTimeout / requestTimeout (Node's defaults otherwise). */
+  http1?: http.ServerOptions;
+}
 
 /**
  * One port, two protocols: Node's http2 server only negotiates HTTP/1.1 over TLS (ALPN), so a
@@ -28,11 +36,7 @@ const SNIFF_TIMEOUT_MS = 30_000;
  * they are the HTTP/2 connection preface (h2c with prior knowledge, as gRPC clients send) or to the
  * HTTP/1.1 server otherwise. The peeked bytes are unshifted so the chosen server reads them again.
  */
-export async function listenH2cAndHttp1(options: {
-  host: string;
-  port: number;
-  handler: RequestHandler;
-}): Promise<DualProtocolListener> {
+export async function listenH2cAndHttp1(options: ListenOptions): Promise<DualProtocolListener> {
   /** Every accepted connection and which protocol it turned out to speak. */
   const sockets = new Map<net.Socket, "peek" | "h1" | "h2">();
   const sessions = new Set<http2.ServerHttp2Session>();
@@ -61,7 +65,10 @@ export async function listenH2cAndHttp1(options: {
     options.handler(request, response);
   };
 
-  const h1 = http.createServer(handle);
+  const h1 = http.createServer(options.http1 ?? {}, handle);
+  // The HTTP/1.1 server never listens itself, but its headersTimeout/requestTimeout checks (slow
+  // clients) only start on "listening": start them, and stop them again on close.
+  h1.emit("listening");
   const h2 = http2.createServer(handle);
   h2.on("session", (session) => {
     sessions.add(session);
@@ -96,7 +103,7 @@ export async function listenH2cAndHttp1(options: {
     // Resets during the peek must not crash the process; the HTTP servers add their own handlers.
     socket.on("error", () => {});
     socket.setNoDelay(true);
-    socket.setTimeout(SNIFF_TIMEOUT_MS, () => socket.destroy());
+    socket.setTimeout(options.sniffTimeoutMs ?? 30_000, () => socket.destroy());
     let peeked: Buffer = Buffer.alloc(0);
     const onReadable = () => {
       for (
@@ -143,6 +150,7 @@ export async function listenH2cAndHttp1(options: {
         });
       }
       for (const socket of sockets.keys()) socket.destroy();
+      h1.close(() => {}); // stops the timeout checks; it has no listening socket of its own
       await allClosed;
     },
   };
