@@ -41,7 +41,7 @@ export class AgentLogCoalescer {
 
   push(line: string): void {
     this.rollWindow();
-    const text = line.length > this.maxMessageChars ? `${line.slice(0, this.maxMessageChars)}…` : line;
+    const text = line.length > this.maxMessageChars ? `${line.slice(0, this.maxMessageChars - 1)}…` : line;
     if (this.windowChars + text.length > this.maxCharsPerWindow) {
       this.windowExhausted = true;
       this.dropped++;

@@ -13,9 +13,14 @@ export async function axonFixture(seed = 1) {
   const link: AxonLink = logStoreAxonLink(store);
   const axonId = axon.id;
 
-  const publish = async (eventType: string, payload: unknown, origin: number = Origin.User) => {
+  const publish = async (
+    eventType: string,
+    payload: unknown,
+    origin: number = Origin.User,
+    source = "test",
+  ) => {
     const result = await store.append(axonId, [
-      { origin: origin as 1 | 2 | 3 | 4, source: "test", eventType, payload: JSON.stringify(payload) },
+      { origin: origin as 1 | 2 | 3 | 4, source, eventType, payload: JSON.stringify(payload) },
     ]);
     return result.firstSequence;
   };
