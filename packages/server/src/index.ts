@@ -1,3 +1,4 @@
+export { isLoopbackHost } from "./auth.js";
 export {
   type AxonServiceOptions,
   axonRoutes,
@@ -6,7 +7,9 @@ export {
   DEFAULT_PAGE_SIZE,
   MAX_PAGE_SIZE,
 } from "./axon-service.js";
+export { HEALTH_PATH } from "./health.js";
 export {
+  DEFAULT_SHUTDOWN_TIMEOUT_MS,
   type RunningAxonServer,
   type StartAxonServerOptions,
   startAxonServer,

@@ -28,6 +28,8 @@ export interface ListenOptions {
   sniffTimeoutMs?: number;
   /** HTTP/1.1 server options, e.g. headersTimeout / requestTimeout (Node's defaults otherwise). */
   http1?: http.ServerOptions;
+  /** Called for server-level errors after listening; connection errors are handled per connection. */
+  onError?: (error: Error) => void;
 }
 
 /**
@@ -66,9 +68,6 @@ export async function listenH2cAndHttp1(options: ListenOptions): Promise<DualPro
   };
 
   const h1 = http.createServer(options.http1 ?? {}, handle);
-  // The HTTP/1.1 server never listens itself, but its headersTimeout/requestTimeout checks (slow
-  // clients) only start on "listening": start them, and stop them again on close.
-  h1.emit("listening");
   const h2 = http2.createServer(handle);
   h2.on("session", (session) => {
     sessions.add(session);
@@ -130,6 +129,11 @@ export async function listenH2cAndHttp1(options: ListenOptions): Promise<DualPro
     });
   });
   const port = (server.address() as net.AddressInfo).port;
+  // Errors after listening (e.g. accept failing with EMFILE) must not crash the process.
+  server.on("error", (error) => options.onError?.(error));
+  // The HTTP/1.1 server never listens itself, but its headersTimeout/requestTimeout checks (slow
+  // clients) only start on "listening": start them here, and stop them again on close.
+  h1.emit("listening");
 
   return {
     port,

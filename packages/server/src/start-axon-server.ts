@@ -67,6 +67,7 @@ export async function startAxonServer(options: StartAxonServerOptions): Promise<
       if (handleHealth(request, response, draining)) return;
       rpcHandler(request, response);
     },
+    onError: (error) => logger.error({ err: error }, "server error"),
   });
   const url = `http://${options.host.includes(":") ? `[${options.host}]` : options.host}:${listener.port}`;
   logger.info({ url, auth: apiKeys.length > 0 ? "api-key" : "none" }, "axon server listening");

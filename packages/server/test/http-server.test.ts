@@ -72,6 +72,21 @@ describe("auth", () => {
   });
 });
 
+describe("binding", () => {
+  test("a taken port fails with the system error code, and the port is free again after close", async () => {
+    h = await startHarness();
+    const { port } = h.server;
+    await expect(startAxonServer({ store: h.store, host: "127.0.0.1", port })).rejects.toMatchObject({
+      code: "EADDRINUSE",
+    });
+    await h.server.close();
+    const again = await startAxonServer({ store: h.store, host: "127.0.0.1", port });
+    expect(again.port).toBe(port);
+    expect(again.url).toBe(`http://127.0.0.1:${port}`);
+    await again.close();
+  });
+});
+
 describe("CORS", () => {
   test("answers preflight with the Connect headers and methods, and exposes response headers", async () => {
     h = await startHarness({ apiKeys: ["k"] });
