@@ -21,7 +21,10 @@ export interface AgentStartOptions {
   readonly resumeSessionId?: string;
   /** Agent stderr and diagnostics, one line at a time (published as `agent.log`). */
   readonly onLog: (line: string) => void;
-  /** Called if the agent process exits on its own (crash) outside `stop()`. */
+  /**
+   * Called if the agent process exits on its own (crash) outside `stop()`, after `start()` resolved.
+   * An exit during `start()` is reported by `start()` rejecting instead.
+   */
   readonly onExit?: (info: { code: number | null; signal: string | null }) => void;
 }
 

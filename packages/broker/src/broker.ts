@@ -377,7 +377,9 @@ export class Broker {
   }
 
   private onAgentExit(generation: number, info: { code: number | null; signal: string | null }): void {
-    if (generation !== this.agentGeneration || this.stopController.signal.aborted) return;
+    // During start() the start's own rejection reports the failure; stale generations are history.
+    if (generation !== this.agentGeneration || this.agentStarting || this.stopController.signal.aborted)
+      return;
     this.agentLive = false;
     const how = describeExit(info);
     if (this.running) {
