@@ -1,0 +1,43 @@
+import { writeFile } from "node:fs/promises";
+import { parseBenchArgs, USAGE } from "./args.js";
+import { describeMachine } from "./machine.js";
+import { formatConsole, formatMarkdown } from "./report.js";
+import { batchPublish, catchUpReplay, type Figure, unaryPublish, warmUp } from "./scenarios.js";
+import { startBenchServer } from "./server-harness.js";
+
+// `npm run bench`: durable publish and catch-up replay throughput against the real server and store.
+const settings = parseBenchArgs(process.argv.slice(2));
+if (settings === "help") {
+  console.log(USAGE);
+  process.exit(0);
+}
+
+const server = await startBenchServer();
+try {
+  const machine = describeMachine(server.dataDir);
+  console.log(`${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB, Node ${machine.node}`);
+  console.log(`server ${server.url}, data ${server.dataDir} (${machine.filesystem})\n`);
+
+  await warmUp(server);
+  const figures: Figure[] = [];
+  const run = async (label: string, scenario: () => Promise<Figure | Figure[]>) => {
+    process.stdout.write(`${label}…\n`);
+    const result = await scenario();
+    figures.push(...(Array.isArray(result) ? result : [result]));
+  };
+  await run("unary publish", () => unaryPublish(server, settings));
+  await run("batched publish", () => batchPublish(server, settings));
+  await run("catch-up replay", () => catchUpReplay(server, settings));
+
+  console.log(`\n${formatConsole(figures)}`);
+  if (settings.write) {
+    const command = ["npm run bench", ...process.argv.slice(2)].join(" ");
+    await writeFile(
+      new URL("../docs/benchmarks.md", import.meta.url),
+      formatMarkdown(machine, figures, command),
+    );
+    console.log("\nrecorded in docs/benchmarks.md");
+  }
+} finally {
+  await server.close();
+}

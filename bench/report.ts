@@ -1,0 +1,76 @@
+import type { MachineInfo } from "./machine.js";
+import type { Figure } from "./scenarios.js";
+
+const rate = (n: number) => `${Math.round(n).toLocaleString("en-US")} events/s`;
+const verdict = (f: Figure) =>
+  f.target === undefined
+    ? ""
+    : f.eventsPerSecond >= f.target
+      ? `✅ ≥ ${rate(f.target)}`
+      : `❌ < ${rate(f.target)}`;
+const latency = (f: Figure) =>
+  f.latency ? `p50 ${f.latency.p50.toFixed(1)} / p99 ${f.latency.p99.toFixed(1)} ${f.latency.unit}` : "";
+
+export function formatConsole(figures: readonly Figure[]): string {
+  return figures
+    .map((f) =>
+      [
+        `${f.name}: ${rate(f.eventsPerSecond)}`,
+        `  ${f.settings}; ${f.events.toLocaleString("en-US")} events in ${f.seconds.toFixed(2)} s`,
+        ...(f.latency ? [`  ${latency(f)}`] : []),
+        ...(f.target !== undefined ? [`  target ${verdict(f)}`] : []),
+      ].join("\n"),
+    )
+    .join("\n");
+}
+
+export function formatMarkdown(machine: MachineInfo, figures: readonly Figure[], command: string): string {
+  const rows = figures.map(
+    (f) =>
+      `| ${f.name} | ${f.settings} | ${f.events.toLocaleString("en-US")} | ${f.seconds.toFixed(2)} s | **${rate(f.eventsPerSecond)}** | ${latency(f)} | ${verdict(f)} |`,
+  );
+  return `# Benchmarks
+
+Recorded by \`${command}\` on ${machine.date}. Regenerate with \`npm run bench\`; this file is rewritten on
+every full run (quick runs with \`--events N\` print but do not record unless given \`--write\`).
+
+## Machine
+
+| | |
+|---|---|
+| CPU | ${machine.cpu} |
+| Cores | ${machine.cores} |
+| RAM | ${machine.memoryGiB} GiB |
+| Node | ${machine.node} |
+| OS | ${machine.os} |
+| Data dir filesystem | ${machine.filesystem} |
+
+## Setup
+
+- One process: the real server (\`startAxonServer\`, h2c + HTTP/1.1 on 127.0.0.1:0) over the real
+  classic-level store in a fresh temp dir. Every acknowledged publish is durable: group commit writes
+  LevelDB batches with \`sync: true\`.
+- The load generator runs on a worker thread (as a client in another process would), talking gRPC over
+  one HTTP/2 connection (\`@connectrpc/connect-node\` \`createGrpcTransport\`).
+- Payloads are ~170-byte JSON objects, different for every event. A short warm-up (2,000 unary + 20,000
+  batched events) runs first and is not counted.
+- Throughput = events / wall-clock time from the first call to the last acknowledgement (replay: from
+  Subscribe to \`caught_up\`). After each publish scenario the axon's head is checked against the count.
+
+## Figures
+
+| Scenario | Settings | Events | Time | Throughput | Latency | Target |
+|---|---|---|---|---|---|---|
+${rows.join("\n")}
+
+## How to run
+
+\`\`\`sh
+npm run bench                        # full run (a few minutes on 2 cores), records this file
+npm run bench -- --events 20000      # quick run of every scenario, prints only
+npm run bench -- --help              # all options (sizes, batch size, concurrency)
+node --cpu-prof --conditions=source --import tsx bench/main.ts --events 200000 --no-write
+                                     # CPU profiles (*.cpuprofile, one per thread) for Chrome DevTools
+\`\`\`
+`;
+}

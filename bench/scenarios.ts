@@ -1,0 +1,137 @@
+import { Origin } from "@openaxon/store";
+import type { BenchSettings } from "./args.js";
+import type { LoadResult } from "./load.js";
+import { benchPayload } from "./payload.js";
+import { runInWorker } from "./run-in-worker.js";
+import type { BenchServer } from "./server-harness.js";
+
+export interface Figure {
+  readonly name: string;
+  readonly settings: string;
+  readonly events: number;
+  readonly seconds: number;
+  readonly eventsPerSecond: number;
+  readonly latency?: { readonly p50: number; readonly p99: number; readonly unit: string };
+  /** Events per second the design asks for, if any. */
+  readonly target?: number;
+}
+
+const POPULATE_BATCH = 10_000;
+
+export async function warmUp(server: BenchServer): Promise<void> {
+  const axon = await server.store.createAxon({ name: "bench-warmup", labels: {} });
+  await runInWorker({ kind: "unary", url: server.url, axonId: axon.id, events: 2_000, concurrency: 32 });
+  await runInWorker({
+    kind: "batch",
+    url: server.url,
+    axonId: axon.id,
+    events: 20_000,
+    batchSize: 100,
+    concurrency: 4,
+  });
+}
+
+export async function unaryPublish(server: BenchServer, s: BenchSettings): Promise<Figure> {
+  const axon = await server.store.createAxon({ name: "bench-unary", labels: {} });
+  const result = await runInWorker({
+    kind: "unary",
+    url: server.url,
+    axonId: axon.id,
+    events: s.unaryEvents,
+    concurrency: s.unaryConcurrency,
+  });
+  await expectHead(server, axon.id, s.unaryEvents);
+  return figure("Durable unary Publish", `${s.unaryConcurrency} concurrent callers, 1 axon`, result);
+}
+
+export async function batchPublish(server: BenchServer, s: BenchSettings): Promise<Figure> {
+  const axon = await server.store.createAxon({ name: "bench-batch", labels: {} });
+  const result = await runInWorker({
+    kind: "batch",
+    url: server.url,
+    axonId: axon.id,
+    events: s.batchEvents,
+    batchSize: s.batchSize,
+    concurrency: s.batchConcurrency,
+  });
+  await expectHead(server, axon.id, s.batchEvents);
+  return {
+    ...figure(
+      "Durable PublishBatch",
+      `${s.batchSize} events per call, ${s.batchConcurrency} concurrent callers, 1 axon`,
+      result,
+    ),
+    target: 80_000,
+  };
+}
+
+export async function catchUpReplay(server: BenchServer, s: BenchSettings): Promise<Figure[]> {
+  const axon = await server.store.createAxon({ name: "bench-replay", labels: {} });
+  // Populated straight through the store (the same durable append path, minus RPC) to save time.
+  const start = performance.now();
+  for (let first = 0; first < s.replayEvents; first += POPULATE_BATCH) {
+    const n = Math.min(POPULATE_BATCH, s.replayEvents - first);
+    await server.store.append(
+      axon.id,
+      Array.from({ length: n }, (_, k) => ({
+        origin: Origin.External,
+        source: "bench",
+        eventType: "bench.replay",
+        payload: benchPayload(first + k),
+      })),
+    );
+  }
+  const populateSeconds = (performance.now() - start) / 1000;
+  const size = `${s.replayEvents.toLocaleString("en-US")}-event axon, 1 subscriber`;
+  const replay = async (gzip: boolean) =>
+    runInWorker({ kind: "replay", url: server.url, axonId: axon.id, expectedEvents: s.replayEvents, gzip });
+  const plain = await replay(false);
+  const gzipped = await replay(true);
+  return [
+    {
+      ...figure(
+        "Catch-up replay (Subscribe from 0 to caught_up)",
+        `${size}, ${plain.frames} frames, no compression`,
+        plain,
+      ),
+      target: 300_000,
+    },
+    figure(
+      "Catch-up replay, gzip accepted (connect clients' default)",
+      `${size}, ${gzipped.frames} frames`,
+      gzipped,
+    ),
+    {
+      name: "Populating the replay axon (store.append, no RPC)",
+      settings: `${POPULATE_BATCH.toLocaleString("en-US")} events per append, sequential`,
+      events: s.replayEvents,
+      seconds: populateSeconds,
+      eventsPerSecond: s.replayEvents / populateSeconds,
+    },
+  ];
+}
+
+function figure(name: string, settings: string, result: LoadResult): Figure {
+  const latency = result.latenciesMs && percentiles(result.latenciesMs, "ms per call");
+  return {
+    name,
+    settings,
+    events: result.events,
+    seconds: result.seconds,
+    eventsPerSecond: result.events / result.seconds,
+    ...(latency && { latency }),
+  };
+}
+
+function percentiles(values: number[], unit: string) {
+  const sorted = [...values].sort((a, b) => a - b);
+  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0;
+  return { p50: at(0.5), p99: at(0.99), unit };
+}
+
+async function expectHead(server: BenchServer, axonId: string, events: number): Promise<void> {
+  const axon = await server.store.getAxon(axonId);
+  if (axon?.headSequence !== events) {
+    throw new Error(`axon ${axonId} ends at ${axon?.headSequence}, expected ${events}: events were lost`);
+  }
+}
