@@ -21,8 +21,8 @@ export interface CommandContext {
   /** Colours for stdout and for stderr (each decided by its own stream). */
   readonly colors: Colors;
   readonly errColors: Colors;
-  /** Hints and progress for people; never part of a command's result. */
-  note(message: string): void;
+  /** A hint for people on stderr, after any pending stdout lines; never part of a command's result. */
+  note(message: string): Promise<void>;
 }
 
 export function createContext(options: GlobalOptions, io: CliIo, out: LineWriter): CommandContext {
@@ -44,6 +44,9 @@ export function createContext(options: GlobalOptions, io: CliIo, out: LineWriter
     out,
     colors: colorsFor(io.stdout, io.env),
     errColors: colorsFor(io.stderr, io.env),
-    note: (message) => io.stderr.write(`${message}\n`),
+    note: async (message) => {
+      await out.flush();
+      io.stderr.write(`${message}\n`);
+    },
   };
 }

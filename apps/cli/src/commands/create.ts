@@ -16,7 +16,7 @@ export async function createCommand(context: CommandContext, options: CreateOpti
   await context.out.line(context.colors.bold(axon.id));
   if (context.io.stderr.isTTY) {
     const c = context.errColors;
-    context.note(
+    await context.note(
       c.dim(
         `created axon${axon.name ? ` "${axon.name}"` : ""} — publish with: axon publish ${axon.id} --type user.message '{"text":"hi"}'`,
       ),

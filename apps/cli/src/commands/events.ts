@@ -24,7 +24,7 @@ export async function eventsCommand(
   }
   const last = page.events.at(-1);
   if (!context.json && page.hasMore && last) {
-    context.note(
+    await context.note(
       context.errColors.dim(
         `more events ${options.desc ? "before" : "after"} #${last.sequence}: axon events ${id}${options.desc ? " --desc" : ""} --after ${last.sequence}`,
       ),

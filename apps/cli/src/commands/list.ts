@@ -16,7 +16,7 @@ export async function listCommand(context: CommandContext, options: ListOptions)
   const all: Axon[] = [];
   for await (const axon of axons) all.push(axon);
   if (all.length === 0) {
-    context.note(
+    await context.note(
       options.prefix ? `no axons named ${options.prefix}…` : "no axons yet — create one with `axon create`",
     );
     return;

@@ -33,21 +33,33 @@ export async function tailCommand(
   const onStop = () => done.abort();
   stop.addEventListener("abort", onStop, { once: true });
   const c = context.errColors;
+  let reconnecting = false;
   try {
     const events = axon.subscribe({
       afterSequence: after,
       eventTypes: options.type,
       origins: options.origin,
       signal: done.signal,
-      onCaughtUp: () => {
+      onCaughtUp: ({ lastSequence }) => {
         progress?.clear();
+        if (reconnecting) void context.note(c.green(`reconnected; resumed after #${lastSequence}`));
+        reconnecting = false;
         if (!options.follow) done.abort();
       },
-      onReconnect: ({ delayMs, error }) => {
+      onReconnect: ({ attempt, delayMs, error }) => {
         progress?.clear();
-        context.note(
-          c.yellow(`connection lost (${error.rawMessage}); reconnecting in ${(delayMs / 1000).toFixed(1)}s…`),
-        );
+        reconnecting = true;
+        // The first failure and every fifth retry are worth a line; each one would be noise.
+        if (attempt === 1 || attempt % 5 === 0) {
+          const next = `${(delayMs / 1000).toFixed(1)}s`;
+          void context.note(
+            c.yellow(
+              attempt === 1
+                ? `connection lost (${error.rawMessage}); reconnecting…`
+                : `still reconnecting (attempt ${attempt}, next in ${next}): ${error.rawMessage}`,
+            ),
+          );
+        }
       },
       // Without --follow a dead server should end the command, not hang it.
       retry: options.follow ? undefined : { maxAttempts: 3 },
