@@ -136,3 +136,28 @@ describe("catchUpThenLive", () => {
     expect(items.map((i) => i.kind)).toEqual(["caught_up"]);
   });
 });
+
+describe("catchUpThenLive with large payloads", () => {
+  it("replays in byte-bounded pages without mistaking a full page for the head", async () => {
+    const store = memoryStore();
+    const { id } = await store.createAxon({ name: "", labels: {} });
+    for (let i = 0; i < 30; i++) await store.append(id, [userEvent({ pad: "y".repeat(500), i })]);
+    const { seen, items } = await follow(store, id, {
+      afterSequence: 0,
+      maxReadBytes: 2000,
+      until: (_seen, items) => items.some((i) => i.kind === "caught_up"),
+    });
+    expect(seen).toEqual(range(1, 30));
+    const pages = items.filter((i) => i.kind === "events");
+    expect(pages.length).toBeGreaterThan(5);
+    expect(items.at(-1)).toEqual({ kind: "caught_up", headSequence: 30 });
+  });
+
+  it("reports the real head in caught_up when starting beyond it", async () => {
+    const store = memoryStore();
+    const { id } = await store.createAxon({ name: "", labels: {} });
+    await store.append(id, [userEvent()]);
+    const { items } = await follow(store, id, { afterSequence: 10, until: (_s, items) => items.length > 0 });
+    expect(items[0]).toEqual({ kind: "caught_up", headSequence: 1 });
+  });
+});

@@ -1,4 +1,4 @@
-import type { LogStore, StoredEvent } from "./log-store.js";
+import { eventSize, type LogStore, type StoredEvent } from "./log-store.js";
 
 export type FollowItem =
   | { readonly kind: "events"; readonly events: readonly StoredEvent[] }
@@ -12,6 +12,8 @@ export interface FollowOptions {
   readonly afterSequence: number;
   /** Events per store read and per yielded batch during replay. */
   readonly batchSize?: number;
+  /** Bytes per store read during replay (at least one event), so large payloads bound memory. */
+  readonly maxReadBytes?: number;
   /** Live events buffered for a slow consumer before it is dropped back to store reads. */
   readonly liveBufferLimit?: number;
   /** Only events passing the filter are yielded; the cursor still advances past the others. */
@@ -37,6 +39,7 @@ export async function* catchUpThenLive(
 ): AsyncGenerator<FollowItem, void, undefined> {
   const batchSize = options.batchSize ?? 512;
   const bufferLimit = options.liveBufferLimit ?? 8192;
+  const maxBytes = options.maxReadBytes ?? 4 * 1024 * 1024;
   const { filter, signal } = options;
   let last = options.afterSequence;
   let buffer: StoredEvent[] = [];
@@ -69,24 +72,27 @@ export async function* catchUpThenLive(
       // reading the store anyway.
       for (;;) {
         overflowed = false;
-        const page = await store.read(axonId, { afterSequence: last, limit: batchSize });
+        const page = await store.read(axonId, { afterSequence: last, limit: batchSize, maxBytes });
         if (signal?.aborted) return;
+        let bytes = 0;
+        for (const e of page) bytes += eventSize(e);
         if (page.length > 0) {
           const item = deliver(page);
           if (item) yield item;
         }
-        if (page.length < batchSize && !overflowed) break;
+        const shortPage = page.length < batchSize && bytes < maxBytes;
+        if (shortPage && !overflowed) break;
       }
       if (!live) {
         live = true;
-        yield { kind: "caught_up", headSequence: last };
+        yield { kind: "caught_up", headSequence: await headOf(store, axonId, last) };
       }
       // Live: drain the buffer; anything at or below `last` was already read from the store.
       for (;;) {
         if (signal?.aborted) return;
         if (overflowed) {
           buffer = [];
-          yield { kind: "fell_behind", lastSequence: last, headSequence: last };
+          yield { kind: "fell_behind", lastSequence: last, headSequence: await headOf(store, axonId, last) };
           live = false;
           break;
         }
@@ -115,4 +121,9 @@ export async function* catchUpThenLive(
     unwatch();
     signal?.removeEventListener("abort", onAbort);
   }
+}
+
+/** The axon's durable head (the cursor may be beyond it when a follower starts in the future). */
+async function headOf(store: LogStore, axonId: string, fallback: number): Promise<number> {
+  return (await store.getAxon(axonId))?.headSequence ?? fallback;
 }

@@ -15,6 +15,7 @@ export {
   type AppendResult,
   type AxonRecord,
   type EventInput,
+  eventSize,
   type ListAxonsOptions,
   type LogStore,
   Origin,

@@ -217,3 +217,20 @@ describe("KvLogStore on classic-level", () => {
     expect(events.map((e) => e.sequence)).toEqual(Array.from({ length: 101 }, (_, i) => i + 1));
   });
 });
+
+describe("KvLogStore byte-bounded reads", () => {
+  it("stops a read once the byte budget is spent, returning at least one event, without skipping", async () => {
+    const store = memoryStore();
+    const { id } = await store.createAxon({ name: "", labels: {} });
+    const big = "x".repeat(1000);
+    for (let i = 0; i < 20; i++) await store.append(id, [userEvent({ big, i })]);
+    const page = await store.read(id, { afterSequence: 0, limit: 100, maxBytes: 3500 });
+    expect(page.map((e) => e.sequence)).toEqual([1, 2, 3, 4]);
+    const one = await store.read(id, { afterSequence: 4, limit: 100, maxBytes: 1 });
+    expect(one.map((e) => e.sequence)).toEqual([5]);
+    const desc = await store.read(id, { afterSequence: 0, limit: 100, maxBytes: 2500, descending: true });
+    expect(desc.map((e) => e.sequence)).toEqual([20, 19, 18]);
+    const all = await store.read(id, { afterSequence: 0, limit: 100, maxBytes: 10 ** 9 });
+    expect(all).toHaveLength(20);
+  });
+});

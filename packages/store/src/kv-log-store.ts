@@ -15,6 +15,7 @@ import type {
   StoredEvent,
   TailListener,
 } from "./log-store.js";
+import { eventSize } from "./log-store.js";
 import { AxonSequencer } from "./sequencer.js";
 
 interface AxonMeta {
@@ -145,8 +146,40 @@ export class KvLogStore implements LogStore {
           limit: options.limit,
         };
     if (!options.descending && options.afterSequence >= head) return [];
-    const values = await this.backend.values(range);
-    return values.map((v) => decodeEvent(axonId, v));
+    if (options.maxBytes === undefined) {
+      return (await this.backend.values(range)).map((v) => decodeEvent(axonId, v));
+    }
+    return this.readWithinBytes(axonId, range, options.maxBytes);
+  }
+
+  /**
+   * Reads in chunks until the byte budget is spent. The first chunk is small; later ones are sized
+   * from the average seen so far, so small events still arrive in one or two backend reads.
+   */
+  private async readWithinBytes(
+    axonId: string,
+    range: { gt: string; lt: string; reverse?: boolean; limit: number },
+    maxBytes: number,
+  ): Promise<StoredEvent[]> {
+    const out: StoredEvent[] = [];
+    let bytes = 0;
+    let chunk = Math.min(range.limit, 64);
+    let cursor = range;
+    while (out.length < range.limit && bytes < maxBytes) {
+      const values = await this.backend.values({ ...cursor, limit: chunk });
+      for (const v of values) {
+        const event = decodeEvent(axonId, v);
+        out.push(event);
+        bytes += eventSize(event);
+        if (bytes >= maxBytes) break;
+      }
+      if (values.length < chunk || bytes >= maxBytes) break;
+      const lastKey = keys.event(axonId, out[out.length - 1]!.sequence);
+      cursor = range.reverse ? { ...cursor, lt: lastKey } : { ...cursor, gt: lastKey };
+      const average = bytes / out.length;
+      chunk = Math.max(1, Math.min(range.limit - out.length, Math.ceil((maxBytes - bytes) / average)));
+    }
+    return out;
   }
 
   watch(axonId: string, listener: TailListener): () => void {

@@ -57,6 +57,16 @@ export interface ReadOptions {
   readonly afterSequence: number;
   readonly limit: number;
   readonly descending?: boolean;
+  /**
+   * Stop once the events read add up to at least this many bytes (measured by `eventSize`); at
+   * least one event is returned. Bounds memory when payloads are large.
+   */
+  readonly maxBytes?: number;
+}
+
+/** The size of an event for read budgets: its text fields in UTF-16 code units, plus a fixed overhead. */
+export function eventSize(event: EventInput): number {
+  return event.payload.length + event.source.length + event.eventType.length + 32;
 }
 
 export interface ListAxonsOptions {
