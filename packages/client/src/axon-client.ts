@@ -5,6 +5,7 @@ import { bearerAuthInterceptor, withBearerAuth } from "./auth.js";
 import { type AxonHandle, createAxonHandle } from "./axon-handle.js";
 import { type Axons, createAxons } from "./axons.js";
 import type { RetryOptions } from "./backoff.js";
+import { systemTimers, type Timers } from "./timers.js";
 
 export interface AxonClientOptions {
   /** Where axond listens, e.g. "http://127.0.0.1:7433". Required unless `transport` is given. */
@@ -23,6 +24,8 @@ export interface AxonClientOptions {
   readonly source?: string;
   /** Defaults for subscription reconnects; `subscribe({ retry })` overrides per call. */
   readonly retry?: RetryOptions;
+  /** Timers for backoff waits and the idle watchdog; pass a virtual clock in simulations. */
+  readonly timers?: Timers;
 }
 
 export interface AxonClient {
@@ -33,7 +36,11 @@ export interface AxonClient {
 
 export function createAxonClient(options: AxonClientOptions): AxonClient {
   const rpc = createClient(AxonService, resolveTransport(options));
-  const defaults = { source: options.source ?? "client", retry: options.retry };
+  const defaults = {
+    source: options.source ?? "client",
+    retry: options.retry,
+    timers: options.timers ?? systemTimers,
+  };
   return {
     axons: createAxons(rpc),
     axon: (id) => createAxonHandle(rpc, id, defaults),

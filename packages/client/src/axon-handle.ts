@@ -1,9 +1,8 @@
 import type { Client } from "@connectrpc/connect";
 import type { AxonService } from "@openaxon/protocol";
-import type { RetryOptions } from "./backoff.js";
 import { originValue, toAxon, toEvent, toSafeNumber, toUint64 } from "./convert.js";
 import { encodePayload } from "./payload.js";
-import { type SubscribeOptions, subscribeResilient } from "./subscribe.js";
+import { type SubscribeDefaults, type SubscribeOptions, subscribeResilient } from "./subscribe.js";
 import type {
   Axon,
   AxonEvent,
@@ -39,9 +38,8 @@ export interface AxonHandle {
   subscribe(options?: SubscribeOptions): AsyncIterable<AxonEvent>;
 }
 
-export interface AxonHandleDefaults {
+export interface AxonHandleDefaults extends SubscribeDefaults {
   readonly source: string;
-  readonly retry: RetryOptions | undefined;
 }
 
 export function createAxonHandle(
@@ -114,7 +112,7 @@ export function createAxonHandle(
       };
     },
     subscribe(options = {}) {
-      return subscribeResilient(rpc, id, options, defaults.retry);
+      return subscribeResilient(rpc, id, options, defaults);
     },
   };
 }

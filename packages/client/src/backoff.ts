@@ -1,3 +1,5 @@
+import { sleepOn, type Timers } from "./timers.js";
+
 /** How a subscription waits between reconnect attempts. Every field is optional. */
 export interface RetryOptions {
   /** Delay ceiling of the first retry (default 250 ms); it doubles per consecutive failure. */
@@ -9,7 +11,7 @@ export interface RetryOptions {
    * error is thrown. Default: retry forever.
    */
   readonly maxAttempts?: number;
-  /** Waits `ms`; rejects or resolves early when `signal` aborts. Inject to make tests instant. */
+  /** Waits `ms`; resolves (or rejects) early when `signal` aborts. Default: the client's timers. */
   readonly sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
   /** Uniform in [0, 1); inject for reproducible jitter. */
   readonly random?: () => number;
@@ -23,13 +25,17 @@ export interface ResolvedRetryOptions {
   readonly random: () => number;
 }
 
-export function resolveRetryOptions(...layers: (RetryOptions | undefined)[]): ResolvedRetryOptions {
+/** Later layers win; the default sleep waits on `timers`. */
+export function resolveRetryOptions(
+  timers: Timers,
+  ...layers: (RetryOptions | undefined)[]
+): ResolvedRetryOptions {
   const merged = Object.assign({}, ...layers.filter(Boolean)) as RetryOptions;
   return {
     initialDelayMs: merged.initialDelayMs ?? 250,
     maxDelayMs: merged.maxDelayMs ?? 10_000,
     maxAttempts: merged.maxAttempts ?? Number.POSITIVE_INFINITY,
-    sleep: merged.sleep ?? defaultSleep,
+    sleep: merged.sleep ?? ((ms, signal) => sleepOn(timers, ms, signal)),
     random: merged.random ?? Math.random,
   };
 }
@@ -43,22 +49,4 @@ export function backoffDelay(attempt: number, options: ResolvedRetryOptions): nu
   const exponent = Math.min(Math.max(attempt - 1, 0), 30);
   const ceiling = Math.min(options.maxDelayMs, options.initialDelayMs * 2 ** exponent);
   return Math.round(ceiling / 2 + options.random() * (ceiling / 2));
-}
-
-function defaultSleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal?.aborted) {
-      resolve();
-      return;
-    }
-    const onAbort = () => {
-      clearTimeout(timer);
-      resolve();
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener("abort", onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener("abort", onAbort, { once: true });
-  });
 }

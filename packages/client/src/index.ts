@@ -11,7 +11,8 @@ export {
   isConnectionError,
   isRetryableError,
 } from "./errors.js";
-export type { ReconnectInfo, SubscribeOptions } from "./subscribe.js";
+export { DEFAULT_IDLE_TIMEOUT_MS, type ReconnectInfo, type SubscribeOptions } from "./subscribe.js";
+export type { Timers } from "./timers.js";
 export type {
   Axon,
   AxonEvent,

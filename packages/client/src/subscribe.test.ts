@@ -5,6 +5,7 @@ import { createAxonClient } from "./axon-client.js";
 import type { RetryOptions } from "./backoff.js";
 import type { ReconnectInfo } from "./subscribe.js";
 import { FakeAxonService } from "./test-support/fake-axon-service.js";
+import { ManualTimers } from "./test-support/manual-timers.js";
 import type { AxonEvent } from "./types.js";
 
 const instantRetry = (delays: number[] = []): RetryOptions => ({
@@ -171,6 +172,63 @@ describe("subscribe", () => {
     fake.scripts.push({ failAfterEvents: 0 });
     expect(await take(client.axon(fake.axonId).subscribe({ signal: controller.signal }), 1)).toEqual([]);
     expect(fake.subscribeCalls.length).toBe(1);
+  });
+
+  it("reconnects a stream that goes silent, and resumes where it was", async () => {
+    const fake = new FakeAxonService();
+    const timers = new ManualTimers();
+    const client = createAxonClient({ transport: fake.transport(), timers, retry: instantRetry() });
+    fake.append(2);
+    const errors: Code[] = [];
+    let caughtUp = 0;
+    const received: number[] = [];
+    for await (const event of client.axon(fake.axonId).subscribe({
+      // The fake sends no heartbeats: once idle, only the watchdog can end the stream.
+      onCaughtUp: () => {
+        caughtUp++;
+        if (caughtUp === 1) setImmediate(() => timers.fireAll());
+        else fake.append(1);
+      },
+      onReconnect: ({ error }) => errors.push(error.code),
+    })) {
+      received.push(event.sequence);
+      if (event.sequence === 3) break;
+    }
+    expect(received).toEqual([1, 2, 3]);
+    expect(errors).toEqual([Code.DeadlineExceeded]);
+    expect(fake.subscribeCalls.map((call) => call.afterSequence)).toEqual([0, 2]);
+  });
+
+  it("does not count a slow consumer's processing time as silence", async () => {
+    const fake = new FakeAxonService();
+    const timers = new ManualTimers();
+    const client = createAxonClient({ transport: fake.transport(), timers, retry: instantRetry() });
+    fake.append(3);
+    const watchdogsWhileHeld: number[] = [];
+    expect(
+      await take(
+        (async function* () {
+          for await (const event of client.axon(fake.axonId).subscribe()) {
+            watchdogsWhileHeld.push(timers.pending.size);
+            yield event;
+          }
+        })(),
+        3,
+      ),
+    ).toEqual([1, 2, 3]);
+    expect(watchdogsWhileHeld).toEqual([0, 0, 0]);
+    expect(fake.subscribeCalls.length).toBe(1);
+  });
+
+  it("can run without a watchdog", async () => {
+    const fake = new FakeAxonService();
+    const timers = new ManualTimers();
+    const client = createAxonClient({ transport: fake.transport(), timers });
+    fake.append(1);
+    for await (const _event of client.axon(fake.axonId).subscribe({ idleTimeoutMs: 0 })) {
+      expect(timers.pending.size).toBe(0);
+      break;
+    }
   });
 
   it("delivers every sequence exactly once, in order, whatever the drop points", async () => {

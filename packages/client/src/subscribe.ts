@@ -3,6 +3,7 @@ import type { AxonService } from "@openaxon/protocol";
 import { backoffDelay, type RetryOptions, resolveRetryOptions } from "./backoff.js";
 import { originValue, toEvent, toSafeNumber, toUint64 } from "./convert.js";
 import { isRetryableError } from "./errors.js";
+import type { Timers } from "./timers.js";
 import type { AxonEvent, OriginName } from "./types.js";
 
 export interface SubscribeOptions {
@@ -22,6 +23,19 @@ export interface SubscribeOptions {
   readonly onReconnect?: (info: ReconnectInfo) => void;
   /** Overrides the client's retry options for this subscription. */
   readonly retry?: RetryOptions;
+  /**
+   * Reconnect when the stream delivers nothing — not even a heartbeat — for this long: a
+   * half-open connection (a laptop waking up, a NAT dropping state) otherwise stalls forever.
+   * Default 60 s, four heartbeats of a default server; 0 disables the watchdog.
+   */
+  readonly idleTimeoutMs?: number;
+}
+
+export const DEFAULT_IDLE_TIMEOUT_MS = 60_000;
+
+export interface SubscribeDefaults {
+  readonly retry: RetryOptions | undefined;
+  readonly timers: Timers;
 }
 
 export interface ReconnectInfo {
@@ -42,9 +56,10 @@ export async function* subscribeResilient(
   rpc: Client<typeof AxonService>,
   axonId: string,
   options: SubscribeOptions,
-  clientRetry: RetryOptions | undefined,
+  defaults: SubscribeDefaults,
 ): AsyncGenerator<AxonEvent, void, undefined> {
-  const retry = resolveRetryOptions(clientRetry, options.retry);
+  const retry = resolveRetryOptions(defaults.timers, defaults.retry, options.retry);
+  const idleTimeoutMs = options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS;
   const signal = options.signal;
   const request = {
     axonId,
@@ -61,6 +76,14 @@ export async function* subscribeResilient(
     const attempt = new AbortController();
     const forwardAbort = () => attempt.abort(signal?.reason);
     signal?.addEventListener("abort", forwardAbort, { once: true });
+    const watchdog = new IdleWatchdog(defaults.timers, idleTimeoutMs, () =>
+      attempt.abort(
+        new ConnectError(
+          `no data or heartbeat from the server for ${idleTimeoutMs} ms`,
+          Code.DeadlineExceeded,
+        ),
+      ),
+    );
     let failure: unknown;
     try {
       const frames = rpc.subscribe(
@@ -68,6 +91,8 @@ export async function* subscribeResilient(
         { signal: attempt.signal },
       );
       for await (const frame of frames) {
+        // Only time spent waiting on the network counts; a slow consumer is not a dead connection.
+        watchdog.stop();
         failures = 0;
         const kind = frame.kind;
         if (kind.case === "events") {
@@ -90,6 +115,7 @@ export async function* subscribeResilient(
           });
         }
         if (signal?.aborted) return;
+        watchdog.reset();
       }
       // A subscription never ends by itself; a clean end means the server went away (graceful
       // shutdown), so it is retried like a dropped connection.
@@ -97,6 +123,7 @@ export async function* subscribeResilient(
     } catch (error) {
       failure = error;
     } finally {
+      watchdog.stop();
       signal?.removeEventListener("abort", forwardAbort);
       attempt.abort();
     }
@@ -117,5 +144,28 @@ export async function* subscribeResilient(
       if (signal?.aborted) return;
       throw error;
     }
+  }
+}
+
+/** Fires once when `timeoutMs` pass after the last `reset` without a `stop`. */
+class IdleWatchdog {
+  private timer: { cancel(): void } | undefined;
+
+  constructor(
+    private readonly timers: Timers,
+    private readonly timeoutMs: number,
+    private readonly onIdle: () => void,
+  ) {
+    this.reset();
+  }
+
+  reset(): void {
+    this.timer?.cancel();
+    this.timer = this.timeoutMs > 0 ? this.timers.setTimer(this.timeoutMs, this.onIdle) : undefined;
+  }
+
+  stop(): void {
+    this.timer?.cancel();
+    this.timer = undefined;
   }
 }

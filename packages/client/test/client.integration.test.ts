@@ -9,6 +9,7 @@ import {
   expectedHeadMismatch,
   isConnectionError,
 } from "../src/index.js";
+import { ManualTimers } from "../src/test-support/manual-timers.js";
 import { type RealServer, startRealServer } from "./support/real-server.js";
 
 let real: RealServer;
@@ -276,6 +277,30 @@ describe("subscribe", () => {
     }
     expect(received).toEqual(range(1, 2000));
     expect(errors).toEqual([Code.Unknown, Code.Unknown, Code.Unknown]);
+  });
+
+  it("reconnects a silent stream through the idle watchdog", async () => {
+    const axon = client.axon((await client.axons.create()).id);
+    await axon.publish({ eventType: "e", payload: 1 });
+    const timers = new ManualTimers();
+    const watched = createAxonClient({ baseUrl: real.url, timers, retry: { sleep: async () => {} } });
+    const errors: Code[] = [];
+    let caughtUp = 0;
+    const received: number[] = [];
+    for await (const event of watched.axon(axon.id).subscribe({
+      onCaughtUp: () => {
+        caughtUp++;
+        // The server's next heartbeat is seconds away, so the stream is idle now.
+        if (caughtUp === 1) setImmediate(() => timers.fireAll());
+        else void axon.publish({ eventType: "e", payload: 2 });
+      },
+      onReconnect: ({ error }) => errors.push(error.code),
+    })) {
+      received.push(event.sequence);
+      if (event.sequence === 2) break;
+    }
+    expect(received).toEqual([1, 2]);
+    expect(errors).toEqual([Code.DeadlineExceeded]);
   });
 
   it("throws NOT_FOUND for an unknown axon instead of retrying", async () => {
