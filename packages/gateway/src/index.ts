@@ -1,0 +1,117 @@
+/**
+ * @openaxon/gateway — what an agent can reach, and with which credentials.
+ *
+ * Egress proxy (`startEgressProxy`): an HTTP proxy for CONNECT and absolute-form HTTP. Register
+ * each runtime with its network policy (`registerRuntime({ runtimeId, policy })`); the returned
+ * `proxyUrl()` carries a per-runtime credential (`http://rt_…:<password>@127.0.0.1:<port>`), which
+ * clients send as `Proxy-Authorization: Basic` — that is how the proxy knows whose policy applies.
+ * Without a policy a runtime reaches the public internet only. `updatePolicy`, `revokeRuntime`.
+ *
+ * Credential gateway (`startCredentialGateway`): `registerBinding({ runtimeId, prefix, gateway,
+ * secret })` returns a `gws_…` token and the binding URL; requests to the URL with the token get
+ * the real secret injected and go to the configured endpoint. `revokeRuntime` kills the tokens.
+ *
+ * Both listen on 127.0.0.1 (ephemeral port) and optionally a Unix socket (for the sandbox
+ * bridge), and report every allowed/denied connection to an `AuditSink` as `gateway.allowed` /
+ * `gateway.denied` (plus `gateway.suppressed` summaries), rate-limited per runtime.
+ *
+ * Agent environment: `agentNetworkEnv({ proxyUrl, bindings })` → HTTP(S)_PROXY/ALL_PROXY (+ lower
+ * case), NO_PROXY=loopback, `$PREFIX_URL` and `$PREFIX`. Start from `withoutServerSecrets(env)`.
+ *
+ * Sandbox: `detectSandbox()` + `chooseSandbox(mode, …)`, then `buildSandboxCommand({ command,
+ * workdir, bridges: [{ port: SANDBOX_PROXY_PORT, socketPath: proxy.unixSocketPath }, …],
+ * hiddenPaths: [dataDir] })` → `{ file, args }` to spawn with the agent's env.
+ *
+ * Policy pieces for API validation: `compileEgressPolicy` (all errors at once), `decideEgress`,
+ * `classifyAddress`, `normalizeHost`. Secrets at rest: `SecretBox` + `loadOrCreateKey`.
+ */
+
+export {
+  type AddressCategory,
+  type AddressClassification,
+  CLOUD_METADATA_ADDRESSES,
+  classifyAddress,
+  type EmbeddingKind,
+} from "./address-classification.js";
+export {
+  type AgentGatewayBindingEnv,
+  type AgentNetworkEnvOptions,
+  agentNetworkEnv,
+  bindingPrefixError,
+  withoutServerSecrets,
+} from "./agent-env.js";
+export {
+  type AuditLimiter,
+  type AuditLimiterOptions,
+  type AuditSink,
+  createAuditLimiter,
+  type GatewayAccessEvent,
+  type GatewayAccessPayload,
+  type GatewayAuditEvent,
+  type GatewaySuppressedPayload,
+} from "./audit.js";
+export { type Authority, parseAbsoluteHttpTarget, parseConnectAuthority } from "./authority.js";
+export {
+  type BindingRegistration,
+  type CredentialGateway,
+  type CredentialGatewayOptions,
+  type GatewayEndpoint,
+  type IssuedBinding,
+  startCredentialGateway,
+} from "./credential-gateway.js";
+export { type Dialer, systemDialer } from "./dialer.js";
+export {
+  type CidrRuleInput,
+  type CompiledEgressPolicy,
+  compileEgressPolicy,
+  compileEgressPolicyOrThrow,
+  type DecisionContext,
+  decideEgress,
+  type EgressDecision,
+  type EgressRules,
+  type Listener,
+  type PortRangeRule,
+} from "./egress-policy.js";
+export {
+  type EgressProxy,
+  type EgressProxyOptions,
+  type RuntimeProxyAccess,
+  type RuntimeRegistration,
+  startEgressProxy,
+} from "./egress-proxy.js";
+export { hostAddresses } from "./host-addresses.js";
+export {
+  hostnameMatches,
+  type NormalizedHost,
+  normalizeHost,
+  normalizeHostname,
+  parseHostnamePattern,
+} from "./hostname.js";
+export { formatIp, type IpAddress, parseCidr, parseIpLiteral } from "./ip-address.js";
+export type { GatewayLogger } from "./logger.js";
+export { type Resolver, systemResolver } from "./resolver.js";
+export {
+  buildSandboxCommand,
+  SANDBOX_GATEWAY_PORT,
+  SANDBOX_PROXY_PORT,
+  type SandboxBridge,
+  type SandboxCommand,
+  type SandboxCommandOptions,
+} from "./sandbox-command.js";
+export {
+  chooseSandbox,
+  type DetectSandboxOptions,
+  detectSandbox,
+  type SandboxAvailability,
+  type SandboxMode,
+} from "./sandbox-detect.js";
+export {
+  type LoadedKey,
+  type LoadKeyOptions,
+  loadOrCreateKey,
+  SECRET_KEY_ENV,
+  SECRET_KEY_FILE,
+  SecretBox,
+  SecretBoxError,
+} from "./secret-box.js";
+export { createSecretScrubber, REDACTED, scrubText, secretForms } from "./secret-scrubber.js";
