@@ -1,4 +1,11 @@
-import type { AgentAdapter, AgentSession, AgentStartOptions, TurnInput, TurnOutput } from "@openaxon/broker";
+import type {
+  AgentAdapter,
+  AgentSession,
+  AgentStartOptions,
+  PermissionRequest,
+  TurnInput,
+  TurnOutput,
+} from "@openaxon/broker";
 import { type Clock, sleep, systemClock } from "@openaxon/core";
 import { AsyncQueue } from "./async-queue.js";
 import { type BrokerToAgent, parseAgentLine } from "./jsonl-protocol.js";
@@ -8,9 +15,16 @@ import { type GroupedProcess, type ProcessExit, spawnGroup, terminateGroup } fro
 import { StderrTail } from "./stderr-tail.js";
 import type { StdioAdapterOptions } from "./stdio-options.js";
 
+/** A permission request waits in line with the outputs, so it reaches the axon after what preceded it. */
+interface PendingPermission {
+  readonly type: "permission_request";
+  readonly request: PermissionRequest;
+  readonly requestId: string;
+}
+
 interface Turn {
   readonly input: TurnInput;
-  readonly outputs: AsyncQueue<TurnOutput>;
+  readonly outputs: AsyncQueue<TurnOutput | PendingPermission>;
 }
 
 interface Agent {
@@ -121,6 +135,10 @@ export class JsonlStdioAdapter implements AgentAdapter {
       for (;;) {
         const output = await turn.outputs.next();
         if (output === undefined) return;
+        if (output.type === "permission_request") {
+          this.askPermission(agent, turn, output);
+          continue;
+        }
         yield output;
         if (output.type === "completed") return;
       }
@@ -177,27 +195,34 @@ export class JsonlStdioAdapter implements AgentAdapter {
         turn.outputs.fail(new Error(message.error));
         break;
       case "permission_request":
-        // Answered whenever the policy decides (ASK may wait minutes); output keeps flowing meanwhile.
-        turn.input
-          .requestPermission({ toolCall: message.toolCall, options: message.options })
-          .then((decision) =>
-            this.send(
-              agent,
-              decision.outcome === "selected"
-                ? {
-                    type: "permission_response",
-                    request_id: message.requestId,
-                    outcome: "selected",
-                    option_id: decision.optionId,
-                  }
-                : { type: "permission_response", request_id: message.requestId, outcome: "rejected" },
-            ),
-          )
-          .catch((error: unknown) =>
-            agent.options.onLog(`[jsonl] permission request failed: ${String(error)}`),
-          );
+        turn.outputs.push({
+          type: "permission_request",
+          requestId: message.requestId,
+          request: { toolCall: message.toolCall, options: message.options },
+        });
         break;
     }
+  }
+
+  /** Answered whenever the policy decides (ASK may wait minutes); output keeps flowing meanwhile. */
+  private askPermission(agent: Agent, turn: Turn, pending: PendingPermission): void {
+    const requestId = pending.requestId;
+    turn.input
+      .requestPermission(pending.request)
+      .then((decision) =>
+        this.send(
+          agent,
+          decision.outcome === "selected"
+            ? {
+                type: "permission_response",
+                request_id: requestId,
+                outcome: "selected",
+                option_id: decision.optionId,
+              }
+            : { type: "permission_response", request_id: requestId, outcome: "rejected" },
+        ),
+      )
+      .catch((error: unknown) => agent.options.onLog(`[jsonl] permission request failed: ${String(error)}`));
   }
 
   private onExit(agent: Agent, exit: ProcessExit): void {

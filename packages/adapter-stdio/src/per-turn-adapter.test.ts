@@ -152,9 +152,9 @@ describe("PerTurnStdioAdapter with real programs", () => {
     const turn = agent.prompt(turnInput(""))[Symbol.asyncIterator]();
     const first = await turn.next();
     const grandchild = Number((first.value as { text: string }).text.trim());
-    const rest = turn.next();
+    const rest = expect(turn.next()).rejects.toThrow(/stopped during the turn/);
     await agent.stop();
-    await expect(rest).rejects.toThrow(/stopped during the turn/);
+    await rest;
     await waitUntil(() => isGone(grandchild), "the grandchild sleep is gone");
   });
 

@@ -64,7 +64,11 @@ export type PermissionDecision =
 export interface TurnInput {
   readonly turnId: string;
   readonly content: string | readonly ContentBlock[];
-  /** The broker's permission policy for this turn (auto-allow, deny, or ask the axon). */
+  /**
+   * The broker's permission policy for this turn (auto-allow, deny, or ask the axon). Call it only
+   * after yielding every output that precedes the request (e.g. its `tool_call`), so the axon shows
+   * them in the agent's order.
+   */
   readonly requestPermission: (request: PermissionRequest) => Promise<PermissionDecision>;
 }
 
