@@ -604,4 +604,40 @@ describe("Broker: idle signal and hooks for the runtime", () => {
     ]);
     expect(events.some((e) => e.payload.turn_id === `turn_${queued}`)).toBe(false);
   });
+
+  it("start() fails when the axon cannot be read", async () => {
+    const fx = await axonFixture();
+    const agent = new ScriptedAgent();
+    const broker = new Broker({
+      axonId: "axn_missing",
+      link: fx.link,
+      adapter: agent,
+      clock: fx.clock,
+      agent: { cwd: "/", env: {} },
+    });
+    await expect(broker.start()).rejects.toThrow(/axn_missing/);
+    expect(broker.status).toBe("failed");
+    expect(agent.starts).toHaveLength(0);
+  });
+
+  it("losing the axon stops the broker and its agent, and tells the runtime through onFailure", async () => {
+    const fx = await axonFixture();
+    const agent = new ScriptedAgent();
+    const failures: unknown[] = [];
+    const lost = new Error("connection to the axon lost");
+    const broker = await startBroker(fx, agent, {
+      link: {
+        ...fx.link,
+        // biome-ignore lint/correctness/useYield: a follow that fails before delivering anything
+        async *follow() {
+          throw lost;
+        },
+      },
+      observer: { onFailure: (error) => failures.push(error) },
+    });
+    await settle();
+    expect(failures).toEqual([lost]);
+    expect(agent.running).toBe(false);
+    expect(broker.status).toBe("failed");
+  });
 });

@@ -2,7 +2,7 @@ import type { Clock, Timer } from "@openaxon/core";
 import type { AgentAdapter, AgentSession, PermissionDecision, PermissionRequest } from "./agent-adapter.js";
 import { AgentLogCoalescer, type AgentLogLimits } from "./agent-log-coalescer.js";
 import type { AxonLink, AxonLinkEvent } from "./axon-link.js";
-import { type RecoveredState, recoverBrokerState } from "./cursor-recovery.js";
+import { recoverBrokerState } from "./cursor-recovery.js";
 import { type Deferred, deferred } from "./deferred.js";
 import { EventPublisher } from "./event-publisher.js";
 import {
@@ -188,31 +188,31 @@ export class Broker {
     if (this.statusValue !== "created")
       throw new Error(`broker cannot start from status ${this.statusValue}`);
     this.statusValue = "starting";
-    let recovered: RecoveredState;
     try {
-      recovered = await recoverBrokerState(this.link, this.axonId, { source: this.source });
+      const recovered = await recoverBrokerState(this.link, this.axonId, { source: this.source });
       this.sessionIdValue = recovered.sessionId;
+      // Close what a previous broker left open before anything new happens.
       for (const turn of recovered.interrupted) {
         await this.publishEnd(turn, { kind: "failed", error: "interrupted: broker restarted" });
       }
       for (const turn of recovered.cancelledWhileQueued) {
         await this.publishEnd(turn, { kind: "completed", stopReason: "cancelled" });
       }
+      for (const turn of recovered.pending) this.queue.push(turn);
+      if (this.stopController.signal.aborted) return;
+      await this.ensureAgent();
+      if (this.stopController.signal.aborted) return;
+      this.statusValue = "running";
+      this.loops = Promise.all([this.follow(recovered.headSequence), this.pump()]);
+      this.noteIdleIfIdle();
     } catch (error) {
       this.statusValue = "failed";
+      await this.adapter.stop().catch(() => {});
       throw error;
     }
-    for (const turn of recovered.pending) this.queue.push(turn);
-    if (this.stopController.signal.aborted) return;
-    await this.ensureAgent();
-    if (this.stopController.signal.aborted) return;
-    this.statusValue = "running";
-    this.loops = Promise.all([this.follow(recovered.headSequence), this.pump()]);
-    this.noteIdleIfIdle();
   }
 
   private async doStop(): Promise<void> {
-    const wasRunning = this.statusValue === "running" || this.statusValue === "starting";
     if (this.statusValue !== "failed") this.statusValue = "stopping";
     this.stopController.abort();
     this.permissions.rejectAll();
@@ -232,7 +232,7 @@ export class Broker {
       .catch((error: unknown) => this.logger.warn({ err: error }, "agent stop failed"));
     this.agentLive = false;
     if (this.statusValue !== "failed") this.statusValue = "stopped";
-    if (wasRunning) this.releaseIdleWaiters();
+    this.releaseIdleWaiters();
   }
 
   /** Follows the axon live from where recovery stopped; queues triggers and routes user controls. */
