@@ -190,6 +190,8 @@ export async function startEgressProxy(options: EgressProxyOptions = {}): Promis
       return;
     }
     for (const s of streams) {
+      // Keep-alive sockets carry many requests; register each socket once.
+      if (set.has(s)) continue;
       set.add(s);
       s.once("close", () => set.delete(s));
     }
