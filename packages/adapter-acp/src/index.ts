@@ -1,0 +1,1 @@
+export { AcpAdapter, type AcpAdapterOptions, createAcpAdapter } from "./acp-adapter.js";
