@@ -41,7 +41,11 @@ describe.skipIf(!curlAvailable)("curl through the egress proxy", () => {
     const ok = await curl(["-x", proxy, `http://allowed.test:${allowed.port}/hello`]);
     expect(ok).toMatchObject({ code: 0, stdout: "allowed saw GET /hello" });
     // Several requests over one kept-alive proxy connection are each checked and forwarded.
-    const many = await curl(["-x", proxy, ...[1, 2, 3].map((n) => `http://allowed.test:${allowed.port}/${n}`)]);
+    const many = await curl([
+      "-x",
+      proxy,
+      ...[1, 2, 3].map((n) => `http://allowed.test:${allowed.port}/${n}`),
+    ]);
     expect(many.stdout).toBe("allowed saw GET /1allowed saw GET /2allowed saw GET /3");
     const no = await curl([
       "-x",
