@@ -13,6 +13,24 @@ const HOP_BY_HOP = new Set([
 
 const INTERNAL_PREFIX = "x-openaxon-";
 const INVALID_VALUE = /[\r\n\0]/;
+// RFC 9110 §5.6.2 token characters.
+const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+// Set by the HTTP layer from the message itself; a configured value would corrupt the framing.
+const FRAMING = new Set(["host", "content-length"]);
+
+/**
+ * Why `name` cannot be configured as a header the gateway adds to upstream requests, or undefined:
+ * not a token, hop-by-hop, framing (`Host`, `Content-Length`) or internal (`x-openaxon-*`).
+ */
+export function configurableHeaderNameError(name: string): string | undefined {
+  const lower = name.toLowerCase();
+  const shown = JSON.stringify(name.replace(/[^\u0020-\u007e]/g, "?").slice(0, 64));
+  if (!HEADER_NAME.test(name)) return `header name ${shown} is not a valid HTTP header name`;
+  if (HOP_BY_HOP.has(lower)) return `header ${shown} is hop-by-hop and is never forwarded`;
+  if (FRAMING.has(lower)) return `header ${shown} is set by the gateway itself`;
+  if (lower.startsWith(INTERNAL_PREFIX)) return `header ${shown} is reserved for OpenAxon`;
+  return undefined;
+}
 
 export class InvalidHeaderError extends Error {
   constructor(name: string) {

@@ -22,6 +22,10 @@
  * workdir, bridges: [{ port: SANDBOX_PROXY_PORT, socketPath: proxy.unixSocketPath }, …],
  * hiddenPaths: [dataDir] })` → `{ file, args }` to spawn with the agent's env.
  *
+ * Registry (`GatewayRegistry.open({ records: recordsFromStore(store), box })`): secrets (values
+ * sealed at rest, write-only), network policies and gateway configs, validated and looked up by id
+ * or name; `resolveRuntimeNetwork` + `openBindings` give the runtime layer what it needs.
+ *
  * Policy pieces for API validation: `compileEgressPolicy` (all errors at once), `decideEgress`,
  * `classifyAddress`, `normalizeHost`. Secrets at rest: `SecretBox` + `loadOrCreateKey`.
  */
@@ -87,8 +91,54 @@ export {
   normalizeHostname,
   parseHostnamePattern,
 } from "./hostname.js";
+export { configurableHeaderNameError } from "./http-headers.js";
 export { formatIp, type IpAddress, parseCidr, parseIpLiteral } from "./ip-address.js";
 export type { GatewayLogger } from "./logger.js";
+export {
+  type AuthMechanismInput,
+  type CreateGatewayConfigInput,
+  MAX_CUSTOM_HEADERS,
+  normalizeGatewayConfigInput,
+} from "./registry/gateway-config-input.js";
+export {
+  type GatewayConfigRecord,
+  GatewayRegistry,
+  type GatewayRegistryOptions,
+  type NetworkPolicyRecord,
+  type ReferenceCheck,
+  type ResolvedBinding,
+  type ResolvedRuntimeNetwork,
+  type RuntimeNetworkInput,
+  type SecretInfo,
+} from "./registry/gateway-registry.js";
+export { MAX_DESCRIPTION_LENGTH, MAX_NAME_LENGTH, nameProblems } from "./registry/names.js";
+export {
+  type CreateNetworkPolicyInput,
+  EMPTY_EGRESS,
+  normalizeEgress,
+  type UpdateNetworkPolicyInput,
+} from "./registry/network-policy-input.js";
+export {
+  memoryRecords,
+  type RecordStore,
+  type RecordsPort,
+  recordsFromStore,
+} from "./registry/records-port.js";
+export {
+  RegistryAlreadyExistsError,
+  RegistryError,
+  RegistryInUseError,
+  RegistryNotFoundError,
+  RegistryValidationError,
+  SecretKeyMismatchError,
+} from "./registry/registry-errors.js";
+export { RESOURCE_KINDS, type ResourceKind } from "./registry/resource-kinds.js";
+export {
+  type CreateSecretInput,
+  MAX_SECRET_LENGTH,
+  MIN_SECRET_LENGTH,
+  secretInputProblems,
+} from "./registry/secret-input.js";
 export { type Resolver, systemResolver } from "./resolver.js";
 export {
   buildSandboxCommand,

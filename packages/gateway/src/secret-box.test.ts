@@ -59,6 +59,12 @@ describe("loadOrCreateKey", () => {
     expect(Buffer.from(second.key).equals(Buffer.from(first.key))).toBe(true);
   });
 
+  it("feeds a SecretBox directly, and the same key file opens what it sealed after a restart", async () => {
+    const sealed = new SecretBox(await loadOrCreateKey({ dataDir: dir, env: {} })).seal(SECRET, "sec_1");
+    const reopened = new SecretBox(await loadOrCreateKey({ dataDir: dir, env: {} }));
+    expect(reopened.open(sealed, "sec_1")).toBe(SECRET);
+  });
+
   it("prefers OPENAXON_SECRET_KEY and validates it without echoing it", async () => {
     const key = Buffer.alloc(32, 3).toString("base64");
     const loaded = await loadOrCreateKey({ dataDir: dir, env: { OPENAXON_SECRET_KEY: key } });

@@ -23,12 +23,14 @@ export class SecretBoxError extends Error {
 export class SecretBox {
   readonly #key: Buffer;
 
+  /** Takes the 32-byte key, or what `loadOrCreateKey` returns: `new SecretBox(await loadOrCreateKey(…))`. */
   constructor(
-    key: Uint8Array,
+    key: Uint8Array | Pick<LoadedKey, "key">,
     private readonly rng: Rng = systemRng,
   ) {
-    if (key.length !== 32) throw new Error("the secret key must be 32 bytes");
-    this.#key = Buffer.from(key);
+    const bytes = key instanceof Uint8Array ? key : key.key;
+    if (bytes.length !== 32) throw new Error("the secret key must be 32 bytes");
+    this.#key = Buffer.from(bytes);
   }
 
   /** Seals `plaintext`; the result is printable: `v1.<base64url(iv | tag | ciphertext)>`. */
