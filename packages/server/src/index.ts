@@ -7,7 +7,12 @@ export {
   DEFAULT_PAGE_SIZE,
   MAX_PAGE_SIZE,
 } from "./axon-service.js";
+export { createGatewayConfigService } from "./gateway-config-service.js";
+export { toGatewayConnectError } from "./gateway-errors.js";
+export { gatewayRoutes } from "./gateway-routes.js";
 export { HEALTH_PATH } from "./health.js";
+export { createNetworkPolicyService } from "./network-policy-service.js";
+export { createSecretService, type GatewayServiceOptions } from "./secret-service.js";
 export {
   DEFAULT_SHUTDOWN_TIMEOUT_MS,
   type RunningAxonServer,

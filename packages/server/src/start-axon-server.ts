@@ -1,9 +1,11 @@
 import { connectNodeAdapter } from "@connectrpc/connect-node";
 import { systemClock } from "@openaxon/core";
+import type { GatewayRegistry } from "@openaxon/gateway";
 import { pino } from "pino";
 import { assertAuthConfigured, bearerAuthInterceptor } from "./auth.js";
 import { type AxonServiceOptions, axonRoutes } from "./axon-service.js";
 import { handleCors } from "./cors.js";
+import { gatewayRoutes } from "./gateway-routes.js";
 import { handleHealth } from "./health.js";
 import { listenH2cAndHttp1 } from "./listen.js";
 import { rpcLoggingInterceptor } from "./rpc-logging.js";
@@ -20,6 +22,8 @@ export interface StartAxonServerOptions extends AxonServiceOptions {
   apiKeys?: readonly string[];
   /** How long close() waits for in-flight RPCs before cutting connections. Default 10 s. */
   shutdownTimeoutMs?: number;
+  /** When given, SecretService, NetworkPolicyService and GatewayConfigService are served over it. */
+  gatewayRegistry?: GatewayRegistry;
 }
 
 export interface RunningAxonServer {
@@ -48,7 +52,10 @@ export async function startAxonServer(options: StartAxonServerOptions): Promise<
     ? AbortSignal.any([options.shutdownSignal, shutdown.signal])
     : shutdown.signal;
   const rpcHandler = connectNodeAdapter({
-    routes: axonRoutes({ ...options, clock, logger, maxPayloadBytes, shutdownSignal }),
+    routes: (router) => {
+      axonRoutes({ ...options, clock, logger, maxPayloadBytes, shutdownSignal })(router);
+      if (options.gatewayRegistry) gatewayRoutes({ registry: options.gatewayRegistry, logger })(router);
+    },
     interceptors: [
       rpcLoggingInterceptor(logger),
       ...(apiKeys.length > 0 ? [bearerAuthInterceptor(apiKeys)] : []),
