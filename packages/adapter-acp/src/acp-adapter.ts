@@ -38,6 +38,8 @@ interface Running {
   /** While `session/load` replays history: the axon already has it, so updates are dropped. */
   replaying: boolean;
   stopping: boolean;
+  /** start() resolved: from now on an exit is a crash reported through onExit. */
+  started: boolean;
   readonly stderrTail: string[];
 }
 
@@ -118,6 +120,7 @@ export class AcpAdapter implements AgentAdapter {
       sessionId: undefined,
       replaying: false,
       stopping: false,
+      started: false,
       stderrTail,
     };
     this.running = running;
@@ -136,6 +139,7 @@ export class AcpAdapter implements AgentAdapter {
       );
       const session = await this.openSession(running, init.agentCapabilities ?? {}, options.resumeSessionId);
       running.sessionId = session.sessionId;
+      running.started = true;
       return session;
     } catch (error) {
       await this.stop();
@@ -275,10 +279,13 @@ export class AcpAdapter implements AgentAdapter {
       throw new Error("No turn is running in this session");
     }
     const cancelled: RequestPermissionResponse = { outcome: { outcome: "cancelled" } };
-    if (turn.cancelled) return cancelled;
     const abandoned = new Promise<"cancelled">((resolve) => {
       signal.addEventListener("abort", () => resolve("cancelled"), { once: true });
     });
+    // Ask only once the broker has the outputs that came before this request (its tool_call).
+    const outputsHandled = settleNotifications().then(() => turn.queue.handled());
+    const ready = await Promise.race([outputsHandled, turn.whenCancelled(), abandoned]);
+    if (ready === "cancelled" || turn.cancelled) return cancelled;
     const decision: PermissionDecision | "cancelled" = await Promise.race([
       turn.input.requestPermission(permissionRequestOf(params)),
       turn.whenCancelled(),
@@ -292,7 +299,8 @@ export class AcpAdapter implements AgentAdapter {
     running.connection.close(new Error(`The ACP agent ${describeExit(info)}`));
     if (running.stopping) return;
     if (this.running === running) this.turn?.queue.fail(exitError(running, info));
-    options.onExit?.({ code: info.code, signal: info.signal });
+    // An exit during start() is reported by start() rejecting.
+    if (running.started) options.onExit?.({ code: info.code, signal: info.signal });
   }
 
   /** Awaits a request, but fails as soon as the agent exits (with its exit status and stderr tail). */

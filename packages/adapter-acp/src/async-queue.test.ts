@@ -35,3 +35,33 @@ describe("AsyncQueue", () => {
     expect(queue.closed).toBe(true);
   });
 });
+
+describe("AsyncQueue.handled", () => {
+  it("resolves only after the consumer took everything pushed before it and came back for more", async () => {
+    const queue = new AsyncQueue<string>();
+    const log: string[] = [];
+    queue.push("tool_call");
+    const handled = queue.handled().then(() => log.push("handled"));
+    const iterator = queue[Symbol.asyncIterator]();
+
+    expect((await iterator.next()).value).toBe("tool_call");
+    log.push("consumer published tool_call");
+    await Promise.resolve();
+    expect(log).toEqual(["consumer published tool_call"]);
+
+    const next = iterator.next();
+    await handled;
+    expect(log).toEqual(["consumer published tool_call", "handled"]);
+    queue.push("later");
+    expect((await next).value).toBe("later");
+  });
+
+  it("resolves at once when nothing is pending, and when the queue closes", async () => {
+    const queue = new AsyncQueue<number>();
+    await queue.handled();
+    queue.push(1);
+    const pending = queue.handled();
+    queue.fail(new Error("agent exited"));
+    await pending;
+  });
+});

@@ -26,6 +26,8 @@ let cwd: string;
 let adapter: AcpAdapter;
 let logs: string[];
 let exits: { code: number | null; signal: string | null }[];
+/** What a broker would have published, in order: outputs once handled, permission prompts. */
+let timeline: string[];
 
 beforeEach(async () => {
   fake = await FakeAnthropicServer.start({ requiredApiKey: "sk-test-fake" });
@@ -34,6 +36,7 @@ beforeEach(async () => {
   adapter = new AcpAdapter({ agentBinary: bundledClaudeCode().acpAgentBinary, launchArgs: [] });
   logs = [];
   exits = [];
+  timeline = [];
 });
 
 afterEach(async () => {
@@ -60,9 +63,17 @@ const refuseToAsk: Decide = async () => {
 
 async function runTurn(content: string, decide: Decide = refuseToAsk, onOutput?: (o: TurnOutput) => void) {
   const outputs: TurnOutput[] = [];
-  for await (const output of adapter.prompt({ turnId: "turn-1", content, requestPermission: decide })) {
+  const requestPermission: Decide = (request) => {
+    timeline.push(`permission ${request.toolCall.toolCallId}`);
+    return decide(request);
+  };
+  for await (const output of adapter.prompt({ turnId: "turn-1", content, requestPermission })) {
     outputs.push(output);
     onOutput?.(output);
+    // A broker publishes each output before it takes the next; a slow publish of a tool call must
+    // still land before the permission request for it.
+    if (output.type === "tool_call") await new Promise((resolve) => setTimeout(resolve, 300));
+    timeline.push(`${output.type}${"toolCallId" in output ? ` ${output.toolCallId}` : ""}`);
   }
   return outputs;
 }
@@ -109,6 +120,9 @@ describe("AcpAdapter with claude-code-acp", () => {
       const outputs = await runTurn("Write hi to hi.txt", allow);
 
       expect(asked).toHaveLength(1);
+      const toolCallAt = timeline.indexOf(`tool_call ${asked[0]?.toolCall.toolCallId}`);
+      expect(toolCallAt).toBeGreaterThanOrEqual(0);
+      expect(toolCallAt).toBeLessThan(timeline.indexOf(`permission ${asked[0]?.toolCall.toolCallId}`));
       expect(asked[0]?.toolCall.input).toEqual({ command: "echo hi > hi.txt", description: "Write hi" });
       expect(asked[0]?.options.map((o) => o.kind)).toContain("reject_once");
       expect(await readFile(join(cwd, "hi.txt"), "utf8")).toBe("hi\n");
@@ -184,6 +198,16 @@ describe("AcpAdapter with claude-code-acp", () => {
       expect(seen).toContain("user: Remember the word pineapple");
       expect(seen).toContain("assistant: Noted: pineapple.");
       expect(seen).toContain("user: Which word did I ask you to remember?");
+
+      // A second suspend and wake keeps the whole conversation under the same session id.
+      await adapter.stop();
+      expect(await start(first.sessionId)).toEqual({ sessionId: first.sessionId, restoredBy: "resume" });
+      fake.enqueue(textReply("Still pineapple."));
+      await runTurn("And now?");
+      const later = transcript(fake.mainRequests().at(-1)!);
+      expect(later).toContain("user: Remember the word pineapple");
+      expect(later).toContain("assistant: You said pineapple.");
+      expect(later).toContain("user: And now?");
     },
     AGENT_TIMEOUT,
   );

@@ -50,6 +50,8 @@ interface Running {
   readonly sessionId: string;
   readonly onLog: (line: string) => void;
   stopping: boolean;
+  /** start() resolved: from now on an exit is a crash reported through onExit. */
+  started: boolean;
   readonly stderrTail: string[];
   /** Our control requests (initialize, interrupt) awaiting Claude Code's control_response. */
   readonly pendingControl: Map<string, { resolve: () => void; reject: (error: Error) => void }>;
@@ -127,6 +129,7 @@ export class ClaudeCodeAdapter implements AgentAdapter {
       sessionId,
       onLog: options.onLog,
       stopping: false,
+      started: false,
       stderrTail,
       pendingControl: new Map(),
       pendingPermissions: new Map(),
@@ -144,6 +147,7 @@ export class ClaudeCodeAdapter implements AgentAdapter {
       await this.stop();
       throw error;
     }
+    running.started = true;
     return { sessionId, restoredBy: resume ? "cli-resume" : "new" };
   }
 
@@ -263,6 +267,9 @@ export class ClaudeCodeAdapter implements AgentAdapter {
       abort.signal.addEventListener("abort", () => resolve("withdrawn"), { once: true });
     });
     try {
+      // Ask only once the broker has the outputs that came before this request (its tool_call).
+      await Promise.race([turn.queue.handled(), withdrawn]);
+      if (abort.signal.aborted || turn.cancelled) return;
       const decision: PermissionDecision | "withdrawn" = await Promise.race([
         turn.input.requestPermission(permissionRequestOf(toolRequest)),
         withdrawn,
@@ -297,7 +304,8 @@ export class ClaudeCodeAdapter implements AgentAdapter {
     running.pendingControl.clear();
     if (running.stopping) return;
     if (this.running === running) this.turn?.queue.fail(error);
-    options.onExit?.({ code: info.code, signal: info.signal });
+    // An exit during start() is reported by start() rejecting (or by the note of a failed resume).
+    if (running.started) options.onExit?.({ code: info.code, signal: info.signal });
   }
 
   /** Awaits `promise`, failing with the exit status (and what Claude Code said) if it exits first. */

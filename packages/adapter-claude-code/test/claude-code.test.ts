@@ -29,6 +29,8 @@ let cwd: string;
 let adapter: ClaudeCodeAdapter;
 let logs: string[];
 let exits: { code: number | null; signal: string | null }[];
+/** What a broker would have published, in order: outputs once handled, permission prompts. */
+let timeline: string[];
 
 beforeEach(async () => {
   fake = await FakeAnthropicServer.start({ requiredApiKey: "sk-test-fake" });
@@ -37,6 +39,7 @@ beforeEach(async () => {
   adapter = new ClaudeCodeAdapter({ agentBinary: process.execPath, launchArgs: [bundledClaudeCode().cliJs] });
   logs = [];
   exits = [];
+  timeline = [];
 });
 
 afterEach(async () => {
@@ -63,9 +66,17 @@ const refuseToAsk: Decide = async () => {
 
 async function runTurn(content: string, decide: Decide = refuseToAsk, onOutput?: (o: TurnOutput) => void) {
   const outputs: TurnOutput[] = [];
-  for await (const output of adapter.prompt({ turnId: "turn-1", content, requestPermission: decide })) {
+  const requestPermission: Decide = (request) => {
+    timeline.push(`permission ${request.toolCall.toolCallId}`);
+    return decide(request);
+  };
+  for await (const output of adapter.prompt({ turnId: "turn-1", content, requestPermission })) {
     outputs.push(output);
     onOutput?.(output);
+    // A broker publishes each output before it takes the next; a slow publish of a tool call must
+    // still land before the permission request for it.
+    if (output.type === "tool_call") await new Promise((resolve) => setTimeout(resolve, 300));
+    timeline.push(`${output.type}${"toolCallId" in output ? ` ${output.toolCallId}` : ""}`);
   }
   return outputs;
 }
@@ -113,6 +124,9 @@ describe("ClaudeCodeAdapter with Claude Code", () => {
       const outputs = await runTurn("Write hi to hi.txt", allow);
 
       expect(asked).toHaveLength(1);
+      const toolCallAt = timeline.indexOf(`tool_call ${asked[0]?.toolCall.toolCallId}`);
+      expect(toolCallAt).toBeGreaterThanOrEqual(0);
+      expect(toolCallAt).toBeLessThan(timeline.indexOf(`permission ${asked[0]?.toolCall.toolCallId}`));
       expect(asked[0]?.toolCall.input).toEqual({ command: "echo hi > hi.txt", description: "Write hi" });
       expect(asked[0]?.options.map((o) => o.kind)).toContain("reject_once");
       expect(await readFile(join(cwd, "hi.txt"), "utf8")).toBe("hi\n");
@@ -245,6 +259,7 @@ describe("ClaudeCodeAdapter with Claude Code", () => {
       expect(session.restoredBy).toBe("new");
       expect(session.sessionId).not.toBe("00000000-0000-4000-8000-000000000000");
       expect(session.note).toMatch(/No conversation found/);
+      expect(exits).toEqual([]);
       fake.enqueue(textReply("Fresh start."));
       expect(textOf(await runTurn("Hello?"))).toBe("Fresh start.");
     },
