@@ -1,0 +1,71 @@
+/**
+ * The environment an agent process gets. Nothing of the server's environment passes by default —
+ * axond's own settings (OPENAXON_API_KEYS, cloud credentials, provider keys) must never reach an
+ * agent — except a short allowlist of variables that make a Unix program behave normally. The
+ * runtime's env and then the mount's env are layered on top (explicit configuration wins), and the
+ * runtime's markers last, so an agent cannot hide from the orphan reaper.
+ */
+
+/** Taken from the server's environment when set there. */
+export const INHERITED_ENV_NAMES = [
+  "PATH",
+  "HOME",
+  "USER",
+  "LOGNAME",
+  "SHELL",
+  "LANG",
+  "LC_ALL",
+  "LC_CTYPE",
+  "TZ",
+  "TMPDIR",
+] as const;
+
+/** Used when neither the server nor the runtime sets PATH. */
+export const DEFAULT_PATH = "/usr/local/bin:/usr/bin:/bin";
+
+/** Identifies the agent's runtime (useful to the agent, e.g. for `axon` calls). */
+export const RUNTIME_ID_ENV = "OPENAXON_RUNTIME_ID";
+/** The axon the agent's broker reads. */
+export const AXON_ID_ENV = "OPENAXON_AXON_ID";
+/** Marks every process a runtime host started, so leftovers can be found and killed (see agent-reaper). */
+export const AGENT_HOST_ENV = "OPENAXON_AGENT_HOST";
+
+/** Names the runtime sets itself; a runtime or mount env may not use them. */
+export const RESERVED_ENV_NAMES: readonly string[] = [RUNTIME_ID_ENV, AXON_ID_ENV, AGENT_HOST_ENV];
+
+export interface AgentEnvInput {
+  /** The server's environment (process.env in axond). Only the allowlist is read. */
+  readonly hostEnv: Readonly<Record<string, string | undefined>>;
+  readonly runtimeEnv: Readonly<Record<string, string>>;
+  readonly mountEnv: Readonly<Record<string, string>>;
+  readonly runtimeId: string;
+  readonly axonId: string;
+  /** The value of OPENAXON_AGENT_HOST for this server's data dir. */
+  readonly agentHost: string;
+  /** HOME when nothing else sets it. */
+  readonly workingDirectory: string;
+}
+
+export function agentEnv(input: AgentEnvInput): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const name of INHERITED_ENV_NAMES) {
+    const value = input.hostEnv[name];
+    if (value !== undefined && value !== "") env[name] = value;
+  }
+  env.PATH ??= DEFAULT_PATH;
+  env.HOME ??= input.workingDirectory;
+  Object.assign(env, input.runtimeEnv, input.mountEnv);
+  env[RUNTIME_ID_ENV] = input.runtimeId;
+  env[AXON_ID_ENV] = input.axonId;
+  env[AGENT_HOST_ENV] = input.agentHost;
+  return env;
+}
+
+/** Why an env variable name is unusable, or undefined if it is fine. */
+export function envNameError(name: string): string | undefined {
+  if (name === "") return "env variable names must not be empty";
+  if (name.includes("=") || name.includes("\0"))
+    return `env variable name ${JSON.stringify(name)} contains = or NUL`;
+  if (RESERVED_ENV_NAMES.includes(name)) return `env variable ${name} is set by the runtime itself`;
+  return undefined;
+}

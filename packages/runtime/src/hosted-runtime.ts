@@ -1,0 +1,352 @@
+import {
+  type AgentAdapterFactory,
+  type AgentProtocolName,
+  type AxonLink,
+  Broker,
+  type BrokerObserver,
+} from "@openaxon/broker";
+import type { Clock } from "@openaxon/core";
+import type { LogStore } from "@openaxon/store";
+import { agentEnv } from "./agent-env.js";
+import { RuntimeStateError } from "./errors.js";
+import { findExecutable } from "./find-executable.js";
+import { IdleTimer, idleSinceAll } from "./idle-timer.js";
+import { announce, RuntimeEventType } from "./runtime-events.js";
+import { planCommand, type RuntimeCommand, settledStatus } from "./runtime-lifecycle.js";
+import type { RuntimeLogger } from "./runtime-logger.js";
+import { RUNTIME_RECORD_KIND, type RuntimeRecord, type RuntimeStatus } from "./runtime-record.js";
+import { SerialQueue } from "./serial-queue.js";
+import { type WakeTrigger, WakeWatcher } from "./wake-watcher.js";
+import { ensureDirectory } from "./working-directory.js";
+
+/**
+ * The `source` of every broker a runtime runs. It is the brokers' cursor in the axon, so it is the
+ * same for every runtime and every restart: whoever mounts the axon next continues where the last
+ * broker stopped (no turn run twice, none skipped).
+ */
+export const BROKER_SOURCE = "broker";
+
+/** Tunables passed on to every broker. */
+export interface BrokerTuning {
+  readonly permissionTimeoutMs?: number;
+  readonly cancelGraceMs?: number;
+}
+
+export interface HostedRuntimeDeps {
+  readonly store: LogStore;
+  readonly link: AxonLink;
+  readonly clock: Clock;
+  readonly adapters: Partial<Record<AgentProtocolName, AgentAdapterFactory>>;
+  readonly hostEnv: Readonly<Record<string, string | undefined>>;
+  /** OPENAXON_AGENT_HOST for every agent of this server. */
+  readonly agentHost: string;
+  readonly logger: RuntimeLogger;
+  readonly brokerTuning: BrokerTuning;
+}
+
+/**
+ * One runtime brought to life: its brokers (one per mount), its idle timer and, while suspended,
+ * its wake watcher. Every transition runs through one serial queue, so each meets the runtime at
+ * rest and the record in the store always names the state being entered.
+ *
+ * Runtime events bracket broker activity: `runtime.running` / `runtime.resumed` are written before
+ * the new brokers write anything, `runtime.suspended` / `runtime.shutdown` / `runtime.failed` after
+ * the old brokers wrote their last event.
+ */
+export class HostedRuntime {
+  private current: RuntimeRecord;
+  private brokers: Broker[] = [];
+  private watcher: WakeWatcher | undefined;
+  private readonly transitions = new SerialQueue();
+  private readonly idleTimer: IdleTimer;
+  private closed = false;
+
+  constructor(
+    record: RuntimeRecord,
+    private readonly deps: HostedRuntimeDeps,
+  ) {
+    this.current = record;
+    this.idleTimer = new IdleTimer(deps.clock, record.lifecycle.idleTimeSeconds * 1000, () => {
+      void this.transitions.run(() => this.onIdleExpired());
+    });
+  }
+
+  get record(): RuntimeRecord {
+    return this.current;
+  }
+
+  get id(): string {
+    return this.current.id;
+  }
+
+  /**
+   * Brings a new or recovered runtime to its settled status: starts its brokers if it should run,
+   * watches for a wake if it is suspended. Resolves when that is done (failures end in `failed`).
+   */
+  boot(how: "created" | "recovered"): Promise<void> {
+    return this.transitions.run(async () => {
+      const status = this.current.status;
+      const target = settledStatus(status);
+      if (target === "running") {
+        await this.bringUp(status, RuntimeEventType.Running, how === "created" ? "" : "server restarted");
+      } else if (target === "suspended") {
+        if (status === "suspending") {
+          // The server died while the brokers were stopping; they are gone now.
+          await this.setStatus("suspended", this.current.statusReason);
+          await this.announce(RuntimeEventType.Suspended, this.current.statusReason);
+        }
+        this.watchForWake();
+      }
+    });
+  }
+
+  /** SuspendRuntime / ResumeRuntime / ShutdownRuntime. Resolves with the record once settled. */
+  command(command: RuntimeCommand): Promise<RuntimeRecord> {
+    return this.transitions.run(async () => {
+      const plan = planCommand(this.current, command);
+      if (plan.kind === "refuse") throw new RuntimeStateError(plan.message);
+      if (plan.kind === "noop" || this.closed) return this.current;
+      if (command === "suspend") await this.suspendNow("suspended by request", true);
+      else if (command === "resume") await this.resumeNow("resumed by request");
+      else await this.shutDownNow("shut down by request");
+      return this.current;
+    });
+  }
+
+  /** Whether the runtime (in any status but shutdown) mounts this axon. */
+  mounts(axonId: string): boolean {
+    return this.current.status !== "shutdown" && this.current.mounts.some((m) => m.axonId === axonId);
+  }
+
+  /** Resolves once every transition queued so far has finished. */
+  settled(): Promise<void> {
+    return this.transitions.idle();
+  }
+
+  /**
+   * Stops the brokers and timers without changing the recorded status: a runtime that was running
+   * comes back running on the next boot. Transitions in flight end without persisting more.
+   */
+  async close(): Promise<void> {
+    this.closed = true;
+    this.idleTimer.cancel();
+    this.stopWatcher();
+    await this.stopBrokers();
+    await this.transitions.idle();
+    await this.stopBrokers();
+  }
+
+  // --- transitions (run inside the serial queue) ---
+
+  private async bringUp(via: RuntimeStatus, announced: RuntimeEventType, reason: string): Promise<void> {
+    this.stopWatcher();
+    await this.setStatus(via, reason, { wakeAfter: undefined });
+    await this.announce(announced, reason);
+    try {
+      await this.startBrokers();
+    } catch (error) {
+      await this.failNow(describeError(error));
+      return;
+    }
+    if (this.closed) return;
+    await this.setStatus("running", reason);
+    this.reconsiderIdle();
+  }
+
+  private async resumeNow(reason: string): Promise<void> {
+    await this.bringUp("resuming", RuntimeEventType.Resumed, reason);
+  }
+
+  private async suspendNow(reason: string, byRequest: boolean): Promise<void> {
+    // Started in the same tick as the idle check that led here, so no turn can slip in between.
+    const stopped = this.stopBrokers();
+    await this.setStatus("suspending", reason);
+    await stopped;
+    const wakeAfter = byRequest ? await this.heads() : undefined;
+    if (this.closed) return;
+    await this.setStatus("suspended", reason, { wakeAfter });
+    await this.announce(RuntimeEventType.Suspended, reason);
+    this.watchForWake();
+  }
+
+  private async shutDownNow(reason: string): Promise<void> {
+    this.stopWatcher();
+    await this.stopBrokers();
+    if (this.closed) return;
+    await this.setStatus("shutdown", reason, { wakeAfter: undefined });
+    await this.announce(RuntimeEventType.Shutdown, reason);
+  }
+
+  private async failNow(reason: string): Promise<void> {
+    this.stopWatcher();
+    await this.stopBrokers();
+    if (this.closed) return;
+    this.deps.logger.error({ runtimeId: this.id, reason }, "runtime failed");
+    await this.setStatus("failed", reason, { wakeAfter: undefined });
+    await this.announce(RuntimeEventType.Failed, reason);
+  }
+
+  private async onIdleExpired(): Promise<void> {
+    if (this.closed || this.current.status !== "running") return;
+    const since = idleSinceAll(this.brokers.map((b) => b.idleSince));
+    if (!this.idleTimer.expired(since)) {
+      this.reconsiderIdle();
+      return;
+    }
+    const { idleTimeSeconds, onIdle } = this.current.lifecycle;
+    const reason = `idle for ${idleTimeSeconds}s`;
+    if (onIdle === "shutdown") await this.shutDownNow(reason);
+    else await this.suspendNow(reason, false);
+  }
+
+  private async onWake(trigger: WakeTrigger): Promise<void> {
+    if (this.closed || this.current.status !== "suspended") return;
+    await this.resumeNow(`woken by user.message at sequence ${trigger.sequence} in ${trigger.axonId}`);
+  }
+
+  private async onAxonLost(axonId: string, error: unknown): Promise<void> {
+    const status = this.current.status;
+    if (this.closed || (status !== "running" && status !== "suspended")) return;
+    await this.failNow(`axon ${axonId} can no longer be read: ${describeError(error)}`);
+  }
+
+  // --- brokers ---
+
+  /** One broker per mount, started together. Throws (after stopping them) if any cannot start. */
+  private async startBrokers(): Promise<void> {
+    const { link, clock, adapters, logger, brokerTuning } = this.deps;
+    const record = this.current;
+    const prepared = [];
+    for (const mount of record.mounts) {
+      const cwd = mount.workingDirectory ?? record.workingDirectory;
+      await ensureDirectory(cwd);
+      const env = agentEnv({
+        hostEnv: this.deps.hostEnv,
+        runtimeEnv: record.env,
+        mountEnv: mount.env,
+        runtimeId: record.id,
+        axonId: mount.axonId,
+        agentHost: this.deps.agentHost,
+        workingDirectory: cwd,
+      });
+      await findExecutable(mount.agentBinary, cwd, env);
+      const factory = adapters[mount.protocol];
+      if (!factory) throw new Error(`this server has no adapter for protocol ${mount.protocol}`);
+      prepared.push({ mount, cwd, env, factory });
+    }
+    if (this.closed) return;
+    const brokers = prepared.map(({ mount, cwd, env, factory }) => {
+      const holder: { broker?: Broker } = {};
+      holder.broker = new Broker({
+        axonId: mount.axonId,
+        link,
+        adapter: factory({ agentBinary: mount.agentBinary, launchArgs: mount.launchArgs }),
+        clock,
+        agent: { cwd, env },
+        permissionPolicy: mount.permissionPolicy,
+        source: BROKER_SOURCE,
+        observer: this.observerFor(holder, mount.axonId),
+        logger,
+        ...brokerTuning,
+      });
+      return holder.broker;
+    });
+    this.brokers = brokers;
+    const results = await Promise.allSettled(brokers.map((b) => b.start()));
+    const failure = results.find((r) => r.status === "rejected");
+    if (failure) {
+      await this.stopBrokers();
+      throw failure.reason;
+    }
+  }
+
+  private observerFor(holder: { broker?: Broker }, axonId: string): BrokerObserver {
+    const live = () => holder.broker !== undefined && this.brokers.includes(holder.broker);
+    return {
+      onTriggerQueued: () => this.idleTimer.cancel(),
+      onTurnStarted: () => this.idleTimer.cancel(),
+      onIdle: () => {
+        if (live()) this.reconsiderIdle();
+      },
+      onFailure: (error) => {
+        if (live()) void this.transitions.run(() => this.onAxonLost(axonId, error));
+      },
+    };
+  }
+
+  /** Calls `stop()` on every broker synchronously, then waits for them all. */
+  private stopBrokers(): Promise<unknown> {
+    const brokers = this.brokers;
+    this.brokers = [];
+    this.idleTimer.cancel();
+    return Promise.all(brokers.map((b) => b.stop()));
+  }
+
+  private reconsiderIdle(): void {
+    if (this.closed || this.current.status !== "running") return;
+    this.idleTimer.update(idleSinceAll(this.brokers.map((b) => b.idleSince)));
+  }
+
+  private watchForWake(): void {
+    if (this.closed || !this.current.lifecycle.resumeOnAxonEvent) return;
+    this.stopWatcher();
+    this.watcher = new WakeWatcher({
+      link: this.deps.link,
+      axonIds: this.axonIds(),
+      brokerSource: BROKER_SOURCE,
+      wakeAfter: this.current.wakeAfter ?? {},
+      onWake: (trigger) => void this.transitions.run(() => this.onWake(trigger)),
+      onError: (axonId, error) => void this.transitions.run(() => this.onAxonLost(axonId, error)),
+    });
+    this.watcher.start();
+  }
+
+  private stopWatcher(): void {
+    this.watcher?.stop();
+    this.watcher = undefined;
+  }
+
+  // --- record and events ---
+
+  private async setStatus(
+    status: RuntimeStatus,
+    statusReason: string,
+    changes: { wakeAfter?: Readonly<Record<string, number>> | undefined } = {},
+  ): Promise<void> {
+    if (this.closed) return;
+    const next: RuntimeRecord = { ...this.current, status, statusReason, updatedAtMs: this.deps.clock.now() };
+    if ("wakeAfter" in changes) {
+      if (changes.wakeAfter === undefined) delete (next as { wakeAfter?: unknown }).wakeAfter;
+      else (next as { wakeAfter?: unknown }).wakeAfter = changes.wakeAfter;
+    }
+    await this.deps.store.putRecord(RUNTIME_RECORD_KIND, next.id, next);
+    this.current = next;
+    this.deps.logger.info({ runtimeId: next.id, status, reason: statusReason }, "runtime status");
+  }
+
+  private announce(eventType: RuntimeEventType, reason: string): Promise<void> {
+    return announce(
+      this.deps.link,
+      this.axonIds(),
+      eventType,
+      { runtime_id: this.id, ...(reason === "" ? {} : { reason }) },
+      this.deps.logger,
+    );
+  }
+
+  private async heads(): Promise<Record<string, number>> {
+    const heads: Record<string, number> = {};
+    for (const axonId of this.axonIds()) {
+      heads[axonId] = (await this.deps.store.getAxon(axonId))?.headSequence ?? 0;
+    }
+    return heads;
+  }
+
+  private axonIds(): string[] {
+    return this.current.mounts.map((m) => m.axonId);
+  }
+}
+
+function describeError(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

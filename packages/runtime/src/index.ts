@@ -1,0 +1,20 @@
+export { AGENT_HOST_ENV, AXON_ID_ENV, agentEnv, INHERITED_ENV_NAMES, RUNTIME_ID_ENV } from "./agent-env.js";
+export { REAPER_SCRIPT, startAgentReaper, sweepAgents } from "./agent-reaper.js";
+export {
+  InvalidRuntimeError,
+  RuntimeManagerClosedError,
+  RuntimeNotFoundError,
+  RuntimeStateError,
+} from "./errors.js";
+export { BROKER_SOURCE, type BrokerTuning } from "./hosted-runtime.js";
+export { RUNTIME_EVENT_SOURCE, type RuntimeEventPayload, RuntimeEventType } from "./runtime-events.js";
+export type { RuntimeLogger } from "./runtime-logger.js";
+export { RuntimeManager, type RuntimeManagerOptions } from "./runtime-manager.js";
+export type {
+  CreateRuntimeInput,
+  LifecycleSpec,
+  MountSpec,
+  RuntimeRecord,
+  RuntimeStatus,
+} from "./runtime-record.js";
+export { MAX_RUNTIME_NAME_LENGTH } from "./validate-runtime-input.js";

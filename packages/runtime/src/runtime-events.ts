@@ -1,0 +1,49 @@
+import { type AxonLink, Origin } from "@openaxon/broker";
+import type { RuntimeLogger } from "./runtime-logger.js";
+
+/** The `runtime.*` vocabulary (DESIGN.md): SYSTEM events in every mounted axon, `{runtime_id, reason?}`. */
+export const RuntimeEventType = {
+  Running: "runtime.running",
+  Suspended: "runtime.suspended",
+  Resumed: "runtime.resumed",
+  Shutdown: "runtime.shutdown",
+  Failed: "runtime.failed",
+} as const;
+export type RuntimeEventType = (typeof RuntimeEventType)[keyof typeof RuntimeEventType];
+
+export interface RuntimeEventPayload {
+  readonly runtime_id: string;
+  readonly reason?: string;
+}
+
+/** The `source` of runtime events; distinct from the brokers', so it never counts as a broker cursor. */
+export const RUNTIME_EVENT_SOURCE = "runtime";
+
+/**
+ * Writes one runtime event into each mounted axon, in mount order. An axon that cannot take it
+ * (deleted, store closing) is logged and skipped: the transition itself has already happened.
+ */
+export async function announce(
+  link: AxonLink,
+  axonIds: readonly string[],
+  eventType: RuntimeEventType,
+  payload: RuntimeEventPayload,
+  logger: RuntimeLogger,
+): Promise<void> {
+  const body = JSON.stringify(payload);
+  for (const axonId of axonIds) {
+    try {
+      await link.publish(axonId, {
+        origin: Origin.System,
+        source: RUNTIME_EVENT_SOURCE,
+        eventType,
+        payload: body,
+      });
+    } catch (error) {
+      logger.warn(
+        { err: error, axonId, eventType, runtimeId: payload.runtime_id },
+        "runtime event not published",
+      );
+    }
+  }
+}

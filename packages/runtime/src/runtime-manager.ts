@@ -1,0 +1,270 @@
+import { join } from "node:path";
+import {
+  type AgentAdapterFactory,
+  type AgentProtocolName,
+  type AxonLink,
+  logStoreAxonLink,
+} from "@openaxon/broker";
+import { type Clock, newId, type Rng } from "@openaxon/core";
+import { AxonNotFoundError, type LogStore } from "@openaxon/store";
+import { AGENT_HOST_ENV, agentEnv } from "./agent-env.js";
+import { type RunningAgentReaper, startAgentReaper, sweepAgents } from "./agent-reaper.js";
+import {
+  InvalidRuntimeError,
+  RuntimeManagerClosedError,
+  RuntimeNotFoundError,
+  RuntimeStateError,
+} from "./errors.js";
+import { findExecutable } from "./find-executable.js";
+import { type BrokerTuning, HostedRuntime } from "./hosted-runtime.js";
+import type { RuntimeCommand } from "./runtime-lifecycle.js";
+import { type RuntimeLogger, silentLogger } from "./runtime-logger.js";
+import { type CreateRuntimeInput, RUNTIME_RECORD_KIND, type RuntimeRecord } from "./runtime-record.js";
+import { SerialQueue } from "./serial-queue.js";
+import { validateRuntimeInput } from "./validate-runtime-input.js";
+import { ensureDirectory } from "./working-directory.js";
+
+export interface RuntimeManagerOptions {
+  readonly store: LogStore;
+  readonly clock: Clock;
+  readonly rng: Rng;
+  /** Adapter factories by protocol; a protocol without one is refused at CreateRuntime. */
+  readonly adapters: Partial<Record<AgentProtocolName, AgentAdapterFactory>>;
+  /** Default working directories live here, one per runtime: `<workdirRoot>/<runtime id>`. */
+  readonly workdirRoot: string;
+  /**
+   * The server's environment. Agents inherit only an allowlist from it (PATH, HOME, LANG, …; see
+   * agent-env.ts), never secrets such as OPENAXON_API_KEYS. Default: empty.
+   */
+  readonly hostEnv?: Readonly<Record<string, string | undefined>>;
+  /**
+   * Kill agents left by a previous server on boot, and keep a watcher process that kills this
+   * server's agents if it dies without stopping them (SIGKILL). axond turns it on; in-process tests
+   * with scripted agents leave it off. Default false.
+   */
+  readonly reapOrphans?: boolean;
+  readonly logger?: RuntimeLogger;
+  readonly broker?: BrokerTuning;
+}
+
+const HOST_RECORD_KIND = "runtime_host";
+const HOST_RECORD_ID = "self";
+
+/**
+ * Hosts the runtimes of one server: creates them, drives their lifecycles, and brings them back
+ * after a restart. Runtimes are records in the log store (kind "runtime"), so a runtime that was
+ * running comes back running and a suspended one stays suspended and still wakes on the next event.
+ */
+export class RuntimeManager {
+  private readonly store: LogStore;
+  private readonly clock: Clock;
+  private readonly rng: Rng;
+  private readonly link: AxonLink;
+  private readonly logger: RuntimeLogger;
+  private readonly runtimes = new Map<string, HostedRuntime>();
+  /** Creations one at a time, so two cannot mount the same axon. */
+  private readonly creations = new SerialQueue();
+  private agentHost: string | undefined;
+  private reaper: RunningAgentReaper | undefined;
+  private boots: Promise<unknown> = Promise.resolve();
+  private state: "new" | "starting" | "started" | "closing" | "closed" = "new";
+  private closing: Promise<void> | undefined;
+
+  constructor(private readonly options: RuntimeManagerOptions) {
+    this.store = options.store;
+    this.clock = options.clock;
+    this.rng = options.rng;
+    this.link = logStoreAxonLink(options.store);
+    this.logger = options.logger ?? silentLogger;
+  }
+
+  /** Protocols this server can run (those with an adapter factory). */
+  get protocols(): AgentProtocolName[] {
+    return (Object.keys(this.options.adapters) as AgentProtocolName[]).filter(
+      (p) => this.options.adapters[p] !== undefined,
+    );
+  }
+
+  /**
+   * Loads the persisted runtimes and brings each back to its status: running ones restart their
+   * brokers (which recover from the axon), suspended ones watch for a wake. Resolves once the
+   * records are loaded; the brokers come up in the background (`whenBooted()`).
+   */
+  async start(): Promise<void> {
+    if (this.state !== "new") throw new Error(`runtime manager cannot start from state ${this.state}`);
+    this.state = "starting";
+    this.agentHost = await this.loadAgentHost();
+    if (this.options.reapOrphans) {
+      const marker = `${AGENT_HOST_ENV}=${this.agentHost}`;
+      const killed = await sweepAgents({ marker });
+      if (killed > 0) this.logger.warn({ killed }, "killed agent processes left by a previous server");
+      this.reaper = startAgentReaper({
+        marker,
+        onUnexpectedExit: (code) =>
+          this.logger.error({ code }, "agent reaper exited; agents may outlive a crash of this server"),
+      });
+    }
+    const records = await this.store.listRecords<RuntimeRecord>(RUNTIME_RECORD_KIND);
+    const hosts = records.map((record) => this.host(record));
+    this.boots = Promise.all(hosts.map((h) => h.boot("recovered")));
+    this.state = "started";
+    if (records.length > 0) this.logger.info({ runtimes: records.length }, "runtimes recovered");
+  }
+
+  /** Resolves once every runtime recovered by `start()` has reached its status. */
+  async whenBooted(): Promise<void> {
+    await this.boots;
+  }
+
+  /**
+   * Creates a runtime and starts its brokers; resolves with its record once it is running (or
+   * failed to start). Throws InvalidRuntimeError for a bad configuration (including an agent binary
+   * that does not exist), AxonNotFoundError for an unknown axon, RuntimeStateError when an axon is
+   * already mounted by another runtime.
+   */
+  async createRuntime(input: CreateRuntimeInput): Promise<RuntimeRecord> {
+    this.assertStarted();
+    return this.creations.run(async () => {
+      validateRuntimeInput(input, this.protocols);
+      for (const mount of input.mounts) {
+        if (!(await this.store.getAxon(mount.axonId))) throw new AxonNotFoundError(mount.axonId);
+        for (const other of this.runtimes.values()) {
+          if (other.mounts(mount.axonId)) {
+            throw new RuntimeStateError(
+              `axon ${mount.axonId} is already mounted by runtime ${other.id} (${other.record.status}); ` +
+                "one runtime per axon: shut that runtime down first",
+            );
+          }
+        }
+      }
+      const id = newId("rt", this.clock, this.rng);
+      const now = this.clock.now();
+      const record: RuntimeRecord = {
+        id,
+        name: input.name,
+        status: "provisioning",
+        statusReason: "",
+        mounts: input.mounts,
+        lifecycle: input.lifecycle,
+        env: input.env,
+        workingDirectory: input.workingDirectory ?? join(this.options.workdirRoot, id),
+        createdAtMs: now,
+        updatedAtMs: now,
+      };
+      await this.preflight(record);
+      this.assertStarted();
+      await this.store.putRecord(RUNTIME_RECORD_KIND, id, record);
+      const host = this.host(record);
+      await host.boot("created");
+      return host.record;
+    });
+  }
+
+  /** Throws RuntimeNotFoundError. */
+  getRuntime(id: string): RuntimeRecord {
+    return this.require(id).record;
+  }
+
+  /** Every runtime, oldest first (ids sort by creation time). */
+  listRuntimes(): RuntimeRecord[] {
+    return [...this.runtimes.values()].map((h) => h.record).sort((a, b) => (a.id < b.id ? -1 : 1));
+  }
+
+  /**
+   * Stops the agents, keeps working directories and sessions. Queued triggers stay in the axon and
+   * run on resume; only a newer turn-starting event wakes the runtime (if its lifecycle allows).
+   * No-op when suspended; RuntimeStateError when shut down or failed.
+   */
+  suspendRuntime(id: string): Promise<RuntimeRecord> {
+    return this.command(id, "suspend");
+  }
+
+  /** Starts the agents again (sessions restored from the axon). No-op when running; retries a failed runtime. */
+  resumeRuntime(id: string): Promise<RuntimeRecord> {
+    return this.command(id, "resume");
+  }
+
+  /** Stops for good; the record stays (status shutdown). No-op when already shut down. */
+  shutdownRuntime(id: string): Promise<RuntimeRecord> {
+    return this.command(id, "shutdown");
+  }
+
+  /**
+   * Stops every broker and agent (statuses stay as recorded, so the next start brings them back),
+   * then the reaper. No agent process outlives the returned promise.
+   */
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      this.state = "closing";
+      await Promise.all([...this.runtimes.values()].map((h) => h.close()));
+      // A creation that was registering its runtime meanwhile has finished by now; close that too.
+      await this.creations.idle();
+      await Promise.all([...this.runtimes.values()].map((h) => h.close()));
+      await this.reaper?.close();
+      this.state = "closed";
+    })();
+    return this.closing;
+  }
+
+  private async command(id: string, command: RuntimeCommand): Promise<RuntimeRecord> {
+    this.assertStarted();
+    return this.require(id).command(command);
+  }
+
+  /** Creates the working directories and checks that every agent binary can be found. */
+  private async preflight(record: RuntimeRecord): Promise<void> {
+    for (const [i, mount] of record.mounts.entries()) {
+      const cwd = mount.workingDirectory ?? record.workingDirectory;
+      try {
+        await ensureDirectory(cwd);
+        const env = agentEnv({
+          hostEnv: this.options.hostEnv ?? {},
+          runtimeEnv: record.env,
+          mountEnv: mount.env,
+          runtimeId: record.id,
+          axonId: mount.axonId,
+          agentHost: this.agentHost ?? "",
+          workingDirectory: cwd,
+        });
+        await findExecutable(mount.agentBinary, cwd, env);
+      } catch (error) {
+        throw new InvalidRuntimeError(`mounts[${i}]: ${(error as Error).message}`);
+      }
+    }
+  }
+
+  private host(record: RuntimeRecord): HostedRuntime {
+    const host = new HostedRuntime(record, {
+      store: this.store,
+      link: this.link,
+      clock: this.clock,
+      adapters: this.options.adapters,
+      hostEnv: this.options.hostEnv ?? {},
+      agentHost: this.agentHost ?? "",
+      logger: this.logger,
+      brokerTuning: this.options.broker ?? {},
+    });
+    this.runtimes.set(record.id, host);
+    return host;
+  }
+
+  private require(id: string): HostedRuntime {
+    const host = this.runtimes.get(id);
+    if (!host) throw new RuntimeNotFoundError(id);
+    return host;
+  }
+
+  private assertStarted(): void {
+    if (this.state === "closing" || this.state === "closed") throw new RuntimeManagerClosedError();
+    if (this.state !== "started") throw new Error("runtime manager not started; call start() first");
+  }
+
+  /** One id per data dir, stable across restarts: the marker that tells this server's agents apart. */
+  private async loadAgentHost(): Promise<string> {
+    const existing = await this.store.getRecord<{ id: string }>(HOST_RECORD_KIND, HOST_RECORD_ID);
+    if (existing) return existing.id;
+    const id = newId("host", this.clock, this.rng);
+    await this.store.putRecord(HOST_RECORD_KIND, HOST_RECORD_ID, { id });
+    return id;
+  }
+}

@@ -1,0 +1,68 @@
+import type { AgentProtocolName, PermissionPolicy } from "@openaxon/broker";
+
+/** Mirrors `openaxon.v1.RuntimeStatus`. */
+export type RuntimeStatus =
+  | "provisioning"
+  | "running"
+  | "suspending"
+  | "suspended"
+  | "resuming"
+  | "shutdown"
+  | "failed";
+
+/** One agent driven by a broker from one axon. */
+export interface MountSpec {
+  readonly axonId: string;
+  readonly protocol: AgentProtocolName;
+  /** Executable to run; looked up on the agent's PATH when it has no `/`. */
+  readonly agentBinary: string;
+  readonly launchArgs: readonly string[];
+  /** Absolute; undefined = the runtime's working directory. */
+  readonly workingDirectory?: string;
+  /** Added to the runtime's env for this agent. */
+  readonly env: Readonly<Record<string, string>>;
+  readonly permissionPolicy: PermissionPolicy;
+}
+
+export interface LifecycleSpec {
+  /** Seconds with no running or queued turn before `onIdle` applies; 0 = never. */
+  readonly idleTimeSeconds: number;
+  readonly onIdle: "suspend" | "shutdown";
+  /** A turn-starting event in a mounted axon wakes the runtime while it is suspended. */
+  readonly resumeOnAxonEvent: boolean;
+}
+
+export interface CreateRuntimeInput {
+  readonly name: string;
+  readonly mounts: readonly MountSpec[];
+  readonly lifecycle: LifecycleSpec;
+  readonly env: Readonly<Record<string, string>>;
+  /** Absolute; undefined = `<workdir root>/<runtime id>`. */
+  readonly workingDirectory?: string;
+}
+
+/** What the store keeps per runtime (`store.putRecord("runtime", id, …)`), and what the API shows. */
+export interface RuntimeRecord {
+  readonly id: string;
+  readonly name: string;
+  readonly status: RuntimeStatus;
+  /** Why the runtime is in its status ("idle for 60s", an error); "" when there is nothing to say. */
+  readonly statusReason: string;
+  readonly mounts: readonly MountSpec[];
+  readonly lifecycle: LifecycleSpec;
+  readonly env: Readonly<Record<string, string>>;
+  /** Resolved, absolute: the default is filled in at creation. */
+  readonly workingDirectory: string;
+  readonly createdAtMs: number;
+  readonly updatedAtMs: number;
+  /**
+   * Set while suspended by hand (SuspendRuntime): per axon, the head at that moment. Triggers up to
+   * there wait for a newer event or ResumeRuntime instead of waking the runtime straight back up.
+   */
+  readonly wakeAfter?: Readonly<Record<string, number>>;
+}
+
+export const RUNTIME_RECORD_KIND = "runtime";
+
+/** Statuses a runtime rests in between transitions; the others exist only while one runs. */
+export type SettledStatus = Extract<RuntimeStatus, "running" | "suspended" | "shutdown" | "failed">;
