@@ -12,6 +12,12 @@ export { toGatewayConnectError } from "./gateway-errors.js";
 export { gatewayRoutes } from "./gateway-routes.js";
 export { HEALTH_PATH } from "./health.js";
 export { createNetworkPolicyService } from "./network-policy-service.js";
+export {
+  createRuntimeService,
+  type RuntimeServiceOptions,
+  runtimeErrorToConnect,
+  runtimeRoutes,
+} from "./runtime-service.js";
 export { createSecretService, type GatewayServiceOptions } from "./secret-service.js";
 export {
   DEFAULT_SHUTDOWN_TIMEOUT_MS,

@@ -1,6 +1,7 @@
 import { connectNodeAdapter } from "@connectrpc/connect-node";
 import { systemClock } from "@openaxon/core";
 import type { GatewayRegistry } from "@openaxon/gateway";
+import type { RuntimeManager } from "@openaxon/runtime";
 import { pino } from "pino";
 import { assertAuthConfigured, bearerAuthInterceptor } from "./auth.js";
 import { type AxonServiceOptions, axonRoutes } from "./axon-service.js";
@@ -9,6 +10,7 @@ import { gatewayRoutes } from "./gateway-routes.js";
 import { handleHealth } from "./health.js";
 import { listenH2cAndHttp1 } from "./listen.js";
 import { rpcLoggingInterceptor } from "./rpc-logging.js";
+import { runtimeRoutes } from "./runtime-service.js";
 import { DEFAULT_MAX_PAYLOAD_BYTES } from "./validate-publish.js";
 
 export const DEFAULT_SHUTDOWN_TIMEOUT_MS = 10_000;
@@ -24,6 +26,8 @@ export interface StartAxonServerOptions extends AxonServiceOptions {
   shutdownTimeoutMs?: number;
   /** When given, SecretService, NetworkPolicyService and GatewayConfigService are served over it. */
   gatewayRegistry?: GatewayRegistry;
+  /** When given, RuntimeService is served over it (started by the caller, closed by the caller). */
+  runtimes?: RuntimeManager;
 }
 
 export interface RunningAxonServer {
@@ -55,6 +59,7 @@ export async function startAxonServer(options: StartAxonServerOptions): Promise<
     routes: (router) => {
       axonRoutes({ ...options, clock, logger, maxPayloadBytes, shutdownSignal })(router);
       if (options.gatewayRegistry) gatewayRoutes({ registry: options.gatewayRegistry, logger })(router);
+      if (options.runtimes) runtimeRoutes({ runtimes: options.runtimes, logger })(router);
     },
     interceptors: [
       rpcLoggingInterceptor(logger),

@@ -1,0 +1,78 @@
+import { Code, ConnectError, type ConnectRouter, type ServiceImpl } from "@connectrpc/connect";
+import { RuntimeService } from "@openaxon/protocol";
+import {
+  InvalidRuntimeError,
+  type RuntimeManager,
+  RuntimeManagerClosedError,
+  RuntimeNotFoundError,
+  RuntimeStateError,
+} from "@openaxon/runtime";
+import { type Logger, pino } from "pino";
+import { invalidArgument, toConnectError } from "./errors.js";
+import { runtimeToProto } from "./runtime-to-proto.js";
+import { requireRuntimeId, validateCreateRuntime } from "./validate-runtime.js";
+
+export interface RuntimeServiceOptions {
+  runtimes: RuntimeManager;
+  /** Default: silent. */
+  logger?: Logger;
+}
+
+/** The RuntimeService implementation over a RuntimeManager, for a ConnectRouter or `createRouterTransport`. */
+export function createRuntimeService(options: RuntimeServiceOptions): ServiceImpl<typeof RuntimeService> {
+  const { runtimes } = options;
+  const logger = options.logger ?? pino({ level: "silent" });
+
+  const guarded = async <T>(rpc: string, body: () => Promise<T>): Promise<T> => {
+    try {
+      return await body();
+    } catch (error) {
+      throw runtimeErrorToConnect(error, logger, rpc);
+    }
+  };
+
+  return {
+    createRuntime: (request) =>
+      guarded("CreateRuntime", async () => {
+        const runtime = await runtimes.createRuntime(validateCreateRuntime(request));
+        return { runtime: runtimeToProto(runtime) };
+      }),
+    getRuntime: (request) =>
+      guarded("GetRuntime", async () => ({
+        runtime: runtimeToProto(runtimes.getRuntime(requireRuntimeId(request.id))),
+      })),
+    listRuntimes: () =>
+      guarded("ListRuntimes", async () => ({ runtimes: runtimes.listRuntimes().map(runtimeToProto) })),
+    suspendRuntime: (request) =>
+      guarded("SuspendRuntime", async () => ({
+        runtime: runtimeToProto(await runtimes.suspendRuntime(requireRuntimeId(request.id))),
+      })),
+    resumeRuntime: (request) =>
+      guarded("ResumeRuntime", async () => ({
+        runtime: runtimeToProto(await runtimes.resumeRuntime(requireRuntimeId(request.id))),
+      })),
+    shutdownRuntime: (request) =>
+      guarded("ShutdownRuntime", async () => ({
+        runtime: runtimeToProto(await runtimes.shutdownRuntime(requireRuntimeId(request.id))),
+      })),
+  };
+}
+
+/** Registers RuntimeService on a router. */
+export function runtimeRoutes(options: RuntimeServiceOptions): (router: ConnectRouter) => void {
+  const service = createRuntimeService(options);
+  return (router) => {
+    router.service(RuntimeService, service);
+  };
+}
+
+/** Runtime errors get their codes; the rest (unknown axon, store failures) map as in AxonService. */
+export function runtimeErrorToConnect(error: unknown, logger: Logger, rpc: string): ConnectError {
+  if (error instanceof RuntimeNotFoundError) return new ConnectError(error.message, Code.NotFound);
+  if (error instanceof InvalidRuntimeError) return invalidArgument(error.message);
+  if (error instanceof RuntimeStateError) return new ConnectError(error.message, Code.FailedPrecondition);
+  if (error instanceof RuntimeManagerClosedError) {
+    return new ConnectError("the server is shutting down; retry later", Code.Unavailable);
+  }
+  return toConnectError(error, logger, rpc);
+}
