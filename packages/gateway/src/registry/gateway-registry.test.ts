@@ -201,6 +201,28 @@ describe("GatewayRegistry gateway configs and references", () => {
     await registry.deleteSecret("k");
   });
 
+  it("exclusive holds deletes back until a runtime that references the secret is recorded", async () => {
+    const runtimes = new Map<string, string>();
+    const registry = await open({
+      referencedBy: (_kind: ResourceKind, id: string) =>
+        [...runtimes].filter(([, s]) => s === id).map(([r]) => r),
+    });
+    await registry.createSecret({ name: "k", value: SECRET });
+    let release!: () => void;
+    const persisted = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const creating = registry.exclusive(async () => {
+      const { id } = await registry.getSecret("k"); // resolve, then persist the runtime
+      await persisted;
+      runtimes.set("rt_1", id);
+    });
+    const deleting = registry.deleteSecret("k");
+    release();
+    await creating;
+    await expect(deleting).rejects.toThrow(RegistryInUseError);
+  });
+
   it("resolves a runtime's policy and bindings, reporting every bad prefix or unknown reference", async () => {
     const registry = await open();
     const secret = await registry.createSecret({ name: "k", value: SECRET });

@@ -60,7 +60,8 @@ export interface GatewayConfigRecord extends GatewayEndpoint {
 
 /**
  * The runtimes (ids or names, for the error message) that still use a resource. The runtime
- * layer provides it; deleting a resource with any is refused with RegistryInUseError.
+ * layer provides it; deleting a resource with any is refused with RegistryInUseError. It runs
+ * inside the registry's write queue, so it must not call the registry's mutating methods.
  */
 export type ReferenceCheck = (
   kind: ResourceKind,
@@ -357,6 +358,16 @@ export class GatewayRegistry {
       ]);
     }
     return { ...(networkPolicy && { networkPolicy }), bindings };
+  }
+
+  /**
+   * Runs `task` while no create, update or delete runs. For the runtime layer: resolve a runtime's
+   * references and persist the runtime inside one task, so a delete cannot slip in between and
+   * leave it pointing at nothing. The task must not call the registry's mutating methods (they
+   * would wait for it forever); lookups and `resolveRuntimeNetwork` are fine.
+   */
+  exclusive<T>(task: () => Promise<T>): Promise<T> {
+    return this.#queue.run(task);
   }
 
   /** Registrations for `credentialGateway.registerBinding`, secret values opened. Internal. */
