@@ -213,9 +213,12 @@ describe("AcpAdapter with claude-code-acp", () => {
   );
 
   it(
-    "fails the turn when the agent is killed mid-turn, reports the exit, and starts again afterwards",
+    "fails the turn when the agent is killed mid-turn, reports the exit, and restarts into the same session",
     async () => {
-      await start();
+      const first = await start();
+      fake.enqueue(textReply("Noted: kiwi."));
+      await runTurn("Remember the word kiwi");
+      await claudeHome.waitForTranscript(first.sessionId, "Noted: kiwi.");
       fake.enqueue(
         slowTextReply(
           Array.from({ length: 40 }, (_, i) => `part${i} `),
@@ -230,10 +233,12 @@ describe("AcpAdapter with claude-code-acp", () => {
 
       await expect(turn).rejects.toThrow(/killed by SIGKILL/);
       expect(exits).toEqual([{ code: null, signal: "SIGKILL" }]);
-      const session = await start();
-      expect(session.restoredBy).toBe("new");
+      // As the broker does after a crash: start again with the session id it keeps in the axon.
+      const session = await start(first.sessionId);
+      expect(session).toEqual({ sessionId: first.sessionId, restoredBy: "resume" });
       fake.enqueue(textReply("Back again."));
       expect(textOf(await runTurn("Hello?"))).toBe("Back again.");
+      expect(transcript(fake.mainRequests().at(-1)!)).toContain("user: Remember the word kiwi");
     },
     AGENT_TIMEOUT,
   );

@@ -54,11 +54,17 @@ interface Running {
   started: boolean;
   readonly stderrTail: string[];
   /** Our control requests (initialize, interrupt) awaiting Claude Code's control_response. */
-  readonly pendingControl: Map<string, { resolve: () => void; reject: (error: Error) => void }>;
+  readonly pendingControl: Map<string, PendingControl>;
   /** Claude Code's can_use_tool requests still being decided; aborted by control_cancel_request. */
   readonly pendingPermissions: Map<string, AbortController>;
   /** A `result` that arrived outside a turn, e.g. Claude Code refusing to resume a session. */
   strayResult?: ResultMessage;
+}
+
+interface PendingControl {
+  readonly subtype: string;
+  readonly resolve: () => void;
+  readonly reject: (error: Error) => void;
 }
 
 class ActiveTurn {
@@ -142,7 +148,7 @@ export class ClaudeCodeAdapter implements AgentAdapter {
 
     try {
       // The SDK opens every session with `initialize`; its answer proves Claude Code is up.
-      await this.untilExit(running, this.sendControl(running, { subtype: "initialize" }), "initialize");
+      await this.sendControl(running, { subtype: "initialize" });
     } catch (error) {
       await this.stop();
       throw error;
@@ -289,35 +295,28 @@ export class ClaudeCodeAdapter implements AgentAdapter {
     }
   }
 
-  private sendControl(running: Running, request: Record<string, unknown>): Promise<void> {
+  /** Sends a control request; resolves on its success response, rejects on an error or exit. */
+  private sendControl(running: Running, request: { subtype: string }): Promise<void> {
     this.controlCounter += 1;
     const id = `openaxon-${this.controlCounter}`;
     return new Promise<void>((resolve, reject) => {
-      running.pendingControl.set(id, { resolve, reject });
+      running.pendingControl.set(id, { subtype: request.subtype, resolve, reject });
       write(running, controlRequest(id, request));
     });
   }
 
-  private onExit(running: Running, info: ExitInfo, options: AgentStartOptions): void {
-    const error = exitError(running, info);
-    for (const pending of running.pendingControl.values()) pending.reject(error);
+  private async onExit(running: Running, info: ExitInfo, options: AgentStartOptions): Promise<void> {
+    // Let the last stdout lines (a `result` explaining the exit) arrive first, but not for long:
+    // a background child holding the pipe open would keep it from closing.
+    await Promise.race([running.process.closed, new Promise((resolve) => setTimeout(resolve, 500))]);
+    for (const pending of running.pendingControl.values()) {
+      pending.reject(exitError(running, info, `its ${pending.subtype} request`));
+    }
     running.pendingControl.clear();
     if (running.stopping) return;
-    if (this.running === running) this.turn?.queue.fail(error);
+    if (this.running === running) this.turn?.queue.fail(exitError(running, info, "the turn"));
     // An exit during start() is reported by start() rejecting (or by the note of a failed resume).
     if (running.started) options.onExit?.({ code: info.code, signal: info.signal });
-  }
-
-  /** Awaits `promise`, failing with the exit status (and what Claude Code said) if it exits first. */
-  private async untilExit<T>(running: Running, promise: Promise<T>, what: string): Promise<T> {
-    const exited = running.process.exited.then(async (info) => {
-      // Let the last stdout lines (a `result` explaining the exit) arrive first, but not for long:
-      // a background child holding the pipe open would keep it from closing.
-      await Promise.race([running.process.closed, new Promise((resolve) => setTimeout(resolve, 500))]);
-      throw exitError(running, info, what);
-    });
-    exited.catch(() => undefined);
-    return Promise.race([promise, exited]);
   }
 }
 
@@ -325,7 +324,7 @@ function write(running: Running, message: Record<string, unknown>): void {
   running.process.child.stdin.write(`${JSON.stringify(message)}\n`);
 }
 
-function exitError(running: Running, info: ExitInfo, during = "the turn"): Error {
+function exitError(running: Running, info: ExitInfo, during: string): Error {
   const said = running.strayResult?.errors?.join("; ") || running.strayResult?.result;
   const tail =
     running.stderrTail.length > 0 ? `; last stderr: ${running.stderrTail.slice(-5).join(" | ")}` : "";
