@@ -80,12 +80,16 @@ export function startAgentReaper(
     child.once("error", () => resolve());
   });
   child.stdin?.on("error", () => {});
+  const stdin = child.stdin as unknown as { ref?: () => void; unref?: () => void } | null;
   child.unref();
-  (child.stdin as unknown as { unref?: () => void } | null)?.unref?.();
+  stdin?.unref?.();
   return {
     pid: child.pid,
     close: async () => {
       closing = true;
+      // Held again so this process waits for the last sweep instead of exiting under it.
+      child.ref();
+      stdin?.ref?.();
       child.stdin?.end();
       await exited;
     },
