@@ -3,28 +3,38 @@ import type { Logger } from "pino";
 import type { AxondConfig } from "./config.js";
 import { openDataDir } from "./data-dir.js";
 import { formatListenUrl } from "./listen-address.js";
+import { startRuntimes } from "./runtimes.js";
 import { StartupError } from "./startup-error.js";
 
 export interface RunningAxond {
   /** Where clients connect, with the real port when the config asked for port 0. */
   readonly url: string;
-  /** Graceful stop: drains streams, then closes (flushes) the store. */
+  /** Graceful stop: drains streams, stops every agent, then closes (flushes) the store. */
   stop(): Promise<void>;
 }
 
 /** Opens the data dir and serves it. Throws `StartupError` for problems the operator can fix. */
 export async function startAxond(config: AxondConfig, logger: Logger): Promise<RunningAxond> {
   const store = await openDataDir(config.dataDir);
+  let runtimes: Awaited<ReturnType<typeof startRuntimes>>;
+  try {
+    runtimes = await startRuntimes({ store, dataDir: config.dataDir, logger });
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
   let server: Awaited<ReturnType<typeof startAxonServer>>;
   try {
     server = await startAxonServer({
       store,
+      runtimes,
       host: config.listen.host,
       port: config.listen.port,
       apiKeys: [...config.apiKeys],
       logger,
     });
   } catch (error) {
+    await runtimes.close();
     await store.close();
     throw explainListenError(error, config);
   }
@@ -37,6 +47,7 @@ export async function startAxond(config: AxondConfig, logger: Logger): Promise<R
     stop: () => {
       stopping ??= (async () => {
         await server.close();
+        await runtimes.close();
         await store.close();
       })();
       return stopping;
