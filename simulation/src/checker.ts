@@ -1,0 +1,291 @@
+import { type InvariantNumber, InvariantViolation } from "./invariant-violation.js";
+import { type DiskEvent, eventsOnDisk } from "./log-oracle.js";
+import type { SimDisk } from "./sim-disk.js";
+
+/** What an event is, for comparing what someone saw with what the disk holds. */
+export interface EventShape {
+  readonly origin: number;
+  readonly source: string;
+  readonly eventType: string;
+  readonly payload: string;
+}
+
+const SYSTEM = 4;
+const AGENT = 2;
+const USER = 3;
+const EXTERNAL = 1;
+
+export const fingerprint = (e: EventShape): string => `${e.origin}|${e.source}|${e.eventType}|${e.payload}`;
+
+const describe = (e: DiskEvent | undefined): string =>
+  e ? `${e.eventType} ${e.payload.length > 60 ? `${e.payload.slice(0, 60)}…` : e.payload}` : "nothing";
+
+const parse = (payload: string): Record<string, unknown> => {
+  try {
+    const value = JSON.parse(payload) as unknown;
+    return value && typeof value === "object" ? (value as Record<string, unknown>) : {};
+  } catch {
+    return {};
+  }
+};
+
+const isTrigger = (e: DiskEvent) =>
+  e.eventType === "user.message" && (e.origin === USER || e.origin === EXTERNAL);
+
+/**
+ * The invariants that hold at every step (1–7, 11), checked against the disk as the log oracle
+ * reads it. Observations — acknowledgements and deliveries — pin a sequence to an event; a pinned
+ * sequence must hold exactly that event on the disk from then on, through every crash.
+ */
+export class Checker {
+  readonly violations: InvariantViolation[] = [];
+  /** `${axonId}:${seq}` → what someone was told is there. */
+  private readonly pins = new Map<string, { fp: string; who: string; invariant: InvariantNumber }>();
+  private cache: { version: number; logs: Map<string, DiskEvent[]> } | undefined;
+  private readonly lastPrompted = new Map<string, number>();
+
+  constructor(
+    private readonly disk: SimDisk,
+    private readonly nameOf: (axonId: string) => string,
+    private readonly brokerSource: string,
+  ) {}
+
+  fail(invariant: InvariantNumber, detail: string): void {
+    this.violations.push(new InvariantViolation(invariant, detail));
+  }
+
+  throwIfViolated(): void {
+    const first = this.violations[0];
+    if (first) throw first;
+  }
+
+  /** The durable log of an axon, decoded by the oracle (cached per durable state). */
+  durable(axonId: string): readonly DiskEvent[] {
+    if (this.cache?.version !== this.disk.durableVersion) {
+      this.cache = { version: this.disk.durableVersion, logs: eventsOnDisk(this.disk.durableState()) };
+    }
+    return this.cache.logs.get(axonId) ?? [];
+  }
+
+  /** A publish was acknowledged: its events must be on the disk, at the sequences the ack names. */
+  onAck(
+    who: string,
+    axonId: string,
+    first: number,
+    events: readonly EventShape[],
+    expectedHead?: number,
+  ): void {
+    const log = this.durable(axonId);
+    const name = this.nameOf(axonId);
+    events.forEach((event, i) => {
+      const seq = first + i;
+      const onDisk = log[seq - 1];
+      if (!onDisk || fingerprint(onDisk) !== fingerprint(event)) {
+        this.fail(
+          2,
+          `${who} acknowledged axon=${name} seq=${seq}, but the disk holds ${describe(onDisk)} there`,
+        );
+      }
+      this.pin(axonId, seq, fingerprint(event), `acknowledged to ${who}`, 2);
+    });
+    if (expectedHead !== undefined && first !== expectedHead + 1) {
+      this.fail(11, `${who} with expected_head=${expectedHead} was appended at seq ${first}`);
+    }
+  }
+
+  /** A subscriber received an event: it must be durable and exactly what the disk holds. */
+  onDeliver(who: string, axonId: string, event: EventShape & { sequence: number }): void {
+    const onDisk = this.durable(axonId)[event.sequence - 1];
+    const name = this.nameOf(axonId);
+    if (!onDisk) {
+      this.fail(4, `${who} received axon=${name} seq=${event.sequence}, which is not durable`);
+    } else if (fingerprint(onDisk) !== fingerprint(event)) {
+      this.fail(
+        4,
+        `${who} received axon=${name} seq=${event.sequence} as ${event.payload}, the disk holds ${describe(onDisk)}`,
+      );
+    }
+    this.pin(axonId, event.sequence, fingerprint(event), `delivered to ${who}`, 4);
+  }
+
+  /** The broker started an agent (invariant 7): a recorded session must be restored. */
+  onAgentStart(mount: string, axonId: string, resumeSessionId: string | undefined): void {
+    const recorded = this.latestSession(axonId);
+    if (recorded !== undefined && resumeSessionId !== recorded) {
+      this.fail(
+        7,
+        `agent ${mount} started with ${resumeSessionId ? `resume=${resumeSessionId}` : "a fresh session"} although the log records session ${recorded}`,
+      );
+    }
+  }
+
+  /** The agent was prompted (invariant 6): alone, in trigger order, once, after a durable turn.started. */
+  onPrompt(mount: string, axonId: string, turnId: string, activeBefore: number): void {
+    const trigger = Number(turnId.replace(/^turn_/, ""));
+    if (activeBefore > 0)
+      this.fail(6, `agent ${mount} prompted for ${turnId} while another turn was running`);
+    const last = this.lastPrompted.get(mount) ?? 0;
+    if (trigger <= last)
+      this.fail(6, `agent ${mount} prompted for ${turnId} after turn_${last} (out of order or twice)`);
+    this.lastPrompted.set(mount, Math.max(last, trigger));
+    const started = this.durable(axonId).some(
+      (e) => e.eventType === "turn.started" && e.origin === SYSTEM && parse(e.payload).turn_id === turnId,
+    );
+    if (!started) this.fail(6, `agent ${mount} prompted for ${turnId} before its turn.started was durable`);
+  }
+
+  /** Everything that must hold between steps, on the durable and on the visible state. */
+  checkState(axonIds: readonly string[], mountAxonIds: readonly string[]): void {
+    const visible = eventsOnDisk(this.disk.visibleSnapshot());
+    for (const axonId of axonIds) {
+      const name = this.nameOf(axonId);
+      const durable = this.durable(axonId);
+      this.checkSequences(name, "durable", durable);
+      this.checkSequences(name, "visible", visible.get(axonId) ?? []);
+      this.checkPublishIds(name, "durable", durable);
+      this.checkPublishIds(name, "visible", visible.get(axonId) ?? []);
+      if (mountAxonIds.includes(axonId)) {
+        for (const problem of turnProblems(durable, this.brokerSource))
+          this.fail(6, `axon=${name}: ${problem}`);
+      }
+    }
+    for (const [key, pin] of this.pins) {
+      const cut = key.lastIndexOf(":");
+      const axonId = key.slice(0, cut);
+      const seq = Number(key.slice(cut + 1));
+      const onDisk = this.durable(axonId)[seq - 1];
+      if (!onDisk || fingerprint(onDisk) !== pin.fp) {
+        this.fail(
+          pin.invariant,
+          `axon=${this.nameOf(axonId)} seq=${seq} was ${pin.who}; the disk now holds ${describe(onDisk)}`,
+        );
+        this.pins.delete(key);
+      }
+    }
+  }
+
+  /** Liveness (invariant 8) for turns: every trigger has ended and nothing is left running. */
+  unendedTriggers(axonId: string): number[] {
+    const ended = new Set<string>();
+    for (const e of this.durable(axonId)) {
+      if (
+        e.origin === SYSTEM &&
+        e.source === this.brokerSource &&
+        /^turn\.(completed|failed)$/.test(e.eventType)
+      ) {
+        ended.add(String(parse(e.payload).turn_id));
+      }
+    }
+    return this.durable(axonId)
+      .filter((e) => isTrigger(e) && !ended.has(`turn_${e.sequence}`))
+      .map((e) => e.sequence);
+  }
+
+  latestSession(axonId: string): string | undefined {
+    const log = this.durable(axonId);
+    for (let i = log.length - 1; i >= 0; i--) {
+      const e = log[i]!;
+      if (e.eventType === "session.started" && e.origin === SYSTEM && e.source === this.brokerSource) {
+        const id = parse(e.payload).agent_session_id;
+        if (typeof id === "string") return id;
+      }
+    }
+    return undefined;
+  }
+
+  private pin(axonId: string, seq: number, fp: string, who: string, invariant: InvariantNumber): void {
+    const key = `${axonId}:${seq}`;
+    const existing = this.pins.get(key);
+    if (existing && existing.fp !== fp) {
+      this.fail(
+        existing.invariant === 2 ? 2 : invariant,
+        `axon=${this.nameOf(axonId)} seq=${seq} was ${existing.who} and is now ${who} with different content`,
+      );
+    } else if (!existing) {
+      this.pins.set(key, { fp, who, invariant });
+    }
+  }
+
+  private checkSequences(name: string, which: string, log: readonly DiskEvent[]): void {
+    for (let i = 0; i < log.length; i++) {
+      const e = log[i]!;
+      if (e.sequence !== i + 1 || e.keySequence !== e.sequence) {
+        this.fail(
+          1,
+          `axon=${name} ${which} log: position ${i + 1} holds seq ${e.sequence} (key ${e.keySequence}); sequences must be 1..head`,
+        );
+        return;
+      }
+    }
+  }
+
+  private checkPublishIds(name: string, which: string, log: readonly DiskEvent[]): void {
+    const seen = new Map<string, number>();
+    for (const e of log) {
+      if (e.source !== "sim") continue;
+      const pid = parse(e.payload).pid;
+      if (typeof pid !== "string") continue;
+      const before = seen.get(pid);
+      if (before !== undefined) {
+        this.fail(
+          3,
+          `axon=${name} ${which} log holds publish ${pid} twice (seq ${before} and ${e.sequence})`,
+        );
+        return;
+      }
+      seen.set(pid, e.sequence);
+    }
+  }
+}
+
+/** The turn structure of a mount's log (invariant 6), as problems found. */
+export function turnProblems(log: readonly DiskEvent[], source: string): string[] {
+  const problems: string[] = [];
+  const triggers = new Set<number>();
+  const started = new Set<string>();
+  const ended = new Set<string>();
+  let open: string | undefined;
+  let lastStarted = 0;
+  for (const e of log) {
+    if (isTrigger(e)) {
+      triggers.add(e.sequence);
+      continue;
+    }
+    const body = parse(e.payload);
+    const turnId = typeof body.turn_id === "string" ? body.turn_id : undefined;
+    if (e.origin === SYSTEM && e.source === source && e.eventType === "turn.started") {
+      const trigger = Number(body.trigger_sequence);
+      if (!triggers.has(trigger))
+        problems.push(`seq ${e.sequence}: turn.started for ${trigger}, which is no trigger`);
+      if (turnId !== `turn_${trigger}`)
+        problems.push(`seq ${e.sequence}: turn.started names ${turnId} for trigger ${trigger}`);
+      if (started.has(`turn_${trigger}`)) problems.push(`seq ${e.sequence}: turn_${trigger} started twice`);
+      if (ended.has(`turn_${trigger}`))
+        problems.push(`seq ${e.sequence}: turn_${trigger} started after it ended`);
+      if (open) problems.push(`seq ${e.sequence}: turn_${trigger} started while ${open} was running`);
+      if (trigger < lastStarted)
+        problems.push(`seq ${e.sequence}: turn_${trigger} started after turn_${lastStarted}`);
+      lastStarted = Math.max(lastStarted, trigger);
+      started.add(`turn_${trigger}`);
+      open = `turn_${trigger}`;
+    } else if (e.origin === SYSTEM && e.source === source && /^turn\.(completed|failed)$/.test(e.eventType)) {
+      if (!turnId) continue;
+      if (ended.has(turnId)) problems.push(`seq ${e.sequence}: ${turnId} ended twice`);
+      if (!triggers.has(Number(turnId.replace(/^turn_/, ""))))
+        problems.push(`seq ${e.sequence}: ${e.eventType} for ${turnId}, which is no trigger`);
+      if (!started.has(turnId) && !(e.eventType === "turn.completed" && body.stop_reason === "cancelled")) {
+        problems.push(
+          `seq ${e.sequence}: ${turnId} ended (${e.eventType}) without starting and without being cancelled`,
+        );
+      }
+      ended.add(turnId);
+      if (open === turnId) open = undefined;
+    } else if (e.origin === AGENT && e.eventType.startsWith("turn.")) {
+      if (turnId !== open)
+        problems.push(
+          `seq ${e.sequence}: ${e.eventType} of ${turnId} outside its turn (running: ${open ?? "none"})`,
+        );
+    }
+  }
+  return problems;
+}

@@ -1,0 +1,233 @@
+import { type Client, Code, ConnectError, createClient } from "@connectrpc/connect";
+import { AxonService, type Event as ProtoEvent } from "@openaxon/protocol";
+import type { Checker, EventShape } from "./checker.js";
+import type { CoverageCounts } from "./coverage.js";
+import type { SimNetwork } from "./sim-network.js";
+
+/** What the clients need from the world around them. */
+export interface ClientContext {
+  readonly net: SimNetwork;
+  readonly checker: Checker;
+  readonly coverage: CoverageCounts;
+  trace(line: string): void;
+  nameOf(axonId: string): string;
+}
+
+export type PublishState = "sent" | "acked" | "refused" | "unknown";
+
+/** One logical publish by a client, across its retries. */
+export interface PublishRecord {
+  readonly id: string;
+  readonly axonId: string;
+  readonly events: readonly EventShape[];
+  readonly idempotencyKey: string | undefined;
+  readonly expectedHead: number | undefined;
+  state: PublishState;
+  attempts: number;
+  sequence?: number;
+}
+
+/**
+ * The publishing client: sends Publish / PublishBatch over the simulated network and keeps what it
+ * learned. An UNAVAILABLE answer leaves the outcome unknown (the server may have appended before
+ * it died); only publishes with an idempotency key are retried.
+ */
+export class Publisher {
+  readonly records: PublishRecord[] = [];
+  private readonly client: Client<typeof AxonService>;
+  /** Highest sequence this client has seen acknowledged, per axon (its idea of the head). */
+  private readonly known = new Map<string, number>();
+
+  constructor(
+    private readonly ctx: ClientContext,
+    readonly name = "pub",
+  ) {
+    this.client = createClient(AxonService, ctx.net.transportFor(name));
+  }
+
+  knownHead(axonId: string): number {
+    return this.known.get(axonId) ?? 0;
+  }
+
+  publish(record: PublishRecord): void {
+    this.records.push(record);
+    this.send(record);
+  }
+
+  /** Retries a publish whose outcome is unknown, with the same key and events. */
+  retry(record: PublishRecord): void {
+    record.state = "sent";
+    this.send(record);
+  }
+
+  /** Publishes whose outcome is unknown and that carry an idempotency key. */
+  retryable(): PublishRecord[] {
+    return this.records.filter((r) => r.state === "unknown" && r.idempotencyKey !== undefined);
+  }
+
+  get outstanding(): number {
+    return this.records.filter((r) => r.state === "sent").length;
+  }
+
+  private send(record: PublishRecord): void {
+    record.attempts++;
+    const { ctx } = this;
+    const name = ctx.nameOf(record.axonId);
+    const retry = record.attempts > 1 ? ` retry#${record.attempts - 1}` : "";
+    ctx.trace(
+      `publish ${record.id}${retry} axon=${name} ${record.events.map((e) => e.eventType).join("+")}` +
+        `${record.idempotencyKey ? ` key=${record.idempotencyKey}` : ""}` +
+        `${record.expectedHead !== undefined ? ` expected_head=${record.expectedHead}` : ""}`,
+    );
+    const options = {
+      axonId: record.axonId,
+      idempotencyKey: record.idempotencyKey ?? "",
+      ...(record.expectedHead !== undefined && { expectedHead: BigInt(record.expectedHead) }),
+    };
+    const sent =
+      record.events.length === 1
+        ? this.client.publish({ ...options, ...record.events[0]! }).then((r) => ({
+            first: Number(r.sequence),
+            duplicate: r.duplicate,
+          }))
+        : this.client
+            .publishBatch({ ...options, events: [...record.events] })
+            .then((r) => ({ first: Number(r.firstSequence), duplicate: r.duplicate }));
+    sent.then(
+      ({ first, duplicate }) => {
+        record.state = "acked";
+        record.sequence = first;
+        const last = first + record.events.length - 1;
+        this.known.set(record.axonId, Math.max(this.knownHead(record.axonId), last));
+        ctx.trace(
+          `ack ${record.id} axon=${name} seq=${first}${last > first ? `..${last}` : ""}${duplicate ? " duplicate" : ""}`,
+        );
+        if (duplicate && record.attempts > 1) ctx.coverage.duplicateRetry++;
+        ctx.checker.onAck(
+          `publish ${record.id}`,
+          record.axonId,
+          first,
+          record.events,
+          duplicate ? undefined : record.expectedHead,
+        );
+      },
+      (error: unknown) => {
+        const code = ConnectError.from(error).code;
+        if (code === Code.Unavailable) {
+          record.state = "unknown";
+          ctx.coverage.unknownOutcome++;
+          ctx.trace(`unknown ${record.id} (UNAVAILABLE)`);
+        } else if (code === Code.FailedPrecondition && record.expectedHead !== undefined) {
+          record.state = "refused";
+          ctx.coverage.expectedHeadMismatch++;
+          ctx.trace(`refused ${record.id} (expected_head ${record.expectedHead} is stale)`);
+        } else {
+          record.state = "refused";
+          ctx.checker.fail(
+            12,
+            `publish ${record.id} failed with ${Code[code]}: ${ConnectError.from(error).rawMessage}`,
+          );
+        }
+      },
+    );
+  }
+}
+
+/**
+ * A subscriber: follows one axon from a chosen sequence, checks every delivery as it arrives
+ * (contiguous from where it resumed, exactly what the disk holds) and, when its stream is cut,
+ * waits to be told to reconnect with the last sequence it saw.
+ */
+export class Subscriber {
+  last: number;
+  connected = false;
+  /** Frames a disconnect dropped on the wire since the last (re)connect. */
+  lostOnWire = 0;
+  /** Streams opened so far (1 = the first; later ones are resumptions). */
+  connects = 0;
+  private readonly client: Client<typeof AxonService>;
+  private abort: AbortController | undefined;
+
+  constructor(
+    private readonly ctx: ClientContext,
+    readonly name: string,
+    readonly axonId: string,
+    readonly from: number,
+  ) {
+    this.last = from;
+    this.client = createClient(AxonService, ctx.net.transportFor(name));
+  }
+
+  connect(): void {
+    if (this.connected) return;
+    const { ctx } = this;
+    if (this.lostOnWire > 0) ctx.coverage.reconnectRacingDelivery++;
+    this.lostOnWire = 0;
+    this.connected = true;
+    this.connects++;
+    this.abort = new AbortController();
+    ctx.trace(`subscribe ${this.name} axon=${ctx.nameOf(this.axonId)} after=${this.last}`);
+    void this.consume(
+      this.client.subscribe(
+        { axonId: this.axonId, afterSequence: BigInt(this.last) },
+        { signal: this.abort.signal },
+      ),
+    );
+  }
+
+  /** Cuts the stream (a network disconnect); false if it was not connected. */
+  disconnect(): boolean {
+    if (!this.connected) return false;
+    return this.ctx.net.cutClient(this.name) > 0;
+  }
+
+  private async consume(
+    frames: AsyncIterable<{ kind: { case: string | undefined; value?: unknown } }>,
+  ): Promise<void> {
+    const { ctx } = this;
+    try {
+      for await (const frame of frames) {
+        const { kind } = frame;
+        if (kind.case === "events") {
+          for (const event of (kind.value as { events: ProtoEvent[] }).events) this.receive(event);
+        } else if (kind.case === "fellBehind") {
+          ctx.coverage.fellBehind++;
+          const lastSequence = Number((kind.value as { lastSequence: bigint }).lastSequence);
+          if (lastSequence !== this.last) {
+            ctx.checker.fail(
+              4,
+              `${this.name} was told it fell behind at ${lastSequence}, but its last event was ${this.last}`,
+            );
+          }
+        }
+      }
+      ctx.checker.fail(12, `${this.name}'s stream ended without an error`);
+    } catch (error) {
+      const e = ConnectError.from(error);
+      if (e.code !== Code.Unavailable)
+        ctx.checker.fail(12, `${this.name}'s stream failed with ${Code[e.code]}: ${e.rawMessage}`);
+    } finally {
+      this.connected = false;
+    }
+  }
+
+  private receive(event: ProtoEvent): void {
+    const sequence = Number(event.sequence);
+    const { ctx } = this;
+    if (sequence !== this.last + 1) {
+      const what = sequence <= this.last ? "a duplicate" : "a gap";
+      ctx.checker.fail(
+        this.connects > 1 ? 5 : 4,
+        `${this.name} received seq ${sequence} after ${this.last} (${what}) on axon=${ctx.nameOf(this.axonId)}`,
+      );
+    }
+    ctx.checker.onDeliver(this.name, this.axonId, {
+      sequence,
+      origin: event.origin,
+      source: event.source,
+      eventType: event.eventType,
+      payload: event.payload,
+    });
+    this.last = Math.max(this.last, sequence);
+  }
+}

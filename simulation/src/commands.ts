@@ -1,0 +1,215 @@
+import fc from "fast-check";
+import { AGENT_STEPS, type AgentScript, STOP_REASONS } from "./agent-script.js";
+import type { FaultKind } from "./swarm.js";
+import { AXON_NAMES, MOUNTED_AXON, type World } from "./world.js";
+
+/** fast-check's model: the world itself (commands read what they need from it). */
+export interface Model {
+  readonly world: World;
+}
+
+/**
+ * One kind of command. Adding a command = adding an entry to COMMANDS: how its parameters are
+ * drawn, when it applies, what it does, and how it reads in a trace. A `fault` command runs only
+ * when its roll is below this run's rate for that fault (swarm testing).
+ */
+export interface CommandSpec<P> {
+  readonly name: string;
+  readonly fault?: FaultKind;
+  /** How many times it is listed for fc.commands (a crude weight). */
+  readonly weight?: number;
+  readonly params: fc.Arbitrary<P>;
+  readonly applies?: (world: World, params: P) => boolean;
+  readonly run: (world: World, params: P) => Promise<unknown> | unknown;
+  readonly describe: (params: P) => string;
+}
+
+const stepArb = fc.constantFrom(
+  ...AGENT_STEPS,
+  "chunk" as const,
+  "chunk" as const,
+  "tool" as const,
+  "ask" as const,
+  "ask" as const,
+);
+const scriptArb: fc.Arbitrary<AgentScript> = fc.record({
+  steps: fc.array(stepArb, { maxLength: 4 }),
+  stopReason: fc.constantFrom(...STOP_REASONS),
+});
+
+const axonArb = fc.constantFrom(...AXON_NAMES);
+
+const publishOptsArb = fc.record({
+  key: fc.boolean(),
+  expectedHead: fc.option(fc.nat(1), { nil: undefined, freq: 4 }),
+  external: fc.boolean(),
+});
+
+const spec = <P>(s: CommandSpec<P>): CommandSpec<P> => s;
+
+export const COMMANDS = [
+  spec({
+    name: "trigger",
+    weight: 3,
+    params: fc.record({ opts: publishOptsArb, script: scriptArb }),
+    run: (w, p) => w.publishTrigger(MOUNTED_AXON, p.script, p.opts),
+    describe: (p) =>
+      `trigger ${MOUNTED_AXON} [${p.script.steps.join(",")}] ${p.script.stopReason}${flags(p.opts)}`,
+  }),
+  spec({
+    name: "publish",
+    weight: 2,
+    params: fc.record({ axon: axonArb, count: fc.integer({ min: 1, max: 3 }), opts: publishOptsArb }),
+    run: (w, p) => w.publishNotes(p.axon, p.count, p.opts),
+    describe: (p) => `publish ${p.axon} ${p.count} note(s)${flags(p.opts)}`,
+  }),
+  spec({
+    name: "retry-unknown",
+    fault: "retryUnknown",
+    weight: 2,
+    params: fc.nat(15),
+    applies: (w) => w.publisher.retryable().length > 0,
+    run: (w, pick) => w.retryUnknown(pick),
+    describe: (pick) => `retry unknown publish #${pick}`,
+  }),
+  spec({
+    name: "subscribe",
+    params: fc.record({ axon: axonArb, from: fc.nat(12) }),
+    applies: (w) => w.subscribers.length < 4,
+    run: (w, p) => w.subscribe(p.axon, p.from),
+    describe: (p) => `subscribe ${p.axon} after=${p.from}`,
+  }),
+  spec({
+    name: "disconnect",
+    fault: "disconnect",
+    params: fc.nat(15),
+    applies: (w) => w.subscribers.some((s) => s.connected),
+    run: (w, pick) => w.disconnect(pick),
+    describe: (pick) => `disconnect subscriber #${pick}`,
+  }),
+  spec({
+    name: "reconnect",
+    params: fc.nat(15),
+    applies: (w) => w.subscribers.some((s) => !s.connected),
+    run: (w, pick) => w.reconnect(pick),
+    describe: (pick) => `reconnect subscriber #${pick}`,
+  }),
+  spec({
+    name: "crash-store",
+    fault: "crashStore",
+    params: fc.nat(2),
+    applies: (w) => w.node !== undefined,
+    run: (w, survivors) => w.crashStore(survivors),
+    describe: (survivors) => `crash store (${survivors} in-flight write(s) may survive)`,
+  }),
+  spec({
+    name: "restart-store",
+    weight: 3,
+    params: fc.constant(null),
+    applies: (w) => w.node === undefined,
+    run: (w) => w.restartStore(),
+    describe: () => "restart store",
+  }),
+  spec({
+    name: "crash-agent",
+    fault: "crashAgent",
+    params: fc.constant(null),
+    applies: (w) => w.agent.agentRunning,
+    run: (w) => w.crashAgent(),
+    describe: () => "crash agent",
+  }),
+  spec({
+    name: "suspend",
+    fault: "suspend",
+    params: fc.constant(null),
+    applies: (w) => w.node?.started === true,
+    run: (w) => w.suspendRuntime(),
+    describe: () => "suspend runtime",
+  }),
+  spec({
+    name: "resume",
+    fault: "resume",
+    params: fc.constant(null),
+    applies: (w) => w.node?.started === true,
+    run: (w) => w.resumeRuntime(),
+    describe: () => "resume runtime",
+  }),
+  spec({
+    name: "advance-clock",
+    fault: "advanceClock",
+    params: fc.constantFrom(500, 2_000, 5_000, 16_000, 31_000, 95_000, 301_000),
+    run: (w, ms) => w.advanceClock(ms),
+    describe: (ms) => `advance clock ${ms}ms`,
+  }),
+  spec({
+    name: "cancel",
+    fault: "cancel",
+    params: fc.option(fc.nat(15), { nil: undefined }),
+    run: (w, pick) => w.publishCancel(pick),
+    describe: (pick) => (pick === undefined ? "cancel the running turn" : `cancel open trigger #${pick}`),
+  }),
+  spec({
+    name: "answer-permission",
+    fault: "answerPermission",
+    params: fc.record({
+      pick: fc.nat(15),
+      answer: fc.constantFrom(
+        "always" as const,
+        "always" as const,
+        "allow" as const,
+        "reject" as const,
+        "rejected" as const,
+      ),
+    }),
+    applies: (w) => w.swarm.permissionPolicy === "ask",
+    run: (w, p) => w.answerPermission(p.pick, p.answer),
+    describe: (p) => `answer permission request #${p.pick} with ${p.answer}`,
+  }),
+  spec({
+    name: "tick",
+    weight: 6,
+    params: fc.array(fc.nat(20), { minLength: 1, maxLength: 12 }),
+    run: (w, picks) => w.tick(picks),
+    describe: (picks) => `tick [${picks.join(",")}]`,
+  }),
+] as const;
+
+function flags(opts: { key: boolean; expectedHead: number | undefined; external: boolean }): string {
+  return `${opts.key ? " key" : ""}${opts.expectedHead !== undefined ? ` expected_head=known-${opts.expectedHead}` : ""}${opts.external ? " external" : ""}`;
+}
+
+/** A command as fast-check runs it: the spec, its drawn parameters and its swarm roll. */
+export class SimCommand<P> implements fc.AsyncCommand<Model, World, false> {
+  constructor(
+    readonly spec: CommandSpec<P>,
+    readonly params: P,
+    readonly roll: number,
+  ) {}
+
+  check(model: Readonly<Model>): boolean {
+    const { world } = model;
+    if (this.spec.fault && this.roll >= world.swarm.rates[this.spec.fault]) return false;
+    return this.spec.applies?.(world, this.params) ?? true;
+  }
+
+  async run(_model: Model, world: World): Promise<void> {
+    world.trace.add(`> ${this.toString()}`);
+    await this.spec.run(world, this.params);
+    await world.afterStep();
+  }
+
+  toString(): string {
+    return this.spec.describe(this.params);
+  }
+}
+
+/** The arbitraries fc.commands draws from (each spec listed `weight` times). */
+export function commandArbitraries(): fc.Arbitrary<SimCommand<unknown>>[] {
+  return COMMANDS.flatMap((s) => {
+    const spec = s as CommandSpec<unknown>;
+    const arb = fc
+      .tuple(spec.params, fc.nat(99))
+      .map(([params, roll]) => new SimCommand(spec, params, roll) as SimCommand<unknown>);
+    return Array.from({ length: spec.weight ?? 1 }, () => arb);
+  });
+}

@@ -1,0 +1,64 @@
+import fc from "fast-check";
+import type { AgentBehaviour } from "./sim-agent.js";
+
+/** Faults and disturbances whose rate a run draws (swarm testing: each run stresses a different mix). */
+export const FAULT_KINDS = [
+  "crashStore",
+  "crashAgent",
+  "disconnect",
+  "suspend",
+  "resume",
+  "cancel",
+  "answerPermission",
+  "retryUnknown",
+  "advanceClock",
+] as const;
+export type FaultKind = (typeof FAULT_KINDS)[number];
+
+/**
+ * One run's world: sizes, timings and policies, plus a rate (0–100) per fault kind. A fault command
+ * runs only when its roll is below its kind's rate, so one run may crash the store every few steps
+ * while the next never does and hammers disconnects instead.
+ */
+export interface Swarm {
+  /** Seeds the rngs inside the world (ids). */
+  readonly seed: number;
+  /** Frames the server may send ahead of a subscriber (a TCP window). */
+  readonly netWindow: number;
+  /** Live events buffered per subscriber before it falls back to store reads. */
+  readonly liveBufferLimit: number;
+  readonly heartbeatMs: number;
+  readonly agent: AgentBehaviour;
+  readonly permissionPolicy: "auto_allow" | "ask" | "deny";
+  /** The runtime suspends after this long idle; 0 = never. */
+  readonly idleTimeSeconds: number;
+  readonly rates: Readonly<Record<FaultKind, number>>;
+}
+
+export const swarmArb: fc.Arbitrary<Swarm> = fc.record({
+  seed: fc.nat(),
+  netWindow: fc.integer({ min: 1, max: 4 }),
+  liveBufferLimit: fc.integer({ min: 1, max: 16 }),
+  heartbeatMs: fc.constantFrom(15_000, 3_000),
+  agent: fc.record({
+    startDelayMs: fc.constantFrom(0, 0, 400, 3_000),
+    restoreBy: fc.constantFrom("resume" as const, "load" as const),
+  }),
+  permissionPolicy: fc.constantFrom("ask" as const, "ask" as const, "auto_allow" as const, "deny" as const),
+  idleTimeSeconds: fc.constantFrom(0, 20, 90),
+  rates: fc.record(
+    Object.fromEntries(FAULT_KINDS.map((k) => [k, fc.constantFrom(0, 10, 30, 60, 100)])) as Record<
+      FaultKind,
+      fc.Arbitrary<number>
+    >,
+  ),
+});
+
+export function describeSwarm(swarm: Swarm): string {
+  const rates = FAULT_KINDS.map((k) => `${k}=${swarm.rates[k]}`).join(" ");
+  return (
+    `swarm window=${swarm.netWindow} liveBuffer=${swarm.liveBufferLimit} heartbeat=${swarm.heartbeatMs}ms ` +
+    `agentStart=${swarm.agent.startDelayMs}ms restore=${swarm.agent.restoreBy} policy=${swarm.permissionPolicy} ` +
+    `idle=${swarm.idleTimeSeconds}s rates: ${rates}`
+  );
+}

@@ -1,0 +1,568 @@
+import type { Event as ProtoEvent } from "@openaxon/protocol";
+import { RuntimeStateError } from "@openaxon/runtime";
+import type { Action } from "./action.js";
+import { type AgentScript, encodeScript } from "./agent-script.js";
+import { Checker } from "./checker.js";
+import { type ClientContext, Publisher, type PublishRecord, Subscriber } from "./clients.js";
+import { type CoverageCounts, emptyCoverage } from "./coverage.js";
+import { settle } from "./settle.js";
+import { AgentHost } from "./sim-agent.js";
+import { SIM_EPOCH_MS, SimClock } from "./sim-clock.js";
+import { SimDisk } from "./sim-disk.js";
+import { SimNetwork } from "./sim-network.js";
+import { SimNode } from "./sim-node.js";
+import type { Swarm } from "./swarm.js";
+import { Trace } from "./trace.js";
+
+export interface WorldOptions {
+  /** A real directory for the runtime's working directory (it is created, never written into). */
+  readonly workdirRoot: string;
+  /** Prints trace lines as they happen. */
+  readonly echo?: (line: string) => void;
+}
+
+/** The broker source the runtime gives every broker (its cursor in the axon). */
+const BROKER_SOURCE = "broker";
+/** The axon the runtime mounts, and one nobody mounts. */
+export const AXON_NAMES = ["a1", "a2"] as const;
+export const MOUNTED_AXON = "a1";
+
+const USER = 3;
+const EXTERNAL = 1;
+
+/**
+ * Everything one simulation run consists of: virtual time, the disk, the network, the current
+ * server process (store + AxonService + RuntimeManager), the agent, the clients, and the checker
+ * that watches them. Commands act on it; the scheduler (`tick`) decides what happens next among the
+ * things waiting; nothing moves on its own.
+ */
+export class World {
+  readonly clock = new SimClock();
+  readonly disk = new SimDisk();
+  readonly trace: Trace;
+  readonly coverage: CoverageCounts = emptyCoverage();
+  readonly net: SimNetwork;
+  readonly checker: Checker;
+  readonly agent: AgentHost;
+  readonly publisher: Publisher;
+  readonly subscribers: Subscriber[] = [];
+  node: SimNode | undefined;
+  /** Axon name → id and back. */
+  private readonly ids = new Map<string, string>();
+  private readonly names = new Map<string, string>();
+  private runtimeId = "";
+  private lives = 0;
+  /** Runtime commands (suspend/resume) of the current node still in flight. */
+  private runtimeCommands = 0;
+  private nextPid = 1;
+  /** Permission requests already answered by a user command. */
+  private readonly answered = new Set<string>();
+
+  private constructor(
+    readonly swarm: Swarm,
+    private readonly options: WorldOptions,
+  ) {
+    this.trace = new Trace(() => this.clock.now(), SIM_EPOCH_MS, options.echo);
+    this.checker = new Checker(this.disk, (id) => this.nameOf(id), BROKER_SOURCE);
+    this.net = new SimNetwork(
+      {
+        trace: (line) => this.trace.add(line),
+        onDroppedInFlight: (client, frames) => {
+          const sub = this.subscribers.find((s) => s.name === client);
+          if (sub) sub.lostOnWire += frames;
+        },
+      },
+      (frame) => this.describeFrame(frame),
+      swarm.netWindow,
+    );
+    this.agent = new AgentHost(MOUNTED_AXON, swarm.agent, {
+      onStart: (mount, resume) => {
+        if (resume) this.coverage.sessionRestored++;
+        this.checker.onAgentStart(mount, this.idOf(MOUNTED_AXON), resume);
+      },
+      onPrompt: (mount, turnId, activeBefore) => {
+        this.trace.add(`agent ${mount} prompted for ${turnId}`);
+        this.checker.onPrompt(mount, this.idOf(MOUNTED_AXON), turnId, activeBefore);
+      },
+      onDecision: (mount, turnId, decision) => {
+        const what = decision.outcome === "selected" ? decision.optionId : "rejected";
+        this.trace.add(`agent ${mount} ${turnId} permission → ${what}`);
+        // Only a user's answer picks "always" (policies pick allow_once or reject).
+        if (what === "always") this.coverage.permissionRoundTrip++;
+      },
+      trace: (line) => this.trace.add(line),
+    });
+    const context: ClientContext = {
+      net: this.net,
+      checker: this.checker,
+      coverage: this.coverage,
+      trace: (line) => this.trace.add(line),
+      nameOf: (id) => this.nameOf(id),
+    };
+    this.publisher = new Publisher(context);
+    this.clientContext = context;
+  }
+
+  private readonly clientContext: ClientContext;
+
+  /** A world with its node up, axons a1 and a2, and a runtime mounting a1 with its broker running. */
+  static async create(swarm: Swarm, options: WorldOptions): Promise<World> {
+    const world = new World(swarm, options);
+    world.trace.add(`world seed=${swarm.seed}`);
+    const node = world.bootNode();
+    await world.until(node.start(), "runtime manager start");
+    for (const name of AXON_NAMES) {
+      const axon = await world.until(node.store.createAxon({ name, labels: {} }), `create axon ${name}`);
+      world.ids.set(name, axon.id);
+      world.names.set(axon.id, name);
+    }
+    const runtime = await world.until(
+      node.runtimes.createRuntime({
+        name: "sim",
+        mounts: [
+          {
+            axonId: world.idOf(MOUNTED_AXON),
+            protocol: "acp",
+            agentBinary: "sh",
+            launchArgs: [],
+            env: {},
+            permissionPolicy: swarm.permissionPolicy,
+          },
+        ],
+        lifecycle: { idleTimeSeconds: swarm.idleTimeSeconds, onIdle: "suspend", resumeOnAxonEvent: true },
+        env: {},
+        workingDirectory: options.workdirRoot,
+      }),
+      "create runtime",
+    );
+    world.runtimeId = runtime.id;
+    world.trace.add(`setup done: runtime ${runtime.status}`);
+    return world;
+  }
+
+  idOf(name: string): string {
+    const id = this.ids.get(name);
+    if (!id) throw new Error(`no axon named ${name}`);
+    return id;
+  }
+
+  nameOf(id: string): string {
+    return this.names.get(id) ?? id;
+  }
+
+  get axonIds(): string[] {
+    return AXON_NAMES.map((n) => this.idOf(n));
+  }
+
+  // --- the scheduler ---
+
+  /** Everything waiting to happen, in a stable order: the disk, the wire, the agent. */
+  actions(): Array<Action & { kind: "disk" | "net" | "agent" }> {
+    const out: Array<Action & { kind: "disk" | "net" | "agent" }> = [];
+    const sync = this.disk.nextSync;
+    if (sync) {
+      out.push({
+        kind: "disk",
+        label: `disk sync #${sync.id} (${sync.ops} ops)`,
+        run: () => this.disk.syncNext(),
+      });
+    }
+    for (const a of this.net.actions()) out.push({ kind: "net", ...a });
+    for (const a of this.agent.actions()) out.push({ kind: "agent", ...a });
+    return out;
+  }
+
+  /** Makes `picks.length` things happen; each pick chooses among what is waiting (pick mod count). */
+  async tick(picks: readonly number[]): Promise<void> {
+    for (const pick of picks) {
+      const actions = this.actions();
+      if (actions.length === 0) return;
+      await this.run(actions[pick % actions.length]!);
+    }
+  }
+
+  /** Runs every waiting action, oldest first, until nothing waits (bounded). */
+  async drain(limit = 5_000): Promise<void> {
+    for (let i = 0; i < limit; i++) {
+      const next = this.actions()[0];
+      if (!next) return;
+      await this.run(next);
+    }
+  }
+
+  async advanceClock(ms: number): Promise<void> {
+    const fired = await this.clock.advanceBy(ms, () => this.settleAndWatch());
+    if (fired > 0) this.trace.add(`${fired} timer(s) fired`);
+  }
+
+  // --- commands ---
+
+  publishTrigger(axon: string, script: AgentScript, opts: PublishOpts): void {
+    const pid = this.pid();
+    this.publish(pid, axon, opts, [
+      {
+        origin: opts.external ? EXTERNAL : USER,
+        source: "sim",
+        eventType: "user.message",
+        payload: JSON.stringify({ content: encodeScript(pid, script), pid }),
+      },
+    ]);
+  }
+
+  publishNotes(axon: string, count: number, opts: PublishOpts): void {
+    const pid = this.pid();
+    const events = Array.from({ length: count }, (_, i) => ({
+      origin: EXTERNAL,
+      source: "sim",
+      eventType: "note",
+      payload: JSON.stringify({ pid: count > 1 ? `${pid}.${i}` : pid, n: i }),
+    }));
+    this.publish(pid, axon, opts, events);
+  }
+
+  /** `turn.cancel` for the running turn (no id) or for the pick-th trigger not known to have ended. */
+  publishCancel(pick: number | undefined): void {
+    const axonId = this.idOf(MOUNTED_AXON);
+    const open = this.checker.unendedTriggers(axonId);
+    const target = pick === undefined || open.length === 0 ? undefined : open[pick % open.length];
+    const pid = this.pid();
+    this.publish(pid, MOUNTED_AXON, {}, [
+      {
+        origin: USER,
+        source: "sim",
+        eventType: "turn.cancel",
+        payload: JSON.stringify(target === undefined ? { pid } : { turn_id: `turn_${target}`, pid }),
+      },
+    ]);
+  }
+
+  /** Answers the pick-th permission request of a running turn that no user answered yet. False if none. */
+  answerPermission(pick: number, answer: "always" | "allow" | "reject" | "rejected"): boolean {
+    const axonId = this.idOf(MOUNTED_AXON);
+    const open = new Set(this.checker.unendedTriggers(axonId).map((t) => `turn_${t}`));
+    const requests = this.checker
+      .durable(axonId)
+      .filter((e) => e.eventType === "turn.permission_request")
+      .map((e) => JSON.parse(e.payload) as { request_id: string; turn_id: string })
+      .filter((r) => open.has(r.turn_id) && !this.answered.has(r.request_id))
+      .map((r) => r.request_id);
+    if (requests.length === 0) return false;
+    const requestId = requests[pick % requests.length]!;
+    this.answered.add(requestId);
+    const pid = this.pid();
+    const body =
+      answer === "rejected"
+        ? { request_id: requestId, outcome: "rejected", pid }
+        : { request_id: requestId, option_id: answer, pid };
+    this.publish(pid, MOUNTED_AXON, {}, [
+      { origin: USER, source: "sim", eventType: "permission.response", payload: JSON.stringify(body) },
+    ]);
+    return true;
+  }
+
+  retryUnknown(pick: number): boolean {
+    const candidates = this.publisher.retryable();
+    if (candidates.length === 0) return false;
+    this.publisher.retry(candidates[pick % candidates.length]!);
+    return true;
+  }
+
+  subscribe(axon: string, from: number): Subscriber {
+    const sub = new Subscriber(
+      this.clientContext,
+      `sub${this.subscribers.length + 1}`,
+      this.idOf(axon),
+      from,
+    );
+    this.subscribers.push(sub);
+    sub.connect();
+    return sub;
+  }
+
+  disconnect(pick: number): boolean {
+    const connected = this.subscribers.filter((s) => s.connected);
+    if (connected.length === 0) return false;
+    return connected[pick % connected.length]!.disconnect();
+  }
+
+  reconnect(pick: number): boolean {
+    const idle = this.subscribers.filter((s) => !s.connected);
+    if (idle.length === 0) return false;
+    idle[pick % idle.length]!.connect();
+    return true;
+  }
+
+  /** Power cut: the server process dies; of the writes in flight, the first `survivors` made it. */
+  crashStore(survivors: number): void {
+    const node = this.node;
+    if (!node) return;
+    this.node = undefined;
+    // Cut the process off from the world first, so nothing it does while dying reaches anyone.
+    this.net.serverCrashed();
+    this.agent.nodeDied();
+    node.scope.kill();
+    const report = this.disk.crash(survivors);
+    if (report.inFlight > 0) this.coverage.crashWithUnsyncedWrites++;
+    if (report.survived > 0) this.coverage.inFlightWriteSurvived++;
+    this.trace.add(
+      `CRASH node life ${node.life}: ${report.inFlight} write(s) in flight, ${report.survived} reached the disk`,
+    );
+  }
+
+  /** A new server process on what the disk kept. */
+  restartStore(): void {
+    if (this.node) return;
+    const node = this.bootNode();
+    this.background(node.start(), `runtime manager start (life ${node.life})`);
+  }
+
+  crashAgent(): boolean {
+    const crashed = this.agent.crashAgent();
+    if (crashed) this.trace.add(`CRASH agent ${MOUNTED_AXON}`);
+    return crashed;
+  }
+
+  suspendRuntime(): boolean {
+    return this.runtimeCommand("suspend");
+  }
+
+  resumeRuntime(): boolean {
+    return this.runtimeCommand("resume");
+  }
+
+  /** After every command: settle, then check every state invariant. */
+  async afterStep(): Promise<void> {
+    await this.settleAndWatch();
+    this.checker.checkState(this.axonIds, [this.idOf(MOUNTED_AXON)]);
+    this.checker.throwIfViolated();
+  }
+
+  /**
+   * Invariant 8: faults stop (the node is brought back, subscribers reconnect, a runtime suspended
+   * by hand is resumed) and time moves on until every subscriber has reached the head and every
+   * trigger has ended — or the budget of virtual time runs out.
+   */
+  async liveness(): Promise<void> {
+    this.trace.add("faults stop");
+    if (!this.node) this.restartStore();
+    for (let round = 0; round < 400; round++) {
+      for (const sub of this.subscribers) if (!sub.connected) sub.connect();
+      // Clients that got UNAVAILABLE retry with their key once the service answers again.
+      if (this.node?.started) for (const record of this.publisher.retryable()) this.publisher.retry(record);
+      // A user answers the permission requests still waiting.
+      while (this.answerPermission(0, "always")) {}
+      // A runtime suspended by hand keeps its queued triggers until someone resumes it: the user
+      // who suspended it is a fault that stops now.
+      if (this.node?.started && this.runtimeCommands === 0) {
+        const runtime = this.node.runtimes.getRuntime(this.runtimeId);
+        const unended = this.checker.unendedTriggers(this.idOf(MOUNTED_AXON)).length > 0;
+        if (runtime.status === "suspended" && runtime.wakeAfter && unended) this.runtimeCommand("resume");
+      }
+      await this.drain();
+      await this.settleAndWatch();
+      this.checker.throwIfViolated();
+      const waiting = this.stillWaiting();
+      if (waiting.length === 0) {
+        this.checker.checkState(this.axonIds, [this.idOf(MOUNTED_AXON)]);
+        this.checker.throwIfViolated();
+        this.trace.add("quiescent");
+        return;
+      }
+      if (round === 399) {
+        this.checker.fail(8, waiting.join("; "));
+        this.checker.throwIfViolated();
+      }
+      this.trace.add("advance clock 5000ms");
+      await this.advanceClock(5_000);
+    }
+  }
+
+  /** What liveness still waits for (empty when everything has settled). */
+  private stillWaiting(): string[] {
+    const out: string[] = [];
+    if (!this.node?.started) out.push("the node has not started");
+    if (this.disk.pendingSyncs > 0) out.push(`${this.disk.pendingSyncs} disk write(s) in flight`);
+    if (this.publisher.outstanding > 0) out.push(`${this.publisher.outstanding} publish(es) unanswered`);
+    for (const sub of this.subscribers) {
+      const head = this.checker.durable(sub.axonId).length;
+      if (!sub.connected) out.push(`${sub.name} is disconnected`);
+      else if (sub.last < head) out.push(`${sub.name} is at ${sub.last} of ${head}`);
+    }
+    const unended = this.checker.unendedTriggers(this.idOf(MOUNTED_AXON));
+    if (unended.length > 0) {
+      const status = this.node?.started ? this.node.runtimes.getRuntime(this.runtimeId).status : "down";
+      out.push(`trigger(s) ${unended.join(", ")} never ended (runtime ${status})`);
+    }
+    return out;
+  }
+
+  /** Coverage read off the final log: what the turns went through. */
+  tallyLog(): void {
+    for (const e of this.checker.durable(this.idOf(MOUNTED_AXON))) {
+      const body = safeParse(e.payload);
+      if (e.eventType === "turn.failed" && e.source === BROKER_SOURCE) {
+        const error = String(body.error ?? "");
+        if (error.startsWith("interrupted")) this.coverage.interruptedTurn++;
+        if (error.startsWith("agent process exited during the turn")) this.coverage.agentCrashMidTurn++;
+      }
+      if (e.eventType === "runtime.resumed" && String(body.reason ?? "").startsWith("woken")) {
+        this.coverage.wakeFromSuspend++;
+      }
+      if (e.eventType === "runtime.suspended" && String(body.reason ?? "").startsWith("idle")) {
+        this.coverage.idleSuspend++;
+      }
+    }
+    const log = this.checker.durable(this.idOf(MOUNTED_AXON));
+    const started = new Set(
+      log.filter((e) => e.eventType === "turn.started").map((e) => String(safeParse(e.payload).turn_id)),
+    );
+    for (const e of log) {
+      if (e.eventType !== "turn.completed" || safeParse(e.payload).stop_reason !== "cancelled") continue;
+      if (started.has(String(safeParse(e.payload).turn_id))) this.coverage.cancelRunningTurn++;
+      else this.coverage.cancelQueuedTurn++;
+    }
+  }
+
+  // --- internals ---
+
+  /** Settles and surfaces violations recorded by hooks in the meantime. */
+  private async settleAndWatch(): Promise<void> {
+    await settle();
+  }
+
+  private async run(action: Action & { kind: "disk" | "net" | "agent" }): Promise<void> {
+    if (action.kind !== "net") this.trace.add(action.label);
+    action.run();
+    await this.settleAndWatch();
+    this.checker.throwIfViolated();
+  }
+
+  /** Drives the world (actions first, then time) until `promise` settles. For setup only. */
+  private async until<T>(promise: Promise<T>, what: string): Promise<T> {
+    let outcome: { ok: T } | { error: unknown } | undefined;
+    promise.then(
+      (ok) => {
+        outcome = { ok };
+      },
+      (error: unknown) => {
+        outcome = { error };
+      },
+    );
+    for (let i = 0; i < 10_000 && !outcome; i++) {
+      await settle();
+      if (outcome) break;
+      const next = this.actions()[0];
+      if (next) await this.run(next);
+      else await this.clock.advanceTo(this.clock.nextDue() ?? this.clock.now() + 1_000, settle);
+    }
+    if (!outcome) throw new Error(`setup: ${what} never finished`);
+    if ("error" in outcome) throw outcome.error;
+    return outcome.ok;
+  }
+
+  private bootNode(): SimNode {
+    const node = new SimNode(++this.lives, {
+      clock: this.clock,
+      disk: this.disk,
+      swarm: this.swarm,
+      agent: this.agent,
+      workdirRoot: this.options.workdirRoot,
+    });
+    this.node = node;
+    this.runtimeCommands = 0;
+    this.net.setServer(node.transport);
+    this.trace.add(`boot node life ${node.life}`);
+    return node;
+  }
+
+  private runtimeCommand(command: "suspend" | "resume"): boolean {
+    const node = this.node;
+    if (!node?.started) return false;
+    this.trace.add(`${command} runtime`);
+    const done =
+      command === "suspend"
+        ? node.runtimes.suspendRuntime(this.runtimeId)
+        : node.runtimes.resumeRuntime(this.runtimeId);
+    this.runtimeCommands++;
+    const finished = () => {
+      if (this.node === node) this.runtimeCommands--;
+    };
+    this.background(
+      done.then((record) => this.trace.add(`${command} runtime → ${record.status}`)).finally(finished),
+      `${command} runtime`,
+    );
+    return true;
+  }
+
+  /** Runs a production operation in the background; an unexpected failure is a violation. */
+  private background(promise: Promise<unknown>, what: string): void {
+    const life = this.node?.life;
+    promise.catch((error: unknown) => {
+      // A process that died takes its operations with it; a refused command is an answer.
+      if (this.node?.life !== life || error instanceof RuntimeStateError) {
+        this.trace.add(`${what}: ${(error as Error).message}`);
+        return;
+      }
+      this.checker.fail(12, `${what} failed: ${(error as Error).stack ?? String(error)}`);
+    });
+  }
+
+  private publish(pid: string, axon: string, opts: PublishOpts, events: PublishRecord["events"]): void {
+    const axonId = this.idOf(axon);
+    const expectedHead =
+      opts.expectedHead === undefined
+        ? undefined
+        : Math.max(0, this.publisher.knownHead(axonId) - opts.expectedHead);
+    this.publisher.publish({
+      id: pid,
+      axonId,
+      events,
+      idempotencyKey: opts.key ? `k-${pid}` : undefined,
+      expectedHead,
+      state: "sent",
+      attempts: 0,
+    });
+  }
+
+  private pid(): string {
+    return `p${this.nextPid++}`;
+  }
+
+  private describeFrame(frame: unknown): string {
+    const { kind } = frame as { kind: { case: string; value: Record<string, unknown> } };
+    switch (kind.case) {
+      case "events": {
+        const events = kind.value.events as ProtoEvent[];
+        const first = events[0]!;
+        const last = events[events.length - 1]!;
+        const seqs = first === last ? `seq=${first.sequence}` : `seq=${first.sequence}..${last.sequence}`;
+        return `axon=${this.nameOf(first.axonId)} ${seqs}`;
+      }
+      case "caughtUp":
+        return `caught_up head=${kind.value.headSequence}`;
+      case "heartbeat":
+        return `heartbeat head=${kind.value.headSequence}`;
+      case "fellBehind":
+        return `fell_behind last=${kind.value.lastSequence} head=${kind.value.headSequence}`;
+      default:
+        return String(kind.case);
+    }
+  }
+}
+
+export interface PublishOpts {
+  /** Publish with an idempotency key (so an unknown outcome can be retried). */
+  readonly key?: boolean;
+  /** Publish with expected_head = the client's known head minus this (0 = what it believes is current). */
+  readonly expectedHead?: number;
+  /** Origin EXTERNAL instead of USER (both start turns). */
+  readonly external?: boolean;
+}
+
+function safeParse(payload: string): Record<string, unknown> {
+  try {
+    return JSON.parse(payload) as Record<string, unknown>;
+  } catch {
+    return {};
+  }
+}
