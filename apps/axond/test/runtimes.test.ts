@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { type Client, createClient } from "@connectrpc/connect";
+import { type Client, createClient, type Interceptor } from "@connectrpc/connect";
 import { createGrpcTransport } from "@connectrpc/connect-node";
 import { AgentProtocol, type Event, OnIdle, Origin, RuntimeService, RuntimeStatus } from "@openaxon/protocol";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
@@ -57,11 +57,18 @@ afterEach(async () => {
   await rm(dataDir, { recursive: true, force: true });
 });
 
-async function start(): Promise<{ axons: AxonClient; runtimes: RuntimeClient }> {
-  axond = await startAxondProcess({ args: ["--listen", "127.0.0.1:0", "--data-dir", dataDir] });
+async function start(
+  env: Record<string, string> = {},
+  apiKey?: string,
+): Promise<{ axons: AxonClient; runtimes: RuntimeClient }> {
+  axond = await startAxondProcess({ args: ["--listen", "127.0.0.1:0", "--data-dir", dataDir], env });
+  const auth: Interceptor = (next) => (request) => {
+    if (apiKey) request.header.set("authorization", `Bearer ${apiKey}`);
+    return next(request);
+  };
   return {
-    axons: connectAxonClient(axond.url),
-    runtimes: createClient(RuntimeService, createGrpcTransport({ baseUrl: axond.url })),
+    axons: connectAxonClient(axond.url, apiKey),
+    runtimes: createClient(RuntimeService, createGrpcTransport({ baseUrl: axond.url, interceptors: [auth] })),
   };
 }
 
@@ -261,6 +268,40 @@ describe.skipIf(process.platform !== "linux")("runtimes in axond", () => {
     expect(woken.text).toBe("echo: dos");
     expectEachTurnOnce(woken.events, [b1, b2]);
     expect((await statusOf(runtimes, sleepy.id)).status).toBe(RuntimeStatus.RUNNING);
+  });
+
+  it("gives agents an environment without the server's secrets", async () => {
+    const { axons, runtimes } = await start(
+      { OPENAXON_API_KEYS: "key-secret-123", AWS_SECRET_ACCESS_KEY: "aws-secret-456", LANG: "C.UTF-8" },
+      "key-secret-123",
+    );
+    const axonId = (await axons.createAxon({})).axon!.id;
+    const { runtime } = await runtimes.createRuntime({
+      mounts: [
+        {
+          axonId,
+          protocol: AgentProtocol.STDIO,
+          agentBinary: "sh",
+          launchArgs: ["-c", "env"],
+          env: { MODEL: "m1" },
+        },
+      ],
+      env: { TEAM: "t1" },
+    });
+    const printed = (await reply(axons, axonId, await say(axons, axonId, "print your env"))).text;
+    expect(printed).not.toContain("key-secret-123");
+    expect(printed).not.toContain("aws-secret-456");
+    expect(printed).not.toContain("OPENAXON_API_KEYS");
+    for (const line of [
+      `OPENAXON_RUNTIME_ID=${runtime!.id}`,
+      `OPENAXON_AXON_ID=${axonId}`,
+      "MODEL=m1",
+      "TEAM=t1",
+      "LANG=C.UTF-8",
+    ]) {
+      expect(printed).toContain(line);
+    }
+    expect(printed).toMatch(/^PATH=/m);
   });
 
   it("stops every agent on a graceful shutdown and brings the runtime back running", async () => {
