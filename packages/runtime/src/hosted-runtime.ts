@@ -42,6 +42,8 @@ export interface HostedRuntimeDeps {
   readonly agentHost: string;
   readonly logger: RuntimeLogger;
   readonly brokerTuning: BrokerTuning;
+  /** How long the brokers (recovery + agent start) may take to come up before the runtime fails. */
+  readonly startTimeoutMs: number;
 }
 
 /**
@@ -60,6 +62,8 @@ export class HostedRuntime {
   private readonly transitions = new SerialQueue();
   private readonly idleTimer: IdleTimer;
   private closed = false;
+  /** Brokers are starting (inside a transition). */
+  private starting = false;
 
   constructor(
     record: RuntimeRecord,
@@ -102,6 +106,9 @@ export class HostedRuntime {
 
   /** SuspendRuntime / ResumeRuntime / ShutdownRuntime. Resolves with the record once settled. */
   command(command: RuntimeCommand): Promise<RuntimeRecord> {
+    // A start that hangs (an agent that never answers) must not hold a shutdown hostage: stopping
+    // its brokers ends the start, and the transition in flight then leaves the rest to this one.
+    if (command === "shutdown" && this.starting) void this.stopBrokers();
     return this.transitions.run(async () => {
       const plan = planCommand(this.current, command);
       if (plan.kind === "refuse") throw new RuntimeStateError(plan.message);
@@ -142,13 +149,15 @@ export class HostedRuntime {
     this.stopWatcher();
     await this.setStatus(via, reason, { wakeAfter: undefined });
     await this.announce(announced, reason);
+    let started: boolean;
     try {
-      await this.startBrokers();
+      started = await this.startBrokers();
     } catch (error) {
       await this.failNow(describeError(error));
       return;
     }
-    if (this.closed) return;
+    // Stopped while starting (close, or a shutdown that preempted the start): nothing runs.
+    if (!started || this.closed) return;
     await this.setStatus("running", reason);
     this.reconsiderIdle();
   }
@@ -212,8 +221,11 @@ export class HostedRuntime {
 
   // --- brokers ---
 
-  /** One broker per mount, started together. Throws (after stopping them) if any cannot start. */
-  private async startBrokers(): Promise<void> {
+  /**
+   * One broker per mount, started together. Throws (after stopping them) if any cannot start or
+   * they take longer than the start timeout; resolves false if they were stopped meanwhile.
+   */
+  private async startBrokers(): Promise<boolean> {
     const { link, clock, adapters, logger, brokerTuning } = this.deps;
     const record = this.current;
     const prepared = [];
@@ -234,7 +246,7 @@ export class HostedRuntime {
       if (!factory) throw new Error(`this server has no adapter for protocol ${mount.protocol}`);
       prepared.push({ mount, cwd, env, factory });
     }
-    if (this.closed) return;
+    if (this.closed) return false;
     const brokers = prepared.map(({ mount, cwd, env, factory }) => {
       const holder: { broker?: Broker } = {};
       holder.broker = new Broker({
@@ -252,12 +264,28 @@ export class HostedRuntime {
       return holder.broker;
     });
     this.brokers = brokers;
-    const results = await Promise.allSettled(brokers.map((b) => b.start()));
-    const failure = results.find((r) => r.status === "rejected");
-    if (failure) {
-      await this.stopBrokers();
-      throw failure.reason;
+    let timedOut = false;
+    const timer = clock.setTimer(this.deps.startTimeoutMs, () => {
+      timedOut = true;
+      void this.stopBrokers();
+    });
+    this.starting = true;
+    let results: PromiseSettledResult<void>[];
+    try {
+      results = await Promise.allSettled(brokers.map((b) => b.start()));
+    } finally {
+      this.starting = false;
+      timer.cancel();
     }
+    const failure = results.find((r) => r.status === "rejected");
+    if (failure || timedOut) {
+      await this.stopBrokers();
+      if (timedOut) {
+        throw new Error(`the agents did not start within ${Math.round(this.deps.startTimeoutMs / 1000)}s`);
+      }
+      throw failure?.reason;
+    }
+    return this.brokers === brokers;
   }
 
   private observerFor(holder: { broker?: Broker }, axonId: string): BrokerObserver {

@@ -9,7 +9,7 @@ export {
 export { BROKER_SOURCE, type BrokerTuning } from "./hosted-runtime.js";
 export { RUNTIME_EVENT_SOURCE, type RuntimeEventPayload, RuntimeEventType } from "./runtime-events.js";
 export type { RuntimeLogger } from "./runtime-logger.js";
-export { RuntimeManager, type RuntimeManagerOptions } from "./runtime-manager.js";
+export { DEFAULT_START_TIMEOUT_MS, RuntimeManager, type RuntimeManagerOptions } from "./runtime-manager.js";
 export type {
   CreateRuntimeInput,
   LifecycleSpec,

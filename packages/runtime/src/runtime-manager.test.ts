@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { checkTurnLog, settle } from "@openaxon/broker/test-support";
 import { isId } from "@openaxon/core";
 import { AxonNotFoundError } from "@openaxon/store";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { InvalidRuntimeError, RuntimeNotFoundError, RuntimeStateError } from "./errors.js";
 import { RUNTIME_RECORD_KIND, type RuntimeRecord } from "./runtime-record.js";
 import {
@@ -131,6 +131,30 @@ describe("failure", () => {
     const failed = await f.manager.resumeRuntime(rt.id);
     expect(failed.status).toBe("failed");
     expect(failed.statusReason).toContain(f.axonId);
+  });
+});
+
+describe("agents that never start", () => {
+  it("fail the runtime after the start timeout, with the agent stopped", async () => {
+    agent.hangStarts = true;
+    const creating = f.create();
+    await vi.waitFor(() => expect(agent.startAttempts).toBe(1));
+    expect(f.manager.listRuntimes()[0]?.status).toBe("provisioning");
+    f.clock.advance(120_000);
+    const rt = await creating;
+    expect(rt).toMatchObject({ status: "failed", statusReason: "the agents did not start within 120s" });
+    expect(agent.stopRequested).toBeGreaterThan(0);
+    expect((await f.runtimeEvents()).map(([type]) => type)).toEqual(["runtime.running", "runtime.failed"]);
+  });
+
+  it("do not hold a shutdown hostage", async () => {
+    agent.hangStarts = true;
+    const creating = f.create();
+    await vi.waitFor(() => expect(agent.startAttempts).toBe(1));
+    const id = f.manager.listRuntimes()[0]!.id;
+    expect((await f.manager.shutdownRuntime(id)).status).toBe("shutdown");
+    await creating;
+    expect(f.statusOf(id)).toBe("shutdown");
   });
 });
 

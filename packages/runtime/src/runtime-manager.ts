@@ -45,7 +45,14 @@ export interface RuntimeManagerOptions {
   readonly reapOrphans?: boolean;
   readonly logger?: RuntimeLogger;
   readonly broker?: BrokerTuning;
+  /**
+   * How long a runtime's brokers may take to come up (recovery from the axon and the agents'
+   * start, e.g. an ACP initialize) before the runtime fails. Default 120 s.
+   */
+  readonly startTimeoutMs?: number;
 }
+
+export const DEFAULT_START_TIMEOUT_MS = 120_000;
 
 const HOST_RECORD_KIND = "runtime_host";
 const HOST_RECORD_ID = "self";
@@ -243,6 +250,7 @@ export class RuntimeManager {
       agentHost: this.agentHost ?? "",
       logger: this.logger,
       brokerTuning: this.options.broker ?? {},
+      startTimeoutMs: this.options.startTimeoutMs ?? DEFAULT_START_TIMEOUT_MS,
     });
     this.runtimes.set(record.id, host);
     return host;

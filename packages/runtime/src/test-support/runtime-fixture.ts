@@ -25,8 +25,25 @@ export class HoldableAgent extends ScriptedAgent {
     this.hold = undefined;
   }
 
+  /** While set, start() hangs like an agent that never answers, until stop() kills it. */
+  hangStarts = false;
+  private killHungStart: ((error: Error) => void) | undefined;
+  startAttempts = 0;
+
+  override async start(options: Parameters<ScriptedAgent["start"]>[0]) {
+    this.startAttempts++;
+    if (this.hangStarts) {
+      await new Promise<never>((_, reject) => {
+        this.killHungStart = reject;
+      });
+    }
+    return super.start(options);
+  }
+
   override async stop(): Promise<void> {
     this.stopRequested++;
+    this.killHungStart?.(new Error("agent process killed"));
+    this.killHungStart = undefined;
     if (this.hold) await this.hold;
     return super.stop();
   }
