@@ -7,6 +7,7 @@ import {
   bundledClaudeCode,
   type ClaudeCodeTestHome,
   claudeCodeTestHome,
+  errorReply,
   FakeAnthropicServer,
   slowTextReply,
   textReply,
@@ -176,6 +177,19 @@ describe("AcpAdapter with claude-code-acp", () => {
       expect(textOf(outputs).length).toBeLessThan(chunks.join("").length);
       fake.enqueue(textReply("Still here."));
       expect(textOf(await runTurn("Are you there?"))).toBe("Still here.");
+    },
+    AGENT_TIMEOUT,
+  );
+
+  it(
+    "fails the turn when the model API rejects the request, and the next turn works",
+    async () => {
+      await start();
+      fake.enqueue(errorReply(400, "invalid_request_error", "max_tokens: bogus value"));
+
+      await expect(runTurn("Hello")).rejects.toThrow(/session\/prompt failed: .*max_tokens: bogus value/);
+      fake.enqueue(textReply("Recovered."));
+      expect(textOf(await runTurn("Hello again"))).toBe("Recovered.");
     },
     AGENT_TIMEOUT,
   );

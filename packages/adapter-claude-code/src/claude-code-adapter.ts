@@ -44,6 +44,9 @@ export const STREAM_JSON_ARGS: readonly string[] = [
   "stdio",
 ];
 
+/** Used when the mount names no binary. */
+const DEFAULT_BINARY = "claude";
+
 /** One started Claude Code process. A restart makes a new one. */
 interface Running {
   readonly process: AgentProcess;
@@ -120,7 +123,7 @@ export class ClaudeCodeAdapter implements AgentAdapter {
       ...(resume ? ["--resume", sessionId] : ["--session-id", sessionId]),
     ];
     const process = AgentProcess.spawn({
-      binary: this.launch.agentBinary,
+      binary: this.launch.agentBinary || DEFAULT_BINARY,
       args,
       cwd: options.cwd,
       env: options.env,
