@@ -15,7 +15,7 @@ export interface BenchSettings {
 }
 
 export const DEFAULTS: Omit<BenchSettings, "write"> = {
-  unaryEvents: 50_000,
+  unaryEvents: 20_000,
   unaryConcurrency: 32,
   batchEvents: 500_000,
   batchSize: 100,

@@ -32,6 +32,8 @@ export type LoadTask =
 export interface LoadResult {
   readonly events: number;
   readonly seconds: number;
+  /** CPU time of the whole process (server, client, LevelDB threads) during the run. */
+  readonly cpuSeconds: number;
   /** Per-call latencies in ms (publishes only). */
   readonly latenciesMs?: number[];
   readonly frames?: number;
@@ -79,8 +81,14 @@ async function unaryPublish(task: Extract<LoadTask, { kind: "unary" }>): Promise
     }
   };
   const start = performance.now();
+  const cpu = process.cpuUsage();
   await Promise.all(Array.from({ length: task.concurrency }, caller));
-  return { events: task.events, seconds: (performance.now() - start) / 1000, latenciesMs };
+  return {
+    events: task.events,
+    seconds: (performance.now() - start) / 1000,
+    cpuSeconds: cpuSince(cpu),
+    latenciesMs,
+  };
 }
 
 async function batchPublish(task: Extract<LoadTask, { kind: "batch" }>): Promise<LoadResult> {
@@ -104,8 +112,14 @@ async function batchPublish(task: Extract<LoadTask, { kind: "batch" }>): Promise
     }
   };
   const start = performance.now();
+  const cpu = process.cpuUsage();
   await Promise.all(Array.from({ length: task.concurrency }, caller));
-  return { events: task.events, seconds: (performance.now() - start) / 1000, latenciesMs };
+  return {
+    events: task.events,
+    seconds: (performance.now() - start) / 1000,
+    cpuSeconds: cpuSince(cpu),
+    latenciesMs,
+  };
 }
 
 async function replay(task: Extract<LoadTask, { kind: "replay" }>): Promise<LoadResult> {
@@ -115,6 +129,7 @@ async function replay(task: Extract<LoadTask, { kind: "replay" }>): Promise<Load
   let frames = 0;
   let last = 0n;
   const start = performance.now();
+  const cpu = process.cpuUsage();
   for await (const frame of client.subscribe(
     { axonId: task.axonId, afterSequence: 0n },
     { signal: abort.signal },
@@ -128,9 +143,16 @@ async function replay(task: Extract<LoadTask, { kind: "replay" }>): Promise<Load
     }
   }
   const seconds = (performance.now() - start) / 1000;
+  const cpuSeconds = cpuSince(cpu);
   abort.abort();
   if (events !== task.expectedEvents || last !== BigInt(task.expectedEvents)) {
     throw new Error(`replay delivered ${events} events up to ${last}, expected ${task.expectedEvents}`);
   }
-  return { events, seconds, frames };
+  return { events, seconds, cpuSeconds, frames };
+}
+
+/** process.cpuUsage is process-wide, so this counts the server's thread too. */
+function cpuSince(start: NodeJS.CpuUsage): number {
+  const used = process.cpuUsage(start);
+  return (used.user + used.system) / 1e6;
 }

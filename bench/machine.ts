@@ -10,6 +10,8 @@ export interface MachineInfo {
   /** Filesystem of the data dir: fsync cost depends on it more than on the CPU. */
   readonly filesystem: string;
   readonly date: string;
+  /** 1-minute load average when the run started: other work on the machine skews every figure. */
+  readonly loadAverage: number;
 }
 
 export function describeMachine(dataDir: string): MachineInfo {
@@ -22,6 +24,7 @@ export function describeMachine(dataDir: string): MachineInfo {
     os: `${os.type()} ${os.release()} ${os.arch()}`,
     filesystem: filesystemOf(dataDir),
     date: new Date().toISOString().slice(0, 10),
+    loadAverage: Math.round(os.loadavg()[0]! * 100) / 100,
   };
 }
 

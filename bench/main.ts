@@ -1,7 +1,7 @@
-import { writeFile } from "node:fs/promises";
+import { readFile, writeFile } from "node:fs/promises";
 import { parseBenchArgs, USAGE } from "./args.js";
 import { describeMachine } from "./machine.js";
-import { formatConsole, formatMarkdown } from "./report.js";
+import { formatConsole, formatMarkdown, keptNotes } from "./report.js";
 import { batchPublish, catchUpReplay, type Figure, unaryPublish, warmUp } from "./scenarios.js";
 import { startBenchServer } from "./server-harness.js";
 
@@ -15,7 +15,9 @@ if (settings === "help") {
 const server = await startBenchServer();
 try {
   const machine = describeMachine(server.dataDir);
-  console.log(`${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB, Node ${machine.node}`);
+  console.log(
+    `${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB, Node ${machine.node}, load ${machine.loadAverage}`,
+  );
   console.log(`server ${server.url}, data ${server.dataDir} (${machine.filesystem})\n`);
 
   await warmUp(server);
@@ -32,10 +34,9 @@ try {
   console.log(`\n${formatConsole(figures)}`);
   if (settings.write) {
     const command = ["npm run bench", ...process.argv.slice(2)].join(" ");
-    await writeFile(
-      new URL("../docs/benchmarks.md", import.meta.url),
-      formatMarkdown(machine, figures, command),
-    );
+    const doc = new URL("../docs/benchmarks.md", import.meta.url);
+    const notes = keptNotes(await readFile(doc, "utf8").catch(() => ""));
+    await writeFile(doc, formatMarkdown(machine, figures, command) + notes);
     console.log("\nrecorded in docs/benchmarks.md");
   }
 } finally {

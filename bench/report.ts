@@ -8,6 +8,7 @@ const verdict = (f: Figure) =>
     : f.eventsPerSecond >= f.target
       ? `✅ ≥ ${rate(f.target)}`
       : `❌ < ${rate(f.target)}`;
+const cpu = (f: Figure) => `${f.cpuMicrosPerEvent.toFixed(1)} µs CPU/event`;
 const latency = (f: Figure) =>
   f.latency ? `p50 ${f.latency.p50.toFixed(1)} / p99 ${f.latency.p99.toFixed(1)} ${f.latency.unit}` : "";
 
@@ -16,7 +17,7 @@ export function formatConsole(figures: readonly Figure[]): string {
     .map((f) =>
       [
         `${f.name}: ${rate(f.eventsPerSecond)}`,
-        `  ${f.settings}; ${f.events.toLocaleString("en-US")} events in ${f.seconds.toFixed(2)} s`,
+        `  ${f.settings}; ${f.events.toLocaleString("en-US")} events in ${f.seconds.toFixed(2)} s; ${cpu(f)}`,
         ...(f.latency ? [`  ${latency(f)}`] : []),
         ...(f.target !== undefined ? [`  target ${verdict(f)}`] : []),
       ].join("\n"),
@@ -27,7 +28,7 @@ export function formatConsole(figures: readonly Figure[]): string {
 export function formatMarkdown(machine: MachineInfo, figures: readonly Figure[], command: string): string {
   const rows = figures.map(
     (f) =>
-      `| ${f.name} | ${f.settings} | ${f.events.toLocaleString("en-US")} | ${f.seconds.toFixed(2)} s | **${rate(f.eventsPerSecond)}** | ${latency(f)} | ${verdict(f)} |`,
+      `| ${f.name} | ${f.settings} | ${f.events.toLocaleString("en-US")} | ${f.seconds.toFixed(2)} s | **${rate(f.eventsPerSecond)}** | ${cpu(f)} | ${latency(f)} | ${verdict(f)} |`,
   );
   return `# Benchmarks
 
@@ -44,6 +45,7 @@ every full run (quick runs with \`--events N\` print but do not record unless gi
 | Node | ${machine.node} |
 | OS | ${machine.os} |
 | Data dir filesystem | ${machine.filesystem} |
+| Load average at start (1 min) | ${machine.loadAverage} |
 
 ## Setup
 
@@ -56,11 +58,13 @@ every full run (quick runs with \`--events N\` print but do not record unless gi
   batched events) runs first and is not counted.
 - Throughput = events / wall-clock time from the first call to the last acknowledgement (replay: from
   Subscribe to \`caught_up\`). After each publish scenario the axon's head is checked against the count.
+- CPU = CPU time of the whole process (server thread, client worker, LevelDB and libuv threads) per
+  event. Unlike throughput it barely moves when other work shares the machine, so compare runs by it.
 
 ## Figures
 
-| Scenario | Settings | Events | Time | Throughput | Latency | Target |
-|---|---|---|---|---|---|---|
+| Scenario | Settings | Events | Time | Throughput | CPU | Latency | Target |
+|---|---|---|---|---|---|---|---|
 ${rows.join("\n")}
 
 ## How to run
@@ -73,4 +77,12 @@ node --cpu-prof --conditions=source --import tsx bench/main.ts --events 200000 -
                                      # CPU profiles (*.cpuprofile, one per thread) for Chrome DevTools
 \`\`\`
 `;
+}
+
+/** Hand-written analysis below this marker in docs/benchmarks.md survives regeneration. */
+export const NOTES_MARKER = "<!-- notes below are kept when the figures above are regenerated -->";
+
+export function keptNotes(existing: string): string {
+  const at = existing.indexOf(NOTES_MARKER);
+  return at < 0 ? `\n${NOTES_MARKER}\n` : `\n${existing.slice(at)}`;
 }

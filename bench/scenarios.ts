@@ -11,6 +11,8 @@ export interface Figure {
   readonly events: number;
   readonly seconds: number;
   readonly eventsPerSecond: number;
+  /** Process CPU time per event, all threads: comparable across runs even on a busy machine. */
+  readonly cpuMicrosPerEvent: number;
   readonly latency?: { readonly p50: number; readonly p99: number; readonly unit: string };
   /** Events per second the design asks for, if any. */
   readonly target?: number;
@@ -69,6 +71,7 @@ export async function catchUpReplay(server: BenchServer, s: BenchSettings): Prom
   const axon = await server.store.createAxon({ name: "bench-replay", labels: {} });
   // Populated straight through the store (the same durable append path, minus RPC) to save time.
   const start = performance.now();
+  const cpu = process.cpuUsage();
   for (let first = 0; first < s.replayEvents; first += POPULATE_BATCH) {
     const n = Math.min(POPULATE_BATCH, s.replayEvents - first);
     await server.store.append(
@@ -82,6 +85,7 @@ export async function catchUpReplay(server: BenchServer, s: BenchSettings): Prom
     );
   }
   const populateSeconds = (performance.now() - start) / 1000;
+  const populateCpu = process.cpuUsage(cpu);
   const size = `${s.replayEvents.toLocaleString("en-US")}-event axon, 1 subscriber`;
   const replay = async (gzip: boolean) =>
     runInWorker({ kind: "replay", url: server.url, axonId: axon.id, expectedEvents: s.replayEvents, gzip });
@@ -107,6 +111,7 @@ export async function catchUpReplay(server: BenchServer, s: BenchSettings): Prom
       events: s.replayEvents,
       seconds: populateSeconds,
       eventsPerSecond: s.replayEvents / populateSeconds,
+      cpuMicrosPerEvent: (populateCpu.user + populateCpu.system) / s.replayEvents,
     },
   ];
 }
@@ -119,6 +124,7 @@ function figure(name: string, settings: string, result: LoadResult): Figure {
     events: result.events,
     seconds: result.seconds,
     eventsPerSecond: result.events / result.seconds,
+    cpuMicrosPerEvent: (result.cpuSeconds * 1e6) / result.events,
     ...(latency && { latency }),
   };
 }
