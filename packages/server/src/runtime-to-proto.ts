@@ -11,10 +11,13 @@ import {
 import type { MountSpec, RuntimeRecord } from "@openaxon/runtime";
 
 /** Wire shape without $typeName (Connect accepts init shapes), nested messages included. */
-export type RuntimeInit = Omit<Runtime, "$typeName" | "mounts" | "lifecycle"> & {
-  mounts: Omit<BrokerMount, "$typeName">[];
-  lifecycle: { afterIdle: Omit<AfterIdle, "$typeName">; resumeTriggers: Omit<ResumeTriggers, "$typeName"> };
-};
+// The network and sandbox fields are filled once runtimes are wired to the gateway (issue 4).
+type NetworkFields = "networkPolicyId" | "gateways" | "sandboxPolicy" | "sandbox";
+export type RuntimeInit = Omit<Runtime, "$typeName" | "mounts" | "lifecycle" | NetworkFields> &
+  Partial<Pick<Runtime, NetworkFields>> & {
+    mounts: Omit<BrokerMount, "$typeName">[];
+    lifecycle: { afterIdle: Omit<AfterIdle, "$typeName">; resumeTriggers: Omit<ResumeTriggers, "$typeName"> };
+  };
 
 export const PROTOCOL_TO_PROTO: Record<MountSpec["protocol"], AgentProtocol> = {
   acp: AgentProtocol.ACP,

@@ -4,13 +4,15 @@
 
 import type { GenEnum, GenFile, GenMessage, GenService } from "@bufbuild/protobuf/codegenv2";
 import { enumDesc, fileDesc, messageDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2";
+import type { GatewayBinding } from "./gateway_pb.js";
+import { file_openaxon_v1_gateway } from "./gateway_pb.js";
 import type { Message } from "@bufbuild/protobuf";
 
 /**
  * Describes the file openaxon/v1/runtime.proto.
  */
 export const file_openaxon_v1_runtime: GenFile = /*@__PURE__*/
-  fileDesc("ChlvcGVuYXhvbi92MS9ydW50aW1lLnByb3RvEgtvcGVuYXhvbi52MSKoAgoLQnJva2VyTW91bnQSDwoHYXhvbl9pZBgBIAEoCRIsCghwcm90b2NvbBgCIAEoDjIaLm9wZW5heG9uLnYxLkFnZW50UHJvdG9jb2wSFAoMYWdlbnRfYmluYXJ5GAMgASgJEhMKC2xhdW5jaF9hcmdzGAQgAygJEhkKEXdvcmtpbmdfZGlyZWN0b3J5GAUgASgJEi4KA2VudhgGIAMoCzIhLm9wZW5heG9uLnYxLkJyb2tlck1vdW50LkVudkVudHJ5EjgKEXBlcm1pc3Npb25fcG9saWN5GAcgASgOMh0ub3BlbmF4b24udjEuUGVybWlzc2lvblBvbGljeRoqCghFbnZFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAk6AjgBIkwKCUFmdGVySWRsZRIZChFpZGxlX3RpbWVfc2Vjb25kcxgBIAEoDRIkCgdvbl9pZGxlGAIgASgOMhMub3BlbmF4b24udjEuT25JZGxlIiQKDlJlc3VtZVRyaWdnZXJzEhIKCmF4b25fZXZlbnQYASABKAgibQoJTGlmZWN5Y2xlEioKCmFmdGVyX2lkbGUYASABKAsyFi5vcGVuYXhvbi52MS5BZnRlcklkbGUSNAoPcmVzdW1lX3RyaWdnZXJzGAIgASgLMhsub3BlbmF4b24udjEuUmVzdW1lVHJpZ2dlcnMi3AIKB1J1bnRpbWUSCgoCaWQYASABKAkSDAoEbmFtZRgCIAEoCRIqCgZzdGF0dXMYAyABKA4yGi5vcGVuYXhvbi52MS5SdW50aW1lU3RhdHVzEigKBm1vdW50cxgEIAMoCzIYLm9wZW5heG9uLnYxLkJyb2tlck1vdW50EikKCWxpZmVjeWNsZRgFIAEoCzIWLm9wZW5heG9uLnYxLkxpZmVjeWNsZRIVCg1jcmVhdGVkX2F0X21zGAYgASgDEioKA2VudhgHIAMoCzIdLm9wZW5heG9uLnYxLlJ1bnRpbWUuRW52RW50cnkSGQoRd29ya2luZ19kaXJlY3RvcnkYCCABKAkSFQoNdXBkYXRlZF9hdF9tcxgJIAEoAxIVCg1zdGF0dXNfcmVhc29uGAogASgJGioKCEVudkVudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoCToCOAEi+QEKFENyZWF0ZVJ1bnRpbWVSZXF1ZXN0EgwKBG5hbWUYASABKAkSKAoGbW91bnRzGAIgAygLMhgub3BlbmF4b24udjEuQnJva2VyTW91bnQSKQoJbGlmZWN5Y2xlGAMgASgLMhYub3BlbmF4b24udjEuTGlmZWN5Y2xlEjcKA2VudhgEIAMoCzIqLm9wZW5heG9uLnYxLkNyZWF0ZVJ1bnRpbWVSZXF1ZXN0LkVudkVudHJ5EhkKEXdvcmtpbmdfZGlyZWN0b3J5GAUgASgJGioKCEVudkVudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoCToCOAEiPgoVQ3JlYXRlUnVudGltZVJlc3BvbnNlEiUKB3J1bnRpbWUYASABKAsyFC5vcGVuYXhvbi52MS5SdW50aW1lIh8KEUdldFJ1bnRpbWVSZXF1ZXN0EgoKAmlkGAEgASgJIjsKEkdldFJ1bnRpbWVSZXNwb25zZRIlCgdydW50aW1lGAEgASgLMhQub3BlbmF4b24udjEuUnVudGltZSIVChNMaXN0UnVudGltZXNSZXF1ZXN0Ij4KFExpc3RSdW50aW1lc1Jlc3BvbnNlEiYKCHJ1bnRpbWVzGAEgAygLMhQub3BlbmF4b24udjEuUnVudGltZSIjChVTdXNwZW5kUnVudGltZVJlcXVlc3QSCgoCaWQYASABKAkiPwoWU3VzcGVuZFJ1bnRpbWVSZXNwb25zZRIlCgdydW50aW1lGAEgASgLMhQub3BlbmF4b24udjEuUnVudGltZSIiChRSZXN1bWVSdW50aW1lUmVxdWVzdBIKCgJpZBgBIAEoCSI+ChVSZXN1bWVSdW50aW1lUmVzcG9uc2USJQoHcnVudGltZRgBIAEoCzIULm9wZW5heG9uLnYxLlJ1bnRpbWUiJAoWU2h1dGRvd25SdW50aW1lUmVxdWVzdBIKCgJpZBgBIAEoCSJAChdTaHV0ZG93blJ1bnRpbWVSZXNwb25zZRIlCgdydW50aW1lGAEgASgLMhQub3BlbmF4b24udjEuUnVudGltZSqBAQoNQWdlbnRQcm90b2NvbBIeChpBR0VOVF9QUk9UT0NPTF9VTlNQRUNJRklFRBAAEhYKEkFHRU5UX1BST1RPQ09MX0FDUBABEh4KGkFHRU5UX1BST1RPQ09MX0NMQVVERV9DT0RFEAISGAoUQUdFTlRfUFJPVE9DT0xfU1RESU8QAyqOAQoQUGVybWlzc2lvblBvbGljeRIhCh1QRVJNSVNTSU9OX1BPTElDWV9VTlNQRUNJRklFRBAAEiAKHFBFUk1JU1NJT05fUE9MSUNZX0FVVE9fQUxMT1cQARIZChVQRVJNSVNTSU9OX1BPTElDWV9BU0sQAhIaChZQRVJNSVNTSU9OX1BPTElDWV9ERU5ZEAMqTAoGT25JZGxlEhcKE09OX0lETEVfVU5TUEVDSUZJRUQQABITCg9PTl9JRExFX1NVU1BFTkQQARIUChBPTl9JRExFX1NIVVRET1dOEAIq/gEKDVJ1bnRpbWVTdGF0dXMSHgoaUlVOVElNRV9TVEFUVVNfVU5TUEVDSUZJRUQQABIfChtSVU5USU1FX1NUQVRVU19QUk9WSVNJT05JTkcQARIaChZSVU5USU1FX1NUQVRVU19SVU5OSU5HEAISHQoZUlVOVElNRV9TVEFUVVNfU1VTUEVORElORxADEhwKGFJVTlRJTUVfU1RBVFVTX1NVU1BFTkRFRBAEEhsKF1JVTlRJTUVfU1RBVFVTX1JFU1VNSU5HEAUSGwoXUlVOVElNRV9TVEFUVVNfU0hVVERPV04QBhIZChVSVU5USU1FX1NUQVRVU19GQUlMRUQQBzKnBAoOUnVudGltZVNlcnZpY2USVgoNQ3JlYXRlUnVudGltZRIhLm9wZW5heG9uLnYxLkNyZWF0ZVJ1bnRpbWVSZXF1ZXN0GiIub3BlbmF4b24udjEuQ3JlYXRlUnVudGltZVJlc3BvbnNlElIKCkdldFJ1bnRpbWUSHi5vcGVuYXhvbi52MS5HZXRSdW50aW1lUmVxdWVzdBofLm9wZW5heG9uLnYxLkdldFJ1bnRpbWVSZXNwb25zZSIDkAIBElgKDExpc3RSdW50aW1lcxIgLm9wZW5heG9uLnYxLkxpc3RSdW50aW1lc1JlcXVlc3QaIS5vcGVuYXhvbi52MS5MaXN0UnVudGltZXNSZXNwb25zZSIDkAIBElkKDlN1c3BlbmRSdW50aW1lEiIub3BlbmF4b24udjEuU3VzcGVuZFJ1bnRpbWVSZXF1ZXN0GiMub3BlbmF4b24udjEuU3VzcGVuZFJ1bnRpbWVSZXNwb25zZRJWCg1SZXN1bWVSdW50aW1lEiEub3BlbmF4b24udjEuUmVzdW1lUnVudGltZVJlcXVlc3QaIi5vcGVuYXhvbi52MS5SZXN1bWVSdW50aW1lUmVzcG9uc2USXAoPU2h1dGRvd25SdW50aW1lEiMub3BlbmF4b24udjEuU2h1dGRvd25SdW50aW1lUmVxdWVzdBokLm9wZW5heG9uLnYxLlNodXRkb3duUnVudGltZVJlc3BvbnNlYgZwcm90bzM");
+  fileDesc("ChlvcGVuYXhvbi92MS9ydW50aW1lLnByb3RvEgtvcGVuYXhvbi52MSKoAgoLQnJva2VyTW91bnQSDwoHYXhvbl9pZBgBIAEoCRIsCghwcm90b2NvbBgCIAEoDjIaLm9wZW5heG9uLnYxLkFnZW50UHJvdG9jb2wSFAoMYWdlbnRfYmluYXJ5GAMgASgJEhMKC2xhdW5jaF9hcmdzGAQgAygJEhkKEXdvcmtpbmdfZGlyZWN0b3J5GAUgASgJEi4KA2VudhgGIAMoCzIhLm9wZW5heG9uLnYxLkJyb2tlck1vdW50LkVudkVudHJ5EjgKEXBlcm1pc3Npb25fcG9saWN5GAcgASgOMh0ub3BlbmF4b24udjEuUGVybWlzc2lvblBvbGljeRoqCghFbnZFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAk6AjgBIkwKCUFmdGVySWRsZRIZChFpZGxlX3RpbWVfc2Vjb25kcxgBIAEoDRIkCgdvbl9pZGxlGAIgASgOMhMub3BlbmF4b24udjEuT25JZGxlIiQKDlJlc3VtZVRyaWdnZXJzEhIKCmF4b25fZXZlbnQYASABKAgibQoJTGlmZWN5Y2xlEioKCmFmdGVyX2lkbGUYASABKAsyFi5vcGVuYXhvbi52MS5BZnRlcklkbGUSNAoPcmVzdW1lX3RyaWdnZXJzGAIgASgLMhsub3BlbmF4b24udjEuUmVzdW1lVHJpZ2dlcnMi1gQKB1J1bnRpbWUSCgoCaWQYASABKAkSDAoEbmFtZRgCIAEoCRIqCgZzdGF0dXMYAyABKA4yGi5vcGVuYXhvbi52MS5SdW50aW1lU3RhdHVzEigKBm1vdW50cxgEIAMoCzIYLm9wZW5heG9uLnYxLkJyb2tlck1vdW50EikKCWxpZmVjeWNsZRgFIAEoCzIWLm9wZW5heG9uLnYxLkxpZmVjeWNsZRIVCg1jcmVhdGVkX2F0X21zGAYgASgDEioKA2VudhgHIAMoCzIdLm9wZW5heG9uLnYxLlJ1bnRpbWUuRW52RW50cnkSGQoRd29ya2luZ19kaXJlY3RvcnkYCCABKAkSFQoNdXBkYXRlZF9hdF9tcxgJIAEoAxIVCg1zdGF0dXNfcmVhc29uGAogASgJEhkKEW5ldHdvcmtfcG9saWN5X2lkGAsgASgJEjQKCGdhdGV3YXlzGAwgAygLMiIub3BlbmF4b24udjEuUnVudGltZS5HYXRld2F5c0VudHJ5EjIKDnNhbmRib3hfcG9saWN5GA0gASgOMhoub3BlbmF4b24udjEuU2FuZGJveFBvbGljeRIlCgdzYW5kYm94GA4gASgOMhQub3BlbmF4b24udjEuU2FuZGJveBoqCghFbnZFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAk6AjgBGkwKDUdhdGV3YXlzRW50cnkSCwoDa2V5GAEgASgJEioKBXZhbHVlGAIgASgLMhsub3BlbmF4b24udjEuR2F0ZXdheUJpbmRpbmc6AjgBItkDChRDcmVhdGVSdW50aW1lUmVxdWVzdBIMCgRuYW1lGAEgASgJEigKBm1vdW50cxgCIAMoCzIYLm9wZW5heG9uLnYxLkJyb2tlck1vdW50EikKCWxpZmVjeWNsZRgDIAEoCzIWLm9wZW5heG9uLnYxLkxpZmVjeWNsZRI3CgNlbnYYBCADKAsyKi5vcGVuYXhvbi52MS5DcmVhdGVSdW50aW1lUmVxdWVzdC5FbnZFbnRyeRIZChF3b3JraW5nX2RpcmVjdG9yeRgFIAEoCRIZChFuZXR3b3JrX3BvbGljeV9pZBgGIAEoCRJBCghnYXRld2F5cxgHIAMoCzIvLm9wZW5heG9uLnYxLkNyZWF0ZVJ1bnRpbWVSZXF1ZXN0LkdhdGV3YXlzRW50cnkSMgoOc2FuZGJveF9wb2xpY3kYCCABKA4yGi5vcGVuYXhvbi52MS5TYW5kYm94UG9saWN5GioKCEVudkVudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoCToCOAEaTAoNR2F0ZXdheXNFbnRyeRILCgNrZXkYASABKAkSKgoFdmFsdWUYAiABKAsyGy5vcGVuYXhvbi52MS5HYXRld2F5QmluZGluZzoCOAEiPgoVQ3JlYXRlUnVudGltZVJlc3BvbnNlEiUKB3J1bnRpbWUYASABKAsyFC5vcGVuYXhvbi52MS5SdW50aW1lIh8KEUdldFJ1bnRpbWVSZXF1ZXN0EgoKAmlkGAEgASgJIjsKEkdldFJ1bnRpbWVSZXNwb25zZRIlCgdydW50aW1lGAEgASgLMhQub3BlbmF4b24udjEuUnVudGltZSIVChNMaXN0UnVudGltZXNSZXF1ZXN0Ij4KFExpc3RSdW50aW1lc1Jlc3BvbnNlEiYKCHJ1bnRpbWVzGAEgAygLMhQub3BlbmF4b24udjEuUnVudGltZSIjChVTdXNwZW5kUnVudGltZVJlcXVlc3QSCgoCaWQYASABKAkiPwoWU3VzcGVuZFJ1bnRpbWVSZXNwb25zZRIlCgdydW50aW1lGAEgASgLMhQub3BlbmF4b24udjEuUnVudGltZSIiChRSZXN1bWVSdW50aW1lUmVxdWVzdBIKCgJpZBgBIAEoCSI+ChVSZXN1bWVSdW50aW1lUmVzcG9uc2USJQoHcnVudGltZRgBIAEoCzIULm9wZW5heG9uLnYxLlJ1bnRpbWUiJAoWU2h1dGRvd25SdW50aW1lUmVxdWVzdBIKCgJpZBgBIAEoCSJAChdTaHV0ZG93blJ1bnRpbWVSZXNwb25zZRIlCgdydW50aW1lGAEgASgLMhQub3BlbmF4b24udjEuUnVudGltZSqBAQoNQWdlbnRQcm90b2NvbBIeChpBR0VOVF9QUk9UT0NPTF9VTlNQRUNJRklFRBAAEhYKEkFHRU5UX1BST1RPQ09MX0FDUBABEh4KGkFHRU5UX1BST1RPQ09MX0NMQVVERV9DT0RFEAISGAoUQUdFTlRfUFJPVE9DT0xfU1RESU8QAyqOAQoQUGVybWlzc2lvblBvbGljeRIhCh1QRVJNSVNTSU9OX1BPTElDWV9VTlNQRUNJRklFRBAAEiAKHFBFUk1JU1NJT05fUE9MSUNZX0FVVE9fQUxMT1cQARIZChVQRVJNSVNTSU9OX1BPTElDWV9BU0sQAhIaChZQRVJNSVNTSU9OX1BPTElDWV9ERU5ZEAMqTAoGT25JZGxlEhcKE09OX0lETEVfVU5TUEVDSUZJRUQQABITCg9PTl9JRExFX1NVU1BFTkQQARIUChBPTl9JRExFX1NIVVRET1dOEAIqfQoNU2FuZGJveFBvbGljeRIeChpTQU5EQk9YX1BPTElDWV9VTlNQRUNJRklFRBAAEhcKE1NBTkRCT1hfUE9MSUNZX0FVVE8QARIbChdTQU5EQk9YX1BPTElDWV9SRVFVSVJFRBACEhYKElNBTkRCT1hfUE9MSUNZX09GRhADKkwKB1NhbmRib3gSFwoTU0FOREJPWF9VTlNQRUNJRklFRBAAEhAKDFNBTkRCT1hfTk9ORRABEhYKElNBTkRCT1hfQlVCQkxFV1JBUBACKv4BCg1SdW50aW1lU3RhdHVzEh4KGlJVTlRJTUVfU1RBVFVTX1VOU1BFQ0lGSUVEEAASHwobUlVOVElNRV9TVEFUVVNfUFJPVklTSU9OSU5HEAESGgoWUlVOVElNRV9TVEFUVVNfUlVOTklORxACEh0KGVJVTlRJTUVfU1RBVFVTX1NVU1BFTkRJTkcQAxIcChhSVU5USU1FX1NUQVRVU19TVVNQRU5ERUQQBBIbChdSVU5USU1FX1NUQVRVU19SRVNVTUlORxAFEhsKF1JVTlRJTUVfU1RBVFVTX1NIVVRET1dOEAYSGQoVUlVOVElNRV9TVEFUVVNfRkFJTEVEEAcypwQKDlJ1bnRpbWVTZXJ2aWNlElYKDUNyZWF0ZVJ1bnRpbWUSIS5vcGVuYXhvbi52MS5DcmVhdGVSdW50aW1lUmVxdWVzdBoiLm9wZW5heG9uLnYxLkNyZWF0ZVJ1bnRpbWVSZXNwb25zZRJSCgpHZXRSdW50aW1lEh4ub3BlbmF4b24udjEuR2V0UnVudGltZVJlcXVlc3QaHy5vcGVuYXhvbi52MS5HZXRSdW50aW1lUmVzcG9uc2UiA5ACARJYCgxMaXN0UnVudGltZXMSIC5vcGVuYXhvbi52MS5MaXN0UnVudGltZXNSZXF1ZXN0GiEub3BlbmF4b24udjEuTGlzdFJ1bnRpbWVzUmVzcG9uc2UiA5ACARJZCg5TdXNwZW5kUnVudGltZRIiLm9wZW5heG9uLnYxLlN1c3BlbmRSdW50aW1lUmVxdWVzdBojLm9wZW5heG9uLnYxLlN1c3BlbmRSdW50aW1lUmVzcG9uc2USVgoNUmVzdW1lUnVudGltZRIhLm9wZW5heG9uLnYxLlJlc3VtZVJ1bnRpbWVSZXF1ZXN0GiIub3BlbmF4b24udjEuUmVzdW1lUnVudGltZVJlc3BvbnNlElwKD1NodXRkb3duUnVudGltZRIjLm9wZW5heG9uLnYxLlNodXRkb3duUnVudGltZVJlcXVlc3QaJC5vcGVuYXhvbi52MS5TaHV0ZG93blJ1bnRpbWVSZXNwb25zZWIGcHJvdG8z", [file_openaxon_v1_gateway]);
 
 /**
  * One agent driven by the broker from one axon.
@@ -191,6 +193,33 @@ export type Runtime = Message<"openaxon.v1.Runtime"> & {
    * @generated from field: string status_reason = 10;
    */
   statusReason: string;
+
+  /**
+   * Egress policy (id) enforced by the gateway's proxy; empty = the default stance (public
+   * internet allowed, private and special ranges denied).
+   *
+   * @generated from field: string network_policy_id = 11;
+   */
+  networkPolicyId: string;
+
+  /**
+   * Credential gateway bindings keyed by env-var prefix, with ids resolved.
+   *
+   * @generated from field: map<string, openaxon.v1.GatewayBinding> gateways = 12;
+   */
+  gateways: { [key: string]: GatewayBinding };
+
+  /**
+   * @generated from field: openaxon.v1.SandboxPolicy sandbox_policy = 13;
+   */
+  sandboxPolicy: SandboxPolicy;
+
+  /**
+   * What the agents run in; SANDBOX_NONE means the network policy is advisory.
+   *
+   * @generated from field: openaxon.v1.Sandbox sandbox = 14;
+   */
+  sandbox: Sandbox;
 };
 
 /**
@@ -230,6 +259,26 @@ export type CreateRuntimeRequest = Message<"openaxon.v1.CreateRuntimeRequest"> &
    * @generated from field: string working_directory = 5;
    */
   workingDirectory: string;
+
+  /**
+   * Network policy id or name.
+   *
+   * @generated from field: string network_policy_id = 6;
+   */
+  networkPolicyId: string;
+
+  /**
+   * For each binding PREFIX the agent gets $PREFIX_URL (the gateway's URL for the binding) and
+   * $PREFIX (an opaque gws_… token that only the gateway can exchange for the secret).
+   *
+   * @generated from field: map<string, openaxon.v1.GatewayBinding> gateways = 7;
+   */
+  gateways: { [key: string]: GatewayBinding };
+
+  /**
+   * @generated from field: openaxon.v1.SandboxPolicy sandbox_policy = 8;
+   */
+  sandboxPolicy: SandboxPolicy;
 };
 
 /**
@@ -529,6 +578,75 @@ export const OnIdleSchema: GenEnum<OnIdle> = /*@__PURE__*/
   enumDesc(file_openaxon_v1_runtime, 2);
 
 /**
+ * Whether agents must run in a sandbox.
+ *
+ * @generated from enum openaxon.v1.SandboxPolicy
+ */
+export enum SandboxPolicy {
+  /**
+   * Same as AUTO.
+   *
+   * @generated from enum value: SANDBOX_POLICY_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * Use bubblewrap when the host has it; otherwise run unsandboxed and say so.
+   *
+   * @generated from enum value: SANDBOX_POLICY_AUTO = 1;
+   */
+  AUTO = 1,
+
+  /**
+   * Refuse to start agents when no sandbox is available.
+   *
+   * @generated from enum value: SANDBOX_POLICY_REQUIRED = 2;
+   */
+  REQUIRED = 2,
+
+  /**
+   * Never sandbox (the network policy is then advisory: agents can connect directly).
+   *
+   * @generated from enum value: SANDBOX_POLICY_OFF = 3;
+   */
+  OFF = 3,
+}
+
+/**
+ * Describes the enum openaxon.v1.SandboxPolicy.
+ */
+export const SandboxPolicySchema: GenEnum<SandboxPolicy> = /*@__PURE__*/
+  enumDesc(file_openaxon_v1_runtime, 3);
+
+/**
+ * The sandbox agents actually run in.
+ *
+ * @generated from enum openaxon.v1.Sandbox
+ */
+export enum Sandbox {
+  /**
+   * @generated from enum value: SANDBOX_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * @generated from enum value: SANDBOX_NONE = 1;
+   */
+  NONE = 1,
+
+  /**
+   * @generated from enum value: SANDBOX_BUBBLEWRAP = 2;
+   */
+  BUBBLEWRAP = 2,
+}
+
+/**
+ * Describes the enum openaxon.v1.Sandbox.
+ */
+export const SandboxSchema: GenEnum<Sandbox> = /*@__PURE__*/
+  enumDesc(file_openaxon_v1_runtime, 4);
+
+/**
  * @generated from enum openaxon.v1.RuntimeStatus
  */
 export enum RuntimeStatus {
@@ -577,7 +695,7 @@ export enum RuntimeStatus {
  * Describes the enum openaxon.v1.RuntimeStatus.
  */
 export const RuntimeStatusSchema: GenEnum<RuntimeStatus> = /*@__PURE__*/
-  enumDesc(file_openaxon_v1_runtime, 3);
+  enumDesc(file_openaxon_v1_runtime, 5);
 
 /**
  * @generated from service openaxon.v1.RuntimeService
