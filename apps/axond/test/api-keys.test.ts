@@ -20,7 +20,7 @@ const rejection = (promise: Promise<unknown>) =>
     (e: unknown) => ConnectError.from(e).code,
   );
 
-describe("API keys", () => {
+describe("API keys", { timeout: 60_000 }, () => {
   it("requires one of the configured keys (flags or OPENAXON_API_KEYS) and never logs them", async () => {
     const axond = await startAxondProcess({
       args: ["--listen", "127.0.0.1:0", "--data-dir", dataDir, "--log-level", "debug"],

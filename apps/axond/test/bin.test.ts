@@ -17,7 +17,7 @@ afterEach(async () => {
   await rm(cwd, { recursive: true, force: true });
 });
 
-describe("the axond bin (npx axond)", () => {
+describe("the axond bin (npx axond)", { timeout: 60_000 }, () => {
   it("runs from the TypeScript sources with ./.openaxon in the cwd as the default data dir", async () => {
     const axond = await startAxondProcess({ command: BIN, args: ["--listen", "127.0.0.1:0"], cwd });
     expect(axond.dataDir).toBe(join(cwd, ".openaxon"));

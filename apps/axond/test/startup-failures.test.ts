@@ -12,7 +12,8 @@ afterEach(async () => {
   await rm(tmp, { recursive: true, force: true });
 });
 
-describe("startup failures", () => {
+// Each test spawns axond (tsx compiles on start), which takes seconds on a busy machine.
+describe("startup failures", { timeout: 60_000 }, () => {
   it("refuses a non-loopback address without an API key and explains how to pass one", async () => {
     for (const options of [
       { args: ["--listen", "0.0.0.0:0", "--data-dir", tmp] },
