@@ -1,4 +1,4 @@
-import type { Clock, Timer } from "@openaxon/core";
+import { type Clock, isMutantActive, type Timer } from "@openaxon/core";
 import type { AgentAdapter, AgentSession, PermissionDecision, PermissionRequest } from "./agent-adapter.js";
 import { AgentLogCoalescer, type AgentLogLimits } from "./agent-log-coalescer.js";
 import type { AxonLink, AxonLinkEvent } from "./axon-link.js";
@@ -190,7 +190,7 @@ export class Broker {
     this.statusValue = "starting";
     try {
       const recovered = await recoverBrokerState(this.link, this.axonId, { source: this.source });
-      this.sessionIdValue = recovered.sessionId;
+      this.sessionIdValue = isMutantActive("wake-without-session") ? undefined : recovered.sessionId;
       // Close what a previous broker left open before anything new happens.
       for (const turn of recovered.interrupted) {
         await this.publishEnd(turn, { kind: "failed", error: "interrupted: broker restarted" });
@@ -267,7 +267,8 @@ export class Broker {
       for (;;) {
         const turn = await this.queue.next(signal);
         if (!turn) return;
-        await this.runTurn(turn);
+        if (isMutantActive("turn-while-running")) void this.runTurn(turn).catch(() => {});
+        else await this.runTurn(turn);
         this.noteIdleIfIdle();
       }
     } catch (error) {

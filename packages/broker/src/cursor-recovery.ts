@@ -1,3 +1,4 @@
+import { isMutantActive } from "@openaxon/core";
 import type { AxonLink, AxonLinkEvent } from "./axon-link.js";
 import { EventType } from "./event-types.js";
 import {
@@ -80,6 +81,8 @@ export async function recoverBrokerState(
     }
     if (page.length < pageSize) break;
   }
+  if (isMutantActive("broker-forgets-cursor"))
+    return { headSequence: head, sessionId, pending: [], cancelledWhileQueued: [], interrupted: [] };
   return { headSequence: head, sessionId, ...ledger.result() };
 }
 

@@ -1,3 +1,4 @@
+import { isMutantActive } from "@openaxon/core";
 import { eventSize, type LogStore, type StoredEvent } from "./log-store.js";
 
 export type FollowItem =
@@ -86,6 +87,7 @@ export async function* catchUpThenLive(
       if (!live) {
         live = true;
         yield { kind: "caught_up", headSequence: await headOf(store, axonId, last) };
+        if (isMutantActive("handoff-off-by-one") && buffer.length > 0) last++;
       }
       // Live: drain the buffer; anything at or below `last` was already read from the store.
       for (;;) {

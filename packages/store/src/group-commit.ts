@@ -1,3 +1,4 @@
+import { isMutantActive } from "@openaxon/core";
 import type { KvBackend, KvOp } from "./kv-backend.js";
 
 interface Pending {
@@ -59,7 +60,8 @@ export class GroupCommit {
         const batch = this.takeBatch();
         const ops = batch.length === 1 ? batch[0]!.ops : batch.flatMap((p) => p.ops);
         try {
-          await this.backend.writeDurable(ops);
+          const writing = this.backend.writeDurable(ops);
+          await (isMutantActive("ack-before-durable") ? undefined : writing);
         } catch (error) {
           this.fail(error, batch);
           return;

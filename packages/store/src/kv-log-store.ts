@@ -1,4 +1,4 @@
-import { type Clock, newId, type Rng } from "@openaxon/core";
+import { type Clock, isMutantActive, newId, type Rng } from "@openaxon/core";
 import { AxonNotFoundError, StoreClosedError, StoreFailedError } from "./errors.js";
 import { decodeEvent, encodeEvent } from "./event-codec.js";
 import { GroupCommit } from "./group-commit.js";
@@ -129,7 +129,9 @@ export class KvLogStore implements LogStore {
     if (!loaded) throw new AxonNotFoundError(axonId);
     // Bound reads by the durable head: an event in a batch LevelDB has applied but not yet
     // acknowledged must not be served before its publisher hears it is durable.
-    const head = loaded.sequencer.durableHead;
+    const head = isMutantActive("read-uncommitted")
+      ? Number.MAX_SAFE_INTEGER - 1
+      : loaded.sequencer.durableHead;
     const range = options.descending
       ? {
           gt: keys.event(axonId, 0),
@@ -250,7 +252,9 @@ export class KvLogStore implements LogStore {
       reverse: true,
       limit: 1,
     });
-    const head = newest[0] ? decodeEvent(id, newest[0]).sequence : 0;
+    const head = newest[0]
+      ? decodeEvent(id, newest[0]).sequence - (isMutantActive("sequence-reuse-after-restart") ? 1 : 0)
+      : 0;
     return { meta, sequencer: new AxonSequencer(id, head, this.sequencerContext) };
   }
 
@@ -272,7 +276,7 @@ export class KvLogStore implements LogStore {
         key: keys.event(axonId, e.sequence),
         value: encodeEvent(e),
       }));
-      if (idempotencyKey)
+      if (idempotencyKey && !isMutantActive("idempotency-not-durable"))
         ops.push({ type: "put", key: keys.idempotency(axonId, idempotencyKey), value: json(result) });
       return this.committer.commit(ops, onDurable);
     },

@@ -1,3 +1,4 @@
+import { isMutantActive } from "@openaxon/core";
 import { AxonLock } from "./axon-lock.js";
 import { ExpectedHeadMismatchError } from "./errors.js";
 import type { AppendOptions, AppendResult, EventInput, StoredEvent } from "./log-store.js";
@@ -58,7 +59,11 @@ export class AxonSequencer {
         const stored = await this.ctx.lookupIdempotency(this.axonId, idempotencyKey);
         if (stored) return { pending: Promise.resolve({ ...stored, duplicate: true }) };
       }
-      if (expectedHead !== undefined && expectedHead !== this.reservedHead) {
+      if (
+        expectedHead !== undefined &&
+        expectedHead !== this.reservedHead &&
+        !isMutantActive("expected-head-ignored")
+      ) {
         throw new ExpectedHeadMismatchError(this.axonId, expectedHead, this.reservedHead);
       }
       return { pending: this.reserve(events, idempotencyKey) };
