@@ -41,7 +41,10 @@ const axonArb = fc.constantFrom(...AXON_NAMES);
 
 const publishOptsArb = fc.record({
   key: fc.boolean(),
-  expectedHead: fc.option(fc.nat(1), { nil: undefined, freq: 4 }),
+  expectedHead: fc.oneof(
+    { arbitrary: fc.constant(undefined), weight: 3 },
+    { arbitrary: fc.nat(1), weight: 1 },
+  ),
   external: fc.boolean(),
 });
 
@@ -97,10 +100,19 @@ export const COMMANDS = [
   spec({
     name: "crash-store",
     fault: "crashStore",
-    params: fc.nat(2),
+    weight: 2,
+    params: fc.record({
+      when: fc.constantFrom("now" as const, "ack-on-wire" as const),
+      survivors: fc.nat(2),
+    }),
     applies: (w) => w.node !== undefined,
-    run: (w, survivors) => w.crashStore(survivors),
-    describe: (survivors) => `crash store (${survivors} in-flight write(s) may survive)`,
+    run: async (w, p) => {
+      // A power cut after an fsync and before the client hears of it is where acks get lost.
+      if (p.when === "ack-on-wire") await w.syncUntilAckOnWire(8);
+      w.crashStore(p.survivors);
+    },
+    describe: (p) =>
+      `crash store${p.when === "ack-on-wire" ? " once an ack is on the wire" : ""} (${p.survivors} in-flight write(s) may survive)`,
   }),
   spec({
     name: "restart-store",

@@ -27,7 +27,7 @@ export function eventsOnDisk(snapshot: MemoryBackend): Map<string, DiskEvent[]> 
   for (const [key, value] of entries) {
     const cut = key.lastIndexOf("!");
     const axonId = key.slice(2, cut);
-    const event = decode(value, Number.parseInt(key.slice(cut + 1), 16));
+    const event = decodeDiskEvent(value, Number.parseInt(key.slice(cut + 1), 16));
     let list = byAxon.get(axonId);
     if (!list) {
       list = [];
@@ -45,7 +45,8 @@ export function idempotencyKeysOnDisk(snapshot: MemoryBackend): Set<string> {
   return out;
 }
 
-function decode(bytes: Uint8Array, keySequence: number): DiskEvent {
+/** Decodes one event value (the key's sequence is passed for the consistency check). */
+export function decodeDiskEvent(bytes: Uint8Array, keySequence: number): DiskEvent {
   const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   if (buf.readUInt8(0) !== 1) throw new Error(`event ${keySequence}: unknown encoding version ${buf[0]}`);
   const sequence = buf.readDoubleLE(1);

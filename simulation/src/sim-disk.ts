@@ -52,10 +52,10 @@ export class SimDisk {
     return this.pending.length;
   }
 
-  /** Ops count of the write the next `syncNext` completes, for traces. */
-  get nextSync(): { readonly id: number; readonly ops: number } | undefined {
+  /** The write the next `syncNext` completes: its number and its ops, for traces. */
+  get nextSync(): { readonly id: number; readonly ops: readonly KvOp[] } | undefined {
     const next = this.pending[0];
-    return next && { id: next.id, ops: next.ops.length };
+    return next && { id: next.id, ops: next.ops };
   }
 
   /** Completes the oldest in-flight write: it is durable, then its caller hears so. */

@@ -123,6 +123,11 @@ export class SimNetwork {
     return cut;
   }
 
+  /** Unary responses the server has sent that the client has not received yet. */
+  get responsesOnWire(): number {
+    return this.calls.filter((c) => c.state.kind === "response").length;
+  }
+
   /** Open streams (opening or open). */
   get openStreams(): number {
     return this.streams.filter((s) => s.state !== "closed").length;

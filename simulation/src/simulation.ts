@@ -17,8 +17,10 @@ export interface SimOptions {
   readonly maxCommands?: number;
   /** Run each simulation twice and fail on any difference in the trace (invariant 10). */
   readonly checkDeterminism?: boolean;
-  /** Replay one counterexample: the fast-check path printed by a failure. */
+  /** Replay one counterexample: the fast-check path printed by a failure… */
   readonly path?: string;
+  /** …and the commands' replay path printed with it (fc.commands needs both). */
+  readonly commandsPath?: string;
   /** Stop at the first failure without shrinking (the mutant suite only needs to know it is caught). */
   readonly noShrink?: boolean;
   /** Test-only: run against these mutants of the production code. */
@@ -32,6 +34,8 @@ export interface SimFailure {
   readonly invariant: number | undefined;
   /** The failing (shrunk) run's commands, as fast-check prints them. */
   readonly commands: string;
+  /** fc.commands' replay path of the failing run (replaying needs it beside `path`). */
+  readonly commandsPath: string;
   readonly swarm: string;
   /** The failing run's full trace, replayed. */
   readonly trace: readonly string[];
@@ -104,7 +108,11 @@ function property(options: SimOptions, digests: string[], coverage: CoverageCoun
   const maxCommands = options.maxCommands ?? DEFAULT_MAX_COMMANDS;
   return fc.asyncProperty(
     swarmArb,
-    fc.commands(commandArbitraries(), { maxCommands, size: "max" }),
+    fc.commands(commandArbitraries(), {
+      maxCommands,
+      size: "max",
+      ...(options.commandsPath !== undefined && { replayPath: options.commandsPath }),
+    }),
     async (swarm, commands) => {
       const run = await runOnce(swarm, commands, options.echo);
       if (!run.error && options.checkDeterminism) {
@@ -150,7 +158,8 @@ export async function simulate(options: SimOptions): Promise<SimResult> {
       failure: {
         message: error instanceof Error ? error.message : String(error),
         invariant: error instanceof InvariantViolation ? error.invariant : undefined,
-        commands: commands ? String(commands) : "",
+        commands: commands ? String(commands).replace(/\s*\/\*replayPath=.*\*\/\s*$/, "") : "",
+        commandsPath: /replayPath="([^"]*)"/.exec(String(commands ?? ""))?.[1] ?? "",
         swarm: swarm ? describeSwarm(swarm) : "",
         trace: replay?.lines ?? [],
         seed: details.seed,

@@ -1,10 +1,12 @@
 import type { Event as ProtoEvent } from "@openaxon/protocol";
 import { RuntimeStateError } from "@openaxon/runtime";
+import type { KvOp } from "@openaxon/store";
 import type { Action } from "./action.js";
 import { type AgentScript, encodeScript } from "./agent-script.js";
 import { Checker } from "./checker.js";
 import { type ClientContext, Publisher, type PublishRecord, Subscriber } from "./clients.js";
 import { type CoverageCounts, emptyCoverage } from "./coverage.js";
+import { decodeDiskEvent } from "./log-oracle.js";
 import { settle } from "./settle.js";
 import { AgentHost } from "./sim-agent.js";
 import { SIM_EPOCH_MS, SimClock } from "./sim-clock.js";
@@ -163,7 +165,7 @@ export class World {
     if (sync) {
       out.push({
         kind: "disk",
-        label: `disk sync #${sync.id} (${sync.ops} ops)`,
+        label: `disk sync #${sync.id}: ${sync.ops.map((op) => this.describeOp(op)).join(", ")}`,
         run: () => this.disk.syncNext(),
       });
     }
@@ -178,6 +180,18 @@ export class World {
       const actions = this.actions();
       if (actions.length === 0) return;
       await this.run(actions[pick % actions.length]!);
+    }
+  }
+
+  /**
+   * Completes disk writes (nothing else) until a publish's acknowledgement is on its way to the
+   * client, or `max` writes: the moment a power cut loses an ack for a durable publish.
+   */
+  async syncUntilAckOnWire(max: number): Promise<void> {
+    for (let i = 0; i < max && this.net.responsesOnWire === 0; i++) {
+      const sync = this.actions().find((a) => a.kind === "disk");
+      if (!sync) return;
+      await this.run(sync);
     }
   }
 
@@ -351,12 +365,14 @@ export class World {
       if (this.node?.started) for (const record of this.publisher.retryable()) this.publisher.retry(record);
       // A user answers the permission requests still waiting.
       while (this.answerPermission(0, "always")) {}
-      // A runtime suspended by hand keeps its queued triggers until someone resumes it: the user
-      // who suspended it is a fault that stops now.
+      // A runtime suspended by hand keeps its queued triggers until someone resumes it, and a
+      // failed one (its agents did not come up in time while the disk stalled) until an operator
+      // retries it: the user and the stall are faults that stop now.
       if (this.node?.started && this.runtimeCommands === 0) {
         const runtime = this.node.runtimes.getRuntime(this.runtimeId);
         const unended = this.checker.unendedTriggers(this.idOf(MOUNTED_AXON)).length > 0;
-        if (runtime.status === "suspended" && runtime.wakeAfter && unended) this.runtimeCommand("resume");
+        const waits = (runtime.status === "suspended" && runtime.wakeAfter) || runtime.status === "failed";
+        if (waits && unended) this.runtimeCommand("resume");
       }
       await this.drain();
       await this.settleAndWatch();
@@ -390,7 +406,10 @@ export class World {
     }
     const unended = this.checker.unendedTriggers(this.idOf(MOUNTED_AXON));
     if (unended.length > 0) {
-      const status = this.node?.started ? this.node.runtimes.getRuntime(this.runtimeId).status : "down";
+      const runtime = this.node?.started ? this.node.runtimes.getRuntime(this.runtimeId) : undefined;
+      const status = runtime
+        ? `${runtime.status}${runtime.statusReason ? `: ${runtime.statusReason}` : ""}`
+        : "down";
       out.push(`trigger(s) ${unended.join(", ")} never ended (runtime ${status})`);
     }
     return out;
@@ -526,6 +545,20 @@ export class World {
 
   private pid(): string {
     return `p${this.nextPid++}`;
+  }
+
+  /** A write as a trace reads it: `a1#7 turn.started`, `key k-p3`, `record runtime`, `axon …`. */
+  private describeOp(op: KvOp): string {
+    const [kind, first, ...rest] = op.key.split("!");
+    if (kind === "e") {
+      const seq = Number.parseInt(rest.join("!"), 16);
+      const type = op.type === "put" ? ` ${decodeDiskEvent(op.value, seq).eventType}` : "";
+      return `${this.nameOf(first ?? "")}#${seq}${type}`;
+    }
+    if (kind === "i") return `key ${rest.join("!")}`;
+    if (kind === "a") return `axon ${this.nameOf(first ?? "")}`;
+    if (kind === "r") return `record ${first}`;
+    return op.key;
   }
 
   private describeFrame(frame: unknown): string {
