@@ -1,5 +1,7 @@
-import { checkTurnLog, settle } from "@openaxon/broker/test-support";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { checkTurnLog, ScriptedAgent, settle } from "@openaxon/broker/test-support";
+import { seededRng } from "@openaxon/core";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { RuntimeManager } from "./runtime-manager.js";
 import {
   type HoldableAgent,
   type RuntimeFixture,
@@ -215,5 +217,67 @@ describe("suspend and resume by request", () => {
       "runtime.suspended",
       "runtime.shutdown",
     ]);
+  });
+});
+
+describe("several mounts", () => {
+  it("idles only when every mount is idle, announces in every axon, and wakes all agents from any axon", async () => {
+    const agents: ScriptedAgent[] = [];
+    const manager = new RuntimeManager({
+      store: f.store,
+      clock: f.clock,
+      rng: seededRng(99),
+      adapters: {
+        acp: () => {
+          const a = new ScriptedAgent((input) =>
+            input.content === "slow"
+              ? [
+                  { type: "wait", gate: "g" },
+                  { type: "completed", stopReason: "end_turn" },
+                ]
+              : [{ type: "completed", stopReason: "end_turn" }],
+          );
+          agents.push(a);
+          return a;
+        },
+      },
+      workdirRoot: f.workdirRoot,
+      hostEnv: { PATH: process.env.PATH },
+    });
+    await manager.start();
+    try {
+      const other = await f.newAxon();
+      const rt = await manager.createRuntime({
+        name: "two",
+        mounts: [f.mount(), f.mount({ axonId: other })],
+        lifecycle: suspendAfter(60),
+        env: {},
+      });
+      expect(agents).toHaveLength(2);
+      const slow = await f.say("slow");
+      await f.waitFor((e) => e.eventType === "turn.started");
+      f.clock.advance(IDLE_MS * 2);
+      await settle();
+      expect(manager.getRuntime(rt.id).status).toBe("running");
+      agents[0]!.release("g");
+      await f.turnEnd(`turn_${slow}`);
+      await settle();
+      f.clock.advance(IDLE_MS);
+      await vi.waitFor(() => expect(manager.getRuntime(rt.id).status).toBe("suspended"));
+
+      await f.store.append(other, [
+        { origin: 3, source: "test", eventType: "user.message", payload: JSON.stringify({ content: "hi" }) },
+      ]);
+      await vi.waitFor(() => expect(manager.getRuntime(rt.id).status).toBe("running"));
+      expect(agents).toHaveLength(4);
+      for (const axonId of [f.axonId, other]) {
+        const types = (await f.store.read(axonId, { afterSequence: 0, limit: 100 }))
+          .map((e) => e.eventType)
+          .filter((t) => t.startsWith("runtime."));
+        expect(types).toEqual(["runtime.running", "runtime.suspended", "runtime.resumed"]);
+      }
+    } finally {
+      await manager.close();
+    }
   });
 });
