@@ -1,0 +1,116 @@
+/**
+ * Runtimes as plain objects: enums become lower-case strings ("running", "stdio", "ask"),
+ * timestamps numbers. See runtime-convert.ts for the mapping to and from the wire.
+ */
+
+export type AgentProtocolName = "acp" | "claude-code" | "stdio";
+
+/** What the broker answers when the agent asks to use a tool. "ask" publishes turn.permission_request. */
+export type PermissionPolicyName = "auto_allow" | "ask" | "deny";
+
+export type RuntimeStatusName =
+  | "unspecified"
+  | "provisioning"
+  | "running"
+  | "suspending"
+  | "suspended"
+  | "resuming"
+  | "shutdown"
+  | "failed";
+
+/** Whether agents must run in a sandbox: "auto" uses bubblewrap when the host has it. */
+export type SandboxPolicyName = "auto" | "required" | "off";
+
+/** What the agents actually run in; "none" means the network policy is advisory. */
+export type SandboxName = "unspecified" | "none" | "bubblewrap";
+
+export interface RuntimeMountInput {
+  readonly axonId: string;
+  readonly protocol: AgentProtocolName;
+  /** Executable, looked up on the agent's PATH when not absolute. */
+  readonly agentBinary: string;
+  readonly launchArgs?: readonly string[];
+  /** Defaults to the runtime's working directory. Absolute. */
+  readonly workingDirectory?: string;
+  /** Added to the runtime's env for this agent. */
+  readonly env?: Readonly<Record<string, string>>;
+  /** Default "auto_allow". */
+  readonly permissionPolicy?: PermissionPolicyName;
+}
+
+/**
+ * When a runtime idles out and what wakes it. Give one of `idleSuspendSeconds`,
+ * `idleShutdownSeconds`, or `idleTimeSeconds` with `onIdle`. Nothing = never idles out.
+ */
+export interface RuntimeLifecycleInput {
+  /** Suspend after this many seconds without a running or queued turn. */
+  readonly idleSuspendSeconds?: number;
+  /** Shut down for good after this many idle seconds. */
+  readonly idleShutdownSeconds?: number;
+  readonly idleTimeSeconds?: number;
+  readonly onIdle?: "suspend" | "shutdown";
+  /** A new user.message wakes a suspended runtime. Default true; false = only `resume` does. */
+  readonly resumeOnEvent?: boolean;
+}
+
+/** A credential gateway binding: the agent gets `$PREFIX_URL` and a `gws_…` token in `$PREFIX`. */
+export interface GatewayBinding {
+  /** Gateway config id ("gwc_…") or name. */
+  readonly gateway: string;
+  /** Secret id ("sec_…") or name. */
+  readonly secret: string;
+}
+
+export interface CreateRuntimeInput {
+  readonly name?: string;
+  readonly mounts: readonly RuntimeMountInput[];
+  readonly lifecycle?: RuntimeLifecycleInput;
+  readonly env?: Readonly<Record<string, string>>;
+  /** Absolute; created if missing. Default: a directory under the server's data dir. */
+  readonly workingDirectory?: string;
+  /** Network policy id ("np_…") or name. Default: public internet only. */
+  readonly networkPolicy?: string;
+  /** Bindings keyed by env-var prefix, e.g. `{ GWS_ANTHROPIC: { gateway: "anthropic", secret: "anthropic-key" } }`. */
+  readonly gateways?: Readonly<Record<string, GatewayBinding>>;
+  /** Default "auto". */
+  readonly sandbox?: SandboxPolicyName;
+}
+
+export interface RuntimeMount {
+  readonly axonId: string;
+  readonly protocol: AgentProtocolName | "unspecified";
+  readonly agentBinary: string;
+  readonly launchArgs: string[];
+  /** "" = the runtime's. */
+  readonly workingDirectory: string;
+  readonly env: Record<string, string>;
+  readonly permissionPolicy: PermissionPolicyName;
+}
+
+export interface RuntimeLifecycle {
+  /** 0 = never idles out. */
+  readonly idleTimeSeconds: number;
+  readonly onIdle: "suspend" | "shutdown";
+  readonly resumeOnEvent: boolean;
+}
+
+export interface Runtime {
+  /** Server-assigned, looks like `rt_…`. */
+  readonly id: string;
+  readonly name: string;
+  readonly status: RuntimeStatusName;
+  /** Why it is in that status: "idle for 60s", "suspended by request", an error … ("" when none). */
+  readonly statusReason: string;
+  readonly mounts: RuntimeMount[];
+  readonly lifecycle: RuntimeLifecycle;
+  readonly env: Record<string, string>;
+  readonly workingDirectory: string;
+  readonly createdAtMs: number;
+  readonly updatedAtMs: number;
+  /** "" = the default stance (public internet allowed, private ranges denied). */
+  readonly networkPolicyId: string;
+  /** With ids resolved. */
+  readonly gateways: Record<string, GatewayBinding>;
+  readonly sandboxPolicy: SandboxPolicyName;
+  readonly sandbox: SandboxName;
+}
