@@ -1,10 +1,26 @@
 import { createClient, type Interceptor, type Transport } from "@connectrpc/connect";
 import { createConnectTransport } from "@connectrpc/connect-web";
-import { AxonService } from "@openaxon/protocol";
+import {
+  AxonService,
+  GatewayConfigService,
+  NetworkPolicyService,
+  RuntimeService,
+  SecretService,
+} from "@openaxon/protocol";
+import { type AgentSession, createAgentSession } from "./agent-session.js";
 import { bearerAuthInterceptor, withBearerAuth } from "./auth.js";
 import { type AxonHandle, createAxonHandle } from "./axon-handle.js";
 import { type Axons, createAxons } from "./axons.js";
 import type { RetryOptions } from "./backoff.js";
+import {
+  createGatewayConfigs,
+  createNetworkPolicies,
+  createSecrets,
+  type GatewayConfigs,
+  type NetworkPolicies,
+  type Secrets,
+} from "./gateway-resources.js";
+import { createRuntimes, type Runtimes } from "./runtimes.js";
 import { systemTimers, type Timers } from "./timers.js";
 
 export interface AxonClientOptions {
@@ -32,10 +48,21 @@ export interface AxonClient {
   readonly axons: Axons;
   /** A handle on one axon; no call is made until you use it. */
   axon(id: string): AxonHandle;
+  /** Runtimes hosting agents on axons (create, get, list, suspend, resume, shutdown). */
+  readonly runtimes: Runtimes;
+  /** Write-only secrets for the credential gateway. */
+  readonly secrets: Secrets;
+  /** Egress policies for runtimes. */
+  readonly networkPolicies: NetworkPolicies;
+  /** Upstream APIs the credential gateway forwards to. */
+  readonly gatewayConfigs: GatewayConfigs;
+  /** Prompts the agent mounted on an axon and follows its turns. No call is made until you prompt. */
+  agentSession(axonId: string): AgentSession;
 }
 
 export function createAxonClient(options: AxonClientOptions): AxonClient {
-  const rpc = createClient(AxonService, resolveTransport(options));
+  const transport = resolveTransport(options);
+  const rpc = createClient(AxonService, transport);
   const defaults = {
     source: options.source ?? "client",
     retry: options.retry,
@@ -44,6 +71,11 @@ export function createAxonClient(options: AxonClientOptions): AxonClient {
   return {
     axons: createAxons(rpc),
     axon: (id) => createAxonHandle(rpc, id, defaults),
+    runtimes: createRuntimes(createClient(RuntimeService, transport)),
+    secrets: createSecrets(createClient(SecretService, transport)),
+    networkPolicies: createNetworkPolicies(createClient(NetworkPolicyService, transport)),
+    gatewayConfigs: createGatewayConfigs(createClient(GatewayConfigService, transport)),
+    agentSession: (axonId) => createAgentSession(createAxonHandle(rpc, axonId, defaults), defaults.source),
   };
 }
 

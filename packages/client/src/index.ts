@@ -1,3 +1,4 @@
+export type { AgentSession, PromptOptions } from "./agent-session.js";
 export { bearerAuthInterceptor, withBearerAuth } from "./auth.js";
 export { type AxonClient, type AxonClientOptions, createAxonClient } from "./axon-client.js";
 export type { AxonHandle } from "./axon-handle.js";
@@ -11,8 +12,54 @@ export {
   isConnectionError,
   isRetryableError,
 } from "./errors.js";
+export type { GatewayConfigs, NetworkPolicies, Secrets } from "./gateway-resources.js";
+export type {
+  AuthMechanism,
+  AuthTypeName,
+  CidrRuleInput,
+  CreateGatewayConfigInput,
+  CreateNetworkPolicyInput,
+  CreateSecretInput,
+  Egress,
+  EgressInput,
+  GatewayConfig,
+  NetworkPolicy,
+  PortRange,
+  PortRangeInput,
+  Secret,
+  UpdateNetworkPolicyInput,
+} from "./gateway-types.js";
+export type {
+  AgentProtocolName,
+  CreateRuntimeInput,
+  GatewayBinding,
+  PermissionPolicyName,
+  Runtime,
+  RuntimeLifecycle,
+  RuntimeLifecycleInput,
+  RuntimeMount,
+  RuntimeMountInput,
+  RuntimeStatusName,
+  SandboxName,
+  SandboxPolicyName,
+} from "./runtime-types.js";
+export type { Runtimes } from "./runtimes.js";
 export { DEFAULT_IDLE_TIMEOUT_MS, type ReconnectInfo, type SubscribeOptions } from "./subscribe.js";
 export type { Timers } from "./timers.js";
+export { Turn, TurnClosedError, TurnFailedError, type TurnOptions } from "./turn.js";
+export {
+  type ContentBlock,
+  describeTurnEvent,
+  type PermissionOption,
+  type PermissionRequest,
+  type PromptContent,
+  type ToolCallInfo,
+  TurnEventType,
+  type TurnEventView,
+  type TurnResult,
+  turnIdFor,
+  turnIdOf,
+} from "./turn-events.js";
 export type {
   Axon,
   AxonEvent,
