@@ -77,10 +77,20 @@ export const COMMANDS = [
   }),
   spec({
     name: "subscribe",
-    params: fc.record({ axon: axonArb, from: fc.nat(12) }),
+    // From a fixed sequence, or from near the head as the subscriber last saw it (before, at or
+    // beyond it: a cursor in the future waits for the axon to get there).
+    params: fc.record({
+      axon: axonArb,
+      from: fc.oneof(
+        fc.record({ at: fc.nat(12) }),
+        fc.record({ head: fc.integer({ min: -6, max: 2 }) }),
+      ),
+    }),
     applies: (w) => w.subscribers.length < 4,
-    run: (w, p) => w.subscribe(p.axon, p.from),
-    describe: (p) => `subscribe ${p.axon} after=${p.from}`,
+    run: (w, p) =>
+      w.subscribe(p.axon, "at" in p.from ? p.from.at : Math.max(0, w.headOf(p.axon) + p.from.head)),
+    describe: (p) =>
+      `subscribe ${p.axon} after=${"at" in p.from ? p.from.at : `head${p.from.head < 0 ? "" : "+"}${p.from.head}`}`,
   }),
   spec({
     name: "disconnect",

@@ -281,6 +281,11 @@ export class World {
     return true;
   }
 
+  /** The durable head of an axon (what GetAxon would answer). */
+  headOf(axon: string): number {
+    return this.checker.durable(this.idOf(axon)).length;
+  }
+
   subscribe(axon: string, from: number): Subscriber {
     const sub = new Subscriber(
       this.clientContext,
