@@ -144,15 +144,25 @@ export async function listenH2cAndHttp1(options: ListenOptions): Promise<DualPro
       for (const [socket, active] of h1Active) if (active === 0) socket.destroy();
       // Sockets still being peeked at have sent no complete request: nothing to finish.
       for (const [socket, phase] of sockets) if (phase === "peek") socket.destroy();
-      if (inflight > 0) {
-        await new Promise<void>((resolve) => {
-          const timer = clock.setTimer(timeoutMs, resolve);
-          onIdle = () => {
+      // Wait, within one deadline, for in-flight requests to finish and then for the connections to
+      // close by themselves: an HTTP/2 session closed with GOAWAY flushes its last frames (trailers
+      // of the streams we just ended) before closing its socket. Destroying sockets as soon as the
+      // last response closed could cut those frames, and clients would see CANCELED.
+      let settle: () => void = () => {};
+      const deadline = new Promise<void>((resolve) => {
+        const timer = clock.setTimer(timeoutMs, resolve);
+        settle = () => {
+          if (inflight === 0 && sockets.size === 0) {
             timer.cancel();
             resolve();
-          };
-        });
-      }
+          }
+        };
+      });
+      onIdle = settle;
+      const poll = () => settle();
+      for (const socket of sockets.keys()) socket.once("close", poll);
+      settle();
+      await deadline;
       for (const socket of sockets.keys()) socket.destroy();
       h1.close(() => {}); // stops the timeout checks; it has no listening socket of its own
       await allClosed;
