@@ -33,6 +33,18 @@ describe("buildSandboxCommand", () => {
     expect(line).toContain("--ro-bind /tmp/proxy.sock /tmp/proxy.sock");
   });
 
+  it("mounts parents before children, so a writable parent cannot uncover a hidden path", () => {
+    const { args } = buildSandboxCommand({
+      command: ["agent"],
+      workdir: "/",
+      hiddenPaths: ["/"],
+      writablePaths: ["/dev"],
+    });
+    const line = args.join(" ");
+    // Depth 0 (the hide, then the workdir re-bound on top), then depth 1.
+    expect(line).toContain("--tmpfs / --bind / / --bind /dev /dev --chdir /");
+  });
+
   it("starts one socat bridge per port, waits for it, then execs the agent with its argv intact", () => {
     const { args } = buildSandboxCommand({
       command: ["agent", "it's", "$HOME"],

@@ -16,7 +16,8 @@ export interface SandboxCommandOptions {
   /**
    * Host paths the agent must not read even though the root is visible read-only — at least the
    * server's data dir (secret key, stores). Directories are covered by an empty tmpfs, files by
-   * /dev/null; missing paths are skipped. The workdir and bridge sockets are re-bound on top.
+   * /dev/null; missing paths are skipped. Mounts go parents first, so the workdir and bridge
+   * sockets inside a hidden path are re-bound on top, and a writable parent cannot uncover it.
    */
   readonly hiddenPaths?: readonly string[];
   /** Extra host paths bound read-write (e.g. the agent's HOME). */
@@ -73,17 +74,25 @@ export function buildSandboxCommand(options: SandboxCommandOptions): SandboxComm
     "--tmpfs",
     "/tmp",
   ];
+  const mounts: { path: string; args: string[] }[] = [];
   for (const path of options.hiddenPaths ?? []) {
     checkPath(path);
     const kind = kindOf(path);
-    if (kind === "dir") args.push("--tmpfs", path);
-    else if (kind === "file") args.push("--ro-bind", "/dev/null", path);
+    if (kind === "dir") mounts.push({ path, args: ["--tmpfs", path] });
+    else if (kind === "file") mounts.push({ path, args: ["--ro-bind", "/dev/null", path] });
   }
   for (const path of [options.workdir, ...(options.writablePaths ?? [])]) {
     checkPath(path);
-    args.push("--bind", path, path);
+    mounts.push({ path, args: ["--bind", path, path] });
   }
-  for (const bridge of bridges) args.push("--ro-bind", bridge.socketPath, bridge.socketPath);
+  for (const { socketPath } of bridges)
+    mounts.push({ path: socketPath, args: ["--ro-bind", socketPath, socketPath] });
+  // Parents before children: a writable HOME that contains the hidden data dir must not cover the
+  // tmpfs hiding it, and a workdir inside the hidden data dir must come back on top of it. At equal
+  // depth (the same path) the later kind wins: binds over hides.
+  const depth = (path: string) => path.split("/").filter((part) => part !== "" && part !== ".").length;
+  mounts.sort((a, b) => depth(a.path) - depth(b.path));
+  for (const mount of mounts) args.push(...mount.args);
   args.push("--chdir", options.workdir, "--");
   const shell = options.shellPath ?? "/bin/sh";
   if (bridges.length === 0) {

@@ -43,12 +43,13 @@ describe.skipIf(sandbox.kind === "none")(`bubblewrap sandbox${skipReason}`, () =
     for (const dir of dirs.splice(0)) await rm(dir, { recursive: true, force: true });
   });
 
-  function run(script: string, workdir: string, hiddenPaths: string[] = []) {
+  function run(script: string, workdir: string, hiddenPaths: string[] = [], writablePaths: string[] = []) {
     if (sandbox.kind === "none") throw new Error("unreachable");
     const { file, args } = buildSandboxCommand({
       command: ["/bin/sh", "-c", script],
       workdir,
       hiddenPaths,
+      writablePaths,
       bwrapPath: sandbox.bwrapPath,
     });
     return spawnSync(file, args, { env: { PATH: process.env.PATH ?? "/usr/bin:/bin" }, encoding: "utf8" });
@@ -76,5 +77,28 @@ describe.skipIf(sandbox.kind === "none")(`bubblewrap sandbox${skipReason}`, () =
       [hidden],
     );
     expect(result.stdout.trim().split("\n")).toEqual(["0", "0", "1"]);
+  });
+
+  it("a writable parent (e.g. HOME) does not uncover the hidden data dir; a workdir inside it comes back", async () => {
+    const { mkdir, writeFile } = await import("node:fs/promises");
+    const home = await mkdtemp(join(tmpdir(), "oa-home-"));
+    dirs.push(home);
+    const dataDir = join(home, "data");
+    const workdir = join(dataDir, "runtimes", "rt_1");
+    await mkdir(workdir, { recursive: true });
+    await writeFile(join(dataDir, "secret.key"), "key material");
+    const result = run(
+      `ls ${dataDir}; cat ${dataDir}/secret.key 2>/dev/null; echo; echo w > ${home}/home-file && echo ok > out.txt && echo done`,
+      workdir,
+      [dataDir],
+      [home],
+    );
+    const lines = result.stdout.trim().split("\n");
+    expect(lines).toContain("runtimes");
+    expect(lines).not.toContain("secret.key");
+    expect(result.stdout).not.toContain("key material");
+    expect(lines.at(-1)).toBe("done");
+    expect(await readFile(join(workdir, "out.txt"), "utf8")).toBe("ok\n");
+    expect(await readFile(join(home, "home-file"), "utf8")).toBe("w\n");
   });
 });
