@@ -1,39 +1,85 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { decodeEvent, encodeEvent } from "./event-codec.js";
+import {
+  chunkFirstSequence,
+  chunkLastSequence,
+  decodeChunk,
+  encodeChunk,
+  splitIntoChunks,
+} from "./event-codec.js";
 import type { Origin, StoredEvent } from "./log-store.js";
 
-describe("event codec", () => {
+const fields = fc.record({
+  origin: fc.integer({ min: 0, max: 4 }).map((o) => o as Origin),
+  source: fc.string({ unit: "grapheme" }),
+  eventType: fc.string(),
+  payload: fc.json(),
+});
+
+const chunkArb = fc
+  .tuple(
+    fc.integer({ min: 1, max: 2 ** 40 }),
+    fc.integer({ min: 0, max: 2 ** 48 }),
+    fc.array(fields, { minLength: 1, maxLength: 20 }),
+  )
+  .map(([first, timestampMs, items]) =>
+    items.map((f, i): StoredEvent => ({ axonId: "axn_x", sequence: first + i, timestampMs, ...f })),
+  );
+
+describe("event chunk codec", () => {
   it("round-trips every event byte for byte, including non-ASCII text", () => {
     fc.assert(
-      fc.property(
-        fc.record({
-          sequence: fc.integer({ min: 1, max: Number.MAX_SAFE_INTEGER }),
-          timestampMs: fc.integer({ min: 0, max: 2 ** 48 }),
-          origin: fc.integer({ min: 0, max: 4 }).map((o) => o as Origin),
-          source: fc.string({ unit: "grapheme" }),
-          eventType: fc.string(),
-          payload: fc.json(),
-        }),
-        (fields) => {
-          const event: StoredEvent = { axonId: "axn_x", ...fields };
-          expect(decodeEvent("axn_x", encodeEvent(event))).toEqual(event);
-        },
-      ),
+      fc.property(chunkArb, (events) => {
+        const bytes = encodeChunk(events);
+        expect(decodeChunk("axn_x", bytes)).toEqual(events);
+        expect(chunkFirstSequence(bytes)).toBe(events[0]!.sequence);
+        expect(chunkLastSequence(bytes)).toBe(events.at(-1)!.sequence);
+      }),
+    );
+  });
+
+  it("decodes exactly the requested sequence range", () => {
+    fc.assert(
+      fc.property(chunkArb, fc.nat(25), fc.nat(25), (events, a, b) => {
+        const first = events[0]!.sequence;
+        const [from, to] = [first + Math.min(a, b), first + Math.max(a, b)];
+        const decoded = decodeChunk("axn_x", encodeChunk(events), from, to);
+        expect(decoded).toEqual(events.filter((e) => e.sequence >= from && e.sequence <= to));
+      }),
     );
   });
 
   it("refuses an encoding version it does not know instead of misreading it", () => {
-    const bytes = encodeEvent({
-      axonId: "a",
-      sequence: 1,
-      timestampMs: 0,
-      origin: 3,
-      source: "s",
-      eventType: "t",
-      payload: "{}",
-    });
+    const bytes = encodeChunk([
+      { axonId: "a", sequence: 1, timestampMs: 0, origin: 3, source: "s", eventType: "t", payload: "{}" },
+    ]);
     bytes[0] = 9;
-    expect(() => decodeEvent("a", bytes)).toThrow(/version 9/);
+    expect(() => decodeChunk("a", bytes)).toThrow(/version 9/);
+  });
+
+  it("splits large appends by event count and bytes, keeping order and at least one event per chunk", () => {
+    fc.assert(
+      fc.property(fc.array(fc.nat(3000), { minLength: 1, maxLength: 600 }), (sizes) => {
+        const events = sizes.map(
+          (n, i): StoredEvent => ({
+            axonId: "a",
+            sequence: i + 1,
+            timestampMs: 0,
+            origin: 3,
+            source: "",
+            eventType: "",
+            payload: "x".repeat(n),
+          }),
+        );
+        const chunks = splitIntoChunks(events, 256, 10_000);
+        expect(chunks.flat()).toEqual(events);
+        for (const chunk of chunks) {
+          expect(chunk.length).toBeGreaterThan(0);
+          expect(chunk.length).toBeLessThanOrEqual(256);
+          const bytes = chunk.reduce((sum, e) => sum + e.payload.length, 0);
+          if (chunk.length > 1) expect(bytes).toBeLessThanOrEqual(10_000);
+        }
+      }),
+    );
   });
 });

@@ -1,49 +1,127 @@
 import type { Origin, StoredEvent } from "./log-store.js";
 
-// Binary layout (little endian), version 1:
-//   u8 version | f64 sequence | f64 timestampMs | u8 origin
-//   u32 sourceLength | source | u32 eventTypeLength | eventType | payload (rest)
+// One stored value holds one append's events (a chunk): they share the timestamp and have
+// consecutive sequences. One LevelDB entry per append instead of per event is what makes batched
+// publishing and replay cheap. Binary layout (little endian), version 2:
+//   u8 version | f64 firstSequence | f64 timestampMs | u32 count
+//   count × ( u8 origin | u32 n | source | u32 n | eventType | u32 n | payload )   (strings UTF-8)
 // Hand-rolled rather than JSON: replay decodes millions of events and this avoids re-escaping the
 // JSON payload inside another JSON document.
-const VERSION = 1;
-const HEADER = 1 + 8 + 8 + 1;
+const VERSION = 2;
+const HEADER = 1 + 8 + 8 + 4;
 
-export function encodeEvent(event: StoredEvent): Uint8Array {
-  const source = Buffer.from(event.source, "utf8");
-  const eventType = Buffer.from(event.eventType, "utf8");
-  const payload = Buffer.from(event.payload, "utf8");
-  const buf = Buffer.allocUnsafe(HEADER + 4 + source.length + 4 + eventType.length + payload.length);
+/** Encodes consecutive events of one append (same timestamp) as one chunk. */
+export function encodeChunk(events: readonly StoredEvent[]): Uint8Array {
+  let size = HEADER;
+  for (const e of events) {
+    size +=
+      1 + 12 + Buffer.byteLength(e.source) + Buffer.byteLength(e.eventType) + Buffer.byteLength(e.payload);
+  }
+  const buf = Buffer.allocUnsafe(size);
+  const first = events[0]!;
   let o = buf.writeUInt8(VERSION, 0);
-  o = buf.writeDoubleLE(event.sequence, o);
-  o = buf.writeDoubleLE(event.timestampMs, o);
-  o = buf.writeUInt8(event.origin, o);
-  o = buf.writeUInt32LE(source.length, o);
-  o += source.copy(buf, o);
-  o = buf.writeUInt32LE(eventType.length, o);
-  o += eventType.copy(buf, o);
-  payload.copy(buf, o);
+  o = buf.writeDoubleLE(first.sequence, o);
+  o = buf.writeDoubleLE(first.timestampMs, o);
+  o = buf.writeUInt32LE(events.length, o);
+  for (const e of events) {
+    o = buf.writeUInt8(e.origin, o);
+    o = writeString(buf, e.source, o);
+    o = writeString(buf, e.eventType, o);
+    o = writeString(buf, e.payload, o);
+  }
   return buf;
 }
 
-export function decodeEvent(axonId: string, bytes: Uint8Array): StoredEvent {
-  const buf = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+function writeString(buf: Buffer, value: string, offset: number): number {
+  const n = buf.write(value, offset + 4, "utf8");
+  buf.writeUInt32LE(n, offset);
+  return offset + 4 + n;
+}
+
+function asBuffer(bytes: Uint8Array): Buffer {
+  return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
+function checkVersion(buf: Buffer): void {
   const version = buf.readUInt8(0);
   if (version !== VERSION) throw new Error(`unknown event encoding version ${version}`);
-  let o = 1;
-  const sequence = buf.readDoubleLE(o);
-  o += 8;
-  const timestampMs = buf.readDoubleLE(o);
-  o += 8;
-  const origin = buf.readUInt8(o) as Origin;
-  o += 1;
-  const sourceLength = buf.readUInt32LE(o);
-  o += 4;
-  const source = buf.toString("utf8", o, o + sourceLength);
-  o += sourceLength;
-  const eventTypeLength = buf.readUInt32LE(o);
-  o += 4;
-  const eventType = buf.toString("utf8", o, o + eventTypeLength);
-  o += eventTypeLength;
-  const payload = buf.toString("utf8", o);
-  return { axonId, sequence, timestampMs, origin, source, eventType, payload };
+}
+
+/** Sequence of the chunk's first event, read from the header only. */
+export function chunkFirstSequence(bytes: Uint8Array): number {
+  const buf = asBuffer(bytes);
+  checkVersion(buf);
+  return buf.readDoubleLE(1);
+}
+
+/** Sequence of the chunk's last event, read from the header only. */
+export function chunkLastSequence(bytes: Uint8Array): number {
+  const buf = asBuffer(bytes);
+  checkVersion(buf);
+  return buf.readDoubleLE(1) + buf.readUInt32LE(17) - 1;
+}
+
+/** Decodes the chunk's events with `from <= sequence <= to`, in ascending order. */
+export function decodeChunk(
+  axonId: string,
+  bytes: Uint8Array,
+  from = 0,
+  to = Number.MAX_SAFE_INTEGER,
+): StoredEvent[] {
+  const buf = asBuffer(bytes);
+  checkVersion(buf);
+  const first = buf.readDoubleLE(1);
+  const timestampMs = buf.readDoubleLE(9);
+  const count = buf.readUInt32LE(17);
+  const out: StoredEvent[] = [];
+  let o = HEADER;
+  for (let i = 0; i < count; i++) {
+    const sequence = first + i;
+    if (sequence > to) break;
+    const origin = buf[o] as Origin;
+    o += 1;
+    const sourceLength = buf.readUInt32LE(o);
+    const sourceStart = o + 4;
+    o = sourceStart + sourceLength;
+    const typeLength = buf.readUInt32LE(o);
+    const typeStart = o + 4;
+    o = typeStart + typeLength;
+    const payloadLength = buf.readUInt32LE(o);
+    const payloadStart = o + 4;
+    o = payloadStart + payloadLength;
+    if (sequence < from) continue;
+    out.push({
+      axonId,
+      sequence,
+      timestampMs,
+      origin,
+      source: buf.toString("utf8", sourceStart, sourceStart + sourceLength),
+      eventType: buf.toString("utf8", typeStart, typeStart + typeLength),
+      payload: buf.toString("utf8", payloadStart, payloadStart + payloadLength),
+    });
+  }
+  return out;
+}
+
+/** Splits one append into chunks of at most `maxEvents` events and about `maxBytes` bytes. */
+export function splitIntoChunks(
+  events: readonly StoredEvent[],
+  maxEvents = 256,
+  maxBytes = 1024 * 1024,
+): StoredEvent[][] {
+  const chunks: StoredEvent[][] = [];
+  let current: StoredEvent[] = [];
+  let bytes = 0;
+  for (const e of events) {
+    const size = e.payload.length + e.source.length + e.eventType.length;
+    if (current.length > 0 && (current.length >= maxEvents || bytes + size > maxBytes)) {
+      chunks.push(current);
+      current = [];
+      bytes = 0;
+    }
+    current.push(e);
+    bytes += size;
+  }
+  if (current.length > 0) chunks.push(current);
+  return chunks;
 }

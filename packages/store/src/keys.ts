@@ -2,7 +2,7 @@
  * Key layout. One ordered keyspace, prefixes keep kinds apart; sequences are fixed-width hex so
  * key order is sequence order.
  *   a!<axonId>                 axon metadata (JSON)
- *   e!<axonId>!<seq:16 hex>    event (binary, see event-codec)
+ *   e!<axonId>!<seq:16 hex>    a chunk: one append's events, keyed by its first sequence (event-codec)
  *   i!<axonId>!<key>           idempotency record (JSON)
  *   r!<kind>!<id>              small records of other subsystems (JSON)
  */

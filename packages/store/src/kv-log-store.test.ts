@@ -234,3 +234,59 @@ describe("KvLogStore byte-bounded reads", () => {
     expect(all).toHaveLength(20);
   });
 });
+
+describe("KvLogStore reads over multi-event chunks", () => {
+  it("returns exactly the model's slice for any start, limit, direction and byte budget", async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.integer({ min: 1, max: 300 }), { minLength: 1, maxLength: 8 }),
+        fc.array(
+          fc.record({
+            after: fc.nat(1300),
+            limit: fc.integer({ min: 1, max: 700 }),
+            descending: fc.boolean(),
+            maxBytes: fc.option(fc.integer({ min: 1, max: 20_000 }), { nil: undefined }),
+          }),
+          { minLength: 1, maxLength: 10 },
+        ),
+        async (appendSizes, reads) => {
+          const store = memoryStore();
+          const { id } = await store.createAxon({ name: "", labels: {} });
+          for (const size of appendSizes) {
+            await store.append(
+              id,
+              Array.from({ length: size }, (_, i) => userEvent({ i })),
+            );
+          }
+          const all = await store.read(id, { afterSequence: 0, limit: 10_000 });
+          const total = appendSizes.reduce((a, b) => a + b, 0);
+          expect(all.map((e) => e.sequence)).toEqual(Array.from({ length: total }, (_, i) => i + 1));
+          for (const r of reads) {
+            const got = await store.read(id, {
+              afterSequence: r.after,
+              limit: r.limit,
+              descending: r.descending,
+              maxBytes: r.maxBytes,
+            });
+            let expected = r.descending
+              ? all.filter((e) => e.sequence < (r.after > 0 ? r.after : total + 1)).reverse()
+              : all.filter((e) => e.sequence > r.after);
+            expected = expected.slice(0, r.limit);
+            if (r.maxBytes !== undefined) {
+              let bytes = 0;
+              const capped = [];
+              for (const e of expected) {
+                capped.push(e);
+                bytes += e.payload.length + e.source.length + e.eventType.length + 32;
+                if (bytes >= r.maxBytes) break;
+              }
+              expected = capped;
+            }
+            expect(got).toEqual(expected);
+          }
+        },
+      ),
+      { numRuns: 60 },
+    );
+  });
+});

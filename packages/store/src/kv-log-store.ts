@@ -1,6 +1,12 @@
 import { type Clock, isMutantActive, newId, type Rng } from "@openaxon/core";
 import { AxonNotFoundError, StoreClosedError, StoreFailedError } from "./errors.js";
-import { decodeEvent, encodeEvent } from "./event-codec.js";
+import {
+  chunkFirstSequence,
+  chunkLastSequence,
+  decodeChunk,
+  encodeChunk,
+  splitIntoChunks,
+} from "./event-codec.js";
 import { GroupCommit } from "./group-commit.js";
 import { keys } from "./keys.js";
 import type { KvBackend, KvOp } from "./kv-backend.js";
@@ -132,56 +138,76 @@ export class KvLogStore implements LogStore {
     const head = isMutantActive("read-uncommitted")
       ? Number.MAX_SAFE_INTEGER - 1
       : loaded.sequencer.durableHead;
-    const range = options.descending
-      ? {
-          gt: keys.event(axonId, 0),
-          lt: keys.event(
-            axonId,
-            options.afterSequence > 0 ? Math.min(options.afterSequence, head + 1) : head + 1,
-          ),
-          reverse: true,
-          limit: options.limit,
-        }
-      : {
-          gt: keys.event(axonId, options.afterSequence),
-          lt: keys.event(axonId, head + 1),
-          limit: options.limit,
-        };
-    if (!options.descending && options.afterSequence >= head) return [];
-    if (options.maxBytes === undefined) {
-      return (await this.backend.values(range)).map((v) => decodeEvent(axonId, v));
+    const limit = Math.max(0, options.limit);
+    const maxBytes = options.maxBytes ?? Number.POSITIVE_INFINITY;
+    if (limit === 0) return [];
+    if (options.descending) {
+      const before = options.afterSequence > 0 ? Math.min(options.afterSequence, head + 1) : head + 1;
+      if (before <= 1) return [];
+      // The chunk holding `before - 1` is keyed at or below it, so it is the first one found.
+      return this.readChunks(
+        axonId,
+        { gt: keys.event(axonId, 0), lt: keys.event(axonId, before), reverse: true },
+        {
+          from: 1,
+          to: before - 1,
+          limit,
+          maxBytes,
+        },
+      );
     }
-    return this.readWithinBytes(axonId, range, options.maxBytes);
+    const from = options.afterSequence + 1;
+    if (from > head) return [];
+    // Seek the chunk that holds `from` (keyed by its first sequence, at or below `from`).
+    const holding = await this.backend.entries({
+      gt: keys.event(axonId, 0),
+      lt: keys.event(axonId, from + 1),
+      reverse: true,
+      limit: 1,
+    });
+    const startKey = holding[0]?.[0] ?? keys.event(axonId, from);
+    return this.readChunks(
+      axonId,
+      { gte: startKey, lt: keys.event(axonId, head + 1) },
+      { from, to: head, limit, maxBytes },
+    );
   }
 
   /**
-   * Reads in chunks until the byte budget is spent. The first chunk is small; later ones are sized
-   * from the average seen so far, so small events still arrive in one or two backend reads.
+   * Reads chunks in key order (or reverse) and returns their events within [from, to], up to
+   * `limit` events or until `maxBytes` is spent (at least one event). Chunks per backend read are
+   * sized from what was seen so far, so both one-event and many-event chunks take few reads.
    */
-  private async readWithinBytes(
+  private async readChunks(
     axonId: string,
-    range: { gt: string; lt: string; reverse?: boolean; limit: number },
-    maxBytes: number,
+    range: { gt?: string; gte?: string; lt: string; reverse?: boolean },
+    want: { from: number; to: number; limit: number; maxBytes: number },
   ): Promise<StoredEvent[]> {
     const out: StoredEvent[] = [];
     let bytes = 0;
-    let chunk = Math.min(range.limit, 64);
+    let chunksRead = 0;
     let cursor = range;
-    while (out.length < range.limit && bytes < maxBytes) {
-      const values = await this.backend.values({ ...cursor, limit: chunk });
-      for (const v of values) {
-        const event = decodeEvent(axonId, v);
-        out.push(event);
-        bytes += eventSize(event);
-        if (bytes >= maxBytes) break;
+    let batch = 16;
+    for (;;) {
+      const values = await this.backend.values({ ...cursor, limit: batch });
+      for (const value of values) {
+        chunksRead++;
+        let events = decodeChunk(axonId, value, want.from, want.to);
+        if (range.reverse) events = events.reverse();
+        for (const event of events) {
+          out.push(event);
+          bytes += eventSize(event);
+          if (out.length >= want.limit || bytes >= want.maxBytes) return out;
+        }
       }
-      if (values.length < chunk || bytes >= maxBytes) break;
-      const lastKey = keys.event(axonId, out[out.length - 1]!.sequence);
-      cursor = range.reverse ? { ...cursor, lt: lastKey } : { ...cursor, gt: lastKey };
-      const average = bytes / out.length;
-      chunk = Math.max(1, Math.min(range.limit - out.length, Math.ceil((maxBytes - bytes) / average)));
+      if (values.length < batch) return out;
+      const edge = keys.event(axonId, chunkFirstSequence(values[values.length - 1]!));
+      cursor = range.reverse ? { gt: range.gt, lt: edge, reverse: true } : { gt: edge, lt: range.lt };
+      const perChunk = Math.max(1, out.length / chunksRead);
+      const perEvent = out.length > 0 ? bytes / out.length : 1;
+      const remaining = Math.min(want.limit - out.length, (want.maxBytes - bytes) / perEvent);
+      batch = Math.min(1024, Math.max(1, Math.ceil(remaining / perChunk)));
     }
-    return out;
   }
 
   watch(axonId: string, listener: TailListener): () => void {
@@ -253,7 +279,7 @@ export class KvLogStore implements LogStore {
       limit: 1,
     });
     const head = newest[0]
-      ? decodeEvent(id, newest[0]).sequence - (isMutantActive("sequence-reuse-after-restart") ? 1 : 0)
+      ? chunkLastSequence(newest[0]) - (isMutantActive("sequence-reuse-after-restart") ? 1 : 0)
       : 0;
     return { meta, sequencer: new AxonSequencer(id, head, this.sequencerContext) };
   }
@@ -271,10 +297,10 @@ export class KvLogStore implements LogStore {
       result: AppendResult,
       onDurable: () => void,
     ): Promise<void> => {
-      const ops: KvOp[] = events.map((e) => ({
+      const ops: KvOp[] = splitIntoChunks(events).map((chunk) => ({
         type: "put",
-        key: keys.event(axonId, e.sequence),
-        value: encodeEvent(e),
+        key: keys.event(axonId, chunk[0]!.sequence),
+        value: encodeChunk(chunk),
       }));
       if (idempotencyKey && !isMutantActive("idempotency-not-durable"))
         ops.push({ type: "put", key: keys.idempotency(axonId, idempotencyKey), value: json(result) });
