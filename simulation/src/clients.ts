@@ -138,8 +138,17 @@ export class Publisher {
  * (contiguous from where it resumed, exactly what the disk holds) and, when its stream is cut,
  * waits to be told to reconnect with the last sequence it saw.
  */
+/** What a subscriber asks the server to filter on (Subscribe's event_types / origins). */
+export interface SubscribeFilter {
+  readonly eventTypes: readonly string[];
+  readonly origins: readonly number[];
+}
+
 export class Subscriber {
+  /** The cursor it resumes from: the last sequence it received (or its starting point). */
   last: number;
+  /** The highest sequence actually delivered (0 before the first). */
+  lastDelivered = 0;
   connected = false;
   /** Frames a disconnect dropped on the wire since the last (re)connect. */
   lostOnWire = 0;
@@ -153,6 +162,7 @@ export class Subscriber {
     readonly name: string,
     readonly axonId: string,
     readonly from: number,
+    readonly filter?: SubscribeFilter,
   ) {
     this.last = from;
     this.client = createClient(AxonService, ctx.net.transportFor(name));
@@ -166,13 +176,36 @@ export class Subscriber {
     this.connected = true;
     this.connects++;
     this.abort = new AbortController();
-    ctx.trace(`subscribe ${this.name} axon=${ctx.nameOf(this.axonId)} after=${this.last}`);
+    const filtered = this.filter
+      ? ` filter=${[...this.filter.eventTypes, ...this.filter.origins.map((o) => `origin:${o}`)].join("+")}`
+      : "";
+    ctx.trace(`subscribe ${this.name} axon=${ctx.nameOf(this.axonId)} after=${this.last}${filtered}`);
     void this.consume(
       this.client.subscribe(
-        { axonId: this.axonId, afterSequence: BigInt(this.last) },
+        {
+          axonId: this.axonId,
+          afterSequence: BigInt(this.last),
+          eventTypes: [...(this.filter?.eventTypes ?? [])],
+          origins: [...(this.filter?.origins ?? [])],
+        },
         { signal: this.abort.signal },
       ),
     );
+  }
+
+  /** Whether an event passes this subscriber's filter. */
+  wants(event: { eventType: string; origin: number }): boolean {
+    const f = this.filter;
+    if (!f) return true;
+    return (
+      (f.eventTypes.length === 0 || f.eventTypes.includes(event.eventType)) &&
+      (f.origins.length === 0 || f.origins.includes(event.origin))
+    );
+  }
+
+  /** The durable events it has yet to receive (for liveness). */
+  missing(durable: readonly { sequence: number; eventType: string; origin: number }[]): number {
+    return durable.filter((e) => e.sequence > this.last && this.wants(e)).length;
   }
 
   /** Cuts the stream (a network disconnect); false if it was not connected. */
@@ -190,10 +223,14 @@ export class Subscriber {
         const { kind } = frame;
         if (kind.case === "events") {
           for (const event of (kind.value as { events: ProtoEvent[] }).events) this.receive(event);
+        } else if (kind.case === "caughtUp" || kind.case === "heartbeat") {
+          this.checkHead(kind.case, Number((kind.value as { headSequence: bigint }).headSequence));
         } else if (kind.case === "fellBehind") {
           ctx.coverage.fellBehind++;
           const lastSequence = Number((kind.value as { lastSequence: bigint }).lastSequence);
-          if (lastSequence !== this.last) {
+          this.checkHead("fell_behind", Number((kind.value as { headSequence: bigint }).headSequence));
+          // A filtered follower's cursor also moves past events it does not deliver.
+          if (this.filter ? lastSequence < this.last : lastSequence !== this.last) {
             ctx.checker.fail(
               4,
               `${this.name} was told it fell behind at ${lastSequence}, but its last event was ${this.last}`,
@@ -211,10 +248,29 @@ export class Subscriber {
     }
   }
 
+  /** A head the server announces is durable and not behind what it already delivered. */
+  private checkHead(what: string, head: number): void {
+    const durable = this.ctx.checker.durable(this.axonId).length;
+    if (head < this.lastDelivered || head > durable) {
+      this.ctx.checker.fail(
+        this.connects > 1 ? 5 : 4,
+        `${this.name} got ${what} head=${head} after receiving ${this.lastDelivered}, with ${durable} durable`,
+      );
+    }
+  }
+
   private receive(event: ProtoEvent): void {
     const sequence = Number(event.sequence);
     const { ctx } = this;
-    if (sequence !== this.last + 1) {
+    if (this.filter) {
+      const next = ctx.checker.durable(this.axonId).find((e) => e.sequence > this.last && this.wants(e));
+      if (!this.wants(event) || next?.sequence !== sequence) {
+        ctx.checker.fail(
+          this.connects > 1 ? 5 : 4,
+          `filtered ${this.name} received seq ${sequence} (${event.eventType}) after ${this.last}; the next matching event is ${next?.sequence ?? "none"}`,
+        );
+      }
+    } else if (sequence !== this.last + 1) {
       const what = sequence <= this.last ? "a duplicate" : "a gap";
       ctx.checker.fail(
         this.connects > 1 ? 5 : 4,
@@ -229,5 +285,6 @@ export class Subscriber {
       payload: event.payload,
     });
     this.last = Math.max(this.last, sequence);
+    this.lastDelivered = Math.max(this.lastDelivered, sequence);
   }
 }

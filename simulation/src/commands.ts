@@ -50,6 +50,13 @@ const publishOptsArb = fc.record({
 
 const spec = <P>(s: CommandSpec<P>): CommandSpec<P> => s;
 
+/** Subscribe filters: none, the triggers only (by event type), the agent's output only (by origin). */
+const FILTERS = {
+  all: undefined,
+  triggers: { eventTypes: ["user.message"], origins: [] },
+  "agent-output": { eventTypes: [], origins: [2] },
+} as const;
+
 export const COMMANDS = [
   spec({
     name: "trigger",
@@ -81,16 +88,18 @@ export const COMMANDS = [
     // beyond it: a cursor in the future waits for the axon to get there).
     params: fc.record({
       axon: axonArb,
-      from: fc.oneof(
-        fc.record({ at: fc.nat(12) }),
-        fc.record({ head: fc.integer({ min: -6, max: 2 }) }),
-      ),
+      from: fc.oneof(fc.record({ at: fc.nat(12) }), fc.record({ head: fc.integer({ min: -6, max: 2 }) })),
+      filter: fc.constantFrom("all", "all", "all", "triggers", "agent-output"),
     }),
     applies: (w) => w.subscribers.length < 4,
     run: (w, p) =>
-      w.subscribe(p.axon, "at" in p.from ? p.from.at : Math.max(0, w.headOf(p.axon) + p.from.head)),
+      w.subscribe(
+        p.axon,
+        "at" in p.from ? p.from.at : Math.max(0, w.headOf(p.axon) + p.from.head),
+        FILTERS[p.filter],
+      ),
     describe: (p) =>
-      `subscribe ${p.axon} after=${"at" in p.from ? p.from.at : `head${p.from.head < 0 ? "" : "+"}${p.from.head}`}`,
+      `subscribe ${p.axon} after=${"at" in p.from ? p.from.at : `head${p.from.head < 0 ? "" : "+"}${p.from.head}`}${p.filter === "all" ? "" : ` ${p.filter}`}`,
   }),
   spec({
     name: "disconnect",

@@ -16,8 +16,11 @@ export interface DiskEvent {
  * independently of the store's code (an oracle shares no code with what it checks), so a bug in the
  * store's decoding cannot hide a bug in its writing.
  *
- *   e!<axonId>!<sequence: 16 hex>  →  u8 version | f64 sequence | f64 timestamp | u8 origin |
- *                                     u32 len | source | u32 len | event type | payload
+ *   e!<axonId>!<sequence: 16 hex>  →  version 1: one event
+ *       u8 1 | f64 sequence | f64 timestamp | u8 origin | u32 len | source | u32 len | type | payload
+ *                                  →  version 2: one append's events (a chunk), keyed by the first
+ *       u8 2 | f64 first | f64 timestamp | u32 count | count × (u8 origin | u32 len | source |
+ *                                                           u32 len | type | u32 len | payload)
  */
 export function eventsOnDisk(snapshot: MemoryBackend): Map<string, DiskEvent[]> {
   const byAxon = new Map<string, DiskEvent[]>();
@@ -27,13 +30,12 @@ export function eventsOnDisk(snapshot: MemoryBackend): Map<string, DiskEvent[]> 
   for (const [key, value] of entries) {
     const cut = key.lastIndexOf("!");
     const axonId = key.slice(2, cut);
-    const event = decodeDiskEvent(value, Number.parseInt(key.slice(cut + 1), 16));
     let list = byAxon.get(axonId);
     if (!list) {
       list = [];
       byAxon.set(axonId, list);
     }
-    list.push(event);
+    list.push(...decodeDiskValue(value, Number.parseInt(key.slice(cut + 1), 16)));
   }
   return byAxon;
 }
@@ -45,20 +47,39 @@ export function idempotencyKeysOnDisk(snapshot: MemoryBackend): Set<string> {
   return out;
 }
 
-/** Decodes one event value (the key's sequence is passed for the consistency check). */
-export function decodeDiskEvent(bytes: Uint8Array, keySequence: number): DiskEvent {
+/**
+ * Decodes one stored value into its events. `keySequence` of each is what the key says its
+ * sequence should be (the key's sequence, plus its position in a chunk).
+ */
+export function decodeDiskValue(bytes: Uint8Array, keySequence: number): DiskEvent[] {
   const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  if (buf.readUInt8(0) !== 1) throw new Error(`event ${keySequence}: unknown encoding version ${buf[0]}`);
-  const sequence = buf.readDoubleLE(1);
-  const origin = buf.readUInt8(17);
-  let o = 18;
-  const sourceLength = buf.readUInt32LE(o);
-  o += 4;
-  const source = buf.toString("utf8", o, o + sourceLength);
-  o += sourceLength;
-  const typeLength = buf.readUInt32LE(o);
-  o += 4;
-  const eventType = buf.toString("utf8", o, o + typeLength);
-  o += typeLength;
-  return { sequence, keySequence, origin, source, eventType, payload: buf.toString("utf8", o) };
+  const version = buf.readUInt8(0);
+  const str = (at: number): [string, number] => {
+    const n = buf.readUInt32LE(at);
+    return [buf.toString("utf8", at + 4, at + 4 + n), at + 4 + n];
+  };
+  if (version === 1) {
+    const origin = buf.readUInt8(17);
+    const [source, o1] = str(18);
+    const typeLength = buf.readUInt32LE(o1);
+    const eventType = buf.toString("utf8", o1 + 4, o1 + 4 + typeLength);
+    const payload = buf.toString("utf8", o1 + 4 + typeLength);
+    return [{ sequence: buf.readDoubleLE(1), keySequence, origin, source, eventType, payload }];
+  }
+  if (version === 2) {
+    const first = buf.readDoubleLE(1);
+    const count = buf.readUInt32LE(17);
+    const out: DiskEvent[] = [];
+    let o = 21;
+    for (let i = 0; i < count; i++) {
+      const origin = buf.readUInt8(o);
+      const [source, o1] = str(o + 1);
+      const [eventType, o2] = str(o1);
+      const [payload, o3] = str(o2);
+      o = o3;
+      out.push({ sequence: first + i, keySequence: keySequence + i, origin, source, eventType, payload });
+    }
+    return out;
+  }
+  throw new Error(`event at key sequence ${keySequence}: unknown encoding version ${version}`);
 }

@@ -69,13 +69,12 @@ export async function runCli(argv: readonly string[], defaultSeed: () => number)
 
 function describeFailure(result: SimResult, seed: number, mutant: MutantName | undefined): string[] {
   const f = result.failure!;
-  const commands = f.commands;
   return [
     `sim: FAILED in run ${f.runsToFailure} of seed ${seed} (shrunk ${f.shrinks} times)`,
     f.message,
     "",
     "shrunk commands:",
-    ...commands.split(/,(?=\S)/).map((c) => `  ${c}`),
+    ...f.commands.map((c) => `  ${c}`),
     "",
     "trace of the shrunk run:",
     ...f.trace.map((line) => `  ${line}`),

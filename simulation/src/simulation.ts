@@ -32,8 +32,8 @@ export interface SimOptions {
 export interface SimFailure {
   readonly message: string;
   readonly invariant: number | undefined;
-  /** The failing (shrunk) run's commands, as fast-check prints them. */
-  readonly commands: string;
+  /** The commands the failing (shrunk) run executed, one per entry. */
+  readonly commands: readonly string[];
   /** fc.commands' replay path of the failing run (replaying needs it beside `path`). */
   readonly commandsPath: string;
   readonly swarm: string;
@@ -97,7 +97,10 @@ export async function runOnce(
     const reason = unhandled[0] as Error;
     error = new InvariantViolation(12, `unhandled promise rejection: ${reason?.stack ?? String(reason)}`);
   }
-  if (!world) return { digest: "", lines: [], coverage: emptyCoverage(), error };
+  if (!world) {
+    const lines = [`setup failed: ${(error as Error)?.stack ?? String(error)}`];
+    return { digest: "", lines, coverage: emptyCoverage(), error };
+  }
   world.tallyLog();
   world.trace.add(error ? `FAILED: ${(error as Error).message}` : "ok");
   return { digest: world.trace.digest(), lines: world.trace.lines, coverage: world.coverage, error };
@@ -158,7 +161,9 @@ export async function simulate(options: SimOptions): Promise<SimResult> {
       failure: {
         message: error instanceof Error ? error.message : String(error),
         invariant: error instanceof InvariantViolation ? error.invariant : undefined,
-        commands: commands ? String(commands).replace(/\s*\/\*replayPath=.*\*\/\s*$/, "") : "",
+        commands: (replay?.lines ?? [])
+          .filter((l) => /^t=\d+ > /.test(l))
+          .map((l) => l.replace(/^t=\d+ > /, "")),
         commandsPath: /replayPath="([^"]*)"/.exec(String(commands ?? ""))?.[1] ?? "",
         swarm: swarm ? describeSwarm(swarm) : "",
         trace: replay?.lines ?? [],

@@ -4,9 +4,15 @@ import type { KvOp } from "@openaxon/store";
 import type { Action } from "./action.js";
 import { type AgentScript, encodeScript } from "./agent-script.js";
 import { Checker } from "./checker.js";
-import { type ClientContext, Publisher, type PublishRecord, Subscriber } from "./clients.js";
+import {
+  type ClientContext,
+  Publisher,
+  type PublishRecord,
+  type SubscribeFilter,
+  Subscriber,
+} from "./clients.js";
 import { type CoverageCounts, emptyCoverage } from "./coverage.js";
-import { decodeDiskEvent } from "./log-oracle.js";
+import { decodeDiskValue } from "./log-oracle.js";
 import { settle } from "./settle.js";
 import { AgentHost } from "./sim-agent.js";
 import { SIM_EPOCH_MS, SimClock } from "./sim-clock.js";
@@ -286,12 +292,13 @@ export class World {
     return this.checker.durable(this.idOf(axon)).length;
   }
 
-  subscribe(axon: string, from: number): Subscriber {
+  subscribe(axon: string, from: number, filter?: SubscribeFilter): Subscriber {
     const sub = new Subscriber(
       this.clientContext,
       `sub${this.subscribers.length + 1}`,
       this.idOf(axon),
       from,
+      filter,
     );
     this.subscribers.push(sub);
     sub.connect();
@@ -405,9 +412,9 @@ export class World {
     if (this.disk.pendingSyncs > 0) out.push(`${this.disk.pendingSyncs} disk write(s) in flight`);
     if (this.publisher.outstanding > 0) out.push(`${this.publisher.outstanding} publish(es) unanswered`);
     for (const sub of this.subscribers) {
-      const head = this.checker.durable(sub.axonId).length;
+      const durable = this.checker.durable(sub.axonId);
       if (!sub.connected) out.push(`${sub.name} is disconnected`);
-      else if (sub.last < head) out.push(`${sub.name} is at ${sub.last} of ${head}`);
+      else if (sub.missing(durable) > 0) out.push(`${sub.name} is at ${sub.last} of ${durable.length}`);
     }
     const unended = this.checker.unendedTriggers(this.idOf(MOUNTED_AXON));
     if (unended.length > 0) {
@@ -557,8 +564,10 @@ export class World {
     const [kind, first, ...rest] = op.key.split("!");
     if (kind === "e") {
       const seq = Number.parseInt(rest.join("!"), 16);
-      const type = op.type === "put" ? ` ${decodeDiskEvent(op.value, seq).eventType}` : "";
-      return `${this.nameOf(first ?? "")}#${seq}${type}`;
+      const events = op.type === "put" ? decodeDiskValue(op.value, seq) : [];
+      const last = events.length > 1 ? `..${seq + events.length - 1}` : "";
+      const types = [...new Set(events.map((e) => e.eventType))].join("+");
+      return `${this.nameOf(first ?? "")}#${seq}${last}${types ? ` ${types}` : ""}`;
     }
     if (kind === "i") return `key ${rest.join("!")}`;
     if (kind === "a") return `axon ${this.nameOf(first ?? "")}`;
