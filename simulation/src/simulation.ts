@@ -7,8 +7,10 @@ import fc from "fast-check";
 import { commandArbitraries, type Model, type SimCommand } from "./commands.js";
 import { addCoverage, type CoverageCounts, emptyCoverage } from "./coverage.js";
 import { InvariantViolation } from "./invariant-violation.js";
+import { liveness } from "./liveness.js";
+import { tallyLogCoverage } from "./log-coverage.js";
 import { describeSwarm, type Swarm, swarmArb } from "./swarm.js";
-import { World } from "./world.js";
+import { BROKER_SOURCE, World } from "./world.js";
 
 export interface SimOptions {
   readonly seed: number;
@@ -87,7 +89,7 @@ export async function runOnce(
     const w = world;
     world.trace.add(describeSwarm(swarm));
     await fc.asyncModelRun(() => ({ model: { world: w }, real: w }), commands);
-    await world.liveness();
+    await liveness(world);
   } catch (e) {
     error = e;
   } finally {
@@ -101,7 +103,7 @@ export async function runOnce(
     const lines = [`setup failed: ${(error as Error)?.stack ?? String(error)}`];
     return { digest: "", lines, coverage: emptyCoverage(), error };
   }
-  world.tallyLog();
+  tallyLogCoverage(world.mountedLog(), BROKER_SOURCE, world.coverage);
   world.trace.add(error ? `FAILED: ${(error as Error).message}` : "ok");
   return { digest: world.trace.digest(), lines: world.trace.lines, coverage: world.coverage, error };
 }

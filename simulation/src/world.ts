@@ -1,6 +1,4 @@
-import type { Event as ProtoEvent } from "@openaxon/protocol";
-import { RuntimeStateError } from "@openaxon/runtime";
-import type { KvOp } from "@openaxon/store";
+import { type RuntimeRecord, RuntimeStateError } from "@openaxon/runtime";
 import type { Action } from "./action.js";
 import { type AgentScript, encodeScript } from "./agent-script.js";
 import { Checker } from "./checker.js";
@@ -12,7 +10,6 @@ import {
   Subscriber,
 } from "./clients.js";
 import { type CoverageCounts, emptyCoverage } from "./coverage.js";
-import { decodeDiskValue } from "./log-oracle.js";
 import { settle } from "./settle.js";
 import { AgentHost } from "./sim-agent.js";
 import { SIM_EPOCH_MS, SimClock } from "./sim-clock.js";
@@ -21,6 +18,7 @@ import { SimNetwork } from "./sim-network.js";
 import { SimNode } from "./sim-node.js";
 import type { Swarm } from "./swarm.js";
 import { Trace } from "./trace.js";
+import { describeFrame, describeOp } from "./trace-format.js";
 
 export interface WorldOptions {
   /** A real directory for the runtime's working directory (it is created, never written into). */
@@ -30,7 +28,7 @@ export interface WorldOptions {
 }
 
 /** The broker source the runtime gives every broker (its cursor in the axon). */
-const BROKER_SOURCE = "broker";
+export const BROKER_SOURCE = "broker";
 /** The axon the runtime mounts, and one nobody mounts. */
 export const AXON_NAMES = ["a1", "a2"] as const;
 export const MOUNTED_AXON = "a1";
@@ -80,7 +78,7 @@ export class World {
           if (sub) sub.lostOnWire += frames;
         },
       },
-      (frame) => this.describeFrame(frame),
+      (frame) => describeFrame(frame, (id) => this.nameOf(id)),
       swarm.netWindow,
     );
     this.agent = new AgentHost(MOUNTED_AXON, swarm.agent, {
@@ -171,7 +169,7 @@ export class World {
     if (sync) {
       out.push({
         kind: "disk",
-        label: `disk sync #${sync.id}: ${sync.ops.map((op) => this.describeOp(op)).join(", ")}`,
+        label: `disk sync #${sync.id}: ${sync.ops.map((op) => describeOp(op, (id) => this.nameOf(id))).join(", ")}`,
         run: () => this.disk.syncNext(),
       });
     }
@@ -363,101 +361,25 @@ export class World {
     this.checker.throwIfViolated();
   }
 
-  /**
-   * Invariant 8: faults stop (the node is brought back, subscribers reconnect, a runtime suspended
-   * by hand is resumed) and time moves on until every subscriber has reached the head and every
-   * trigger has ended — or the budget of virtual time runs out.
-   */
-  async liveness(): Promise<void> {
-    this.trace.add("faults stop");
-    if (!this.node) this.restartStore();
-    for (let round = 0; round < 400; round++) {
-      for (const sub of this.subscribers) if (!sub.connected) sub.connect();
-      // Clients that got UNAVAILABLE retry with their key once the service answers again.
-      if (this.node?.started) for (const record of this.publisher.retryable()) this.publisher.retry(record);
-      // A user answers the permission requests still waiting.
-      while (this.answerPermission(0, "always")) {}
-      // A runtime suspended by hand keeps its queued triggers until someone resumes it, and a
-      // failed one (its agents did not come up in time while the disk stalled) until an operator
-      // retries it: the user and the stall are faults that stop now.
-      if (this.node?.started && this.runtimeCommands === 0) {
-        const runtime = this.node.runtimes.getRuntime(this.runtimeId);
-        const unended = this.checker.unendedTriggers(this.idOf(MOUNTED_AXON)).length > 0;
-        const waits = (runtime.status === "suspended" && runtime.wakeAfter) || runtime.status === "failed";
-        if (waits && unended) this.runtimeCommand("resume");
-      }
-      await this.drain();
-      await this.settleAndWatch();
-      this.checker.throwIfViolated();
-      const waiting = this.stillWaiting();
-      if (waiting.length === 0) {
-        this.checker.checkState(this.axonIds, [this.idOf(MOUNTED_AXON)]);
-        this.checker.throwIfViolated();
-        this.trace.add("quiescent");
-        return;
-      }
-      if (round === 399) {
-        this.checker.fail(8, waiting.join("; "));
-        this.checker.throwIfViolated();
-      }
-      this.trace.add("advance clock 5000ms");
-      await this.advanceClock(5_000);
-    }
+  /** The runtime's record as the current node's RuntimeManager has it (undefined while down). */
+  runtimeRecord(): RuntimeRecord | undefined {
+    return this.node?.started ? this.node.runtimes.getRuntime(this.runtimeId) : undefined;
   }
 
-  /** What liveness still waits for (empty when everything has settled). */
-  private stillWaiting(): string[] {
-    const out: string[] = [];
-    if (!this.node?.started) out.push("the node has not started");
-    if (this.disk.pendingSyncs > 0) out.push(`${this.disk.pendingSyncs} disk write(s) in flight`);
-    if (this.publisher.outstanding > 0) out.push(`${this.publisher.outstanding} publish(es) unanswered`);
-    for (const sub of this.subscribers) {
-      const durable = this.checker.durable(sub.axonId);
-      if (!sub.connected) out.push(`${sub.name} is disconnected`);
-      else if (sub.missing(durable) > 0) out.push(`${sub.name} is at ${sub.last} of ${durable.length}`);
-    }
-    const unended = this.checker.unendedTriggers(this.idOf(MOUNTED_AXON));
-    if (unended.length > 0) {
-      const runtime = this.node?.started ? this.node.runtimes.getRuntime(this.runtimeId) : undefined;
-      const status = runtime
-        ? `${runtime.status}${runtime.statusReason ? `: ${runtime.statusReason}` : ""}`
-        : "down";
-      out.push(`trigger(s) ${unended.join(", ")} never ended (runtime ${status})`);
-    }
-    return out;
+  /** Runtime commands (suspend/resume) of the current node still in flight. */
+  get runtimeCommandsInFlight(): number {
+    return this.runtimeCommands;
   }
 
-  /** Coverage read off the final log: what the turns went through. */
-  tallyLog(): void {
-    for (const e of this.checker.durable(this.idOf(MOUNTED_AXON))) {
-      const body = safeParse(e.payload);
-      if (e.eventType === "turn.failed" && e.source === BROKER_SOURCE) {
-        const error = String(body.error ?? "");
-        if (error.startsWith("interrupted")) this.coverage.interruptedTurn++;
-        if (error.startsWith("agent process exited during the turn")) this.coverage.agentCrashMidTurn++;
-      }
-      if (e.eventType === "runtime.resumed" && String(body.reason ?? "").startsWith("woken")) {
-        this.coverage.wakeFromSuspend++;
-      }
-      if (e.eventType === "runtime.suspended" && String(body.reason ?? "").startsWith("idle")) {
-        this.coverage.idleSuspend++;
-      }
-    }
-    const log = this.checker.durable(this.idOf(MOUNTED_AXON));
-    const started = new Set(
-      log.filter((e) => e.eventType === "turn.started").map((e) => String(safeParse(e.payload).turn_id)),
-    );
-    for (const e of log) {
-      if (e.eventType !== "turn.completed" || safeParse(e.payload).stop_reason !== "cancelled") continue;
-      if (started.has(String(safeParse(e.payload).turn_id))) this.coverage.cancelRunningTurn++;
-      else this.coverage.cancelQueuedTurn++;
-    }
+  /** The mounted axon's durable log. */
+  mountedLog() {
+    return this.checker.durable(this.idOf(MOUNTED_AXON));
   }
 
   // --- internals ---
 
-  /** Settles and surfaces violations recorded by hooks in the meantime. */
-  private async settleAndWatch(): Promise<void> {
+  /** Lets everything the world started run to completion. */
+  async settleAndWatch(): Promise<void> {
     await settle();
   }
 
@@ -506,7 +428,7 @@ export class World {
     return node;
   }
 
-  private runtimeCommand(command: "suspend" | "resume"): boolean {
+  runtimeCommand(command: "suspend" | "resume"): boolean {
     const node = this.node;
     if (!node?.started) return false;
     this.trace.add(`${command} runtime`);
@@ -558,43 +480,6 @@ export class World {
   private pid(): string {
     return `p${this.nextPid++}`;
   }
-
-  /** A write as a trace reads it: `a1#7 turn.started`, `key k-p3`, `record runtime`, `axon …`. */
-  private describeOp(op: KvOp): string {
-    const [kind, first, ...rest] = op.key.split("!");
-    if (kind === "e") {
-      const seq = Number.parseInt(rest.join("!"), 16);
-      const events = op.type === "put" ? decodeDiskValue(op.value, seq) : [];
-      const last = events.length > 1 ? `..${seq + events.length - 1}` : "";
-      const types = [...new Set(events.map((e) => e.eventType))].join("+");
-      return `${this.nameOf(first ?? "")}#${seq}${last}${types ? ` ${types}` : ""}`;
-    }
-    if (kind === "i") return `key ${rest.join("!")}`;
-    if (kind === "a") return `axon ${this.nameOf(first ?? "")}`;
-    if (kind === "r") return `record ${first}`;
-    return op.key;
-  }
-
-  private describeFrame(frame: unknown): string {
-    const { kind } = frame as { kind: { case: string; value: Record<string, unknown> } };
-    switch (kind.case) {
-      case "events": {
-        const events = kind.value.events as ProtoEvent[];
-        const first = events[0]!;
-        const last = events[events.length - 1]!;
-        const seqs = first === last ? `seq=${first.sequence}` : `seq=${first.sequence}..${last.sequence}`;
-        return `axon=${this.nameOf(first.axonId)} ${seqs}`;
-      }
-      case "caughtUp":
-        return `caught_up head=${kind.value.headSequence}`;
-      case "heartbeat":
-        return `heartbeat head=${kind.value.headSequence}`;
-      case "fellBehind":
-        return `fell_behind last=${kind.value.lastSequence} head=${kind.value.headSequence}`;
-      default:
-        return String(kind.case);
-    }
-  }
 }
 
 export interface PublishOpts {
@@ -604,12 +489,4 @@ export interface PublishOpts {
   readonly expectedHead?: number;
   /** Origin EXTERNAL instead of USER (both start turns). */
   readonly external?: boolean;
-}
-
-function safeParse(payload: string): Record<string, unknown> {
-  try {
-    return JSON.parse(payload) as Record<string, unknown>;
-  } catch {
-    return {};
-  }
 }

@@ -1,0 +1,72 @@
+import { MOUNTED_AXON, type World } from "./world.js";
+
+/** Virtual time liveness may take once faults stop: 400 rounds of 5 s. */
+const ROUNDS = 400;
+const ROUND_MS = 5_000;
+
+/**
+ * Invariant 8: faults stop — the node is brought back, subscribers reconnect, clients retry their
+ * unknown publishes, a user answers open permission requests, a runtime suspended by hand (or
+ * failed) is resumed — and time moves on until every subscriber has reached the head and every
+ * trigger has ended, or the budget of virtual time runs out.
+ */
+export async function liveness(world: World): Promise<void> {
+  const { checker } = world;
+  world.trace.add("faults stop");
+  if (!world.node) world.restartStore();
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const sub of world.subscribers) if (!sub.connected) sub.connect();
+    // Clients that got UNAVAILABLE retry with their key once the service answers again.
+    if (world.node?.started) for (const record of world.publisher.retryable()) world.publisher.retry(record);
+    // A user answers the permission requests still waiting.
+    while (world.answerPermission(0, "always")) {}
+    // A runtime suspended by hand keeps its queued triggers until someone resumes it, and a failed
+    // one (its agents did not come up in time while the disk stalled) until an operator retries
+    // it: the user and the stall are faults that stop now.
+    const runtime = world.runtimeRecord();
+    if (runtime && world.runtimeCommandsInFlight === 0) {
+      const unended = checker.unendedTriggers(world.idOf(MOUNTED_AXON)).length > 0;
+      const waits = (runtime.status === "suspended" && runtime.wakeAfter) || runtime.status === "failed";
+      if (waits && unended) world.runtimeCommand("resume");
+    }
+    await world.drain();
+    await world.settleAndWatch();
+    checker.throwIfViolated();
+    const waiting = stillWaiting(world);
+    if (waiting.length === 0) {
+      checker.checkState(world.axonIds, [world.idOf(MOUNTED_AXON)]);
+      checker.throwIfViolated();
+      world.trace.add("quiescent");
+      return;
+    }
+    if (round === ROUNDS - 1) {
+      checker.fail(8, waiting.join("; "));
+      checker.throwIfViolated();
+    }
+    world.trace.add(`advance clock ${ROUND_MS}ms`);
+    await world.advanceClock(ROUND_MS);
+  }
+}
+
+/** What liveness still waits for (empty once everything has settled). */
+function stillWaiting(world: World): string[] {
+  const { checker, disk, publisher } = world;
+  const out: string[] = [];
+  if (!world.node?.started) out.push("the node has not started");
+  if (disk.pendingSyncs > 0) out.push(`${disk.pendingSyncs} disk write(s) in flight`);
+  if (publisher.outstanding > 0) out.push(`${publisher.outstanding} publish(es) unanswered`);
+  for (const sub of world.subscribers) {
+    const durable = checker.durable(sub.axonId);
+    if (!sub.connected) out.push(`${sub.name} is disconnected`);
+    else if (sub.missing(durable) > 0) out.push(`${sub.name} is at ${sub.last} of ${durable.length}`);
+  }
+  const unended = checker.unendedTriggers(world.idOf(MOUNTED_AXON));
+  if (unended.length > 0) {
+    const runtime = world.runtimeRecord();
+    const status = runtime
+      ? `${runtime.status}${runtime.statusReason ? `: ${runtime.statusReason}` : ""}`
+      : "down";
+    out.push(`trigger(s) ${unended.join(", ")} never ended (runtime ${status})`);
+  }
+  return out;
+}
