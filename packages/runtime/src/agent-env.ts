@@ -1,9 +1,12 @@
 /**
  * The environment an agent process gets. Nothing of the server's environment passes by default —
- * axond's own settings (OPENAXON_API_KEYS, cloud credentials, provider keys) must never reach an
- * agent — except a short allowlist of variables that make a Unix program behave normally. The
- * runtime's env and then the mount's env are layered on top (explicit configuration wins), and the
- * runtime's markers last, so an agent cannot hide from the orphan reaper.
+ * axond's own settings (OPENAXON_API_KEYS, OPENAXON_SECRET_KEY, cloud credentials, provider keys)
+ * must never reach an agent — except a short allowlist of variables that make a Unix program
+ * behave normally. The runtime's env and then the mount's env are layered on top (explicit
+ * configuration wins; `${PREFIX}` / `${PREFIX_URL}` of a gateway binding are expanded in their
+ * values), then the network variables (proxy and bindings: the runtime's configuration cannot
+ * route around the egress proxy), and the runtime's markers last, so an agent cannot hide from the
+ * orphan reaper.
  */
 
 /** Taken from the server's environment when set there. */
@@ -44,6 +47,16 @@ export interface AgentEnvInput {
   readonly agentHost: string;
   /** HOME when nothing else sets it. */
   readonly workingDirectory: string;
+  /** HTTP(S)_PROXY & co. and the bindings' `$PREFIX_URL` / `$PREFIX` (see agentNetworkEnv). */
+  readonly networkEnv?: Readonly<Record<string, string>>;
+  /** `PREFIX` and `PREFIX_URL` of every binding: what `${NAME}` in env values may refer to. */
+  readonly bindingVariables?: Readonly<Record<string, string>>;
+  /**
+   * The agent runs in a sandbox where the host is read-only: the inherited HOME is replaced by this
+   * writable directory and the inherited TMPDIR dropped (the sandbox has a private /tmp). A HOME
+   * the runtime or mount sets explicitly is kept (and bound writable by the sandbox).
+   */
+  readonly sandboxHome?: string;
 }
 
 export function agentEnv(input: AgentEnvInput): Record<string, string> {
@@ -54,11 +67,44 @@ export function agentEnv(input: AgentEnvInput): Record<string, string> {
   }
   env.PATH ??= DEFAULT_PATH;
   env.HOME ??= input.workingDirectory;
-  Object.assign(env, input.runtimeEnv, input.mountEnv);
+  if (input.sandboxHome !== undefined) {
+    env.HOME = input.sandboxHome;
+    delete env.TMPDIR;
+  }
+  const variables = input.bindingVariables ?? {};
+  for (const layer of [input.runtimeEnv, input.mountEnv]) {
+    for (const [name, value] of Object.entries(layer)) env[name] = expandBindingReferences(value, variables);
+  }
+  Object.assign(env, input.networkEnv);
   env[RUNTIME_ID_ENV] = input.runtimeId;
   env[AXON_ID_ENV] = input.axonId;
   env[AGENT_HOST_ENV] = input.agentHost;
   return env;
+}
+
+/**
+ * The HOME the runtime or mount configures explicitly (the mount wins), or undefined when the
+ * agent would inherit the server's.
+ */
+export function configuredHome(
+  runtimeEnv: Readonly<Record<string, string>>,
+  mountEnv: Readonly<Record<string, string>>,
+): string | undefined {
+  return mountEnv.HOME ?? runtimeEnv.HOME;
+}
+
+const REFERENCE = /\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g;
+
+/**
+ * Replaces `${NAME}` by the value of a gateway binding variable (`PREFIX` or `PREFIX_URL`), so a
+ * runtime can say `ANTHROPIC_BASE_URL=${GWS_ANTHROPIC_URL}` and `ANTHROPIC_API_KEY=${GWS_ANTHROPIC}`
+ * without knowing the per-start URL and token. Only binding variables are expanded; any other
+ * `${…}` stays as written (it may be meant for a shell). The stored env keeps the references.
+ */
+export function expandBindingReferences(value: string, variables: Readonly<Record<string, string>>): string {
+  return value.replace(REFERENCE, (whole, name: string) =>
+    Object.hasOwn(variables, name) ? variables[name]! : whole,
+  );
 }
 
 /** Why an env variable name is unusable, or undefined if it is fine. */

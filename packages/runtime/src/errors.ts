@@ -29,3 +29,14 @@ export class RuntimeManagerClosedError extends Error {
     this.name = "RuntimeManagerClosedError";
   }
 }
+
+/**
+ * The server cannot give the runtime what it asks for: a sandbox where none is available, or
+ * network settings on a server without a gateway. FAILED_PRECONDITION on the wire.
+ */
+export class RuntimePreconditionError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "RuntimePreconditionError";
+  }
+}

@@ -7,13 +7,14 @@ import {
 } from "@openaxon/broker";
 import type { Clock } from "@openaxon/core";
 import type { LogStore } from "@openaxon/store";
-import { agentEnv } from "./agent-env.js";
+import { agentEnv, configuredHome } from "./agent-env.js";
 import { RuntimeStateError } from "./errors.js";
 import { findExecutable } from "./find-executable.js";
 import { IdleTimer, idleSinceAll } from "./idle-timer.js";
 import { announce, RuntimeEventType } from "./runtime-events.js";
 import { planCommand, type RuntimeCommand, settledStatus } from "./runtime-lifecycle.js";
 import type { RuntimeLogger } from "./runtime-logger.js";
+import type { AttachedNetwork, RuntimeNetwork } from "./runtime-network.js";
 import { RUNTIME_RECORD_KIND, type RuntimeRecord, type RuntimeStatus } from "./runtime-record.js";
 import { SerialQueue } from "./serial-queue.js";
 import { type WakeTrigger, WakeWatcher } from "./wake-watcher.js";
@@ -44,6 +45,13 @@ export interface HostedRuntimeDeps {
   readonly brokerTuning: BrokerTuning;
   /** How long the brokers (recovery + agent start) may take to come up before the runtime fails. */
   readonly startTimeoutMs: number;
+  /** Egress proxy, credential gateway and sandbox; undefined: agents run as configured, unproxied. */
+  readonly network?: RuntimeNetwork;
+  /**
+   * HOME of a sandboxed agent whose runtime sets none (the host's home is read-only inside):
+   * created on start, kept across suspends and restarts.
+   */
+  readonly sandboxHome: string;
 }
 
 /**
@@ -58,6 +66,8 @@ export interface HostedRuntimeDeps {
 export class HostedRuntime {
   private current: RuntimeRecord;
   private brokers: Broker[] = [];
+  /** The network the current brokers' agents use; released once they have stopped. */
+  private network: AttachedNetwork | undefined;
   private watcher: WakeWatcher | undefined;
   private readonly transitions = new SerialQueue();
   private readonly idleTimer: IdleTimer;
@@ -227,11 +237,21 @@ export class HostedRuntime {
    */
   private async startBrokers(): Promise<boolean> {
     const { link, clock, adapters, logger, brokerTuning } = this.deps;
+    let network: AttachedNetwork | undefined;
+    if (this.deps.network) {
+      network = await this.deps.network.attach(this.current);
+      // Set at once: whatever fails from here on, stopBrokers() releases it.
+      this.network = network;
+      this.current = { ...this.current, sandbox: network.sandbox };
+    }
     const record = this.current;
+    const sandboxed = network?.sandbox === "bubblewrap";
     const prepared = [];
     for (const mount of record.mounts) {
       const cwd = mount.workingDirectory ?? record.workingDirectory;
       await ensureDirectory(cwd);
+      const home = configuredHome(record.env, mount.env) ?? (sandboxed ? this.deps.sandboxHome : undefined);
+      if (sandboxed && home !== undefined) await ensureDirectory(home);
       const env = agentEnv({
         hostEnv: this.deps.hostEnv,
         runtimeEnv: record.env,
@@ -240,19 +260,24 @@ export class HostedRuntime {
         axonId: mount.axonId,
         agentHost: this.deps.agentHost,
         workingDirectory: cwd,
+        ...(network && { networkEnv: network.env, bindingVariables: network.bindingVariables }),
+        ...(sandboxed && { sandboxHome: home }),
       });
-      await findExecutable(mount.agentBinary, cwd, env);
+      const resolvedBinary = await findExecutable(mount.agentBinary, cwd, env);
       const factory = adapters[mount.protocol];
       if (!factory) throw new Error(`this server has no adapter for protocol ${mount.protocol}`);
-      prepared.push({ mount, cwd, env, factory });
+      const launch = network
+        ? network.launch({ ...mount, resolvedBinary, cwd, ...(home !== undefined && { home }) })
+        : { agentBinary: mount.agentBinary, launchArgs: mount.launchArgs };
+      prepared.push({ mount, cwd, env, factory, launch });
     }
     if (this.closed) return false;
-    const brokers = prepared.map(({ mount, cwd, env, factory }) => {
+    const brokers = prepared.map(({ mount, cwd, env, factory, launch }) => {
       const holder: { broker?: Broker } = {};
       holder.broker = new Broker({
         axonId: mount.axonId,
         link,
-        adapter: factory({ agentBinary: mount.agentBinary, launchArgs: mount.launchArgs }),
+        adapter: factory(launch),
         clock,
         agent: { cwd, env },
         permissionPolicy: mount.permissionPolicy,
@@ -305,9 +330,12 @@ export class HostedRuntime {
   /** Calls `stop()` on every broker synchronously, then waits for them all. */
   private stopBrokers(): Promise<unknown> {
     const brokers = this.brokers;
+    const network = this.network;
     this.brokers = [];
+    this.network = undefined;
     this.idleTimer.cancel();
-    return Promise.all(brokers.map((b) => b.stop()));
+    // Once the agents are gone, their proxy credential and gateway tokens stop working.
+    return Promise.all(brokers.map((b) => b.stop())).finally(() => network?.release());
   }
 
   private reconsiderIdle(): void {

@@ -1,20 +1,44 @@
-export { AGENT_HOST_ENV, AXON_ID_ENV, agentEnv, INHERITED_ENV_NAMES, RUNTIME_ID_ENV } from "./agent-env.js";
+export {
+  AGENT_HOST_ENV,
+  AXON_ID_ENV,
+  agentEnv,
+  expandBindingReferences,
+  INHERITED_ENV_NAMES,
+  RUNTIME_ID_ENV,
+} from "./agent-env.js";
 export { REAPER_SCRIPT, startAgentReaper, sweepAgents } from "./agent-reaper.js";
 export {
   InvalidRuntimeError,
   RuntimeManagerClosedError,
   RuntimeNotFoundError,
+  RuntimePreconditionError,
   RuntimeStateError,
 } from "./errors.js";
 export { BROKER_SOURCE, type BrokerTuning } from "./hosted-runtime.js";
 export { RUNTIME_EVENT_SOURCE, type RuntimeEventPayload, RuntimeEventType } from "./runtime-events.js";
 export type { RuntimeLogger } from "./runtime-logger.js";
-export { DEFAULT_START_TIMEOUT_MS, RuntimeManager, type RuntimeManagerOptions } from "./runtime-manager.js";
+export {
+  DEFAULT_START_TIMEOUT_MS,
+  GATEWAY_EVENT_SOURCE,
+  type RuntimeAuditEvent,
+  RuntimeManager,
+  type RuntimeManagerOptions,
+} from "./runtime-manager.js";
+export {
+  type AttachedNetwork,
+  type ResolvedRuntimeNetwork,
+  RuntimeNetwork,
+  type RuntimeNetworkOptions,
+} from "./runtime-network.js";
 export type {
   CreateRuntimeInput,
+  GatewayBindingInput,
+  GatewayBindingRef,
   LifecycleSpec,
   MountSpec,
   RuntimeRecord,
   RuntimeStatus,
+  SandboxKind,
+  SandboxPolicy,
 } from "./runtime-record.js";
 export { MAX_RUNTIME_NAME_LENGTH } from "./validate-runtime-input.js";

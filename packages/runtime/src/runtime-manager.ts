@@ -4,6 +4,7 @@ import {
   type AgentProtocolName,
   type AxonLink,
   logStoreAxonLink,
+  Origin,
 } from "@openaxon/broker";
 import { type Clock, newId, type Rng } from "@openaxon/core";
 import { AxonNotFoundError, type LogStore } from "@openaxon/store";
@@ -13,13 +14,20 @@ import {
   InvalidRuntimeError,
   RuntimeManagerClosedError,
   RuntimeNotFoundError,
+  RuntimePreconditionError,
   RuntimeStateError,
 } from "./errors.js";
 import { findExecutable } from "./find-executable.js";
 import { type BrokerTuning, HostedRuntime } from "./hosted-runtime.js";
 import type { RuntimeCommand } from "./runtime-lifecycle.js";
 import { type RuntimeLogger, silentLogger } from "./runtime-logger.js";
-import { type CreateRuntimeInput, RUNTIME_RECORD_KIND, type RuntimeRecord } from "./runtime-record.js";
+import { type ResolvedRuntimeNetwork, RuntimeNetwork } from "./runtime-network.js";
+import {
+  type CreateRuntimeInput,
+  RUNTIME_RECORD_KIND,
+  type RuntimeRecord,
+  type SandboxKind,
+} from "./runtime-record.js";
 import { SerialQueue } from "./serial-queue.js";
 import { validateRuntimeInput } from "./validate-runtime-input.js";
 import { ensureDirectory } from "./working-directory.js";
@@ -50,7 +58,21 @@ export interface RuntimeManagerOptions {
    * start, e.g. an ACP initialize) before the runtime fails. Default 120 s.
    */
   readonly startTimeoutMs?: number;
+  /**
+   * The gateway: egress proxy, credential gateway, sandbox. Without it runtimes get no proxy env
+   * and no sandbox, and CreateRuntime refuses network settings and sandbox_policy REQUIRED.
+   */
+  readonly network?: RuntimeNetwork;
 }
+
+/** Audit events from the gateway (`gateway.allowed` / `.denied` / `.suppressed`): `{runtime_id, …}`. */
+export interface RuntimeAuditEvent {
+  readonly eventType: string;
+  readonly payload: { readonly runtime_id: string };
+}
+
+/** The `source` of gateway audit events in a runtime's axons. */
+export const GATEWAY_EVENT_SOURCE = "gateway";
 
 export const DEFAULT_START_TIMEOUT_MS = 120_000;
 
@@ -76,6 +98,7 @@ export class RuntimeManager {
   private boots: Promise<unknown> = Promise.resolve();
   private state: "new" | "starting" | "started" | "closing" | "closed" = "new";
   private closing: Promise<void> | undefined;
+  private readonly audits = new Set<Promise<void>>();
 
   constructor(private readonly options: RuntimeManagerOptions) {
     this.store = options.store;
@@ -133,6 +156,7 @@ export class RuntimeManager {
     this.assertStarted();
     return this.creations.run(async () => {
       validateRuntimeInput(input, this.protocols);
+      const sandbox = this.sandboxFor(input);
       for (const mount of input.mounts) {
         if (!(await this.store.getAxon(mount.axonId))) throw new AxonNotFoundError(mount.axonId);
         for (const other of this.runtimes.values()) {
@@ -144,27 +168,85 @@ export class RuntimeManager {
           }
         }
       }
-      const id = newId("rt", this.clock, this.rng);
-      const now = this.clock.now();
-      const record: RuntimeRecord = {
-        id,
-        name: input.name,
-        status: "provisioning",
-        statusReason: "",
-        mounts: input.mounts,
-        lifecycle: input.lifecycle,
-        env: input.env,
-        workingDirectory: input.workingDirectory ?? join(this.options.workdirRoot, id),
-        createdAtMs: now,
-        updatedAtMs: now,
+      // Resolving the references and persisting the runtime happen while the registry changes
+      // nothing, so a policy, config or secret cannot be deleted in between.
+      const register = async () => {
+        const network = await this.resolveNetwork(input);
+        const id = newId("rt", this.clock, this.rng);
+        const now = this.clock.now();
+        const record: RuntimeRecord = {
+          id,
+          name: input.name,
+          status: "provisioning",
+          statusReason: "",
+          mounts: input.mounts,
+          lifecycle: input.lifecycle,
+          env: input.env,
+          workingDirectory: input.workingDirectory ?? join(this.options.workdirRoot, id),
+          createdAtMs: now,
+          updatedAtMs: now,
+          ...(network.networkPolicyId !== undefined && { networkPolicyId: network.networkPolicyId }),
+          gateways: network.gateways,
+          sandboxPolicy: input.sandboxPolicy ?? "auto",
+          sandbox,
+        };
+        await this.preflight(record);
+        this.assertStarted();
+        await this.store.putRecord(RUNTIME_RECORD_KIND, id, record);
+        return this.host(record);
       };
-      await this.preflight(record);
-      this.assertStarted();
-      await this.store.putRecord(RUNTIME_RECORD_KIND, id, record);
-      const host = this.host(record);
+      const host = this.options.network ? await this.options.network.exclusive(register) : await register();
       await host.boot("created");
       return host.record;
     });
+  }
+
+  /**
+   * The runtimes (not shut down) that use a network policy, gateway config or secret: what the
+   * gateway registry asks before a delete (`referencedBy`). Runs inside the registry's queue, so it
+   * is synchronous and reads only memory.
+   */
+  using(kind: "secret" | "network_policy" | "gateway_config", id: string): string[] {
+    return RuntimeNetwork.references(
+      [...this.runtimes.values()].map((h) => h.record),
+      kind,
+      id,
+    );
+  }
+
+  /**
+   * Publishes a gateway audit event as a SYSTEM event (source "gateway") into every axon of its
+   * runtime. Never throws; events for unknown runtimes (a forged token) are dropped. The gateway
+   * guarantees payloads carry no secret.
+   */
+  publishAudit(event: RuntimeAuditEvent): void {
+    const host = this.runtimes.get(event.payload.runtime_id);
+    if (!host) return;
+    const payload = JSON.stringify(event.payload);
+    for (const { axonId } of host.record.mounts) {
+      const published = this.link
+        .publish(axonId, {
+          origin: Origin.System,
+          source: GATEWAY_EVENT_SOURCE,
+          eventType: event.eventType,
+          payload,
+        })
+        .then(
+          () => {},
+          (error: unknown) =>
+            this.logger.warn(
+              { err: error, axonId, eventType: event.eventType, runtimeId: host.id },
+              "gateway audit event not published",
+            ),
+        );
+      this.audits.add(published);
+      void published.finally(() => this.audits.delete(published));
+    }
+  }
+
+  /** Resolves once every audit event handed to `publishAudit` so far is written (or given up). */
+  async auditsPublished(): Promise<void> {
+    while (this.audits.size > 0) await Promise.all([...this.audits]);
   }
 
   /** Throws RuntimeNotFoundError. */
@@ -240,6 +322,47 @@ export class RuntimeManager {
     }
   }
 
+  /** The sandbox a new runtime will run in; throws RuntimePreconditionError if its policy cannot be met. */
+  private sandboxFor(input: CreateRuntimeInput): SandboxKind {
+    const policy = input.sandboxPolicy ?? "auto";
+    if (this.options.network) return this.options.network.sandboxFor(policy).kind;
+    if (policy === "required") {
+      throw new RuntimePreconditionError(
+        "sandbox_policy is REQUIRED but this server runs agents without a sandbox (no gateway configured)",
+      );
+    }
+    return "none";
+  }
+
+  /** Resolves the policy and bindings (registry errors propagate) and checks the env does not shadow them. */
+  private async resolveNetwork(input: CreateRuntimeInput): Promise<ResolvedRuntimeNetwork> {
+    const bindings = Object.keys(input.gateways ?? {});
+    if (!this.options.network) {
+      if ((input.networkPolicy ?? "") !== "" || bindings.length > 0) {
+        throw new RuntimePreconditionError(
+          "this server has no gateway: network_policy_id and gateways cannot be used (axond runs one; embedded servers must pass RuntimeManager a network)",
+        );
+      }
+      return { gateways: {} };
+    }
+    const problems: string[] = [];
+    for (const prefix of bindings) {
+      for (const name of [prefix, `${prefix}_URL`]) {
+        if (name in input.env) problems.push(`env: ${name} is set by the gateway binding ${prefix}`);
+        input.mounts.forEach((mount, i) => {
+          if (name in mount.env)
+            problems.push(`mounts[${i}].env: ${name} is set by the gateway binding ${prefix}`);
+        });
+      }
+    }
+    if (problems.length > 0) {
+      throw new InvalidRuntimeError(
+        `${problems.join("; ")}; other variables can refer to a binding's as \${PREFIX} and \${PREFIX_URL}`,
+      );
+    }
+    return this.options.network.resolve(input);
+  }
+
   private host(record: RuntimeRecord): HostedRuntime {
     const host = new HostedRuntime(record, {
       store: this.store,
@@ -251,6 +374,8 @@ export class RuntimeManager {
       logger: this.logger,
       brokerTuning: this.options.broker ?? {},
       startTimeoutMs: this.options.startTimeoutMs ?? DEFAULT_START_TIMEOUT_MS,
+      ...(this.options.network && { network: this.options.network }),
+      sandboxHome: join(this.options.workdirRoot, `${record.id}.home`),
     });
     this.runtimes.set(record.id, host);
     return host;

@@ -32,6 +32,27 @@ export interface LifecycleSpec {
   readonly resumeOnAxonEvent: boolean;
 }
 
+/**
+ * Whether agents must run in a sandbox: `auto` uses bubblewrap when the server has it (otherwise
+ * runs unsandboxed and says so), `required` refuses to start without it, `off` never sandboxes.
+ */
+export type SandboxPolicy = "auto" | "required" | "off";
+
+/** What the agents actually run in. */
+export type SandboxKind = "none" | "bubblewrap";
+
+/** A credential gateway binding as CreateRuntime names it: each by id or name. */
+export interface GatewayBindingInput {
+  readonly gateway: string;
+  readonly secret: string;
+}
+
+/** A binding as stored: resolved ids (names can change, ids cannot). */
+export interface GatewayBindingRef {
+  readonly gatewayId: string;
+  readonly secretId: string;
+}
+
 export interface CreateRuntimeInput {
   readonly name: string;
   readonly mounts: readonly MountSpec[];
@@ -39,6 +60,12 @@ export interface CreateRuntimeInput {
   readonly env: Readonly<Record<string, string>>;
   /** Absolute; undefined = `<workdir root>/<runtime id>`. */
   readonly workingDirectory?: string;
+  /** Network policy id or name; undefined = the default stance (public internet only). */
+  readonly networkPolicy?: string;
+  /** Credential gateway bindings keyed by env-var prefix. */
+  readonly gateways?: Readonly<Record<string, GatewayBindingInput>>;
+  /** Default `auto`. */
+  readonly sandboxPolicy?: SandboxPolicy;
 }
 
 /** What the store keeps per runtime (`store.putRecord("runtime", id, …)`), and what the API shows. */
@@ -60,6 +87,14 @@ export interface RuntimeRecord {
    * there wait for a newer event or ResumeRuntime instead of waking the runtime straight back up.
    */
   readonly wakeAfter?: Readonly<Record<string, number>>;
+  /** Resolved network policy id; undefined = the default stance. */
+  readonly networkPolicyId?: string;
+  /** Resolved gateway bindings by env-var prefix (records from before the gateway have none). */
+  readonly gateways?: Readonly<Record<string, GatewayBindingRef>>;
+  /** Undefined (records from before the gateway) = `auto`. */
+  readonly sandboxPolicy?: SandboxPolicy;
+  /** What the agents run in: decided at creation, updated on every start. Undefined = `none`. */
+  readonly sandbox?: SandboxKind;
 }
 
 export const RUNTIME_RECORD_KIND = "runtime";

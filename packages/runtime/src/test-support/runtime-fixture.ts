@@ -1,6 +1,7 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import type { AgentLaunch } from "@openaxon/broker";
 import { type AxonFixture, axonFixture, ScriptedAgent } from "@openaxon/broker/test-support";
 import { seededRng } from "@openaxon/core";
 import type { StoredEvent } from "@openaxon/store";
@@ -62,18 +63,29 @@ export const NEVER_IDLE: LifecycleSpec = { idleTimeSeconds: 0, onIdle: "suspend"
  * protocol, and a RuntimeManager over them. `restart()` makes a new manager on the same store, as
  * a restarted server would.
  */
-export async function runtimeFixture(agent: ScriptedAgent = new HoldableAgent()) {
+export async function runtimeFixture(
+  agent: ScriptedAgent = new HoldableAgent(),
+  options: Partial<RuntimeManagerOptions> = {},
+) {
   const axon: AxonFixture = await axonFixture();
   const workdirRoot = await mkdtemp(join(tmpdir(), "openaxon-runtime-"));
   const managers: RuntimeManager[] = [];
+  /** What the adapter factory was asked to launch, in order. */
+  const launches: AgentLaunch[] = [];
   const makeManager = async (extra: Partial<RuntimeManagerOptions> = {}) => {
     const manager = new RuntimeManager({
       store: axon.store,
       clock: axon.clock,
       rng: seededRng(managers.length + 7),
-      adapters: { acp: () => agent },
+      adapters: {
+        acp: (launch) => {
+          launches.push(launch);
+          return agent;
+        },
+      },
       workdirRoot,
       hostEnv: { PATH: process.env.PATH ?? "/usr/bin:/bin" },
+      ...options,
       ...extra,
     });
     managers.push(manager);
@@ -130,6 +142,7 @@ export async function runtimeFixture(agent: ScriptedAgent = new HoldableAgent())
   return {
     ...axon,
     agent,
+    launches,
     workdirRoot,
     get manager() {
       return manager;
@@ -143,9 +156,9 @@ export async function runtimeFixture(agent: ScriptedAgent = new HoldableAgent())
     runtimeEvents,
     types,
     /** A new manager on the same store (the old one closed first, as on a graceful restart, unless told not to). */
-    async restart(options: { close?: boolean } = {}) {
-      if (options.close !== false) await manager.close();
-      manager = await makeManager();
+    async restart(restart: { close?: boolean; extra?: Partial<RuntimeManagerOptions> } = {}) {
+      if (restart.close !== false) await manager.close();
+      manager = await makeManager(restart.extra);
       await manager.whenBooted();
       return manager;
     },
