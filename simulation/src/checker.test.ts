@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { turnProblems } from "./checker.js";
+import { idleSuspendProblems, turnProblems } from "./checker.js";
 import type { DiskEvent } from "./log-oracle.js";
 
 const USER = 3;
@@ -68,6 +68,30 @@ describe("turnProblems (invariant 6 on the log)", () => {
     ]);
     expect(turnProblems(log(trigger(), completed(1)), "broker")).toEqual([
       "seq 2: turn_1 ended (turn.completed) without starting and without being cancelled",
+    ]);
+  });
+});
+
+describe("idleSuspendProblems", () => {
+  const failed = (t: number): [number, string, string, object] => [
+    SYSTEM,
+    "broker",
+    "turn.failed",
+    { turn_id: `turn_${t}`, error: "interrupted: broker stopped" },
+  ];
+  const suspended = (reason: string): [number, string, string, object] => [
+    SYSTEM,
+    "runtime",
+    "runtime.suspended",
+    { runtime_id: "rt", reason },
+  ];
+
+  it("lets a suspension by request interrupt a running turn, but not one for idleness", () => {
+    expect(
+      idleSuspendProblems(log(trigger(), started(1), failed(1), suspended("suspended by request"))),
+    ).toEqual([]);
+    expect(idleSuspendProblems(log(trigger(), started(1), failed(1), suspended("idle for 20s")))).toEqual([
+      "seq 4: the runtime suspended for idleness while turn_1 was running",
     ]);
   });
 });

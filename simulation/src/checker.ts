@@ -147,6 +147,7 @@ export class Checker {
       if (mountAxonIds.includes(axonId)) {
         for (const problem of turnProblems(durable, this.brokerSource))
           this.fail(6, `axon=${name}: ${problem}`);
+        for (const problem of idleSuspendProblems(durable)) this.fail(6, `axon=${name}: ${problem}`);
       }
     }
     for (const [key, pin] of this.pins) {
@@ -285,6 +286,35 @@ export function turnProblems(log: readonly DiskEvent[], source: string): string[
         problems.push(
           `seq ${e.sequence}: ${e.eventType} of ${turnId} outside its turn (running: ${open ?? "none"})`,
         );
+    }
+  }
+  return problems;
+}
+
+/**
+ * An idle suspension never interrupts a turn (invariant 6 across suspend/resume): a runtime suspends
+ * for idleness only when no turn runs, so no `turn.failed "interrupted: broker stopped"` may lie
+ * between the previous runtime event and a `runtime.suspended` whose reason is idleness.
+ */
+export function idleSuspendProblems(log: readonly DiskEvent[]): string[] {
+  const problems: string[] = [];
+  let interrupted: string | undefined;
+  for (const e of log) {
+    if (e.origin !== SYSTEM) continue;
+    const body = parse(e.payload);
+    if (e.eventType === "turn.failed" && body.error === "interrupted: broker stopped") {
+      interrupted = String(body.turn_id);
+    } else if (e.eventType.startsWith("runtime.")) {
+      if (
+        e.eventType === "runtime.suspended" &&
+        String(body.reason ?? "").startsWith("idle") &&
+        interrupted
+      ) {
+        problems.push(
+          `seq ${e.sequence}: the runtime suspended for idleness while ${interrupted} was running`,
+        );
+      }
+      interrupted = undefined;
     }
   }
   return problems;
