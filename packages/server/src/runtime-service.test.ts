@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -5,15 +6,25 @@ import { Code, ConnectError, createClient, createRouterTransport } from "@connec
 import { stdioAdapterFactory } from "@openaxon/adapter-stdio";
 import { seededRng, systemClock } from "@openaxon/core";
 import {
+  GatewayRegistry,
+  memoryRecords,
+  SecretBox,
+  startCredentialGateway,
+  startEgressProxy,
+} from "@openaxon/gateway";
+import {
   AgentProtocol,
+  AuthMechanismType,
   AxonService,
   OnIdle,
   Origin,
   PermissionPolicy,
   RuntimeService,
   RuntimeStatus,
+  Sandbox,
+  SandboxPolicy,
 } from "@openaxon/protocol";
-import { RuntimeManager } from "@openaxon/runtime";
+import { RuntimeManager, RuntimeNetwork } from "@openaxon/runtime";
 import { KvLogStore, MemoryBackend } from "@openaxon/store";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { axonRoutes } from "./axon-service.js";
@@ -199,5 +210,142 @@ describe("RuntimeService", () => {
     const { axon } = await axons.createAxon({});
     await runtimes.close();
     expect((await failure(rts.createRuntime({ mounts: [catMount(axon!.id)] }))).code).toBe("Unavailable");
+  });
+});
+
+describe("RuntimeService behind the gateway", () => {
+  const closers: Array<() => Promise<void>> = [];
+  afterEach(async () => {
+    for (const close of closers.splice(0).reverse()) await close();
+  });
+
+  /** A manager wired as axond wires it, minus the sandbox (none available here). */
+  async function gatewayClients() {
+    const registry = await GatewayRegistry.open({
+      records: memoryRecords(),
+      box: new SecretBox(randomBytes(32)),
+    });
+    const proxy = await startEgressProxy();
+    const gateway = await startCredentialGateway();
+    const network = new RuntimeNetwork({
+      registry,
+      proxy,
+      gateway,
+      sandbox: { kind: "none", reason: "bubblewrap (bwrap) is not installed" },
+      hiddenPaths: [workdirRoot],
+    });
+    const manager = new RuntimeManager({
+      store,
+      clock: systemClock,
+      rng: seededRng(5),
+      adapters: { stdio: stdioAdapterFactory },
+      workdirRoot,
+      hostEnv: { PATH: process.env.PATH },
+      network,
+    });
+    await manager.start();
+    closers.push(
+      proxy.close,
+      gateway.close,
+      async () => network.close(),
+      () => manager.close(),
+    );
+    const transport = createRouterTransport((router) => {
+      axonRoutes({ store })(router);
+      runtimeRoutes({ runtimes: manager })(router);
+    });
+    return {
+      registry,
+      axons: createClient(AxonService, transport),
+      rts: createClient(RuntimeService, transport),
+    };
+  }
+
+  it("reports the resolved policy and binding ids, the sandbox policy and the sandbox the agents run in", async () => {
+    const { registry, axons, rts } = await gatewayClients();
+    const policy = await registry.createNetworkPolicy({
+      name: "agents",
+      egress: { allowAll: true, allowedHostnames: [], allowedCidrs: [], allowAgentGateway: true },
+    });
+    const secret = await registry.createSecret({ name: "anthropic", value: "sk-test-value-123456" });
+    const config = await registry.createGatewayConfig({
+      name: "anthropic-api",
+      endpoint: "https://api.anthropic.com",
+      authMechanism: { type: AuthMechanismType.HEADER, key: "x-api-key" },
+    });
+    const { axon } = await axons.createAxon({});
+    const { runtime } = await rts.createRuntime({
+      mounts: [catMount(axon!.id)],
+      networkPolicyId: "agents",
+      gateways: { GWS_ANTHROPIC: { gateway: "anthropic-api", secret: "anthropic" } },
+    });
+    expect(runtime).toMatchObject({
+      status: RuntimeStatus.RUNNING,
+      networkPolicyId: policy.id,
+      gateways: { GWS_ANTHROPIC: { gateway: config.id, secret: secret.id } },
+      sandboxPolicy: SandboxPolicy.AUTO,
+      sandbox: Sandbox.NONE,
+    });
+    expect((await rts.getRuntime({ id: runtime!.id })).runtime).toMatchObject({
+      networkPolicyId: policy.id,
+      gateways: { GWS_ANTHROPIC: { gateway: config.id, secret: secret.id } },
+    });
+  });
+
+  it("answers bad network settings with precise codes, listing every unknown reference", async () => {
+    const { registry, axons, rts } = await gatewayClients();
+    await registry.createSecret({ name: "known-secret", value: "sk-test-value-123456" });
+    const { axon } = await axons.createAxon({});
+    const mounts = [catMount(axon!.id)];
+    const unknown = await failure(
+      rts.createRuntime({
+        mounts,
+        networkPolicyId: "ghost-policy",
+        gateways: {
+          GWS_A: { gateway: "ghost-gateway", secret: "known-secret" },
+          GWS_B: { gateway: "ghost-gateway", secret: "ghost-secret" },
+        },
+      }),
+    );
+    expect(unknown.code).toBe("NotFound");
+    for (const name of ["ghost-policy", "ghost-gateway", "ghost-secret"])
+      expect(unknown.message).toContain(name);
+
+    const badPrefix = await failure(
+      rts.createRuntime({
+        mounts,
+        gateways: { "gws-a": { gateway: "x", secret: "y" }, PATH: { gateway: "", secret: "" } },
+      }),
+    );
+    expect(badPrefix.code).toBe("InvalidArgument");
+    expect(badPrefix.message).toMatch(/gws-a.*PATH/s);
+
+    expect(await failure(rts.createRuntime({ mounts, sandboxPolicy: SandboxPolicy.REQUIRED }))).toMatchObject(
+      {
+        code: "FailedPrecondition",
+        message:
+          "sandbox_policy is REQUIRED but this server has no sandbox: bubblewrap (bwrap) is not installed",
+      },
+    );
+    expect((await failure(rts.createRuntime({ mounts, sandboxPolicy: 7 as SandboxPolicy }))).code).toBe(
+      "InvalidArgument",
+    );
+    expect((await rts.listRuntimes({})).runtimes).toEqual([]);
+  });
+
+  it("refuses network settings on a server without a gateway with FAILED_PRECONDITION", async () => {
+    const { axons, rts } = clients();
+    const { axon } = await axons.createAxon({});
+    expect(
+      await failure(rts.createRuntime({ mounts: [catMount(axon!.id)], networkPolicyId: "anything" })),
+    ).toMatchObject({
+      code: "FailedPrecondition",
+      message: expect.stringMatching(/this server has no gateway/),
+    });
+    const { runtime } = await rts.createRuntime({
+      mounts: [catMount(axon!.id)],
+      sandboxPolicy: SandboxPolicy.OFF,
+    });
+    expect(runtime).toMatchObject({ sandboxPolicy: SandboxPolicy.OFF, sandbox: Sandbox.NONE, gateways: {} });
   });
 });

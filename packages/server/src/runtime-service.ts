@@ -5,10 +5,12 @@ import {
   type RuntimeManager,
   RuntimeManagerClosedError,
   RuntimeNotFoundError,
+  RuntimePreconditionError,
   RuntimeStateError,
 } from "@openaxon/runtime";
 import { type Logger, pino } from "pino";
-import { invalidArgument, toConnectError } from "./errors.js";
+import { invalidArgument } from "./errors.js";
+import { toGatewayConnectError } from "./gateway-errors.js";
 import { runtimeToProto } from "./runtime-to-proto.js";
 import { requireRuntimeId, validateCreateRuntime } from "./validate-runtime.js";
 
@@ -66,13 +68,20 @@ export function runtimeRoutes(options: RuntimeServiceOptions): (router: ConnectR
   };
 }
 
-/** Runtime errors get their codes; the rest (unknown axon, store failures) map as in AxonService. */
+/**
+ * Runtime errors get their codes; gateway references map as in the gateway services (bad prefix →
+ * INVALID_ARGUMENT, unknown policies, configs and secrets → NOT_FOUND listing them all); the rest
+ * (unknown axon, store failures) as in AxonService.
+ */
 export function runtimeErrorToConnect(error: unknown, logger: Logger, rpc: string): ConnectError {
   if (error instanceof RuntimeNotFoundError) return new ConnectError(error.message, Code.NotFound);
   if (error instanceof InvalidRuntimeError) return invalidArgument(error.message);
   if (error instanceof RuntimeStateError) return new ConnectError(error.message, Code.FailedPrecondition);
+  if (error instanceof RuntimePreconditionError) {
+    return new ConnectError(error.message, Code.FailedPrecondition);
+  }
   if (error instanceof RuntimeManagerClosedError) {
     return new ConnectError("the server is shutting down; retry later", Code.Unavailable);
   }
-  return toConnectError(error, logger, rpc);
+  return toGatewayConnectError(error, logger, rpc);
 }

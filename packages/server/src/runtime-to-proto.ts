@@ -2,22 +2,23 @@ import {
   type AfterIdle,
   AgentProtocol,
   type BrokerMount,
+  type GatewayBinding,
   OnIdle,
   PermissionPolicy,
   type ResumeTriggers,
   type Runtime,
   RuntimeStatus,
+  Sandbox,
+  SandboxPolicy,
 } from "@openaxon/protocol";
 import type { MountSpec, RuntimeRecord } from "@openaxon/runtime";
 
 /** Wire shape without $typeName (Connect accepts init shapes), nested messages included. */
-// The network and sandbox fields are filled once runtimes are wired to the gateway (issue 4).
-type NetworkFields = "networkPolicyId" | "gateways" | "sandboxPolicy" | "sandbox";
-export type RuntimeInit = Omit<Runtime, "$typeName" | "mounts" | "lifecycle" | NetworkFields> &
-  Partial<Pick<Runtime, NetworkFields>> & {
-    mounts: Omit<BrokerMount, "$typeName">[];
-    lifecycle: { afterIdle: Omit<AfterIdle, "$typeName">; resumeTriggers: Omit<ResumeTriggers, "$typeName"> };
-  };
+export type RuntimeInit = Omit<Runtime, "$typeName" | "mounts" | "lifecycle" | "gateways"> & {
+  mounts: Omit<BrokerMount, "$typeName">[];
+  lifecycle: { afterIdle: Omit<AfterIdle, "$typeName">; resumeTriggers: Omit<ResumeTriggers, "$typeName"> };
+  gateways: Record<string, Omit<GatewayBinding, "$typeName">>;
+};
 
 export const PROTOCOL_TO_PROTO: Record<MountSpec["protocol"], AgentProtocol> = {
   acp: AgentProtocol.ACP,
@@ -39,6 +40,12 @@ const POLICY_TO_PROTO: Record<MountSpec["permissionPolicy"], PermissionPolicy> =
   auto_allow: PermissionPolicy.AUTO_ALLOW,
   ask: PermissionPolicy.ASK,
   deny: PermissionPolicy.DENY,
+};
+
+const SANDBOX_POLICY_TO_PROTO: Record<NonNullable<RuntimeRecord["sandboxPolicy"]>, SandboxPolicy> = {
+  auto: SandboxPolicy.AUTO,
+  required: SandboxPolicy.REQUIRED,
+  off: SandboxPolicy.OFF,
 };
 
 export function runtimeToProto(runtime: RuntimeRecord): RuntimeInit {
@@ -67,5 +74,15 @@ export function runtimeToProto(runtime: RuntimeRecord): RuntimeInit {
     workingDirectory: runtime.workingDirectory,
     createdAtMs: BigInt(runtime.createdAtMs),
     updatedAtMs: BigInt(runtime.updatedAtMs),
+    networkPolicyId: runtime.networkPolicyId ?? "",
+    // Resolved ids: names of configs and secrets can change, the binding cannot.
+    gateways: Object.fromEntries(
+      Object.entries(runtime.gateways ?? {}).map(([prefix, ref]) => [
+        prefix,
+        { gateway: ref.gatewayId, secret: ref.secretId },
+      ]),
+    ),
+    sandboxPolicy: SANDBOX_POLICY_TO_PROTO[runtime.sandboxPolicy ?? "auto"],
+    sandbox: runtime.sandbox === "bubblewrap" ? Sandbox.BUBBLEWRAP : Sandbox.NONE,
   };
 }

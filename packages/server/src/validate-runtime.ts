@@ -6,6 +6,7 @@ import {
   type Lifecycle,
   OnIdle,
   PermissionPolicy,
+  SandboxPolicy,
 } from "@openaxon/protocol";
 import type { CreateRuntimeInput, LifecycleSpec, MountSpec } from "@openaxon/runtime";
 import { invalidArgument } from "./errors.js";
@@ -31,7 +32,8 @@ export function requireRuntimeId(id: string, field = "id"): string {
 
 /**
  * The wire request as the runtime manager's input. Checks here are the ones only the wire can get
- * wrong (ids, enums); the manager checks the rest (mounts, binaries, directories, env names).
+ * wrong (ids, enums); the manager checks the rest (mounts, binaries, directories, env names), and
+ * the gateway registry the network references (prefixes, unknown policies, configs, secrets).
  */
 export function validateCreateRuntime(request: CreateRuntimeRequest): CreateRuntimeInput {
   return {
@@ -40,7 +42,31 @@ export function validateCreateRuntime(request: CreateRuntimeRequest): CreateRunt
     lifecycle: lifecycleFromProto(request.lifecycle),
     env: { ...request.env },
     ...(request.workingDirectory !== "" && { workingDirectory: request.workingDirectory }),
+    ...(request.networkPolicyId !== "" && { networkPolicy: request.networkPolicyId }),
+    gateways: Object.fromEntries(
+      Object.entries(request.gateways).map(([prefix, binding]) => [
+        prefix,
+        { gateway: binding.gateway, secret: binding.secret },
+      ]),
+    ),
+    sandboxPolicy: sandboxPolicyFromProto(request.sandboxPolicy),
   };
+}
+
+function sandboxPolicyFromProto(policy: SandboxPolicy): NonNullable<CreateRuntimeInput["sandboxPolicy"]> {
+  switch (policy) {
+    case SandboxPolicy.UNSPECIFIED:
+    case SandboxPolicy.AUTO:
+      return "auto";
+    case SandboxPolicy.REQUIRED:
+      return "required";
+    case SandboxPolicy.OFF:
+      return "off";
+    default:
+      throw invalidArgument(
+        `sandbox_policy ${policy} is not a known SandboxPolicy (SANDBOX_POLICY_AUTO, _REQUIRED or _OFF)`,
+      );
+  }
 }
 
 function mountFromProto(mount: BrokerMount, i: number): MountSpec {
