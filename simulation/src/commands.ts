@@ -145,7 +145,7 @@ export const COMMANDS = [
     name: "crash-agent",
     fault: "crashAgent",
     params: fc.constant(null),
-    applies: (w) => w.agent.agentRunning,
+    applies: (w) => w.agent.agentAlive,
     run: (w) => w.crashAgent(),
     describe: () => "crash agent",
   }),

@@ -12,6 +12,7 @@ export const COVERAGE_EVENTS = {
   reconnectRacingDelivery: "a disconnect dropped frames on the wire, then the subscriber resumed",
   fellBehind: "a slow subscriber fell behind and went back to store reads",
   agentCrashMidTurn: "an agent process died during a turn",
+  agentCrashDuringStart: "an agent process died while it was starting",
   interruptedTurn: "a turn was closed as interrupted by a broker restart or stop",
   cancelRunningTurn: "a running turn was cancelled",
   cancelQueuedTurn: "a queued turn was cancelled before it started",

@@ -77,7 +77,7 @@ describe("SimAgent under the production Broker", () => {
     await settle();
     host.actions()[0]!.run();
     await settle();
-    expect(host.crashAgent()).toBe(true);
+    expect(host.crashAgent()).toBe("running");
     await settle();
     await fx.publish("user.message", { content: encodeScript("p2", { steps: [], stopReason: "end_turn" }) });
     await settle();

@@ -82,9 +82,9 @@ export class AgentHost {
     }));
   }
 
-  /** Kills the running agent process as if it crashed (SIGKILL). False if none runs. */
-  crashAgent(): boolean {
-    return this.current?.crash() ?? false;
+  /** Kills the agent process as if it crashed (SIGKILL), also while it starts. What it hit, if anything. */
+  crashAgent(): "running" | "starting" | undefined {
+    return this.current?.crash();
   }
 
   /** The node died: its agents die silently with it (no broker is left to hear). */
@@ -93,8 +93,9 @@ export class AgentHost {
     this.current = undefined;
   }
 
-  get agentRunning(): boolean {
-    return this.current?.running ?? false;
+  /** An agent process is alive (running, or still starting). */
+  get agentAlive(): boolean {
+    return this.current?.alive ?? false;
   }
 
   /** @internal */
@@ -118,8 +119,8 @@ export class SimAgent implements AgentAdapter {
     private readonly clock: Clock,
   ) {}
 
-  get running(): boolean {
-    return this.process?.alive === true && !this.process.starting;
+  get alive(): boolean {
+    return this.process?.alive === true && !this.dead;
   }
 
   async start(options: AgentStartOptions): Promise<AgentSession> {
@@ -227,12 +228,16 @@ export class SimAgent implements AgentAdapter {
     if (this.process) this.kill(this.process, false);
   }
 
-  /** @internal CrashAgent: the process dies on its own; the broker hears through onExit. */
-  crash(): boolean {
+  /**
+   * @internal CrashAgent: the process dies on its own; the broker hears through onExit, or (while
+   * it starts) through start() failing.
+   */
+  crash(): "running" | "starting" | undefined {
     const process = this.process;
-    if (!process?.alive || this.dead) return false;
+    if (!process?.alive || this.dead) return undefined;
+    const when = process.starting ? "starting" : "running";
     this.kill(process, true);
-    return true;
+    return when;
   }
 
   /** @internal the node died */

@@ -342,8 +342,9 @@ export class World {
 
   crashAgent(): boolean {
     const crashed = this.agent.crashAgent();
-    if (crashed) this.trace.add(`CRASH agent ${MOUNTED_AXON}`);
-    return crashed;
+    if (crashed) this.trace.add(`CRASH agent ${MOUNTED_AXON} (${crashed})`);
+    if (crashed === "starting") this.coverage.agentCrashDuringStart++;
+    return crashed !== undefined;
   }
 
   suspendRuntime(): boolean {
