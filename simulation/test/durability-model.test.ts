@@ -173,7 +173,7 @@ describe("the durability model SimDisk implements", () => {
       }),
       { numRuns: 3 },
     );
-  });
+  }, 120_000);
 
   it("holds for the real classic-level store when the database is closed under the store without draining it", async () => {
     await fc.assert(
