@@ -23,7 +23,7 @@ it("`npm run sim -- --seed S --runs N` ends with the trace hash and `sim: N runs
   expect(lines.at(-1)).toBe("sim: 4 runs, seed 3, ok");
   const again = await runCli(["--seed", "3", "--runs", "4"], noSeed);
   expect(again.output.at(-2)).toBe(lines.at(-2));
-});
+}, 120_000);
 
 it("a failure prints the shrunk commands, a readable trace, the seed, the path and a replay command that reproduces it", async () => {
   const failed = await runCli(["--seed", "5", "--runs", "30", "--mutant", "expected-head-ignored"], noSeed);
@@ -44,7 +44,7 @@ it("a failure prints the shrunk commands, a readable trace, the seed, the path a
   const replayed = await runCli(args, noSeed);
   expect(replayed.exitCode).toBe(1);
   expect(replayed.output[1]).toBe(failed.output[1]);
-});
+}, 120_000);
 
 it("--check-determinism passes on a deterministic world; bad flags exit 2 with usage", async () => {
   const checked = await runCli(["--seed", "8", "--runs", "3", "--check-determinism"], noSeed);

@@ -8,9 +8,9 @@ it("the same seed produces the same trace hash", async () => {
   expect(second.traceHash).toBe(first.traceHash);
   const other = await simulate({ seed: 405, runs: 15 });
   expect(other.traceHash).not.toBe(first.traceHash);
-});
+}, 120_000);
 
 it("--check-determinism runs every simulation twice and finds no divergence", async () => {
   const result = await simulate({ seed: 77, runs: 10, checkDeterminism: true });
   expect(result.failure?.message).toBeUndefined();
-});
+}, 120_000);

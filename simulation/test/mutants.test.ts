@@ -14,7 +14,7 @@ describe("the mutant suite", () => {
       expect(result.ok, `${name} survived ${MUTANT_BUDGET.runs} runs`).toBe(false);
       expect(MUTANT_CATCHERS[name]).toContain(result.failure?.invariant);
       expect(result.failure!.runsToFailure).toBeLessThanOrEqual(MUTANT_BUDGET.runs);
-    });
+    }, 120_000);
   }
 
   it("has a catcher listed for every mutant", () => {

@@ -12,4 +12,4 @@ it(`keeps every invariant over the CI budget (${CI_BUDGET.runs} runs from seed $
     (k) => `${k}: ${COVERAGE_EVENTS[k]}`,
   );
   expect(missing, "coverage counters that stayed zero over the budget").toEqual([]);
-});
+}, 120_000);
