@@ -10,11 +10,16 @@ export interface BenchSettings {
   readonly batchConcurrency: number;
   /** Size of the axon replayed with Subscribe. */
   readonly replayEvents: number;
+  /** Scenarios to run (default: all). */
+  readonly only: readonly Scenario[];
   /** Record the figures in docs/benchmarks.md. */
   readonly write: boolean;
 }
 
-export const DEFAULTS: Omit<BenchSettings, "write"> = {
+export const SCENARIOS = ["unary", "batch", "replay"] as const;
+export type Scenario = (typeof SCENARIOS)[number];
+
+export const DEFAULTS: Omit<BenchSettings, "write" | "only"> = {
   unaryEvents: 20_000,
   unaryConcurrency: 32,
   batchEvents: 500_000,
@@ -31,6 +36,7 @@ const USAGE = `usage: npm run bench -- [options]
   --batch-size N         events per PublishBatch call (default ${DEFAULTS.batchSize})
   --batch-concurrency N  concurrent PublishBatch callers (default ${DEFAULTS.batchConcurrency})
   --replay-events N      events in the replayed axon (default ${DEFAULTS.replayEvents})
+  --only LIST            run only these scenarios: ${SCENARIOS.join(",")} (comma-separated)
   --write / --no-write   record figures in docs/benchmarks.md (default: only with default sizes)`;
 
 export function parseBenchArgs(argv: readonly string[]): BenchSettings | "help" {
@@ -44,6 +50,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchSettings | "help" 
       "batch-size": { type: "string" },
       "batch-concurrency": { type: "string" },
       "replay-events": { type: "string" },
+      only: { type: "string" },
       write: { type: "boolean" },
       "no-write": { type: "boolean" },
       help: { type: "boolean", short: "h" },
@@ -57,7 +64,14 @@ export function parseBenchArgs(argv: readonly string[]): BenchSettings | "help" 
     return n;
   };
   const events = count("events", values.events, 0) || undefined;
-  const sized = [values.events, values["unary-events"], values["batch-events"], values["replay-events"]];
+  const only = parseOnly(values.only);
+  const sized = [
+    values.events,
+    values["unary-events"],
+    values["batch-events"],
+    values["replay-events"],
+    values.only,
+  ];
   const settings = {
     unaryEvents: count("unary-events", values["unary-events"], events ?? DEFAULTS.unaryEvents),
     unaryConcurrency: count("unary-concurrency", values["unary-concurrency"], DEFAULTS.unaryConcurrency),
@@ -66,9 +80,20 @@ export function parseBenchArgs(argv: readonly string[]): BenchSettings | "help" 
     batchConcurrency: count("batch-concurrency", values["batch-concurrency"], DEFAULTS.batchConcurrency),
     replayEvents: count("replay-events", values["replay-events"], events ?? DEFAULTS.replayEvents),
   };
-  // Quick runs must not overwrite the recorded figures by accident.
+  // Quick or partial runs must not overwrite the recorded figures by accident.
   const write = values["no-write"] ? false : (values.write ?? sized.every((v) => v === undefined));
-  return { ...settings, write };
+  return { ...settings, only, write };
+}
+
+function parseOnly(value: string | undefined): readonly Scenario[] {
+  if (value === undefined) return SCENARIOS;
+  const names = value.split(",").map((n) => n.trim());
+  for (const name of names) {
+    if (!(SCENARIOS as readonly string[]).includes(name)) {
+      throw new Error(`--only takes ${SCENARIOS.join(", ")}; got ${JSON.stringify(name)}\n${USAGE}`);
+    }
+  }
+  return names as Scenario[];
 }
 
 export { USAGE };

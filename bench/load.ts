@@ -2,6 +2,7 @@ import { type Client, createClient } from "@connectrpc/connect";
 import { createGrpcTransport } from "@connectrpc/connect-node";
 import { AxonService, Origin } from "@openaxon/protocol";
 import { benchPayload } from "./payload.js";
+import { mainThreadCpuSeconds, threadCpuSeconds } from "./thread-cpu.js";
 
 /** What one scenario asks the load generator to do. */
 export type LoadTask =
@@ -34,6 +35,8 @@ export interface LoadResult {
   readonly seconds: number;
   /** CPU time of the whole process (server, client, LevelDB threads) during the run. */
   readonly cpuSeconds: number;
+  /** CPU time of the main thread (the server's JS thread) and of the load generator's thread. */
+  readonly threads?: { readonly serverSeconds: number; readonly clientSeconds: number };
   /** Per-call latencies in ms (publishes only). */
   readonly latenciesMs?: number[];
   readonly frames?: number;
@@ -80,13 +83,13 @@ async function unaryPublish(task: Extract<LoadTask, { kind: "unary" }>): Promise
       latenciesMs.push(performance.now() - t0);
     }
   };
+  const cpu = startCpu();
   const start = performance.now();
-  const cpu = process.cpuUsage();
   await Promise.all(Array.from({ length: task.concurrency }, caller));
   return {
     events: task.events,
     seconds: (performance.now() - start) / 1000,
-    cpuSeconds: cpuSince(cpu),
+    ...cpu.since(),
     latenciesMs,
   };
 }
@@ -111,13 +114,13 @@ async function batchPublish(task: Extract<LoadTask, { kind: "batch" }>): Promise
       latenciesMs.push(performance.now() - t0);
     }
   };
+  const cpu = startCpu();
   const start = performance.now();
-  const cpu = process.cpuUsage();
   await Promise.all(Array.from({ length: task.concurrency }, caller));
   return {
     events: task.events,
     seconds: (performance.now() - start) / 1000,
-    cpuSeconds: cpuSince(cpu),
+    ...cpu.since(),
     latenciesMs,
   };
 }
@@ -128,8 +131,8 @@ async function replay(task: Extract<LoadTask, { kind: "replay" }>): Promise<Load
   let events = 0;
   let frames = 0;
   let last = 0n;
+  const cpu = startCpu();
   const start = performance.now();
-  const cpu = process.cpuUsage();
   for await (const frame of client.subscribe(
     { axonId: task.axonId, afterSequence: 0n },
     { signal: abort.signal },
@@ -143,16 +146,32 @@ async function replay(task: Extract<LoadTask, { kind: "replay" }>): Promise<Load
     }
   }
   const seconds = (performance.now() - start) / 1000;
-  const cpuSeconds = cpuSince(cpu);
+  const used = cpu.since();
   abort.abort();
   if (events !== task.expectedEvents || last !== BigInt(task.expectedEvents)) {
     throw new Error(`replay delivered ${events} events up to ${last}, expected ${task.expectedEvents}`);
   }
-  return { events, seconds, cpuSeconds, frames };
+  return { events, seconds, ...used, frames };
 }
 
-/** process.cpuUsage is process-wide, so this counts the server's thread too. */
-function cpuSince(start: NodeJS.CpuUsage): number {
-  const used = process.cpuUsage(start);
-  return (used.user + used.system) / 1e6;
+/**
+ * CPU from now on: the whole process (process.cpuUsage is process-wide, so it counts the server's
+ * thread too) and, where /proc allows, the server's and this load generator's threads apart.
+ */
+function startCpu() {
+  const process0 = process.cpuUsage();
+  const server0 = mainThreadCpuSeconds();
+  const client0 = threadCpuSeconds();
+  return {
+    since(): Pick<LoadResult, "cpuSeconds" | "threads"> {
+      const used = process.cpuUsage(process0);
+      const server = mainThreadCpuSeconds();
+      const client = threadCpuSeconds();
+      const threads =
+        server0 !== undefined && client0 !== undefined && server !== undefined && client !== undefined
+          ? { serverSeconds: server - server0, clientSeconds: client - client0 }
+          : undefined;
+      return { cpuSeconds: (used.user + used.system) / 1e6, ...(threads && { threads }) };
+    },
+  };
 }

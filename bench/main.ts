@@ -27,9 +27,9 @@ try {
     const result = await scenario();
     figures.push(...(Array.isArray(result) ? result : [result]));
   };
-  await run("unary publish", () => unaryPublish(server, settings));
-  await run("batched publish", () => batchPublish(server, settings));
-  await run("catch-up replay", () => catchUpReplay(server, settings));
+  if (settings.only.includes("unary")) await run("unary publish", () => unaryPublish(server, settings));
+  if (settings.only.includes("batch")) await run("batched publish", () => batchPublish(server, settings));
+  if (settings.only.includes("replay")) await run("catch-up replay", () => catchUpReplay(server, settings));
 
   console.log(`\n${formatConsole(figures)}`);
   if (settings.write) {

@@ -9,6 +9,10 @@ const verdict = (f: Figure) =>
       ? `✅ ≥ ${rate(f.target)}`
       : `❌ < ${rate(f.target)}`;
 const cpu = (f: Figure) => `${f.cpuMicrosPerEvent.toFixed(1)} µs CPU/event`;
+const split = (f: Figure) =>
+  f.cpuSplit
+    ? `${f.cpuSplit.server.toFixed(1)} / ${f.cpuSplit.client.toFixed(1)} / ${f.cpuSplit.other.toFixed(1)} µs`
+    : "";
 const latency = (f: Figure) =>
   f.latency ? `p50 ${f.latency.p50.toFixed(1)} / p99 ${f.latency.p99.toFixed(1)} ${f.latency.unit}` : "";
 
@@ -18,6 +22,7 @@ export function formatConsole(figures: readonly Figure[]): string {
       [
         `${f.name}: ${rate(f.eventsPerSecond)}`,
         `  ${f.settings}; ${f.events.toLocaleString("en-US")} events in ${f.seconds.toFixed(2)} s; ${cpu(f)}`,
+        ...(f.cpuSplit ? [`  per event: server thread / client thread / other threads ${split(f)}`] : []),
         ...(f.latency ? [`  ${latency(f)}`] : []),
         ...(f.target !== undefined ? [`  target ${verdict(f)}`] : []),
       ].join("\n"),
@@ -28,7 +33,7 @@ export function formatConsole(figures: readonly Figure[]): string {
 export function formatMarkdown(machine: MachineInfo, figures: readonly Figure[], command: string): string {
   const rows = figures.map(
     (f) =>
-      `| ${f.name} | ${f.settings} | ${f.events.toLocaleString("en-US")} | ${f.seconds.toFixed(2)} s | **${rate(f.eventsPerSecond)}** | ${cpu(f)} | ${latency(f)} | ${verdict(f)} |`,
+      `| ${f.name} | ${f.settings} | ${f.events.toLocaleString("en-US")} | ${f.seconds.toFixed(2)} s | **${rate(f.eventsPerSecond)}** | ${cpu(f)} | ${split(f)} | ${latency(f)} | ${verdict(f)} |`,
   );
   return `# Benchmarks
 
@@ -60,11 +65,14 @@ every full run (quick runs with \`--events N\` print but do not record unless gi
   Subscribe to \`caught_up\`). After each publish scenario the axon's head is checked against the count.
 - CPU = CPU time of the whole process (server thread, client worker, LevelDB and libuv threads) per
   event. Unlike throughput it barely moves when other work shares the machine, so compare runs by it.
+  The split column divides it by thread (from \`/proc\`): the server's JS thread, the load generator's
+  worker thread, and all others (V8 GC helpers, LevelDB, libuv). On 2 cores, throughput is bounded by
+  the busiest single thread (1 s / its µs per event) and by the total over 2 cores.
 
 ## Figures
 
-| Scenario | Settings | Events | Time | Throughput | CPU | Latency | Target |
-|---|---|---|---|---|---|---|---|
+| Scenario | Settings | Events | Time | Throughput | CPU | CPU: server / client / other threads | Latency | Target |
+|---|---|---|---|---|---|---|---|---|
 ${rows.join("\n")}
 
 ## How to run

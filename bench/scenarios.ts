@@ -13,6 +13,8 @@ export interface Figure {
   readonly eventsPerSecond: number;
   /** Process CPU time per event, all threads: comparable across runs even on a busy machine. */
   readonly cpuMicrosPerEvent: number;
+  /** The same split by thread: the server's JS thread, the load generator's, and all others. */
+  readonly cpuSplit?: { readonly server: number; readonly client: number; readonly other: number };
   readonly latency?: { readonly p50: number; readonly p99: number; readonly unit: string };
   /** Events per second the design asks for, if any. */
   readonly target?: number;
@@ -118,13 +120,20 @@ export async function catchUpReplay(server: BenchServer, s: BenchSettings): Prom
 
 function figure(name: string, settings: string, result: LoadResult): Figure {
   const latency = result.latenciesMs && percentiles(result.latenciesMs, "ms per call");
+  const perEvent = (seconds: number) => (seconds * 1e6) / result.events;
+  const cpuSplit = result.threads && {
+    server: perEvent(result.threads.serverSeconds),
+    client: perEvent(result.threads.clientSeconds),
+    other: perEvent(result.cpuSeconds - result.threads.serverSeconds - result.threads.clientSeconds),
+  };
   return {
     name,
     settings,
     events: result.events,
     seconds: result.seconds,
     eventsPerSecond: result.events / result.seconds,
-    cpuMicrosPerEvent: (result.cpuSeconds * 1e6) / result.events,
+    cpuMicrosPerEvent: perEvent(result.cpuSeconds),
+    ...(cpuSplit && { cpuSplit }),
     ...(latency && { latency }),
   };
 }
