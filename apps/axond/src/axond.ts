@@ -2,8 +2,9 @@ import { startAxonServer } from "@openaxon/server";
 import type { Logger } from "pino";
 import type { AxondConfig } from "./config.js";
 import { openDataDir } from "./data-dir.js";
+import { startGateway } from "./gateway.js";
 import { formatListenUrl } from "./listen-address.js";
-import { startRuntimes } from "./runtimes.js";
+import { createRuntimes } from "./runtimes.js";
 import { StartupError } from "./startup-error.js";
 
 export interface RunningAxond {
@@ -16,10 +17,26 @@ export interface RunningAxond {
 /** Opens the data dir and serves it. Throws `StartupError` for problems the operator can fix. */
 export async function startAxond(config: AxondConfig, logger: Logger): Promise<RunningAxond> {
   const store = await openDataDir(config.dataDir);
-  let runtimes: Awaited<ReturnType<typeof startRuntimes>>;
+  let gateway: Awaited<ReturnType<typeof startGateway>>;
   try {
-    runtimes = await startRuntimes({ store, dataDir: config.dataDir, logger });
+    gateway = await startGateway({
+      store,
+      dataDir: config.dataDir,
+      sandboxMode: config.sandbox,
+      env: process.env,
+      logger,
+    });
   } catch (error) {
+    await store.close();
+    throw error;
+  }
+  const runtimes = createRuntimes({ store, dataDir: config.dataDir, logger, network: gateway.network });
+  gateway.attachRuntimes(runtimes);
+  try {
+    await runtimes.start();
+  } catch (error) {
+    await runtimes.close();
+    await gateway.close();
     await store.close();
     throw error;
   }
@@ -28,6 +45,7 @@ export async function startAxond(config: AxondConfig, logger: Logger): Promise<R
     server = await startAxonServer({
       store,
       runtimes,
+      gatewayRegistry: gateway.registry,
       host: config.listen.host,
       port: config.listen.port,
       apiKeys: [...config.apiKeys],
@@ -35,11 +53,15 @@ export async function startAxond(config: AxondConfig, logger: Logger): Promise<R
     });
   } catch (error) {
     await runtimes.close();
+    await gateway.close();
     await store.close();
     throw explainListenError(error, config);
   }
   const url = formatListenUrl({ host: config.listen.host, port: server.port });
-  logger.info({ url, dataDir: config.dataDir, apiKeys: config.apiKeys.length }, "axond started");
+  logger.info(
+    { url, dataDir: config.dataDir, apiKeys: config.apiKeys.length, sandbox: gateway.sandbox.kind },
+    "axond started",
+  );
 
   let stopping: Promise<void> | undefined;
   return {
@@ -48,6 +70,7 @@ export async function startAxond(config: AxondConfig, logger: Logger): Promise<R
       stopping ??= (async () => {
         await server.close();
         await runtimes.close();
+        await gateway.close();
         await store.close();
       })();
       return stopping;

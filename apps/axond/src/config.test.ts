@@ -27,6 +27,7 @@ describe("resolveConfig", () => {
       dataDir: "/srv/work/.openaxon",
       apiKeys: [],
       logLevel: "info",
+      sandbox: "auto",
     });
   });
 
@@ -37,12 +38,14 @@ describe("resolveConfig", () => {
         OPENAXON_DATA_DIR: "data",
         OPENAXON_API_KEYS: "k1, k2,,k3",
         OPENAXON_LOG_LEVEL: "DEBUG",
+        OPENAXON_SANDBOX: "Required",
       }),
     ).toEqual({
       listen: { host: "::1", port: 9000 },
       dataDir: "/srv/work/data",
       apiKeys: ["k1", "k2", "k3"],
       logLevel: "debug",
+      sandbox: "required",
     });
   });
 
@@ -52,6 +55,7 @@ describe("resolveConfig", () => {
       OPENAXON_DATA_DIR: "/env/data",
       OPENAXON_API_KEYS: "env-key",
       OPENAXON_LOG_LEVEL: "debug",
+      OPENAXON_SANDBOX: "required",
     };
     expect(
       config(
@@ -65,6 +69,8 @@ describe("resolveConfig", () => {
           "--api-key=b",
           "--log-level",
           "warn",
+          "--sandbox",
+          "off",
         ],
         env,
       ),
@@ -73,6 +79,7 @@ describe("resolveConfig", () => {
       dataDir: "/flag/data",
       apiKeys: ["a", "b"],
       logLevel: "warn",
+      sandbox: "off",
     });
   });
 
@@ -109,6 +116,9 @@ describe("resolveConfig", () => {
     expect(failure(["--listen", "nonsense"])).toMatch(/invalid listen address "nonsense"/);
     expect(failure([], { OPENAXON_LISTEN: "127.0.0.1:99999" })).toMatch(/out of range/);
     expect(failure(["--log-level", "loud"])).toMatch(/invalid log level "loud".*info/);
+    expect(failure(["--sandbox", "maybe"])).toMatch(
+      /invalid sandbox mode "maybe" \(expected one of auto, required, off\)/,
+    );
     expect(failure(["--data-dir", ""])).toMatch(/--data-dir must not be empty/);
     expect(failure(["--api-key", "has space"])).toMatch(/no whitespace/);
     expect(failure(["--bogus"])).toMatch(/unknown option '--bogus'/);
@@ -122,6 +132,7 @@ describe("resolveConfig", () => {
     if (result.kind === "help") {
       expect(result.text).toMatch(/--listen <host:port>/);
       expect(result.text).toMatch(/OPENAXON_DATA_DIR/);
+      expect(result.text).toMatch(/--sandbox <mode>/);
     }
   });
 });

@@ -6,6 +6,9 @@ import { StartupError } from "./startup-error.js";
 export const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
+export const SANDBOX_MODES = ["auto", "required", "off"] as const;
+export type SandboxMode = (typeof SANDBOX_MODES)[number];
+
 export const DEFAULT_LISTEN = "127.0.0.1:7433";
 export const DEFAULT_DATA_DIR = ".openaxon";
 
@@ -15,6 +18,12 @@ export interface AxondConfig {
   readonly dataDir: string;
   readonly apiKeys: readonly string[];
   readonly logLevel: LogLevel;
+  /**
+   * Agents in bubblewrap: `auto` when the host has it, `required` refuses to start without it,
+   * `off` never. A runtime's sandbox_policy can ask for more (REQUIRED) or opt out (OFF, unless
+   * the server requires it).
+   */
+  readonly sandbox: SandboxMode;
 }
 
 export type CommandLine =
@@ -35,6 +44,7 @@ interface Flags {
   dataDir?: string;
   apiKey?: string[];
   logLevel?: string;
+  sandbox?: string;
 }
 
 /** Flags override the environment, which overrides the defaults. Throws `StartupError`. */
@@ -76,6 +86,11 @@ function buildConfig(flags: Flags, { env, cwd }: ConfigSources): AxondConfig {
     throw new StartupError(`invalid log level "${logLevel}" (expected one of ${LOG_LEVELS.join(", ")})`);
   }
 
+  const sandbox = (flags.sandbox ?? nonEmpty(env.OPENAXON_SANDBOX) ?? "auto").toLowerCase();
+  if (!isSandboxMode(sandbox)) {
+    throw new StartupError(`invalid sandbox mode "${sandbox}" (expected one of ${SANDBOX_MODES.join(", ")})`);
+  }
+
   if (!isLoopbackHost(listen.host) && apiKeys.length === 0) {
     throw new StartupError(
       `refusing to listen on ${listen.host}:${listen.port} without an API key: anyone who can reach ` +
@@ -84,7 +99,7 @@ function buildConfig(flags: Flags, { env, cwd }: ConfigSources): AxondConfig {
     );
   }
 
-  return { listen, dataDir, apiKeys: [...new Set(apiKeys)], logLevel };
+  return { listen, dataDir, apiKeys: [...new Set(apiKeys)], logLevel, sandbox };
 }
 
 function buildProgram(writeOut: (text: string) => void): Command {
@@ -103,6 +118,10 @@ function buildProgram(writeOut: (text: string) => void): Command {
       (value: string, previous: string[] | undefined) => [...(previous ?? []), value],
     )
     .option("--log-level <level>", `${LOG_LEVELS.join("|")}; env OPENAXON_LOG_LEVEL (default info)`)
+    .option(
+      "--sandbox <mode>",
+      "run agents in bubblewrap: auto (when installed), required (refuse to start without), off; env OPENAXON_SANDBOX (default auto)",
+    )
     .helpOption("-h, --help", "show this help")
     .allowExcessArguments(false)
     .exitOverride()
@@ -118,6 +137,10 @@ function splitKeys(value: string | undefined): string[] {
 
 function nonEmpty(value: string | undefined): string | undefined {
   return value === undefined || value.trim() === "" ? undefined : value;
+}
+
+function isSandboxMode(value: string): value is SandboxMode {
+  return (SANDBOX_MODES as readonly string[]).includes(value);
 }
 
 function isLogLevel(value: string): value is LogLevel {

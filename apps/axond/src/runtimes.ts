@@ -3,7 +3,7 @@ import { createAcpAdapter } from "@openaxon/adapter-acp";
 import { createClaudeCodeAdapter } from "@openaxon/adapter-claude-code";
 import { stdioAdapterFactory } from "@openaxon/adapter-stdio";
 import { systemClock, systemRng } from "@openaxon/core";
-import { RuntimeManager } from "@openaxon/runtime";
+import { RuntimeManager, type RuntimeNetwork } from "@openaxon/runtime";
 import type { KvLogStore } from "@openaxon/store";
 import type { Logger } from "pino";
 
@@ -12,16 +12,18 @@ export const RUNTIMES_SUBDIR = "runtimes";
 
 /**
  * The runtime host of this server: every protocol's adapter, working directories under the data
- * dir, agents inheriting only an allowlist of this process's environment (never its API keys), and
- * the orphan reaper, so that no agent outlives axond even when it is SIGKILLed. Resolves once the
- * persisted runtimes are loaded; their brokers come up in the background.
+ * dir, agents inheriting only an allowlist of this process's environment (never its API keys or
+ * secret key), behind the gateway's proxy and in its sandbox, and the orphan reaper, so that no
+ * agent outlives axond even when it is SIGKILLed. Not started: `start()` it once whatever answers
+ * its audit events and reference checks knows it.
  */
-export async function startRuntimes(options: {
+export function createRuntimes(options: {
   store: KvLogStore;
   dataDir: string;
   logger: Logger;
-}): Promise<RuntimeManager> {
-  const runtimes = new RuntimeManager({
+  network: RuntimeNetwork;
+}): RuntimeManager {
+  return new RuntimeManager({
     store: options.store,
     clock: systemClock,
     rng: systemRng,
@@ -34,7 +36,6 @@ export async function startRuntimes(options: {
     hostEnv: process.env,
     reapOrphans: true,
     logger: options.logger.child({ component: "runtime" }),
+    network: options.network,
   });
-  await runtimes.start();
-  return runtimes;
 }

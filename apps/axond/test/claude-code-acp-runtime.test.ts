@@ -41,7 +41,11 @@ afterEach(async () => {
 });
 
 async function start(): Promise<{ axons: AxonClient; runtimes: Client<typeof RuntimeService> }> {
-  axond = await startAxondProcess({ args: ["--listen", "127.0.0.1:0", "--data-dir", dataDir] });
+  // Claude Code calls the fake API on the host's loopback directly, which a sandbox cannot reach;
+  // the sandboxed path (through the credential gateway) is claude-code-acp-gateway.test.ts.
+  axond = await startAxondProcess({
+    args: ["--listen", "127.0.0.1:0", "--data-dir", dataDir, "--sandbox", "off"],
+  });
   return {
     axons: connectAxonClient(axond.url),
     runtimes: createClient(RuntimeService, createGrpcTransport({ baseUrl: axond.url })),

@@ -37,6 +37,8 @@ done
 
 type RuntimeClient = Client<typeof RuntimeService>;
 
+const UNSANDBOXED = { OPENAXON_SANDBOX: "off" };
+
 let dataDir: string;
 let axond: AxondProcess | undefined;
 const agentPids: number[] = [];
@@ -210,8 +212,10 @@ describe.skipIf(process.platform !== "linux")("runtimes in axond", () => {
     expectEachTurnOnce(events, [first, second]);
   });
 
+  // The two tests below follow agent pids that the agents write themselves, so their agents run
+  // unsandboxed (a sandbox has its own PID namespace); sandboxed-runtimes.test.ts reaps sandboxes.
   it("survives SIGKILL mid-idle: no agent process is left behind, and after a restart each runtime is back in its state and answers, no turn run twice", async () => {
-    let { axons, runtimes } = await start();
+    let { axons, runtimes } = await start(UNSANDBOXED);
     const a = (await axons.createAxon({ name: "always-on" })).axon!.id;
     const b = (await axons.createAxon({ name: "sleepy" })).axon!.id;
     const jsonlMount = (axonId: string) => ({
@@ -246,7 +250,7 @@ describe.skipIf(process.platform !== "linux")("runtimes in axond", () => {
       { timeout: 10_000, interval: 25 },
     );
 
-    ({ axons, runtimes } = await start());
+    ({ axons, runtimes } = await start(UNSANDBOXED));
     await waitForStatus(runtimes, running.id, RuntimeStatus.RUNNING);
     expect((await statusOf(runtimes, sleepy.id)).status).toBe(RuntimeStatus.SUSPENDED);
 
@@ -271,8 +275,14 @@ describe.skipIf(process.platform !== "linux")("runtimes in axond", () => {
   });
 
   it("gives agents an environment without the server's secrets", async () => {
+    const secretKey = Buffer.alloc(32, 7).toString("base64");
     const { axons, runtimes } = await start(
-      { OPENAXON_API_KEYS: "key-secret-123", AWS_SECRET_ACCESS_KEY: "aws-secret-456", LANG: "C.UTF-8" },
+      {
+        OPENAXON_API_KEYS: "key-secret-123",
+        OPENAXON_SECRET_KEY: secretKey,
+        AWS_SECRET_ACCESS_KEY: "aws-secret-456",
+        LANG: "C.UTF-8",
+      },
       "key-secret-123",
     );
     const axonId = (await axons.createAxon({})).axon!.id;
@@ -292,6 +302,12 @@ describe.skipIf(process.platform !== "linux")("runtimes in axond", () => {
     expect(printed).not.toContain("key-secret-123");
     expect(printed).not.toContain("aws-secret-456");
     expect(printed).not.toContain("OPENAXON_API_KEYS");
+    expect(printed).not.toContain(secretKey);
+    expect(printed).not.toContain("OPENAXON_SECRET_KEY");
+    // Everything leaves through the runtime's own egress proxy credential.
+    expect(printed).toMatch(
+      new RegExp(`^HTTPS_PROXY=http://${runtime!.id}:[^@\\s]+@127\\.0\\.0\\.1:\\d+$`, "m"),
+    );
     for (const line of [
       `OPENAXON_RUNTIME_ID=${runtime!.id}`,
       `OPENAXON_AXON_ID=${axonId}`,
@@ -305,7 +321,7 @@ describe.skipIf(process.platform !== "linux")("runtimes in axond", () => {
   });
 
   it("stops every agent on a graceful shutdown and brings the runtime back running", async () => {
-    let { axons, runtimes } = await start();
+    let { axons, runtimes } = await start(UNSANDBOXED);
     const a = (await axons.createAxon({})).axon!.id;
     const rt = (
       await runtimes.createRuntime({
@@ -327,7 +343,7 @@ describe.skipIf(process.platform !== "linux")("runtimes in axond", () => {
     expect(exit.code).toBe(0);
     expect(pids.filter(isRunning)).toEqual([]);
 
-    ({ axons, runtimes } = await start());
+    ({ axons, runtimes } = await start(UNSANDBOXED));
     await waitForStatus(runtimes, rt.id, RuntimeStatus.RUNNING);
     const second = await say(axons, a, "again");
     expect((await reply(axons, a, second)).text).toBe("echo: again");

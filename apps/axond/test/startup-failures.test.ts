@@ -73,4 +73,44 @@ describe("startup failures", { timeout: 60_000 }, () => {
     expect(unknown.code).not.toBe(0);
     expect(unknown.stderr).toMatch(/unknown option '--lisen'/);
   });
+
+  it("refuses --sandbox required without bubblewrap, saying how to fix it", async () => {
+    for (const options of [
+      { args: ["--listen", "127.0.0.1:0", "--data-dir", tmp, "--sandbox", "required"] },
+      { args: ["--listen", "127.0.0.1:0", "--data-dir", tmp], env: { OPENAXON_SANDBOX: "required" } },
+    ]) {
+      // No bwrap on this PATH.
+      const exit = await runAxondToExit({
+        ...options,
+        env: { ...options.env, PATH: "/nonexistent-openaxon" },
+      });
+      expect(exit.code).toBe(1);
+      expect(exit.stderr).toBe(
+        "axond: sandbox is required but unavailable: bubblewrap (bwrap) is not installed. " +
+          "Install bubblewrap and socat, or start with --sandbox auto (or off)\n",
+      );
+    }
+  });
+
+  it("refuses a secret key that does not open the stored secrets, and never prints a key", async () => {
+    const keyA = Buffer.alloc(32, 1).toString("base64");
+    const keyB = Buffer.alloc(32, 2).toString("base64");
+    const args = ["--listen", "127.0.0.1:0", "--data-dir", tmp];
+    const first = await startAxondProcess({ args, env: { OPENAXON_SECRET_KEY: keyA } });
+    const firstExit = await first.stop("SIGTERM");
+    expect(firstExit.code).toBe(0);
+    expect(firstExit.stderr).toContain('"source":"env"');
+
+    const exit = await runAxondToExit({ args, env: { OPENAXON_SECRET_KEY: keyB } });
+    expect(exit.code).toBe(1);
+    expect(exit.stderr).toMatch(/^axond: the secret key is not the one the stored secrets were sealed with/m);
+    expect(exit.stderr).toContain("OPENAXON_SECRET_KEY");
+    for (const output of [firstExit.stderr, exit.stderr, exit.stdout]) {
+      expect(output).not.toContain(keyA);
+      expect(output).not.toContain(keyB);
+    }
+    // The right key still opens it.
+    const again = await startAxondProcess({ args, env: { OPENAXON_SECRET_KEY: keyA } });
+    expect((await again.stop("SIGTERM")).code).toBe(0);
+  });
 });
