@@ -27,6 +27,16 @@ export interface ErrorContext {
   readonly apiKeyGiven: boolean;
   /** The axon the command was about, for NOT_FOUND. */
   readonly axonId?: string;
+  /** The API the command uses (e.g. "RuntimeService"), for servers that do not offer it. */
+  readonly service?: string;
+}
+
+/** Ends the command with an exit code and no message (e.g. 130 after Ctrl-C). */
+export class ExitWith extends Error {
+  override name = "ExitWith";
+  constructor(readonly exitCode: number) {
+    super(`exit ${exitCode}`);
+  }
 }
 
 /** Turns any failure into one helpful line for stderr and an exit code. */
@@ -53,6 +63,8 @@ export function describeError(error: unknown, context: ErrorContext): CliError {
           ? `axond at ${context.url} rejected the API key (check --api-key / OPENAXON_API_KEY): ${error.rawMessage}`
           : `axond at ${context.url} requires an API key — pass --api-key or set OPENAXON_API_KEY`,
       );
+    case Code.AlreadyExists:
+      return new CliError(`already exists: ${error.rawMessage}`);
     case Code.PermissionDenied:
       return new CliError(`permission denied: ${error.rawMessage}`);
     case Code.InvalidArgument:
@@ -68,6 +80,11 @@ export function describeError(error: unknown, context: ErrorContext): CliError {
       );
     }
     case Code.Unimplemented:
+      if (context.service) {
+        return new CliError(
+          `axond at ${context.url} does not serve ${context.service} (an older axond, or one started without it): ${error.rawMessage}`,
+        );
+      }
       return new CliError(
         `${context.url} does not speak the OpenAxon API (is it axond?): ${error.rawMessage}`,
       );

@@ -38,3 +38,110 @@ export function validatePayload(text: string): string {
     );
   }
 }
+
+/** Collects repeated `--env KEY=VALUE` (or `--header K=V`) flags; `flag` names the flag in errors. */
+export function collectKeyValue(flag: string) {
+  return (value: string, previous: Record<string, string> = {}): Record<string, string> => {
+    const at = value.indexOf("=");
+    if (at <= 0) throw new InvalidArgumentError(`${flag} takes KEY=VALUE, got "${value}".`);
+    return { ...previous, [value.slice(0, at)]: value.slice(at + 1) };
+  };
+}
+
+/** Whole seconds for lifecycle flags (uint32 on the wire). */
+export function parseSeconds(flag: string) {
+  return (value: string): number => {
+    if (!/^\d+$/.test(value) || Number(value) > 0xffff_ffff) {
+      throw new InvalidArgumentError(`${flag} takes whole seconds, e.g. ${flag} 300.`);
+    }
+    return Number(value);
+  };
+}
+
+export interface GatewayBindingArg {
+  readonly prefix: string;
+  readonly gateway: string;
+  readonly secret: string;
+}
+
+/** Collects `--gateway PREFIX=GATEWAY:SECRET` (ids or names; neither contains ":"). */
+export function collectGatewayBinding(
+  value: string,
+  previous: Record<string, { gateway: string; secret: string }> = {},
+): Record<string, { gateway: string; secret: string }> {
+  const match = /^([^=]+)=([^:]+):(.+)$/.exec(value);
+  if (!match) {
+    throw new InvalidArgumentError(
+      `--gateway takes PREFIX=GATEWAY:SECRET, e.g. --gateway GWS_ANTHROPIC=anthropic:anthropic-key (got "${value}").`,
+    );
+  }
+  const [, prefix, gateway, secret] = match as unknown as [string, string, string, string];
+  if (previous[prefix]) throw new InvalidArgumentError(`--gateway ${prefix} is given twice.`);
+  return { ...previous, [prefix]: { gateway, secret } };
+}
+
+export interface PortRangeArg {
+  readonly start: number;
+  readonly end: number;
+}
+
+export interface CidrRuleArg {
+  readonly cidr: string;
+  readonly ports: PortRangeArg[];
+}
+
+function parsePorts(text: string, whole: string): PortRangeArg[] {
+  return text.split(",").map((part) => {
+    const match = /^(\d{1,5})(?:-(\d{1,5}))?$/.exec(part);
+    const start = Number(match?.[1]);
+    const end = match?.[2] === undefined ? start : Number(match[2]);
+    if (!match || start < 1 || end > 65535 || end < start) {
+      throw new InvalidArgumentError(
+        `--allow-cidr ports must be N or N-M between 1 and 65535, comma-separated (got "${whole}").`,
+      );
+    }
+    return { start, end };
+  });
+}
+
+/**
+ * Collects `--allow-cidr CIDR[:PORTS]`: `10.0.0.0/8`, `10.0.0.0/8:443,8000-8080`,
+ * `fd00::/8:443` (ports follow the prefix length), `[::1]:8080` or `127.0.0.1:8080` (one address).
+ * The server validates the address itself.
+ */
+export function collectCidrRule(value: string, previous: CidrRuleArg[] = []): CidrRuleArg[] {
+  let cidr = value;
+  let ports: PortRangeArg[] = [];
+  const withPrefix = /^(.+\/\d{1,3}):([\d,-]+)$/.exec(value);
+  const bracketed = /^\[([^\]]+)\](?::([\d,-]+))?$/.exec(value);
+  const ipv4WithPort = /^(\d{1,3}(?:\.\d{1,3}){3}):([\d,-]+)$/.exec(value);
+  if (withPrefix) {
+    cidr = withPrefix[1] as string;
+    ports = parsePorts(withPrefix[2] as string, value);
+  } else if (bracketed) {
+    cidr = bracketed[1] as string;
+    ports = bracketed[2] === undefined ? [] : parsePorts(bracketed[2], value);
+  } else if (ipv4WithPort) {
+    cidr = ipv4WithPort[1] as string;
+    ports = parsePorts(ipv4WithPort[2] as string, value);
+  }
+  if (cidr === "") throw new InvalidArgumentError("--allow-cidr needs an address or CIDR.");
+  return [...previous, { cidr, ports }];
+}
+
+export interface AuthArg {
+  readonly type: "header" | "bearer" | "basic";
+  readonly key: string;
+}
+
+/** `--auth header:NAME`, `--auth bearer` or `--auth basic:USER`. */
+export function parseAuth(value: string): AuthArg {
+  const at = value.indexOf(":");
+  const type = at < 0 ? value : value.slice(0, at);
+  const key = at < 0 ? "" : value.slice(at + 1);
+  if (type === "bearer" && key === "") return { type, key };
+  if ((type === "header" || type === "basic") && key !== "") return { type, key };
+  throw new InvalidArgumentError(
+    `--auth takes header:NAME (e.g. header:x-api-key), bearer, or basic:USER (got "${value}").`,
+  );
+}

@@ -1,0 +1,98 @@
+import { resolve } from "node:path";
+import type {
+  AgentProtocolName,
+  CreateRuntimeInput,
+  GatewayBinding,
+  PermissionPolicyName,
+  SandboxPolicyName,
+} from "@openaxon/client";
+import type { CommandContext } from "../context.js";
+import { CliError } from "../errors.js";
+import { formatRuntimeJson } from "../format/runtime.js";
+
+export interface RuntimeCreateOptions {
+  readonly axon: string;
+  readonly protocol: AgentProtocolName;
+  readonly agent: string;
+  readonly cwd?: string;
+  readonly env?: Record<string, string>;
+  readonly permission: "auto" | "ask" | "deny";
+  readonly idleSuspend?: number;
+  readonly idleShutdown?: number;
+  /** `--no-wake` sets it false: only `axon runtime resume` wakes a suspended runtime. */
+  readonly wake: boolean;
+  readonly name?: string;
+  readonly networkPolicy?: string;
+  readonly gateway?: Record<string, GatewayBinding>;
+  readonly sandbox?: SandboxPolicyName;
+}
+
+const permissionPolicies: Record<RuntimeCreateOptions["permission"], PermissionPolicyName> = {
+  auto: "auto_allow",
+  ask: "ask",
+  deny: "deny",
+};
+
+export function runtimeInputFrom(
+  agentArgs: readonly string[],
+  options: RuntimeCreateOptions,
+): CreateRuntimeInput {
+  const lifecycle =
+    options.idleShutdown !== undefined
+      ? { idleShutdownSeconds: options.idleShutdown, resumeOnEvent: options.wake }
+      : { idleSuspendSeconds: options.idleSuspend ?? 0, resumeOnEvent: options.wake };
+  return {
+    name: options.name,
+    mounts: [
+      {
+        axonId: options.axon,
+        protocol: options.protocol,
+        agentBinary: options.agent,
+        launchArgs: agentArgs,
+        permissionPolicy: permissionPolicies[options.permission],
+      },
+    ],
+    lifecycle,
+    env: options.env,
+    // The server wants an absolute path; a relative one means "from here", as in any shell command.
+    ...(options.cwd !== undefined && { workingDirectory: resolve(options.cwd) }),
+    ...(options.networkPolicy !== undefined && { networkPolicy: options.networkPolicy }),
+    ...(options.gateway !== undefined && { gateways: options.gateway }),
+    ...(options.sandbox !== undefined && { sandbox: options.sandbox }),
+  };
+}
+
+/**
+ * Prints the new runtime's id alone (so `RT=$(axon runtime create …)` works), or the runtime as
+ * JSON. Resolves once the agent runs; a runtime that failed to start is an error (exit 1) naming
+ * the reason, after its id.
+ */
+export async function runtimeCreateCommand(
+  context: CommandContext,
+  agentArgs: readonly string[],
+  options: RuntimeCreateOptions,
+): Promise<void> {
+  const runtime = await context.client.runtimes.create(runtimeInputFrom(agentArgs, options));
+  await context.out.line(context.json ? formatRuntimeJson(runtime) : context.colors.bold(runtime.id));
+  const c = context.errColors;
+  if (runtime.status === "failed") {
+    throw new CliError(
+      `runtime ${runtime.id} failed to start: ${runtime.statusReason}\n  fix the cause, then retry with: axon runtime resume ${runtime.id}`,
+    );
+  }
+  const secured = options.networkPolicy !== undefined || options.gateway !== undefined;
+  if (secured && runtime.sandbox === "none") {
+    await context.note(
+      c.yellow(
+        "warning: this host has no sandbox (bubblewrap), so the agent runs unsandboxed and the network policy is advisory — pass --sandbox required to refuse that",
+      ),
+    );
+  }
+  if (!context.json && context.io.stderr.isTTY) {
+    await context.note(
+      c.dim(
+        `runtime ${runtime.status} — chat with: axon chat ${options.axon} "hello"   (stop it with: axon runtime shutdown ${runtime.id})`,
+      ),
+    );
+  }
+}

@@ -1,0 +1,96 @@
+import { type Command, Option } from "commander";
+import type { ActionFactory } from "../action.js";
+import {
+  runtimeGetCommand,
+  runtimeListCommand,
+  runtimeTransitionCommand,
+} from "../commands/runtime-actions.js";
+import { type RuntimeCreateOptions, runtimeCreateCommand } from "../commands/runtime-create.js";
+import { collectGatewayBinding, collectKeyValue, parseSeconds } from "../parse.js";
+
+const service = "RuntimeService";
+
+/** `axon runtime create|list|get|suspend|resume|shutdown`. */
+export function registerRuntimeCommands(program: Command, action: ActionFactory): void {
+  const runtime = program
+    .command("runtime")
+    .description("host agents on axons: create, list and control runtimes");
+
+  runtime
+    .command("create")
+    .description("start an agent on an axon and print the runtime's id")
+    .usage("--axon ID --protocol acp|claude-code|stdio --agent BIN [options] [-- ARGS...]")
+    .argument("[args...]", "arguments for the agent (after --)")
+    .requiredOption("--axon <id>", "axon the agent answers on (axn_…)")
+    .addOption(
+      new Option("--protocol <protocol>", "how to talk to the agent")
+        .choices(["acp", "claude-code", "stdio"])
+        .makeOptionMandatory(),
+    )
+    .requiredOption("--agent <binary>", "agent executable (looked up on the agent's PATH)")
+    .option("--cwd <dir>", "working directory (created if missing; default under the server's data dir)")
+    .option("--env <KEY=VALUE>", "environment variable for the agent (repeatable)", collectKeyValue("--env"))
+    .addOption(
+      new Option("--permission <policy>", "answer to the agent's permission requests")
+        .choices(["auto", "ask", "deny"])
+        .default("auto"),
+    )
+    .addOption(
+      new Option(
+        "--idle-suspend <seconds>",
+        "suspend after this long without a turn (wakes on the next message)",
+      )
+        .argParser(parseSeconds("--idle-suspend"))
+        .conflicts("idleShutdown"),
+    )
+    .addOption(
+      new Option("--idle-shutdown <seconds>", "shut down for good after this long without a turn").argParser(
+        parseSeconds("--idle-shutdown"),
+      ),
+    )
+    .option("--no-wake", "a new message does not wake a suspended runtime (only `axon runtime resume` does)")
+    .option("--name <name>", "human name")
+    .option("--network-policy <id|name>", "egress policy (default: public internet only)")
+    .option(
+      "--gateway <PREFIX=GATEWAY:SECRET>",
+      "credential binding: the agent gets $PREFIX_URL and a token in $PREFIX (repeatable)",
+      collectGatewayBinding,
+    )
+    .addOption(
+      new Option("--sandbox <policy>", "bubblewrap sandbox: auto (when available), required, off").choices([
+        "auto",
+        "required",
+        "off",
+      ]),
+    )
+    .action(
+      action(
+        (context, args: string[], options: RuntimeCreateOptions) =>
+          runtimeCreateCommand(context, args, options),
+        { service },
+      ),
+    );
+
+  runtime
+    .command("list")
+    .description("list runtimes, oldest first (shut-down ones included)")
+    .action(action((context) => runtimeListCommand(context), { service }));
+
+  runtime
+    .command("get")
+    .description("show one runtime")
+    .argument("<id>", "runtime id (rt_…)")
+    .action(action((context, id: string) => runtimeGetCommand(context, id), { service }));
+
+  for (const [name, description] of [
+    ["suspend", "stop the agent, keep its working directory and session (interrupts a running turn)"],
+    ["resume", "restart a suspended runtime's agent (or retry a failed one)"],
+    ["shutdown", "stop the runtime for good"],
+  ] as const) {
+    runtime
+      .command(name)
+      .description(description)
+      .argument("<id>", "runtime id (rt_…)")
+      .action(action((context, id: string) => runtimeTransitionCommand(context, name, id), { service }));
+  }
+}
