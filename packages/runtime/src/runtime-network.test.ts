@@ -183,6 +183,34 @@ describe("RuntimeNetwork.attach", () => {
     attached.release();
   });
 
+  it("warns when agents that could be sandboxed run without one, but not when the runtime opted out", async () => {
+    const warnings: [object, string][] = [];
+    const logger = {
+      info() {},
+      error() {},
+      warn: (fields: object, message: string) => warnings.push([fields, message]),
+    };
+    const unsandboxed = await networkFixture({
+      sandbox: { kind: "none", reason: "bubblewrap (bwrap) is not installed" },
+      logger,
+    });
+    try {
+      const auto = await unsandboxed.network.attach(record());
+      expect(auto.sandbox).toBe("none");
+      expect(warnings).toEqual([
+        [
+          { runtimeId: "rt_0000000000000000000000001", reason: "bubblewrap (bwrap) is not installed" },
+          "agents run without a sandbox: they can reach the network directly, the network policy is advisory",
+        ],
+      ]);
+      auto.release();
+      (await unsandboxed.network.attach(record({ sandboxPolicy: "off" }))).release();
+      expect(warnings).toHaveLength(1);
+    } finally {
+      await unsandboxed.close();
+    }
+  });
+
   it("refuses to start when the sandbox policy cannot be met or a reference is gone, registering nothing", async () => {
     await expect(net.network.attach(record({ sandboxPolicy: "required" }))).rejects.toThrow(
       RuntimePreconditionError,

@@ -18,6 +18,7 @@ import {
   startEgressProxy,
 } from "@openaxon/gateway";
 import { AuthMechanismType } from "@openaxon/protocol";
+import type { RuntimeLogger } from "../runtime-logger.js";
 import { RuntimeNetwork } from "../runtime-network.js";
 
 export const SECRET = "sk-real-secret-value-0123456789";
@@ -90,6 +91,7 @@ export async function networkFixture(
     sandboxRequired?: boolean;
     records?: RecordsPort;
     referencedBy?: ReferenceCheck;
+    logger?: RuntimeLogger;
   } = {},
 ) {
   const runDir = await mkdtemp(join(tmpdir(), "openaxon-net-"));
@@ -121,6 +123,7 @@ export async function networkFixture(
     sandboxRequired: options.sandboxRequired ?? false,
     hiddenPaths: [runDir],
     auditLimiter,
+    ...(options.logger && { logger: options.logger }),
   });
   return {
     registry,
