@@ -4,6 +4,7 @@ import { AxonService } from "@openaxon/protocol";
 import type { LogStore } from "@openaxon/store";
 import { type Logger, pino } from "pino";
 import { AxonDeletions } from "./axon-deletions.js";
+import { usesBinaryCodec } from "./binary-codec.js";
 import { axonNotFound, toConnectError } from "./errors.js";
 import { decodePageToken, encodePageToken } from "./page-token.js";
 import { subscribeStream } from "./subscribe-stream.js";
@@ -152,6 +153,7 @@ export function createAxonService(options: AxonServiceOptions): ServiceImpl<type
           signal: context.signal,
           shutdownSignal: options.shutdownSignal,
           deletions,
+          binaryCodec: usesBinaryCodec(context.requestHeader.get("content-type")),
         });
       } catch (error) {
         throw toConnectError(error, logger, "Subscribe");

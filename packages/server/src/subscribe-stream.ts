@@ -4,6 +4,7 @@ import type { AxonService, Origin, SubscribeRequest } from "@openaxon/protocol";
 import { catchUpThenLive, type FollowItem, type LogStore, type StoredEvent } from "@openaxon/store";
 import type { AxonDeletions } from "./axon-deletions.js";
 import { axonNotFound } from "./errors.js";
+import { preEncodedEventBatch } from "./event-batch-wire.js";
 import { NextOrTimeout, TIMED_OUT } from "./next-or-timeout.js";
 import { eventToProto } from "./to-proto.js";
 import { requireAxonId, toSequence } from "./validate-fields.js";
@@ -16,6 +17,11 @@ export type SubscribeFrame =
 export const MAX_FRAME_BYTES = 1024 * 1024;
 /** Rough protobuf overhead per event beyond its strings. */
 const EVENT_OVERHEAD_BYTES = 64;
+/**
+ * Events per store read during replay: large pages amortise per-read and per-frame costs (HTTP/2
+ * and connect framing, one write per frame); frames stay byte-capped by MAX_FRAME_BYTES.
+ */
+export const REPLAY_PAGE_EVENTS = 2048;
 
 export interface SubscribeStreamOptions {
   readonly store: LogStore;
@@ -27,6 +33,11 @@ export interface SubscribeStreamOptions {
   /** Aborted when the server shuts down: the stream ends with UNAVAILABLE so clients reconnect. */
   readonly shutdownSignal?: AbortSignal;
   readonly deletions: AxonDeletions;
+  /**
+   * The response codec is binary protobuf (gRPC, gRPC-Web, Connect proto), so event batches may be
+   * sent pre-encoded (see preEncodedEventBatch). False for JSON codecs and in-process callers.
+   */
+  readonly binaryCodec?: boolean;
 }
 
 /**
@@ -40,6 +51,7 @@ export async function* subscribeStream(
   const axonId = requireAxonId(request.axonId);
   const afterSequence = toSequence(request.afterSequence, "after_sequence");
   const { store, clock, heartbeatIntervalMs, signal, shutdownSignal, deletions } = options;
+  const toFrames = options.binaryCodec ? toBinaryFrames : toMessageFrames;
 
   const stop = new AbortController();
   let stopReason: "client" | "shutdown" | "deleted" | undefined;
@@ -58,6 +70,7 @@ export async function* subscribeStream(
   const items = new NextOrTimeout<FollowItem>(
     catchUpThenLive(store, axonId, {
       afterSequence,
+      batchSize: REPLAY_PAGE_EVENTS,
       liveBufferLimit: options.liveBufferLimit,
       filter: eventFilter(request.eventTypes, request.origins),
       signal: stop.signal,
@@ -93,24 +106,39 @@ export async function* subscribeStream(
   }
 }
 
-function* toFrames(item: FollowItem): Generator<SubscribeFrame> {
+/** Frames as messages, for any codec. */
+function* toMessageFrames(item: FollowItem): Generator<SubscribeFrame> {
+  if (item.kind === "events") {
+    for (const events of splitBySize(item.events)) {
+      yield { kind: { case: "events", value: { events: events.map(eventToProto) } } };
+    }
+  } else {
+    yield controlFrame(item);
+  }
+}
+
+/** Frames whose events are pre-encoded protobuf bytes: only for binary codecs. */
+function* toBinaryFrames(item: FollowItem): Generator<SubscribeFrame> {
+  if (item.kind === "events") {
+    for (const events of splitBySize(item.events)) {
+      yield { kind: { case: "events", value: preEncodedEventBatch(events) } };
+    }
+  } else {
+    yield controlFrame(item);
+  }
+}
+
+function controlFrame(item: Exclude<FollowItem, { kind: "events" }>): SubscribeFrame {
   switch (item.kind) {
-    case "events":
-      for (const events of splitBySize(item.events)) {
-        yield { kind: { case: "events", value: { events: events.map(eventToProto) } } };
-      }
-      return;
     case "caught_up":
-      yield { kind: { case: "caughtUp", value: { headSequence: BigInt(item.headSequence) } } };
-      return;
+      return { kind: { case: "caughtUp", value: { headSequence: BigInt(item.headSequence) } } };
     case "fell_behind":
-      yield {
+      return {
         kind: {
           case: "fellBehind",
           value: { lastSequence: BigInt(item.lastSequence), headSequence: BigInt(item.headSequence) },
         },
       };
-      return;
   }
 }
 
