@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { catchUpThenLive, type FollowItem } from "./catch-up-then-live.js";
-import type { LogStore } from "./log-store.js";
+import type { LogStore, StoredEvent } from "./log-store.js";
 import { memoryStore, userEvent } from "./test-support/temp-store.js";
 
 /** Collects items until `until` says stop, then aborts the follower. */
@@ -134,6 +134,65 @@ describe("catchUpThenLive", () => {
     controller.abort();
     await run;
     expect(items.map((i) => i.kind)).toEqual(["caught_up"]);
+  });
+});
+
+describe("catchUpThenLive read-ahead", () => {
+  /** The store, with its reads counted and optionally replaced. */
+  function countingReads(store: LogStore, replace?: (n: number) => Promise<StoredEvent[]> | undefined) {
+    const counted = { reads: 0, store };
+    counted.store = new Proxy(store, {
+      get(target, key, receiver) {
+        if (key !== "read") return Reflect.get(target, key, receiver);
+        return ((axonId, options) => {
+          counted.reads++;
+          return replace?.(counted.reads) ?? target.read(axonId, options);
+        }) satisfies LogStore["read"];
+      },
+    });
+    return counted;
+  }
+
+  it("reads the next replay page while the consumer still handles the current one", async () => {
+    const store = memoryStore();
+    const { id } = await store.createAxon({ name: "", labels: {} });
+    for (let i = 0; i < 10; i++) await store.append(id, [userEvent({ i })]);
+    const counted = countingReads(store);
+    const follower = catchUpThenLive(counted.store, id, { afterSequence: 0, batchSize: 4 });
+    const first = await follower.next();
+    expect(first.value).toMatchObject({ kind: "events", events: [{ sequence: 1 }, {}, {}, { sequence: 4 }] });
+    await new Promise((r) => setImmediate(r));
+    expect(counted.reads).toBe(2);
+    const rest: FollowItem[] = [];
+    for (let r = await follower.next(); !r.done; r = await follower.next()) {
+      rest.push(r.value);
+      if (r.value.kind === "caught_up") break;
+    }
+    await follower.return();
+    expect(rest.flatMap((i) => (i.kind === "events" ? i.events.map((e) => e.sequence) : []))).toEqual(
+      range(5, 10),
+    );
+  });
+
+  it("abandons a read-ahead quietly when the consumer stops, even if that read fails", async () => {
+    const store = memoryStore();
+    const { id } = await store.createAxon({ name: "", labels: {} });
+    for (let i = 0; i < 10; i++) await store.append(id, [userEvent({ i })]);
+    let fail!: (error: Error) => void;
+    const counted = countingReads(store, (n) =>
+      n === 2
+        ? new Promise<StoredEvent[]>((_, reject) => {
+            fail = reject;
+          })
+        : undefined,
+    );
+    const follower = catchUpThenLive(counted.store, id, { afterSequence: 0, batchSize: 4 });
+    expect((await follower.next()).value).toMatchObject({ kind: "events" });
+    await follower.return();
+    // An unhandled rejection here would fail the test run.
+    fail(new Error("store closed under an abandoned read"));
+    await new Promise((r) => setImmediate(r));
+    expect(counted.reads).toBe(2);
   });
 });
 

@@ -60,6 +60,14 @@ export async function* catchUpThenLive(
   const onAbort = () => wake?.();
   signal?.addEventListener("abort", onAbort);
 
+  const readPage = (): Promise<StoredEvent[]> => {
+    overflowed = false;
+    const page = store.read(axonId, { afterSequence: last, limit: batchSize, maxBytes });
+    // A read still in flight when the consumer stops is abandoned; its failure must not go unhandled.
+    page.catch(() => {});
+    return page;
+  };
+
   const deliver = (events: readonly StoredEvent[]): FollowItem | undefined => {
     last = events[events.length - 1]!.sequence;
     const visible = filter ? events.filter(filter) : events;
@@ -70,19 +78,24 @@ export async function* catchUpThenLive(
     let live = false;
     while (!signal?.aborted) {
       // Catch-up: read the store until a short page. Overflow during replay needs no notice: we are
-      // reading the store anyway.
+      // reading the store anyway. After a full page the next one is read while the consumer handles
+      // this one, so store reads overlap encoding and sending. One read at a time, and `overflowed`
+      // is cleared just before each read starts, so "short page and no overflow since" still means
+      // the buffer holds everything committed after that read.
+      let reading = readPage();
       for (;;) {
-        overflowed = false;
-        const page = await store.read(axonId, { afterSequence: last, limit: batchSize, maxBytes });
+        const page = await reading;
         if (signal?.aborted) return;
         let bytes = 0;
         for (const e of page) bytes += eventSize(e);
-        if (page.length > 0) {
-          const item = deliver(page);
-          if (item) yield item;
-        }
         const shortPage = page.length < batchSize && bytes < maxBytes;
-        if (shortPage && !overflowed) break;
+        const item = page.length > 0 ? deliver(page) : undefined;
+        if (!shortPage) reading = readPage();
+        if (item) yield item;
+        if (shortPage) {
+          if (!overflowed) break;
+          reading = readPage();
+        }
       }
       if (!live) {
         live = true;
