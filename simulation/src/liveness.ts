@@ -8,12 +8,39 @@ const ROUND_MS = 5_000;
  * Invariant 8: faults stop — the node is brought back, subscribers reconnect, clients retry their
  * unknown publishes, a user answers open permission requests, a runtime suspended by hand (or
  * failed) is resumed — and time moves on until every subscriber has reached the head and every
- * trigger has ended, or the budget of virtual time runs out.
+ * trigger has ended, or the budget of virtual time runs out. Then a runtime with an idle timeout
+ * must suspend once it has passed.
  */
 export async function liveness(world: World): Promise<void> {
-  const { checker } = world;
   world.trace.add("faults stop");
   if (!world.node) world.restartStore();
+  await quiescence(world);
+  // A runtime with an idle timeout that is running with nothing to do suspends once it has passed.
+  const idleMs = world.swarm.idleTimeSeconds * 1000;
+  if (idleMs > 0 && world.runtimeRecord()?.status === "running") {
+    // Give it its idle time plus a margin for brokers still starting (slow agents).
+    const budgetMs = idleMs + 20 * ROUND_MS;
+    for (let waited = 0; world.runtimeRecord()?.status !== "suspended"; waited += ROUND_MS) {
+      if (waited >= budgetMs) {
+        const status = world.runtimeRecord()?.status;
+        world.checker.fail(
+          8,
+          `the runtime is still ${status} ${waited / 1000}s after faults stopped with nothing to do (idle timeout ${idleMs / 1000}s)`,
+        );
+        world.checker.throwIfViolated();
+      }
+      world.trace.add(`advance clock ${ROUND_MS}ms (waiting for the idle timeout)`);
+      await world.advanceClock(ROUND_MS);
+      await world.drain();
+      await world.settleAndWatch();
+      world.checker.throwIfViolated();
+    }
+    await quiescence(world);
+  }
+}
+
+async function quiescence(world: World): Promise<void> {
+  const { checker } = world;
   for (let round = 0; round < ROUNDS; round++) {
     for (const sub of world.subscribers) if (!sub.connected) sub.connect();
     // Clients that got UNAVAILABLE retry with their key once the service answers again.

@@ -1,4 +1,5 @@
 import { createRouterTransport, type Transport } from "@connectrpc/connect";
+import type { AgentAdapter } from "@openaxon/broker";
 import { seededRng } from "@openaxon/core";
 import { RuntimeManager } from "@openaxon/runtime";
 import { axonRoutes } from "@openaxon/server";
@@ -24,6 +25,19 @@ export interface NodeDeps {
  * A crash ends the life: the disk drops what was not synced, the clock scope drops its timers, the
  * network resets the connections, the agents die; the next life starts from the disk alone.
  */
+const never = <T>(): Promise<T> => new Promise<T>(() => {});
+
+/** What a dead process gets if it asks for an agent: one that never answers. */
+const deadAgent: AgentAdapter = {
+  protocol: "acp",
+  start: never,
+  async *prompt() {
+    await never();
+  },
+  cancel: never,
+  stop: never,
+};
+
 export class SimNode {
   readonly scope: ClockScope;
   readonly store: KvLogStore;
@@ -55,7 +69,9 @@ export class SimNode {
       store: this.store,
       clock: this.scope,
       rng: seededRng(swarm.seed * 137 + life),
-      adapters: { acp: () => agent.adapter(this.scope) },
+      // A dead node's code may still be running (a filesystem call it made before the crash
+      // completes later): it must not reach the agents of the node that replaced it.
+      adapters: { acp: () => (this.scope.killed ? deadAgent : agent.adapter(this.scope)) },
       workdirRoot: deps.workdirRoot,
       hostEnv: { PATH: "/usr/bin:/bin" },
     });

@@ -277,6 +277,9 @@ export class Broker {
   }
 
   private async runTurn(turn: QueuedTurn): Promise<void> {
+    // A turn taken from the queue ends any idle spell: the broker may have reported idle while the
+    // pump held a recovered trigger it had not yet started (issue-5-idle-suspend-mid-turn).
+    this.idleSinceMs = undefined;
     const running: RunningTurn = {
       turn,
       interruption: deferred(),
