@@ -1,8 +1,9 @@
 import { type Client, createClient } from "@connectrpc/connect";
 import { createGrpcTransport } from "@connectrpc/connect-node";
 import { AxonService, Origin } from "@openaxon/protocol";
-import { benchPayload } from "./payload.js";
-import { mainThreadCpuSeconds, threadCpuSeconds } from "./thread-cpu.js";
+import { startCpu } from "./cpu-meter.js";
+import { leanBatchPublish, leanReplay } from "./lean-load.js";
+import { benchPayload, SPOT_CHECK_EVERY, spotCheck } from "./payload.js";
 
 /** What one scenario asks the load generator to do. */
 export type LoadTask =
@@ -20,6 +21,8 @@ export type LoadTask =
       readonly events: number;
       readonly batchSize: number;
       readonly concurrency: number;
+      /** "connect": the connect-es client; "lean": hand-rolled gRPC over node:http2 (lean-grpc.ts). */
+      readonly client: LoadClient;
     }
   | {
       readonly kind: "replay";
@@ -28,7 +31,10 @@ export type LoadTask =
       readonly expectedEvents: number;
       /** Accept gzip-compressed frames, as connect clients do by default. */
       readonly gzip: boolean;
+      readonly client: LoadClient;
     };
+
+export type LoadClient = "connect" | "lean";
 
 export interface LoadResult {
   readonly events: number;
@@ -43,6 +49,7 @@ export interface LoadResult {
 }
 
 type AxonClient = Client<typeof AxonService>;
+const SPOT_CHECK_EVERY_N = BigInt(SPOT_CHECK_EVERY);
 
 /**
  * gRPC over one HTTP/2 connection. Response compression is off unless asked for: on loopback gzip
@@ -60,9 +67,9 @@ export function runLoad(task: LoadTask): Promise<LoadResult> {
     case "unary":
       return unaryPublish(task);
     case "batch":
-      return batchPublish(task);
+      return task.client === "lean" ? leanBatchPublish(task) : batchPublish(task);
     case "replay":
-      return replay(task);
+      return task.client === "lean" ? leanReplay(task) : replay(task);
   }
 }
 
@@ -139,8 +146,12 @@ async function replay(task: Extract<LoadTask, { kind: "replay" }>): Promise<Load
   )) {
     if (frame.kind.case === "events") {
       frames++;
+      for (const event of frame.kind.value.events) {
+        if (event.sequence !== last + 1n) throw new Error(`replay skipped from ${last} to ${event.sequence}`);
+        last = event.sequence;
+        if (last % SPOT_CHECK_EVERY_N === 0n) spotCheck(Number(last), event.payload);
+      }
       events += frame.kind.value.events.length;
-      last = frame.kind.value.events.at(-1)!.sequence;
     } else if (frame.kind.case === "caughtUp") {
       break;
     }
@@ -152,26 +163,4 @@ async function replay(task: Extract<LoadTask, { kind: "replay" }>): Promise<Load
     throw new Error(`replay delivered ${events} events up to ${last}, expected ${task.expectedEvents}`);
   }
   return { events, seconds, ...used, frames };
-}
-
-/**
- * CPU from now on: the whole process (process.cpuUsage is process-wide, so it counts the server's
- * thread too) and, where /proc allows, the server's and this load generator's threads apart.
- */
-function startCpu() {
-  const process0 = process.cpuUsage();
-  const server0 = mainThreadCpuSeconds();
-  const client0 = threadCpuSeconds();
-  return {
-    since(): Pick<LoadResult, "cpuSeconds" | "threads"> {
-      const used = process.cpuUsage(process0);
-      const server = mainThreadCpuSeconds();
-      const client = threadCpuSeconds();
-      const threads =
-        server0 !== undefined && client0 !== undefined && server !== undefined && client !== undefined
-          ? { serverSeconds: server - server0, clientSeconds: client - client0 }
-          : undefined;
-      return { cpuSeconds: (used.user + used.system) / 1e6, ...(threads && { threads }) };
-    },
-  };
 }

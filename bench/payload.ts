@@ -9,3 +9,13 @@ export function benchPayload(i: number): string {
     n: i,
   });
 }
+
+/** Replays compare every this many events' payload with what was published. */
+export const SPOT_CHECK_EVERY = 4096;
+
+/** Throws unless `payload` is what the bench published as event `sequence` (payload index sequence - 1). */
+export function spotCheck(sequence: number, payload: string): void {
+  if (payload !== benchPayload(sequence - 1)) {
+    throw new Error(`event ${sequence} came back with payload ${payload.slice(0, 80)}…`);
+  }
+}

@@ -1,6 +1,6 @@
 import { Origin } from "@openaxon/store";
 import type { BenchSettings } from "./args.js";
-import type { LoadResult } from "./load.js";
+import type { LoadClient, LoadResult } from "./load.js";
 import { benchPayload } from "./payload.js";
 import { runInWorker } from "./run-in-worker.js";
 import type { BenchServer } from "./server-harness.js";
@@ -21,6 +21,8 @@ export interface Figure {
 }
 
 const POPULATE_BATCH = 10_000;
+/** Rows measured with bench/lean-grpc.ts instead of the connect-es client. */
+const LEAN = "lean client (hand-rolled gRPC over node:http2)";
 
 export async function warmUp(server: BenchServer): Promise<void> {
   const axon = await server.store.createAxon({ name: "bench-warmup", labels: {} });
@@ -32,6 +34,7 @@ export async function warmUp(server: BenchServer): Promise<void> {
     events: 20_000,
     batchSize: 100,
     concurrency: 4,
+    client: "connect",
   });
 }
 
@@ -48,25 +51,26 @@ export async function unaryPublish(server: BenchServer, s: BenchSettings): Promi
   return figure("Durable unary Publish", `${s.unaryConcurrency} concurrent callers, 1 axon`, result);
 }
 
-export async function batchPublish(server: BenchServer, s: BenchSettings): Promise<Figure> {
-  const axon = await server.store.createAxon({ name: "bench-batch", labels: {} });
-  const result = await runInWorker({
-    kind: "batch",
-    url: server.url,
-    axonId: axon.id,
-    events: s.batchEvents,
-    batchSize: s.batchSize,
-    concurrency: s.batchConcurrency,
-  });
-  await expectHead(server, axon.id, s.batchEvents);
-  return {
-    ...figure(
-      "Durable PublishBatch",
-      `${s.batchSize} events per call, ${s.batchConcurrency} concurrent callers, 1 axon`,
-      result,
-    ),
-    target: 80_000,
+export async function batchPublish(server: BenchServer, s: BenchSettings): Promise<Figure[]> {
+  const run = async (client: LoadClient) => {
+    const axon = await server.store.createAxon({ name: `bench-batch-${client}`, labels: {} });
+    const result = await runInWorker({
+      kind: "batch",
+      url: server.url,
+      axonId: axon.id,
+      events: s.batchEvents,
+      batchSize: s.batchSize,
+      concurrency: s.batchConcurrency,
+      client,
+    });
+    await expectHead(server, axon.id, s.batchEvents);
+    return result;
   };
+  const settings = `${s.batchSize} events per call, ${s.batchConcurrency} concurrent callers, 1 axon`;
+  return [
+    { ...figure("Durable PublishBatch", settings, await run("connect")), target: 80_000 },
+    figure(`Durable PublishBatch, ${LEAN}`, settings, await run("lean")),
+  ];
 }
 
 export async function catchUpReplay(server: BenchServer, s: BenchSettings): Promise<Figure[]> {
@@ -89,10 +93,18 @@ export async function catchUpReplay(server: BenchServer, s: BenchSettings): Prom
   const populateSeconds = (performance.now() - start) / 1000;
   const populateCpu = process.cpuUsage(cpu);
   const size = `${s.replayEvents.toLocaleString("en-US")}-event axon, 1 subscriber`;
-  const replay = async (gzip: boolean) =>
-    runInWorker({ kind: "replay", url: server.url, axonId: axon.id, expectedEvents: s.replayEvents, gzip });
+  const replay = async (gzip: boolean, client: LoadClient = "connect") =>
+    runInWorker({
+      kind: "replay",
+      url: server.url,
+      axonId: axon.id,
+      expectedEvents: s.replayEvents,
+      gzip,
+      client,
+    });
   const plain = await replay(false);
   const gzipped = await replay(true);
+  const lean = await replay(false, "lean");
   return [
     {
       ...figure(
@@ -107,6 +119,7 @@ export async function catchUpReplay(server: BenchServer, s: BenchSettings): Prom
       `${size}, ${gzipped.frames} frames`,
       gzipped,
     ),
+    figure(`Catch-up replay, ${LEAN}`, `${size}, ${lean.frames} frames, no compression`, lean),
     {
       name: "Populating the replay axon (store.append, no RPC)",
       settings: `${POPULATE_BATCH.toLocaleString("en-US")} events per append, sequential`,
