@@ -32,8 +32,25 @@ export function encodeChunk(events: readonly StoredEvent[]): Uint8Array {
   return buf;
 }
 
+// Buffer#write and #toString validate arguments and look up the encoding on every call, which
+// costs as much as the copy for short strings; utf8Write/utf8Slice are the methods they end in.
+type FastUtf8 = Buffer & {
+  utf8Write?: (value: string, offset: number, length: number) => number;
+  utf8Slice?: (start: number, end: number) => string;
+};
+const proto = Buffer.prototype as FastUtf8;
+const utf8Write =
+  typeof proto.utf8Write === "function"
+    ? (buf: Buffer, value: string, offset: number) =>
+        (buf as FastUtf8).utf8Write!(value, offset, buf.length - offset)
+    : (buf: Buffer, value: string, offset: number) => buf.write(value, offset, "utf8");
+const utf8Slice =
+  typeof proto.utf8Slice === "function"
+    ? (buf: Buffer, start: number, end: number) => (buf as FastUtf8).utf8Slice!(start, end)
+    : (buf: Buffer, start: number, end: number) => buf.toString("utf8", start, end);
+
 function writeString(buf: Buffer, value: string, offset: number): number {
-  const n = buf.write(value, offset + 4, "utf8");
+  const n = value.length === 0 ? 0 : utf8Write(buf, value, offset + 4);
   buf.writeUInt32LE(n, offset);
   return offset + 4 + n;
 }
@@ -95,9 +112,9 @@ export function decodeChunk(
       sequence,
       timestampMs,
       origin,
-      source: buf.toString("utf8", sourceStart, sourceStart + sourceLength),
-      eventType: buf.toString("utf8", typeStart, typeStart + typeLength),
-      payload: buf.toString("utf8", payloadStart, payloadStart + payloadLength),
+      source: utf8Slice(buf, sourceStart, sourceStart + sourceLength),
+      eventType: utf8Slice(buf, typeStart, typeStart + typeLength),
+      payload: utf8Slice(buf, payloadStart, payloadStart + payloadLength),
     });
   }
   return out;
