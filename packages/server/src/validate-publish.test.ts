@@ -1,5 +1,6 @@
 import { Code, ConnectError } from "@connectrpc/connect";
 import { Origin, PayloadTooLargeSchema } from "@openaxon/protocol";
+import fc from "fast-check";
 import { describe, expect, test } from "vitest";
 import {
   DEFAULT_MAX_PAYLOAD_BYTES,
@@ -99,6 +100,27 @@ describe("validatePublishRequest", () => {
     expect(error.findDetails(PayloadTooLargeSchema)).toMatchObject([{ sizeBytes: 22n, limitBytes: 16n }]);
     expect(rejection(() => publish({ payload: "x".repeat(5 * 1024 * 1024) })).rawMessage).toContain(
       "the limit is 4194304 bytes (4 MiB)",
+    );
+  });
+});
+
+describe("the payload size limit", () => {
+  test("counts UTF-8 bytes: a payload passes exactly when its encoding fits the limit", () => {
+    const text = fc.string({
+      unit: fc.constantFrom("a", "é", "€", "😀", "\n", "\ud800"),
+      maxLength: 30,
+    });
+    // Three-byte characters are the worst case (3 bytes per UTF-16 unit): always try them alone too.
+    const worstCase = fc.nat(30).map((n) => "€".repeat(n));
+    fc.assert(
+      fc.property(fc.oneof(text, worstCase), (content) => {
+        const payload = JSON.stringify(content);
+        const bytes = Buffer.byteLength(payload, "utf8");
+        expect(() => publish({ payload }, bytes)).not.toThrow();
+        const error = rejection(() => publish({ payload }, bytes - 1));
+        expect(error.code).toBe(Code.ResourceExhausted);
+        expect(error.rawMessage).toContain(`payload is ${bytes} bytes; the limit is ${bytes - 1} bytes`);
+      }),
     );
   });
 });

@@ -136,20 +136,11 @@ function validateEventType(eventType: string, path: string): void {
 }
 
 function validatePayload(payload: string, path: string, maxPayloadBytes: number): void {
-  // Size first: never parse an oversized payload.
-  const size = Buffer.byteLength(payload, "utf8");
-  if (size > maxPayloadBytes) {
-    throw new ConnectError(
-      `${path}payload is ${size} bytes; the limit is ${maxPayloadBytes} bytes (${formatBytes(maxPayloadBytes)}) — store large data elsewhere and publish a reference`,
-      Code.ResourceExhausted,
-      undefined,
-      [
-        {
-          desc: PayloadTooLargeSchema,
-          value: { sizeBytes: BigInt(size), limitBytes: BigInt(maxPayloadBytes) },
-        },
-      ],
-    );
+  // Size first: never parse an oversized payload. UTF-8 takes at most 3 bytes per UTF-16 code unit,
+  // so only payloads that might be too large are measured.
+  if (payload.length * 3 > maxPayloadBytes) {
+    const size = Buffer.byteLength(payload, "utf8");
+    if (size > maxPayloadBytes) throw payloadTooLarge(path, size, maxPayloadBytes);
   }
   if (payload === "") {
     throw invalidArgument(`${path}payload is empty; it must be JSON text (send "{}" or "null" for no data)`);
@@ -164,6 +155,20 @@ function validatePayload(payload: string, path: string, maxPayloadBytes: number)
         : `${path}payload is not valid JSON`,
     );
   }
+}
+
+function payloadTooLarge(path: string, size: number, maxPayloadBytes: number): ConnectError {
+  return new ConnectError(
+    `${path}payload is ${size} bytes; the limit is ${maxPayloadBytes} bytes (${formatBytes(maxPayloadBytes)}) — store large data elsewhere and publish a reference`,
+    Code.ResourceExhausted,
+    undefined,
+    [
+      {
+        desc: PayloadTooLargeSchema,
+        value: { sizeBytes: BigInt(size), limitBytes: BigInt(maxPayloadBytes) },
+      },
+    ],
+  );
 }
 
 function formatBytes(bytes: number): string {
