@@ -21,4 +21,6 @@ export const MUTANT_CATCHERS: Record<MutantName, readonly InvariantNumber[]> = {
   "broker-forgets-cursor": [8],
   "turn-while-running": [6],
   "wake-without-session": [7],
+  "runtime-wake-missed": [8],
+  "runtime-not-restarted-on-boot": [8],
 };

@@ -18,6 +18,10 @@ export const MUTANTS = {
   "broker-forgets-cursor": "a restarted broker resumes at the head, forgetting queued and open turns",
   "turn-while-running": "the broker starts the next turn while one is still running",
   "wake-without-session": "a new broker (wake, restart) starts the agent without restoring its session",
+  "runtime-wake-missed":
+    "a suspended runtime ignores triggers (and open turns) already waiting when it starts watching",
+  "runtime-not-restarted-on-boot":
+    "after a server restart a running runtime does not start its brokers again",
 } as const;
 
 export type MutantName = keyof typeof MUTANTS;

@@ -5,7 +5,7 @@ import {
   Broker,
   type BrokerObserver,
 } from "@openaxon/broker";
-import type { Clock } from "@openaxon/core";
+import { type Clock, isMutantActive } from "@openaxon/core";
 import type { LogStore } from "@openaxon/store";
 import { agentEnv, configuredHome } from "./agent-env.js";
 import { RuntimeStateError } from "./errors.js";
@@ -101,7 +101,7 @@ export class HostedRuntime {
     return this.transitions.run(async () => {
       const status = this.current.status;
       const target = settledStatus(status);
-      if (target === "running") {
+      if (target === "running" && !isMutantActive("runtime-not-restarted-on-boot")) {
         await this.bringUp(status, RuntimeEventType.Running, how === "created" ? "" : "server restarted");
       } else if (target === "suspended") {
         if (status === "suspending") {

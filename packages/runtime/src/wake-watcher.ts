@@ -1,4 +1,5 @@
 import { type AxonLink, isTurnTrigger, recoverBrokerState } from "@openaxon/broker";
+import { isMutantActive } from "@openaxon/core";
 
 export interface WakeTrigger {
   readonly axonId: string;
@@ -21,9 +22,10 @@ export interface WakeWatcherOptions {
 
 /**
  * Watches a suspended runtime's axons for a turn-starting event. It first asks each axon for
- * triggers the brokers never started (one may have landed while the runtime was suspending), then
- * follows the axon live. Loop prevention comes with `isTurnTrigger`: only USER/EXTERNAL
- * `user.message` wakes a runtime, never its own agents' or the system's events.
+ * triggers the brokers never started (one may have landed while the runtime was suspending) and for
+ * a turn left open by a broker that died mid-suspend, then follows the axon live. Loop prevention
+ * comes with `isTurnTrigger`: only USER/EXTERNAL `user.message` wakes a runtime, never its own
+ * agents' or the system's events.
  */
 export class WakeWatcher {
   private readonly abort = new AbortController();
@@ -47,8 +49,11 @@ export class WakeWatcher {
     try {
       const recovered = await recoverBrokerState(link, axonId, { source: brokerSource });
       if (signal.aborted) return;
-      const waiting = recovered.pending.find((turn) => turn.triggerSequence > after);
-      if (waiting) {
+      // A turn a broker started and never ended (the server died while the runtime was suspending)
+      // needs a broker too: waking one closes it, so no client waits for its end forever.
+      const waiting =
+        recovered.pending.find((turn) => turn.triggerSequence > after) ?? recovered.interrupted[0];
+      if (waiting && !isMutantActive("runtime-wake-missed")) {
         this.finish(() => this.options.onWake({ axonId, sequence: waiting.triggerSequence }));
         return;
       }
