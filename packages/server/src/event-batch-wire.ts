@@ -74,17 +74,18 @@ function maxEventBody(e: StoredEvent): number {
 }
 
 /**
- * A string field that often repeats from one event to the next (axon id, source, event type):
- * when it does, its encoded bytes are copied from the previous event's instead of re-encoded.
+ * A field that usually repeats from one event to the next (axon id, timestamp, source, event
+ * type): when its value is the previous event's, its encoded bytes are copied from there instead
+ * of encoded again.
  */
-class RepeatedField {
-  private value: string | undefined;
+class RepeatedField<T extends string | number> {
+  private value: T | undefined;
   private start = 0;
   private end = 0;
 
-  constructor(private readonly tag: number) {}
+  constructor(private readonly encode: (buf: Buffer, offset: number, value: T) => number) {}
 
-  write(buf: Buffer, offset: number, value: string): number {
+  write(buf: Buffer, offset: number, value: T): number {
     if (value === this.value) {
       const length = this.end - this.start;
       if (length <= 32) {
@@ -96,7 +97,7 @@ class RepeatedField {
       this.end = offset + length;
       return this.end;
     }
-    const end = writeStringField(buf, offset, this.tag, value);
+    const end = this.encode(buf, offset, value);
     this.value = value;
     this.start = offset;
     this.end = end;
@@ -112,47 +113,60 @@ class RepeatedField {
   }
 }
 
+const stringField = (tag: number) => (buf: Buffer, offset: number, value: string) =>
+  writeStringField(buf, offset, tag, value);
+
+function timestampField(buf: Buffer, offset: number, timestampMs: number): number {
+  if (timestampMs === 0) return offset;
+  buf[offset] = TAG_TIMESTAMP;
+  return writeSignedVarint(buf, offset + 1, timestampMs);
+}
+
 /**
  * The protobuf encoding of `EventBatch { events }`, byte for byte what protobuf-es's toBinary
  * writes for the same events: a sequence of `events` field entries (tag, length, Event).
  */
 export function encodeEventBatch(events: readonly StoredEvent[]): Buffer {
+  const maxBodies = new Array<number>(events.length);
   let capacity = 0;
-  for (const e of events) {
-    const max = maxEventBody(e);
+  for (let i = 0; i < events.length; i++) {
+    const max = maxEventBody(events[i]!);
+    maxBodies[i] = max;
     capacity += 1 + varintSize(max) + max;
   }
   const buf = Buffer.allocUnsafe(capacity);
-  const axonId = new RepeatedField(TAG_AXON_ID);
-  const source = new RepeatedField(TAG_SOURCE);
-  const eventType = new RepeatedField(TAG_EVENT_TYPE);
+  const repeated = {
+    axonId: new RepeatedField(stringField(TAG_AXON_ID)),
+    timestampMs: new RepeatedField(timestampField),
+    source: new RepeatedField(stringField(TAG_SOURCE)),
+    eventType: new RepeatedField(stringField(TAG_EVENT_TYPE)),
+  };
   let o = 0;
-  for (const e of events) {
+  for (let i = 0; i < events.length; i++) {
+    const e = events[i]!;
     buf[o++] = TAG_EVENTS;
-    const reserved = varintSize(maxEventBody(e));
+    const reserved = varintSize(maxBodies[i]!);
     const bodyStart = o + reserved;
     let b = bodyStart;
     if (e.sequence !== 0) {
       buf[b++] = TAG_SEQUENCE;
       b = writeVarint(buf, b, e.sequence);
     }
-    b = axonId.write(buf, b, e.axonId);
-    if (e.timestampMs !== 0) {
-      buf[b++] = TAG_TIMESTAMP;
-      b = writeSignedVarint(buf, b, e.timestampMs);
-    }
+    b = repeated.axonId.write(buf, b, e.axonId);
+    b = repeated.timestampMs.write(buf, b, e.timestampMs);
     if (e.origin !== 0) {
       buf[b++] = TAG_ORIGIN;
       b = writeSignedVarint(buf, b, e.origin);
     }
-    b = source.write(buf, b, e.source);
-    b = eventType.write(buf, b, e.eventType);
+    b = repeated.source.write(buf, b, e.source);
+    b = repeated.eventType.write(buf, b, e.eventType);
     b = writeStringField(buf, b, TAG_PAYLOAD, e.payload);
     o = writeLengthBefore(buf, o, reserved, b - bodyStart);
     if (o !== b) {
-      axonId.moved(bodyStart, b - o);
-      source.moved(bodyStart, b - o);
-      eventType.moved(bodyStart, b - o);
+      repeated.axonId.moved(bodyStart, b - o);
+      repeated.timestampMs.moved(bodyStart, b - o);
+      repeated.source.moved(bodyStart, b - o);
+      repeated.eventType.moved(bodyStart, b - o);
     }
   }
   return buf.subarray(0, o);
