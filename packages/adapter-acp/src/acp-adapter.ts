@@ -19,8 +19,7 @@ import type {
   TurnInput,
   TurnOutput,
 } from "@openaxon/broker";
-import { AgentProcess, describeExit, type ExitInfo } from "./agent-process.js";
-import { AsyncQueue } from "./async-queue.js";
+import { AgentProcess, AsyncQueue, describeExit, type ExitInfo } from "@openaxon/broker/adapter-kit";
 import { outcomeOf, permissionRequestOf } from "./permission-mapping.js";
 import { promptBlocks, turnOutputOf } from "./session-update-mapping.js";
 

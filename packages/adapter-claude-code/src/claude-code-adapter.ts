@@ -9,8 +9,7 @@ import type {
   TurnInput,
   TurnOutput,
 } from "@openaxon/broker";
-import { AgentProcess, describeExit, type ExitInfo } from "./agent-process.js";
-import { AsyncQueue } from "./async-queue.js";
+import { AgentProcess, AsyncQueue, describeExit, type ExitInfo } from "@openaxon/broker/adapter-kit";
 import { stopReasonOf, turnOutputsOf } from "./message-mapping.js";
 import { permissionRequestOf, permissionResultOf } from "./permission-mapping.js";
 import {

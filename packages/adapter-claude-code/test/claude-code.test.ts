@@ -3,6 +3,7 @@ import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { AgentSession, PermissionDecision, PermissionRequest, TurnOutput } from "@openaxon/broker";
+import { processGroupAlive } from "@openaxon/broker/adapter-kit";
 import {
   bundledClaudeCode,
   type ClaudeCodeTestHome,
@@ -15,7 +16,6 @@ import {
   transcript,
 } from "@openaxon/fake-anthropic";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { processGroupAlive } from "../src/agent-process.js";
 import { ClaudeCodeAdapter } from "../src/index.js";
 import { DENIED_MESSAGE } from "../src/permission-mapping.js";
 

@@ -1,11 +1,11 @@
 import { randomUUID } from "node:crypto";
 import type { AgentAdapter, AgentSession, AgentStartOptions, TurnInput, TurnOutput } from "@openaxon/broker";
+import { findExecutable } from "@openaxon/broker/adapter-kit";
 import { type Clock, systemClock } from "@openaxon/core";
 import { AsyncQueue } from "./async-queue.js";
 import { LineSplitter } from "./line-splitter.js";
 import { type GroupedProcess, type ProcessExit, spawnGroup, terminateGroup } from "./process-group.js";
 import { promptText } from "./prompt-text.js";
-import { resolveExecutable } from "./resolve-executable.js";
 import { StderrTail } from "./stderr-tail.js";
 import type { StdioAdapterOptions } from "./stdio-options.js";
 
@@ -38,7 +38,7 @@ export class PerTurnStdioAdapter implements AgentAdapter {
   }
 
   async start(options: AgentStartOptions): Promise<AgentSession> {
-    await resolveExecutable(this.options.agentBinary, options.cwd, options.env);
+    await findExecutable(this.options.agentBinary, options.cwd, options.env);
     this.started = options;
     if (options.resumeSessionId) {
       return {

@@ -5,11 +5,11 @@ import {
   Broker,
   type BrokerObserver,
 } from "@openaxon/broker";
+import { findExecutable } from "@openaxon/broker/adapter-kit";
 import { type Clock, isMutantActive } from "@openaxon/core";
 import type { LogStore } from "@openaxon/store";
 import { agentEnv, configuredHome } from "./agent-env.js";
 import { RuntimeStateError } from "./errors.js";
-import { findExecutable } from "./find-executable.js";
 import { IdleTimer, idleSinceAll } from "./idle-timer.js";
 import { announce, RuntimeEventType } from "./runtime-events.js";
 import { planCommand, type RuntimeCommand, settledStatus } from "./runtime-lifecycle.js";

@@ -6,6 +6,7 @@ import {
   logStoreAxonLink,
   Origin,
 } from "@openaxon/broker";
+import { findExecutable } from "@openaxon/broker/adapter-kit";
 import { type Clock, newId, type Rng } from "@openaxon/core";
 import { AxonNotFoundError, type LogStore } from "@openaxon/store";
 import { AGENT_HOST_ENV, agentEnv } from "./agent-env.js";
@@ -17,7 +18,6 @@ import {
   RuntimePreconditionError,
   RuntimeStateError,
 } from "./errors.js";
-import { findExecutable } from "./find-executable.js";
 import { type BrokerTuning, HostedRuntime } from "./hosted-runtime.js";
 import type { RuntimeCommand } from "./runtime-lifecycle.js";
 import { type RuntimeLogger, silentLogger } from "./runtime-logger.js";

@@ -1,6 +1,7 @@
 import { type ChildProcessWithoutNullStreams, spawn } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
 import { createInterface } from "node:readline";
+import { type Clock, sleep, systemClock } from "@openaxon/core";
 
 export interface ExitInfo {
   readonly code: number | null;
@@ -16,6 +17,8 @@ export interface AgentProcessOptions {
   /** The complete environment; nothing is inherited from this process. */
   readonly env: Readonly<Record<string, string>>;
   readonly onStderrLine: (line: string) => void;
+  /** Paces stop()'s polling for the group to go away; systemClock unless a test says otherwise. */
+  readonly clock?: Clock;
 }
 
 // How long stop() waits for SIGKILLed members to disappear.
@@ -83,9 +86,9 @@ function signal(pid: number, signal: NodeJS.Signals): void {
 }
 
 /** Polls until `done()` or `timeoutMs` passed. */
-async function waitUntil(done: () => boolean, timeoutMs: number): Promise<void> {
+async function waitUntil(clock: Clock, done: () => boolean, timeoutMs: number): Promise<void> {
   for (let waited = 0; !done() && waited < timeoutMs; waited += 20) {
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    await sleep(clock, 20);
   }
 }
 
@@ -96,7 +99,10 @@ export class AgentProcess {
   readonly closed: Promise<void>;
   private exitInfo: ExitInfo | undefined;
 
-  private constructor(readonly child: ChildProcessWithoutNullStreams) {
+  private constructor(
+    readonly child: ChildProcessWithoutNullStreams,
+    private readonly clock: Clock,
+  ) {
     this.closed = new Promise<void>((resolve) => {
       child.once("close", () => resolve());
       child.once("error", () => {
@@ -129,7 +135,7 @@ export class AgentProcess {
       // Own process group: stop() signals the agent and everything it started.
       detached: true,
     });
-    const agent = new AgentProcess(child);
+    const agent = new AgentProcess(child, options.clock ?? systemClock);
     const pid = child.pid;
     if (pid !== undefined) {
       liveGroups.add(pid);
@@ -170,13 +176,13 @@ export class AgentProcess {
     if (process.platform === "linux") {
       const children = liveGroupMembers(pid).filter((member) => member !== pid);
       for (const child of children) signal(child, "SIGTERM");
-      await waitUntil(() => liveGroupMembers(pid).every((member) => member === pid), graceMs);
+      await waitUntil(this.clock, () => liveGroupMembers(pid).every((member) => member === pid), graceMs);
     }
     killGroup(pid, "SIGTERM");
-    await waitUntil(() => this.exitInfo !== undefined, graceMs);
+    await waitUntil(this.clock, () => this.exitInfo !== undefined, graceMs);
     killGroup(pid, "SIGKILL");
     await this.exited;
-    await waitUntil(() => !processGroupAlive(pid), GROUP_EXIT_TIMEOUT_MS);
+    await waitUntil(this.clock, () => !processGroupAlive(pid), GROUP_EXIT_TIMEOUT_MS);
   }
 }
 
