@@ -31,9 +31,7 @@ const never = <T>(): Promise<T> => new Promise<T>(() => {});
 const deadAgent: AgentAdapter = {
   protocol: "acp",
   start: never,
-  async *prompt() {
-    await never();
-  },
+  prompt: () => ({ [Symbol.asyncIterator]: () => ({ next: never }) }),
   cancel: never,
   stop: never,
 };
