@@ -2,8 +2,9 @@ import { existsSync } from "node:fs";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { AgentSession, PermissionDecision, PermissionRequest, TurnOutput } from "@openaxon/broker";
+import type { PermissionRequest } from "@openaxon/broker";
 import { processGroupAlive } from "@openaxon/broker/adapter-kit";
+import { AdapterDriver, type Decide, refuseToAsk, textOf } from "@openaxon/broker/test-support";
 import {
   bundledClaudeCode,
   type ClaudeCodeTestHome,
@@ -25,19 +26,14 @@ let fake: FakeAnthropicServer;
 let claudeHome: ClaudeCodeTestHome;
 let cwd: string;
 let adapter: AcpAdapter;
-let logs: string[];
-let exits: { code: number | null; signal: string | null }[];
-/** What a broker would have published, in order: outputs once handled, permission prompts. */
-let timeline: string[];
+let driver: AdapterDriver;
 
 beforeEach(async () => {
   fake = await FakeAnthropicServer.start({ requiredApiKey: "sk-test-fake" });
   claudeHome = await claudeCodeTestHome(fake.url, "sk-test-fake");
   cwd = await mkdtemp(join(tmpdir(), "openaxon-acp-cwd-"));
   adapter = new AcpAdapter({ agentBinary: bundledClaudeCode().acpAgentBinary, launchArgs: [] });
-  logs = [];
-  exits = [];
-  timeline = [];
+  driver = new AdapterDriver(adapter, { cwd, env: claudeHome.env });
 });
 
 afterEach(async () => {
@@ -47,51 +43,16 @@ afterEach(async () => {
   await rm(cwd, { recursive: true, force: true });
 });
 
-function start(resumeSessionId?: string): Promise<AgentSession> {
-  return adapter.start({
-    cwd,
-    env: claudeHome.env,
-    onLog: (line) => logs.push(line),
-    onExit: (info) => exits.push(info),
-    ...(resumeSessionId === undefined ? {} : { resumeSessionId }),
-  });
-}
-
-type Decide = (request: PermissionRequest) => Promise<PermissionDecision>;
-const refuseToAsk: Decide = async () => {
-  throw new Error("no permission request expected");
-};
-
-async function runTurn(content: string, decide: Decide = refuseToAsk, onOutput?: (o: TurnOutput) => void) {
-  const outputs: TurnOutput[] = [];
-  const requestPermission: Decide = (request) => {
-    timeline.push(`permission ${request.toolCall.toolCallId}`);
-    return decide(request);
-  };
-  for await (const output of adapter.prompt({ turnId: "turn-1", content, requestPermission })) {
-    outputs.push(output);
-    onOutput?.(output);
-    // A broker publishes each output before it takes the next; a slow publish of a tool call must
-    // still land before the permission request for it.
-    if (output.type === "tool_call") await new Promise((resolve) => setTimeout(resolve, 300));
-    timeline.push(`${output.type}${"toolCallId" in output ? ` ${output.toolCallId}` : ""}`);
-  }
-  return outputs;
-}
-
-const textOf = (outputs: readonly TurnOutput[]) =>
-  outputs.map((o) => (o.type === "message_chunk" ? o.text : "")).join("");
-
 describe("AcpAdapter with claude-code-acp", () => {
   it(
     "runs a text turn: the reply streams as message chunks and the turn completes with end_turn",
     async () => {
-      const session = await start();
+      const session = await driver.start();
       expect(session.restoredBy).toBe("new");
       expect(session.sessionId).not.toBe("");
       fake.enqueue(slowTextReply(["Hello ", "from ", "the fake model."], 0));
 
-      const outputs = await runTurn("Say hello");
+      const outputs = await driver.runTurn("Say hello");
 
       expect(textOf(outputs)).toBe("Hello from the fake model.");
       expect(outputs.filter((o) => o.type === "message_chunk").length).toBeGreaterThan(1);
@@ -106,7 +67,7 @@ describe("AcpAdapter with claude-code-acp", () => {
   it(
     "asks permission for a tool call; allowed, the tool runs and its result goes back to the model",
     async () => {
-      await start();
+      await driver.start();
       fake.enqueue(
         toolUseReply("Bash", { command: "echo hi > hi.txt", description: "Write hi" }),
         textReply("Wrote it."),
@@ -118,12 +79,12 @@ describe("AcpAdapter with claude-code-acp", () => {
         return { outcome: "selected", optionId: option.optionId };
       };
 
-      const outputs = await runTurn("Write hi to hi.txt", allow);
+      const outputs = await driver.runTurn("Write hi to hi.txt", allow);
 
       expect(asked).toHaveLength(1);
-      const toolCallAt = timeline.indexOf(`tool_call ${asked[0]?.toolCall.toolCallId}`);
+      const toolCallAt = driver.timeline.indexOf(`tool_call ${asked[0]?.toolCall.toolCallId}`);
       expect(toolCallAt).toBeGreaterThanOrEqual(0);
-      expect(toolCallAt).toBeLessThan(timeline.indexOf(`permission ${asked[0]?.toolCall.toolCallId}`));
+      expect(toolCallAt).toBeLessThan(driver.timeline.indexOf(`permission ${asked[0]?.toolCall.toolCallId}`));
       expect(asked[0]?.toolCall.input).toEqual({ command: "echo hi > hi.txt", description: "Write hi" });
       expect(asked[0]?.options.map((o) => o.kind)).toContain("reject_once");
       expect(await readFile(join(cwd, "hi.txt"), "utf8")).toBe("hi\n");
@@ -144,17 +105,17 @@ describe("AcpAdapter with claude-code-acp", () => {
   it(
     "denied, the tool does not run and the model is told it was refused",
     async () => {
-      await start();
+      await driver.start();
       fake.enqueue(toolUseReply("Bash", { command: "echo hi > hi.txt", description: "Write hi" }));
       const deny: Decide = async () => ({ outcome: "rejected" });
 
-      const first = await runTurn("Write hi to hi.txt", deny);
+      const first = await driver.runTurn("Write hi to hi.txt", deny);
 
       expect(first.at(-1)?.type).toBe("completed");
       expect(existsSync(join(cwd, "hi.txt"))).toBe(false);
       // claude-code-acp ends the turn on a refusal; the model sees it with the next message.
       fake.enqueue(textReply("Understood, I will not write it."));
-      const second = await runTurn("Why did that not work?");
+      const second = await driver.runTurn("Why did that not work?");
       expect(textOf(second)).toBe("Understood, I will not write it.");
       const seen = transcript(fake.mainRequests().at(-1)!);
       expect(seen).toMatch(/tool_result error: .*refused permission/);
@@ -165,18 +126,18 @@ describe("AcpAdapter with claude-code-acp", () => {
   it(
     "cancels a turn while the model is still streaming; the turn completes as cancelled and the session goes on",
     async () => {
-      await start();
+      await driver.start();
       const chunks = Array.from({ length: 40 }, (_, i) => `chunk${i} `);
       fake.enqueue(slowTextReply(chunks, 250));
 
-      const outputs = await runTurn("Tell me a long story", refuseToAsk, (output) => {
+      const outputs = await driver.runTurn("Tell me a long story", refuseToAsk, (output) => {
         if (output.type === "message_chunk") void adapter.cancel();
       });
 
       expect(outputs.at(-1)).toEqual({ type: "completed", stopReason: "cancelled" });
       expect(textOf(outputs).length).toBeLessThan(chunks.join("").length);
       fake.enqueue(textReply("Still here."));
-      expect(textOf(await runTurn("Are you there?"))).toBe("Still here.");
+      expect(textOf(await driver.runTurn("Are you there?"))).toBe("Still here.");
     },
     AGENT_TIMEOUT,
   );
@@ -184,12 +145,14 @@ describe("AcpAdapter with claude-code-acp", () => {
   it(
     "fails the turn when the model API rejects the request, and the next turn works",
     async () => {
-      await start();
+      await driver.start();
       fake.enqueue(errorReply(400, "invalid_request_error", "max_tokens: bogus value"));
 
-      await expect(runTurn("Hello")).rejects.toThrow(/session\/prompt failed: .*max_tokens: bogus value/);
+      await expect(driver.runTurn("Hello")).rejects.toThrow(
+        /session\/prompt failed: .*max_tokens: bogus value/,
+      );
       fake.enqueue(textReply("Recovered."));
-      expect(textOf(await runTurn("Hello again"))).toBe("Recovered.");
+      expect(textOf(await driver.runTurn("Hello again"))).toBe("Recovered.");
     },
     AGENT_TIMEOUT,
   );
@@ -197,17 +160,19 @@ describe("AcpAdapter with claude-code-acp", () => {
   it(
     "restores the session after stop with session/resume: the model's next request holds the first exchange",
     async () => {
-      const first = await start();
+      const first = await driver.start();
       fake.enqueue(textReply("Noted: pineapple."));
-      await runTurn("Remember the word pineapple");
+      await driver.runTurn("Remember the word pineapple");
       await adapter.stop();
 
-      const restored = await start(first.sessionId);
+      const restored = await driver.start(first.sessionId);
 
       expect(restored.note).toBeUndefined();
       expect(restored).toEqual({ sessionId: first.sessionId, restoredBy: "resume" });
       fake.enqueue(textReply("You said pineapple."));
-      expect(textOf(await runTurn("Which word did I ask you to remember?"))).toBe("You said pineapple.");
+      expect(textOf(await driver.runTurn("Which word did I ask you to remember?"))).toBe(
+        "You said pineapple.",
+      );
       const seen = transcript(fake.mainRequests().at(-1)!);
       expect(seen).toContain("user: Remember the word pineapple");
       expect(seen).toContain("assistant: Noted: pineapple.");
@@ -215,9 +180,12 @@ describe("AcpAdapter with claude-code-acp", () => {
 
       // A second suspend and wake keeps the whole conversation under the same session id.
       await adapter.stop();
-      expect(await start(first.sessionId)).toEqual({ sessionId: first.sessionId, restoredBy: "resume" });
+      expect(await driver.start(first.sessionId)).toEqual({
+        sessionId: first.sessionId,
+        restoredBy: "resume",
+      });
       fake.enqueue(textReply("Still pineapple."));
-      await runTurn("And now?");
+      await driver.runTurn("And now?");
       const later = transcript(fake.mainRequests().at(-1)!);
       expect(later).toContain("user: Remember the word pineapple");
       expect(later).toContain("assistant: You said pineapple.");
@@ -229,9 +197,9 @@ describe("AcpAdapter with claude-code-acp", () => {
   it(
     "fails the turn when the agent is killed mid-turn, reports the exit, and restarts into the same session",
     async () => {
-      const first = await start();
+      const first = await driver.start();
       fake.enqueue(textReply("Noted: kiwi."));
-      await runTurn("Remember the word kiwi");
+      await driver.runTurn("Remember the word kiwi");
       await claudeHome.waitForTranscript(first.sessionId, "Noted: kiwi.");
       fake.enqueue(
         slowTextReply(
@@ -241,17 +209,17 @@ describe("AcpAdapter with claude-code-acp", () => {
       );
       const pid = adapter.agentPid!;
 
-      const turn = runTurn("Tell me a long story", refuseToAsk, (output) => {
+      const turn = driver.runTurn("Tell me a long story", refuseToAsk, (output) => {
         if (output.type === "message_chunk") process.kill(pid, "SIGKILL");
       });
 
       await expect(turn).rejects.toThrow(/killed by SIGKILL/);
-      expect(exits).toEqual([{ code: null, signal: "SIGKILL" }]);
+      expect(driver.exits).toEqual([{ code: null, signal: "SIGKILL" }]);
       // As the broker does after a crash: start again with the session id it keeps in the axon.
-      const session = await start(first.sessionId);
+      const session = await driver.start(first.sessionId);
       expect(session).toEqual({ sessionId: first.sessionId, restoredBy: "resume" });
       fake.enqueue(textReply("Back again."));
-      expect(textOf(await runTurn("Hello?"))).toBe("Back again.");
+      expect(textOf(await driver.runTurn("Hello?"))).toBe("Back again.");
       expect(transcript(fake.mainRequests().at(-1)!)).toContain("user: Remember the word kiwi");
     },
     AGENT_TIMEOUT,
@@ -260,9 +228,9 @@ describe("AcpAdapter with claude-code-acp", () => {
   it(
     "stop() ends the agent and every process it started",
     async () => {
-      await start();
+      await driver.start();
       fake.enqueue(textReply("Hi."));
-      await runTurn("Hi");
+      await driver.runTurn("Hi");
       const pid = adapter.agentPid!;
       expect(processGroupAlive(pid)).toBe(true);
 
@@ -270,7 +238,7 @@ describe("AcpAdapter with claude-code-acp", () => {
       await adapter.stop();
 
       expect(processGroupAlive(pid)).toBe(false);
-      expect(exits).toEqual([]);
+      expect(driver.exits).toEqual([]);
     },
     AGENT_TIMEOUT,
   );
