@@ -58,7 +58,10 @@ every full run (quick runs with \`--events N\` print but do not record unless gi
   classic-level store in a fresh temp dir. Every acknowledged publish is durable: group commit writes
   LevelDB batches with \`sync: true\`.
 - The load generator runs on a worker thread (as a client in another process would), talking gRPC over
-  one HTTP/2 connection (\`@connectrpc/connect-node\` \`createGrpcTransport\`).
+  one HTTP/2 connection (\`@connectrpc/connect-node\` \`createGrpcTransport\`). Rows marked "lean
+  client" use \`bench/lean-grpc.ts\` instead: gRPC framing over \`node:http2\` with hand-written
+  protobuf (every event field still decoded), standing for a cheap client (Go, Rust, another machine),
+  so the server's own cost shows.
 - Payloads are ~170-byte JSON objects, different for every event. A short warm-up (2,000 unary + 20,000
   batched events) runs first and is not counted.
 - Throughput = events / wall-clock time from the first call to the last acknowledgement (replay: from
@@ -80,6 +83,7 @@ ${rows.join("\n")}
 \`\`\`sh
 npm run bench                        # full run (a few minutes on 2 cores), records this file
 npm run bench -- --events 20000      # quick run of every scenario, prints only
+npm run bench -- --only replay --replay-events 300000   # one scenario, prints only
 npm run bench -- --help              # all options (sizes, batch size, concurrency)
 node --cpu-prof --conditions=source --import tsx bench/main.ts --events 200000 --no-write
                                      # CPU profiles (*.cpuprofile, one per thread) for Chrome DevTools
