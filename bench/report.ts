@@ -67,7 +67,8 @@ every full run (quick runs with \`--events N\` print but do not record unless gi
 - Throughput = events / wall-clock time from the first call to the last acknowledgement (replay: from
   Subscribe to \`caught_up\`). After each publish scenario the axon's head is checked against the count.
 - CPU = CPU time of the whole process (server thread, client worker, LevelDB and libuv threads) per
-  event. Unlike throughput it barely moves when other work shares the machine, so compare runs by it.
+  event. It moves far less than throughput when other work shares the machine, so compare runs by it
+  (heavy contention still inflates it: up to ~30% at a load average of 10 on this 2-core VM).
   The split column divides it by thread (from \`/proc\`): the server's JS thread, the load generator's
   worker thread, and all others (V8 GC helpers, LevelDB, libuv). On 2 cores, throughput is bounded by
   the busiest single thread (1 s / its µs per event) and by the total over 2 cores.
