@@ -85,3 +85,18 @@ describe("buildSandboxCommand", () => {
     ).toThrow();
   });
 });
+
+describe("buildSandboxCommand read-only paths", () => {
+  it("re-binds software under /tmp read-only over the private /tmp, keeping hidden paths inside it hidden", () => {
+    const { args } = buildSandboxCommand({
+      command: ["/tmp/checkout/node_modules/.bin/agent"],
+      workdir: "/work/rt",
+      readOnlyPaths: ["/tmp/checkout"],
+      hiddenPaths: [process.cwd()],
+    });
+    const tmpfs = args.indexOf("/tmp");
+    const roBind = args.findIndex((a, i) => a === "--ro-bind" && args[i + 1] === "/tmp/checkout");
+    expect(tmpfs).toBeGreaterThan(0);
+    expect(roBind).toBeGreaterThan(tmpfs);
+  });
+});

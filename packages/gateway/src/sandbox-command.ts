@@ -22,6 +22,11 @@ export interface SandboxCommandOptions {
   readonly hiddenPaths?: readonly string[];
   /** Extra host paths bound read-write (e.g. the agent's HOME). */
   readonly writablePaths?: readonly string[];
+  /**
+   * Paths re-bound read-only on top of the private /tmp: the agent's own software when it is
+   * installed under /tmp (a checkout there, an npx cache), which the private /tmp would hide.
+   */
+  readonly readOnlyPaths?: readonly string[];
   readonly bwrapPath?: string;
   readonly socatPath?: string;
   readonly shellPath?: string;
@@ -80,6 +85,10 @@ export function buildSandboxCommand(options: SandboxCommandOptions): SandboxComm
     const kind = kindOf(path);
     if (kind === "dir") mounts.push({ path, args: ["--tmpfs", path] });
     else if (kind === "file") mounts.push({ path, args: ["--ro-bind", "/dev/null", path] });
+  }
+  for (const path of options.readOnlyPaths ?? []) {
+    checkPath(path);
+    mounts.push({ path, args: ["--ro-bind", path, path] });
   }
   for (const path of [options.workdir, ...(options.writablePaths ?? [])]) {
     checkPath(path);

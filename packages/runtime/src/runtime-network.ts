@@ -22,6 +22,7 @@ import type {
   SandboxKind,
   SandboxPolicy,
 } from "./runtime-record.js";
+import { softwareUnderTmp } from "./software-under-tmp.js";
 
 export interface RuntimeNetworkOptions {
   /** Secrets, policies and gateway configs; CreateRuntime references resolve here. */
@@ -247,6 +248,7 @@ export class RuntimeNetwork {
           bridges,
           hiddenPaths: this.#options.hiddenPaths,
           writablePaths: home,
+          readOnlyPaths: softwareUnderTmp([mount.resolvedBinary, process.execPath]),
           bwrapPath: available.bwrapPath,
           socatPath: available.socatPath,
         });
