@@ -1,7 +1,7 @@
 import { createServer } from "node:net";
 import { type AxonClient, createAxonClient } from "@openaxon/client";
+import { type RealServer, startRealServer } from "@openaxon/client/test-support";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type RealServer, startRealServer } from "./support/real-server.js";
 import { jsonLines, runAxon, spawnAxon } from "./support/run-axon.js";
 
 let real: RealServer;

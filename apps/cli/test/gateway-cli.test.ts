@@ -1,5 +1,5 @@
+import { type RealServer, startRealServer } from "@openaxon/client/test-support";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type RealServer, startRealServer } from "./support/real-server.js";
 import { type AxonRun, jsonLines, runAxon } from "./support/run-axon.js";
 
 // `axon secret|policy|gateway` as a child process against a real server with the gateway registry.

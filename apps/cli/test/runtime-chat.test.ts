@@ -1,5 +1,5 @@
+import { type RealServer, startRealServer } from "@openaxon/client/test-support";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { type RealServer, startRealServer } from "./support/real-server.js";
 import { jsonLines, runAxon, spawnAxon } from "./support/run-axon.js";
 
 // The real `axon` bin as a child process against a real server (classic-level store, a real

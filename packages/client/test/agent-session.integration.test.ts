@@ -10,7 +10,7 @@ import {
   turnIdFor,
   turnIdOf,
 } from "../src/index.js";
-import { type RealServer, startRealServer } from "./support/real-server.js";
+import { type RealServer, startRealServer } from "../src/test-support/index.js";
 
 // A real server over classic-level with a real RuntimeManager running real programs as agents
 // (sh, cat), driven only through the SDK.

@@ -9,8 +9,8 @@ import {
   expectedHeadMismatch,
   isConnectionError,
 } from "../src/index.js";
+import { type RealServer, startRealServer } from "../src/test-support/index.js";
 import { ManualTimers } from "../src/test-support/manual-timers.js";
-import { type RealServer, startRealServer } from "./support/real-server.js";
 
 let real: RealServer;
 let client: AxonClient;

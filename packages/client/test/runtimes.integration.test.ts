@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type AxonClient, Code, ConnectError, createAxonClient } from "../src/index.js";
-import { type RealServer, startRealServer } from "./support/real-server.js";
+import { type RealServer, startRealServer } from "../src/test-support/index.js";
 
 let real: RealServer;
 let client: AxonClient;

@@ -39,6 +39,28 @@ export interface SandboxCommand {
 }
 
 /** Loopback ports the runtime conventionally bridges inside a sandbox. */
+/**
+ * The isolation every sandbox starts from (and what detection probes): all namespaces unshared,
+ * no capabilities, the host root read-only, fresh /dev, /proc and a private /tmp.
+ */
+export const SANDBOX_BASE_ARGS: readonly string[] = [
+  "--unshare-all",
+  "--unshare-net",
+  "--die-with-parent",
+  "--new-session",
+  "--cap-drop",
+  "ALL",
+  "--ro-bind",
+  "/",
+  "/",
+  "--dev",
+  "/dev",
+  "--proc",
+  "/proc",
+  "--tmpfs",
+  "/tmp",
+];
+
 export const SANDBOX_PROXY_PORT = 3128;
 export const SANDBOX_GATEWAY_PORT = 3129;
 
@@ -62,23 +84,7 @@ export function buildSandboxCommand(options: SandboxCommandOptions): SandboxComm
     }
     ports.add(bridge.port);
   }
-  const args = [
-    "--unshare-all",
-    "--unshare-net",
-    "--die-with-parent",
-    "--new-session",
-    "--cap-drop",
-    "ALL",
-    "--ro-bind",
-    "/",
-    "/",
-    "--dev",
-    "/dev",
-    "--proc",
-    "/proc",
-    "--tmpfs",
-    "/tmp",
-  ];
+  const args = [...SANDBOX_BASE_ARGS];
   const mounts: { path: string; args: string[] }[] = [];
   for (const path of options.hiddenPaths ?? []) {
     checkPath(path);

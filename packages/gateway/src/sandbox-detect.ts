@@ -2,6 +2,7 @@ import { execFile } from "node:child_process";
 import { constants } from "node:fs";
 import { access } from "node:fs/promises";
 import { delimiter, join } from "node:path";
+import { SANDBOX_BASE_ARGS } from "./sandbox-command.js";
 
 export type SandboxAvailability =
   | {
@@ -37,24 +38,7 @@ export async function detectSandbox(options: DetectSandboxOptions = {}): Promise
   const socatPath = options.socatPath ?? (await findExecutable("socat", searchPath));
   if (!socatPath)
     return { kind: "none", reason: "socat is not installed (needed for the sandbox network bridge)" };
-  const probe = await run(bwrapPath, [
-    "--unshare-all",
-    "--unshare-net",
-    "--die-with-parent",
-    "--new-session",
-    "--cap-drop",
-    "ALL",
-    "--ro-bind",
-    "/",
-    "/",
-    "--dev",
-    "/dev",
-    "--proc",
-    "/proc",
-    "--tmpfs",
-    "/tmp",
-    "true",
-  ]);
+  const probe = await run(bwrapPath, [...SANDBOX_BASE_ARGS, "true"]);
   if (!probe.ok) return { kind: "none", reason: `bubblewrap cannot create a sandbox here: ${probe.detail}` };
   const version = await run(bwrapPath, ["--version"]);
   return { kind: "bubblewrap", bwrapPath, socatPath, version: version.ok ? version.detail : "unknown" };

@@ -34,7 +34,7 @@ export interface RealServerOptions {
 }
 
 export async function startRealServer(options: RealServerOptions = {}): Promise<RealServer> {
-  const dir = await mkdtemp(join(tmpdir(), "openaxon-cli-"));
+  const dir = await mkdtemp(join(tmpdir(), "openaxon-real-server-"));
   const store = await openClassicLevelLogStore({ path: join(dir, "data") });
   const runtimes = options.runtimes
     ? new RuntimeManager({

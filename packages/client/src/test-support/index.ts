@@ -1,0 +1,1 @@
+export { type RealServer, type RealServerOptions, startRealServer } from "./real-server.js";
