@@ -81,12 +81,27 @@ export class HostedRuntime {
   ) {
     this.current = record;
     this.idleTimer = new IdleTimer(deps.clock, record.lifecycle.idleTimeSeconds * 1000, () => {
-      void this.transitions.run(() => this.onIdleExpired());
+      this.runDetached("idle transition", () => this.onIdleExpired());
     });
   }
 
   get record(): RuntimeRecord {
     return this.current;
+  }
+
+  /**
+   * Runs a transition nobody awaits (timers, watchers). If it fails — e.g. the store failed and
+   * refuses writes — the failure is logged; it must never become an unhandled rejection that takes
+   * axond down.
+   */
+  private runDetached(what: string, task: () => Promise<void>): void {
+    this.detached(what, this.transitions.run(task));
+  }
+
+  private detached(what: string, work: Promise<unknown>): void {
+    work.catch((error: unknown) =>
+      this.deps.logger.error({ runtimeId: this.id, err: error }, `runtime ${what} failed`),
+    );
   }
 
   get id(): string {
@@ -118,7 +133,7 @@ export class HostedRuntime {
   command(command: RuntimeCommand): Promise<RuntimeRecord> {
     // A start that hangs (an agent that never answers) must not hold a shutdown hostage: stopping
     // its brokers ends the start, and the transition in flight then leaves the rest to this one.
-    if (command === "shutdown" && this.starting) void this.stopBrokers();
+    if (command === "shutdown" && this.starting) this.detached("stopping a hung start", this.stopBrokers());
     return this.transitions.run(async () => {
       const plan = planCommand(this.current, command);
       if (plan.kind === "refuse") throw new RuntimeStateError(plan.message);
@@ -292,7 +307,7 @@ export class HostedRuntime {
     let timedOut = false;
     const timer = clock.setTimer(this.deps.startTimeoutMs, () => {
       timedOut = true;
-      void this.stopBrokers();
+      this.detached("stopping a timed-out start", this.stopBrokers());
     });
     this.starting = true;
     let results: PromiseSettledResult<void>[];
@@ -322,7 +337,7 @@ export class HostedRuntime {
         if (live()) this.reconsiderIdle();
       },
       onFailure: (error) => {
-        if (live()) void this.transitions.run(() => this.onAxonLost(axonId, error));
+        if (live()) this.runDetached("axon-lost transition", () => this.onAxonLost(axonId, error));
       },
     };
   }
@@ -351,8 +366,9 @@ export class HostedRuntime {
       axonIds: this.axonIds(),
       brokerSource: BROKER_SOURCE,
       wakeAfter: this.current.wakeAfter ?? {},
-      onWake: (trigger) => void this.transitions.run(() => this.onWake(trigger)),
-      onError: (axonId, error) => void this.transitions.run(() => this.onAxonLost(axonId, error)),
+      onWake: (trigger) => this.runDetached("wake", () => this.onWake(trigger)),
+      onError: (axonId, error) =>
+        this.runDetached("axon-lost transition", () => this.onAxonLost(axonId, error)),
     });
     this.watcher.start();
   }

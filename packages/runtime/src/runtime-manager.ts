@@ -137,6 +137,9 @@ export class RuntimeManager {
     const records = await this.store.listRecords<RuntimeRecord>(RUNTIME_RECORD_KIND);
     const hosts = records.map((record) => this.host(record));
     this.boots = Promise.all(hosts.map((h) => h.boot("recovered")));
+    // Nobody may await whenBooted(): a failed boot (the store refusing writes) is logged here so it
+    // never becomes an unhandled rejection; whenBooted() still rejects for callers that wait.
+    this.boots.catch((error: unknown) => this.logger.error({ err: error }, "recovering runtimes failed"));
     this.state = "started";
     if (records.length > 0) this.logger.info({ runtimes: records.length }, "runtimes recovered");
   }
