@@ -6,7 +6,7 @@ import {
   type BrokerObserver,
 } from "@openaxon/broker";
 import { findExecutable } from "@openaxon/broker/adapter-kit";
-import { type Clock, isMutantActive } from "@openaxon/core";
+import { type Clock, isMutantActive, SerialQueue } from "@openaxon/core";
 import type { LogStore } from "@openaxon/store";
 import { agentEnv, configuredHome } from "./agent-env.js";
 import { RuntimeStateError } from "./errors.js";
@@ -16,7 +16,6 @@ import { planCommand, type RuntimeCommand, settledStatus } from "./runtime-lifec
 import type { RuntimeLogger } from "./runtime-logger.js";
 import type { AttachedNetwork, RuntimeNetwork } from "./runtime-network.js";
 import { RUNTIME_RECORD_KIND, type RuntimeRecord, type RuntimeStatus } from "./runtime-record.js";
-import { SerialQueue } from "./serial-queue.js";
 import { type WakeTrigger, WakeWatcher } from "./wake-watcher.js";
 import { ensureDirectory } from "./working-directory.js";
 

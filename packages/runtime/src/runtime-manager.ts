@@ -7,7 +7,7 @@ import {
   Origin,
 } from "@openaxon/broker";
 import { findExecutable } from "@openaxon/broker/adapter-kit";
-import { type Clock, newId, type Rng } from "@openaxon/core";
+import { type Clock, newId, type Rng, SerialQueue } from "@openaxon/core";
 import { AxonNotFoundError, type LogStore } from "@openaxon/store";
 import { AGENT_HOST_ENV, agentEnv } from "./agent-env.js";
 import { type RunningAgentReaper, startAgentReaper, sweepAgents } from "./agent-reaper.js";
@@ -28,7 +28,6 @@ import {
   type RuntimeRecord,
   type SandboxKind,
 } from "./runtime-record.js";
-import { SerialQueue } from "./serial-queue.js";
 import { validateRuntimeInput } from "./validate-runtime-input.js";
 import { ensureDirectory } from "./working-directory.js";
 

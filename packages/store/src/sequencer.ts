@@ -1,5 +1,4 @@
-import { isMutantActive } from "@openaxon/core";
-import { AxonLock } from "./axon-lock.js";
+import { isMutantActive, SerialQueue } from "@openaxon/core";
 import { ExpectedHeadMismatchError } from "./errors.js";
 import type { AppendOptions, AppendResult, EventInput, StoredEvent } from "./log-store.js";
 
@@ -27,7 +26,7 @@ export interface SequencerContext {
  * the write is on disk, and only then are watchers told.
  */
 export class AxonSequencer {
-  private readonly lock = new AxonLock();
+  private readonly lock = new SerialQueue();
   /** Highest reserved sequence (may be ahead of durableHead while commits are in flight). */
   private reservedHead: number;
   private lastTimestampMs = 0;

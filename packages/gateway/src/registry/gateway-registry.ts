@@ -1,4 +1,4 @@
-import { type Clock, isId, newId, type Rng, systemClock, systemRng } from "@openaxon/core";
+import { type Clock, isId, newId, type Rng, SerialQueue, systemClock, systemRng } from "@openaxon/core";
 import { bindingPrefixError } from "../agent-env.js";
 import type { BindingRegistration, GatewayEndpoint } from "../credential-gateway.js";
 import type { EgressRules } from "../egress-policy.js";
@@ -28,7 +28,6 @@ import {
 } from "./registry-errors.js";
 import { RESOURCE_KINDS, type ResourceKind } from "./resource-kinds.js";
 import { type CreateSecretInput, secretInputProblems } from "./secret-input.js";
-import { SerialQueue } from "./serial-queue.js";
 
 /** A secret as anyone may see it: never its value. */
 export interface SecretInfo {

@@ -1,5 +1,5 @@
+import { SerialQueue } from "@openaxon/core";
 import { describe, expect, it } from "vitest";
-import { SerialQueue } from "./serial-queue.js";
 
 describe("SerialQueue", () => {
   it("runs tasks one at a time in call order, and a failure does not stop the next", async () => {
@@ -25,5 +25,23 @@ describe("SerialQueue", () => {
     await expect(first).rejects.toThrow("boom");
     expect(await second).toBe(2);
     expect(log).toEqual(["first start", "first end", "second"]);
+  });
+});
+
+describe("SerialQueue.idle", () => {
+  it("resolves only after everything queued before it", async () => {
+    const queue = new SerialQueue();
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let done = false;
+    void queue.run(async () => {
+      await gate;
+      done = true;
+    });
+    const idle = queue.idle().then(() => done);
+    release();
+    expect(await idle).toBe(true);
   });
 });
