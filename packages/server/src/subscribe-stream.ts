@@ -51,7 +51,7 @@ export async function* subscribeStream(
   const axonId = requireAxonId(request.axonId);
   const afterSequence = toSequence(request.afterSequence, "after_sequence");
   const { store, clock, heartbeatIntervalMs, signal, shutdownSignal, deletions } = options;
-  const toFrames = options.binaryCodec ? toBinaryFrames : toMessageFrames;
+  const encodeBatch = options.binaryCodec ? preEncodedEventBatch : messageBatch;
 
   const stop = new AbortController();
   let stopReason: "client" | "shutdown" | "deleted" | undefined;
@@ -88,7 +88,7 @@ export async function* subscribeStream(
         continue;
       }
       if (next.done) break;
-      yield* toFrames(next.value);
+      yield* toFrames(next.value, encodeBatch);
     }
     if (stopReason === "shutdown") {
       throw new ConnectError(
@@ -106,23 +106,23 @@ export async function* subscribeStream(
   }
 }
 
-/** Frames as messages, for any codec. */
-function* toMessageFrames(item: FollowItem): Generator<SubscribeFrame> {
-  if (item.kind === "events") {
-    for (const events of splitBySize(item.events)) {
-      yield { kind: { case: "events", value: { events: events.map(eventToProto) } } };
-    }
-  } else {
-    yield controlFrame(item);
-  }
-}
+type EventBatchInit = Extract<SubscribeFrame["kind"], { case: "events" }>["value"];
 
-/** Frames whose events are pre-encoded protobuf bytes: only for binary codecs. */
-function* toBinaryFrames(item: FollowItem): Generator<SubscribeFrame> {
+/** Event batches as messages, for any codec. */
+const messageBatch = (events: readonly StoredEvent[]): EventBatchInit => ({
+  events: events.map(eventToProto),
+});
+
+/**
+ * Turns a follow item into frames: events split into byte-capped batches, each encoded by
+ * `encode` (messages for any codec, or pre-encoded protobuf bytes for binary codecs only).
+ */
+function* toFrames(
+  item: FollowItem,
+  encode: (events: readonly StoredEvent[]) => EventBatchInit,
+): Generator<SubscribeFrame> {
   if (item.kind === "events") {
-    for (const events of splitBySize(item.events)) {
-      yield { kind: { case: "events", value: preEncodedEventBatch(events) } };
-    }
+    for (const events of splitBySize(item.events)) yield { kind: { case: "events", value: encode(events) } };
   } else {
     yield controlFrame(item);
   }
