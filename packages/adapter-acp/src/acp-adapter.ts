@@ -19,7 +19,13 @@ import type {
   TurnInput,
   TurnOutput,
 } from "@openaxon/broker";
-import { AgentProcess, AsyncQueue, describeExit, type ExitInfo } from "@openaxon/broker/adapter-kit";
+import {
+  AgentProcess,
+  AsyncQueue,
+  describeExit,
+  type ExitInfo,
+  StderrLines,
+} from "@openaxon/broker/adapter-kit";
 import { outcomeOf, permissionRequestOf } from "./permission-mapping.js";
 import { promptBlocks, turnOutputOf } from "./session-update-mapping.js";
 
@@ -39,7 +45,7 @@ interface Running {
   stopping: boolean;
   /** start() resolved: from now on an exit is a crash reported through onExit. */
   started: boolean;
-  readonly stderrTail: string[];
+  readonly stderrTail: StderrLines;
 }
 
 /** The turn in progress: its output queue and whether it was cancelled. */
@@ -61,7 +67,6 @@ class ActiveTurn {
   }
 }
 
-const STDERR_TAIL_LINES = 20;
 // After a failed request, how long to wait for the process exit that probably caused it.
 const EXIT_SETTLE_MS = 1000;
 
@@ -91,7 +96,7 @@ export class AcpAdapter implements AgentAdapter {
 
   async start(options: AgentStartOptions): Promise<AgentSession> {
     await this.stop();
-    const stderrTail: string[] = [];
+    const stderrTail = new StderrLines();
     const process = AgentProcess.spawn({
       binary: this.launch.agentBinary,
       args: this.launch.launchArgs,
@@ -99,7 +104,6 @@ export class AcpAdapter implements AgentAdapter {
       env: options.env,
       onStderrLine: (line) => {
         stderrTail.push(line);
-        if (stderrTail.length > STDERR_TAIL_LINES) stderrTail.shift();
         options.onLog(line);
       },
     });
@@ -329,8 +333,7 @@ export class AcpAdapter implements AgentAdapter {
 }
 
 function exitError(running: Running, info: ExitInfo, during = "the turn"): Error {
-  const tail =
-    running.stderrTail.length > 0 ? `; last stderr: ${running.stderrTail.slice(-5).join(" | ")}` : "";
+  const tail = running.stderrTail.suffix();
   return new Error(`The ACP agent ${describeExit(info)} during ${during}${tail}`);
 }
 

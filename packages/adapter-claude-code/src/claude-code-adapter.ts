@@ -9,7 +9,13 @@ import type {
   TurnInput,
   TurnOutput,
 } from "@openaxon/broker";
-import { AgentProcess, AsyncQueue, describeExit, type ExitInfo } from "@openaxon/broker/adapter-kit";
+import {
+  AgentProcess,
+  AsyncQueue,
+  describeExit,
+  type ExitInfo,
+  StderrLines,
+} from "@openaxon/broker/adapter-kit";
 import { stopReasonOf, turnOutputsOf } from "./message-mapping.js";
 import { permissionRequestOf, permissionResultOf } from "./permission-mapping.js";
 import {
@@ -54,7 +60,7 @@ interface Running {
   stopping: boolean;
   /** start() resolved: from now on an exit is a crash reported through onExit. */
   started: boolean;
-  readonly stderrTail: string[];
+  readonly stderrTail: StderrLines;
   /** Our control requests (initialize, interrupt) awaiting Claude Code's control_response. */
   readonly pendingControl: Map<string, PendingControl>;
   /** Claude Code's can_use_tool requests still being decided; aborted by control_cancel_request. */
@@ -76,8 +82,6 @@ class ActiveTurn {
 
   constructor(readonly input: TurnInput) {}
 }
-
-const STDERR_TAIL_LINES = 20;
 
 /**
  * Drives Claude Code in its own stream-json mode (the protocol its Agent SDK speaks): user turns
@@ -115,7 +119,7 @@ export class ClaudeCodeAdapter implements AgentAdapter {
   }
 
   private async spawn(options: AgentStartOptions, sessionId: string, resume: boolean): Promise<AgentSession> {
-    const stderrTail: string[] = [];
+    const stderrTail = new StderrLines();
     const args = [
       ...this.launch.launchArgs,
       ...STREAM_JSON_ARGS,
@@ -128,7 +132,6 @@ export class ClaudeCodeAdapter implements AgentAdapter {
       env: options.env,
       onStderrLine: (line) => {
         stderrTail.push(line);
-        if (stderrTail.length > STDERR_TAIL_LINES) stderrTail.shift();
         options.onLog(line);
       },
     });
@@ -328,8 +331,7 @@ function write(running: Running, message: Record<string, unknown>): void {
 
 function exitError(running: Running, info: ExitInfo, during: string): Error {
   const said = running.strayResult?.errors?.join("; ") || running.strayResult?.result;
-  const tail =
-    running.stderrTail.length > 0 ? `; last stderr: ${running.stderrTail.slice(-5).join(" | ")}` : "";
+  const tail = running.stderrTail.suffix();
   return new Error(`Claude Code ${describeExit(info)} during ${during}${said ? ` (${said})` : ""}${tail}`);
 }
 

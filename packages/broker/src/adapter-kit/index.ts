@@ -9,3 +9,4 @@ export {
 } from "./agent-process.js";
 export { AsyncQueue } from "./async-queue.js";
 export { findExecutable } from "./find-executable.js";
+export { StderrLines } from "./stderr-lines.js";
