@@ -11,9 +11,9 @@ import {
   textReply,
   transcript,
 } from "@openaxon/fake-anthropic";
-import { AgentProtocol, type Event, OnIdle, Origin, RuntimeService, RuntimeStatus } from "@openaxon/protocol";
+import { AgentProtocol, OnIdle, RuntimeService, RuntimeStatus } from "@openaxon/protocol";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { type AxonClient, connectAxonClient, readAll } from "./support/axon-client.js";
+import { type AxonClient, connectAxonClient, payloadOf, reply, say } from "./support/axon-client.js";
 import { type AxondProcess, startAxondProcess } from "./support/axond-process.js";
 
 // The whole stack with a real agent: axond (child process) → runtime → broker → ACP adapter →
@@ -52,38 +52,6 @@ async function start(): Promise<{ axons: AxonClient; runtimes: Client<typeof Run
   };
 }
 
-const payloadOf = (e: Event) => JSON.parse(e.payload) as Record<string, unknown>;
-
-async function say(axons: AxonClient, axonId: string, content: string): Promise<number> {
-  const { sequence } = await axons.publish({
-    axonId,
-    origin: Origin.USER_EVENT,
-    source: "test",
-    eventType: "user.message",
-    payload: JSON.stringify({ content }),
-  });
-  return Number(sequence);
-}
-
-async function reply(axons: AxonClient, axonId: string, trigger: number) {
-  const turnId = `turn_${trigger}`;
-  const isEnd = (e: Event) =>
-    (e.eventType === "turn.completed" || e.eventType === "turn.failed") && payloadOf(e).turn_id === turnId;
-  let events: Event[] = [];
-  await vi.waitFor(
-    async () => {
-      events = await readAll(axons, axonId);
-      if (!events.some(isEnd)) throw new Error(`${turnId} has not ended`);
-    },
-    { timeout: 60_000, interval: 100 },
-  );
-  const text = events
-    .filter((e) => e.eventType === "turn.message_chunk" && payloadOf(e).turn_id === turnId)
-    .map((e) => payloadOf(e).text)
-    .join("");
-  return { end: payloadOf(events.find(isEnd)!), text, events };
-}
-
 describe.skipIf(process.platform !== "linux")("claude-code-acp through a runtime", () => {
   it(
     "answers a text turn; idles out; wakes into the same session; survives an axond SIGKILL between turns",
@@ -108,7 +76,7 @@ describe.skipIf(process.platform !== "linux")("claude-code-acp through a runtime
       fake.enqueue(textReply("Noted: pineapple."));
       const t1 = await say(axons, axonId, "Remember the word pineapple");
       const first = await reply(axons, axonId, t1);
-      expect(first.end).toMatchObject({ stop_reason: "end_turn" });
+      expect(payloadOf(first.end)).toMatchObject({ stop_reason: "end_turn" });
       expect(first.text).toBe("Noted: pineapple.");
       const sessionId = first.events.find((e) => e.eventType === "session.started")!;
       const agentSessionId = payloadOf(sessionId).agent_session_id as string;

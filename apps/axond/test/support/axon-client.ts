@@ -1,6 +1,7 @@
 import { type Client, createClient, type Interceptor } from "@connectrpc/connect";
 import { createGrpcTransport } from "@connectrpc/connect-node";
-import { AxonService, type Event } from "@openaxon/protocol";
+import { AxonService, type Event, Origin } from "@openaxon/protocol";
+import { vi } from "vitest";
 
 export type AxonClient = Client<typeof AxonService>;
 
@@ -26,4 +27,38 @@ export async function readAll(client: AxonClient, axonId: string): Promise<Event
     abort.abort();
   }
   return events;
+}
+
+export const payloadOf = (e: Event) => JSON.parse(e.payload) as Record<string, unknown>;
+
+/** Publishes a user.message; returns its sequence (the turn is `turn_<sequence>`). */
+export async function say(axons: AxonClient, axonId: string, content: string): Promise<number> {
+  const { sequence } = await axons.publish({
+    axonId,
+    origin: Origin.USER_EVENT,
+    source: "test",
+    eventType: "user.message",
+    payload: JSON.stringify({ content }),
+  });
+  return Number(sequence);
+}
+
+/** Waits for the turn of a trigger to end; returns how it ended, its reply text and the axon's events. */
+export async function reply(axons: AxonClient, axonId: string, trigger: number, timeout = 60_000) {
+  const turnId = `turn_${trigger}`;
+  const isEnd = (e: Event) =>
+    (e.eventType === "turn.completed" || e.eventType === "turn.failed") && payloadOf(e).turn_id === turnId;
+  let events: Event[] = [];
+  await vi.waitFor(
+    async () => {
+      events = await readAll(axons, axonId);
+      if (!events.some(isEnd)) throw new Error(`${turnId} has not ended`);
+    },
+    { timeout, interval: 100 },
+  );
+  const text = events
+    .filter((e) => e.eventType === "turn.message_chunk" && payloadOf(e).turn_id === turnId)
+    .map((e) => payloadOf(e).text)
+    .join("");
+  return { end: events.find(isEnd)!, text, events };
 }

@@ -6,15 +6,12 @@ import { join } from "node:path";
 import { type Client, createClient } from "@connectrpc/connect";
 import { createGrpcTransport } from "@connectrpc/connect-node";
 import {
-  type Event,
   GatewayConfigService,
   NetworkPolicyService,
-  Origin,
   RuntimeService,
   SecretService,
 } from "@openaxon/protocol";
-import { vi } from "vitest";
-import { type AxonClient, connectAxonClient, readAll } from "./axon-client.js";
+import { connectAxonClient } from "./axon-client.js";
 
 /** Plain Connect clients for every service a secured runtime needs. */
 export function serviceClients(baseUrl: string) {
@@ -28,39 +25,7 @@ export function serviceClients(baseUrl: string) {
   };
 }
 
-export const payloadOf = (e: Event) => JSON.parse(e.payload) as Record<string, unknown>;
-
-/** Publishes a user.message; returns its sequence (the turn is `turn_<sequence>`). */
-export async function say(axons: AxonClient, axonId: string, content: string): Promise<number> {
-  const { sequence } = await axons.publish({
-    axonId,
-    origin: Origin.USER_EVENT,
-    source: "test",
-    eventType: "user.message",
-    payload: JSON.stringify({ content }),
-  });
-  return Number(sequence);
-}
-
-/** Waits for the turn of a trigger to end; returns how it ended, its reply text and the axon's events. */
-export async function reply(axons: AxonClient, axonId: string, trigger: number, timeout = 60_000) {
-  const turnId = `turn_${trigger}`;
-  const isEnd = (e: Event) =>
-    (e.eventType === "turn.completed" || e.eventType === "turn.failed") && payloadOf(e).turn_id === turnId;
-  let events: Event[] = [];
-  await vi.waitFor(
-    async () => {
-      events = await readAll(axons, axonId);
-      if (!events.some(isEnd)) throw new Error(`${turnId} has not ended`);
-    },
-    { timeout, interval: 100 },
-  );
-  const text = events
-    .filter((e) => e.eventType === "turn.message_chunk" && payloadOf(e).turn_id === turnId)
-    .map((e) => payloadOf(e).text)
-    .join("");
-  return { end: events.find(isEnd)!, text, events };
-}
+export { payloadOf, reply, say } from "./axon-client.js";
 
 /** A fake host on 127.0.0.1 that answers 200 "hello from <name>" and records what reached it. */
 export async function startFakeHost(name: string) {
