@@ -6,8 +6,8 @@ import type {
   TurnInput,
   TurnOutput,
 } from "@openaxon/broker";
+import { AsyncQueue } from "@openaxon/broker/adapter-kit";
 import { type Clock, sleep, systemClock } from "@openaxon/core";
-import { AsyncQueue } from "./async-queue.js";
 import { type BrokerToAgent, parseAgentLine } from "./jsonl-protocol.js";
 import { LineSplitter } from "./line-splitter.js";
 import { describeFailure } from "./per-turn-adapter.js";
