@@ -31,6 +31,8 @@ export {
   type TurnRef,
 } from "./broker.js";
 export { type RecoveredState, type RecoverOptions, recoverBrokerState } from "./cursor-recovery.js";
+export { describeError, describeExit, type ExitInfo } from "./describe.js";
+export type { TurnOutcome } from "./drive-turn.js";
 export * from "./event-types.js";
 export { logStoreAxonLink } from "./log-store-axon-link.js";
 export {
@@ -40,5 +42,4 @@ export {
   permissionPolicyFromProto,
 } from "./permission-policy.js";
 export { isTurnTrigger } from "./triggers.js";
-export type { TurnOutcome } from "./turn-loop.js";
 export type { QueuedTurn } from "./turn-queue.js";
