@@ -26,17 +26,13 @@ it("tail --follow survives a server restart and prints what is published after i
   await axon.publishBatch([1, 2, 3].map((n) => ({ eventType: "before", payload: { n } })));
 
   const tail = spawnAxon(["tail", axon.id, "--follow", "--json"], { OPENAXON_URL: real.url });
-  let exitCode: number | null | undefined;
-  void tail.exited.then((code) => {
-    exitCode = code;
-  });
   await expect.poll(() => tail.lines().length, { timeout: 15_000 }).toBe(3);
 
   await real.restart(async () => {
     await expect.poll(() => tail.stderr(), { timeout: 15_000 }).toMatch(/connection lost .*reconnecting/);
     // Down long enough for several backoff waits, each against a refused port.
     await new Promise((resolve) => setTimeout(resolve, 1_500));
-    expect(exitCode, `tail exited while the server was down; stderr: ${tail.stderr()}`).toBeUndefined();
+    expect(tail.exitCode, `tail exited while the server was down; stderr: ${tail.stderr()}`).toBeUndefined();
   });
 
   await axon.publishBatch([4, 5, 6].map((n) => ({ eventType: "after", payload: { n } })));
