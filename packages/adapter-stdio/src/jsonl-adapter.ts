@@ -52,6 +52,11 @@ export class JsonlStdioAdapter implements AgentAdapter {
     this.clock = options.clock ?? systemClock;
   }
 
+  /** The running agent's pid (= its process group id), for diagnostics and tests. */
+  get agentPid(): number | undefined {
+    return this.agent?.proc.child.pid;
+  }
+
   async start(options: AgentStartOptions): Promise<AgentSession> {
     if (this.agent) throw new Error("jsonl agent is already running");
     const proc = spawnGroup(this.options.agentBinary, this.options.launchArgs ?? [], {
