@@ -1,4 +1,12 @@
 import { type Clock, isMutantActive, type Timer } from "@openaxon/core";
+import {
+  EventType,
+  type SessionStartedPayload,
+  type TurnCompletedPayload,
+  type TurnFailedPayload,
+  type TurnPermissionRequestPayload,
+  type TurnStartedPayload,
+} from "@openaxon/protocol/vocabulary";
 import type { AgentAdapter, AgentSession, PermissionDecision, PermissionRequest } from "./agent-adapter.js";
 import { AgentLogCoalescer, type AgentLogLimits } from "./agent-log-coalescer.js";
 import type { AxonLink, AxonLinkEvent } from "./axon-link.js";
@@ -7,14 +15,6 @@ import { type Deferred, deferred } from "./deferred.js";
 import { describeError, describeExit } from "./describe.js";
 import { driveTurn, type TurnInterruption, type TurnOutcome } from "./drive-turn.js";
 import { EventPublisher } from "./event-publisher.js";
-import {
-  EventType,
-  type SessionStartedPayload,
-  type TurnCompletedPayload,
-  type TurnFailedPayload,
-  type TurnPermissionRequestPayload,
-  type TurnStartedPayload,
-} from "./event-types.js";
 import { PendingPermissions } from "./pending-permissions.js";
 import { autoAllow, deny, type PermissionPolicy, rejectFallback } from "./permission-policy.js";
 import { isTurnTrigger, isUserControl, parseJsonObject, queuedTurnFor } from "./triggers.js";

@@ -1,3 +1,4 @@
+import { EventType } from "@openaxon/protocol/vocabulary";
 import type {
   AgentAdapter,
   ContentBlock,
@@ -6,7 +7,6 @@ import type {
   TurnOutput,
 } from "./agent-adapter.js";
 import { describeError } from "./describe.js";
-import { EventType } from "./event-types.js";
 
 /** How a turn ended, as the broker records it. */
 export type TurnOutcome =

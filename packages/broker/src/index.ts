@@ -1,3 +1,13 @@
+export {
+  EventType,
+  type PromptContent,
+  type SessionStartedPayload,
+  type TurnCompletedPayload,
+  type TurnFailedPayload,
+  type TurnPermissionRequestPayload,
+  type TurnStartedPayload,
+  turnIdFor,
+} from "@openaxon/protocol/vocabulary";
 export type {
   AgentAdapter,
   AgentAdapterFactory,
@@ -33,7 +43,6 @@ export {
 export { type RecoveredState, type RecoverOptions, recoverBrokerState } from "./cursor-recovery.js";
 export { describeError, describeExit, type ExitInfo } from "./describe.js";
 export type { TurnOutcome } from "./drive-turn.js";
-export * from "./event-types.js";
 export { logStoreAxonLink } from "./log-store-axon-link.js";
 export {
   autoAllow,
