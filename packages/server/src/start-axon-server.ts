@@ -11,6 +11,7 @@ import { handleHealth } from "./health.js";
 import { listenH2cAndHttp1 } from "./listen.js";
 import { rpcLoggingInterceptor } from "./rpc-logging.js";
 import { runtimeRoutes } from "./runtime-service.js";
+import type { TransportLimits } from "./transport-limits.js";
 import { DEFAULT_MAX_PAYLOAD_BYTES } from "./validate-publish.js";
 
 export const DEFAULT_SHUTDOWN_TIMEOUT_MS = 10_000;
@@ -28,6 +29,8 @@ export interface StartAxonServerOptions extends AxonServiceOptions {
   gatewayRegistry?: GatewayRegistry;
   /** When given, RuntimeService is served over it (started by the caller, closed by the caller). */
   runtimes?: RuntimeManager;
+  /** Connection, stream, header and idle bounds; DEFAULT_TRANSPORT_LIMITS for whatever is left out. */
+  limits?: Partial<TransportLimits>;
 }
 
 export interface RunningAxonServer {
@@ -79,7 +82,15 @@ export async function startAxonServer(options: StartAxonServerOptions): Promise<
       if (handleHealth(request, response, draining)) return;
       rpcHandler(request, response);
     },
+    limits: options.limits,
     onError: (error) => logger.error({ err: error }, "server error"),
+    onConnectionLimit: (limit) =>
+      logger.warn(
+        { maxConnections: limit },
+        "connection limit reached: refusing new connections until some close (logged once per episode)",
+      ),
+    onResetFlood: (remoteAddress) =>
+      logger.warn({ remoteAddress }, "closed an HTTP/2 connection that reset streams faster than allowed"),
   });
   const url = `http://${options.host.includes(":") ? `[${options.host}]` : options.host}:${listener.port}`;
   logger.info({ url, auth: apiKeys.length > 0 ? "api-key" : "none" }, "axon server listening");
