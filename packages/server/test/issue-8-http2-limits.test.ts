@@ -156,7 +156,7 @@ test("rapid reset on one connection: it is closed with ENHANCE_YOUR_CALM and ano
   const others = (async () => {
     const results: bigint[] = [];
     for (let i = 0; i < 20; i++) {
-      results.push((await h!.client.publish({ axonId, ...userEvent(i) })).lastSequence);
+      results.push((await h!.client.publish({ axonId, ...userEvent(i) })).sequence);
     }
     return results;
   })();
