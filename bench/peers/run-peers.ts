@@ -22,12 +22,14 @@ import { runGeneratorInWorker } from "./run-generator.js";
 
 const USAGE = `usage: npm run bench -- --peers [--events N] [--seconds S] [--write]
   --events N    replay size and the cap on publish scenarios (default 1,000,000)
+  --axons N     axons created for the RSS row (default 10,000)
   --seconds S   time cap of each publish scenario (default 10)
   --write       record the table in docs/benchmarks.md ("Side by side")`;
 
 interface Settings {
   readonly events: number;
   readonly seconds: number;
+  readonly axons: number;
   readonly write: boolean;
 }
 
@@ -37,12 +39,18 @@ export async function runPeers(argv: readonly string[]): Promise<void> {
     options: {
       events: { type: "string", default: "1000000" },
       seconds: { type: "string", default: "10" },
+      axons: { type: "string", default: "10000" },
       write: { type: "boolean", default: false },
       help: { type: "boolean", short: "h" },
     },
   });
   if (values.help) return void console.log(USAGE);
-  const s: Settings = { events: Number(values.events), seconds: Number(values.seconds), write: values.write };
+  const s: Settings = {
+    events: Number(values.events),
+    seconds: Number(values.seconds),
+    axons: Number(values.axons),
+    write: values.write,
+  };
   if (!(Number.isSafeInteger(s.events) && s.events > 0 && s.seconds > 0)) throw new Error(USAGE);
 
   const machine = describeMachine(os.tmpdir());
@@ -65,6 +73,18 @@ export async function runPeers(argv: readonly string[]): Promise<void> {
     for (const driver of ["axond-sdk", "axond-grpc"] as const) {
       rows.push(await measure(axond, driver, "replay", () => replay(driver, axond, log, s.events)));
     }
+    const axons = s.axons;
+    rows.push(
+      await measure(axond, "axond-grpc", `${axons.toLocaleString("en-US")} axons created`, () =>
+        runGeneratorInWorker({
+          driver: "axond-grpc",
+          address: axond.address,
+          log: "bench-axon",
+          kind: "create",
+          events: axons,
+        }),
+      ),
+    );
   });
   if (!missing.includes("redis-server")) {
     for (const fsync of ["everysec", "always"] as const) {
