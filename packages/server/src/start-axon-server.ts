@@ -1,16 +1,20 @@
+import { createContextValues } from "@connectrpc/connect";
 import { connectNodeAdapter } from "@connectrpc/connect-node";
 import { systemClock } from "@openaxon/core";
 import type { GatewayRegistry } from "@openaxon/gateway";
 import type { RuntimeManager } from "@openaxon/runtime";
 import { pino } from "pino";
-import { assertAuthConfigured, bearerAuthInterceptor } from "./auth.js";
+import { type ApiKeyConfig, type Principal, toGrant } from "./api-keys.js";
+import { assertAuthConfigured } from "./auth.js";
 import { type AxonServiceOptions, axonRoutes } from "./axon-service.js";
-import { handleCors } from "./cors.js";
 import { gatewayRoutes } from "./gateway-routes.js";
 import { handleHealth } from "./health.js";
 import { listenH2cAndHttp1 } from "./listen.js";
+import { rpcReadLimits, withReadLimits } from "./read-limits.js";
+import { createRequestGate } from "./request-gate.js";
 import { rpcLoggingInterceptor } from "./rpc-logging.js";
 import { runtimeRoutes } from "./runtime-service.js";
+import { principalKey, scopeInterceptor } from "./scope-interceptor.js";
 import { DEFAULT_MAX_PAYLOAD_BYTES } from "./validate-publish.js";
 
 export const DEFAULT_SHUTDOWN_TIMEOUT_MS = 10_000;
@@ -20,8 +24,15 @@ export interface StartAxonServerOptions extends AxonServiceOptions {
   host: string;
   /** 0 picks an ephemeral port; read it from RunningAxonServer.port. */
   port: number;
-  /** Accepted bearer API keys. None means no auth, allowed only on a loopback host. */
-  apiKeys?: readonly string[];
+  /**
+   * Accepted bearer API keys; a plain string has every scope. None means no auth (every scope),
+   * allowed only on a loopback host.
+   */
+  apiKeys?: readonly ApiKeyConfig[];
+  /** Host names clients may use besides loopback names and the listen address (DNS rebinding guard). */
+  allowedHosts?: readonly string[];
+  /** Browser origins allowed to call cross-origin, e.g. "https://console.example". Never "*". */
+  corsOrigins?: readonly string[];
   /** How long close() waits for in-flight RPCs before cutting connections. Default 10 s. */
   shutdownTimeoutMs?: number;
   /** When given, SecretService, NetworkPolicyService and GatewayConfigService are served over it. */
@@ -46,7 +57,10 @@ export interface RunningAxonServer {
  */
 export async function startAxonServer(options: StartAxonServerOptions): Promise<RunningAxonServer> {
   const apiKeys = options.apiKeys ?? [];
-  assertAuthConfigured(options.host, apiKeys);
+  assertAuthConfigured(
+    options.host,
+    apiKeys.map((k) => toGrant(k).key),
+  );
   const clock = options.clock ?? systemClock;
   const logger = options.logger ?? pino({ level: "silent" });
   const maxPayloadBytes = options.maxPayloadBytes ?? DEFAULT_MAX_PAYLOAD_BYTES;
@@ -55,19 +69,21 @@ export async function startAxonServer(options: StartAxonServerOptions): Promise<
   const shutdownSignal = options.shutdownSignal
     ? AbortSignal.any([options.shutdownSignal, shutdown.signal])
     : shutdown.signal;
+  const gate = createRequestGate({ ...options, listenHost: options.host, apiKeys, logger });
+  const principals = new WeakMap<object, Principal>();
   const rpcHandler = connectNodeAdapter({
-    routes: (router) => {
+    routes: (unlimited) => {
+      const router = withReadLimits(unlimited, rpcReadLimits(maxPayloadBytes));
       axonRoutes({ ...options, clock, logger, maxPayloadBytes, shutdownSignal })(router);
       if (options.gatewayRegistry) gatewayRoutes({ registry: options.gatewayRegistry, logger })(router);
       if (options.runtimes) runtimeRoutes({ runtimes: options.runtimes, logger })(router);
     },
-    interceptors: [
-      rpcLoggingInterceptor(logger),
-      ...(apiKeys.length > 0 ? [bearerAuthInterceptor(apiKeys)] : []),
-    ],
-    // Room for one maximal payload plus framing, so oversized payloads reach validation and get the
-    // precise RESOURCE_EXHAUSTED message; anything far larger is refused while reading.
-    readMaxBytes: Math.max(64 * 1024 * 1024, 2 * maxPayloadBytes + 1024 * 1024),
+    interceptors: [rpcLoggingInterceptor(logger), scopeInterceptor()],
+    contextValues: (request) => {
+      const values = createContextValues();
+      const principal = principals.get(request);
+      return principal ? values.set(principalKey, principal) : values;
+    },
   });
 
   let draining = false;
@@ -75,8 +91,11 @@ export async function startAxonServer(options: StartAxonServerOptions): Promise<
     host: options.host,
     port: options.port,
     handler: (request, response) => {
-      if (handleCors(request, response)) return;
+      if (!gate.admit(request, response)) return;
       if (handleHealth(request, response, draining)) return;
+      const principal = gate.authenticate(request, response);
+      if (principal === undefined) return;
+      principals.set(request, principal);
       rpcHandler(request, response);
     },
     onError: (error) => logger.error({ err: error }, "server error"),
