@@ -21,8 +21,15 @@ export const MAX_FRAME_BYTES = 1024 * 1024;
 export const LIVE_FRAME_BYTES = 64 * 1024;
 /** Replay bytes per store read: one page being sent plus one read ahead per replaying stream. */
 export const REPLAY_READ_BYTES = 1024 * 1024;
-/** Live bytes a subscriber may lag by before it falls behind to store reads (the commits are shared). */
-export const LIVE_BUFFER_BYTES = 1024 * 1024;
+/**
+ * Live bytes (by eventSize) a subscriber may lag by before it falls behind to store reads. Its
+ * buffer holds the commits the tail signal delivered, shared by every subscriber of the axon, so
+ * however many lag, an axon pins at most this much event data (and its shared encoding), plus a
+ * pointer per commit per lagging subscriber; re-reading from the store costs far more.
+ */
+export const LIVE_BUFFER_BYTES = 8 * 1024 * 1024;
+/** Live commits' events a subscriber may lag by (same reasoning; the byte limit usually bites first). */
+export const LIVE_BUFFER_EVENTS = 65_536;
 /** Default server-wide budget for frames handed to the transport and not yet written. */
 export const DEFAULT_FRAME_BUDGET_BYTES = 32 * 1024 * 1024;
 /** Rough protobuf overhead per event beyond its strings. */
@@ -87,7 +94,7 @@ export async function* subscribeStream(
       afterSequence,
       batchSize: REPLAY_PAGE_EVENTS,
       maxReadBytes: REPLAY_READ_BYTES,
-      liveBufferLimit: options.liveBufferLimit,
+      liveBufferLimit: options.liveBufferLimit ?? LIVE_BUFFER_EVENTS,
       liveBufferBytes: LIVE_BUFFER_BYTES,
       filter: eventFilter(request.eventTypes, request.origins),
       signal: stop.signal,

@@ -141,7 +141,8 @@ describe("catchUpThenLive", () => {
     const live = items.filter((i) => i.kind === "events");
     expect(live.map((i) => i.commits?.length)).toEqual([2, 1]);
     expect(live.flatMap((i) => i.commits ?? [])).toEqual(delivered);
-    live.flatMap((i) => i.commits ?? []).forEach((commit, k) => expect(commit).toBe(delivered[k]));
+    for (const [k, commit] of live.flatMap((i) => i.commits ?? []).entries())
+      expect(commit).toBe(delivered[k]);
   });
 
   it("waits for future events when starting beyond the head", async () => {
