@@ -11,7 +11,7 @@ import { connectLeanGrpc, type LeanGrpc } from "./lean-grpc.js";
 // Live fan-out and per-axon memory, against the real server in a child process (RSS is the
 // server's alone):
 //   node --conditions=source --import tsx bench/fanout.ts [--subscribers 1000] [--rate 1000]
-//     [--seconds 10] [--batch 10] [--connections 10] [--axons 0] [--server-args "--cpu-prof"]
+//     [--seconds 10] [--batch 10] [--connections 10] [--axons 0] [--server-args="--cpu-prof"]
 // Subscribers use a raw HTTP/2 gRPC client that reads each event's sequence (checking order and
 // gaps) and the publish time the publisher put at the front of its payload; latency is
 // publish call → delivery, both measured in this process. --axons N creates N axons with one event

@@ -71,7 +71,7 @@ export async function* catchUpThenLive(
     if (!overflowed && events.length > 0) {
       buffer.push(events);
       buffered += events.length;
-      for (const e of events) bufferedBytes += eventSize(e);
+      bufferedBytes += commitSize(events);
       if (buffered > bufferLimit || bufferedBytes > bufferBytesLimit) {
         overflowed = true;
         clearBuffer();
@@ -183,6 +183,18 @@ export async function* catchUpThenLive(
     unwatch();
     signal?.removeEventListener("abort", onAbort);
   }
+}
+
+/** Sizes of commits, measured once for all followers (each commit array is shared by them). */
+const commitSizes = new WeakMap<readonly StoredEvent[], number>();
+function commitSize(events: readonly StoredEvent[]): number {
+  let size = commitSizes.get(events);
+  if (size === undefined) {
+    size = 0;
+    for (const e of events) size += eventSize(e);
+    commitSizes.set(events, size);
+  }
+  return size;
 }
 
 /** The axon's durable head (the cursor may be beyond it when a follower starts in the future). */
