@@ -6,6 +6,7 @@ const server = await startBenchServer();
 process.send!({ url: server.url });
 process.on("message", async (message: string) => {
   if (message === "rss") process.send!({ rss: process.memoryUsage().rss });
+  if (message === "heap") process.send!({ heap: process.memoryUsage().heapUsed });
   if (message === "stop") {
     await server.close();
     process.exit(0);

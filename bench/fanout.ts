@@ -109,7 +109,9 @@ if (axons > 0) {
     `${axons} axons created (one event each) in ${((performance.now() - started) / 1000).toFixed(1)} s`,
   );
   for (let i = 0; i < 3; i++) await new Promise((r) => setTimeout(r, 1000));
-  console.log(`server RSS after ${axons} axons: ${mib(await rss())}`);
+  const heap = fromChild<number>("heap");
+  child.send("heap");
+  console.log(`server RSS after ${axons} axons: ${mib(await rss())} (JS heap in use ${mib(await heap)})`);
 }
 
 if (subscribers > 0) {
