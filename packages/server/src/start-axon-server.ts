@@ -1,16 +1,23 @@
+import type { DescMessage } from "@bufbuild/protobuf";
+import { createContextValues } from "@connectrpc/connect";
 import { connectNodeAdapter } from "@connectrpc/connect-node";
 import { systemClock } from "@openaxon/core";
 import type { GatewayRegistry } from "@openaxon/gateway";
 import type { RuntimeManager } from "@openaxon/runtime";
 import { pino } from "pino";
-import { assertAuthConfigured, bearerAuthInterceptor } from "./auth.js";
+import { type ApiKeyConfig, type Principal, toGrant } from "./api-keys.js";
+import { assertAuthConfigured } from "./auth.js";
 import { type AxonServiceOptions, axonRoutes } from "./axon-service.js";
-import { handleCors } from "./cors.js";
 import { gatewayRoutes } from "./gateway-routes.js";
 import { handleHealth } from "./health.js";
 import { listenH2cAndHttp1 } from "./listen.js";
+import { rpcReadLimits, withReadLimits } from "./read-limits.js";
+import { createRequestGate } from "./request-gate.js";
 import { rpcLoggingInterceptor } from "./rpc-logging.js";
 import { runtimeRoutes } from "./runtime-service.js";
+import { principalKey, scopeInterceptor } from "./scope-interceptor.js";
+import { strictDecodingInterceptor, strictJsonOptions, withStrictDecoding } from "./strict-decoding.js";
+import type { TransportLimits } from "./transport-limits.js";
 import { DEFAULT_MAX_PAYLOAD_BYTES } from "./validate-publish.js";
 
 export const DEFAULT_SHUTDOWN_TIMEOUT_MS = 10_000;
@@ -20,14 +27,23 @@ export interface StartAxonServerOptions extends AxonServiceOptions {
   host: string;
   /** 0 picks an ephemeral port; read it from RunningAxonServer.port. */
   port: number;
-  /** Accepted bearer API keys. None means no auth, allowed only on a loopback host. */
-  apiKeys?: readonly string[];
+  /**
+   * Accepted bearer API keys; a plain string has every scope. None means no auth (every scope),
+   * allowed only on a loopback host.
+   */
+  apiKeys?: readonly ApiKeyConfig[];
+  /** Host names clients may use besides loopback names and the listen address (DNS rebinding guard). */
+  allowedHosts?: readonly string[];
+  /** Browser origins allowed to call cross-origin, e.g. "https://console.example". Never "*". */
+  corsOrigins?: readonly string[];
   /** How long close() waits for in-flight RPCs before cutting connections. Default 10 s. */
   shutdownTimeoutMs?: number;
   /** When given, SecretService, NetworkPolicyService and GatewayConfigService are served over it. */
   gatewayRegistry?: GatewayRegistry;
   /** When given, RuntimeService is served over it (started by the caller, closed by the caller). */
   runtimes?: RuntimeManager;
+  /** Connection, stream, header and idle bounds; DEFAULT_TRANSPORT_LIMITS for whatever is left out. */
+  limits?: Partial<TransportLimits>;
 }
 
 export interface RunningAxonServer {
@@ -46,7 +62,10 @@ export interface RunningAxonServer {
  */
 export async function startAxonServer(options: StartAxonServerOptions): Promise<RunningAxonServer> {
   const apiKeys = options.apiKeys ?? [];
-  assertAuthConfigured(options.host, apiKeys);
+  assertAuthConfigured(
+    options.host,
+    apiKeys.map((k) => toGrant(k).key),
+  );
   const clock = options.clock ?? systemClock;
   const logger = options.logger ?? pino({ level: "silent" });
   const maxPayloadBytes = options.maxPayloadBytes ?? DEFAULT_MAX_PAYLOAD_BYTES;
@@ -55,19 +74,25 @@ export async function startAxonServer(options: StartAxonServerOptions): Promise<
   const shutdownSignal = options.shutdownSignal
     ? AbortSignal.any([options.shutdownSignal, shutdown.signal])
     : shutdown.signal;
+  /** Request path -> input message type, for the strict JSON decoding hook. */
+  const inputs = new Map<string, DescMessage>();
+  const gate = createRequestGate({ ...options, listenHost: options.host, apiKeys, logger });
+  const principals = new WeakMap<object, Principal>();
   const rpcHandler = connectNodeAdapter({
-    routes: (router) => {
+    routes: (unlimited) => {
+      const router = withReadLimits(unlimited, rpcReadLimits(maxPayloadBytes));
       axonRoutes({ ...options, clock, logger, maxPayloadBytes, shutdownSignal })(router);
       if (options.gatewayRegistry) gatewayRoutes({ registry: options.gatewayRegistry, logger })(router);
       if (options.runtimes) runtimeRoutes({ runtimes: options.runtimes, logger })(router);
+      for (const h of unlimited.handlers) inputs.set(h.requestPath, h.method.input);
     },
-    interceptors: [
-      rpcLoggingInterceptor(logger),
-      ...(apiKeys.length > 0 ? [bearerAuthInterceptor(apiKeys)] : []),
-    ],
-    // Room for one maximal payload plus framing, so oversized payloads reach validation and get the
-    // precise RESOURCE_EXHAUSTED message; anything far larger is refused while reading.
-    readMaxBytes: Math.max(64 * 1024 * 1024, 2 * maxPayloadBytes + 1024 * 1024),
+    interceptors: [rpcLoggingInterceptor(logger), scopeInterceptor(), strictDecodingInterceptor()],
+    jsonOptions: strictJsonOptions as Record<string, unknown>,
+    contextValues: (request) => {
+      const values = createContextValues();
+      const principal = principals.get(request);
+      return principal ? values.set(principalKey, principal) : values;
+    },
   });
 
   let draining = false;
@@ -75,11 +100,23 @@ export async function startAxonServer(options: StartAxonServerOptions): Promise<
     host: options.host,
     port: options.port,
     handler: (request, response) => {
-      if (handleCors(request, response)) return;
+      if (!gate.admit(request, response)) return;
       if (handleHealth(request, response, draining)) return;
-      rpcHandler(request, response);
+      const principal = gate.authenticate(request, response);
+      if (principal === undefined) return;
+      principals.set(request, principal);
+      const input = inputs.get(request.url?.split("?", 1)[0] ?? "");
+      withStrictDecoding(input, () => rpcHandler(request, response));
     },
+    limits: options.limits,
     onError: (error) => logger.error({ err: error }, "server error"),
+    onConnectionLimit: (limit) =>
+      logger.warn(
+        { maxConnections: limit },
+        "connection limit reached: refusing new connections until some close (logged once per episode)",
+      ),
+    onResetFlood: (remoteAddress) =>
+      logger.warn({ remoteAddress }, "closed an HTTP/2 connection that reset streams faster than allowed"),
   });
   const url = `http://${options.host.includes(":") ? `[${options.host}]` : options.host}:${listener.port}`;
   logger.info({ url, auth: apiKeys.length > 0 ? "api-key" : "none" }, "axon server listening");
