@@ -6,8 +6,9 @@ import { type Logger, pino } from "pino";
 import { AxonDeletions } from "./axon-deletions.js";
 import { usesBinaryCodec } from "./binary-codec.js";
 import { axonNotFound, toConnectError } from "./errors.js";
+import { FrameBudget } from "./frame-budget.js";
 import { decodePageToken, encodePageToken } from "./page-token.js";
-import { subscribeStream } from "./subscribe-stream.js";
+import { DEFAULT_FRAME_BUDGET_BYTES, subscribeStream } from "./subscribe-stream.js";
 import { axonToProto, eventToProto } from "./to-proto.js";
 import { validateCreateAxon } from "./validate-axon.js";
 import { clampPageSize, requireAxonId, toSequence } from "./validate-fields.js";
@@ -36,6 +37,8 @@ export interface AxonServiceOptions {
   liveBufferLimit?: number;
   /** Aborting it ends open Subscribe streams with UNAVAILABLE (graceful shutdown). */
   shutdownSignal?: AbortSignal;
+  /** Bytes of Subscribe frames in flight across all streams (see FrameBudget). Default 32 MiB. */
+  frameBudgetBytes?: number;
 }
 
 /** The AxonService implementation, for a ConnectRouter or `createRouterTransport`. */
@@ -43,6 +46,7 @@ export function createAxonService(options: AxonServiceOptions): ServiceImpl<type
   const { store } = options;
   const clock = options.clock ?? systemClock;
   const logger = options.logger ?? pino({ level: "silent" });
+  const frameBudget = new FrameBudget(options.frameBudgetBytes ?? DEFAULT_FRAME_BUDGET_BYTES);
   const heartbeatIntervalMs = options.heartbeatIntervalMs ?? DEFAULT_HEARTBEAT_INTERVAL_MS;
   const maxPayloadBytes = options.maxPayloadBytes ?? DEFAULT_MAX_PAYLOAD_BYTES;
   const deletions = new AxonDeletions();
@@ -154,6 +158,7 @@ export function createAxonService(options: AxonServiceOptions): ServiceImpl<type
           shutdownSignal: options.shutdownSignal,
           deletions,
           binaryCodec: usesBinaryCodec(context.requestHeader.get("content-type")),
+          frameBudget,
         });
       } catch (error) {
         throw toConnectError(error, logger, "Subscribe");

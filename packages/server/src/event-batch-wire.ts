@@ -124,9 +124,10 @@ function timestampField(buf: Buffer, offset: number, timestampMs: number): numbe
 
 /**
  * The protobuf encoding of `EventBatch { events }`, byte for byte what protobuf-es's toBinary
- * writes for the same events: a sequence of `events` field entries (tag, length, Event).
+ * writes for the same events: a sequence of `events` field entries (tag, length, Event). `ends`,
+ * if given, receives the end offset of each entry (where the bytes may be cut between events).
  */
-export function encodeEventBatch(events: readonly StoredEvent[]): Buffer {
+export function encodeEventBatch(events: readonly StoredEvent[], ends?: number[]): Buffer {
   const maxBodies = new Array<number>(events.length);
   let capacity = 0;
   for (let i = 0; i < events.length; i++) {
@@ -168,6 +169,7 @@ export function encodeEventBatch(events: readonly StoredEvent[]): Buffer {
       repeated.source.moved(bodyStart, b - o);
       repeated.eventType.moved(bodyStart, b - o);
     }
+    ends?.push(o);
   }
   return buf.subarray(0, o);
 }

@@ -5,7 +5,9 @@ import { catchUpThenLive, type FollowItem, type LogStore, type StoredEvent } fro
 import type { AxonDeletions } from "./axon-deletions.js";
 import { axonNotFound } from "./errors.js";
 import { preEncodedEventBatch } from "./event-batch-wire.js";
+import { FrameBudget } from "./frame-budget.js";
 import { NextOrTimeout, TIMED_OUT } from "./next-or-timeout.js";
+import { piecesSize, sharedEventBatch, sharedEventFrames } from "./shared-event-frames.js";
 import { eventToProto } from "./to-proto.js";
 import { requireAxonId, toSequence } from "./validate-fields.js";
 
@@ -13,8 +15,23 @@ import { requireAxonId, toSequence } from "./validate-fields.js";
 export type SubscribeFrame =
   ReturnType<ServiceImpl<typeof AxonService>["subscribe"]> extends AsyncIterable<infer F> ? F : never;
 
-/** Frames stay well under grpc-js's default 4 MiB receive limit unless one event alone is larger. */
+/** Replay frames stay well under grpc-js's default 4 MiB receive limit unless one event alone is larger. */
 export const MAX_FRAME_BYTES = 1024 * 1024;
+/** Live frames are small: many streams hold one each while the transport writes it. */
+export const LIVE_FRAME_BYTES = 64 * 1024;
+/** Replay bytes per store read: one page being sent plus one read ahead per replaying stream. */
+export const REPLAY_READ_BYTES = 1024 * 1024;
+/**
+ * Live bytes (by eventSize) a subscriber may lag by before it falls behind to store reads. Its
+ * buffer holds the commits the tail signal delivered, shared by every subscriber of the axon, so
+ * however many lag, an axon pins at most this much event data (and its shared encoding), plus a
+ * pointer per commit per lagging subscriber; re-reading from the store costs far more.
+ */
+export const LIVE_BUFFER_BYTES = 8 * 1024 * 1024;
+/** Live commits' events a subscriber may lag by (same reasoning; the byte limit usually bites first). */
+export const LIVE_BUFFER_EVENTS = 65_536;
+/** Default server-wide budget for frames handed to the transport and not yet written. */
+export const DEFAULT_FRAME_BUDGET_BYTES = 32 * 1024 * 1024;
 /** Rough protobuf overhead per event beyond its strings. */
 const EVENT_OVERHEAD_BYTES = 64;
 /**
@@ -38,7 +55,11 @@ export interface SubscribeStreamOptions {
    * sent pre-encoded (see preEncodedEventBatch). False for JSON codecs and in-process callers.
    */
   readonly binaryCodec?: boolean;
+  /** Shared by every Subscribe stream of the server; see FrameBudget. */
+  readonly frameBudget?: FrameBudget;
 }
+
+const unlimited = new FrameBudget(Number.POSITIVE_INFINITY);
 
 /**
  * The Subscribe RPC: replay, caught_up, live, as catchUpThenLive yields them, batched into frames,
@@ -52,6 +73,7 @@ export async function* subscribeStream(
   const afterSequence = toSequence(request.afterSequence, "after_sequence");
   const { store, clock, heartbeatIntervalMs, signal, shutdownSignal, deletions } = options;
   const encodeBatch = options.binaryCodec ? preEncodedEventBatch : messageBatch;
+  const budget = options.frameBudget ?? unlimited;
 
   const stop = new AbortController();
   let stopReason: "client" | "shutdown" | "deleted" | undefined;
@@ -71,12 +93,15 @@ export async function* subscribeStream(
     catchUpThenLive(store, axonId, {
       afterSequence,
       batchSize: REPLAY_PAGE_EVENTS,
-      liveBufferLimit: options.liveBufferLimit,
+      maxReadBytes: REPLAY_READ_BYTES,
+      liveBufferLimit: options.liveBufferLimit ?? LIVE_BUFFER_EVENTS,
+      liveBufferBytes: LIVE_BUFFER_BYTES,
       filter: eventFilter(request.eventTypes, request.origins),
       signal: stop.signal,
     }),
     clock,
   );
+  let live = false;
   try {
     for (;;) {
       const next = await items.next(heartbeatIntervalMs);
@@ -88,7 +113,24 @@ export async function* subscribeStream(
         continue;
       }
       if (next.done) break;
-      yield* toFrames(next.value, encodeBatch);
+      const item = next.value;
+      if (item.kind !== "events") {
+        live = item.kind === "caught_up";
+        yield controlFrame(item);
+        continue;
+      }
+      for (const frame of eventFrames(item, encodeBatch, options.binaryCodec === true, live)) {
+        // Frames in flight count against the server-wide budget until the transport asks for the
+        // next one (connect-node waits for each write to be flushed or drained before that).
+        const waiting = budget.acquire(frame.bytes, stop.signal);
+        if (waiting) await waiting.catch(() => {});
+        if (stop.signal.aborted) break;
+        try {
+          yield frame.frame;
+        } finally {
+          budget.release(frame.bytes);
+        }
+      }
     }
     if (stopReason === "shutdown") {
       throw new ConnectError(
@@ -114,17 +156,28 @@ const messageBatch = (events: readonly StoredEvent[]): EventBatchInit => ({
 });
 
 /**
- * Turns a follow item into frames: events split into byte-capped batches, each encoded by
- * `encode` (messages for any codec, or pre-encoded protobuf bytes for binary codecs only).
+ * Turns an events item into frames with their sizes. Live items of whole commits go out as the
+ * commits' shared encoding (binary codecs) in frames of LIVE_FRAME_BYTES; everything else is
+ * encoded for this stream by `encode` (messages for any codec, or pre-encoded protobuf bytes for
+ * binary codecs), byte-capped by LIVE_FRAME_BYTES or, during replay, MAX_FRAME_BYTES.
  */
-function* toFrames(
-  item: FollowItem,
+function* eventFrames(
+  item: Extract<FollowItem, { kind: "events" }>,
   encode: (events: readonly StoredEvent[]) => EventBatchInit,
-): Generator<SubscribeFrame> {
-  if (item.kind === "events") {
-    for (const events of splitBySize(item.events)) yield { kind: { case: "events", value: encode(events) } };
-  } else {
-    yield controlFrame(item);
+  binaryCodec: boolean,
+  live: boolean,
+): Generator<{ frame: SubscribeFrame; bytes: number }> {
+  if (item.commits && binaryCodec) {
+    for (const pieces of sharedEventFrames(item.commits, LIVE_FRAME_BYTES)) {
+      yield {
+        frame: { kind: { case: "events", value: sharedEventBatch(pieces) } },
+        bytes: piecesSize(pieces),
+      };
+    }
+    return;
+  }
+  for (const { events, bytes } of splitBySize(item.events, live ? LIVE_FRAME_BYTES : MAX_FRAME_BYTES)) {
+    yield { frame: { kind: { case: "events", value: encode(events) } }, bytes };
   }
 }
 
@@ -142,20 +195,23 @@ function controlFrame(item: Exclude<FollowItem, { kind: "events" }>): SubscribeF
   }
 }
 
-function* splitBySize(events: readonly StoredEvent[]): Generator<readonly StoredEvent[]> {
+function* splitBySize(
+  events: readonly StoredEvent[],
+  maxBytes: number,
+): Generator<{ events: readonly StoredEvent[]; bytes: number }> {
   let start = 0;
   let bytes = 0;
   for (let i = 0; i < events.length; i++) {
     const e = events[i]!;
     const size = e.payload.length + e.source.length + e.eventType.length + EVENT_OVERHEAD_BYTES;
-    if (i > start && bytes + size > MAX_FRAME_BYTES) {
-      yield events.slice(start, i);
+    if (i > start && bytes + size > maxBytes) {
+      yield { events: events.slice(start, i), bytes };
       start = i;
       bytes = 0;
     }
     bytes += size;
   }
-  if (start < events.length) yield start === 0 ? events : events.slice(start);
+  if (start < events.length) yield { events: start === 0 ? events : events.slice(start), bytes };
 }
 
 function eventFilter(

@@ -43,6 +43,8 @@ describe("catchUpThenLive", () => {
           for (let i = 0; i < before; i++) await store.append(id, [userEvent({ i })]);
           const after = Math.min(startAfter, before);
           const total = before + during.reduce((a, b) => a + b, 0);
+          const delivered = new Set<readonly StoredEvent[]>();
+          const unwatch = store.watch(id, (events) => delivered.add(events));
           // Appends are released in an order fast-check chooses, interleaved with the follower's reads.
           const appends = during.map((n) =>
             s.schedule(Promise.resolve(), "append").then(() =>
@@ -64,6 +66,17 @@ describe("catchUpThenLive", () => {
           // At most one caught_up (none if everything arrived during replay): no spurious fell_behind.
           expect(items.filter((i) => i.kind === "caught_up").length).toBeLessThanOrEqual(1);
           expect(items.some((i) => i.kind === "fell_behind")).toBe(false);
+          // Live items keep commits whole, as the very arrays the tail signal delivered (so their
+          // encoding can be shared); only the first may be cut where replay left off.
+          for (const item of items) {
+            if (item.kind !== "events" || !item.commits) continue;
+            expect(item.commits.flat().map((e) => e.sequence)).toEqual(item.events.map((e) => e.sequence));
+            item.commits.forEach((commit, i) => {
+              if (i > 0 || items.indexOf(item) !== items.findIndex((x) => x.kind === "events" && x.commits))
+                expect(delivered.has(commit)).toBe(true);
+            });
+          }
+          unwatch();
         },
       ),
       { numRuns: 100 },
@@ -97,6 +110,39 @@ describe("catchUpThenLive", () => {
     expect(kinds).toContain("fell_behind");
     // After falling behind it catches up from the store and says so again.
     expect(kinds.lastIndexOf("caught_up")).toBeGreaterThan(kinds.indexOf("fell_behind"));
+  });
+
+  it("hands live commits over whole, as the arrays the tail signal delivered, grouped up to batchSize", async () => {
+    const store = memoryStore();
+    const { id } = await store.createAxon({ name: "", labels: {} });
+    const delivered: (readonly StoredEvent[])[] = [];
+    const unwatch = store.watch(id, (events) => delivered.push(events));
+    let release!: () => void;
+    const gate = new Promise<void>((r) => {
+      release = r;
+    });
+    const followed = follow(store, id, {
+      afterSequence: 0,
+      batchSize: 4,
+      until: (seen) => seen.length >= 9,
+      onItem: () => gate,
+    });
+    await new Promise((r) => setImmediate(r));
+    // Committed while the follower is busy: buffered as three commits of 1, 3 and 5 events.
+    for (const n of [1, 3, 5])
+      await store.append(
+        id,
+        Array.from({ length: n }, () => userEvent()),
+      );
+    release();
+    const { seen, items } = await followed;
+    unwatch();
+    expect(seen).toEqual(range(1, 9));
+    const live = items.filter((i) => i.kind === "events");
+    expect(live.map((i) => i.commits?.length)).toEqual([2, 1]);
+    expect(live.flatMap((i) => i.commits ?? [])).toEqual(delivered);
+    for (const [k, commit] of live.flatMap((i) => i.commits ?? []).entries())
+      expect(commit).toBe(delivered[k]);
   });
 
   it("waits for future events when starting beyond the head", async () => {

@@ -2,7 +2,16 @@ import { isMutantActive } from "@openaxon/core";
 import { eventSize, type LogStore, type StoredEvent } from "./log-store.js";
 
 export type FollowItem =
-  | { readonly kind: "events"; readonly events: readonly StoredEvent[] }
+  | {
+      readonly kind: "events";
+      readonly events: readonly StoredEvent[];
+      /**
+       * Live items made of whole commits carry them, as the very arrays the tail signal delivered
+       * (shared by every follower of the axon), so a consumer can encode each commit once for all
+       * followers. Present only when `events` is exactly these commits, concatenated.
+       */
+      readonly commits?: readonly (readonly StoredEvent[])[];
+    }
   /** Replay reached the head; what follows is live. */
   | { readonly kind: "caught_up"; readonly headSequence: number }
   /** The live buffer overflowed; replay resumes from the store after lastSequence. */
@@ -17,6 +26,8 @@ export interface FollowOptions {
   readonly maxReadBytes?: number;
   /** Live events buffered for a slow consumer before it is dropped back to store reads. */
   readonly liveBufferLimit?: number;
+  /** Live bytes (by `eventSize`) buffered for a slow consumer before it is dropped back. */
+  readonly liveBufferBytes?: number;
   /** Only events passing the filter are yielded; the cursor still advances past the others. */
   readonly filter?: (event: StoredEvent) => boolean;
   readonly signal?: AbortSignal;
@@ -40,19 +51,30 @@ export async function* catchUpThenLive(
 ): AsyncGenerator<FollowItem, void, undefined> {
   const batchSize = options.batchSize ?? 512;
   const bufferLimit = options.liveBufferLimit ?? 8192;
+  const bufferBytesLimit = options.liveBufferBytes ?? Number.POSITIVE_INFINITY;
   const maxBytes = options.maxReadBytes ?? 4 * 1024 * 1024;
   const { filter, signal } = options;
   let last = options.afterSequence;
-  let buffer: StoredEvent[] = [];
+  // Commits as the tail signal delivered them (kept whole: they are shared with other followers).
+  let buffer: (readonly StoredEvent[])[] = [];
+  let buffered = 0;
+  let bufferedBytes = 0;
   let overflowed = false;
   let wake: (() => void) | undefined;
+  const clearBuffer = () => {
+    buffer = [];
+    buffered = 0;
+    bufferedBytes = 0;
+  };
 
   const unwatch = store.watch(axonId, (events) => {
-    if (!overflowed) {
-      for (const e of events) buffer.push(e);
-      if (buffer.length > bufferLimit) {
+    if (!overflowed && events.length > 0) {
+      buffer.push(events);
+      buffered += events.length;
+      bufferedBytes += commitSize(events);
+      if (buffered > bufferLimit || bufferedBytes > bufferBytesLimit) {
         overflowed = true;
-        buffer = [];
+        clearBuffer();
       }
     }
     wake?.();
@@ -72,6 +94,14 @@ export async function* catchUpThenLive(
     last = events[events.length - 1]!.sequence;
     const visible = filter ? events.filter(filter) : events;
     return visible.length > 0 ? { kind: "events", events: visible } : undefined;
+  };
+
+  /** Whole commits, unfiltered: the item keeps them so their encoding can be shared. */
+  const deliverCommits = (commits: readonly (readonly StoredEvent[])[]): FollowItem | undefined => {
+    if (filter || commits.length === 0) return deliver(commits.flat());
+    const events = commits.length === 1 ? commits[0]! : commits.flat();
+    last = events[events.length - 1]!.sequence;
+    return { kind: "events", events, commits };
   };
 
   try {
@@ -100,13 +130,13 @@ export async function* catchUpThenLive(
       if (!live) {
         live = true;
         yield { kind: "caught_up", headSequence: await headOf(store, axonId, last) };
-        if (isMutantActive("handoff-off-by-one") && buffer.length > 0) last++;
+        if (isMutantActive("handoff-off-by-one") && buffered > 0) last++;
       }
       // Live: drain the buffer; anything at or below `last` was already read from the store.
       for (;;) {
         if (signal?.aborted) return;
         if (overflowed) {
-          buffer = [];
+          clearBuffer();
           yield { kind: "fell_behind", lastSequence: last, headSequence: await headOf(store, axonId, last) };
           live = false;
           break;
@@ -119,23 +149,52 @@ export async function* catchUpThenLive(
           continue;
         }
         const taken = buffer;
-        buffer = [];
+        clearBuffer();
+        // Drop what was already read from the store: whole commits, then the head of a straddling one.
+        let first = 0;
+        while (first < taken.length && taken[first]!.at(-1)!.sequence <= last) first++;
+        if (first === taken.length) continue;
         let start = 0;
-        while (start < taken.length && taken[start]!.sequence <= last) start++;
-        if (start === taken.length) continue;
+        const straddling = taken[first]!;
+        while (straddling[start]!.sequence <= last) start++;
         // Contiguity is guaranteed by the store's watch contract; if it ever broke, the store is the
         // source of truth, so fall back to reading it rather than deliver a gap.
-        if (taken[start]!.sequence !== last + 1) break;
-        for (let i = start; i < taken.length; i += batchSize) {
-          const item = deliver(taken.slice(i, i + batchSize));
-          if (item) yield item;
+        if (straddling[start]!.sequence !== last + 1) break;
+        const commits = taken.slice(first);
+        if (start > 0) commits[0] = straddling.slice(start);
+        // Items of about batchSize events, whole commits each (a bigger commit is an item alone).
+        let group: (readonly StoredEvent[])[] = [];
+        let groupEvents = 0;
+        for (const commit of commits) {
+          if (groupEvents > 0 && groupEvents + commit.length > batchSize) {
+            const item = deliverCommits(group);
+            if (item) yield item;
+            group = [];
+            groupEvents = 0;
+          }
+          group.push(commit);
+          groupEvents += commit.length;
         }
+        const item = deliverCommits(group);
+        if (item) yield item;
       }
     }
   } finally {
     unwatch();
     signal?.removeEventListener("abort", onAbort);
   }
+}
+
+/** Sizes of commits, measured once for all followers (each commit array is shared by them). */
+const commitSizes = new WeakMap<readonly StoredEvent[], number>();
+function commitSize(events: readonly StoredEvent[]): number {
+  let size = commitSizes.get(events);
+  if (size === undefined) {
+    size = 0;
+    for (const e of events) size += eventSize(e);
+    commitSizes.set(events, size);
+  }
+  return size;
 }
 
 /** The axon's durable head (the cursor may be beyond it when a follower starts in the future). */

@@ -1,4 +1,5 @@
 import { type Clock, isMutantActive, newId, type Rng } from "@openaxon/core";
+import { AxonCache } from "./axon-cache.js";
 import { AxonNotFoundError, StoreClosedError, StoreFailedError } from "./errors.js";
 import {
   chunkFirstSequence,
@@ -36,7 +37,12 @@ export interface KvLogStoreOptions {
   readonly backend: KvBackend;
   readonly clock: Clock;
   readonly rng: Rng;
+  /** Axons whose metadata and head stay in memory (LRU); others reload from disk. Default 4096. */
+  readonly axonCacheCapacity?: number;
 }
+
+/** About 1 KiB of heap per cached axon, so the default costs a few MiB however many axons exist. */
+export const DEFAULT_AXON_CACHE_CAPACITY = 4096;
 
 const json = (value: unknown): Uint8Array => Buffer.from(JSON.stringify(value), "utf8");
 const parse = <T>(bytes: Uint8Array): T => JSON.parse(Buffer.from(bytes).toString("utf8")) as T;
@@ -47,11 +53,8 @@ export class KvLogStore implements LogStore {
   private readonly clock: Clock;
   private readonly rng: Rng;
   private readonly committer: GroupCommit;
-  /** Loaded axons: metadata plus the sequencer holding the head cache. Loaded once, on first use. */
-  private readonly axons = new Map<
-    string,
-    Promise<{ meta: AxonMeta; sequencer: AxonSequencer } | undefined>
-  >();
+  /** Loaded axons: metadata plus the sequencer holding the head cache, loaded on use, LRU-bounded. */
+  private readonly axons: AxonCache<{ meta: AxonMeta; sequencer: AxonSequencer }>;
   private readonly watchers = new Map<string, Set<TailListener>>();
   private closed = false;
 
@@ -60,6 +63,10 @@ export class KvLogStore implements LogStore {
     this.clock = options.clock;
     this.rng = options.rng;
     this.committer = new GroupCommit(this.backend);
+    this.axons = new AxonCache(
+      options.axonCacheCapacity ?? DEFAULT_AXON_CACHE_CAPACITY,
+      (loaded) => loaded.sequencer,
+    );
   }
 
   async createAxon(input: { name: string; labels: Record<string, string> }): Promise<AxonRecord> {
@@ -259,9 +266,8 @@ export class KvLogStore implements LogStore {
     let loading = this.axons.get(id);
     if (!loading) {
       loading = this.loadFromDisk(id);
+      // A failed load (I/O error) is not cached: the cache drops rejected entries.
       this.axons.set(id, loading);
-      // A failed load (I/O error) must not be cached forever.
-      loading.catch(() => this.axons.delete(id));
     }
     return loading;
   }

@@ -7,6 +7,8 @@ export interface OpenClassicLevelLogStoreOptions {
   readonly path: string;
   readonly clock?: Clock;
   readonly rng?: Rng;
+  /** See KvLogStoreOptions.axonCacheCapacity. */
+  readonly axonCacheCapacity?: number;
 }
 
 /** The embedded production store: the LogStore on classic-level in `path`. */
@@ -14,5 +16,10 @@ export async function openClassicLevelLogStore(
   options: OpenClassicLevelLogStoreOptions,
 ): Promise<KvLogStore> {
   const backend = await ClassicLevelBackend.open(options.path);
-  return new KvLogStore({ backend, clock: options.clock ?? systemClock, rng: options.rng ?? systemRng });
+  return new KvLogStore({
+    backend,
+    clock: options.clock ?? systemClock,
+    rng: options.rng ?? systemRng,
+    axonCacheCapacity: options.axonCacheCapacity,
+  });
 }
