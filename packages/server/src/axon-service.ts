@@ -3,6 +3,7 @@ import { type Clock, systemClock } from "@openaxon/core";
 import { AxonService } from "@openaxon/protocol";
 import type { LogStore } from "@openaxon/store";
 import { type Logger, pino } from "pino";
+import { appendSession, DEFAULT_MAX_UNACKED_BYTES } from "./append-session.js";
 import { AxonDeletions } from "./axon-deletions.js";
 import { usesBinaryCodec } from "./binary-codec.js";
 import { axonNotFound, toConnectError } from "./errors.js";
@@ -34,6 +35,8 @@ export interface AxonServiceOptions {
   maxPayloadBytes?: number;
   /** Live events buffered per slow subscriber before it falls back to store reads. Default: the store's. */
   liveBufferLimit?: number;
+  /** Append sessions stop reading while this many event bytes are unacknowledged. Default 16 MiB. */
+  maxUnackedBytes?: number;
   /** Aborting it ends open Subscribe streams with UNAVAILABLE (graceful shutdown). */
   shutdownSignal?: AbortSignal;
 }
@@ -122,6 +125,15 @@ export function createAxonService(options: AxonServiceOptions): ServiceImpl<type
           timestampMs: BigInt(result.timestampMs),
           duplicate: result.duplicate,
         };
+      }),
+
+    append: (requests) =>
+      appendSession(requests, {
+        store,
+        maxPayloadBytes,
+        maxUnackedBytes: options.maxUnackedBytes ?? DEFAULT_MAX_UNACKED_BYTES,
+        logger,
+        shutdownSignal: options.shutdownSignal,
       }),
 
     listEvents: (request) =>
