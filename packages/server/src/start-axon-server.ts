@@ -7,6 +7,7 @@ import { assertAuthConfigured, bearerAuthInterceptor } from "./auth.js";
 import { type AxonServiceOptions, axonRoutes } from "./axon-service.js";
 import { handleCors } from "./cors.js";
 import { gatewayRoutes } from "./gateway-routes.js";
+import { grpcPublishFastPath } from "./grpc-publish-fast-path.js";
 import { handleHealth } from "./health.js";
 import { listenH2cAndHttp1 } from "./listen.js";
 import { rpcLoggingInterceptor } from "./rpc-logging.js";
@@ -28,6 +29,8 @@ export interface StartAxonServerOptions extends AxonServiceOptions {
   gatewayRegistry?: GatewayRegistry;
   /** When given, RuntimeService is served over it (started by the caller, closed by the caller). */
   runtimes?: RuntimeManager;
+  /** Serve plain gRPC unary Publish without Connect's per-call machinery. Default true. */
+  publishFastPath?: boolean;
 }
 
 export interface RunningAxonServer {
@@ -55,6 +58,9 @@ export async function startAxonServer(options: StartAxonServerOptions): Promise<
   const shutdownSignal = options.shutdownSignal
     ? AbortSignal.any([options.shutdownSignal, shutdown.signal])
     : shutdown.signal;
+  // Room for one maximal payload plus framing, so oversized payloads reach validation and get the
+  // precise RESOURCE_EXHAUSTED message; anything far larger is refused while reading.
+  const readMaxBytes = Math.max(64 * 1024 * 1024, 2 * maxPayloadBytes + 1024 * 1024);
   const rpcHandler = connectNodeAdapter({
     routes: (router) => {
       axonRoutes({ ...options, clock, logger, maxPayloadBytes, shutdownSignal })(router);
@@ -65,10 +71,14 @@ export async function startAxonServer(options: StartAxonServerOptions): Promise<
       rpcLoggingInterceptor(logger),
       ...(apiKeys.length > 0 ? [bearerAuthInterceptor(apiKeys)] : []),
     ],
-    // Room for one maximal payload plus framing, so oversized payloads reach validation and get the
-    // precise RESOURCE_EXHAUSTED message; anything far larger is refused while reading.
-    readMaxBytes: Math.max(64 * 1024 * 1024, 2 * maxPayloadBytes + 1024 * 1024),
+    readMaxBytes,
   });
+  // TODO(issue 10 item 3): with API keys the fast path needs the auth checks as pure functions
+  // (branch h-server-auth); until then authenticated servers take the Connect path for everything.
+  const fastPublish =
+    options.publishFastPath !== false && apiKeys.length === 0
+      ? grpcPublishFastPath({ store: options.store, maxPayloadBytes, readMaxBytes, logger, admit: () => {} })
+      : undefined;
 
   let draining = false;
   const listener = await listenH2cAndHttp1({
@@ -77,6 +87,7 @@ export async function startAxonServer(options: StartAxonServerOptions): Promise<
     handler: (request, response) => {
       if (handleCors(request, response)) return;
       if (handleHealth(request, response, draining)) return;
+      if (fastPublish?.(request, response)) return;
       rpcHandler(request, response);
     },
     onError: (error) => logger.error({ err: error }, "server error"),
