@@ -6,6 +6,12 @@ import { batchPublish, catchUpReplay, type Figure, sdkPublish, unaryPublish, war
 import { startBenchServer } from "./server-harness.js";
 
 // `npm run bench`: durable publish and catch-up replay throughput against the real server and store.
+// `npm run bench -- --peers`: axond side by side with Redis Streams and NATS JetStream.
+if (process.argv.includes("--peers")) {
+  const { runPeers } = await import("./peers/run-peers.js");
+  await runPeers(process.argv.slice(2));
+  process.exit(0);
+}
 const settings = parseBenchArgs(process.argv.slice(2));
 if (settings === "help") {
   console.log(USAGE);

@@ -1,5 +1,5 @@
 import type { MutantName } from "@openaxon/core";
-import type { InvariantNumber } from "./invariant-violation.js";
+import type { InvariantNumber } from "./invariants.js";
 
 /**
  * What `npm test` runs: a short, fixed budget, deterministic from its seed (a few seconds). The

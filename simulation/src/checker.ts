@@ -1,4 +1,4 @@
-import { type InvariantNumber, InvariantViolation } from "./invariant-violation.js";
+import { type InvariantNumber, InvariantViolation } from "./invariants.js";
 import { type DiskEvent, eventsOnDisk } from "./log-oracle.js";
 import type { SimDisk } from "./sim-disk.js";
 

@@ -86,7 +86,10 @@ describe("SimAgent under the production Broker", () => {
       e.type,
       e.payload.error ?? e.payload.restored_by ?? "",
     ]);
-    expect(types).toContainEqual(["turn.failed", "agent process exited during the turn (killed by SIGKILL)"]);
+    expect(types).toContainEqual([
+      "turn.failed",
+      "agent process exited during the turn (it was killed by SIGKILL)",
+    ]);
     expect(types.filter(([t]) => t === "session.started")).toEqual([
       ["session.started", "new"],
       ["session.started", "load"],

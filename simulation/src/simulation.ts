@@ -6,7 +6,7 @@ import { type MutantName, setActiveMutants } from "@openaxon/core";
 import fc from "fast-check";
 import { commandArbitraries, type Model, type SimCommand } from "./commands.js";
 import { addCoverage, type CoverageCounts, emptyCoverage } from "./coverage.js";
-import { InvariantViolation } from "./invariant-violation.js";
+import { InvariantViolation } from "./invariants.js";
 import { liveness } from "./liveness.js";
 import { tallyLogCoverage } from "./log-coverage.js";
 import { describeSwarm, type Swarm, swarmArb } from "./swarm.js";

@@ -50,6 +50,10 @@ export async function startAxond(config: AxondConfig, logger: Logger): Promise<R
       port: config.listen.port,
       apiKeys: [...config.apiKeys],
       logger,
+      limits: {
+        maxConnections: config.maxConnections,
+        maxConcurrentStreams: config.maxStreamsPerConnection,
+      },
     });
   } catch (error) {
     await runtimes.close();

@@ -21,6 +21,15 @@ function failure(argv: string[], env: Record<string, string> = {}): string {
 }
 
 describe("resolveConfig", () => {
+  it("takes transport limits from flags over the environment, and refuses non-integers (issue 8)", () => {
+    expect(config(["--max-connections", "100"], { OPENAXON_MAX_CONNECTIONS: "7" }).maxConnections).toBe(100);
+    expect(config([], { OPENAXON_MAX_CONNECTIONS: "7" }).maxConnections).toBe(7);
+    expect(config(["--max-streams-per-connection", "32"]).maxStreamsPerConnection).toBe(32);
+    expect(config([]).maxConnections).toBeUndefined();
+    expect(failure(["--max-connections", "0x10"])).toMatch(/--max-connections must be a positive integer/);
+    expect(failure(["--max-connections", "0"])).toMatch(/positive integer/);
+  });
+
   it("defaults to loopback port 7433, ./.openaxon, no keys, info logs", () => {
     expect(config([])).toEqual({
       listen: { host: "127.0.0.1", port: 7433 },

@@ -24,6 +24,10 @@ export interface AxondConfig {
    * the server requires it).
    */
   readonly sandbox: SandboxMode;
+  /** Open connections beyond which new ones are refused (the server's default when undefined). */
+  readonly maxConnections?: number;
+  /** HTTP/2 SETTINGS_MAX_CONCURRENT_STREAMS per connection (the server's default when undefined). */
+  readonly maxStreamsPerConnection?: number;
 }
 
 export type CommandLine =
@@ -45,6 +49,8 @@ interface Flags {
   apiKey?: string[];
   logLevel?: string;
   sandbox?: string;
+  maxConnections?: string;
+  maxStreamsPerConnection?: string;
 }
 
 /** Flags override the environment, which overrides the defaults. Throws `StartupError`. */
@@ -99,7 +105,24 @@ function buildConfig(flags: Flags, { env, cwd }: ConfigSources): AxondConfig {
     );
   }
 
-  return { listen, dataDir, apiKeys: [...new Set(apiKeys)], logLevel, sandbox };
+  const maxConnections = positiveInt(
+    "--max-connections",
+    flags.maxConnections ?? nonEmpty(env.OPENAXON_MAX_CONNECTIONS),
+  );
+  const maxStreamsPerConnection = positiveInt(
+    "--max-streams-per-connection",
+    flags.maxStreamsPerConnection ?? nonEmpty(env.OPENAXON_MAX_STREAMS_PER_CONNECTION),
+  );
+
+  return {
+    listen,
+    dataDir,
+    apiKeys: [...new Set(apiKeys)],
+    logLevel,
+    sandbox,
+    ...(maxConnections === undefined ? {} : { maxConnections }),
+    ...(maxStreamsPerConnection === undefined ? {} : { maxStreamsPerConnection }),
+  };
 }
 
 function buildProgram(writeOut: (text: string) => void): Command {
@@ -122,6 +145,14 @@ function buildProgram(writeOut: (text: string) => void): Command {
       "--sandbox <mode>",
       "run agents in bubblewrap: auto (when installed), required (refuse to start without), off; env OPENAXON_SANDBOX (default auto)",
     )
+    .option(
+      "--max-connections <n>",
+      "refuse new connections beyond this many open ones (one log line per episode); keep it well under the fd limit; env OPENAXON_MAX_CONNECTIONS (default 512)",
+    )
+    .option(
+      "--max-streams-per-connection <n>",
+      "HTTP/2 concurrent streams per connection; env OPENAXON_MAX_STREAMS_PER_CONNECTION (default 256)",
+    )
     .helpOption("-h, --help", "show this help")
     .allowExcessArguments(false)
     .exitOverride()
@@ -133,6 +164,15 @@ function splitKeys(value: string | undefined): string[] {
     .split(",")
     .map((key) => key.trim())
     .filter((key) => key !== "");
+}
+
+function positiveInt(flag: string, text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const value = Number(text);
+  if (!/^[0-9]+$/.test(text.trim()) || !Number.isSafeInteger(value) || value < 1) {
+    throw new StartupError(`${flag} must be a positive integer, got "${text}"`);
+  }
+  return value;
 }
 
 function nonEmpty(value: string | undefined): string | undefined {

@@ -281,6 +281,8 @@ export class AcpAdapter implements AgentAdapter {
     if (running !== this.running || !turn || params.sessionId !== running.sessionId) {
       throw new Error("No turn is running in this session");
     }
+    // Refuses an ambiguous request (duplicate optionIds) before anything waits on it.
+    const request = permissionRequestOf(params);
     const cancelled: RequestPermissionResponse = { outcome: { outcome: "cancelled" } };
     const abandoned = new Promise<"cancelled">((resolve) => {
       signal.addEventListener("abort", () => resolve("cancelled"), { once: true });
@@ -290,7 +292,7 @@ export class AcpAdapter implements AgentAdapter {
     const ready = await Promise.race([outputsHandled, turn.whenCancelled(), abandoned]);
     if (ready === "cancelled" || turn.cancelled) return cancelled;
     const decision: PermissionDecision | "cancelled" = await Promise.race([
-      turn.input.requestPermission(permissionRequestOf(params)),
+      turn.input.requestPermission(request),
       turn.whenCancelled(),
       abandoned,
     ]);

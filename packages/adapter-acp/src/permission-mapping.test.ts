@@ -1,4 +1,4 @@
-import type { PermissionOption } from "@agentclientprotocol/sdk";
+import { type PermissionOption, RequestError } from "@agentclientprotocol/sdk";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { NoRejectOptionError, outcomeOf, permissionRequestOf } from "./permission-mapping.js";
@@ -42,16 +42,19 @@ describe("outcomeOf", () => {
     expect(() => outcomeOf({ outcome: "rejected" }, [allowOnce])).toThrow(NoRejectOptionError);
   });
 
+  const option = fc.record({
+    optionId: fc.string({ minLength: 1 }),
+    name: fc.string(),
+    kind: fc.constantFrom("allow_once", "allow_always", "reject_once", "reject_always") as fc.Arbitrary<
+      PermissionOption["kind"]
+    >,
+  });
+  // An agent's options have distinct ids (duplicates are refused, below).
+  const distinctOptions = fc.uniqueArray(option, { maxLength: 6, selector: (o) => o.optionId });
+
   it("never answers a denial with 'cancelled' nor with an allow option", () => {
-    const option = fc.record({
-      optionId: fc.string({ minLength: 1 }),
-      name: fc.string(),
-      kind: fc.constantFrom("allow_once", "allow_always", "reject_once", "reject_always") as fc.Arbitrary<
-        PermissionOption["kind"]
-      >,
-    });
     fc.assert(
-      fc.property(fc.array(option, { maxLength: 6 }), (options) => {
+      fc.property(distinctOptions, (options) => {
         try {
           const outcome = outcomeOf({ outcome: "rejected" }, options);
           expect(outcome.outcome).toBe("selected");
@@ -63,6 +66,29 @@ describe("outcomeOf", () => {
           expect(error).toBeInstanceOf(NoRejectOptionError);
           expect(options.some((o) => o.kind.startsWith("reject_"))).toBe(false);
         }
+      }),
+    );
+  });
+
+  // Issue 8 item 13: a random run once generated two options sharing an id, one allow and one
+  // reject; "selected <id>" was then ambiguous. Such a request is refused, whatever the decision.
+  it("refuses options that share an optionId, before and after the decision", () => {
+    const duplicated = fc.tuple(distinctOptions, option, option, fc.nat()).map(([rest, a, b, at]) => {
+      const pair = [a, { ...b, optionId: a.optionId }];
+      const others = rest.filter((o) => o.optionId !== a.optionId);
+      const i = at % (others.length + 1);
+      return [...others.slice(0, i), ...pair, ...others.slice(i)];
+    });
+    const decision = fc.oneof(
+      fc.constant({ outcome: "rejected" as const }),
+      fc.string().map((optionId) => ({ outcome: "selected" as const, optionId })),
+    );
+    fc.assert(
+      fc.property(duplicated, decision, (options, chosen) => {
+        expect(() => permissionRequestOf({ sessionId: "s", toolCall: { toolCallId: "c" }, options })).toThrow(
+          RequestError,
+        );
+        expect(() => outcomeOf(chosen, options)).toThrow(/more than once/);
       }),
     );
   });

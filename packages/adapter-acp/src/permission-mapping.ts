@@ -1,8 +1,31 @@
-import type { RequestPermissionOutcome, RequestPermissionRequest } from "@agentclientprotocol/sdk";
+import {
+  RequestError,
+  type RequestPermissionOutcome,
+  type RequestPermissionRequest,
+} from "@agentclientprotocol/sdk";
 import type { PermissionDecision, PermissionRequest } from "@openaxon/broker";
+
+/**
+ * An optionId names one choice: with two options sharing an id, "selected X" could mean allow or
+ * reject, so such a request is refused as invalid params (the agent sees a JSON-RPC error) rather
+ * than guessed at. Checked before anyone is asked.
+ */
+export function assertDistinctOptionIds(options: RequestPermissionRequest["options"]): void {
+  const seen = new Set<string>();
+  for (const { optionId } of options) {
+    if (seen.has(optionId)) {
+      throw RequestError.invalidParams(
+        { optionId },
+        `session/request_permission offers optionId "${optionId}" more than once; each option needs its own id`,
+      );
+    }
+    seen.add(optionId);
+  }
+}
 
 /** The agent's `session/request_permission` as the broker's permission request. */
 export function permissionRequestOf(params: RequestPermissionRequest): PermissionRequest {
+  assertDistinctOptionIds(params.options);
   const { toolCall } = params;
   return {
     toolCall: {
@@ -36,6 +59,7 @@ export function outcomeOf(
   decision: PermissionDecision,
   options: RequestPermissionRequest["options"],
 ): RequestPermissionOutcome {
+  assertDistinctOptionIds(options);
   if (decision.outcome === "selected") {
     if (!options.some((option) => option.optionId === decision.optionId)) {
       throw new Error(`Unknown permission option "${decision.optionId}"`);

@@ -6,8 +6,8 @@ import type {
   TurnInput,
   TurnOutput,
 } from "@openaxon/broker";
+import { AsyncQueue } from "@openaxon/broker/adapter-kit";
 import { type Clock, sleep, systemClock } from "@openaxon/core";
-import { AsyncQueue } from "./async-queue.js";
 import { type BrokerToAgent, parseAgentLine } from "./jsonl-protocol.js";
 import { LineSplitter } from "./line-splitter.js";
 import { describeFailure } from "./per-turn-adapter.js";
@@ -50,6 +50,11 @@ export class JsonlStdioAdapter implements AgentAdapter {
 
   constructor(private readonly options: StdioAdapterOptions) {
     this.clock = options.clock ?? systemClock;
+  }
+
+  /** The running agent's pid (= its process group id), for diagnostics and tests. */
+  get agentPid(): number | undefined {
+    return this.agent?.proc.child.pid;
   }
 
   async start(options: AgentStartOptions): Promise<AgentSession> {

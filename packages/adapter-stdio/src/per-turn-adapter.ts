@@ -1,8 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { AgentAdapter, AgentSession, AgentStartOptions, TurnInput, TurnOutput } from "@openaxon/broker";
-import { findExecutable } from "@openaxon/broker/adapter-kit";
+import { AsyncQueue, describeExit, findExecutable } from "@openaxon/broker/adapter-kit";
 import { type Clock, systemClock } from "@openaxon/core";
-import { AsyncQueue } from "./async-queue.js";
 import { LineSplitter } from "./line-splitter.js";
 import { type GroupedProcess, type ProcessExit, spawnGroup, terminateGroup } from "./process-group.js";
 import { promptText } from "./prompt-text.js";
@@ -59,9 +58,10 @@ export class PerTurnStdioAdapter implements AgentAdapter {
     const turn: RunningTurn = { proc, cancelled: false, stopped: false };
     this.current = turn;
     const tail = new StderrTail(this.options.stderrTailChars);
-    const chunks = new AsyncQueue<TurnOutput>(256, (full) =>
-      full ? proc.child.stdout.pause() : proc.child.stdout.resume(),
-    );
+    const chunks = new AsyncQueue<TurnOutput>({
+      highWater: 256,
+      onPressure: (full) => (full ? proc.child.stdout.pause() : proc.child.stdout.resume()),
+    });
     const stdout = new LineSplitter((line, terminated) =>
       chunks.push({ type: "message_chunk", text: terminated ? `${line}\n` : line }),
     );
@@ -146,6 +146,6 @@ export class PerTurnStdioAdapter implements AgentAdapter {
 }
 
 export function describeFailure(binary: string, exit: ProcessExit, stderrTail: string): string {
-  const status = exit.signal ? `was killed by ${exit.signal}` : `exited with code ${exit.code}`;
+  const status = describeExit(exit);
   return stderrTail === "" ? `${binary} ${status}` : `${binary} ${status}; stderr:\n${stderrTail}`;
 }

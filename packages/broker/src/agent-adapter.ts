@@ -4,14 +4,11 @@
  * Everything an adapter yields is already in the shared vocabulary, so one client renders any agent.
  */
 
-export type AgentProtocolName = "acp" | "claude-code" | "stdio";
+import type { AgentProtocolName, ContentBlock } from "@openaxon/protocol/vocabulary";
+
+export type { AgentProtocolName, ContentBlock };
 
 /** ACP-style content. Plain text is the common case. */
-export type ContentBlock =
-  | { readonly type: "text"; readonly text: string }
-  | { readonly type: "image"; readonly data: string; readonly mimeType: string }
-  | { readonly type: "resource_link"; readonly uri: string; readonly name?: string };
-
 export interface AgentStartOptions {
   /** The agent's working directory (exists, kept across suspends). */
   readonly cwd: string;

@@ -1,6 +1,6 @@
+import { ManualClock } from "@openaxon/core/testing";
 import { describe, expect, it } from "vitest";
 import { AgentLogCoalescer } from "./agent-log-coalescer.js";
-import { ManualClock } from "./test-support/index.js";
 
 function setup(limits = {}) {
   const clock = new ManualClock();

@@ -4,14 +4,10 @@
  * operations, so it runs the same either way.
  */
 
-/** Mirrors `openaxon.v1.Origin`: EXTERNAL=1, AGENT=2, USER=3, SYSTEM=4. */
-export const Origin = {
-  External: 1,
-  Agent: 2,
-  User: 3,
-  System: 4,
-} as const;
-export type Origin = (typeof Origin)[keyof typeof Origin];
+import type { Origin } from "@openaxon/protocol/vocabulary";
+
+/** The vocabulary's origins, re-exported because the link's events carry them. */
+export { Origin } from "@openaxon/protocol/vocabulary";
 
 export interface AxonLinkEventInput {
   readonly origin: Origin;

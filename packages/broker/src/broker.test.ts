@@ -451,7 +451,7 @@ describe("Broker: agent crashes and start failures", () => {
     expect(failed.eventType).toBe("turn.failed");
     expect(JSON.parse(failed.payload)).toEqual({
       turn_id: `turn_${first}`,
-      error: "agent process exited during the turn (killed by SIGKILL)",
+      error: "agent process exited during the turn (it was killed by SIGKILL)",
     });
     expect((await fx.turnEnd(`turn_${second}`)).eventType).toBe("turn.completed");
     expect(agent.starts.map((s) => s.resumeSessionId)).toEqual([undefined, "sess_1"]);
@@ -486,7 +486,7 @@ describe("Broker: agent crashes and start failures", () => {
     await startBroker(fx, agent);
     agent.lastStart?.onExit?.({ code: 1, signal: null });
     const error = await fx.waitFor((e) => e.eventType === "broker.error");
-    expect(JSON.parse(error.payload).message).toMatch(/exit code 1/);
+    expect(JSON.parse(error.payload).message).toMatch(/exited with code 1/);
     expect((await fx.turnEnd(`turn_${await say(fx, "hi")}`)).eventType).toBe("turn.completed");
     expect(agent.starts).toHaveLength(2);
   });

@@ -1,10 +1,4 @@
 import { type Clock, isMutantActive, type Timer } from "@openaxon/core";
-import type { AgentAdapter, AgentSession, PermissionDecision, PermissionRequest } from "./agent-adapter.js";
-import { AgentLogCoalescer, type AgentLogLimits } from "./agent-log-coalescer.js";
-import type { AxonLink, AxonLinkEvent } from "./axon-link.js";
-import { recoverBrokerState } from "./cursor-recovery.js";
-import { type Deferred, deferred } from "./deferred.js";
-import { EventPublisher } from "./event-publisher.js";
 import {
   EventType,
   type SessionStartedPayload,
@@ -12,11 +6,18 @@ import {
   type TurnFailedPayload,
   type TurnPermissionRequestPayload,
   type TurnStartedPayload,
-} from "./event-types.js";
+} from "@openaxon/protocol/vocabulary";
+import type { AgentAdapter, AgentSession, PermissionDecision, PermissionRequest } from "./agent-adapter.js";
+import { AgentLogCoalescer, type AgentLogLimits } from "./agent-log-coalescer.js";
+import type { AxonLink, AxonLinkEvent } from "./axon-link.js";
+import { recoverBrokerState } from "./cursor-recovery.js";
+import { type Deferred, deferred } from "./deferred.js";
+import { describeError, describeExit } from "./describe.js";
+import { driveTurn, type TurnInterruption, type TurnOutcome } from "./drive-turn.js";
+import { EventPublisher } from "./event-publisher.js";
 import { PendingPermissions } from "./pending-permissions.js";
 import { autoAllow, deny, type PermissionPolicy, rejectFallback } from "./permission-policy.js";
 import { isTurnTrigger, isUserControl, parseJsonObject, queuedTurnFor } from "./triggers.js";
-import { describeError, driveTurn, type TurnInterruption, type TurnOutcome } from "./turn-loop.js";
 import { type QueuedTurn, TurnQueue } from "./turn-queue.js";
 
 export interface BrokerOptions {
@@ -385,7 +386,7 @@ export class Broker {
     if (generation !== this.agentGeneration || this.agentStarting || this.stopController.signal.aborted)
       return;
     this.agentLive = false;
-    const how = describeExit(info);
+    const how = `it ${describeExit(info)}`;
     if (this.running) {
       this.running.interruption.resolve({
         kind: "failed",
@@ -515,9 +516,4 @@ export class Broker {
 
 function refOf(turn: QueuedTurn): TurnRef {
   return { turnId: turn.turnId, triggerSequence: turn.triggerSequence };
-}
-
-function describeExit(info: { code: number | null; signal: string | null }): string {
-  if (info.signal) return `killed by ${info.signal}`;
-  return `exit code ${info.code ?? "unknown"}`;
 }

@@ -1,6 +1,6 @@
 import { isMutantActive } from "@openaxon/core";
+import { EventType } from "@openaxon/protocol/vocabulary";
 import type { AxonLink, AxonLinkEvent } from "./axon-link.js";
-import { EventType } from "./event-types.js";
 import {
   isOwnSystemEvent,
   isTurnTrigger,

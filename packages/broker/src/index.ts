@@ -1,3 +1,13 @@
+export {
+  EventType,
+  type PromptContent,
+  type SessionStartedPayload,
+  type TurnCompletedPayload,
+  type TurnFailedPayload,
+  type TurnPermissionRequestPayload,
+  type TurnStartedPayload,
+  turnIdFor,
+} from "@openaxon/protocol/vocabulary";
 export type {
   AgentAdapter,
   AgentAdapterFactory,
@@ -31,7 +41,8 @@ export {
   type TurnRef,
 } from "./broker.js";
 export { type RecoveredState, type RecoverOptions, recoverBrokerState } from "./cursor-recovery.js";
-export * from "./event-types.js";
+export { describeError, describeExit, type ExitInfo } from "./describe.js";
+export type { TurnOutcome } from "./drive-turn.js";
 export { logStoreAxonLink } from "./log-store-axon-link.js";
 export {
   autoAllow,
@@ -40,5 +51,4 @@ export {
   permissionPolicyFromProto,
 } from "./permission-policy.js";
 export { isTurnTrigger } from "./triggers.js";
-export type { TurnOutcome } from "./turn-loop.js";
 export type { QueuedTurn } from "./turn-queue.js";

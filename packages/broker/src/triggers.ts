@@ -1,6 +1,8 @@
-import type { ContentBlock } from "./agent-adapter.js";
+import { EventType, isInputOrigin, parseUserMessage, turnIdFor } from "@openaxon/protocol/vocabulary";
 import { type AxonLinkEvent, Origin } from "./axon-link.js";
-import { EventType, turnIdFor } from "./event-types.js";
+
+export { parseJsonObject, turnIdOf } from "@openaxon/protocol/vocabulary";
+
 import type { QueuedTurn } from "./turn-queue.js";
 
 /**
@@ -8,10 +10,7 @@ import type { QueuedTurn } from "./turn-queue.js";
  * agent or the system writes can ever make the broker act.
  */
 export function isTurnTrigger(event: Pick<AxonLinkEvent, "origin" | "eventType">): boolean {
-  return (
-    event.eventType === EventType.UserMessage &&
-    (event.origin === Origin.User || event.origin === Origin.External)
-  );
+  return event.eventType === EventType.UserMessage && isInputOrigin(event.origin);
 }
 
 /** Cancels and permission answers are a user's decisions (the vocabulary says USER). */
@@ -24,41 +23,13 @@ export function isOwnSystemEvent(event: AxonLinkEvent, source: string): boolean 
   return event.origin === Origin.System && event.source === source;
 }
 
-export function parseJsonObject(payload: string): Record<string, unknown> | undefined {
-  try {
-    const value: unknown = JSON.parse(payload);
-    return value !== null && typeof value === "object" && !Array.isArray(value)
-      ? (value as Record<string, unknown>)
-      : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
 /** The queue entry for a trigger. A malformed payload still becomes a turn (which then fails), so every trigger ends. */
 export function queuedTurnFor(event: AxonLinkEvent): QueuedTurn {
   const turnId = turnIdFor(event.sequence);
-  const body = parseJsonObject(event.payload);
-  const content = body?.content;
-  if (typeof content === "string") return { turnId, triggerSequence: event.sequence, content };
-  if (Array.isArray(content) && content.every(isContentBlock)) {
-    return { turnId, triggerSequence: event.sequence, content: content as ContentBlock[] };
-  }
+  const message = parseUserMessage(event.payload);
   return {
     turnId,
     triggerSequence: event.sequence,
-    content: { invalid: "user.message payload must be {content: string | ContentBlock[]}" },
+    content: message.ok ? message.value.content : { invalid: message.error },
   };
-}
-
-function isContentBlock(value: unknown): boolean {
-  return (
-    value !== null && typeof value === "object" && typeof (value as { type?: unknown }).type === "string"
-  );
-}
-
-/** The `turn_id` of a turn lifecycle event, if it has one. */
-export function turnIdOf(event: AxonLinkEvent): string | undefined {
-  const id = parseJsonObject(event.payload)?.turn_id;
-  return typeof id === "string" ? id : undefined;
 }

@@ -10,9 +10,10 @@ export interface Timers {
 
 export const systemTimers: Timers = {
   setTimer(delayMs, fn) {
+    // Deliberately ref'd: a subscription waiting out its backoff while the server is down must
+    // keep Node alive, or an awaited `for await` ends in exit code 13 (issue 8). Every timer the
+    // SDK starts is cancelled when its subscription ends, breaks or aborts, so none outlives it.
     const handle = setTimeout(fn, delayMs);
-    // A pending reconnect or watchdog alone must not keep a Node process alive.
-    (handle as { unref?: () => void }).unref?.();
     return { cancel: () => clearTimeout(handle) };
   },
 };

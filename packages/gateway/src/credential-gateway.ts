@@ -14,6 +14,7 @@ import { type Clock, newId, type Rng, systemClock, systemRng } from "@openaxon/c
 import { AuthMechanismType } from "@openaxon/protocol";
 import { bindingPrefixError } from "./agent-env.js";
 import { type AuditLimiter, type AuditSink, createAuditLimiter, type GatewayAccessPayload } from "./audit.js";
+import { parseBindingTarget, upstreamPath } from "./credentials/binding-path.js";
 import type { Listener } from "./egress-policy.js";
 import { forwardableHeaders, InvalidHeaderError } from "./http-headers.js";
 import { parseIpLiteral } from "./ip-address.js";
@@ -160,8 +161,8 @@ export async function startCredentialGateway(
         .writeHead(status, { "content-type": "text/plain; charset=utf-8" })
         .end(`openaxon gateway: ${reason}\n`);
     };
-    const match = /^\/b\/([A-Za-z0-9_]+)(\/.*)?$/.exec(req.url ?? "");
-    const id = match?.[1];
+    const requested = parseBindingTarget(req.url ?? "");
+    const id = requested?.bindingId;
     const binding = id ? bindings.get(id) : undefined;
     const target = binding ? partyOf(binding) : id ? revokedBindings.get(id) : undefined;
     const presented = binding ? presentedToken(req, binding) : anyToken(req);
@@ -198,6 +199,10 @@ export async function startCredentialGateway(
         `token of binding ${owner.prefix} presented to binding ${binding.prefix}`,
       );
     }
+    const upstreamUrl = new URL(binding.upstream);
+    // A path that climbs out of the endpoint's base path never gets the secret.
+    const resolved = upstreamPath(upstreamUrl.pathname, requested!.path);
+    if ("error" in resolved) return deny(resolved.status, resolved.rule, resolved.error);
     let headers: string[];
     try {
       headers = upstreamHeaders(req, binding);
@@ -214,12 +219,6 @@ export async function startCredentialGateway(
       reason: "credential injected",
       binding: prefix,
     });
-    const upstreamUrl = new URL(binding.upstream);
-    const rest = match![2] ?? "";
-    const query = rest.indexOf("?");
-    const restPath = query < 0 ? rest : rest.slice(0, query);
-    const basePath = upstreamUrl.pathname.replace(/\/$/, "");
-    const path = `${basePath}${restPath}` || "/";
     const https = upstreamUrl.protocol === "https:";
     const upstreamReq = (https ? httpsRequest : httpRequest)({
       protocol: upstreamUrl.protocol,
@@ -227,7 +226,7 @@ export async function startCredentialGateway(
       port: portOf(upstreamUrl),
       servername: https && !parseIpLiteral(upstreamUrl.hostname) ? upstreamUrl.hostname : undefined,
       method: req.method,
-      path: `${path}${query < 0 ? "" : rest.slice(query)}`,
+      path: `${resolved.path}${requested!.query}`,
       headers,
       setHost: false,
       agent: https ? httpsAgent : httpAgent,

@@ -11,6 +11,7 @@ import {
 } from "./authority.js";
 import { checkDestination } from "./destination-check.js";
 import { type Dialer, systemDialer } from "./dialer.js";
+import { parserRejection } from "./egress/parser-rejection.js";
 import {
   type CompiledEgressPolicy,
   compileEgressPolicyOrThrow,
@@ -344,7 +345,20 @@ export async function startEgressProxy(options: EgressProxyOptions = {}): Promis
     socket.end("HTTP/1.1 501 Not Implemented\r\nConnection: close\r\nContent-Length: 0\r\n\r\n");
   });
   // Unparseable requests (bad request line, CR/LF or NUL in a header) never reach a handler.
-  server.on("clientError", (_error, socket: Duplex) => {
+  server.on("clientError", (error: Error, socket: Duplex) => {
+    const rejection = parserRejection(error);
+    if (rejection) {
+      // Attributed to a runtime only by a credential that verifies; otherwise it stays anonymous.
+      const runtimeId = credentials.verify(rejection.proxyAuthorization);
+      const known = runtimeId !== undefined && runtimes.has(runtimeId);
+      audit(false, {
+        runtime_id: known ? runtimeId : "",
+        host: "",
+        port: 0,
+        rule: "deny:malformed",
+        reason: rejection.reason,
+      });
+    }
     if (socket.writable)
       socket.end("HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n");
     else socket.destroy();

@@ -26,6 +26,11 @@ export {
   startAxonServer,
 } from "./start-axon-server.js";
 export {
+  DEFAULT_TRANSPORT_LIMITS,
+  resolveTransportLimits,
+  type TransportLimits,
+} from "./transport-limits.js";
+export {
   DEFAULT_MAX_PAYLOAD_BYTES,
   MAX_BATCH_EVENTS,
   MAX_EVENT_TYPE_LENGTH,

@@ -98,7 +98,7 @@ describe("listenH2cAndHttp1", () => {
       host: "127.0.0.1",
       port: 0,
       handler: echoVersion,
-      sniffTimeoutMs: 50,
+      limits: { sniffTimeoutMs: 50 },
     });
     expect(await rawExchange(listener.port, () => {})).toBe("");
   });

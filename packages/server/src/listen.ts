@@ -2,6 +2,9 @@ import http from "node:http";
 import http2 from "node:http2";
 import net from "node:net";
 import type { Clock } from "@openaxon/core";
+import { ConnectionLimitEpisodes } from "./connection-limit-episodes.js";
+import { guardH2Session } from "./h2-session-guard.js";
+import { resolveTransportLimits, type TransportLimits } from "./transport-limits.js";
 
 export type RequestHandler = (
   request: http.IncomingMessage | http2.Http2ServerRequest,
@@ -24,12 +27,19 @@ export interface ListenOptions {
   host: string;
   port: number;
   handler: RequestHandler;
-  /** A new connection must send its first bytes within this time. Default 30 s. */
-  sniffTimeoutMs?: number;
-  /** HTTP/1.1 server options, e.g. headersTimeout / requestTimeout (Node's defaults otherwise). */
+  /** Bounds on connections, streams, headers and timeouts; DEFAULT_TRANSPORT_LIMITS otherwise. */
+  limits?: Partial<TransportLimits>;
+  /** Extra HTTP/1.1 server options, applied over those derived from `limits`. */
   http1?: http.ServerOptions;
   /** Called for server-level errors after listening; connection errors are handled per connection. */
   onError?: (error: Error) => void;
+  /**
+   * The connection limit started refusing connections: called once per episode (until the count
+   * drops below the limit again), not once per refused connection.
+   */
+  onConnectionLimit?: (limit: number) => void;
+  /** An HTTP/2 connection was closed for resetting streams faster than `limits` allow. */
+  onResetFlood?: (remoteAddress: string | undefined) => void;
 }
 
 /**
@@ -39,6 +49,7 @@ export interface ListenOptions {
  * HTTP/1.1 server otherwise. The peeked bytes are unshifted so the chosen server reads them again.
  */
 export async function listenH2cAndHttp1(options: ListenOptions): Promise<DualProtocolListener> {
+  const limits = resolveTransportLimits(options.limits);
   /** Every accepted connection and which protocol it turned out to speak. */
   const sockets = new Map<net.Socket, "peek" | "h1" | "h2">();
   const sessions = new Set<http2.ServerHttp2Session>();
@@ -67,11 +78,36 @@ export async function listenH2cAndHttp1(options: ListenOptions): Promise<DualPro
     options.handler(request, response);
   };
 
-  const h1 = http.createServer(options.http1 ?? {}, handle);
-  const h2 = http2.createServer(handle);
+  const h1 = http.createServer(
+    {
+      maxHeaderSize: limits.maxHeaderBytes,
+      headersTimeout: limits.headersTimeoutMs,
+      requestTimeout: Math.max(limits.headersTimeoutMs, 300_000),
+      keepAliveTimeout: limits.keepAliveTimeoutMs,
+      ...options.http1,
+    },
+    handle,
+  );
+  const h2 = http2.createServer(
+    {
+      settings: {
+        maxConcurrentStreams: limits.maxConcurrentStreams,
+        maxHeaderListSize: limits.maxHeaderBytes,
+      },
+      maxSessionMemory: limits.maxSessionMemoryMiB,
+      maxHeaderListPairs: limits.maxHeaderPairs,
+    },
+    handle,
+  );
   h2.on("session", (session) => {
     sessions.add(session);
     session.once("close", () => sessions.delete(session));
+    guardH2Session(session, {
+      idleTimeoutMs: limits.idleTimeoutMs,
+      resetBurst: limits.resetBurst,
+      resetsPerSecond: limits.resetsPerSecond,
+      onResetFlood: (s) => options.onResetFlood?.(s.socket?.remoteAddress),
+    });
     if (draining) session.close();
   });
 
@@ -93,16 +129,18 @@ export async function listenH2cAndHttp1(options: ListenOptions): Promise<DualPro
     }
   };
 
+  const episodes = new ConnectionLimitEpisodes();
   const server = net.createServer((socket) => {
     sockets.set(socket, "peek");
     socket.once("close", () => {
       sockets.delete(socket);
       h1Active.delete(socket);
+      episodes.closed(sockets.size, limits.maxConnections);
     });
     // Resets during the peek must not crash the process; the HTTP servers add their own handlers.
     socket.on("error", () => {});
     socket.setNoDelay(true);
-    socket.setTimeout(options.sniffTimeoutMs ?? 30_000, () => socket.destroy());
+    socket.setTimeout(limits.sniffTimeoutMs, () => socket.destroy());
     let peeked: Buffer = Buffer.alloc(0);
     const onReadable = () => {
       for (
@@ -119,6 +157,13 @@ export async function listenH2cAndHttp1(options: ListenOptions): Promise<DualPro
       dispatch(socket, peeked);
     };
     socket.on("readable", onReadable);
+  });
+
+  // Node closes connections beyond maxConnections right after accept, before any of our code
+  // runs, so a flood costs one accept each and the descriptors are back at once.
+  server.maxConnections = limits.maxConnections;
+  server.on("drop", () => {
+    if (episodes.refusedOne()) options.onConnectionLimit?.(limits.maxConnections);
   });
 
   await new Promise<void>((resolve, reject) => {

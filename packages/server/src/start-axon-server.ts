@@ -1,3 +1,4 @@
+import type { DescMessage } from "@bufbuild/protobuf";
 import { connectNodeAdapter } from "@connectrpc/connect-node";
 import { systemClock } from "@openaxon/core";
 import type { GatewayRegistry } from "@openaxon/gateway";
@@ -12,6 +13,8 @@ import { handleHealth } from "./health.js";
 import { listenH2cAndHttp1 } from "./listen.js";
 import { rpcLoggingInterceptor } from "./rpc-logging.js";
 import { runtimeRoutes } from "./runtime-service.js";
+import { strictDecodingInterceptor, strictJsonOptions, withStrictDecoding } from "./strict-decoding.js";
+import type { TransportLimits } from "./transport-limits.js";
 import { DEFAULT_MAX_PAYLOAD_BYTES } from "./validate-publish.js";
 
 export const DEFAULT_SHUTDOWN_TIMEOUT_MS = 10_000;
@@ -29,6 +32,8 @@ export interface StartAxonServerOptions extends AxonServiceOptions {
   gatewayRegistry?: GatewayRegistry;
   /** When given, RuntimeService is served over it (started by the caller, closed by the caller). */
   runtimes?: RuntimeManager;
+  /** Connection, stream, header and idle bounds; DEFAULT_TRANSPORT_LIMITS for whatever is left out. */
+  limits?: Partial<TransportLimits>;
   /** Serve plain gRPC unary Publish without Connect's per-call machinery. Default true. */
   publishFastPath?: boolean;
 }
@@ -61,16 +66,21 @@ export async function startAxonServer(options: StartAxonServerOptions): Promise<
   // Room for one maximal payload plus framing, so oversized payloads reach validation and get the
   // precise RESOURCE_EXHAUSTED message; anything far larger is refused while reading.
   const readMaxBytes = Math.max(64 * 1024 * 1024, 2 * maxPayloadBytes + 1024 * 1024);
+  /** Request path -> input message type, for the strict JSON decoding hook. */
+  const inputs = new Map<string, DescMessage>();
   const rpcHandler = connectNodeAdapter({
     routes: (router) => {
       axonRoutes({ ...options, clock, logger, maxPayloadBytes, shutdownSignal })(router);
       if (options.gatewayRegistry) gatewayRoutes({ registry: options.gatewayRegistry, logger })(router);
       if (options.runtimes) runtimeRoutes({ runtimes: options.runtimes, logger })(router);
+      for (const h of router.handlers) inputs.set(h.requestPath, h.method.input);
     },
     interceptors: [
       rpcLoggingInterceptor(logger),
       ...(apiKeys.length > 0 ? [bearerAuthInterceptor(apiKeys)] : []),
+      strictDecodingInterceptor(),
     ],
+    jsonOptions: strictJsonOptions as Record<string, unknown>,
     readMaxBytes,
   });
   // TODO(issue 10 item 3): with API keys the fast path needs the auth checks as pure functions
@@ -88,9 +98,18 @@ export async function startAxonServer(options: StartAxonServerOptions): Promise<
       if (handleCors(request, response)) return;
       if (handleHealth(request, response, draining)) return;
       if (fastPublish?.(request, response)) return;
-      rpcHandler(request, response);
+      const input = inputs.get(request.url?.split("?", 1)[0] ?? "");
+      withStrictDecoding(input, () => rpcHandler(request, response));
     },
+    limits: options.limits,
     onError: (error) => logger.error({ err: error }, "server error"),
+    onConnectionLimit: (limit) =>
+      logger.warn(
+        { maxConnections: limit },
+        "connection limit reached: refusing new connections until some close (logged once per episode)",
+      ),
+    onResetFlood: (remoteAddress) =>
+      logger.warn({ remoteAddress }, "closed an HTTP/2 connection that reset streams faster than allowed"),
   });
   const url = `http://${options.host.includes(":") ? `[${options.host}]` : options.host}:${listener.port}`;
   logger.info({ url, auth: apiKeys.length > 0 ? "api-key" : "none" }, "axon server listening");

@@ -33,7 +33,8 @@ export async function tailCommand(
   const onStop = () => done.abort();
   stop.addEventListener("abort", onStop, { once: true });
   const c = context.errColors;
-  let reconnecting = false;
+  // Where the current reconnect resumes from; undefined while connected.
+  let resumedAfter: number | undefined;
   try {
     const events = axon.subscribe({
       afterSequence: after,
@@ -42,13 +43,15 @@ export async function tailCommand(
       signal: done.signal,
       onCaughtUp: ({ lastSequence }) => {
         progress?.clear();
-        if (reconnecting) void context.note(c.green(`reconnected; resumed after #${lastSequence}`));
-        reconnecting = false;
+        if (resumedAfter !== undefined) {
+          void context.note(c.green(`reconnected; resumed after #${resumedAfter}, live at #${lastSequence}`));
+        }
+        resumedAfter = undefined;
         if (!options.follow) done.abort();
       },
-      onReconnect: ({ attempt, delayMs, error }) => {
+      onReconnect: ({ attempt, delayMs, error, afterSequence }) => {
         progress?.clear();
-        reconnecting = true;
+        resumedAfter = afterSequence;
         // The first failure and every fifth retry are worth a line; each one would be noise.
         if (attempt === 1 || attempt % 5 === 0) {
           const next = `${(delayMs / 1000).toFixed(1)}s`;
@@ -61,7 +64,8 @@ export async function tailCommand(
           );
         }
       },
-      // Without --follow a dead server should end the command, not hang it.
+      // --follow retries forever (the SDK default: backoff doubling from 250 ms, capped at 10 s);
+      // without it a dead server should end the command, not hang it.
       retry: options.follow ? undefined : { maxAttempts: 3 },
     });
     for await (const event of events) {

@@ -1,5 +1,6 @@
-import { type ChildProcessWithoutNullStreams, execFile, spawn } from "node:child_process";
+import { execFile } from "node:child_process";
 import { fileURLToPath } from "node:url";
+import { type CollectingChild, spawnCollecting } from "@openaxon/client/test-support";
 
 export const axonBin = fileURLToPath(new URL("../../bin/axon.js", import.meta.url));
 
@@ -35,25 +36,8 @@ export function runAxon(
 }
 
 /** Starts `axon` and lets the test read its output as it appears. */
-export function spawnAxon(args: readonly string[], env: Record<string, string> = {}) {
-  const child: ChildProcessWithoutNullStreams = spawn(process.execPath, [axonBin, ...args], {
-    env: cliEnv(env),
-  });
-  let stdout = "";
-  let stderr = "";
-  child.stdout.setEncoding("utf8").on("data", (chunk: string) => {
-    stdout += chunk;
-  });
-  child.stderr.setEncoding("utf8").on("data", (chunk: string) => {
-    stderr += chunk;
-  });
-  const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
-  return {
-    child,
-    exited,
-    lines: () => stdout.split("\n").filter((line) => line !== ""),
-    stderr: () => stderr,
-  };
+export function spawnAxon(args: readonly string[], env: Record<string, string> = {}): CollectingChild {
+  return spawnCollecting(process.execPath, [axonBin, ...args], cliEnv(env));
 }
 
 export function jsonLines<T = Record<string, unknown>>(stdout: string): T[] {

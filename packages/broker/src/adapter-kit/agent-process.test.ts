@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { AgentProcess, describeExit, processGroupAlive } from "./agent-process.js";
+import { describeExit } from "../describe.js";
+import { AgentProcess, processGroupAlive } from "./agent-process.js";
 
 const env = { PATH: process.env.PATH ?? "" };
 

@@ -2,13 +2,7 @@ import { type ChildProcessWithoutNullStreams, spawn } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
 import { createInterface } from "node:readline";
 import { type Clock, sleep, systemClock } from "@openaxon/core";
-
-export interface ExitInfo {
-  readonly code: number | null;
-  readonly signal: string | null;
-  /** Set when the process could not be started at all (e.g. ENOENT). */
-  readonly spawnError?: Error;
-}
+import type { ExitInfo } from "../describe.js";
 
 export interface AgentProcessOptions {
   readonly binary: string;
@@ -184,11 +178,4 @@ export class AgentProcess {
     await this.exited;
     await waitUntil(this.clock, () => !processGroupAlive(pid), GROUP_EXIT_TIMEOUT_MS);
   }
-}
-
-/** "exited with code 1", "was killed by SIGKILL", "could not be started: spawn x ENOENT". */
-export function describeExit(info: ExitInfo): string {
-  if (info.spawnError) return `could not be started: ${info.spawnError.message}`;
-  if (info.signal) return `was killed by ${info.signal}`;
-  return `exited with code ${info.code}`;
 }

@@ -65,3 +65,32 @@ describe("AsyncQueue.handled", () => {
     await pending;
   });
 });
+
+describe("AsyncQueue.next and back-pressure", () => {
+  it("pulls with next(), undefined once ended, and the failure once drained", async () => {
+    const queue = new AsyncQueue<number>();
+    queue.push(1);
+    queue.end();
+    expect(await queue.next()).toBe(1);
+    expect(await queue.next()).toBeUndefined();
+
+    const failing = new AsyncQueue<number>();
+    failing.push(1);
+    failing.fail(new Error("stopped"));
+    expect(await failing.next()).toBe(1);
+    await expect(failing.next()).rejects.toThrow("stopped");
+  });
+
+  it("reports pressure at the high-water mark and relief once the consumer takes one", async () => {
+    const pressure: boolean[] = [];
+    const queue = new AsyncQueue<number>({ highWater: 2, onPressure: (full) => pressure.push(full) });
+    queue.push(1);
+    expect(pressure).toEqual([]);
+    queue.push(2);
+    expect(pressure).toEqual([true]);
+    expect(await queue.next()).toBe(1);
+    expect(pressure).toEqual([true, false]);
+    expect(await queue.next()).toBe(2);
+    expect(pressure).toEqual([true, false]);
+  });
+});

@@ -1,6 +1,14 @@
+export interface AsyncQueueOptions {
+  /** Queued items at which `onPressure(true)` is called; `onPressure(false)` once one is taken. */
+  readonly highWater?: number;
+  /** Lets the producer pause a stream while the consumer is behind. */
+  readonly onPressure?: (full: boolean) => void;
+}
+
 /**
- * A single-consumer queue that one side pushes into and the other iterates. It lets callback-driven
- * protocol handlers (notifications, process events) feed the pull-based turn iterator.
+ * A single-consumer queue that one side pushes into and the other pulls from (`next()` or
+ * `for await`). It lets callback-driven protocol handlers (notifications, process events, stream
+ * data) feed a pull-based turn iterator. Items queued before `end` or `fail` are delivered first.
  */
 export class AsyncQueue<T> implements AsyncIterable<T> {
   private readonly items: T[] = [];
@@ -10,12 +18,22 @@ export class AsyncQueue<T> implements AsyncIterable<T> {
   private pushedCount = 0;
   /** Items the consumer took and then came back for more, i.e. finished handling. */
   private handledCount = 0;
+  /** The consumer holds an item it has not come back from yet. */
+  private outstanding = false;
   private readonly handledWaiters: { count: number; resolve: () => void }[] = [];
+  private readonly highWater: number;
+  private readonly onPressure: ((full: boolean) => void) | undefined;
+
+  constructor(options: AsyncQueueOptions = {}) {
+    this.highWater = options.highWater ?? Number.POSITIVE_INFINITY;
+    this.onPressure = options.onPressure;
+  }
 
   push(item: T): void {
     if (this.closed) return;
     this.items.push(item);
     this.pushedCount += 1;
+    if (this.items.length === this.highWater) this.onPressure?.(true);
     this.wake();
   }
 
@@ -48,16 +66,34 @@ export class AsyncQueue<T> implements AsyncIterable<T> {
     return new Promise((resolve) => this.handledWaiters.push({ count: this.pushedCount, resolve }));
   }
 
+  /** The next item; `undefined` once ended and drained. Throws the failure once drained. */
+  async next(): Promise<T | undefined> {
+    return (await this.take())?.item;
+  }
+
   async *[Symbol.asyncIterator](): AsyncIterator<T> {
     for (;;) {
+      const taken = await this.take();
+      if (!taken) return;
+      yield taken.item;
+    }
+  }
+
+  private async take(): Promise<{ item: T } | undefined> {
+    if (this.outstanding) {
+      this.outstanding = false;
+      this.handledCount += 1;
+      this.releaseHandledWaiters(false);
+    }
+    for (;;) {
       if (this.items.length > 0) {
-        yield this.items.shift() as T;
-        this.handledCount += 1;
-        this.releaseHandledWaiters(false);
-        continue;
+        const item = this.items.shift() as T;
+        if (this.items.length === this.highWater - 1) this.onPressure?.(false);
+        this.outstanding = true;
+        return { item };
       }
       if (this.failure) throw this.failure.error;
-      if (this.ended) return;
+      if (this.ended) return undefined;
       await new Promise<void>((resolve) => {
         this.waiting = resolve;
       });

@@ -1,9 +1,9 @@
 import { seededRng } from "@openaxon/core";
+import { ManualClock } from "@openaxon/core/testing";
 import { catchUpThenLive, KvLogStore, MemoryBackend, type StoredEvent } from "@openaxon/store";
 import type { AxonLink } from "../axon-link.js";
 import { Origin } from "../axon-link.js";
 import { logStoreAxonLink } from "../log-store-axon-link.js";
-import { ManualClock } from "./manual-clock.js";
 
 /** A real KvLogStore on memory, one axon, and helpers to talk to it like a user would. */
 export async function axonFixture(seed = 1) {

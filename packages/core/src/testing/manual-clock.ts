@@ -1,13 +1,18 @@
-import type { Clock, Timer } from "@openaxon/core";
+import type { Clock, Timer } from "../clock.js";
 
-/** A clock whose time moves only when a test says so; timers fire in due order on `advance`. */
+/**
+ * A clock whose time moves only when a test calls `advance`; timers fire in due order (ties in the
+ * order they were set), each seeing `now()` at its due time. The one test double for `Clock`
+ * (packages/server/src/test-support and packages/gateway/test/support still hold copies, to be
+ * replaced by this one by those packages' owners; the server's calls `pending` `pendingTimers`).
+ */
 export class ManualClock implements Clock {
   private current: number;
   private timers: Array<{ due: number; seq: number; fn: () => void }> = [];
   private seq = 0;
 
-  constructor(start = 1_700_000_000_000) {
-    this.current = start;
+  constructor(startMs = 1_700_000_000_000) {
+    this.current = startMs;
   }
 
   now(): number {
@@ -20,11 +25,12 @@ export class ManualClock implements Clock {
     return { cancel: () => (this.timers = this.timers.filter((t) => t !== entry)) };
   }
 
-  /** Timers still waiting. */
+  /** Timers scheduled and not yet fired or cancelled. */
   get pending(): number {
     return this.timers.length;
   }
 
+  /** Moves time forward by `ms`, firing every timer due by then (including ones they set). */
   advance(ms: number): void {
     const target = this.current + ms;
     for (;;) {

@@ -1,33 +1,21 @@
 /**
- * The event vocabulary the broker reads and writes (DESIGN.md, "Event vocabulary"). Every adapter's
- * output ends up in these shapes, so one client renders any agent. Payload field names are the wire
- * format: snake_case JSON.
+ * Payload shapes of the vocabulary. Field names are the wire format: snake_case JSON.
  */
-import type { AgentProtocolName, ContentBlock, PermissionOption } from "./agent-adapter.js";
 
-export const EventType = {
-  UserMessage: "user.message",
-  TurnCancel: "turn.cancel",
-  PermissionResponse: "permission.response",
-  TurnStarted: "turn.started",
-  TurnMessageChunk: "turn.message_chunk",
-  TurnThoughtChunk: "turn.thought_chunk",
-  TurnToolCall: "turn.tool_call",
-  TurnToolCallUpdate: "turn.tool_call_update",
-  TurnPlan: "turn.plan",
-  TurnPermissionRequest: "turn.permission_request",
-  TurnCompleted: "turn.completed",
-  TurnFailed: "turn.failed",
-  SessionStarted: "session.started",
-  AgentLog: "agent.log",
-  BrokerError: "broker.error",
-} as const;
-export type EventType = (typeof EventType)[keyof typeof EventType];
+/** What `user.message` carries: text, or ACP-style content blocks. */
+export type ContentBlock =
+  | { readonly type: "text"; readonly text: string }
+  | { readonly type: "image"; readonly data: string; readonly mimeType: string }
+  | { readonly type: "resource_link"; readonly uri: string; readonly name?: string };
+
+export type PromptContent = string | readonly ContentBlock[];
+
+export type PermissionOptionKind = "allow_once" | "allow_always" | "reject_once" | "reject_always";
 
 // --- Inputs (USER / EXTERNAL) ---
 
 export interface UserMessagePayload {
-  readonly content: string | readonly ContentBlock[];
+  readonly content: PromptContent;
 }
 export interface TurnCancelPayload {
   readonly turn_id?: string;
@@ -36,7 +24,7 @@ export type PermissionResponsePayload =
   | { readonly request_id: string; readonly option_id: string }
   | { readonly request_id: string; readonly outcome: "rejected" };
 
-// --- Outputs ---
+// --- A turn ---
 
 export interface TurnStartedPayload {
   readonly turn_id: string;
@@ -73,7 +61,7 @@ export interface TurnPlanPayload {
 export interface PermissionOptionPayload {
   readonly option_id: string;
   readonly name: string;
-  readonly kind: PermissionOption["kind"];
+  readonly kind: PermissionOptionKind;
 }
 export interface TurnPermissionRequestPayload {
   readonly turn_id: string;
@@ -90,6 +78,11 @@ export interface TurnFailedPayload {
   readonly turn_id: string;
   readonly error: string;
 }
+
+// --- Sessions, agents, brokers, runtimes, gateway ---
+
+export type AgentProtocolName = "acp" | "claude-code" | "stdio";
+
 export interface SessionStartedPayload {
   readonly protocol: AgentProtocolName;
   readonly agent_session_id: string;
@@ -104,8 +97,14 @@ export interface AgentLogPayload {
 export interface BrokerErrorPayload {
   readonly message: string;
 }
-
-/** Turn ids are derived from the trigger, so a client knows its turn's id as soon as it publishes. */
-export function turnIdFor(triggerSequence: number): string {
-  return `turn_${triggerSequence}`;
+export interface RuntimeEventPayload {
+  readonly runtime_id: string;
+  readonly reason?: string;
+}
+/** `gateway.allowed` / `gateway.denied`: where the agent tried to go. Never a secret. */
+export interface GatewayDecisionPayload {
+  readonly runtime_id: string;
+  readonly host: string;
+  readonly port: number;
+  readonly reason: string;
 }

@@ -1,3 +1,4 @@
+import { EventType } from "@openaxon/protocol/vocabulary";
 import type {
   AgentAdapter,
   ContentBlock,
@@ -5,7 +6,7 @@ import type {
   PermissionRequest,
   TurnOutput,
 } from "./agent-adapter.js";
-import { EventType } from "./event-types.js";
+import { describeError } from "./describe.js";
 
 /** How a turn ended, as the broker records it. */
 export type TurnOutcome =
@@ -84,11 +85,6 @@ export class PublishError extends Error {
   constructor(override readonly cause: unknown) {
     super("publish failed");
   }
-}
-
-export function describeError(error: unknown): string {
-  if (error instanceof Error) return error.message || error.name;
-  return String(error);
 }
 
 /** Maps one normalized output item to its vocabulary event. */

@@ -1,0 +1,204 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { accessSync, constants, readFileSync } from "node:fs";
+import { mkdtemp, rm } from "node:fs/promises";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+// The systems under test as child processes on 127.0.0.1, each in its own temp dir. Every child is
+// tracked so that exit, SIGINT and SIGTERM stop them all: none outlives the bench.
+
+export interface SystemProcess {
+  readonly name: string;
+  readonly pid: number;
+  /** host:port or URL to connect to. */
+  readonly address: string;
+  stop(): Promise<void>;
+}
+
+const running = new Set<ChildProcess>();
+let hooked = false;
+
+function hookExit(): void {
+  if (hooked) return;
+  hooked = true;
+  process.on("exit", () => {
+    for (const child of running) child.kill("SIGKILL");
+  });
+  for (const signal of ["SIGINT", "SIGTERM"] as const) {
+    process.once(signal, () => {
+      for (const child of running) child.kill("SIGKILL");
+      process.exit(130);
+    });
+  }
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+/** Spawns `command` and resolves with the first match of `ready` in its stdout or stderr. */
+async function launch(
+  name: string,
+  command: string,
+  args: readonly string[],
+  ready: RegExp,
+  cwd: string,
+): Promise<{ child: ChildProcess; match: RegExpMatchArray }> {
+  hookExit();
+  const child = spawn(command, args, { cwd, stdio: ["ignore", "pipe", "pipe"] });
+  running.add(child);
+  child.once("exit", () => running.delete(child));
+  let output = "";
+  const match = await new Promise<RegExpMatchArray>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${name} did not start in 30 s:\n${output}`)), 30_000);
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      const m = output.match(ready);
+      if (m) {
+        clearTimeout(timer);
+        resolve(m);
+      }
+    };
+    child.stdout!.on("data", onData);
+    child.stderr!.on("data", onData);
+    child.once("error", (error) => {
+      clearTimeout(timer);
+      reject(error);
+    });
+    child.once("exit", (code) => {
+      clearTimeout(timer);
+      reject(new Error(`${name} exited with ${code}:\n${output}`));
+    });
+  });
+  // Keep draining its output so a chatty child never blocks on a full pipe.
+  child.stdout!.resume();
+  child.stderr!.resume();
+  return { child, match };
+}
+
+function stopper(child: ChildProcess, dir: string) {
+  return async () => {
+    if (child.exitCode === null && child.signalCode === null) {
+      const exited = new Promise((resolve) => child.once("exit", resolve));
+      child.kill("SIGTERM");
+      const timer = setTimeout(() => child.kill("SIGKILL"), 5_000);
+      await exited;
+      clearTimeout(timer);
+    }
+    await rm(dir, { recursive: true, force: true });
+  };
+}
+
+/** redis-server with AOF on (`everysec` or `always`), RDB snapshots off, loopback only. */
+export async function startRedis(fsync: "everysec" | "always"): Promise<SystemProcess> {
+  const dir = await mkdtemp(join(tmpdir(), `bench-redis-${fsync}-`));
+  const port = await freePort();
+  const args = [
+    "--bind",
+    "127.0.0.1",
+    "--port",
+    String(port),
+    "--dir",
+    dir,
+    "--save",
+    "",
+    "--appendonly",
+    "yes",
+    "--appendfsync",
+    fsync,
+    "--protected-mode",
+    "yes",
+    "--daemonize",
+    "no",
+  ];
+  const { child } = await launch(
+    `redis (${fsync})`,
+    "redis-server",
+    args,
+    /Ready to accept connections/,
+    dir,
+  );
+  return { name: `redis-${fsync}`, pid: child.pid!, address: `127.0.0.1:${port}`, stop: stopper(child, dir) };
+}
+
+/** nats-server with JetStream file storage in a temp dir, loopback, a random port. */
+export async function startNats(): Promise<SystemProcess> {
+  const dir = await mkdtemp(join(tmpdir(), "bench-nats-"));
+  const args = ["-a", "127.0.0.1", "-p", "-1", "-js", "-sd", dir, "--http_port", "0"];
+  const { child, match } = await launch(
+    "nats-server",
+    "nats-server",
+    args,
+    /Listening for client connections on 127\.0\.0\.1:(\d+)/,
+    dir,
+  );
+  return { name: "jetstream", pid: child.pid!, address: `127.0.0.1:${match[1]}`, stop: stopper(child, dir) };
+}
+
+/** axond itself (apps/axond), the way a user runs it, over a fresh data dir. */
+export async function startAxond(): Promise<SystemProcess> {
+  const dir = await mkdtemp(join(tmpdir(), "bench-axond-"));
+  const main = new URL("../../apps/axond/src/main.ts", import.meta.url).pathname;
+  const args = [
+    "--conditions=source",
+    "--import",
+    "tsx",
+    main,
+    "--listen",
+    "127.0.0.1:0",
+    "--data-dir",
+    join(dir, "data"),
+    "--log-level",
+    "warn",
+    "--sandbox",
+    "off",
+  ];
+  // From the repo root, where `--import tsx` resolves.
+  const root = new URL("../..", import.meta.url).pathname;
+  const { child, match } = await launch("axond", process.execPath, args, /axond listening on (\S+)/, root);
+  return { name: "axond", pid: child.pid!, address: match[1]!, stop: stopper(child, dir) };
+}
+
+/** Which peer binaries exist, with the install hint for the missing ones. */
+export function missingBinaries(): string[] {
+  const missing: string[] = [];
+  for (const bin of ["redis-server", "nats-server"]) {
+    const found = (process.env.PATH ?? "").split(":").some((p) => {
+      try {
+        accessSync(join(p, bin), constants.X_OK);
+        return true;
+      } catch {
+        return false;
+      }
+    });
+    if (!found) missing.push(bin);
+  }
+  return missing;
+}
+
+/** Resident set size of a process in MiB (VmRSS), or undefined once it is gone. */
+export function rssMiB(pid: number): number | undefined {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, "utf8");
+    const kb = Number(status.match(/VmRSS:\s+(\d+)/)?.[1]);
+    return Number.isFinite(kb) ? kb / 1024 : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** CPU seconds (user + system, all threads) a process has used. */
+export function processCpuSeconds(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return Number.NaN;
+  }
+}

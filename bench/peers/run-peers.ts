@@ -1,0 +1,256 @@
+import { readFile, writeFile } from "node:fs/promises";
+import os from "node:os";
+import { parseArgs } from "node:util";
+import { describeMachine } from "../machine.js";
+import { NOTES_MARKER } from "../report.js";
+import type { DriverName } from "./driver.js";
+import type { GeneratorResult, GeneratorTask } from "./generator.js";
+import { formatPeersMarkdown, formatPeersTable, type PeerRow, ratios } from "./peers-report.js";
+import {
+  missingBinaries,
+  processCpuSeconds,
+  rssMiB,
+  type SystemProcess,
+  startAxond,
+  startNats,
+  startRedis,
+} from "./processes.js";
+import { runGeneratorInWorker } from "./run-generator.js";
+
+// `npm run bench -- --peers`: axond, Redis Streams (AOF everysec and always) and NATS JetStream
+// (file storage) started side by side on loopback and driven by the same generator, one at a time.
+
+const USAGE = `usage: npm run bench -- --peers [--events N] [--seconds S] [--write]
+  --events N    replay size and the cap on publish scenarios (default 1,000,000)
+  --axons N     axons created for the RSS row (default 10,000)
+  --seconds S   time cap of each publish scenario (default 10)
+  --write       record the table in docs/benchmarks.md ("Side by side")`;
+
+interface Settings {
+  readonly events: number;
+  readonly seconds: number;
+  readonly axons: number;
+  readonly write: boolean;
+}
+
+export async function runPeers(argv: readonly string[]): Promise<void> {
+  const { values } = parseArgs({
+    args: argv.filter((a) => a !== "--peers"),
+    options: {
+      events: { type: "string", default: "1000000" },
+      seconds: { type: "string", default: "10" },
+      axons: { type: "string", default: "10000" },
+      write: { type: "boolean", default: false },
+      help: { type: "boolean", short: "h" },
+    },
+  });
+  if (values.help) return void console.log(USAGE);
+  const s: Settings = {
+    events: Number(values.events),
+    seconds: Number(values.seconds),
+    axons: Number(values.axons),
+    write: values.write,
+  };
+  if (!(Number.isSafeInteger(s.events) && s.events > 0 && s.seconds > 0)) throw new Error(USAGE);
+
+  const machine = describeMachine(os.tmpdir());
+  const loadStart = os.loadavg();
+  console.log(`${machine.cpu}, ${machine.cores} cores, Node ${machine.node}, load ${fmtLoad(loadStart)}`);
+  const missing = missingBinaries();
+  if (missing.length > 0) {
+    console.log(
+      `skipping peers: ${missing.join(", ")} not found; install with: sudo apt-get install -y redis-server nats-server`,
+    );
+  }
+
+  const rows: PeerRow[] = [];
+  await withSystem(startAxond, async (axond) => {
+    for (const driver of ["axond-grpc", "axond-sdk"] as const) {
+      rows.push(await measure(axond, driver, "unary-32", unary(driver, axond, s)));
+    }
+    rows.push(await measure(axond, "axond-grpc", "batch 100×4", batch("axond-grpc", axond, s)));
+    const log = await populate("axond-grpc", axond, s.events);
+    for (const driver of ["axond-sdk", "axond-grpc"] as const) {
+      rows.push(await measure(axond, driver, "replay", () => replay(driver, axond, log, s.events)));
+    }
+    const axons = s.axons;
+    rows.push(
+      await measure(axond, "axond-grpc", `${axons.toLocaleString("en-US")} axons created`, () =>
+        runGeneratorInWorker({
+          driver: "axond-grpc",
+          address: axond.address,
+          log: "bench-axon",
+          kind: "create",
+          events: axons,
+        }),
+      ),
+    );
+  });
+  if (!missing.includes("redis-server")) {
+    for (const fsync of ["everysec", "always"] as const) {
+      await withSystem(
+        () => startRedis(fsync),
+        async (redis) => {
+          rows.push(await measure(redis, "redis", "unary-32", unary("redis", redis, s)));
+          rows.push(await measure(redis, "redis", "batch 100×4", batch("redis", redis, s)));
+          if (fsync === "everysec") {
+            const log = await populate("redis", redis, s.events);
+            rows.push(await measure(redis, "redis", "replay", () => replay("redis", redis, log, s.events)));
+          }
+        },
+      );
+    }
+  }
+  if (!missing.includes("nats-server")) {
+    await withSystem(startNats, async (nats) => {
+      rows.push(await measure(nats, "jetstream", "unary-32", unary("jetstream", nats, s)));
+      rows.push(await measure(nats, "jetstream", "batch 100×4", batch("jetstream", nats, s)));
+      const log = await populate("jetstream", nats, s.events);
+      rows.push(await measure(nats, "jetstream", "replay", () => replay("jetstream", nats, log, s.events)));
+    });
+  }
+
+  const loadEnd = os.loadavg();
+  const summary = { rows, ratios: ratios(rows), loadStart: fmtLoad(loadStart), loadEnd: fmtLoad(loadEnd) };
+  console.log(`\n${formatPeersTable(summary)}`);
+  if (s.write) {
+    const doc = new URL("../../docs/benchmarks.md", import.meta.url);
+    const command = ["npm run bench --", ...argv].join(" ");
+    await writeFile(
+      doc,
+      withSideBySide(await readFile(doc, "utf8"), formatPeersMarkdown(summary, machine, command)),
+    );
+    console.log("\nrecorded in docs/benchmarks.md (Side by side)");
+  }
+}
+
+const fmtLoad = (l: number[]) => l.map((x) => x.toFixed(2)).join(" ");
+
+async function withSystem(start: () => Promise<SystemProcess>, body: (p: SystemProcess) => Promise<void>) {
+  const system = await start();
+  console.log(`${system.name} (pid ${system.pid}) on ${system.address}`);
+  try {
+    await body(system);
+  } finally {
+    await system.stop();
+  }
+}
+
+let logs = 0;
+const freshLog = (prefix: string) => `bench-${prefix}-${++logs}`;
+
+function unary(driver: DriverName, system: SystemProcess, s: Settings) {
+  return async () => {
+    const log = await createLog(driver, system);
+    return runGeneratorInWorker({
+      driver,
+      address: system.address,
+      log,
+      kind: "unary",
+      events: s.events,
+      concurrency: 32,
+      seconds: s.seconds,
+    });
+  };
+}
+
+function batch(driver: DriverName, system: SystemProcess, s: Settings) {
+  return async () => {
+    const log = await createLog(driver, system);
+    return runGeneratorInWorker({
+      driver,
+      address: system.address,
+      log,
+      kind: "batch",
+      events: s.events,
+      batchSize: 100,
+      concurrency: 4,
+      seconds: s.seconds,
+    });
+  };
+}
+
+function replay(driver: DriverName, system: SystemProcess, log: string, events: number) {
+  return runGeneratorInWorker({ driver, address: system.address, log, kind: "replay", events });
+}
+
+async function createLog(driver: DriverName, system: SystemProcess): Promise<string> {
+  const { openDriver } = await import("./driver.js");
+  const d = await openDriver(driver, system.address);
+  try {
+    return await d.createLog(freshLog(driver));
+  } finally {
+    await d.close();
+  }
+}
+
+/** Fills a fresh log with exactly `events` events (batches of 1,000, 4 callers; not measured). */
+async function populate(driver: DriverName, system: SystemProcess, events: number): Promise<string> {
+  const log = await createLog(driver, system);
+  const task: GeneratorTask = {
+    driver,
+    address: system.address,
+    log,
+    kind: "batch",
+    events,
+    batchSize: 1000,
+    concurrency: 4,
+    seconds: 86_400,
+  };
+  const result = await runGeneratorInWorker(task);
+  if (result.events !== events) throw new Error(`populating ${driver} wrote ${result.events} of ${events}`);
+  return log;
+}
+
+/** Runs one scenario, sampling the system's CPU and peak RSS from /proc meanwhile. */
+async function measure(
+  system: SystemProcess,
+  client: DriverName,
+  scenario: string,
+  run: () => Promise<GeneratorResult>,
+): Promise<PeerRow> {
+  process.stdout.write(`  ${scenario} ${client}… `);
+  let peakRss = rssMiB(system.pid) ?? 0;
+  const sampler = setInterval(() => {
+    peakRss = Math.max(peakRss, rssMiB(system.pid) ?? 0);
+  }, 200);
+  const cpu0 = processCpuSeconds(system.pid);
+  try {
+    const r = await run();
+    const serverCpu = processCpuSeconds(system.pid) - cpu0;
+    const row: PeerRow = {
+      system: system.name,
+      client,
+      scenario,
+      events: r.events,
+      seconds: r.seconds,
+      eventsPerSecond: r.events / r.seconds,
+      serverCpuMicrosPerEvent: (serverCpu * 1e6) / r.events,
+      generatorBusy: r.generatorCpuSeconds / r.seconds,
+      peakRssMiB: Math.max(peakRss, rssMiB(system.pid) ?? 0),
+      ...(r.p50Ms !== undefined && { p50Ms: r.p50Ms, p99Ms: r.p99Ms }),
+    };
+    console.log(`${Math.round(row.eventsPerSecond).toLocaleString("en-US")} ev/s`);
+    return row;
+  } finally {
+    clearInterval(sampler);
+  }
+}
+
+const SIDE_BY_SIDE = "## Side by side";
+const SIDE_BY_SIDE_END = "<!-- end of side by side -->";
+
+/** Puts the section right after the notes marker (so `npm run bench` keeps it), replacing an older one. */
+function withSideBySide(doc: string, section: string): string {
+  const start = doc.indexOf(SIDE_BY_SIDE);
+  const end = doc.indexOf(SIDE_BY_SIDE_END);
+  const without =
+    start >= 0 && end > start
+      ? doc.slice(0, start) + doc.slice(end + SIDE_BY_SIDE_END.length).replace(/^\n+/, "")
+      : doc;
+  const marker = without.indexOf(NOTES_MARKER);
+  const block = `${section.trimEnd()}\n\n${SIDE_BY_SIDE_END}\n\n`;
+  if (marker < 0) return `${without.trimEnd()}\n\n${NOTES_MARKER}\n\n${block}`;
+  const at = marker + NOTES_MARKER.length;
+  return `${without.slice(0, at)}\n\n${block}${without.slice(at).replace(/^\n+/, "")}`;
+}

@@ -1,0 +1,74 @@
+/**
+ * Validators for the payloads OpenAxon acts on. Each returns the typed payload or an error message a
+ * person can act on; none throws, so a malformed event is reported, never crashes a reader.
+ */
+import type {
+  ContentBlock,
+  PermissionResponsePayload,
+  PromptContent,
+  TurnCancelPayload,
+} from "./payloads.js";
+
+export type Parsed<T> =
+  | { readonly ok: true; readonly value: T }
+  | { readonly ok: false; readonly error: string };
+
+type Json = Record<string, unknown>;
+
+/** The payload as a JSON object, or undefined for invalid JSON and non-objects. */
+export function parseJsonObject(payload: string): Json | undefined {
+  try {
+    const value: unknown = JSON.parse(payload);
+    return value !== null && typeof value === "object" && !Array.isArray(value) ? (value as Json) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Loose check: the broker passes blocks through to the agent, which knows their details. */
+export function isContentBlock(value: unknown): value is ContentBlock {
+  return (
+    value !== null && typeof value === "object" && typeof (value as { type?: unknown }).type === "string"
+  );
+}
+
+export function parseUserMessage(payload: string): Parsed<{ content: PromptContent }> {
+  const content = parseJsonObject(payload)?.content;
+  if (typeof content === "string") return { ok: true, value: { content } };
+  if (Array.isArray(content) && content.every(isContentBlock)) return { ok: true, value: { content } };
+  return { ok: false, error: "user.message payload must be {content: string | ContentBlock[]}" };
+}
+
+export function parseTurnCancel(payload: string): Parsed<TurnCancelPayload> {
+  const body = parseJsonObject(payload);
+  if (!body) return { ok: false, error: "turn.cancel payload must be a JSON object, e.g. {} or {turn_id}" };
+  if (body.turn_id === undefined) return { ok: true, value: {} };
+  if (typeof body.turn_id !== "string") return { ok: false, error: "turn.cancel turn_id must be a string" };
+  return { ok: true, value: { turn_id: body.turn_id } };
+}
+
+export function parsePermissionResponse(payload: string): Parsed<PermissionResponsePayload> {
+  const body = parseJsonObject(payload);
+  const requestId = body?.request_id;
+  if (typeof requestId !== "string" || requestId === "") {
+    return {
+      ok: false,
+      error: "permission.response needs request_id (the turn.permission_request's request_id)",
+    };
+  }
+  if (typeof body?.option_id === "string")
+    return { ok: true, value: { request_id: requestId, option_id: body.option_id } };
+  if (body?.outcome === "rejected")
+    return { ok: true, value: { request_id: requestId, outcome: "rejected" } };
+  return { ok: false, error: 'permission.response needs option_id, or outcome: "rejected"' };
+}
+
+/** The `turn_id` of a turn event, if it has one. */
+export function turnIdOf(event: {
+  readonly eventType: string;
+  readonly payload: string;
+}): string | undefined {
+  if (!event.eventType.startsWith("turn.")) return undefined;
+  const id = parseJsonObject(event.payload)?.turn_id;
+  return typeof id === "string" ? id : undefined;
+}
