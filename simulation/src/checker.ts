@@ -10,6 +10,9 @@ export interface EventShape {
   readonly payload: string;
 }
 
+// The oracle keeps its own copy of the vocabulary (origins as the proto's numbers, event types as
+// literals) on purpose: were it to import @openaxon/protocol/vocabulary, a wrong name there would
+// be wrong on both sides of the check and go unnoticed.
 const SYSTEM = 4;
 const AGENT = 2;
 const USER = 3;

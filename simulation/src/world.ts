@@ -1,3 +1,4 @@
+import { EventType, Origin } from "@openaxon/protocol/vocabulary";
 import { type RuntimeRecord, RuntimeStateError } from "@openaxon/runtime";
 import type { Action } from "./action.js";
 import { type AgentScript, encodeScript } from "./agent-script.js";
@@ -33,8 +34,8 @@ export const BROKER_SOURCE = "broker";
 export const AXON_NAMES = ["a1", "a2"] as const;
 export const MOUNTED_AXON = "a1";
 
-const USER = 3;
-const EXTERNAL = 1;
+const USER = Origin.User;
+const EXTERNAL = Origin.External;
 
 /**
  * Everything one simulation run consists of: virtual time, the disk, the network, the current
@@ -221,7 +222,7 @@ export class World {
       {
         origin: opts.external ? EXTERNAL : USER,
         source: "sim",
-        eventType: "user.message",
+        eventType: EventType.UserMessage,
         payload: JSON.stringify({ content: encodeScript(pid, script), pid }),
       },
     ]);
@@ -248,7 +249,7 @@ export class World {
       {
         origin: USER,
         source: "sim",
-        eventType: "turn.cancel",
+        eventType: EventType.TurnCancel,
         payload: JSON.stringify(target === undefined ? { pid } : { turn_id: `turn_${target}`, pid }),
       },
     ]);
@@ -273,7 +274,7 @@ export class World {
         ? { request_id: requestId, outcome: "rejected", pid }
         : { request_id: requestId, option_id: answer, pid };
     this.publish(pid, MOUNTED_AXON, {}, [
-      { origin: USER, source: "sim", eventType: "permission.response", payload: JSON.stringify(body) },
+      { origin: USER, source: "sim", eventType: EventType.PermissionResponse, payload: JSON.stringify(body) },
     ]);
     return true;
   }

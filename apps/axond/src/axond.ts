@@ -49,6 +49,8 @@ export async function startAxond(config: AxondConfig, logger: Logger): Promise<R
       host: config.listen.host,
       port: config.listen.port,
       apiKeys: [...config.apiKeys],
+      allowedHosts: config.allowedHosts,
+      corsOrigins: config.corsOrigins,
       logger,
       limits: {
         maxConnections: config.maxConnections,

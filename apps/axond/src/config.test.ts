@@ -35,6 +35,8 @@ describe("resolveConfig", () => {
       listen: { host: "127.0.0.1", port: 7433 },
       dataDir: "/srv/work/.openaxon",
       apiKeys: [],
+      allowedHosts: [],
+      corsOrigins: [],
       logLevel: "info",
       sandbox: "auto",
     });
@@ -52,7 +54,9 @@ describe("resolveConfig", () => {
     ).toEqual({
       listen: { host: "::1", port: 9000 },
       dataDir: "/srv/work/data",
-      apiKeys: ["k1", "k2", "k3"],
+      apiKeys: ["k1", "k2", "k3"].map(all),
+      allowedHosts: [],
+      corsOrigins: [],
       logLevel: "debug",
       sandbox: "required",
     });
@@ -86,7 +90,9 @@ describe("resolveConfig", () => {
     ).toEqual({
       listen: { host: "0.0.0.0", port: 0 },
       dataDir: "/flag/data",
-      apiKeys: ["a", "b"],
+      apiKeys: ["a", "b"].map(all),
+      allowedHosts: [],
+      corsOrigins: [],
       logLevel: "warn",
       sandbox: "off",
     });
@@ -103,7 +109,7 @@ describe("resolveConfig", () => {
   });
 
   it("drops repeated keys", () => {
-    expect(config(["--api-key", "a", "--api-key", "a"]).apiKeys).toEqual(["a"]);
+    expect(config(["--api-key", "a", "--api-key", "a"]).apiKeys).toEqual([all("a")]);
   });
 
   it("refuses a non-loopback address without an API key and says how to pass one", () => {
@@ -117,8 +123,10 @@ describe("resolveConfig", () => {
   });
 
   it("accepts a non-loopback address with a key from a flag or the environment", () => {
-    expect(config(["--listen", "0.0.0.0:7433", "--api-key", "secret"]).apiKeys).toEqual(["secret"]);
-    expect(config(["--listen", "0.0.0.0:7433"], { OPENAXON_API_KEYS: "secret" }).apiKeys).toEqual(["secret"]);
+    expect(config(["--listen", "0.0.0.0:7433", "--api-key", "secret"]).apiKeys).toEqual([all("secret")]);
+    expect(config(["--listen", "0.0.0.0:7433"], { OPENAXON_API_KEYS: "secret" }).apiKeys).toEqual([
+      all("secret"),
+    ]);
   });
 
   it("rejects bad input with a clear message", () => {
@@ -144,4 +152,24 @@ describe("resolveConfig", () => {
       expect(result.text).toMatch(/--sandbox <mode>/);
     }
   });
+});
+
+function all(key: string) {
+  return { key, scopes: ["read", "publish", "agent", "admin"] };
+}
+
+it("parses scoped keys, allowed hosts and CORS origins; refuses unknown scopes and *", () => {
+  const parsed = config([
+    "--api-key",
+    "k:read+publish",
+    "--allowed-host",
+    "Axon.Internal",
+    "--cors-origin",
+    "https://Console.Example:443",
+  ]);
+  expect(parsed.apiKeys).toEqual([{ key: "k", scopes: ["read", "publish"] }]);
+  expect(parsed.allowedHosts).toEqual(["axon.internal"]);
+  expect(parsed.corsOrigins).toEqual(["https://console.example"]);
+  expect(() => config(["--api-key", "k:root"])).toThrow(/unknown API key scope "root"/);
+  expect(() => config(["--cors-origin", "*"])).toThrow(/never \*/);
 });

@@ -1,4 +1,5 @@
 import { resolve } from "node:path";
+import { type ApiKeyGrant, isScope, normalizeOrigin, SCOPES } from "@openaxon/server";
 import { Command, CommanderError } from "commander";
 import { isLoopbackHost, type ListenAddress, parseListenAddress } from "./listen-address.js";
 import { StartupError } from "./startup-error.js";
@@ -16,7 +17,12 @@ export interface AxondConfig {
   readonly listen: ListenAddress;
   /** Absolute path of the data directory. */
   readonly dataDir: string;
-  readonly apiKeys: readonly string[];
+  /** `KEY` has every scope; `KEY:read+publish` only those listed. */
+  readonly apiKeys: readonly ApiKeyGrant[];
+  /** Host names clients may use besides loopback and the listen address. */
+  readonly allowedHosts: readonly string[];
+  /** Browser origins allowed to call cross-origin. */
+  readonly corsOrigins: readonly string[];
   readonly logLevel: LogLevel;
   /**
    * Agents in bubblewrap: `auto` when the host has it, `required` refuses to start without it,
@@ -47,6 +53,8 @@ interface Flags {
   listen?: string;
   dataDir?: string;
   apiKey?: string[];
+  allowedHost?: string[];
+  corsOrigin?: string[];
   logLevel?: string;
   sandbox?: string;
   maxConnections?: string;
@@ -80,12 +88,22 @@ function buildConfig(flags: Flags, { env, cwd }: ConfigSources): AxondConfig {
   if (dataDirText.trim() === "") throw new StartupError("--data-dir must not be empty");
   const dataDir = resolve(cwd, dataDirText);
 
-  const apiKeys = flags.apiKey ?? splitKeys(env.OPENAXON_API_KEYS);
-  for (const key of apiKeys) {
-    if (key === "" || /\s/.test(key)) {
-      throw new StartupError("API keys must be non-empty and contain no whitespace");
+  const apiKeys = [...new Set(flags.apiKey ?? splitKeys(env.OPENAXON_API_KEYS))].map(parseApiKey);
+  const allowedHosts = (flags.allowedHost ?? splitKeys(env.OPENAXON_ALLOWED_HOSTS)).map((host) => {
+    if (!/^[^\s:/@]+$|^\[[0-9a-fA-F:.]+\]$/.test(host)) {
+      throw new StartupError(`--allowed-host "${host}" must be a host name or address without port`);
     }
-  }
+    return host.toLowerCase();
+  });
+  const corsOrigins = (flags.corsOrigin ?? splitKeys(env.OPENAXON_CORS_ORIGINS)).map((origin) => {
+    const normal = normalizeOrigin(origin);
+    if (normal === undefined) {
+      throw new StartupError(
+        `--cors-origin "${origin}" must be an origin such as https://console.example (no path, never *)`,
+      );
+    }
+    return normal;
+  });
 
   const logLevel = (flags.logLevel ?? nonEmpty(env.OPENAXON_LOG_LEVEL) ?? "info").toLowerCase();
   if (!isLogLevel(logLevel)) {
@@ -117,7 +135,9 @@ function buildConfig(flags: Flags, { env, cwd }: ConfigSources): AxondConfig {
   return {
     listen,
     dataDir,
-    apiKeys: [...new Set(apiKeys)],
+    apiKeys,
+    allowedHosts,
+    corsOrigins,
     logLevel,
     sandbox,
     ...(maxConnections === undefined ? {} : { maxConnections }),
@@ -137,7 +157,17 @@ function buildProgram(writeOut: (text: string) => void): Command {
     )
     .option(
       "--api-key <key>",
-      "accept this bearer API key, repeatable, required off loopback; env OPENAXON_API_KEYS=k1,k2",
+      `accept this bearer API key, repeatable, required off loopback; KEY has every scope, KEY:read+publish only those (scopes: ${SCOPES.join(", ")}); env OPENAXON_API_KEYS=k1,k2:read`,
+      (value: string, previous: string[] | undefined) => [...(previous ?? []), value],
+    )
+    .option(
+      "--allowed-host <name>",
+      "also answer requests whose Host is this name (besides loopback and the listen address), repeatable; env OPENAXON_ALLOWED_HOSTS=a,b",
+      (value: string, previous: string[] | undefined) => [...(previous ?? []), value],
+    )
+    .option(
+      "--cors-origin <origin>",
+      "let browser pages from this origin (e.g. https://console.example) call the API, repeatable; env OPENAXON_CORS_ORIGINS=o1,o2",
       (value: string, previous: string[] | undefined) => [...(previous ?? []), value],
     )
     .option("--log-level <level>", `${LOG_LEVELS.join("|")}; env OPENAXON_LOG_LEVEL (default info)`)
@@ -157,6 +187,25 @@ function buildProgram(writeOut: (text: string) => void): Command {
     .allowExcessArguments(false)
     .exitOverride()
     .configureOutput({ writeOut, writeErr: () => {} });
+}
+
+/** `KEY` (every scope) or `KEY:scope+scope`. */
+function parseApiKey(text: string): ApiKeyGrant {
+  const colon = text.lastIndexOf(":");
+  const key = colon === -1 ? text : text.slice(0, colon);
+  if (key === "" || /\s/.test(key)) {
+    throw new StartupError("API keys must be non-empty and contain no whitespace");
+  }
+  if (colon === -1) return { key, scopes: SCOPES };
+  const scopes = text.slice(colon + 1).split("+");
+  for (const scope of scopes) {
+    if (!isScope(scope)) {
+      throw new StartupError(
+        `unknown API key scope "${scope}" (expected KEY:scope+scope with scopes ${SCOPES.join(", ")})`,
+      );
+    }
+  }
+  return { key, scopes: [...new Set(scopes)] as ApiKeyGrant["scopes"] };
 }
 
 function splitKeys(value: string | undefined): string[] {

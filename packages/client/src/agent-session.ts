@@ -1,6 +1,6 @@
 import type { AxonHandle } from "./axon-handle.js";
 import { Turn, type TurnOptions } from "./turn.js";
-import { type PromptContent, TurnEventType } from "./turn-events.js";
+import { EventType, type PromptContent } from "./turn-events.js";
 import type { CallOptions } from "./types.js";
 
 export interface PromptOptions extends TurnOptions, CallOptions {
@@ -35,7 +35,7 @@ export function createAgentSession(axon: AxonHandle, defaultSource: string): Age
       const source = options.source ?? defaultSource;
       const { sequence } = await axon.publish(
         {
-          eventType: TurnEventType.UserMessage,
+          eventType: EventType.UserMessage,
           payload: { content },
           origin: "user",
           source,

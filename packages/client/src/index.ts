@@ -50,11 +50,11 @@ export { Turn, TurnClosedError, TurnFailedError, type TurnOptions } from "./turn
 export {
   type ContentBlock,
   describeTurnEvent,
+  EventType,
   type PermissionOption,
   type PermissionRequest,
   type PromptContent,
   type ToolCallInfo,
-  TurnEventType,
   type TurnEventView,
   type TurnResult,
   turnIdFor,

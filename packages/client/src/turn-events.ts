@@ -3,38 +3,16 @@
  * into an axon for one turn, and what a user writes to steer it. Payload fields are the wire's
  * snake_case JSON; `describeTurnEvent` gives a camelCase, discriminated view for rendering.
  */
+import { EventType, parseJsonObject } from "@openaxon/protocol/vocabulary";
 import type { AxonEvent } from "./types.js";
 
-export const TurnEventType = {
-  UserMessage: "user.message",
-  TurnCancel: "turn.cancel",
-  PermissionResponse: "permission.response",
-  Started: "turn.started",
-  MessageChunk: "turn.message_chunk",
-  ThoughtChunk: "turn.thought_chunk",
-  ToolCall: "turn.tool_call",
-  ToolCallUpdate: "turn.tool_call_update",
-  Plan: "turn.plan",
-  PermissionRequest: "turn.permission_request",
-  Completed: "turn.completed",
-  Failed: "turn.failed",
-} as const;
-
-/** What `user.message` carries: text, or ACP-style content blocks. */
-export type ContentBlock =
-  | { readonly type: "text"; readonly text: string }
-  | { readonly type: "image"; readonly data: string; readonly mimeType: string }
-  | { readonly type: "resource_link"; readonly uri: string; readonly name?: string };
-
-export type PromptContent = string | readonly ContentBlock[];
-
-/**
- * Turn ids are derived from the trigger's sequence (the broker's `turnIdFor`), so a client knows
- * its turn's id as soon as its publish is acknowledged.
- */
-export function turnIdFor(triggerSequence: number): string {
-  return `turn_${triggerSequence}`;
-}
+export {
+  type ContentBlock,
+  EventType,
+  type PromptContent,
+  turnIdFor,
+  turnIdOf,
+} from "@openaxon/protocol/vocabulary";
 
 export interface ToolCallInfo {
   readonly toolCallId: string;
@@ -94,6 +72,11 @@ export type TurnEventView =
 
 type Json = Record<string, unknown>;
 
+/** The JSON object payload of an event, or undefined for anything else. */
+export function payloadObject(event: Pick<AxonEvent, "payload">): Json | undefined {
+  return parseJsonObject(event.payload);
+}
+
 const str = (value: unknown): string => (typeof value === "string" ? value : "");
 
 function toolCallOf(body: Json): ToolCallInfo {
@@ -106,42 +89,25 @@ function toolCallOf(body: Json): ToolCallInfo {
   };
 }
 
-/** The JSON object payload of an event, or undefined for anything else. */
-export function payloadObject(event: Pick<AxonEvent, "payload">): Json | undefined {
-  try {
-    const value: unknown = JSON.parse(event.payload);
-    return value !== null && typeof value === "object" && !Array.isArray(value) ? (value as Json) : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-/** The `turn_id` a turn event belongs to, if it has one. */
-export function turnIdOf(event: Pick<AxonEvent, "eventType" | "payload">): string | undefined {
-  if (!event.eventType.startsWith("turn.")) return undefined;
-  const id = payloadObject(event)?.turn_id;
-  return typeof id === "string" ? id : undefined;
-}
-
 /** A turn event as a discriminated union with camelCase fields. */
 export function describeTurnEvent(event: Pick<AxonEvent, "eventType" | "payload">): TurnEventView {
   const body = payloadObject(event) ?? {};
   const turnId = str(body.turn_id);
   switch (event.eventType) {
-    case TurnEventType.Started:
+    case EventType.TurnStarted:
       return { type: "started", turnId, triggerSequence: Number(body.trigger_sequence ?? 0) };
-    case TurnEventType.MessageChunk:
+    case EventType.TurnMessageChunk:
       return { type: "message_chunk", turnId, text: str(body.text) };
-    case TurnEventType.ThoughtChunk:
+    case EventType.TurnThoughtChunk:
       return { type: "thought_chunk", turnId, text: str(body.text) };
-    case TurnEventType.ToolCall:
+    case EventType.TurnToolCall:
       return {
         type: "tool_call",
         turnId,
         toolCall: toolCallOf(body),
         ...(body.output !== undefined && { output: body.output }),
       };
-    case TurnEventType.ToolCallUpdate:
+    case EventType.TurnToolCallUpdate:
       return {
         type: "tool_call_update",
         turnId,
@@ -151,9 +117,9 @@ export function describeTurnEvent(event: Pick<AxonEvent, "eventType" | "payload"
         ...(typeof body.status === "string" && { status: body.status }),
         ...(body.output !== undefined && { output: body.output }),
       };
-    case TurnEventType.Plan:
+    case EventType.TurnPlan:
       return { type: "plan", turnId, entries: Array.isArray(body.entries) ? body.entries : [] };
-    case TurnEventType.PermissionRequest: {
+    case EventType.TurnPermissionRequest: {
       const options = Array.isArray(body.options) ? (body.options as Json[]) : [];
       return {
         type: "permission_request",
@@ -167,9 +133,9 @@ export function describeTurnEvent(event: Pick<AxonEvent, "eventType" | "payload"
         })),
       };
     }
-    case TurnEventType.Completed:
+    case EventType.TurnCompleted:
       return { type: "completed", turnId, stopReason: str(body.stop_reason) };
-    case TurnEventType.Failed:
+    case EventType.TurnFailed:
       return { type: "failed", turnId, error: str(body.error) };
     default:
       return { type: "other", turnId, eventType: event.eventType, data: body };

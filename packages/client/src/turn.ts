@@ -1,9 +1,9 @@
 import type { AxonHandle } from "./axon-handle.js";
 import {
   describeTurnEvent,
+  EventType,
   type PermissionRequest,
   payloadObject,
-  TurnEventType,
   type TurnResult,
   turnIdFor,
   turnIdOf,
@@ -124,7 +124,7 @@ export class Turn implements AsyncIterable<AxonEvent> {
   async cancel(options?: CallOptions): Promise<void> {
     if (this.ended) return;
     await this.axon.publish(
-      { eventType: TurnEventType.TurnCancel, payload: { turn_id: this.id }, source: this.options.source },
+      { eventType: EventType.TurnCancel, payload: { turn_id: this.id }, source: this.options.source },
       options,
     );
   }
@@ -139,7 +139,7 @@ export class Turn implements AsyncIterable<AxonEvent> {
         ? { request_id: requestId, outcome: "rejected" }
         : { request_id: requestId, option_id: choice };
     await this.axon.publish(
-      { eventType: TurnEventType.PermissionResponse, payload, source: this.options.source },
+      { eventType: EventType.PermissionResponse, payload, source: this.options.source },
       options,
     );
   }
@@ -152,7 +152,7 @@ export class Turn implements AsyncIterable<AxonEvent> {
   private messageText(): string {
     let text = "";
     for (const event of this.events) {
-      if (event.eventType === TurnEventType.MessageChunk) {
+      if (event.eventType === EventType.TurnMessageChunk) {
         const chunk = payloadObject(event)?.text;
         if (typeof chunk === "string") text += chunk;
       }
@@ -196,7 +196,7 @@ export class Turn implements AsyncIterable<AxonEvent> {
 
   /** Files one event of the axon; returns the result when it ends the turn. */
   private take(event: AxonEvent): TurnResult | undefined {
-    if (event.eventType === TurnEventType.PermissionResponse) {
+    if (event.eventType === EventType.PermissionResponse) {
       const requestId = payloadObject(event)?.request_id;
       if (typeof requestId === "string") this.pending.delete(requestId);
       return undefined;

@@ -1,20 +1,17 @@
-import { type AxonLink, Origin } from "@openaxon/broker";
+import type { AxonLink } from "@openaxon/broker";
+import { EventType, Origin, type RuntimeEventPayload } from "@openaxon/protocol/vocabulary";
 import type { RuntimeLogger } from "./runtime-logger.js";
 
 /** The `runtime.*` vocabulary (DESIGN.md): SYSTEM events in every mounted axon, `{runtime_id, reason?}`. */
 export const RuntimeEventType = {
-  Running: "runtime.running",
-  Suspended: "runtime.suspended",
-  Resumed: "runtime.resumed",
-  Shutdown: "runtime.shutdown",
-  Failed: "runtime.failed",
+  Running: EventType.RuntimeRunning,
+  Suspended: EventType.RuntimeSuspended,
+  Resumed: EventType.RuntimeResumed,
+  Shutdown: EventType.RuntimeShutdown,
+  Failed: EventType.RuntimeFailed,
 } as const;
 export type RuntimeEventType = (typeof RuntimeEventType)[keyof typeof RuntimeEventType];
-
-export interface RuntimeEventPayload {
-  readonly runtime_id: string;
-  readonly reason?: string;
-}
+export type { RuntimeEventPayload };
 
 /** The `source` of runtime events; distinct from the brokers', so it never counts as a broker cursor. */
 export const RUNTIME_EVENT_SOURCE = "runtime";

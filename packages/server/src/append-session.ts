@@ -1,7 +1,8 @@
-import type { AppendRequest } from "@openaxon/protocol";
+import { type AppendRequest, AxonService } from "@openaxon/protocol";
 import { eventSize, type LogStore } from "@openaxon/store";
 import type { Logger } from "pino";
 import { AckPipeline } from "./ack-pipeline.js";
+import type { Principal } from "./api-keys.js";
 import {
   type AppendOutcome,
   type AppendResponseInit,
@@ -9,6 +10,7 @@ import {
   errorOutcome,
   shuttingDown,
 } from "./append-outcome.js";
+import { scopeError } from "./scope-interceptor.js";
 import { validatePublishBatchRequest } from "./validate-publish.js";
 
 /** Default per-session limit of received-but-unacknowledged event bytes (see `requestBytes`). */
@@ -19,6 +21,8 @@ export interface AppendSessionDeps {
   readonly maxPayloadBytes: number;
   readonly maxUnackedBytes: number;
   readonly logger: Logger;
+  /** The caller; every batch is checked against its scopes like a PublishBatch. */
+  readonly principal: Principal;
   /** Aborting it stops reading batches; those already read are acknowledged, then UNAVAILABLE. */
   readonly shutdownSignal?: AbortSignal | undefined;
 }
@@ -53,6 +57,8 @@ export async function* appendSession(
 
   const appendOne = (request: AppendRequest): Promise<AppendOutcome> => {
     try {
+      const denied = scopeError(deps.principal, AxonService.typeName, "Append", request);
+      if (denied) throw denied;
       const { axonId, events, options } = validatePublishBatchRequest(request, deps.maxPayloadBytes);
       return deps.store.append(axonId, events, options).then(
         (result) => ackOutcome(request.batchId, result),

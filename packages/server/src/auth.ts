@@ -1,42 +1,4 @@
-import { createHash, timingSafeEqual } from "node:crypto";
 import { isIP } from "node:net";
-import { Code, ConnectError, type Interceptor } from "@connectrpc/connect";
-
-const sha256 = (text: string): Buffer => createHash("sha256").update(text, "utf8").digest();
-
-/**
- * Bearer API key check for every RPC. Keys are compared as SHA-256 digests with timingSafeEqual,
- * so neither length nor content leaks through timing. Messages never echo the presented key.
- */
-export function bearerAuthInterceptor(apiKeys: readonly string[]): Interceptor {
-  const accepted = apiKeys.map(sha256);
-  return (next) => async (request) => {
-    const header = request.header.get("authorization");
-    if (!header) {
-      throw new ConnectError(
-        'missing API key: this server requires the header "Authorization: Bearer <api key>"',
-        Code.Unauthenticated,
-      );
-    }
-    const match = /^Bearer[ \t]+(\S+)[ \t]*$/i.exec(header);
-    if (!match) {
-      throw new ConnectError(
-        'malformed Authorization header: expected "Authorization: Bearer <api key>"',
-        Code.Unauthenticated,
-      );
-    }
-    const presented = sha256(match[1]!);
-    let ok = false;
-    for (const key of accepted) ok = timingSafeEqual(key, presented) || ok;
-    if (!ok) {
-      throw new ConnectError(
-        "API key not accepted: check that it matches one of the keys configured on the server",
-        Code.Unauthenticated,
-      );
-    }
-    return next(request);
-  };
-}
 
 /** True for hosts only this machine can reach: 127.0.0.0/8, ::1, localhost. */
 export function isLoopbackHost(host: string): boolean {

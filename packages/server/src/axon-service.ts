@@ -8,6 +8,7 @@ import { AxonDeletions } from "./axon-deletions.js";
 import { usesBinaryCodec } from "./binary-codec.js";
 import { axonNotFound, toConnectError } from "./errors.js";
 import { decodePageToken, encodePageToken } from "./page-token.js";
+import { principalKey } from "./scope-interceptor.js";
 import { subscribeStream } from "./subscribe-stream.js";
 import { axonToProto, eventToProto } from "./to-proto.js";
 import { validateCreateAxon } from "./validate-axon.js";
@@ -127,8 +128,9 @@ export function createAxonService(options: AxonServiceOptions): ServiceImpl<type
         };
       }),
 
-    append: (requests) =>
+    append: (requests, context: HandlerContext) =>
       appendSession(requests, {
+        principal: context.values.get(principalKey),
         store,
         maxPayloadBytes,
         maxUnackedBytes: options.maxUnackedBytes ?? DEFAULT_MAX_UNACKED_BYTES,

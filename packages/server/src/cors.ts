@@ -8,17 +8,27 @@ const ALLOW_HEADERS = [...cors.allowedHeaders, "Authorization"].join(", ");
 const EXPOSE_HEADERS = cors.exposedHeaders.join(", ");
 
 /**
- * CORS for browser clients (Connect-web, gRPC-web). Any origin may call: access is controlled by the
- * bearer API key, not by cookies, so there are no ambient credentials for a hostile page to abuse.
- * Returns true when it answered a preflight and the request is done.
+ * CORS for an admitted browser request (see `decideRequestAdmission`): the exact allowed origin is
+ * reflected, never `*`, with `Vary: Origin` so caches keep answers per origin. Same-origin and
+ * Origin-less requests get no CORS headers. Returns true when it answered a preflight.
  */
 export function handleCors(
   request: IncomingMessage | Http2ServerRequest,
   response: ServerResponse | Http2ServerResponse,
+  corsOrigin: string | undefined,
 ): boolean {
-  if (request.headers.origin === undefined) return false;
-  response.setHeader("Access-Control-Allow-Origin", "*");
-  if (request.method === "OPTIONS" && request.headers["access-control-request-method"] !== undefined) {
+  if (request.headers.origin !== undefined) response.setHeader("Vary", "Origin");
+  const preflight =
+    request.method === "OPTIONS" && request.headers["access-control-request-method"] !== undefined;
+  if (corsOrigin === undefined) {
+    if (!preflight || request.headers.origin === undefined) return false;
+    // A same-origin preflight does not happen in practice; answer it plainly.
+    response.writeHead(204);
+    response.end();
+    return true;
+  }
+  response.setHeader("Access-Control-Allow-Origin", corsOrigin);
+  if (preflight) {
     response.setHeader("Access-Control-Allow-Methods", ALLOW_METHODS);
     response.setHeader("Access-Control-Allow-Headers", ALLOW_HEADERS);
     response.setHeader("Access-Control-Max-Age", "7200");

@@ -8,7 +8,7 @@ import type { Logger } from "pino";
 import { toConnectError } from "./errors.js";
 import { decodePublishRequest, encodePublishResponseEnvelope } from "./publish-wire.js";
 import { logRpc } from "./rpc-logging.js";
-import { validatePublishRequest } from "./validate-publish.js";
+import { type PublishFields, validatePublishRequest } from "./validate-publish.js";
 
 export const PUBLISH_PATH = "/openaxon.v1.AxonService/Publish";
 
@@ -18,10 +18,11 @@ export interface GrpcPublishFastPathOptions {
   readonly readMaxBytes: number;
   readonly logger: Logger;
   /**
-   * The checks Connect's interceptors make (API key, scopes), as a function of the request headers:
-   * throws the ConnectError the Connect path would. Runs after the message is parsed, as there.
+   * The checks Connect's interceptors make after the message is parsed (API-key scopes, which
+   * depend on the origin): throws the ConnectError the Connect path would. Host/Origin admission
+   * and the API key itself are checked before this handler is called, as for Connect.
    */
-  readonly admit: (headers: http2.IncomingHttpHeaders) => void;
+  readonly admit: (request: http.IncomingMessage | http2.Http2ServerRequest, fields: PublishFields) => void;
 }
 
 /**
@@ -60,7 +61,7 @@ export function grpcPublishFastPath(
     });
     request.on("end", () => {
       const body = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
-      handle(body, tooLarge, headers).then(
+      handle(body, tooLarge, request).then(
         (reply) => respond(res, reply, undefined),
         (error: unknown) => respond(res, undefined, toConnectError(error, logger, "Publish")),
       );
@@ -86,7 +87,7 @@ export function grpcPublishFastPath(
   async function handle(
     body: Buffer,
     tooLarge: boolean,
-    headers: http2.IncomingHttpHeaders,
+    request: http.IncomingMessage | http2.Http2ServerRequest,
   ): Promise<Buffer> {
     if (tooLarge) {
       throw new ConnectError(
@@ -104,7 +105,7 @@ export function grpcPublishFastPath(
       );
     }
     const fields = decodePublishRequest(body.subarray(5));
-    admit(headers);
+    admit(request, fields);
     const { axonId, events, options: appendOptions } = validatePublishRequest(fields, maxPayloadBytes);
     const result = await store.append(axonId, events, appendOptions);
     return encodePublishResponseEnvelope(result.firstSequence, result.timestampMs, result.duplicate);

@@ -1,3 +1,4 @@
+export { type ApiKeyConfig, type ApiKeyGrant, isScope, SCOPES, type Scope } from "./api-keys.js";
 export { isLoopbackHost } from "./auth.js";
 export {
   type AxonServiceOptions,
@@ -12,6 +13,8 @@ export { toGatewayConnectError } from "./gateway-errors.js";
 export { gatewayRoutes } from "./gateway-routes.js";
 export { HEALTH_PATH } from "./health.js";
 export { createNetworkPolicyService } from "./network-policy-service.js";
+export { normalizeOrigin } from "./request-admission.js";
+export { requiredScopes } from "./required-scope.js";
 export {
   createRuntimeService,
   type RuntimeServiceOptions,

@@ -1,18 +1,23 @@
 import type { DescMessage } from "@bufbuild/protobuf";
+import { createContextValues } from "@connectrpc/connect";
 import { connectNodeAdapter } from "@connectrpc/connect-node";
 import { systemClock } from "@openaxon/core";
 import type { GatewayRegistry } from "@openaxon/gateway";
+import { AxonService } from "@openaxon/protocol";
 import type { RuntimeManager } from "@openaxon/runtime";
 import { pino } from "pino";
-import { assertAuthConfigured, bearerAuthInterceptor } from "./auth.js";
+import { ANONYMOUS_LOOPBACK, type ApiKeyConfig, type Principal, toGrant } from "./api-keys.js";
+import { assertAuthConfigured } from "./auth.js";
 import { type AxonServiceOptions, axonRoutes } from "./axon-service.js";
-import { handleCors } from "./cors.js";
 import { gatewayRoutes } from "./gateway-routes.js";
 import { grpcPublishFastPath } from "./grpc-publish-fast-path.js";
 import { handleHealth } from "./health.js";
 import { listenH2cAndHttp1 } from "./listen.js";
+import { rpcReadLimits, withReadLimits } from "./read-limits.js";
+import { createRequestGate } from "./request-gate.js";
 import { rpcLoggingInterceptor } from "./rpc-logging.js";
 import { runtimeRoutes } from "./runtime-service.js";
+import { principalKey, scopeError, scopeInterceptor } from "./scope-interceptor.js";
 import { strictDecodingInterceptor, strictJsonOptions, withStrictDecoding } from "./strict-decoding.js";
 import type { TransportLimits } from "./transport-limits.js";
 import { DEFAULT_MAX_PAYLOAD_BYTES } from "./validate-publish.js";
@@ -24,8 +29,15 @@ export interface StartAxonServerOptions extends AxonServiceOptions {
   host: string;
   /** 0 picks an ephemeral port; read it from RunningAxonServer.port. */
   port: number;
-  /** Accepted bearer API keys. None means no auth, allowed only on a loopback host. */
-  apiKeys?: readonly string[];
+  /**
+   * Accepted bearer API keys; a plain string has every scope. None means no auth (every scope),
+   * allowed only on a loopback host.
+   */
+  apiKeys?: readonly ApiKeyConfig[];
+  /** Host names clients may use besides loopback names and the listen address (DNS rebinding guard). */
+  allowedHosts?: readonly string[];
+  /** Browser origins allowed to call cross-origin, e.g. "https://console.example". Never "*". */
+  corsOrigins?: readonly string[];
   /** How long close() waits for in-flight RPCs before cutting connections. Default 10 s. */
   shutdownTimeoutMs?: number;
   /** When given, SecretService, NetworkPolicyService and GatewayConfigService are served over it. */
@@ -54,7 +66,10 @@ export interface RunningAxonServer {
  */
 export async function startAxonServer(options: StartAxonServerOptions): Promise<RunningAxonServer> {
   const apiKeys = options.apiKeys ?? [];
-  assertAuthConfigured(options.host, apiKeys);
+  assertAuthConfigured(
+    options.host,
+    apiKeys.map((k) => toGrant(k).key),
+  );
   const clock = options.clock ?? systemClock;
   const logger = options.logger ?? pino({ level: "silent" });
   const maxPayloadBytes = options.maxPayloadBytes ?? DEFAULT_MAX_PAYLOAD_BYTES;
@@ -63,31 +78,45 @@ export async function startAxonServer(options: StartAxonServerOptions): Promise<
   const shutdownSignal = options.shutdownSignal
     ? AbortSignal.any([options.shutdownSignal, shutdown.signal])
     : shutdown.signal;
-  // Room for one maximal payload plus framing, so oversized payloads reach validation and get the
-  // precise RESOURCE_EXHAUSTED message; anything far larger is refused while reading.
-  const readMaxBytes = Math.max(64 * 1024 * 1024, 2 * maxPayloadBytes + 1024 * 1024);
   /** Request path -> input message type, for the strict JSON decoding hook. */
   const inputs = new Map<string, DescMessage>();
+  const gate = createRequestGate({ ...options, listenHost: options.host, apiKeys, logger });
+  const principals = new WeakMap<object, Principal>();
   const rpcHandler = connectNodeAdapter({
-    routes: (router) => {
+    routes: (unlimited) => {
+      const router = withReadLimits(unlimited, rpcReadLimits(maxPayloadBytes));
       axonRoutes({ ...options, clock, logger, maxPayloadBytes, shutdownSignal })(router);
       if (options.gatewayRegistry) gatewayRoutes({ registry: options.gatewayRegistry, logger })(router);
       if (options.runtimes) runtimeRoutes({ runtimes: options.runtimes, logger })(router);
-      for (const h of router.handlers) inputs.set(h.requestPath, h.method.input);
+      for (const h of unlimited.handlers) inputs.set(h.requestPath, h.method.input);
     },
-    interceptors: [
-      rpcLoggingInterceptor(logger),
-      ...(apiKeys.length > 0 ? [bearerAuthInterceptor(apiKeys)] : []),
-      strictDecodingInterceptor(),
-    ],
+    interceptors: [rpcLoggingInterceptor(logger), scopeInterceptor(), strictDecodingInterceptor()],
     jsonOptions: strictJsonOptions as Record<string, unknown>,
-    readMaxBytes,
+    contextValues: (request) => {
+      const values = createContextValues();
+      const principal = principals.get(request);
+      return principal ? values.set(principalKey, principal) : values;
+    },
   });
-  // TODO(issue 10 item 3): with API keys the fast path needs the auth checks as pure functions
-  // (branch h-server-auth); until then authenticated servers take the Connect path for everything.
+  // Host/Origin admission and the API key run before it (below); the scope check is the same
+  // function the scope interceptor uses.
   const fastPublish =
-    options.publishFastPath !== false && apiKeys.length === 0
-      ? grpcPublishFastPath({ store: options.store, maxPayloadBytes, readMaxBytes, logger, admit: () => {} })
+    options.publishFastPath !== false
+      ? grpcPublishFastPath({
+          store: options.store,
+          maxPayloadBytes,
+          readMaxBytes: rpcReadLimits(maxPayloadBytes).get(`${AxonService.typeName}/Publish`)!,
+          logger,
+          admit: (request, fields) => {
+            const error = scopeError(
+              principals.get(request) ?? ANONYMOUS_LOOPBACK,
+              AxonService.typeName,
+              "Publish",
+              fields,
+            );
+            if (error) throw error;
+          },
+        })
       : undefined;
 
   let draining = false;
@@ -95,8 +124,12 @@ export async function startAxonServer(options: StartAxonServerOptions): Promise<
     host: options.host,
     port: options.port,
     handler: (request, response) => {
-      if (handleCors(request, response)) return;
+      if (!gate.admit(request, response)) return;
       if (handleHealth(request, response, draining)) return;
+      const principal = gate.authenticate(request, response);
+      if (principal === undefined) return;
+      principals.set(request, principal);
+      // Every admission check (Host/Origin, API key) must stay above this line.
       if (fastPublish?.(request, response)) return;
       const input = inputs.get(request.url?.split("?", 1)[0] ?? "");
       withStrictDecoding(input, () => rpcHandler(request, response));

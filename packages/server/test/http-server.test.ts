@@ -89,7 +89,7 @@ describe("binding", () => {
 
 describe("CORS", () => {
   test("answers preflight with the Connect headers and methods, and exposes response headers", async () => {
-    h = await startHarness({ apiKeys: ["k"] });
+    h = await startHarness({ apiKeys: ["k"], corsOrigins: ["https://console.example"] });
     const preflight = await fetch(`${h.server.url}/openaxon.v1.AxonService/ListAxons`, {
       method: "OPTIONS",
       headers: {
@@ -99,7 +99,7 @@ describe("CORS", () => {
       },
     });
     expect(preflight.status).toBe(204);
-    expect(preflight.headers.get("access-control-allow-origin")).toBe("*");
+    expect(preflight.headers.get("access-control-allow-origin")).toBe("https://console.example");
     const allowHeaders = preflight.headers.get("access-control-allow-headers")!.toLowerCase();
     for (const header of [...cors.allowedHeaders, "Authorization"])
       expect(allowHeaders).toContain(header.toLowerCase());
@@ -117,7 +117,8 @@ describe("CORS", () => {
       body: "{}",
     });
     expect(call.status).toBe(200);
-    expect(call.headers.get("access-control-allow-origin")).toBe("*");
+    expect(call.headers.get("access-control-allow-origin")).toBe("https://console.example");
+    expect(call.headers.get("vary")).toBe("Origin");
     expect(call.headers.get("access-control-expose-headers")).toContain("Grpc-Status");
   });
 });

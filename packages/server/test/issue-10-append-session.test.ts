@@ -277,3 +277,48 @@ test("server shutdown: acked batches stay durable and the session ends with UNAV
     await h.close();
   }
 });
+
+test("each batch is checked against the key's scopes like a PublishBatch, as a per-batch error", async () => {
+  const h = await startHarness({
+    apiKeys: [
+      { key: "admin-key", scopes: ["read", "publish", "agent", "admin"] },
+      { key: "publish-key", scopes: ["publish"] },
+      { key: "read-key", scopes: ["read"] },
+    ],
+  });
+  try {
+    const axonId = (await h.clientFor("grpc-h2", "admin-key").createAxon({})).axon!.id;
+    const publisher = openSession(h.clientFor("connect-h2", "publish-key"));
+    publisher.requests.push({ batchId: 1n, axonId, events: [userEvent(1)] });
+    publisher.requests.push({
+      batchId: 2n,
+      axonId,
+      events: [{ ...userEvent(2), origin: Origin.AGENT_EVENT }],
+    });
+    publisher.requests.push({ batchId: 3n, axonId, events: [userEvent(3)] });
+    await publisher.waitForResponses(3);
+    publisher.requests.end();
+    await publisher.done;
+    expect(ack(publisher.responses[0]!)).toMatchObject({ firstSequence: 1n });
+    expect(rejected(publisher.responses[1]!)).toMatchObject({
+      code: Code.PermissionDenied,
+      message: 'Append needs an API key with the "agent" scope; this key has "publish"',
+    });
+    expect(ack(publisher.responses[2]!)).toMatchObject({ firstSequence: 2n });
+
+    const reader = openSession(h.clientFor("grpc-h2", "read-key"));
+    reader.requests.push({ batchId: 1n, axonId, events: [userEvent("no")] });
+    await reader.waitForResponses(1);
+    reader.requests.end();
+    await reader.done;
+    expect(rejected(reader.responses[0]!)).toMatchObject({ code: Code.PermissionDenied });
+
+    const anonymous = openSession(h.clientFor("grpc-h2"));
+    anonymous.requests.push({ batchId: 1n, axonId, events: [userEvent("no")] });
+    await anonymous.done;
+    expect(anonymous.error?.code).toBe(Code.Unauthenticated);
+    expect((await readAll(h.clientFor("grpc-h2", "read-key"), axonId)).head).toBe(2n);
+  } finally {
+    await h.close();
+  }
+});

@@ -3,7 +3,7 @@ import type { AddressInfo } from "node:net";
 import { create, toBinary } from "@bufbuild/protobuf";
 import { Origin, PublishRequestSchema } from "@openaxon/protocol";
 import { pino } from "pino";
-import { afterAll, beforeAll, expect, test } from "vitest";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { grpcPublishFastPath } from "../src/grpc-publish-fast-path.js";
 import { type RunningAxonServer, startAxonServer } from "../src/index.js";
 import { type Harness, startHarness } from "./support/harness.js";
@@ -27,7 +27,7 @@ beforeAll(async () => {
   const fast = grpcPublishFastPath({
     store: h.store,
     maxPayloadBytes: 4 * 1024 * 1024,
-    readMaxBytes: 64 * 1024 * 1024,
+    readMaxBytes: 9 * 1024 * 1024,
     logger: pino({ level: "silent" }),
     admit: () => {},
   });
@@ -55,7 +55,12 @@ interface RawReply {
   body: Buffer;
 }
 
-function rawCall(url: string, body: Buffer, contentType = "application/grpc"): Promise<RawReply> {
+function rawCall(
+  url: string,
+  body: Buffer,
+  contentType = "application/grpc",
+  extraHeaders: Record<string, string> = {},
+): Promise<RawReply> {
   return new Promise((resolve, reject) => {
     const session = http2.connect(url);
     const stream = session.request({
@@ -63,6 +68,7 @@ function rawCall(url: string, body: Buffer, contentType = "application/grpc"): P
       ":path": "/openaxon.v1.AxonService/Publish",
       "content-type": contentType,
       te: "trailers",
+      ...extraHeaders,
     });
     let headers: Record<string, unknown> = {};
     let trailers: Record<string, unknown> = {};
@@ -154,4 +160,55 @@ test("what the fast path does not take (gRPC-Web, JSON, deadlines) is left to Co
   for (const contentType of ["application/grpc-web+proto", "application/grpc+json", "application/proto"]) {
     expect((await rawCall(fastUrl, publishRequest({}), contentType)).status).toBe(404);
   }
+});
+
+describe("with API keys and scopes: the same answers from the fast path and from Connect", () => {
+  const apiKeys = [
+    { key: "key-publish", scopes: ["publish" as const] },
+    { key: "key-read", scopes: ["read" as const] },
+    { key: "key-agent", scopes: ["agent" as const] },
+  ];
+  let fastOn: RunningAxonServer;
+  let fastOff: RunningAxonServer;
+  beforeAll(async () => {
+    fastOn = await startAxonServer({ store: h.store, host: "127.0.0.1", port: 0, apiKeys });
+    fastOff = await startAxonServer({
+      store: h.store,
+      host: "127.0.0.1",
+      port: 0,
+      apiKeys,
+      publishFastPath: false,
+    });
+  });
+  afterAll(async () => {
+    await fastOn.close();
+    await fastOff.close();
+  });
+
+  test.each<[string, Record<string, string>, Record<string, unknown>, string]>([
+    ["no key", {}, {}, "16"],
+    ["a wrong key", { authorization: "Bearer nope" }, {}, "16"],
+    ["a read-only key", { authorization: "Bearer key-read" }, {}, "7"],
+    [
+      "a publish key, AGENT origin",
+      { authorization: "Bearer key-publish" },
+      { origin: Origin.AGENT_EVENT },
+      "7",
+    ],
+    ["an agent key, USER origin", { authorization: "Bearer key-agent" }, {}, "7"],
+    [
+      "a publish key, a duplicate",
+      { authorization: "Bearer key-publish" },
+      { idempotencyKey: "scoped" },
+      "0",
+    ],
+  ])("%s", async (_, headers, fields, status) => {
+    const body = publishRequest(fields);
+    if (fields.idempotencyKey) await rawCall(fastOff.url, body, "application/grpc", headers); // the original
+    const viaConnect = await rawCall(fastOff.url, body, "application/grpc", headers);
+    const viaFast = await rawCall(fastOn.url, body, "application/grpc", headers);
+    // Refused before the body (no key) is a trailers-only response: the status is in the headers.
+    expect(viaConnect.trailers["grpc-status"] ?? viaConnect.headers["grpc-status"]).toBe(status);
+    expect(viaFast).toEqual(viaConnect);
+  });
 });

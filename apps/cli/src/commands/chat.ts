@@ -1,4 +1,4 @@
-import { type AxonEvent, describeTurnEvent, type Turn, TurnClosedError } from "@openaxon/client";
+import { type AxonEvent, describeTurnEvent, EventType, type Turn, TurnClosedError } from "@openaxon/client";
 import { ChatOutput } from "../chat/chat-output.js";
 import { askPermission, describeRequest, permissionHints } from "../chat/permission-prompt.js";
 import { TurnRenderer } from "../chat/render-turn-event.js";
@@ -62,19 +62,19 @@ export async function chatCommand(
     const body = payloadOf(event);
     const reason = typeof body.reason === "string" ? body.reason : "";
     switch (event.eventType) {
-      case "runtime.failed":
-      case "runtime.shutdown":
+      case EventType.RuntimeFailed:
+      case EventType.RuntimeShutdown:
         // The message cannot be answered any more; stop waiting for it.
-        fatal = `runtime ${String(body.runtime_id ?? "")} ${event.eventType === "runtime.failed" ? "failed" : "shut down"}${reason ? `: ${reason}` : ""} — the message stays in the axon; it runs when a runtime serves the axon again`;
+        fatal = `runtime ${String(body.runtime_id ?? "")} ${event.eventType === EventType.RuntimeFailed ? "failed" : "shut down"}${reason ? `: ${reason}` : ""} — the message stays in the axon; it runs when a runtime serves the axon again`;
         turn?.close();
         return;
-      case "runtime.suspended":
+      case EventType.RuntimeSuspended:
         notes.line(
           c.yellow(`runtime suspended${reason ? ` (${reason})` : ""}; the message waits for it to resume`),
         );
         return;
-      case "runtime.resumed":
-      case "runtime.running":
+      case EventType.RuntimeResumed:
+      case EventType.RuntimeRunning:
         notes.line(
           c.dim(`runtime ${event.eventType.slice("runtime.".length)}${reason ? ` (${reason})` : ""}`),
         );

@@ -61,7 +61,8 @@ export async function startHarness(
     transports.push(transport);
     return createClient(AxonService, transport);
   };
-  const client = clientFor("grpc-h2", options.apiKeys?.[0]);
+  const firstKey = options.apiKeys?.[0];
+  const client = clientFor("grpc-h2", typeof firstKey === "string" ? firstKey : firstKey?.key);
   let closed = false;
   return {
     store,
