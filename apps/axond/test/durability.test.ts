@@ -157,7 +157,7 @@ async function sessionPublisher(
       const payloads = inFlight.shift()!;
       if (response.result.case !== "ack") throw new Error(`unexpected ${response.result.case}`);
       const first = Number(response.result.value.firstSequence);
-      payloads.forEach((payload, j) => ledger.acked.get(axonId)!.set(first + j, payload));
+      for (const [j, payload] of payloads.entries()) ledger.acked.get(axonId)!.set(first + j, payload);
       onAcked(payloads.length);
       wake?.();
     }
