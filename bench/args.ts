@@ -16,7 +16,7 @@ export interface BenchSettings {
   readonly write: boolean;
 }
 
-export const SCENARIOS = ["unary", "batch", "replay"] as const;
+export const SCENARIOS = ["unary", "sdk", "batch", "replay"] as const;
 export type Scenario = (typeof SCENARIOS)[number];
 
 export const DEFAULTS: Omit<BenchSettings, "write" | "only"> = {
@@ -31,7 +31,7 @@ export const DEFAULTS: Omit<BenchSettings, "write" | "only"> = {
 const USAGE = `usage: npm run bench -- [options]
   --events N             scale every scenario to N events (quick runs)
   --unary-events N       unary Publish events (default ${DEFAULTS.unaryEvents})
-  --unary-concurrency N  concurrent unary callers (default ${DEFAULTS.unaryConcurrency})
+  --unary-concurrency N  concurrent unary callers (default ${DEFAULTS.unaryConcurrency}); the sdk scenario uses both
   --batch-events N       PublishBatch events (default ${DEFAULTS.batchEvents})
   --batch-size N         events per PublishBatch call (default ${DEFAULTS.batchSize})
   --batch-concurrency N  concurrent PublishBatch callers (default ${DEFAULTS.batchConcurrency})

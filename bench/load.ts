@@ -1,5 +1,7 @@
 import { type Client, createClient } from "@connectrpc/connect";
 import { createGrpcTransport } from "@connectrpc/connect-node";
+import { createConnectTransport as createWebTransport } from "@connectrpc/connect-web";
+import { createAxonClient } from "@openaxon/client";
 import { AxonService, Origin } from "@openaxon/protocol";
 import { startCpu } from "./cpu-meter.js";
 import { leanBatchPublish, leanReplay } from "./lean-load.js";
@@ -25,6 +27,16 @@ export type LoadTask =
       readonly client: LoadClient;
     }
   | {
+      /** The SDK's `axon.publish()`, one call per event, `concurrency` callers. */
+      readonly kind: "sdk";
+      readonly url: string;
+      readonly axonId: string;
+      readonly events: number;
+      readonly concurrency: number;
+      /** "session": coalesced over an Append session (HTTP/2); "h2": unary over HTTP/2; "fetch": unary over fetch. */
+      readonly mode: SdkMode;
+    }
+  | {
       readonly kind: "replay";
       readonly url: string;
       readonly axonId: string;
@@ -35,6 +47,7 @@ export type LoadTask =
     };
 
 export type LoadClient = "connect" | "lean";
+export type SdkMode = "session" | "h2" | "fetch";
 
 export interface LoadResult {
   readonly events: number;
@@ -70,6 +83,8 @@ export function runLoad(task: LoadTask): Promise<LoadResult> {
       return task.client === "lean" ? leanBatchPublish(task) : batchPublish(task);
     case "replay":
       return task.client === "lean" ? leanReplay(task) : replay(task);
+    case "sdk":
+      return sdkPublish(task);
   }
 }
 
@@ -85,6 +100,38 @@ async function unaryPublish(task: Extract<LoadTask, { kind: "unary" }>): Promise
         origin: Origin.EXTERNAL_EVENT,
         source: "bench",
         eventType: "bench.unary",
+        payload: benchPayload(i),
+      });
+      latenciesMs.push(performance.now() - t0);
+    }
+  };
+  const cpu = startCpu();
+  const start = performance.now();
+  await Promise.all(Array.from({ length: task.concurrency }, caller));
+  return {
+    events: task.events,
+    seconds: (performance.now() - start) / 1000,
+    ...cpu.since(),
+    latenciesMs,
+  };
+}
+
+async function sdkPublish(task: Extract<LoadTask, { kind: "sdk" }>): Promise<LoadResult> {
+  const client = createAxonClient(
+    task.mode === "fetch"
+      ? { transport: createWebTransport({ baseUrl: task.url, useBinaryFormat: true }), producer: false }
+      : { baseUrl: task.url, producer: task.mode === "session" },
+  );
+  const axon = client.axon(task.axonId);
+  const latenciesMs: number[] = [];
+  let next = 0;
+  const caller = async () => {
+    for (let i = next++; i < task.events; i = next++) {
+      const t0 = performance.now();
+      await axon.publish({
+        origin: "external",
+        source: "bench",
+        eventType: "bench.sdk",
         payload: benchPayload(i),
       });
       latenciesMs.push(performance.now() - t0);

@@ -2,7 +2,7 @@ import { readFile, writeFile } from "node:fs/promises";
 import { parseBenchArgs, USAGE } from "./args.js";
 import { describeMachine } from "./machine.js";
 import { formatConsole, formatMarkdown, keptNotes } from "./report.js";
-import { batchPublish, catchUpReplay, type Figure, unaryPublish, warmUp } from "./scenarios.js";
+import { batchPublish, catchUpReplay, type Figure, sdkPublish, unaryPublish, warmUp } from "./scenarios.js";
 import { startBenchServer } from "./server-harness.js";
 
 // `npm run bench`: durable publish and catch-up replay throughput against the real server and store.
@@ -34,6 +34,7 @@ try {
     figures.push(...(Array.isArray(result) ? result : [result]));
   };
   if (settings.only.includes("unary")) await run("unary publish", () => unaryPublish(server, settings));
+  if (settings.only.includes("sdk")) await run("SDK publish", () => sdkPublish(server, settings));
   if (settings.only.includes("batch")) await run("batched publish", () => batchPublish(server, settings));
   if (settings.only.includes("replay")) await run("catch-up replay", () => catchUpReplay(server, settings));
 

@@ -1,6 +1,6 @@
 import { Origin } from "@openaxon/store";
 import type { BenchSettings } from "./args.js";
-import type { LoadClient, LoadResult } from "./load.js";
+import type { LoadClient, LoadResult, SdkMode } from "./load.js";
 import { benchPayload } from "./payload.js";
 import { runInWorker } from "./run-in-worker.js";
 import type { BenchServer } from "./server-harness.js";
@@ -49,6 +49,27 @@ export async function unaryPublish(server: BenchServer, s: BenchSettings): Promi
   });
   await expectHead(server, axon.id, s.unaryEvents);
   return figure("Durable unary Publish", `${s.unaryConcurrency} concurrent callers, 1 axon`, result);
+}
+
+export async function sdkPublish(server: BenchServer, s: BenchSettings): Promise<Figure[]> {
+  const run = async (mode: SdkMode, name: string) => {
+    const axon = await server.store.createAxon({ name: `bench-sdk-${mode}`, labels: {} });
+    const result = await runInWorker({
+      kind: "sdk",
+      url: server.url,
+      axonId: axon.id,
+      events: s.unaryEvents,
+      concurrency: s.unaryConcurrency,
+      mode,
+    });
+    await expectHead(server, axon.id, s.unaryEvents);
+    return figure(name, `${s.unaryConcurrency} concurrent callers, 1 axon`, result);
+  };
+  return [
+    await run("session", "SDK publish(), coalesced over an Append session (HTTP/2)"),
+    await run("h2", "SDK publish(), unary over HTTP/2 (producer: false)"),
+    await run("fetch", "SDK publish(), unary over fetch (HTTP/1.1, the former default)"),
+  ];
 }
 
 export async function batchPublish(server: BenchServer, s: BenchSettings): Promise<Figure[]> {

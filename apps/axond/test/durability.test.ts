@@ -26,72 +26,146 @@ interface Ledger {
   readonly sent: Set<string>;
 }
 
-describe("durability across SIGKILL", () => {
-  it("keeps every acknowledged event with its sequence, gap-free, and never reuses a sequence", async () => {
-    const ledger: Ledger = { acked: new Map(), sent: new Set() };
-    const axonIds: string[] = [];
+type Mode = "unary Publish" | "Append session";
 
-    for (let round = 0; round < ROUNDS; round++) {
-      const axond = await startAxondProcess({ args: ["--listen", "127.0.0.1:0", "--data-dir", dataDir] });
-      const client = connectAxonClient(axond.url);
-      if (round === 0) {
-        for (let i = 0; i < AXONS; i++) {
-          const { axon } = await client.createAxon({ name: `durable-${i}` });
-          axonIds.push(axon!.id);
-          ledger.acked.set(axon!.id, new Map());
+describe("durability across SIGKILL", () => {
+  it.each<Mode>(["unary Publish", "Append session"])(
+    "keeps every acknowledged event with its sequence, gap-free, and never reuses a sequence (%s)",
+    async (mode) => {
+      const ledger: Ledger = { acked: new Map(), sent: new Set() };
+      const axonIds: string[] = [];
+
+      for (let round = 0; round < ROUNDS; round++) {
+        const axond = await startAxondProcess({ args: ["--listen", "127.0.0.1:0", "--data-dir", dataDir] });
+        const client = connectAxonClient(axond.url);
+        if (round === 0) {
+          for (let i = 0; i < AXONS; i++) {
+            const { axon } = await client.createAxon({ name: `durable-${i}` });
+            axonIds.push(axon!.id);
+            ledger.acked.set(axon!.id, new Map());
+          }
+        } else {
+          await verifyAfterCrash(client, axonIds, ledger);
         }
-      } else {
-        await verifyAfterCrash(client, axonIds, ledger);
+
+        let acksThisRound = 0;
+        let failures = 0;
+        let killed = false;
+        let kill!: () => void;
+        const killNow = new Promise<void>((resolve) => {
+          kill = resolve;
+        });
+        const publisher = async (axonId: string, writer: number) => {
+          for (let i = 0; !killed; i++) {
+            const payload = JSON.stringify({ round, writer, i, pad: "x".repeat(64) });
+            ledger.sent.add(`${axonId} ${payload}`);
+            try {
+              const res = await client.publish({
+                axonId,
+                origin: Origin.EXTERNAL_EVENT,
+                source: "durability-test",
+                eventType: "test.event",
+                payload,
+              });
+              ledger.acked.get(axonId)!.set(Number(res.sequence), payload);
+              if (++acksThisRound === ACKS_BEFORE_KILL) kill();
+            } catch {
+              // The server died under this publish: it may or may not be durable, both are allowed.
+              failures++;
+              return;
+            }
+          }
+        };
+        const onAcked = (count: number) => {
+          acksThisRound += count;
+          if (acksThisRound >= ACKS_BEFORE_KILL) kill();
+        };
+        const onFailed = () => {
+          failures++;
+        };
+        const publishers =
+          mode === "unary Publish"
+            ? axonIds.flatMap((axonId) =>
+                Array.from({ length: PUBLISHERS_PER_AXON }, (_, w) => publisher(axonId, w)),
+              )
+            : axonIds.map((axonId) =>
+                sessionPublisher(client, axonId, round, ledger, () => killed, onAcked, onFailed),
+              );
+        await killNow;
+        const exit = await axond.stop("SIGKILL");
+        killed = true;
+        await Promise.all(publishers);
+        expect(exit.signal).toBe("SIGKILL");
+        // The kill really landed mid-flight: some publishes never heard back.
+        expect(failures).toBeGreaterThan(0);
       }
 
-      let acksThisRound = 0;
-      let failures = 0;
-      let killed = false;
-      let kill!: () => void;
-      const killNow = new Promise<void>((resolve) => {
-        kill = resolve;
-      });
-      const publisher = async (axonId: string, writer: number) => {
-        for (let i = 0; !killed; i++) {
-          const payload = JSON.stringify({ round, writer, i, pad: "x".repeat(64) });
-          ledger.sent.add(`${axonId} ${payload}`);
-          try {
-            const res = await client.publish({
-              axonId,
-              origin: Origin.EXTERNAL_EVENT,
-              source: "durability-test",
-              eventType: "test.event",
-              payload,
-            });
-            ledger.acked.get(axonId)!.set(Number(res.sequence), payload);
-            if (++acksThisRound === ACKS_BEFORE_KILL) kill();
-          } catch {
-            // The server died under this publish: it may or may not be durable, both are allowed.
-            failures++;
-            return;
-          }
-        }
-      };
-      const publishers = axonIds.flatMap((axonId) =>
-        Array.from({ length: PUBLISHERS_PER_AXON }, (_, w) => publisher(axonId, w)),
-      );
-      await killNow;
-      const exit = await axond.stop("SIGKILL");
-      killed = true;
-      await Promise.all(publishers);
-      expect(exit.signal).toBe("SIGKILL");
-      // The kill really landed mid-flight: some publishes never heard back.
-      expect(failures).toBeGreaterThan(0);
-    }
-
-    const axond = await startAxondProcess({ args: ["--listen", "127.0.0.1:0", "--data-dir", dataDir] });
-    try {
-      await verifyAfterCrash(connectAxonClient(axond.url), axonIds, ledger);
-    } finally {
-      await axond.stop("SIGTERM");
-    }
-  }, 180_000);
+      const axond = await startAxondProcess({ args: ["--listen", "127.0.0.1:0", "--data-dir", dataDir] });
+      try {
+        await verifyAfterCrash(connectAxonClient(axond.url), axonIds, ledger);
+      } finally {
+        await axond.stop("SIGTERM");
+      }
+    },
+    180_000,
+  );
 });
+
+/**
+ * One Append session per axon with up to 8 pipelined batches of 1–5 events in flight; acked ranges
+ * go to the ledger. Returns when the session dies under the kill.
+ */
+async function sessionPublisher(
+  client: AxonClient,
+  axonId: string,
+  round: number,
+  ledger: Ledger,
+  isKilled: () => boolean,
+  onAcked: (count: number) => void,
+  onFailed: () => void,
+): Promise<void> {
+  const inFlight: string[][] = [];
+  let wake: (() => void) | undefined;
+  let batch = 0;
+  async function* requests() {
+    while (!isKilled()) {
+      if (inFlight.length >= 8) {
+        await new Promise<void>((resolve) => {
+          wake = resolve;
+        });
+        continue;
+      }
+      const payloads = Array.from({ length: 1 + (batch % 5) }, (_, j) =>
+        JSON.stringify({ round, session: true, batch, j, pad: "x".repeat(64) }),
+      );
+      for (const payload of payloads) ledger.sent.add(`${axonId} ${payload}`);
+      inFlight.push(payloads);
+      yield {
+        batchId: BigInt(batch++),
+        axonId,
+        events: payloads.map((payload) => ({
+          origin: Origin.EXTERNAL_EVENT,
+          source: "durability-test",
+          eventType: "test.event",
+          payload,
+        })),
+      };
+    }
+  }
+  try {
+    for await (const response of client.append(requests())) {
+      const payloads = inFlight.shift()!;
+      if (response.result.case !== "ack") throw new Error(`unexpected ${response.result.case}`);
+      const first = Number(response.result.value.firstSequence);
+      for (const [j, payload] of payloads.entries()) ledger.acked.get(axonId)!.set(first + j, payload);
+      onAcked(payloads.length);
+      wake?.();
+    }
+  } catch {
+    // The server died with batches in flight: they may or may not be durable, both are allowed.
+    if (inFlight.length > 0) onFailed();
+  }
+}
 
 async function verifyAfterCrash(client: AxonClient, axonIds: string[], ledger: Ledger): Promise<void> {
   for (const axonId of axonIds) {

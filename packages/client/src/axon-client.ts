@@ -1,5 +1,4 @@
 import { createClient, type Interceptor, type Transport } from "@connectrpc/connect";
-import { createConnectTransport } from "@connectrpc/connect-web";
 import {
   AxonService,
   GatewayConfigService,
@@ -7,7 +6,9 @@ import {
   RuntimeService,
   SecretService,
 } from "@openaxon/protocol";
+import { createDefaultTransport, defaultTransportStreamsBothWays } from "#default-transport";
 import { type AgentSession, createAgentSession } from "./agent-session.js";
+import { AppendProducer, type ProducerOptions } from "./append-producer.js";
 import { bearerAuthInterceptor, withBearerAuth } from "./auth.js";
 import { type AxonHandle, createAxonHandle } from "./axon-handle.js";
 import { type Axons, createAxons } from "./axons.js";
@@ -30,8 +31,8 @@ export interface AxonClientOptions {
   readonly apiKey?: string;
   /**
    * Any Connect transport: e.g. connect-node's gRPC transport, or `createRouterTransport` for an
-   * in-process server. Default: the Connect protocol (binary) over fetch, which works in Node 20+
-   * and browsers alike.
+   * in-process server. Default: the Connect protocol (binary) over HTTP/2 (connect-node) in Node,
+   * over fetch in browsers.
    */
   readonly transport?: Transport;
   /** Extra interceptors for the default transport (ignored when `transport` is given). */
@@ -40,6 +41,13 @@ export interface AxonClientOptions {
   readonly source?: string;
   /** Defaults for subscription reconnects; `subscribe({ retry })` overrides per call. */
   readonly retry?: RetryOptions;
+  /**
+   * How `axon.publish()` coalesces concurrent calls into batches on one Append session (a bidi
+   * stream). On by default with the default transport in Node (HTTP/2); off in browsers, whose
+   * fetch cannot stream both ways, and with a custom `transport` unless set here (it must carry
+   * bidi streams: gRPC or Connect over HTTP/2). `false` keeps every publish a unary call.
+   */
+  readonly producer?: ProducerOptions | boolean;
   /** Timers for backoff waits and the idle watchdog; pass a virtual clock in simulations. */
   readonly timers?: Timers;
 }
@@ -63,10 +71,17 @@ export interface AxonClient {
 export function createAxonClient(options: AxonClientOptions): AxonClient {
   const transport = resolveTransport(options);
   const rpc = createClient(AxonService, transport);
+  const timers = options.timers ?? systemTimers;
+  const producerSetting = options.producer ?? (options.transport ? false : defaultTransportStreamsBothWays);
+  const producer =
+    producerSetting === false
+      ? undefined
+      : new AppendProducer(rpc, timers, producerSetting === true ? {} : producerSetting);
   const defaults = {
     source: options.source ?? "client",
     retry: options.retry,
-    timers: options.timers ?? systemTimers,
+    timers,
+    producer,
   };
   return {
     axons: createAxons(rpc),
@@ -88,5 +103,5 @@ function resolveTransport(options: AxonClientOptions): Transport {
   }
   const interceptors = [...(options.interceptors ?? [])];
   if (options.apiKey) interceptors.push(bearerAuthInterceptor(options.apiKey));
-  return createConnectTransport({ baseUrl: options.baseUrl, useBinaryFormat: true, interceptors });
+  return createDefaultTransport({ baseUrl: options.baseUrl, interceptors });
 }

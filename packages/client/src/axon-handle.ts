@@ -1,5 +1,6 @@
 import type { Client } from "@connectrpc/connect";
 import type { AxonService } from "@openaxon/protocol";
+import type { AppendProducer } from "./append-producer.js";
 import { originValue, toAxon, toEvent, toSafeNumber, toUint64 } from "./convert.js";
 import { encodePayload } from "./payload.js";
 import { type SubscribeDefaults, type SubscribeOptions, subscribeResilient } from "./subscribe.js";
@@ -40,6 +41,8 @@ export interface AxonHandle {
 
 export interface AxonHandleDefaults extends SubscribeDefaults {
   readonly source: string;
+  /** When set, publish() calls without call options go through the Append session. */
+  readonly producer?: AppendProducer | undefined;
 }
 
 export function createAxonHandle(
@@ -63,6 +66,13 @@ export function createAxonHandle(
       return toAxon(response.axon);
     },
     async publish(input, options) {
+      // Call options (signal, timeout) only have their meaning on a call of one's own.
+      if (defaults.producer && options === undefined) {
+        return defaults.producer.publish(id, toWireEvent(input), {
+          expectedHead: expectedHead(input.expectedHead),
+          idempotencyKey: input.idempotencyKey ?? "",
+        });
+      }
       const response = await rpc.publish(
         {
           axonId: id,

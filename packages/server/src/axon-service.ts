@@ -3,11 +3,13 @@ import { type Clock, systemClock } from "@openaxon/core";
 import { AxonService } from "@openaxon/protocol";
 import type { LogStore } from "@openaxon/store";
 import { type Logger, pino } from "pino";
+import { appendSession, DEFAULT_MAX_UNACKED_BYTES } from "./append-session.js";
 import { AxonDeletions } from "./axon-deletions.js";
 import { usesBinaryCodec } from "./binary-codec.js";
 import { axonNotFound, toConnectError } from "./errors.js";
 import { FrameBudget } from "./frame-budget.js";
 import { decodePageToken, encodePageToken } from "./page-token.js";
+import { principalKey } from "./scope-interceptor.js";
 import { DEFAULT_FRAME_BUDGET_BYTES, subscribeStream } from "./subscribe-stream.js";
 import { axonToProto, eventToProto } from "./to-proto.js";
 import { validateCreateAxon } from "./validate-axon.js";
@@ -35,6 +37,8 @@ export interface AxonServiceOptions {
   maxPayloadBytes?: number;
   /** Live events buffered per slow subscriber before it falls back to store reads. Default: the store's. */
   liveBufferLimit?: number;
+  /** Append sessions stop reading while this many event bytes are unacknowledged. Default 16 MiB. */
+  maxUnackedBytes?: number;
   /** Aborting it ends open Subscribe streams with UNAVAILABLE (graceful shutdown). */
   shutdownSignal?: AbortSignal;
   /** Bytes of Subscribe frames in flight across all streams (see FrameBudget). Default 32 MiB. */
@@ -126,6 +130,16 @@ export function createAxonService(options: AxonServiceOptions): ServiceImpl<type
           timestampMs: BigInt(result.timestampMs),
           duplicate: result.duplicate,
         };
+      }),
+
+    append: (requests, context: HandlerContext) =>
+      appendSession(requests, {
+        principal: context.values.get(principalKey),
+        store,
+        maxPayloadBytes,
+        maxUnackedBytes: options.maxUnackedBytes ?? DEFAULT_MAX_UNACKED_BYTES,
+        logger,
+        shutdownSignal: options.shutdownSignal,
       }),
 
     listEvents: (request) =>

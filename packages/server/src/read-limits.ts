@@ -14,6 +14,8 @@ export function rpcReadLimits(maxPayloadBytes: number): ReadonlyMap<string, numb
   return new Map([
     ["openaxon.v1.AxonService/Publish", onePayload],
     ["openaxon.v1.AxonService/PublishBatch", Math.max(64 * 1024 * 1024, onePayload)],
+    // Per message: one Append batch may be as large as a PublishBatch.
+    ["openaxon.v1.AxonService/Append", Math.max(64 * 1024 * 1024, onePayload)],
   ]);
 }
 

@@ -50,6 +50,11 @@ const TABLE: Readonly<Record<string, Readonly<Record<string, Scope>>>> = {
  * new RPC is closed until it is classified here.
  */
 export function requiredScopes(service: string, method: string, request: ScopedRequest | undefined): Scope[] {
+  if (service === "openaxon.v1.AxonService" && method === "Append") {
+    // The session itself needs nothing; each batch is checked like a PublishBatch (append-session.ts).
+    if (request === undefined) return [];
+    return requiredScopes(service, "PublishBatch", request);
+  }
   if (service === "openaxon.v1.AxonService" && (method === "Publish" || method === "PublishBatch")) {
     const origins =
       method === "Publish" ? [request?.origin] : (request?.events ?? []).map((event) => event.origin);

@@ -11,6 +11,18 @@ const SERVER_SIDE = new Set([
   Code.Unimplemented,
 ]);
 
+/** The line rpcLoggingInterceptor writes, for paths that bypass Connect (the gRPC Publish fast path). */
+export function logRpc(logger: Logger, rpc: string, code: Code | undefined, durationMs: number): void {
+  const fields = {
+    rpc,
+    code: code === undefined ? "ok" : codeName(code),
+    durationMs: Math.round(durationMs * 10) / 10,
+  };
+  if (code === undefined) logger.debug(fields, "rpc");
+  else if (SERVER_SIDE.has(code)) logger.warn(fields, "rpc");
+  else logger.info(fields, "rpc");
+}
+
 /**
  * One structured line per RPC: method, protocol-independent code, duration. Successes at debug,
  * caller errors at info, server-side failures at warn. Never logs headers (API keys) or messages
@@ -24,15 +36,12 @@ export function rpcLoggingInterceptor(logger: Logger): Interceptor {
     const report = (error?: unknown) => {
       if (reported) return;
       reported = true;
-      const code = error === undefined ? undefined : ConnectError.from(error).code;
-      const fields = {
+      logRpc(
+        logger,
         rpc,
-        code: code === undefined ? "ok" : codeName(code),
-        durationMs: Math.round((performance.now() - started) * 10) / 10,
-      };
-      if (code === undefined) logger.debug(fields, "rpc");
-      else if (SERVER_SIDE.has(code)) logger.warn(fields, "rpc");
-      else logger.info(fields, "rpc");
+        error === undefined ? undefined : ConnectError.from(error).code,
+        performance.now() - started,
+      );
     };
     try {
       const response = await next(request);

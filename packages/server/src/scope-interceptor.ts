@@ -14,17 +14,30 @@ export function scopeInterceptor(): Interceptor {
   return (next) => async (request) => {
     const principal = request.contextValues.get(principalKey);
     const message = request.stream ? undefined : (request.message as ScopedRequest);
-    const needed = requiredScopes(request.service.typeName, request.method.name, message);
-    const missing = needed.filter((scope) => !principal.scopes.has(scope));
-    if (missing.length > 0) {
-      throw new ConnectError(
-        `${request.method.name} needs an API key with the "${missing.join('" and "')}" scope` +
-          `${missing.length > 1 ? "s" : ""}; this key has ${describe(principal)}`,
-        Code.PermissionDenied,
-      );
-    }
+    const error = scopeError(principal, request.service.typeName, request.method.name, message);
+    if (error) throw error;
     return next(request);
   };
+}
+
+/**
+ * The PERMISSION_DENIED a call gets when the key lacks a scope it needs, else undefined. Shared by
+ * the interceptor, the gRPC Publish fast path and the Append session (per batch).
+ */
+export function scopeError(
+  principal: Principal,
+  service: string,
+  method: string,
+  message: ScopedRequest | undefined,
+): ConnectError | undefined {
+  const needed = requiredScopes(service, method, message);
+  const missing = needed.filter((scope) => !principal.scopes.has(scope));
+  if (missing.length === 0) return undefined;
+  return new ConnectError(
+    `${method} needs an API key with the "${missing.join('" and "')}" scope` +
+      `${missing.length > 1 ? "s" : ""}; this key has ${describe(principal)}`,
+    Code.PermissionDenied,
+  );
 }
 
 function describe(principal: Principal): string {

@@ -3,19 +3,21 @@ import { createContextValues } from "@connectrpc/connect";
 import { connectNodeAdapter } from "@connectrpc/connect-node";
 import { systemClock } from "@openaxon/core";
 import type { GatewayRegistry } from "@openaxon/gateway";
+import { AxonService } from "@openaxon/protocol";
 import type { RuntimeManager } from "@openaxon/runtime";
 import { pino } from "pino";
-import { type ApiKeyConfig, type Principal, toGrant } from "./api-keys.js";
+import { ANONYMOUS_LOOPBACK, type ApiKeyConfig, type Principal, toGrant } from "./api-keys.js";
 import { assertAuthConfigured } from "./auth.js";
 import { type AxonServiceOptions, axonRoutes } from "./axon-service.js";
 import { gatewayRoutes } from "./gateway-routes.js";
+import { grpcPublishFastPath } from "./grpc-publish-fast-path.js";
 import { handleHealth } from "./health.js";
 import { listenH2cAndHttp1 } from "./listen.js";
 import { rpcReadLimits, withReadLimits } from "./read-limits.js";
 import { createRequestGate } from "./request-gate.js";
 import { rpcLoggingInterceptor } from "./rpc-logging.js";
 import { runtimeRoutes } from "./runtime-service.js";
-import { principalKey, scopeInterceptor } from "./scope-interceptor.js";
+import { principalKey, scopeError, scopeInterceptor } from "./scope-interceptor.js";
 import { strictDecodingInterceptor, strictJsonOptions, withStrictDecoding } from "./strict-decoding.js";
 import type { TransportLimits } from "./transport-limits.js";
 import { DEFAULT_MAX_PAYLOAD_BYTES } from "./validate-publish.js";
@@ -44,6 +46,8 @@ export interface StartAxonServerOptions extends AxonServiceOptions {
   runtimes?: RuntimeManager;
   /** Connection, stream, header and idle bounds; DEFAULT_TRANSPORT_LIMITS for whatever is left out. */
   limits?: Partial<TransportLimits>;
+  /** Serve plain gRPC unary Publish without Connect's per-call machinery. Default true. */
+  publishFastPath?: boolean;
 }
 
 export interface RunningAxonServer {
@@ -94,6 +98,26 @@ export async function startAxonServer(options: StartAxonServerOptions): Promise<
       return principal ? values.set(principalKey, principal) : values;
     },
   });
+  // Host/Origin admission and the API key run before it (below); the scope check is the same
+  // function the scope interceptor uses.
+  const fastPublish =
+    options.publishFastPath !== false
+      ? grpcPublishFastPath({
+          store: options.store,
+          maxPayloadBytes,
+          readMaxBytes: rpcReadLimits(maxPayloadBytes).get(`${AxonService.typeName}/Publish`)!,
+          logger,
+          admit: (request, fields) => {
+            const error = scopeError(
+              principals.get(request) ?? ANONYMOUS_LOOPBACK,
+              AxonService.typeName,
+              "Publish",
+              fields,
+            );
+            if (error) throw error;
+          },
+        })
+      : undefined;
 
   let draining = false;
   const listener = await listenH2cAndHttp1({
@@ -105,6 +129,8 @@ export async function startAxonServer(options: StartAxonServerOptions): Promise<
       const principal = gate.authenticate(request, response);
       if (principal === undefined) return;
       principals.set(request, principal);
+      // Every admission check (Host/Origin, API key) must stay above this line.
+      if (fastPublish?.(request, response)) return;
       const input = inputs.get(request.url?.split("?", 1)[0] ?? "");
       withStrictDecoding(input, () => rpcHandler(request, response));
     },

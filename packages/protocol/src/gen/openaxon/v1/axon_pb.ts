@@ -10,7 +10,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file openaxon/v1/axon.proto.
  */
 export const file_openaxon_v1_axon: GenFile = /*@__PURE__*/
-  fileDesc("ChZvcGVuYXhvbi92MS9heG9uLnByb3RvEgtvcGVuYXhvbi52MSKsAQoEQXhvbhIKCgJpZBgBIAEoCRIMCgRuYW1lGAIgASgJEhUKDWNyZWF0ZWRfYXRfbXMYAyABKAMSFQoNaGVhZF9zZXF1ZW5jZRgEIAEoBBItCgZsYWJlbHMYBSADKAsyHS5vcGVuYXhvbi52MS5BeG9uLkxhYmVsc0VudHJ5Gi0KC0xhYmVsc0VudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoCToCOAEimgEKBUV2ZW50EhAKCHNlcXVlbmNlGAEgASgEEg8KB2F4b25faWQYAiABKAkSFAoMdGltZXN0YW1wX21zGAMgASgDEiMKBm9yaWdpbhgEIAEoDjITLm9wZW5heG9uLnYxLk9yaWdpbhIOCgZzb3VyY2UYBSABKAkSEgoKZXZlbnRfdHlwZRgGIAEoCRIPCgdwYXlsb2FkGAcgASgJImYKCkV2ZW50SW5wdXQSIwoGb3JpZ2luGAEgASgOMhMub3BlbmF4b24udjEuT3JpZ2luEg4KBnNvdXJjZRgCIAEoCRISCgpldmVudF90eXBlGAMgASgJEg8KB3BheWxvYWQYBCABKAkijAEKEUNyZWF0ZUF4b25SZXF1ZXN0EgwKBG5hbWUYASABKAkSOgoGbGFiZWxzGAIgAygLMioub3BlbmF4b24udjEuQ3JlYXRlQXhvblJlcXVlc3QuTGFiZWxzRW50cnkaLQoLTGFiZWxzRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgJOgI4ASI1ChJDcmVhdGVBeG9uUmVzcG9uc2USHwoEYXhvbhgBIAEoCzIRLm9wZW5heG9uLnYxLkF4b24iHAoOR2V0QXhvblJlcXVlc3QSCgoCaWQYASABKAkiMgoPR2V0QXhvblJlc3BvbnNlEh8KBGF4b24YASABKAsyES5vcGVuYXhvbi52MS5BeG9uIk4KEExpc3RBeG9uc1JlcXVlc3QSEwoLbmFtZV9wcmVmaXgYASABKAkSEQoJcGFnZV9zaXplGAIgASgNEhIKCnBhZ2VfdG9rZW4YAyABKAkiTgoRTGlzdEF4b25zUmVzcG9uc2USIAoFYXhvbnMYASADKAsyES5vcGVuYXhvbi52MS5BeG9uEhcKD25leHRfcGFnZV90b2tlbhgCIAEoCSIfChFEZWxldGVBeG9uUmVxdWVzdBIKCgJpZBgBIAEoCSIUChJEZWxldGVBeG9uUmVzcG9uc2UiwgEKDlB1Ymxpc2hSZXF1ZXN0Eg8KB2F4b25faWQYASABKAkSIwoGb3JpZ2luGAIgASgOMhMub3BlbmF4b24udjEuT3JpZ2luEg4KBnNvdXJjZRgDIAEoCRISCgpldmVudF90eXBlGAQgASgJEg8KB3BheWxvYWQYBSABKAkSFwoPaWRlbXBvdGVuY3lfa2V5GAYgASgJEhoKDWV4cGVjdGVkX2hlYWQYByABKARIAIgBAUIQCg5fZXhwZWN0ZWRfaGVhZCJMCg9QdWJsaXNoUmVzcG9uc2USEAoIc2VxdWVuY2UYASABKAQSFAoMdGltZXN0YW1wX21zGAIgASgDEhEKCWR1cGxpY2F0ZRgDIAEoCCKWAQoTUHVibGlzaEJhdGNoUmVxdWVzdBIPCgdheG9uX2lkGAEgASgJEicKBmV2ZW50cxgCIAMoCzIXLm9wZW5heG9uLnYxLkV2ZW50SW5wdXQSGgoNZXhwZWN0ZWRfaGVhZBgDIAEoBEgAiAEBEhcKD2lkZW1wb3RlbmN5X2tleRgEIAEoCUIQCg5fZXhwZWN0ZWRfaGVhZCJuChRQdWJsaXNoQmF0Y2hSZXNwb25zZRIWCg5maXJzdF9zZXF1ZW5jZRgBIAEoBBIVCg1sYXN0X3NlcXVlbmNlGAIgASgEEhQKDHRpbWVzdGFtcF9tcxgDIAEoAxIRCglkdXBsaWNhdGUYBCABKAgidgoQU3Vic2NyaWJlUmVxdWVzdBIPCgdheG9uX2lkGAEgASgJEhYKDmFmdGVyX3NlcXVlbmNlGAIgASgEEhMKC2V2ZW50X3R5cGVzGAMgAygJEiQKB29yaWdpbnMYBCADKA4yEy5vcGVuYXhvbi52MS5PcmlnaW4izwEKEVN1YnNjcmliZVJlc3BvbnNlEikKBmV2ZW50cxgBIAEoCzIXLm9wZW5heG9uLnYxLkV2ZW50QmF0Y2hIABIqCgljYXVnaHRfdXAYAiABKAsyFS5vcGVuYXhvbi52MS5DYXVnaHRVcEgAEisKCWhlYXJ0YmVhdBgDIAEoCzIWLm9wZW5heG9uLnYxLkhlYXJ0YmVhdEgAEi4KC2ZlbGxfYmVoaW5kGAQgASgLMhcub3BlbmF4b24udjEuRmVsbEJlaGluZEgAQgYKBGtpbmQiMAoKRXZlbnRCYXRjaBIiCgZldmVudHMYASADKAsyEi5vcGVuYXhvbi52MS5FdmVudCIhCghDYXVnaHRVcBIVCg1oZWFkX3NlcXVlbmNlGAEgASgEIiIKCUhlYXJ0YmVhdBIVCg1oZWFkX3NlcXVlbmNlGAEgASgEIjoKCkZlbGxCZWhpbmQSFQoNbGFzdF9zZXF1ZW5jZRgBIAEoBBIVCg1oZWFkX3NlcXVlbmNlGAIgASgEIl8KEUxpc3RFdmVudHNSZXF1ZXN0Eg8KB2F4b25faWQYASABKAkSFgoOYWZ0ZXJfc2VxdWVuY2UYAiABKAQSDQoFbGltaXQYAyABKA0SEgoKZGVzY2VuZGluZxgEIAEoCCJhChJMaXN0RXZlbnRzUmVzcG9uc2USIgoGZXZlbnRzGAEgAygLMhIub3BlbmF4b24udjEuRXZlbnQSEAoIaGFzX21vcmUYAiABKAgSFQoNaGVhZF9zZXF1ZW5jZRgDIAEoBCJUChRFeHBlY3RlZEhlYWRNaXNtYXRjaBIPCgdheG9uX2lkGAEgASgJEhUKDWV4cGVjdGVkX2hlYWQYAiABKAQSFAoMY3VycmVudF9oZWFkGAMgASgEIjoKD1BheWxvYWRUb29MYXJnZRISCgpzaXplX2J5dGVzGAEgASgEEhMKC2xpbWl0X2J5dGVzGAIgASgEKoMBCgZPcmlnaW4SFgoST1JJR0lOX1VOU1BFQ0lGSUVEEAASGQoVT1JJR0lOX0VYVEVSTkFMX0VWRU5UEAESFgoST1JJR0lOX0FHRU5UX0VWRU5UEAISFQoRT1JJR0lOX1VTRVJfRVZFTlQQAxIXChNPUklHSU5fU1lTVEVNX0VWRU5UEAQyhAUKC0F4b25TZXJ2aWNlEk0KCkNyZWF0ZUF4b24SHi5vcGVuYXhvbi52MS5DcmVhdGVBeG9uUmVxdWVzdBofLm9wZW5heG9uLnYxLkNyZWF0ZUF4b25SZXNwb25zZRJJCgdHZXRBeG9uEhsub3BlbmF4b24udjEuR2V0QXhvblJlcXVlc3QaHC5vcGVuYXhvbi52MS5HZXRBeG9uUmVzcG9uc2UiA5ACARJPCglMaXN0QXhvbnMSHS5vcGVuYXhvbi52MS5MaXN0QXhvbnNSZXF1ZXN0Gh4ub3BlbmF4b24udjEuTGlzdEF4b25zUmVzcG9uc2UiA5ACARJNCgpEZWxldGVBeG9uEh4ub3BlbmF4b24udjEuRGVsZXRlQXhvblJlcXVlc3QaHy5vcGVuYXhvbi52MS5EZWxldGVBeG9uUmVzcG9uc2USRAoHUHVibGlzaBIbLm9wZW5heG9uLnYxLlB1Ymxpc2hSZXF1ZXN0Ghwub3BlbmF4b24udjEuUHVibGlzaFJlc3BvbnNlElMKDFB1Ymxpc2hCYXRjaBIgLm9wZW5heG9uLnYxLlB1Ymxpc2hCYXRjaFJlcXVlc3QaIS5vcGVuYXhvbi52MS5QdWJsaXNoQmF0Y2hSZXNwb25zZRJMCglTdWJzY3JpYmUSHS5vcGVuYXhvbi52MS5TdWJzY3JpYmVSZXF1ZXN0Gh4ub3BlbmF4b24udjEuU3Vic2NyaWJlUmVzcG9uc2UwARJSCgpMaXN0RXZlbnRzEh4ub3BlbmF4b24udjEuTGlzdEV2ZW50c1JlcXVlc3QaHy5vcGVuYXhvbi52MS5MaXN0RXZlbnRzUmVzcG9uc2UiA5ACAWIGcHJvdG8z");
+  fileDesc("ChZvcGVuYXhvbi92MS9heG9uLnByb3RvEgtvcGVuYXhvbi52MSKsAQoEQXhvbhIKCgJpZBgBIAEoCRIMCgRuYW1lGAIgASgJEhUKDWNyZWF0ZWRfYXRfbXMYAyABKAMSFQoNaGVhZF9zZXF1ZW5jZRgEIAEoBBItCgZsYWJlbHMYBSADKAsyHS5vcGVuYXhvbi52MS5BeG9uLkxhYmVsc0VudHJ5Gi0KC0xhYmVsc0VudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoCToCOAEimgEKBUV2ZW50EhAKCHNlcXVlbmNlGAEgASgEEg8KB2F4b25faWQYAiABKAkSFAoMdGltZXN0YW1wX21zGAMgASgDEiMKBm9yaWdpbhgEIAEoDjITLm9wZW5heG9uLnYxLk9yaWdpbhIOCgZzb3VyY2UYBSABKAkSEgoKZXZlbnRfdHlwZRgGIAEoCRIPCgdwYXlsb2FkGAcgASgJImYKCkV2ZW50SW5wdXQSIwoGb3JpZ2luGAEgASgOMhMub3BlbmF4b24udjEuT3JpZ2luEg4KBnNvdXJjZRgCIAEoCRISCgpldmVudF90eXBlGAMgASgJEg8KB3BheWxvYWQYBCABKAkijAEKEUNyZWF0ZUF4b25SZXF1ZXN0EgwKBG5hbWUYASABKAkSOgoGbGFiZWxzGAIgAygLMioub3BlbmF4b24udjEuQ3JlYXRlQXhvblJlcXVlc3QuTGFiZWxzRW50cnkaLQoLTGFiZWxzRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgJOgI4ASI1ChJDcmVhdGVBeG9uUmVzcG9uc2USHwoEYXhvbhgBIAEoCzIRLm9wZW5heG9uLnYxLkF4b24iHAoOR2V0QXhvblJlcXVlc3QSCgoCaWQYASABKAkiMgoPR2V0QXhvblJlc3BvbnNlEh8KBGF4b24YASABKAsyES5vcGVuYXhvbi52MS5BeG9uIk4KEExpc3RBeG9uc1JlcXVlc3QSEwoLbmFtZV9wcmVmaXgYASABKAkSEQoJcGFnZV9zaXplGAIgASgNEhIKCnBhZ2VfdG9rZW4YAyABKAkiTgoRTGlzdEF4b25zUmVzcG9uc2USIAoFYXhvbnMYASADKAsyES5vcGVuYXhvbi52MS5BeG9uEhcKD25leHRfcGFnZV90b2tlbhgCIAEoCSIfChFEZWxldGVBeG9uUmVxdWVzdBIKCgJpZBgBIAEoCSIUChJEZWxldGVBeG9uUmVzcG9uc2UiwgEKDlB1Ymxpc2hSZXF1ZXN0Eg8KB2F4b25faWQYASABKAkSIwoGb3JpZ2luGAIgASgOMhMub3BlbmF4b24udjEuT3JpZ2luEg4KBnNvdXJjZRgDIAEoCRISCgpldmVudF90eXBlGAQgASgJEg8KB3BheWxvYWQYBSABKAkSFwoPaWRlbXBvdGVuY3lfa2V5GAYgASgJEhoKDWV4cGVjdGVkX2hlYWQYByABKARIAIgBAUIQCg5fZXhwZWN0ZWRfaGVhZCJMCg9QdWJsaXNoUmVzcG9uc2USEAoIc2VxdWVuY2UYASABKAQSFAoMdGltZXN0YW1wX21zGAIgASgDEhEKCWR1cGxpY2F0ZRgDIAEoCCKWAQoTUHVibGlzaEJhdGNoUmVxdWVzdBIPCgdheG9uX2lkGAEgASgJEicKBmV2ZW50cxgCIAMoCzIXLm9wZW5heG9uLnYxLkV2ZW50SW5wdXQSGgoNZXhwZWN0ZWRfaGVhZBgDIAEoBEgAiAEBEhcKD2lkZW1wb3RlbmN5X2tleRgEIAEoCUIQCg5fZXhwZWN0ZWRfaGVhZCJuChRQdWJsaXNoQmF0Y2hSZXNwb25zZRIWCg5maXJzdF9zZXF1ZW5jZRgBIAEoBBIVCg1sYXN0X3NlcXVlbmNlGAIgASgEEhQKDHRpbWVzdGFtcF9tcxgDIAEoAxIRCglkdXBsaWNhdGUYBCABKAgiogEKDUFwcGVuZFJlcXVlc3QSEAoIYmF0Y2hfaWQYASABKAQSDwoHYXhvbl9pZBgCIAEoCRInCgZldmVudHMYAyADKAsyFy5vcGVuYXhvbi52MS5FdmVudElucHV0EhoKDWV4cGVjdGVkX2hlYWQYBCABKARIAIgBARIXCg9pZGVtcG90ZW5jeV9rZXkYBSABKAlCEAoOX2V4cGVjdGVkX2hlYWQifgoOQXBwZW5kUmVzcG9uc2USEAoIYmF0Y2hfaWQYASABKAQSJQoDYWNrGAIgASgLMhYub3BlbmF4b24udjEuQXBwZW5kQWNrSAASKQoFZXJyb3IYAyABKAsyGC5vcGVuYXhvbi52MS5BcHBlbmRFcnJvckgAQggKBnJlc3VsdCJjCglBcHBlbmRBY2sSFgoOZmlyc3Rfc2VxdWVuY2UYASABKAQSFQoNbGFzdF9zZXF1ZW5jZRgCIAEoBBIUCgx0aW1lc3RhbXBfbXMYAyABKAMSEQoJZHVwbGljYXRlGAQgASgIIqgBCgtBcHBlbmRFcnJvchIMCgRjb2RlGAEgASgNEg8KB21lc3NhZ2UYAiABKAkSQQoWZXhwZWN0ZWRfaGVhZF9taXNtYXRjaBgDIAEoCzIhLm9wZW5heG9uLnYxLkV4cGVjdGVkSGVhZE1pc21hdGNoEjcKEXBheWxvYWRfdG9vX2xhcmdlGAQgASgLMhwub3BlbmF4b24udjEuUGF5bG9hZFRvb0xhcmdlInYKEFN1YnNjcmliZVJlcXVlc3QSDwoHYXhvbl9pZBgBIAEoCRIWCg5hZnRlcl9zZXF1ZW5jZRgCIAEoBBITCgtldmVudF90eXBlcxgDIAMoCRIkCgdvcmlnaW5zGAQgAygOMhMub3BlbmF4b24udjEuT3JpZ2luIs8BChFTdWJzY3JpYmVSZXNwb25zZRIpCgZldmVudHMYASABKAsyFy5vcGVuYXhvbi52MS5FdmVudEJhdGNoSAASKgoJY2F1Z2h0X3VwGAIgASgLMhUub3BlbmF4b24udjEuQ2F1Z2h0VXBIABIrCgloZWFydGJlYXQYAyABKAsyFi5vcGVuYXhvbi52MS5IZWFydGJlYXRIABIuCgtmZWxsX2JlaGluZBgEIAEoCzIXLm9wZW5heG9uLnYxLkZlbGxCZWhpbmRIAEIGCgRraW5kIjAKCkV2ZW50QmF0Y2gSIgoGZXZlbnRzGAEgAygLMhIub3BlbmF4b24udjEuRXZlbnQiIQoIQ2F1Z2h0VXASFQoNaGVhZF9zZXF1ZW5jZRgBIAEoBCIiCglIZWFydGJlYXQSFQoNaGVhZF9zZXF1ZW5jZRgBIAEoBCI6CgpGZWxsQmVoaW5kEhUKDWxhc3Rfc2VxdWVuY2UYASABKAQSFQoNaGVhZF9zZXF1ZW5jZRgCIAEoBCJfChFMaXN0RXZlbnRzUmVxdWVzdBIPCgdheG9uX2lkGAEgASgJEhYKDmFmdGVyX3NlcXVlbmNlGAIgASgEEg0KBWxpbWl0GAMgASgNEhIKCmRlc2NlbmRpbmcYBCABKAgiYQoSTGlzdEV2ZW50c1Jlc3BvbnNlEiIKBmV2ZW50cxgBIAMoCzISLm9wZW5heG9uLnYxLkV2ZW50EhAKCGhhc19tb3JlGAIgASgIEhUKDWhlYWRfc2VxdWVuY2UYAyABKAQiVAoURXhwZWN0ZWRIZWFkTWlzbWF0Y2gSDwoHYXhvbl9pZBgBIAEoCRIVCg1leHBlY3RlZF9oZWFkGAIgASgEEhQKDGN1cnJlbnRfaGVhZBgDIAEoBCI6Cg9QYXlsb2FkVG9vTGFyZ2USEgoKc2l6ZV9ieXRlcxgBIAEoBBITCgtsaW1pdF9ieXRlcxgCIAEoBCqDAQoGT3JpZ2luEhYKEk9SSUdJTl9VTlNQRUNJRklFRBAAEhkKFU9SSUdJTl9FWFRFUk5BTF9FVkVOVBABEhYKEk9SSUdJTl9BR0VOVF9FVkVOVBACEhUKEU9SSUdJTl9VU0VSX0VWRU5UEAMSFwoTT1JJR0lOX1NZU1RFTV9FVkVOVBAEMssFCgtBeG9uU2VydmljZRJNCgpDcmVhdGVBeG9uEh4ub3BlbmF4b24udjEuQ3JlYXRlQXhvblJlcXVlc3QaHy5vcGVuYXhvbi52MS5DcmVhdGVBeG9uUmVzcG9uc2USSQoHR2V0QXhvbhIbLm9wZW5heG9uLnYxLkdldEF4b25SZXF1ZXN0Ghwub3BlbmF4b24udjEuR2V0QXhvblJlc3BvbnNlIgOQAgESTwoJTGlzdEF4b25zEh0ub3BlbmF4b24udjEuTGlzdEF4b25zUmVxdWVzdBoeLm9wZW5heG9uLnYxLkxpc3RBeG9uc1Jlc3BvbnNlIgOQAgESTQoKRGVsZXRlQXhvbhIeLm9wZW5heG9uLnYxLkRlbGV0ZUF4b25SZXF1ZXN0Gh8ub3BlbmF4b24udjEuRGVsZXRlQXhvblJlc3BvbnNlEkQKB1B1Ymxpc2gSGy5vcGVuYXhvbi52MS5QdWJsaXNoUmVxdWVzdBocLm9wZW5heG9uLnYxLlB1Ymxpc2hSZXNwb25zZRJTCgxQdWJsaXNoQmF0Y2gSIC5vcGVuYXhvbi52MS5QdWJsaXNoQmF0Y2hSZXF1ZXN0GiEub3BlbmF4b24udjEuUHVibGlzaEJhdGNoUmVzcG9uc2USRQoGQXBwZW5kEhoub3BlbmF4b24udjEuQXBwZW5kUmVxdWVzdBobLm9wZW5heG9uLnYxLkFwcGVuZFJlc3BvbnNlKAEwARJMCglTdWJzY3JpYmUSHS5vcGVuYXhvbi52MS5TdWJzY3JpYmVSZXF1ZXN0Gh4ub3BlbmF4b24udjEuU3Vic2NyaWJlUmVzcG9uc2UwARJSCgpMaXN0RXZlbnRzEh4ub3BlbmF4b24udjEuTGlzdEV2ZW50c1JlcXVlc3QaHy5vcGVuYXhvbi52MS5MaXN0RXZlbnRzUmVzcG9uc2UiA5ACAWIGcHJvdG8z");
 
 /**
  * An axon is a durable, append-only event stream with 1-based, gap-free sequences.
@@ -456,6 +456,162 @@ export const PublishBatchResponseSchema: GenMessage<PublishBatchResponse> = /*@_
   messageDesc(file_openaxon_v1_axon, 14);
 
 /**
+ * @generated from message openaxon.v1.AppendRequest
+ */
+export type AppendRequest = Message<"openaxon.v1.AppendRequest"> & {
+  /**
+   * Chosen by the client and echoed in this batch's AppendResponse.
+   *
+   * @generated from field: uint64 batch_id = 1;
+   */
+  batchId: bigint;
+
+  /**
+   * @generated from field: string axon_id = 2;
+   */
+  axonId: string;
+
+  /**
+   * Appended atomically with consecutive sequences (1 to 1000 events).
+   *
+   * @generated from field: repeated openaxon.v1.EventInput events = 3;
+   */
+  events: EventInput[];
+
+  /**
+   * Append only if the axon's head, after every earlier batch of this session, is exactly this.
+   *
+   * @generated from field: optional uint64 expected_head = 4;
+   */
+  expectedHead?: bigint | undefined;
+
+  /**
+   * Repeating a key on the same axon returns the original range with duplicate = true.
+   *
+   * @generated from field: string idempotency_key = 5;
+   */
+  idempotencyKey: string;
+};
+
+/**
+ * Describes the message openaxon.v1.AppendRequest.
+ * Use `create(AppendRequestSchema)` to create a new message.
+ */
+export const AppendRequestSchema: GenMessage<AppendRequest> = /*@__PURE__*/
+  messageDesc(file_openaxon_v1_axon, 15);
+
+/**
+ * @generated from message openaxon.v1.AppendResponse
+ */
+export type AppendResponse = Message<"openaxon.v1.AppendResponse"> & {
+  /**
+   * The batch_id of the request this answers; responses come in request order.
+   *
+   * @generated from field: uint64 batch_id = 1;
+   */
+  batchId: bigint;
+
+  /**
+   * @generated from oneof openaxon.v1.AppendResponse.result
+   */
+  result: {
+    /**
+     * @generated from field: openaxon.v1.AppendAck ack = 2;
+     */
+    value: AppendAck;
+    case: "ack";
+  } | {
+    /**
+     * @generated from field: openaxon.v1.AppendError error = 3;
+     */
+    value: AppendError;
+    case: "error";
+  } | { case: undefined; value?: undefined };
+};
+
+/**
+ * Describes the message openaxon.v1.AppendResponse.
+ * Use `create(AppendResponseSchema)` to create a new message.
+ */
+export const AppendResponseSchema: GenMessage<AppendResponse> = /*@__PURE__*/
+  messageDesc(file_openaxon_v1_axon, 16);
+
+/**
+ * The batch is durable.
+ *
+ * @generated from message openaxon.v1.AppendAck
+ */
+export type AppendAck = Message<"openaxon.v1.AppendAck"> & {
+  /**
+   * @generated from field: uint64 first_sequence = 1;
+   */
+  firstSequence: bigint;
+
+  /**
+   * @generated from field: uint64 last_sequence = 2;
+   */
+  lastSequence: bigint;
+
+  /**
+   * @generated from field: int64 timestamp_ms = 3;
+   */
+  timestampMs: bigint;
+
+  /**
+   * @generated from field: bool duplicate = 4;
+   */
+  duplicate: boolean;
+};
+
+/**
+ * Describes the message openaxon.v1.AppendAck.
+ * Use `create(AppendAckSchema)` to create a new message.
+ */
+export const AppendAckSchema: GenMessage<AppendAck> = /*@__PURE__*/
+  messageDesc(file_openaxon_v1_axon, 17);
+
+/**
+ * The batch was rejected and nothing of it was written; the session continues.
+ *
+ * @generated from message openaxon.v1.AppendError
+ */
+export type AppendError = Message<"openaxon.v1.AppendError"> & {
+  /**
+   * A gRPC status code (3 INVALID_ARGUMENT, 5 NOT_FOUND, 7 PERMISSION_DENIED,
+   * 8 RESOURCE_EXHAUSTED, 9 FAILED_PRECONDITION), the same the unary call would return.
+   *
+   * @generated from field: uint32 code = 1;
+   */
+  code: number;
+
+  /**
+   * @generated from field: string message = 2;
+   */
+  message: string;
+
+  /**
+   * Set with FAILED_PRECONDITION when expected_head did not match.
+   *
+   * @generated from field: openaxon.v1.ExpectedHeadMismatch expected_head_mismatch = 3;
+   */
+  expectedHeadMismatch?: ExpectedHeadMismatch | undefined;
+
+  /**
+   * Set with RESOURCE_EXHAUSTED when a payload was too large.
+   *
+   * @generated from field: openaxon.v1.PayloadTooLarge payload_too_large = 4;
+   */
+  payloadTooLarge?: PayloadTooLarge | undefined;
+};
+
+/**
+ * Describes the message openaxon.v1.AppendError.
+ * Use `create(AppendErrorSchema)` to create a new message.
+ */
+export const AppendErrorSchema: GenMessage<AppendError> = /*@__PURE__*/
+  messageDesc(file_openaxon_v1_axon, 18);
+
+/**
  * @generated from message openaxon.v1.SubscribeRequest
  */
 export type SubscribeRequest = Message<"openaxon.v1.SubscribeRequest"> & {
@@ -491,7 +647,7 @@ export type SubscribeRequest = Message<"openaxon.v1.SubscribeRequest"> & {
  * Use `create(SubscribeRequestSchema)` to create a new message.
  */
 export const SubscribeRequestSchema: GenMessage<SubscribeRequest> = /*@__PURE__*/
-  messageDesc(file_openaxon_v1_axon, 15);
+  messageDesc(file_openaxon_v1_axon, 19);
 
 /**
  * @generated from message openaxon.v1.SubscribeResponse
@@ -532,7 +688,7 @@ export type SubscribeResponse = Message<"openaxon.v1.SubscribeResponse"> & {
  * Use `create(SubscribeResponseSchema)` to create a new message.
  */
 export const SubscribeResponseSchema: GenMessage<SubscribeResponse> = /*@__PURE__*/
-  messageDesc(file_openaxon_v1_axon, 16);
+  messageDesc(file_openaxon_v1_axon, 20);
 
 /**
  * @generated from message openaxon.v1.EventBatch
@@ -549,7 +705,7 @@ export type EventBatch = Message<"openaxon.v1.EventBatch"> & {
  * Use `create(EventBatchSchema)` to create a new message.
  */
 export const EventBatchSchema: GenMessage<EventBatch> = /*@__PURE__*/
-  messageDesc(file_openaxon_v1_axon, 17);
+  messageDesc(file_openaxon_v1_axon, 21);
 
 /**
  * The replay reached the head; everything after this is live.
@@ -568,7 +724,7 @@ export type CaughtUp = Message<"openaxon.v1.CaughtUp"> & {
  * Use `create(CaughtUpSchema)` to create a new message.
  */
 export const CaughtUpSchema: GenMessage<CaughtUp> = /*@__PURE__*/
-  messageDesc(file_openaxon_v1_axon, 18);
+  messageDesc(file_openaxon_v1_axon, 22);
 
 /**
  * Sent on idle streams so proxies keep them open.
@@ -587,7 +743,7 @@ export type Heartbeat = Message<"openaxon.v1.Heartbeat"> & {
  * Use `create(HeartbeatSchema)` to create a new message.
  */
 export const HeartbeatSchema: GenMessage<Heartbeat> = /*@__PURE__*/
-  messageDesc(file_openaxon_v1_axon, 19);
+  messageDesc(file_openaxon_v1_axon, 23);
 
 /**
  * The subscriber fell behind the live buffer; the server continues from storage
@@ -612,7 +768,7 @@ export type FellBehind = Message<"openaxon.v1.FellBehind"> & {
  * Use `create(FellBehindSchema)` to create a new message.
  */
 export const FellBehindSchema: GenMessage<FellBehind> = /*@__PURE__*/
-  messageDesc(file_openaxon_v1_axon, 20);
+  messageDesc(file_openaxon_v1_axon, 24);
 
 /**
  * @generated from message openaxon.v1.ListEventsRequest
@@ -649,7 +805,7 @@ export type ListEventsRequest = Message<"openaxon.v1.ListEventsRequest"> & {
  * Use `create(ListEventsRequestSchema)` to create a new message.
  */
 export const ListEventsRequestSchema: GenMessage<ListEventsRequest> = /*@__PURE__*/
-  messageDesc(file_openaxon_v1_axon, 21);
+  messageDesc(file_openaxon_v1_axon, 25);
 
 /**
  * @generated from message openaxon.v1.ListEventsResponse
@@ -676,7 +832,7 @@ export type ListEventsResponse = Message<"openaxon.v1.ListEventsResponse"> & {
  * Use `create(ListEventsResponseSchema)` to create a new message.
  */
 export const ListEventsResponseSchema: GenMessage<ListEventsResponse> = /*@__PURE__*/
-  messageDesc(file_openaxon_v1_axon, 22);
+  messageDesc(file_openaxon_v1_axon, 26);
 
 /**
  * Error detail attached to FAILED_PRECONDITION when expected_head does not match.
@@ -705,7 +861,7 @@ export type ExpectedHeadMismatch = Message<"openaxon.v1.ExpectedHeadMismatch"> &
  * Use `create(ExpectedHeadMismatchSchema)` to create a new message.
  */
 export const ExpectedHeadMismatchSchema: GenMessage<ExpectedHeadMismatch> = /*@__PURE__*/
-  messageDesc(file_openaxon_v1_axon, 23);
+  messageDesc(file_openaxon_v1_axon, 27);
 
 /**
  * Error detail attached to RESOURCE_EXHAUSTED when a payload is too large.
@@ -729,7 +885,7 @@ export type PayloadTooLarge = Message<"openaxon.v1.PayloadTooLarge"> & {
  * Use `create(PayloadTooLargeSchema)` to create a new message.
  */
 export const PayloadTooLargeSchema: GenMessage<PayloadTooLarge> = /*@__PURE__*/
-  messageDesc(file_openaxon_v1_axon, 24);
+  messageDesc(file_openaxon_v1_axon, 28);
 
 /**
  * Who wrote an event. Clients may publish USER, EXTERNAL and AGENT events;
@@ -825,6 +981,24 @@ export const AxonService: GenService<{
     methodKind: "unary";
     input: typeof PublishBatchRequestSchema;
     output: typeof PublishBatchResponseSchema;
+  },
+  /**
+   * An append session: ordered, pipelined batches on one bidirectional stream (gRPC, or Connect
+   * over HTTP/2; browsers keep Publish/PublishBatch). Every request gets exactly one response, in
+   * request order, sent only once its batch is durable; pipelined batches share group commits.
+   * A batch the server rejects (INVALID_ARGUMENT, PERMISSION_DENIED, RESOURCE_EXHAUSTED,
+   * NOT_FOUND, FAILED_PRECONDITION) gets an AppendError response and wrote nothing; the session
+   * goes on. Errors that leave a batch's outcome unknown (UNAVAILABLE, INTERNAL) end the session
+   * with that code: batches not yet acknowledged may or may not have been written.
+   * Backpressure: the server stops reading requests while the events it has received but not yet
+   * acknowledged exceed its per-session limit (HTTP/2 flow control then stalls the sender).
+   *
+   * @generated from rpc openaxon.v1.AxonService.Append
+   */
+  append: {
+    methodKind: "bidi_streaming";
+    input: typeof AppendRequestSchema;
+    output: typeof AppendResponseSchema;
   },
   /**
    * Replays events after after_sequence, sends caught_up, then follows live.

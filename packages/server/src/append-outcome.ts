@@ -1,0 +1,84 @@
+import type { MessageInitShape } from "@bufbuild/protobuf";
+import { Code, ConnectError } from "@connectrpc/connect";
+import {
+  type AppendResponseSchema,
+  ExpectedHeadMismatchSchema,
+  PayloadTooLargeSchema,
+} from "@openaxon/protocol";
+import type { AppendResult } from "@openaxon/store";
+import type { Logger } from "pino";
+import { toConnectError } from "./errors.js";
+
+export type AppendResponseInit = MessageInitShape<typeof AppendResponseSchema>;
+
+/**
+ * What one batch of an append session came to: a response for the client (an ack, or a per-batch
+ * error when the batch was rejected before anything was written), or an error that ends the session
+ * because the batch's outcome is unknown.
+ */
+export type AppendOutcome =
+  | { readonly response: AppendResponseInit; readonly fatal?: undefined }
+  | { readonly fatal: ConnectError; readonly response?: undefined };
+
+/** Codes that mean "rejected, nothing written": safe to report per batch and carry on. */
+const REJECTED = new Set<Code>([
+  Code.InvalidArgument,
+  Code.NotFound,
+  Code.PermissionDenied,
+  Code.ResourceExhausted,
+  Code.FailedPrecondition,
+]);
+
+export function ackOutcome(batchId: bigint, result: AppendResult): AppendOutcome {
+  return {
+    response: {
+      batchId,
+      result: {
+        case: "ack",
+        value: {
+          firstSequence: BigInt(result.firstSequence),
+          lastSequence: BigInt(result.lastSequence),
+          timestampMs: BigInt(result.timestampMs),
+          duplicate: result.duplicate,
+        },
+      },
+    },
+  };
+}
+
+/** Decides from the error a batch failed with whether the session can go on. */
+export function errorOutcome(batchId: bigint, error: unknown, logger: Logger): AppendOutcome {
+  const connectError = toConnectError(error, logger, "Append");
+  if (!REJECTED.has(connectError.code)) return { fatal: connectError };
+  let expectedHeadMismatch: MessageInitShape<typeof ExpectedHeadMismatchSchema> | undefined;
+  let payloadTooLarge: MessageInitShape<typeof PayloadTooLargeSchema> | undefined;
+  for (const detail of connectError.details) {
+    if (!("desc" in detail)) continue;
+    if (detail.desc.typeName === ExpectedHeadMismatchSchema.typeName) {
+      expectedHeadMismatch = detail.value as MessageInitShape<typeof ExpectedHeadMismatchSchema>;
+    } else if (detail.desc.typeName === PayloadTooLargeSchema.typeName) {
+      payloadTooLarge = detail.value as MessageInitShape<typeof PayloadTooLargeSchema>;
+    }
+  }
+  return {
+    response: {
+      batchId,
+      result: {
+        case: "error",
+        value: {
+          code: connectError.code,
+          message: connectError.rawMessage,
+          ...(expectedHeadMismatch && { expectedHeadMismatch }),
+          ...(payloadTooLarge && { payloadTooLarge }),
+        },
+      },
+    },
+  };
+}
+
+export function shuttingDown(): ConnectError {
+  return new ConnectError(
+    "the server is shutting down; batches acknowledged so far are durable, reconnect to send the rest",
+    Code.Unavailable,
+  );
+}
