@@ -7,7 +7,7 @@ import type { Scope } from "./api-keys.js";
 import { requiredScopes } from "./required-scope.js";
 
 /** Every service the protocol package exports, found from its generated descriptors. */
-const services = Object.values(protocol).filter(
+const services = (Object.values(protocol) as unknown[]).filter(
   (value): value is DescService =>
     typeof value === "object" && value !== null && (value as { kind?: unknown }).kind === "service",
 );
