@@ -12,6 +12,7 @@ import { handleHealth } from "./health.js";
 import { listenH2cAndHttp1 } from "./listen.js";
 import { rpcLoggingInterceptor } from "./rpc-logging.js";
 import { runtimeRoutes } from "./runtime-service.js";
+import { strictBinaryHandler } from "./strict-binary-decoding.js";
 import { strictDecodingInterceptor, strictJsonOptions, withStrictDecoding } from "./strict-decoding.js";
 import type { TransportLimits } from "./transport-limits.js";
 import { DEFAULT_MAX_PAYLOAD_BYTES } from "./validate-publish.js";
@@ -60,6 +61,9 @@ export async function startAxonServer(options: StartAxonServerOptions): Promise<
   const shutdownSignal = options.shutdownSignal
     ? AbortSignal.any([options.shutdownSignal, shutdown.signal])
     : shutdown.signal;
+  // Room for one maximal payload plus framing, so oversized payloads reach validation and get the
+  // precise RESOURCE_EXHAUSTED message; anything far larger is refused while reading.
+  const readMaxBytes = Math.max(64 * 1024 * 1024, 2 * maxPayloadBytes + 1024 * 1024);
   /** Request path -> input message type, for the strict JSON decoding hook. */
   const inputs = new Map<string, DescMessage>();
   const rpcHandler = connectNodeAdapter({
@@ -67,7 +71,11 @@ export async function startAxonServer(options: StartAxonServerOptions): Promise<
       axonRoutes({ ...options, clock, logger, maxPayloadBytes, shutdownSignal })(router);
       if (options.gatewayRegistry) gatewayRoutes({ registry: options.gatewayRegistry, logger })(router);
       if (options.runtimes) runtimeRoutes({ runtimes: options.runtimes, logger })(router);
-      for (const h of router.handlers) inputs.set(h.requestPath, h.method.input);
+      for (const [i, h] of router.handlers.entries()) {
+        inputs.set(h.requestPath, h.method.input);
+        // connectNodeAdapter reads router.handlers after this callback: wrapped handlers are served.
+        router.handlers[i] = strictBinaryHandler(h, readMaxBytes);
+      }
     },
     interceptors: [
       rpcLoggingInterceptor(logger),
@@ -75,9 +83,7 @@ export async function startAxonServer(options: StartAxonServerOptions): Promise<
       strictDecodingInterceptor(),
     ],
     jsonOptions: strictJsonOptions as Record<string, unknown>,
-    // Room for one maximal payload plus framing, so oversized payloads reach validation and get the
-    // precise RESOURCE_EXHAUSTED message; anything far larger is refused while reading.
-    readMaxBytes: Math.max(64 * 1024 * 1024, 2 * maxPayloadBytes + 1024 * 1024),
+    readMaxBytes,
   });
 
   let draining = false;
