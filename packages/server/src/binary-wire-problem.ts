@@ -66,12 +66,12 @@ function valueProblem(
   const value = reader.bytes();
   switch (field.fieldKind) {
     case "scalar":
-      return field.scalar === ScalarType.STRING && !isUtf8(value)
+      return field.scalar === ScalarType.STRING && !validUtf8(value)
         ? `${path}: string is not valid UTF-8`
         : undefined;
     case "list":
       if (field.listKind === "message") return nestedProblem(value, field.message, path, depth);
-      return field.listKind === "scalar" && field.scalar === ScalarType.STRING && !isUtf8(value)
+      return field.listKind === "scalar" && field.scalar === ScalarType.STRING && !validUtf8(value)
         ? `${path}: string is not valid UTF-8`
         : undefined; // a packed list of numbers: its varints are not checked
     case "message":
@@ -106,18 +106,30 @@ function mapEntryProblem(
       continue;
     }
     const value = reader.bytes();
-    if (number === 1 && field.mapKey === ScalarType.STRING && !isUtf8(value)) {
+    if (number === 1 && field.mapKey === ScalarType.STRING && !validUtf8(value)) {
       return `${path}: map key is not valid UTF-8`;
     }
     if (number === 2 && field.mapKind === "message") {
       const problem = nestedProblem(value, field.message, `${path}[…]`, depth);
       if (problem !== undefined) return problem;
     }
-    if (number === 2 && field.mapKind === "scalar" && field.scalar === ScalarType.STRING && !isUtf8(value)) {
+    if (
+      number === 2 &&
+      field.mapKind === "scalar" &&
+      field.scalar === ScalarType.STRING &&
+      !validUtf8(value)
+    ) {
       return `${path}: map value is not valid UTF-8`;
     }
   }
   return undefined;
+}
+
+/** Short ASCII strings (ids, types, sources) are the common case: a JS loop beats the native call. */
+function validUtf8(bytes: Uint8Array): boolean {
+  if (bytes.length > 64) return isUtf8(bytes);
+  for (let i = 0; i < bytes.length; i++) if (bytes[i]! >= 0x80) return isUtf8(bytes);
+  return true;
 }
 
 const byNumberCache = new WeakMap<DescMessage, Map<number, DescField>>();
