@@ -13,11 +13,12 @@ import { gatewayRoutes } from "./gateway-routes.js";
 import { grpcPublishFastPath } from "./grpc-publish-fast-path.js";
 import { handleHealth } from "./health.js";
 import { listenH2cAndHttp1 } from "./listen.js";
-import { rpcReadLimits, withReadLimits } from "./read-limits.js";
+import { DEFAULT_READ_MAX_BYTES, rpcReadLimits, withReadLimits } from "./read-limits.js";
 import { createRequestGate } from "./request-gate.js";
 import { rpcLoggingInterceptor } from "./rpc-logging.js";
 import { runtimeRoutes } from "./runtime-service.js";
 import { principalKey, scopeError, scopeInterceptor } from "./scope-interceptor.js";
+import { strictBinaryHandler } from "./strict-binary-decoding.js";
 import { strictDecodingInterceptor, strictJsonOptions, withStrictDecoding } from "./strict-decoding.js";
 import type { TransportLimits } from "./transport-limits.js";
 import { DEFAULT_MAX_PAYLOAD_BYTES } from "./validate-publish.js";
@@ -78,17 +79,24 @@ export async function startAxonServer(options: StartAxonServerOptions): Promise<
   const shutdownSignal = options.shutdownSignal
     ? AbortSignal.any([options.shutdownSignal, shutdown.signal])
     : shutdown.signal;
+  const readLimits = rpcReadLimits(maxPayloadBytes);
   /** Request path -> input message type, for the strict JSON decoding hook. */
   const inputs = new Map<string, DescMessage>();
   const gate = createRequestGate({ ...options, listenHost: options.host, apiKeys, logger });
   const principals = new WeakMap<object, Principal>();
   const rpcHandler = connectNodeAdapter({
     routes: (unlimited) => {
-      const router = withReadLimits(unlimited, rpcReadLimits(maxPayloadBytes));
+      const router = withReadLimits(unlimited, readLimits);
       axonRoutes({ ...options, clock, logger, maxPayloadBytes, shutdownSignal })(router);
       if (options.gatewayRegistry) gatewayRoutes({ registry: options.gatewayRegistry, logger })(router);
       if (options.runtimes) runtimeRoutes({ runtimes: options.runtimes, logger })(router);
-      for (const h of unlimited.handlers) inputs.set(h.requestPath, h.method.input);
+      for (const [i, h] of unlimited.handlers.entries()) {
+        inputs.set(h.requestPath, h.method.input);
+        const limit =
+          readLimits.get(`${h.method.parent.typeName}/${h.method.name}`) ?? DEFAULT_READ_MAX_BYTES;
+        // connectNodeAdapter reads router.handlers after this callback: wrapped handlers are served.
+        unlimited.handlers[i] = strictBinaryHandler(h, limit);
+      }
     },
     interceptors: [rpcLoggingInterceptor(logger), scopeInterceptor(), strictDecodingInterceptor()],
     jsonOptions: strictJsonOptions as Record<string, unknown>,
@@ -105,7 +113,7 @@ export async function startAxonServer(options: StartAxonServerOptions): Promise<
       ? grpcPublishFastPath({
           store: options.store,
           maxPayloadBytes,
-          readMaxBytes: rpcReadLimits(maxPayloadBytes).get(`${AxonService.typeName}/Publish`)!,
+          readMaxBytes: readLimits.get(`${AxonService.typeName}/Publish`)!,
           logger,
           admit: (request, fields) => {
             const error = scopeError(

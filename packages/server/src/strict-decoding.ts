@@ -25,6 +25,17 @@ export function withStrictDecoding<T>(input: DescMessage | undefined, run: () =>
   return current.run({ input }, run);
 }
 
+/**
+ * Records why the current request cannot be decoded (the first reason wins); the interceptor
+ * below then fails the RPC. False outside a request started by withStrictDecoding.
+ */
+export function refuseCurrentRequest(problem: string): boolean {
+  const request = current.getStore();
+  if (request === undefined) return false;
+  request.problem ??= problem;
+  return true;
+}
+
 const utf8 = new TextDecoder("utf-8", { fatal: true });
 
 /** Pass as connect's jsonOptions (the type there omits textDecoder, which connect does read). */
