@@ -19,19 +19,25 @@ export interface FanoutWorkerTask {
 /** From the main thread: publishing is over, `lastSequence` is the head every stream must reach. */
 export interface FinishMessage {
   readonly lastSequence: number;
+  /** Give up draining after this long without a delivery. */
   readonly graceMs: number;
 }
 
 export interface FanoutWorkerResult {
   readonly subscribers: number;
   readonly delivered: number;
+  /** Sequences a stream skipped over (a jump). */
   readonly missing: number;
+  /** Sequences up to the last one a stream never reached before the drain gave up. */
+  readonly undelivered: number;
   readonly duplicates: number;
   /** Streams that got every sequence 1…lastSequence, in order. */
   readonly complete: number;
   readonly fellBehind: number;
   readonly errors: readonly string[];
   readonly histogram: { counts: Uint32Array; max: number; total: number };
+  /** Server timestamp_ms (durable) → delivered: the fan-out share of the latency, ±1 ms. */
+  readonly afterCommit: { counts: Uint32Array; max: number; total: number };
   readonly cpuSeconds: number;
   /** Wall time from live to done (publishing plus draining). */
   readonly wallSeconds: number;
@@ -54,6 +60,7 @@ async function run(task: FanoutWorkerTask): Promise<void> {
     connections.push(connectLeanGrpc(task.url));
   }
   const histogram = new LatencyHistogram();
+  const afterCommit = new LatencyHistogram();
   const states = Array.from({ length: task.subscribers }, () => new SubscriberState());
   const errors: string[] = [];
   let stopping = false;
@@ -67,7 +74,7 @@ async function run(task: FanoutWorkerTask): Promise<void> {
       .serverStream(SUBSCRIBE, request, (message) => {
         if (stopping) return false;
         const now = performance.timeOrigin + performance.now();
-        const frame = readSubscribeResponse(message, (sequence, sentAt) => {
+        const frame = readSubscribeResponse(message, (sequence, sentAt, durableAt) => {
           if (sequence === state.last + 1) state.last = sequence;
           else if (sequence > state.last) {
             state.missing += sequence - state.last - 1;
@@ -75,6 +82,7 @@ async function run(task: FanoutWorkerTask): Promise<void> {
           } else state.duplicates++;
           state.delivered++;
           if (!Number.isNaN(sentAt)) histogram.record(now - sentAt);
+          if (!Number.isNaN(durableAt)) afterCommit.record(now - durableAt);
         });
         if (frame.kind === "caughtUp" && !state.caughtUp) {
           state.caughtUp = true;
@@ -100,10 +108,20 @@ async function run(task: FanoutWorkerTask): Promise<void> {
 
   const finish = await new Promise<FinishMessage>((resolve) => parentPort!.once("message", resolve));
   lastSequence = finish.lastSequence;
+  // Drain: until every stream has the last sequence, or nothing arrived for graceMs (stuck).
+  let seen = -1;
+  let lastMove = performance.now();
   await waitFor(
-    () => states.every((s) => s.last >= lastSequence),
+    () => {
+      const total = states.reduce((n, s) => n + s.delivered, 0);
+      if (total !== seen) {
+        seen = total;
+        lastMove = performance.now();
+      }
+      return states.every((s) => s.last >= lastSequence) || performance.now() - lastMove > finish.graceMs;
+    },
     (f) => (onProgress = f),
-    finish.graceMs,
+    600_000,
   );
   const cpuSeconds = (threadCpuSeconds() ?? Number.NaN) - cpu0;
   const wallSeconds = (performance.now() - wall0) / 1000;
@@ -115,8 +133,8 @@ async function run(task: FanoutWorkerTask): Promise<void> {
   const result: FanoutWorkerResult = {
     subscribers: task.subscribers,
     delivered: sum((s) => s.delivered),
-    // Events never seen at the end count as missing too.
-    missing: sum((s) => s.missing + Math.max(0, lastSequence - s.last)),
+    missing: sum((s) => s.missing),
+    undelivered: sum((s) => Math.max(0, lastSequence - s.last)),
     duplicates: sum((s) => s.duplicates),
     complete: states.filter(
       (s) => s.last === lastSequence && s.missing === 0 && s.duplicates === 0 && s.delivered === lastSequence,
@@ -124,10 +142,14 @@ async function run(task: FanoutWorkerTask): Promise<void> {
     fellBehind: sum((s) => s.fellBehind),
     errors: errors.slice(0, 5),
     histogram: { counts: histogram.counts, max: histogram.max, total: histogram.total },
+    afterCommit: { counts: afterCommit.counts, max: afterCommit.max, total: afterCommit.total },
     cpuSeconds,
     wallSeconds,
   };
-  parentPort!.postMessage(result, [histogram.counts.buffer as ArrayBuffer]);
+  parentPort!.postMessage(result, [
+    histogram.counts.buffer as ArrayBuffer,
+    afterCommit.counts.buffer as ArrayBuffer,
+  ]);
 }
 
 /** Resolves once `done()` holds, re-checking whenever the stream handlers signal progress. */

@@ -26,12 +26,18 @@ export interface FanoutResult {
   readonly deliveries: number;
   readonly expectedDeliveries: number;
   readonly missing: number;
+  readonly undelivered: number;
+  /** Seconds from the end of publishing until every stream had everything (or the drain gave up). */
+  readonly drainSeconds: number;
   readonly duplicates: number;
   readonly completeSubscribers: number;
   readonly fellBehind: number;
   readonly p50Ms?: number;
   readonly p99Ms?: number;
   readonly maxMs?: number;
+  /** Server timestamp_ms (durable) → delivered, ms: the fan-out path without the fsync wait. */
+  readonly commitToDeliverP50Ms?: number;
+  readonly commitToDeliverP99Ms?: number;
   /** PublishBatch ack latency: the durable-append share of publish→deliver. */
   readonly ackP50Ms?: number;
   readonly ackP99Ms?: number;
@@ -71,7 +77,8 @@ export async function fanout(system: SystemProcess, s: FanoutSettings): Promise<
 
     const cpu0 = processCpuSeconds(system.pid);
     const published = await publishAtRate(system.address, axonId, s.rate, s.seconds);
-    const finish: FinishMessage = { lastSequence: published.lastSequence, graceMs: 30_000 };
+    const finish: FinishMessage = { lastSequence: published.lastSequence, graceMs: 10_000 };
+    const drain0 = performance.now();
     const results = await Promise.all(
       workers.map((w) => {
         const result = nextMessage<FanoutWorkerResult>(w);
@@ -80,9 +87,14 @@ export async function fanout(system: SystemProcess, s: FanoutSettings): Promise<
       }),
     );
     const serverCpu = processCpuSeconds(system.pid) - cpu0;
+    const drainSeconds = (performance.now() - drain0) / 1000;
 
     const histogram = new LatencyHistogram();
-    for (const r of results) histogram.add(r.histogram);
+    const afterCommit = new LatencyHistogram();
+    for (const r of results) {
+      histogram.add(r.histogram);
+      afterCommit.add(r.afterCommit);
+    }
     const sum = (f: (r: FanoutWorkerResult) => number) => results.reduce((n, r) => n + f(r), 0);
     const deliveries = sum((r) => r.delivered);
     const wall = published.seconds;
@@ -94,12 +106,16 @@ export async function fanout(system: SystemProcess, s: FanoutSettings): Promise<
       deliveries,
       expectedDeliveries: published.lastSequence * s.subscribers,
       missing: sum((r) => r.missing),
+      undelivered: sum((r) => r.undelivered),
+      drainSeconds,
       duplicates: sum((r) => r.duplicates),
       completeSubscribers: sum((r) => r.complete),
       fellBehind: sum((r) => r.fellBehind),
       p50Ms: histogram.quantile(0.5),
       p99Ms: histogram.quantile(0.99),
       maxMs: histogram.total > 0 ? histogram.max : undefined,
+      commitToDeliverP50Ms: afterCommit.quantile(0.5),
+      commitToDeliverP99Ms: afterCommit.quantile(0.99),
       ackP50Ms: published.ackP50Ms,
       ackP99Ms: published.ackP99Ms,
       peakRssMiB: Math.max(peakRss, rssMiB(system.pid) ?? 0),

@@ -149,8 +149,12 @@ export function liveChecks(s: Pick<PeersSummary, "fanout" | "stall">): Check[] {
       },
       {
         label: "fan-out every event delivered, in order, to every subscriber",
-        met: f.missing === 0 && f.duplicates === 0 && f.completeSubscribers === f.subscribers,
-        value: `**${int(f.deliveries)} of ${int(f.expectedDeliveries)} deliveries, ${int(f.missing)} missing, ${int(f.duplicates)} duplicates, ${int(f.completeSubscribers)} of ${int(f.subscribers)} subscribers complete**`,
+        met:
+          f.missing === 0 &&
+          f.undelivered === 0 &&
+          f.duplicates === 0 &&
+          f.completeSubscribers === f.subscribers,
+        value: `**${int(f.deliveries)} of ${int(f.expectedDeliveries)} deliveries, ${int(f.missing)} skipped, ${int(f.undelivered)} never arrived, ${int(f.duplicates)} duplicates, ${int(f.completeSubscribers)} of ${int(f.subscribers)} subscribers complete**`,
       },
       {
         label: `fan-out axond peak RSS ≤ ${RSS_BOUND_MIB} MB`,
@@ -187,8 +191,10 @@ const FANOUT_HEAD = [
   "subscribers (connections)",
   "events (rate)",
   "deliveries",
-  "missing / duplicates",
+  "skipped / never arrived / duplicates",
+  "drain after publishing",
   "p50 / p99 / max ms publish→deliver",
+  "p50 / p99 ms durable→deliver",
   "p50 / p99 ms PublishBatch ack",
   "server CPU µs/delivery",
   "subscriber threads busy",
@@ -199,8 +205,10 @@ const fanoutCells = (f: FanoutResult) => [
   `${int(f.subscribers)} (${f.connections})`,
   `${int(f.events)} (${int(f.events / f.publishSeconds)} ev/s)`,
   int(f.deliveries),
-  `${int(f.missing)} / ${int(f.duplicates)}`,
+  `${int(f.missing)} / ${int(f.undelivered)} / ${int(f.duplicates)}`,
+  `${f.drainSeconds.toFixed(1)} s`,
   `${ms(f.p50Ms)} / ${ms(f.p99Ms)} / ${ms(f.maxMs)}`,
+  `${ms(f.commitToDeliverP50Ms)} / ${ms(f.commitToDeliverP99Ms)}`,
   `${ms(f.ackP50Ms)} / ${ms(f.ackP99Ms)}`,
   f.serverCpuMicrosPerDelivery.toFixed(1),
   `${Math.round(f.subscriberBusy * 100)}%`,
@@ -243,7 +251,11 @@ caught_up; then one publisher sends PublishBatch every 10 ms with the events due
 rate, each stamped with its send time (wall clock, shared by all threads). Latency is send →
 subscriber decoded the frame, over every delivery, so it includes the fsync'd group commit. Each
 stream checks sequences arrive 1, 2, 3… (a jump counts the skipped events as missing, a repeat as a
-duplicate); after the publisher stops, streams get 30 s to reach the last acked sequence. "subscriber
+duplicate); after the publisher stops, streams drain until each has the last acked sequence or
+nothing arrived for 10 s ("never arrived" counts what was still missing then).
+"durable→deliver" starts at the event's server \`timestamp_ms\` (when it became durable; whole ms,
+same machine clock), so it is the fan-out path alone; "PublishBatch ack" is the publisher's call →
+ack time, the fsync'd append's share. "subscriber
 threads busy" near 100% would mean the bench, not axond, was the limit.
 
 **Stalled subscriber** (\`bench/peers/stall.ts\`): one Subscribe stream goes live, then its HTTP/2
