@@ -258,7 +258,7 @@ same machine clock), so it is the fan-out path alone; "PublishBatch ack" is the 
 ack time, the fsync'd append's share. "subscriber
 threads busy" near 100% would mean the bench, not axond, was the limit.
 
-**Stalled subscriber** (\`bench/peers/stall.ts\`): one Subscribe stream goes live, then its HTTP/2
+**Stalled subscriber** (\`bench/peers/stall.ts\`, on a fresh axond): one Subscribe stream goes live, then its HTTP/2
 stream is paused (the client stops reading, so its flow-control window closes) while the events are
 published in PublishBatch calls of 1,000 from 4 callers; axond's RSS is sampled every 100 ms until
 2 s after the last ack. Then the stream resumes and must report fell_behind and deliver every

@@ -136,14 +136,6 @@ export async function runPeers(argv: readonly string[]): Promise<void> {
         streamsPerConnection: 200,
       });
     }
-    if (on("stall")) {
-      process.stdout.write("  stalled subscriber axond-lean… ");
-      stallResult = await stalledSubscriber(axond, {
-        events: s.stallEvents,
-        batchSize: 1000,
-        concurrency: 4,
-      });
-    }
     if (!on("create")) return;
     const axons = s.axons;
     rows.push(
@@ -158,6 +150,17 @@ export async function runPeers(argv: readonly string[]): Promise<void> {
       ),
     );
   });
+  if (on("stall")) {
+    // A fresh axond: RSS left over from the fan-out would hide what the stalled stream costs.
+    await withSystem(startAxond, async (axond) => {
+      process.stdout.write("  stalled subscriber axond-lean… ");
+      stallResult = await stalledSubscriber(axond, {
+        events: s.stallEvents,
+        batchSize: 1000,
+        concurrency: 4,
+      });
+    });
+  }
   const peerScenarios = (["unary", "batch", "replay"] as const).some(on);
   if (peerScenarios && !missing.includes("redis-server")) {
     for (const fsync of ["everysec", "always"] as const) {
