@@ -106,7 +106,7 @@ export function connectLeanGrpc(baseUrl: string): LeanGrpc {
 }
 
 /** Splits a byte stream into gRPC messages, joining chunks only once a whole message is there. */
-class FrameReader {
+export class FrameReader {
   private chunks: Buffer[] = [];
   private buffered = 0;
 

@@ -1,4 +1,6 @@
 import type { MachineInfo } from "../machine.js";
+import type { FanoutResult } from "./fanout.js";
+import type { StallResult } from "./stall.js";
 
 export interface PeerRow {
   readonly system: string;
@@ -25,6 +27,8 @@ export interface Ratio {
 export interface PeersSummary {
   readonly rows: readonly PeerRow[];
   readonly ratios: readonly Ratio[];
+  readonly fanout?: FanoutResult;
+  readonly stall?: StallResult;
   readonly loadStart: string;
   readonly loadEnd: string;
 }
@@ -98,17 +102,176 @@ const ratioText = (r: Ratio) =>
     ? "n/a (peer skipped)"
     : `${r.value.toFixed(2)}× (target ≥ ${r.target.toFixed(1)}×) ${r.value >= r.target ? "met" : "missed"}`;
 
+const aligned = (head: readonly string[], rows: readonly string[][]) => {
+  const table = [head, ...rows];
+  const widths = head.map((_, c) => Math.max(...table.map((row) => row[c]!.length)));
+  return table.map((row) => row.map((cell, c) => cell.padEnd(widths[c]!)).join("  "));
+};
+
 export function formatPeersTable(s: PeersSummary): string {
-  const table = [HEAD, ...s.rows.map(cells)];
-  const widths = HEAD.map((_, c) => Math.max(...table.map((row) => row[c]!.length)));
-  const lines = table.map((row) => row.map((cell, c) => cell.padEnd(widths[c]!)).join("  "));
+  const live = liveChecks(s);
   return [
-    ...lines,
-    "",
-    ...s.ratios.map((r) => `${r.label}: ${ratioText(r)}`),
-    "",
+    ...(s.rows.length > 0 ? [...aligned(HEAD, s.rows.map(cells)), ""] : []),
+    ...(s.rows.length > 0 ? [...s.ratios.map((r) => `${r.label}: ${ratioText(r)}`), ""] : []),
+    ...(s.fanout ? [...aligned(FANOUT_HEAD, [fanoutCells(s.fanout)]), ""] : []),
+    ...(s.stall ? [...aligned(STALL_HEAD, [stallCells(s.stall)]), ""] : []),
+    ...(live.length > 0 ? [...live.map((c) => `${c.label}: ${checkText(c)}`), ""] : []),
+    ...[s.fanout?.errors, s.stall?.errors].flatMap((e) =>
+      e && e.length > 0 ? [`errors: ${e.join("; ")}`] : [],
+    ),
     `load average (1/5/15 min) at start ${s.loadStart}, at end ${s.loadEnd}`,
   ].join("\n");
+}
+
+// Live fan-out and the stalled subscriber: axond only, with the lean Subscribe client.
+
+const RSS_BOUND_MIB = 400;
+const FANOUT_P99_BOUND_MS = 50;
+
+export interface Check {
+  readonly label: string;
+  readonly met: boolean | undefined;
+  readonly value: string;
+}
+
+const checkText = (c: Check) => `${c.value} ${c.met === undefined ? "(n/a)" : c.met ? "met" : "missed"}`;
+
+/** The issue's "Done when" checks for the live scenarios. */
+export function liveChecks(s: Pick<PeersSummary, "fanout" | "stall">): Check[] {
+  const checks: Check[] = [];
+  const f = s.fanout;
+  if (f) {
+    checks.push(
+      {
+        label: `fan-out publish→deliver p99 ≤ ${FANOUT_P99_BOUND_MS} ms`,
+        met: f.p99Ms === undefined ? undefined : f.p99Ms <= FANOUT_P99_BOUND_MS,
+        value: `**${ms(f.p99Ms)} ms**`,
+      },
+      {
+        label: "fan-out every event delivered, in order, to every subscriber",
+        met:
+          f.missing === 0 &&
+          f.undelivered === 0 &&
+          f.duplicates === 0 &&
+          f.completeSubscribers === f.subscribers,
+        value: `**${int(f.deliveries)} of ${int(f.expectedDeliveries)} deliveries, ${int(f.missing)} skipped, ${int(f.undelivered)} never arrived, ${int(f.duplicates)} duplicates, ${int(f.completeSubscribers)} of ${int(f.subscribers)} subscribers complete**`,
+      },
+      {
+        label: `fan-out axond peak RSS ≤ ${RSS_BOUND_MIB} MB`,
+        met: f.peakRssMiB <= RSS_BOUND_MIB,
+        value: `**${int(f.peakRssMiB)} MiB**`,
+      },
+    );
+  }
+  const t = s.stall;
+  if (t) {
+    checks.push(
+      {
+        label: `stalled subscriber: axond peak RSS ≤ ${RSS_BOUND_MIB} MB while stalled`,
+        met: t.stalledPeakRssMiB <= RSS_BOUND_MIB,
+        value: `**${int(t.stalledPeakRssMiB)} MiB** (baseline ${int(t.baselineRssMiB)}, +${int(t.stalledPeakRssMiB - t.baselineRssMiB)})`,
+      },
+      {
+        label: "stalled subscriber: stream reported fell_behind",
+        met: t.fellBehind > 0,
+        value: `**${t.fellBehind} fell_behind frame(s)**`,
+      },
+      {
+        label: "stalled subscriber: every event delivered with no gap after resuming",
+        met: t.missing === 0 && t.duplicates === 0 && t.lastSequence === t.events && t.events > 0,
+        value: `**${int(t.delivered)} of ${int(t.events)} delivered, ${int(t.missing)} missing, ${int(t.duplicates)} duplicates**`,
+      },
+    );
+  }
+  return checks;
+}
+
+const FANOUT_HEAD = [
+  "live fan-out",
+  "subscribers (connections)",
+  "events (rate)",
+  "deliveries",
+  "skipped / never arrived / duplicates",
+  "drain after publishing",
+  "p50 / p99 / max ms publish→deliver",
+  "p50 / p99 ms durable→deliver",
+  "p50 / p99 ms PublishBatch ack",
+  "server CPU µs/delivery",
+  "subscriber threads busy",
+  "axond peak RSS MiB",
+];
+const fanoutCells = (f: FanoutResult) => [
+  "axond (lean client)",
+  `${int(f.subscribers)} (${f.connections})`,
+  `${int(f.events)} (${int(f.events / f.publishSeconds)} ev/s)`,
+  int(f.deliveries),
+  `${int(f.missing)} / ${int(f.undelivered)} / ${int(f.duplicates)}`,
+  `${f.drainSeconds.toFixed(1)} s`,
+  `${ms(f.p50Ms)} / ${ms(f.p99Ms)} / ${ms(f.maxMs)}`,
+  `${ms(f.commitToDeliverP50Ms)} / ${ms(f.commitToDeliverP99Ms)}`,
+  `${ms(f.ackP50Ms)} / ${ms(f.ackP99Ms)}`,
+  f.serverCpuMicrosPerDelivery.toFixed(1),
+  `${Math.round(f.subscriberBusy * 100)}%`,
+  int(f.peakRssMiB),
+];
+const STALL_HEAD = [
+  "stalled subscriber",
+  "events published (time)",
+  "axond RSS MiB: before / stalled peak / resume peak",
+  "fell_behind",
+  "delivered after resume (time)",
+  "missing / duplicates",
+];
+const stallCells = (t: StallResult) => [
+  "axond (lean client)",
+  `${int(t.events)} (${t.publishSeconds.toFixed(1)} s)`,
+  `${int(t.baselineRssMiB)} / ${int(t.stalledPeakRssMiB)} / ${int(t.resumePeakRssMiB)}`,
+  String(t.fellBehind),
+  `${int(t.delivered)} (${t.resumeSeconds.toFixed(1)} s)`,
+  `${int(t.missing)} / ${int(t.duplicates)}`,
+];
+const mdTable = (head: readonly string[], rows: readonly string[][]) =>
+  `| ${head.join(" | ")} |\n|${head.map(() => "---").join("|")}|\n${rows.map((r) => `| ${r.join(" | ")} |`).join("\n")}`;
+
+export function formatLiveMarkdown(s: PeersSummary, machine: MachineInfo, command: string): string {
+  const parts = [
+    `## Side by side: live fan-out and stalled subscriber
+
+Recorded by \`${command}\` on ${machine.date}: ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB,
+Node ${machine.node}, ${machine.os}. Load average (1/5/15 min) at start ${s.loadStart}, at end ${s.loadEnd}.
+
+axond only so far (Redis XREAD BLOCK and JetStream ordered push consumers are not in yet). The
+subscribers use a lean gRPC client over \`node:http2\` (\`bench/peers/fanout-worker.ts\`) that decodes
+only each event's sequence and the send time the publisher put first in its payload, so the bench
+costs little next to the server.
+
+**Live fan-out** (\`bench/peers/fanout.ts\`): the subscribers open Subscribe on one fresh axon from 2
+worker threads, at most 200 streams per HTTP/2 connection (axond allows 256), and wait for
+caught_up; then one publisher sends PublishBatch every 10 ms with the events due at the target
+rate, each stamped with its send time (wall clock, shared by all threads). Latency is send →
+subscriber decoded the frame, over every delivery, so it includes the fsync'd group commit. Each
+stream checks sequences arrive 1, 2, 3… (a jump counts the skipped events as missing, a repeat as a
+duplicate); after the publisher stops, streams drain until each has the last acked sequence or
+nothing arrived for 10 s ("never arrived" counts what was still missing then).
+"durable→deliver" starts at the event's server \`timestamp_ms\` (when it became durable; whole ms,
+same machine clock), so it is the fan-out path alone; "PublishBatch ack" is the publisher's call →
+ack time, the fsync'd append's share. "subscriber
+threads busy" near 100% would mean the bench, not axond, was the limit.
+
+**Stalled subscriber** (\`bench/peers/stall.ts\`, on a fresh axond): one Subscribe stream goes live, then its HTTP/2
+stream is paused (the client stops reading, so its flow-control window closes) while the events are
+published in PublishBatch calls of 1,000 from 4 callers; axond's RSS is sampled every 100 ms until
+2 s after the last ack. Then the stream resumes and must report fell_behind and deliver every
+sequence with no gap or duplicate.`,
+  ];
+  if (s.fanout) parts.push(mdTable(FANOUT_HEAD, [fanoutCells(s.fanout)]));
+  if (s.stall) parts.push(mdTable(STALL_HEAD, [stallCells(s.stall)]));
+  parts.push(
+    `Checks (issue 10 "Done when"):\n\n${liveChecks(s)
+      .map((c) => `- ${c.label}: ${checkText(c)}`)
+      .join("\n")}`,
+  );
+  return `${parts.join("\n\n")}\n`;
 }
 
 export function formatPeersMarkdown(s: PeersSummary, machine: MachineInfo, command: string): string {

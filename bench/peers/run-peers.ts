@@ -4,8 +4,15 @@ import { parseArgs } from "node:util";
 import { describeMachine } from "../machine.js";
 import { NOTES_MARKER } from "../report.js";
 import type { DriverName } from "./driver.js";
+import { type FanoutResult, fanout } from "./fanout.js";
 import type { GeneratorResult, GeneratorTask } from "./generator.js";
-import { formatPeersMarkdown, formatPeersTable, type PeerRow, ratios } from "./peers-report.js";
+import {
+  formatLiveMarkdown,
+  formatPeersMarkdown,
+  formatPeersTable,
+  type PeerRow,
+  ratios,
+} from "./peers-report.js";
 import {
   missingBinaries,
   processCpuSeconds,
@@ -16,21 +23,46 @@ import {
   startRedis,
 } from "./processes.js";
 import { runGeneratorInWorker } from "./run-generator.js";
+import { type StallResult, stalledSubscriber } from "./stall.js";
 
 // `npm run bench -- --peers`: axond, Redis Streams (AOF everysec and always) and NATS JetStream
 // (file storage) started side by side on loopback and driven by the same generator, one at a time.
 
-const USAGE = `usage: npm run bench -- --peers [--events N] [--seconds S] [--write]
-  --events N    replay size and the cap on publish scenarios (default 1,000,000)
-  --axons N     axons created for the RSS row (default 10,000)
-  --seconds S   time cap of each publish scenario (default 10)
-  --write       record the table in docs/benchmarks.md ("Side by side")`;
+const SCENARIOS = ["unary", "batch", "replay", "create", "fanout", "stall"] as const;
+type Scenario = (typeof SCENARIOS)[number];
+
+const USAGE = `usage: npm run bench -- --peers [--events N] [--seconds S] [--only LIST] [--write]
+  --events N          replay size and the cap on publish scenarios (default 1,000,000)
+  --axons N           axons created for the RSS row (default 10,000)
+  --seconds S         time cap of each publish scenario (default 10)
+  --subscribers N     live fan-out subscribers on one axon (default 1,000)
+  --fanout-seconds S  how long the fan-out publisher runs (default 10)
+  --fanout-rate N     fan-out publish rate, events/s (default 1,000)
+  --stall-events N    events published past the stalled subscriber (default 500,000)
+  --only LIST         run only these scenarios: ${SCENARIOS.join(",")} (comma-separated)
+  --write             record the table in docs/benchmarks.md ("Side by side")`;
 
 interface Settings {
   readonly events: number;
   readonly seconds: number;
   readonly axons: number;
+  readonly subscribers: number;
+  readonly fanoutSeconds: number;
+  readonly fanoutRate: number;
+  readonly stallEvents: number;
+  readonly only: ReadonlySet<Scenario>;
   readonly write: boolean;
+}
+
+function parseOnly(value: string | undefined): ReadonlySet<Scenario> {
+  if (value === undefined) return new Set(SCENARIOS);
+  const names = value.split(",").map((n) => n.trim());
+  for (const name of names) {
+    if (!(SCENARIOS as readonly string[]).includes(name)) {
+      throw new Error(`--only takes ${SCENARIOS.join(", ")}; got ${JSON.stringify(name)}\n${USAGE}`);
+    }
+  }
+  return new Set(names as Scenario[]);
 }
 
 export async function runPeers(argv: readonly string[]): Promise<void> {
@@ -40,6 +72,11 @@ export async function runPeers(argv: readonly string[]): Promise<void> {
       events: { type: "string", default: "1000000" },
       seconds: { type: "string", default: "10" },
       axons: { type: "string", default: "10000" },
+      subscribers: { type: "string", default: "1000" },
+      "fanout-seconds": { type: "string", default: "10" },
+      "fanout-rate": { type: "string", default: "1000" },
+      "stall-events": { type: "string", default: "500000" },
+      only: { type: "string" },
       write: { type: "boolean", default: false },
       help: { type: "boolean", short: "h" },
     },
@@ -49,9 +86,17 @@ export async function runPeers(argv: readonly string[]): Promise<void> {
     events: Number(values.events),
     seconds: Number(values.seconds),
     axons: Number(values.axons),
+    subscribers: Number(values.subscribers),
+    fanoutSeconds: Number(values["fanout-seconds"]),
+    fanoutRate: Number(values["fanout-rate"]),
+    stallEvents: Number(values["stall-events"]),
+    only: parseOnly(values.only),
     write: values.write,
   };
-  if (!(Number.isSafeInteger(s.events) && s.events > 0 && s.seconds > 0)) throw new Error(USAGE);
+  const counts = [s.events, s.axons, s.subscribers, s.fanoutRate, s.stallEvents];
+  if (!(counts.every((n) => Number.isSafeInteger(n) && n > 0) && s.seconds > 0 && s.fanoutSeconds > 0)) {
+    throw new Error(USAGE);
+  }
 
   const machine = describeMachine(os.tmpdir());
   const loadStart = os.loadavg();
@@ -64,15 +109,34 @@ export async function runPeers(argv: readonly string[]): Promise<void> {
   }
 
   const rows: PeerRow[] = [];
+  let fanoutResult: FanoutResult | undefined;
+  let stallResult: StallResult | undefined;
+  const on = (scenario: Scenario) => s.only.has(scenario);
   await withSystem(startAxond, async (axond) => {
-    for (const driver of ["axond-grpc", "axond-sdk"] as const) {
-      rows.push(await measure(axond, driver, "unary-32", unary(driver, axond, s)));
+    if (on("unary")) {
+      for (const driver of ["axond-grpc", "axond-sdk"] as const) {
+        rows.push(await measure(axond, driver, "unary-32", unary(driver, axond, s)));
+      }
     }
-    rows.push(await measure(axond, "axond-grpc", "batch 100×4", batch("axond-grpc", axond, s)));
-    const log = await populate("axond-grpc", axond, s.events);
-    for (const driver of ["axond-sdk", "axond-grpc"] as const) {
-      rows.push(await measure(axond, driver, "replay", () => replay(driver, axond, log, s.events)));
+    if (on("batch"))
+      rows.push(await measure(axond, "axond-grpc", "batch 100×4", batch("axond-grpc", axond, s)));
+    if (on("replay")) {
+      const log = await populate("axond-grpc", axond, s.events);
+      for (const driver of ["axond-sdk", "axond-grpc"] as const) {
+        rows.push(await measure(axond, driver, "replay", () => replay(driver, axond, log, s.events)));
+      }
     }
+    if (on("fanout")) {
+      process.stdout.write("  live fan-out axond-lean… ");
+      fanoutResult = await fanout(axond, {
+        subscribers: s.subscribers,
+        seconds: s.fanoutSeconds,
+        rate: s.fanoutRate,
+        workers: 2,
+        streamsPerConnection: 200,
+      });
+    }
+    if (!on("create")) return;
     const axons = s.axons;
     rows.push(
       await measure(axond, "axond-grpc", `${axons.toLocaleString("en-US")} axons created`, () =>
@@ -86,14 +150,26 @@ export async function runPeers(argv: readonly string[]): Promise<void> {
       ),
     );
   });
-  if (!missing.includes("redis-server")) {
+  if (on("stall")) {
+    // A fresh axond: RSS left over from the fan-out would hide what the stalled stream costs.
+    await withSystem(startAxond, async (axond) => {
+      process.stdout.write("  stalled subscriber axond-lean… ");
+      stallResult = await stalledSubscriber(axond, {
+        events: s.stallEvents,
+        batchSize: 1000,
+        concurrency: 4,
+      });
+    });
+  }
+  const peerScenarios = (["unary", "batch", "replay"] as const).some(on);
+  if (peerScenarios && !missing.includes("redis-server")) {
     for (const fsync of ["everysec", "always"] as const) {
       await withSystem(
         () => startRedis(fsync),
         async (redis) => {
-          rows.push(await measure(redis, "redis", "unary-32", unary("redis", redis, s)));
-          rows.push(await measure(redis, "redis", "batch 100×4", batch("redis", redis, s)));
-          if (fsync === "everysec") {
+          if (on("unary")) rows.push(await measure(redis, "redis", "unary-32", unary("redis", redis, s)));
+          if (on("batch")) rows.push(await measure(redis, "redis", "batch 100×4", batch("redis", redis, s)));
+          if (fsync === "everysec" && on("replay")) {
             const log = await populate("redis", redis, s.events);
             rows.push(await measure(redis, "redis", "replay", () => replay("redis", redis, log, s.events)));
           }
@@ -101,25 +177,44 @@ export async function runPeers(argv: readonly string[]): Promise<void> {
       );
     }
   }
-  if (!missing.includes("nats-server")) {
+  if (peerScenarios && !missing.includes("nats-server")) {
     await withSystem(startNats, async (nats) => {
-      rows.push(await measure(nats, "jetstream", "unary-32", unary("jetstream", nats, s)));
-      rows.push(await measure(nats, "jetstream", "batch 100×4", batch("jetstream", nats, s)));
+      if (on("unary")) rows.push(await measure(nats, "jetstream", "unary-32", unary("jetstream", nats, s)));
+      if (on("batch"))
+        rows.push(await measure(nats, "jetstream", "batch 100×4", batch("jetstream", nats, s)));
+      if (!on("replay")) return;
       const log = await populate("jetstream", nats, s.events);
       rows.push(await measure(nats, "jetstream", "replay", () => replay("jetstream", nats, log, s.events)));
     });
   }
 
   const loadEnd = os.loadavg();
-  const summary = { rows, ratios: ratios(rows), loadStart: fmtLoad(loadStart), loadEnd: fmtLoad(loadEnd) };
+  const summary = {
+    rows,
+    ratios: ratios(rows),
+    fanout: fanoutResult,
+    stall: stallResult,
+    loadStart: fmtLoad(loadStart),
+    loadEnd: fmtLoad(loadEnd),
+  };
   console.log(`\n${formatPeersTable(summary)}`);
   if (s.write) {
     const doc = new URL("../../docs/benchmarks.md", import.meta.url);
     const command = ["npm run bench --", ...argv].join(" ");
-    await writeFile(
-      doc,
-      withSideBySide(await readFile(doc, "utf8"), formatPeersMarkdown(summary, machine, command)),
-    );
+    let text = await readFile(doc, "utf8");
+    // Each section is replaced only by a run that measured it, so `--only` runs keep the other.
+    if (rows.length > 0) {
+      text = withSection(
+        text,
+        SIDE_BY_SIDE,
+        SIDE_BY_SIDE_END,
+        formatPeersMarkdown(summary, machine, command),
+      );
+    }
+    if (summary.fanout || summary.stall) {
+      text = withSection(text, LIVE, LIVE_END, formatLiveMarkdown(summary, machine, command));
+    }
+    await writeFile(doc, text);
     console.log("\nrecorded in docs/benchmarks.md (Side by side)");
   }
 }
@@ -237,19 +332,21 @@ async function measure(
   }
 }
 
-const SIDE_BY_SIDE = "## Side by side";
+const SIDE_BY_SIDE = "## Side by side\n";
 const SIDE_BY_SIDE_END = "<!-- end of side by side -->";
+const LIVE = "## Side by side: live fan-out and stalled subscriber";
+const LIVE_END = "<!-- end of live fan-out -->";
 
-/** Puts the section right after the notes marker (so `npm run bench` keeps it), replacing an older one. */
-function withSideBySide(doc: string, section: string): string {
-  const start = doc.indexOf(SIDE_BY_SIDE);
-  const end = doc.indexOf(SIDE_BY_SIDE_END);
+/** Puts a section right after the notes marker (so `npm run bench` keeps it), replacing an older one. */
+function withSection(doc: string, heading: string, endMarker: string, section: string): string {
+  const start = doc.indexOf(heading);
+  const end = doc.indexOf(endMarker);
   const without =
     start >= 0 && end > start
-      ? doc.slice(0, start) + doc.slice(end + SIDE_BY_SIDE_END.length).replace(/^\n+/, "")
+      ? doc.slice(0, start) + doc.slice(end + endMarker.length).replace(/^\n+/, "")
       : doc;
   const marker = without.indexOf(NOTES_MARKER);
-  const block = `${section.trimEnd()}\n\n${SIDE_BY_SIDE_END}\n\n`;
+  const block = `${section.trimEnd()}\n\n${endMarker}\n\n`;
   if (marker < 0) return `${without.trimEnd()}\n\n${NOTES_MARKER}\n\n${block}`;
   const at = marker + NOTES_MARKER.length;
   return `${without.slice(0, at)}\n\n${block}${without.slice(at).replace(/^\n+/, "")}`;
