@@ -31,13 +31,6 @@
  */
 
 export {
-  type AddressCategory,
-  type AddressClassification,
-  CLOUD_METADATA_ADDRESSES,
-  classifyAddress,
-  type EmbeddingKind,
-} from "./address-classification.js";
-export {
   type AgentGatewayBindingEnv,
   type AgentNetworkEnvOptions,
   agentNetworkEnv,
@@ -54,7 +47,6 @@ export {
   type GatewayAuditEvent,
   type GatewaySuppressedPayload,
 } from "./audit.js";
-export { type Authority, parseAbsoluteHttpTarget, parseConnectAuthority } from "./authority.js";
 export {
   type BindingRegistration,
   type CredentialGateway,
@@ -62,8 +54,33 @@ export {
   type GatewayEndpoint,
   type IssuedBinding,
   startCredentialGateway,
-} from "./credential-gateway.js";
-export { type Dialer, systemDialer } from "./dialer.js";
+} from "./credentials/credential-gateway.js";
+export { createSecretScrubber, REDACTED, scrubText, secretForms } from "./credentials/secret-scrubber.js";
+export {
+  type AddressCategory,
+  type AddressClassification,
+  CLOUD_METADATA_ADDRESSES,
+  classifyAddress,
+  type EmbeddingKind,
+} from "./egress/address-classification.js";
+export { type Authority, parseAbsoluteHttpTarget, parseConnectAuthority } from "./egress/authority.js";
+export { type Dialer, systemDialer } from "./egress/dialer.js";
+export {
+  type EgressProxy,
+  type EgressProxyOptions,
+  type RuntimeProxyAccess,
+  type RuntimeRegistration,
+  startEgressProxy,
+} from "./egress/egress-proxy.js";
+export { hostAddresses } from "./egress/host-addresses.js";
+export {
+  hostnameMatches,
+  type NormalizedHost,
+  normalizeHost,
+  normalizeHostname,
+  parseHostnamePattern,
+} from "./egress/hostname.js";
+export { formatIp, type IpAddress, parseCidr, parseIpLiteral } from "./egress/ip-address.js";
 export {
   type CidrRuleInput,
   type CompiledEgressPolicy,
@@ -75,24 +92,9 @@ export {
   type EgressRules,
   type Listener,
   type PortRangeRule,
-} from "./egress-policy.js";
-export {
-  type EgressProxy,
-  type EgressProxyOptions,
-  type RuntimeProxyAccess,
-  type RuntimeRegistration,
-  startEgressProxy,
-} from "./egress-proxy.js";
-export { hostAddresses } from "./host-addresses.js";
-export {
-  hostnameMatches,
-  type NormalizedHost,
-  normalizeHost,
-  normalizeHostname,
-  parseHostnamePattern,
-} from "./hostname.js";
+} from "./egress/policy.js";
+export { type Resolver, systemResolver } from "./egress/resolver.js";
 export { configurableHeaderNameError } from "./http-headers.js";
-export { formatIp, type IpAddress, parseCidr, parseIpLiteral } from "./ip-address.js";
 export type { GatewayLogger } from "./logger.js";
 export {
   type AuthMechanismInput,
@@ -134,12 +136,20 @@ export {
 } from "./registry/registry-errors.js";
 export { RESOURCE_KINDS, type ResourceKind } from "./registry/resource-kinds.js";
 export {
+  type LoadedKey,
+  type LoadKeyOptions,
+  loadOrCreateKey,
+  SECRET_KEY_ENV,
+  SECRET_KEY_FILE,
+  SecretBox,
+  SecretBoxError,
+} from "./registry/secret-box.js";
+export {
   type CreateSecretInput,
   MAX_SECRET_LENGTH,
   MIN_SECRET_LENGTH,
   secretInputProblems,
 } from "./registry/secret-input.js";
-export { type Resolver, systemResolver } from "./resolver.js";
 export {
   buildSandboxCommand,
   SANDBOX_GATEWAY_PORT,
@@ -155,13 +165,3 @@ export {
   type SandboxAvailability,
   type SandboxMode,
 } from "./sandbox-detect.js";
-export {
-  type LoadedKey,
-  type LoadKeyOptions,
-  loadOrCreateKey,
-  SECRET_KEY_ENV,
-  SECRET_KEY_FILE,
-  SecretBox,
-  SecretBoxError,
-} from "./secret-box.js";
-export { createSecretScrubber, REDACTED, scrubText, secretForms } from "./secret-scrubber.js";

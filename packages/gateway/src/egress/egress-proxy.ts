@@ -1,7 +1,15 @@
 import { createServer, request as httpRequest, type IncomingMessage, type ServerResponse } from "node:http";
 import type { Duplex } from "node:stream";
 import { type Clock, type Rng, systemClock, systemRng } from "@openaxon/core";
-import { type AuditLimiter, type AuditSink, createAuditLimiter, type GatewayAccessPayload } from "./audit.js";
+import {
+  type AuditLimiter,
+  type AuditSink,
+  createAuditLimiter,
+  type GatewayAccessPayload,
+} from "../audit.js";
+import { forwardableHeaders, InvalidHeaderError } from "../http-headers.js";
+import { type BoundListeners, type ListenOptions, listenHttp } from "../listeners.js";
+import { type GatewayLogger, silentLogger } from "../logger.js";
 import {
   type Authority,
   formatAuthority,
@@ -11,18 +19,15 @@ import {
 } from "./authority.js";
 import { checkDestination } from "./destination-check.js";
 import { type Dialer, systemDialer } from "./dialer.js";
-import { parserRejection } from "./egress/parser-rejection.js";
+import { hostAddresses as systemHostAddresses } from "./host-addresses.js";
+import { type IpAddress, parseIpLiteral } from "./ip-address.js";
+import { parserRejection } from "./parser-rejection.js";
 import {
   type CompiledEgressPolicy,
   compileEgressPolicyOrThrow,
   type EgressRules,
   type Listener,
-} from "./egress-policy.js";
-import { hostAddresses as systemHostAddresses } from "./host-addresses.js";
-import { forwardableHeaders, InvalidHeaderError } from "./http-headers.js";
-import { type IpAddress, parseIpLiteral } from "./ip-address.js";
-import { type BoundListeners, type ListenOptions, listenHttp } from "./listeners.js";
-import { type GatewayLogger, silentLogger } from "./logger.js";
+} from "./policy.js";
 import { ProxyCredentials } from "./proxy-credentials.js";
 import { type Resolver, systemResolver } from "./resolver.js";
 import { TunnelSlots } from "./tunnel-slots.js";

@@ -12,14 +12,19 @@ import { rootCertificates } from "node:tls";
 import { createBrotliDecompress, createGunzip, createInflate } from "node:zlib";
 import { type Clock, newId, type Rng, systemClock, systemRng } from "@openaxon/core";
 import { AuthMechanismType } from "@openaxon/protocol";
-import { bindingPrefixError } from "./agent-env.js";
-import { type AuditLimiter, type AuditSink, createAuditLimiter, type GatewayAccessPayload } from "./audit.js";
-import { parseBindingTarget, upstreamPath } from "./credentials/binding-path.js";
-import type { Listener } from "./egress-policy.js";
-import { forwardableHeaders, InvalidHeaderError } from "./http-headers.js";
-import { parseIpLiteral } from "./ip-address.js";
-import { type BoundListeners, type ListenOptions, listenHttp } from "./listeners.js";
-import { type GatewayLogger, silentLogger } from "./logger.js";
+import { bindingPrefixError } from "../agent-env.js";
+import {
+  type AuditLimiter,
+  type AuditSink,
+  createAuditLimiter,
+  type GatewayAccessPayload,
+} from "../audit.js";
+import { parseIpLiteral } from "../egress/ip-address.js";
+import type { Listener } from "../egress/policy.js";
+import { forwardableHeaders, InvalidHeaderError } from "../http-headers.js";
+import { type BoundListeners, type ListenOptions, listenHttp } from "../listeners.js";
+import { type GatewayLogger, silentLogger } from "../logger.js";
+import { parseBindingTarget, upstreamPath } from "./binding-path.js";
 import { createSecretScrubber, scrubText, secretForms } from "./secret-scrubber.js";
 
 /** An upstream API, shaped like the `openaxon.v1.GatewayConfig` message. */
