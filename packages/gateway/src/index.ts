@@ -47,109 +47,11 @@ export {
   type GatewayAuditEvent,
   type GatewaySuppressedPayload,
 } from "./audit.js";
-export {
-  type BindingRegistration,
-  type CredentialGateway,
-  type CredentialGatewayOptions,
-  type GatewayEndpoint,
-  type IssuedBinding,
-  startCredentialGateway,
-} from "./credentials/credential-gateway.js";
-export { createSecretScrubber, REDACTED, scrubText, secretForms } from "./credentials/secret-scrubber.js";
-export {
-  type AddressCategory,
-  type AddressClassification,
-  CLOUD_METADATA_ADDRESSES,
-  classifyAddress,
-  type EmbeddingKind,
-} from "./egress/address-classification.js";
-export { type Authority, parseAbsoluteHttpTarget, parseConnectAuthority } from "./egress/authority.js";
-export { type Dialer, systemDialer } from "./egress/dialer.js";
-export {
-  type EgressProxy,
-  type EgressProxyOptions,
-  type RuntimeProxyAccess,
-  type RuntimeRegistration,
-  startEgressProxy,
-} from "./egress/egress-proxy.js";
-export { hostAddresses } from "./egress/host-addresses.js";
-export {
-  hostnameMatches,
-  type NormalizedHost,
-  normalizeHost,
-  normalizeHostname,
-  parseHostnamePattern,
-} from "./egress/hostname.js";
-export { formatIp, type IpAddress, parseCidr, parseIpLiteral } from "./egress/ip-address.js";
-export {
-  type CidrRuleInput,
-  type CompiledEgressPolicy,
-  compileEgressPolicy,
-  compileEgressPolicyOrThrow,
-  type DecisionContext,
-  decideEgress,
-  type EgressDecision,
-  type EgressRules,
-  type Listener,
-  type PortRangeRule,
-} from "./egress/policy.js";
-export { type Resolver, systemResolver } from "./egress/resolver.js";
+export * from "./credentials/index.js";
+export * from "./egress/index.js";
 export { configurableHeaderNameError } from "./http-headers.js";
 export type { GatewayLogger } from "./logger.js";
-export {
-  type AuthMechanismInput,
-  type CreateGatewayConfigInput,
-  MAX_CUSTOM_HEADERS,
-  normalizeGatewayConfigInput,
-} from "./registry/gateway-config-input.js";
-export {
-  type GatewayConfigRecord,
-  GatewayRegistry,
-  type GatewayRegistryOptions,
-  type NetworkPolicyRecord,
-  type ReferenceCheck,
-  type ResolvedBinding,
-  type ResolvedRuntimeNetwork,
-  type RuntimeNetworkInput,
-  type SecretInfo,
-} from "./registry/gateway-registry.js";
-export { MAX_DESCRIPTION_LENGTH, MAX_NAME_LENGTH, nameProblems } from "./registry/names.js";
-export {
-  type CreateNetworkPolicyInput,
-  EMPTY_EGRESS,
-  normalizeEgress,
-  type UpdateNetworkPolicyInput,
-} from "./registry/network-policy-input.js";
-export {
-  memoryRecords,
-  type RecordStore,
-  type RecordsPort,
-  recordsFromStore,
-} from "./registry/records-port.js";
-export {
-  RegistryAlreadyExistsError,
-  RegistryError,
-  RegistryInUseError,
-  RegistryNotFoundError,
-  RegistryValidationError,
-  SecretKeyMismatchError,
-} from "./registry/registry-errors.js";
-export { RESOURCE_KINDS, type ResourceKind } from "./registry/resource-kinds.js";
-export {
-  type LoadedKey,
-  type LoadKeyOptions,
-  loadOrCreateKey,
-  SECRET_KEY_ENV,
-  SECRET_KEY_FILE,
-  SecretBox,
-  SecretBoxError,
-} from "./registry/secret-box.js";
-export {
-  type CreateSecretInput,
-  MAX_SECRET_LENGTH,
-  MIN_SECRET_LENGTH,
-  secretInputProblems,
-} from "./registry/secret-input.js";
+export * from "./registry/index.js";
 export {
   buildSandboxCommand,
   SANDBOX_GATEWAY_PORT,
