@@ -18,9 +18,8 @@
  * Agent environment: `agentNetworkEnv({ proxyUrl, bindings })` → HTTP(S)_PROXY/ALL_PROXY (+ lower
  * case), NO_PROXY=loopback, `$PREFIX_URL` and `$PREFIX`. Start from `withoutServerSecrets(env)`.
  *
- * Sandbox: `detectSandbox()` + `chooseSandbox(mode, …)`, then `buildSandboxCommand({ command,
- * workdir, bridges: [{ port: SANDBOX_PROXY_PORT, socketPath: proxy.unixSocketPath }, …],
- * hiddenPaths: [dataDir] })` → `{ file, args }` to spawn with the agent's env.
+ * The sandbox that bridges these listeners into an agent's network namespace lives in
+ * `@openaxon/runtime` (`src/sandbox/`), beside the launch wrapping.
  *
  * Registry (`GatewayRegistry.open({ records: recordsFromStore(store), box })`): secrets (values
  * sealed at rest, write-only), network policies and gateway configs, validated and looked up by id
@@ -52,18 +51,3 @@ export * from "./egress/index.js";
 export { configurableHeaderNameError } from "./http-headers.js";
 export type { GatewayLogger } from "./logger.js";
 export * from "./registry/index.js";
-export {
-  buildSandboxCommand,
-  SANDBOX_GATEWAY_PORT,
-  SANDBOX_PROXY_PORT,
-  type SandboxBridge,
-  type SandboxCommand,
-  type SandboxCommandOptions,
-} from "./sandbox-command.js";
-export {
-  chooseSandbox,
-  type DetectSandboxOptions,
-  detectSandbox,
-  type SandboxAvailability,
-  type SandboxMode,
-} from "./sandbox-detect.js";

@@ -2,16 +2,11 @@ import type { AgentLaunch, AgentProtocolName } from "@openaxon/broker";
 import {
   type AuditLimiter,
   agentNetworkEnv,
-  buildSandboxCommand,
   type CredentialGateway,
   type EgressProxy,
   type GatewayRegistry,
   type IssuedBinding,
   type NetworkPolicyRecord,
-  SANDBOX_GATEWAY_PORT,
-  SANDBOX_PROXY_PORT,
-  type SandboxAvailability,
-  type SandboxBridge,
 } from "@openaxon/gateway";
 import { RuntimePreconditionError } from "./errors.js";
 import { type RuntimeLogger, silentLogger } from "./runtime-logger.js";
@@ -22,6 +17,13 @@ import type {
   SandboxKind,
   SandboxPolicy,
 } from "./runtime-record.js";
+import {
+  buildSandboxCommand,
+  SANDBOX_GATEWAY_PORT,
+  SANDBOX_PROXY_PORT,
+  type SandboxAvailability,
+  type SandboxBridge,
+} from "./sandbox/index.js";
 import { softwareUnderTmp } from "./software-under-tmp.js";
 
 export interface RuntimeNetworkOptions {
