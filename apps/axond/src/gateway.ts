@@ -4,21 +4,24 @@ import { systemClock } from "@openaxon/core";
 import {
   type AuditLimiter,
   type CredentialGateway,
-  chooseSandbox,
   createAuditLimiter,
-  detectSandbox,
   type EgressProxy,
   GatewayRegistry,
   loadOrCreateKey,
   recordsFromStore,
-  type SandboxAvailability,
-  type SandboxMode,
   SecretBox,
   SecretKeyMismatchError,
   startCredentialGateway,
   startEgressProxy,
 } from "@openaxon/gateway";
-import { type RuntimeManager, RuntimeNetwork } from "@openaxon/runtime";
+import {
+  chooseSandbox,
+  detectSandbox,
+  type RuntimeManager,
+  RuntimeNetwork,
+  type SandboxAvailability,
+  type SandboxMode,
+} from "@openaxon/runtime";
 import type { KvLogStore } from "@openaxon/store";
 import type { Logger } from "pino";
 import { StartupError } from "./startup-error.js";

@@ -10,8 +10,8 @@ import {
   FakeAnthropicServer,
   textReply,
 } from "@openaxon/fake-anthropic";
-import { detectSandbox } from "@openaxon/gateway";
 import { AgentProtocol, AuthMechanismType, RuntimeStatus, Sandbox } from "@openaxon/protocol";
+import { detectSandbox } from "@openaxon/runtime";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { readAll } from "./support/axon-client.js";
 import { type AxondProcess, startAxondProcess } from "./support/axond-process.js";

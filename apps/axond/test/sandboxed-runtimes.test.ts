@@ -1,8 +1,8 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { detectSandbox } from "@openaxon/gateway";
 import { AgentProtocol, Origin, RuntimeStatus, Sandbox, SandboxPolicy } from "@openaxon/protocol";
+import { detectSandbox } from "@openaxon/runtime";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { readAll } from "./support/axon-client.js";
 import { type AxondProcess, startAxondProcess } from "./support/axond-process.js";

@@ -1,4 +1,4 @@
-import type { AgentAdapter, AgentLaunch } from "@openaxon/broker";
+import type { AgentAdapter, AgentLaunch, LaunchCommand } from "@openaxon/broker";
 import { JsonlStdioAdapter } from "./jsonl-adapter.js";
 import { PerTurnStdioAdapter } from "./per-turn-adapter.js";
 import type { StdioAdapterOptions } from "./stdio-options.js";
@@ -13,17 +13,30 @@ export function createStdioAdapter(options: StdioAdapterOptions): AgentAdapter {
 /**
  * The factory the runtime uses for `AGENT_PROTOCOL_STDIO` mounts. A mount only has a binary and
  * launch args, so a leading `--jsonl` in the launch args selects jsonl mode
- * (`axon runtime create --protocol stdio --agent my-agent -- --jsonl --model x`).
+ * (`axon runtime create --protocol stdio --agent my-agent -- --jsonl --model x`). A wrapped launch
+ * (sandbox) is rebuilt from its unwrapped argv without the flag.
  */
 export function stdioAdapterFactory(
   launch: AgentLaunch,
   extra: Omit<StdioAdapterOptions, "agentBinary" | "launchArgs" | "mode"> = {},
 ): AgentAdapter {
-  const jsonl = launch.launchArgs[0] === JSONL_FLAG;
-  return createStdioAdapter({
-    ...extra,
-    agentBinary: launch.agentBinary,
-    launchArgs: jsonl ? launch.launchArgs.slice(1) : launch.launchArgs,
-    mode: jsonl ? "jsonl" : "per-turn",
-  });
+  const { command, jsonl } = stdioCommand(launch);
+  return createStdioAdapter({ ...extra, ...command, mode: jsonl ? "jsonl" : "per-turn" });
+}
+
+/** The command to spawn for a stdio mount, without the `--jsonl` marker, and whether it was there. */
+export function stdioCommand(launch: AgentLaunch): {
+  readonly command: LaunchCommand;
+  readonly jsonl: boolean;
+} {
+  if (launch.wrapping) {
+    const [binary = "", ...args] = launch.wrapping.argv;
+    if (args[0] !== JSONL_FLAG) return { command: launch, jsonl: false };
+    return { command: launch.wrapping.wrap([binary, ...args.slice(1)]), jsonl: true };
+  }
+  if (launch.launchArgs[0] !== JSONL_FLAG) return { command: launch, jsonl: false };
+  return {
+    command: { agentBinary: launch.agentBinary, launchArgs: launch.launchArgs.slice(1) },
+    jsonl: true,
+  };
 }

@@ -101,10 +101,25 @@ export interface AgentAdapter {
   stop(): Promise<void>;
 }
 
-/** What the runtime knows about a mount; an adapter factory turns it into an adapter. */
-export interface AgentLaunch {
+/** A command to spawn: the executable and its arguments. */
+export interface LaunchCommand {
   readonly agentBinary: string;
   readonly launchArgs: readonly string[];
+}
+
+/** What the runtime knows about a mount; an adapter factory turns it into an adapter. */
+export interface AgentLaunch extends LaunchCommand {
+  /**
+   * Set when the runtime wraps the agent (e.g. in a sandbox); `agentBinary`/`launchArgs` are then
+   * the already-wrapped `argv`. An adapter that derives a different command from the mount's own
+   * argv (dropping an adapter-only flag, say) wraps that instead, so wrappers never need to know
+   * adapters' flags.
+   */
+  readonly wrapping?: {
+    /** The mount's unwrapped argv: resolved executable first, then its launch args. */
+    readonly argv: readonly string[];
+    wrap(argv: readonly string[]): LaunchCommand;
+  };
 }
 
 export type AgentAdapterFactory = (launch: AgentLaunch) => AgentAdapter;

@@ -16,6 +16,7 @@ export type {
   AgentSession,
   AgentStartOptions,
   ContentBlock,
+  LaunchCommand,
   PermissionDecision,
   PermissionOption,
   PermissionRequest,

@@ -1,4 +1,4 @@
-import { SECRET_KEY_ENV } from "./secret-box.js";
+import { SECRET_KEY_ENV } from "./registry/secret-box.js";
 
 export interface AgentGatewayBindingEnv {
   /** Env-var prefix of the binding. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { ManualClock } from "../test/support/manual-clock.js";
 import { createAuditLimiter, type GatewayAccessEvent, type GatewayAuditEvent } from "./audit.js";
+import { ManualClock } from "./test-support/manual-clock.js";
 
 const denied = (runtimeId: string): GatewayAccessEvent => ({
   eventType: "gateway.denied",

@@ -141,3 +141,17 @@ export function createAuditLimiter(sink: AuditSink, options: AuditLimiterOptions
     },
   };
 }
+
+/** Records one access decision; `via` is fixed by whichever server made it. */
+export type AccessAudit = (allowed: boolean, payload: Omit<GatewayAccessPayload, "via">) => void;
+
+export function accessAudit(
+  limiter: AuditLimiter | undefined,
+  via: GatewayAccessPayload["via"],
+): AccessAudit {
+  return (allowed, payload) =>
+    limiter?.record({
+      eventType: allowed ? "gateway.allowed" : "gateway.denied",
+      payload: { ...payload, via },
+    });
+}

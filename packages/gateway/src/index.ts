@@ -18,9 +18,8 @@
  * Agent environment: `agentNetworkEnv({ proxyUrl, bindings })` → HTTP(S)_PROXY/ALL_PROXY (+ lower
  * case), NO_PROXY=loopback, `$PREFIX_URL` and `$PREFIX`. Start from `withoutServerSecrets(env)`.
  *
- * Sandbox: `detectSandbox()` + `chooseSandbox(mode, …)`, then `buildSandboxCommand({ command,
- * workdir, bridges: [{ port: SANDBOX_PROXY_PORT, socketPath: proxy.unixSocketPath }, …],
- * hiddenPaths: [dataDir] })` → `{ file, args }` to spawn with the agent's env.
+ * The sandbox that bridges these listeners into an agent's network namespace lives in
+ * `@openaxon/runtime` (`src/sandbox/`), beside the launch wrapping.
  *
  * Registry (`GatewayRegistry.open({ records: recordsFromStore(store), box })`): secrets (values
  * sealed at rest, write-only), network policies and gateway configs, validated and looked up by id
@@ -30,13 +29,6 @@
  * `classifyAddress`, `normalizeHost`. Secrets at rest: `SecretBox` + `loadOrCreateKey`.
  */
 
-export {
-  type AddressCategory,
-  type AddressClassification,
-  CLOUD_METADATA_ADDRESSES,
-  classifyAddress,
-  type EmbeddingKind,
-} from "./address-classification.js";
 export {
   type AgentGatewayBindingEnv,
   type AgentNetworkEnvOptions,
@@ -54,114 +46,8 @@ export {
   type GatewayAuditEvent,
   type GatewaySuppressedPayload,
 } from "./audit.js";
-export { type Authority, parseAbsoluteHttpTarget, parseConnectAuthority } from "./authority.js";
-export {
-  type BindingRegistration,
-  type CredentialGateway,
-  type CredentialGatewayOptions,
-  type GatewayEndpoint,
-  type IssuedBinding,
-  startCredentialGateway,
-} from "./credential-gateway.js";
-export { type Dialer, systemDialer } from "./dialer.js";
-export {
-  type CidrRuleInput,
-  type CompiledEgressPolicy,
-  compileEgressPolicy,
-  compileEgressPolicyOrThrow,
-  type DecisionContext,
-  decideEgress,
-  type EgressDecision,
-  type EgressRules,
-  type Listener,
-  type PortRangeRule,
-} from "./egress-policy.js";
-export {
-  type EgressProxy,
-  type EgressProxyOptions,
-  type RuntimeProxyAccess,
-  type RuntimeRegistration,
-  startEgressProxy,
-} from "./egress-proxy.js";
-export { hostAddresses } from "./host-addresses.js";
-export {
-  hostnameMatches,
-  type NormalizedHost,
-  normalizeHost,
-  normalizeHostname,
-  parseHostnamePattern,
-} from "./hostname.js";
+export * from "./credentials/index.js";
+export * from "./egress/index.js";
 export { configurableHeaderNameError } from "./http-headers.js";
-export { formatIp, type IpAddress, parseCidr, parseIpLiteral } from "./ip-address.js";
 export type { GatewayLogger } from "./logger.js";
-export {
-  type AuthMechanismInput,
-  type CreateGatewayConfigInput,
-  MAX_CUSTOM_HEADERS,
-  normalizeGatewayConfigInput,
-} from "./registry/gateway-config-input.js";
-export {
-  type GatewayConfigRecord,
-  GatewayRegistry,
-  type GatewayRegistryOptions,
-  type NetworkPolicyRecord,
-  type ReferenceCheck,
-  type ResolvedBinding,
-  type ResolvedRuntimeNetwork,
-  type RuntimeNetworkInput,
-  type SecretInfo,
-} from "./registry/gateway-registry.js";
-export { MAX_DESCRIPTION_LENGTH, MAX_NAME_LENGTH, nameProblems } from "./registry/names.js";
-export {
-  type CreateNetworkPolicyInput,
-  EMPTY_EGRESS,
-  normalizeEgress,
-  type UpdateNetworkPolicyInput,
-} from "./registry/network-policy-input.js";
-export {
-  memoryRecords,
-  type RecordStore,
-  type RecordsPort,
-  recordsFromStore,
-} from "./registry/records-port.js";
-export {
-  RegistryAlreadyExistsError,
-  RegistryError,
-  RegistryInUseError,
-  RegistryNotFoundError,
-  RegistryValidationError,
-  SecretKeyMismatchError,
-} from "./registry/registry-errors.js";
-export { RESOURCE_KINDS, type ResourceKind } from "./registry/resource-kinds.js";
-export {
-  type CreateSecretInput,
-  MAX_SECRET_LENGTH,
-  MIN_SECRET_LENGTH,
-  secretInputProblems,
-} from "./registry/secret-input.js";
-export { type Resolver, systemResolver } from "./resolver.js";
-export {
-  buildSandboxCommand,
-  SANDBOX_GATEWAY_PORT,
-  SANDBOX_PROXY_PORT,
-  type SandboxBridge,
-  type SandboxCommand,
-  type SandboxCommandOptions,
-} from "./sandbox-command.js";
-export {
-  chooseSandbox,
-  type DetectSandboxOptions,
-  detectSandbox,
-  type SandboxAvailability,
-  type SandboxMode,
-} from "./sandbox-detect.js";
-export {
-  type LoadedKey,
-  type LoadKeyOptions,
-  loadOrCreateKey,
-  SECRET_KEY_ENV,
-  SECRET_KEY_FILE,
-  SecretBox,
-  SecretBoxError,
-} from "./secret-box.js";
-export { createSecretScrubber, REDACTED, scrubText, secretForms } from "./secret-scrubber.js";
+export * from "./registry/index.js";

@@ -1,8 +1,8 @@
 import { createAuditLimiter, type GatewayAuditEvent, startEgressProxy } from "@openaxon/gateway";
 import { afterEach, describe, expect, it } from "vitest";
-import { ManualClock } from "./support/manual-clock.js";
-import { RecordingDialer, TableResolver } from "./support/network-doubles.js";
-import { basicAuth, openTunnel } from "./support/raw-http.js";
+import { ManualClock } from "../src/test-support/manual-clock.js";
+import { RecordingDialer, TableResolver } from "../src/test-support/network-doubles.js";
+import { basicAuth, openTunnel } from "../src/test-support/raw-http.js";
 
 // Every allowed and denied connection becomes gateway.allowed / gateway.denied — host, port, rule,
 // reason, never a secret — rate-limited so a looping agent cannot flood the log.

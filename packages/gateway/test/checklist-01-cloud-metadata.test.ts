@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { policy, startTestProxy } from "./support/proxy-harness.js";
-import { startFakeUpstream } from "./support/servers.js";
+import { policy, startTestProxy } from "../src/test-support/proxy-harness.js";
+import { startFakeUpstream } from "../src/test-support/servers.js";
 
 // Checklist 1: 169.254.169.254 and the other cloud metadata addresses are denied, even when a
 // host name resolves to them.

@@ -1,7 +1,7 @@
 import { parseIpLiteral } from "@openaxon/gateway";
 import { afterEach, describe, expect, it } from "vitest";
-import { policy, startTestProxy } from "./support/proxy-harness.js";
-import { startEchoServer, startFakeUpstream } from "./support/servers.js";
+import { policy, startTestProxy } from "../src/test-support/proxy-harness.js";
+import { startEchoServer, startFakeUpstream } from "../src/test-support/servers.js";
 
 // Checklist 2: private, loopback, link-local, CGNAT, multicast, 0.0.0.0/8 and the host's own
 // addresses are denied unless a CIDR rule allows them; boundaries tested.

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { startTestProxy } from "./support/proxy-harness.js";
-import { startEchoServer } from "./support/servers.js";
+import { startTestProxy } from "../src/test-support/proxy-harness.js";
+import { startEchoServer } from "../src/test-support/servers.js";
 
 // Checklist 3: IPv6 — ::1, ::ffff:10.0.0.1, NAT64 64:ff9b::a00:1, 6to4, Teredo, ULA are classified
 // as what they embed, or denied.

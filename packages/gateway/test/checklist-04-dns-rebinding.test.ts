@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { policy, startTestProxy } from "./support/proxy-harness.js";
-import { startFakeUpstream } from "./support/servers.js";
+import { policy, startTestProxy } from "../src/test-support/proxy-harness.js";
+import { startFakeUpstream } from "../src/test-support/servers.js";
 
 // Checklist 4: DNS rebinding — resolve once, check, dial the checked address.
 describe("checklist 4: DNS rebinding", () => {

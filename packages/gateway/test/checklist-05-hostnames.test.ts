@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { policy, startTestProxy } from "./support/proxy-harness.js";
-import { startEchoServer } from "./support/servers.js";
+import { policy, startTestProxy } from "../src/test-support/proxy-harness.js";
+import { startEchoServer } from "../src/test-support/servers.js";
 
 // Checklist 5: wildcard and host name normalization (case, trailing dot, IDN) before matching.
 describe("checklist 5: host names", () => {

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { policy, startTestProxy } from "./support/proxy-harness.js";
-import { roundTrip } from "./support/raw-http.js";
-import { startEchoServer } from "./support/servers.js";
+import { policy, startTestProxy } from "../src/test-support/proxy-harness.js";
+import { roundTrip } from "../src/test-support/raw-http.js";
+import { startEchoServer } from "../src/test-support/servers.js";
 
 // Checklist 6: CIDR rules with port ranges; CONNECT to a disallowed port is denied.
 describe("checklist 6: ports", () => {

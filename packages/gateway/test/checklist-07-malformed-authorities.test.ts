@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { startTestProxy } from "./support/proxy-harness.js";
-import { rawRequest } from "./support/raw-http.js";
+import { startTestProxy } from "../src/test-support/proxy-harness.js";
+import { rawRequest } from "../src/test-support/raw-http.js";
 
 // Checklist 7: malformed authorities get 400 and never reach the policy.
 describe("checklist 7: malformed authorities", () => {

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { policy, startTestProxy } from "./support/proxy-harness.js";
-import { startFakeUpstream } from "./support/servers.js";
+import { policy, startTestProxy } from "../src/test-support/proxy-harness.js";
+import { startFakeUpstream } from "../src/test-support/servers.js";
 
 // Checklist 8: a Host header that disagrees with the CONNECT/absolute-form authority cannot
 // bypass the policy. Decision: the checked authority is dialled and the Host header is rewritten

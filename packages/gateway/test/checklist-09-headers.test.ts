@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { policy, startTestProxy } from "./support/proxy-harness.js";
-import { rawRequest } from "./support/raw-http.js";
-import { startFakeUpstream } from "./support/servers.js";
+import { policy, startTestProxy } from "../src/test-support/proxy-harness.js";
+import { rawRequest } from "../src/test-support/raw-http.js";
+import { startFakeUpstream } from "../src/test-support/servers.js";
 
 // Checklist 9: Proxy-Authorization and internal headers never reach an upstream; CRLF in header
 // values is rejected.

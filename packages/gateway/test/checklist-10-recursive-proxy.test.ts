@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { policy, startTestProxy } from "./support/proxy-harness.js";
+import { policy, startTestProxy } from "../src/test-support/proxy-harness.js";
 
 // Checklist 10: a request to the proxy's own address is denied, even when a CIDR rule covers it.
 describe("checklist 10: recursive proxy", () => {

@@ -1,7 +1,7 @@
 import { AuthMechanismType } from "@openaxon/protocol";
 import { afterEach, describe, expect, it } from "vitest";
-import { call, endpoint, SECRET, startTestGateway } from "./support/gateway-harness.js";
-import { startFakeUpstream } from "./support/servers.js";
+import { call, endpoint, SECRET, startTestGateway } from "../src/test-support/gateway-harness.js";
+import { startFakeUpstream } from "../src/test-support/servers.js";
 
 // Checklist 11: binding A's token sent to binding B's URL is refused — as is a token from another
 // runtime or a revoked one — with 403 and an audit event.

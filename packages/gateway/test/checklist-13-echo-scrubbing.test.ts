@@ -1,8 +1,8 @@
 import { gzipSync } from "node:zlib";
 import { AuthMechanismType } from "@openaxon/protocol";
 import { afterEach, describe, expect, it } from "vitest";
-import { call, endpoint, SECRET, startTestGateway } from "./support/gateway-harness.js";
-import { startFakeUpstream } from "./support/servers.js";
+import { call, endpoint, SECRET, startTestGateway } from "../src/test-support/gateway-harness.js";
+import { startFakeUpstream } from "../src/test-support/servers.js";
 
 const forms = [
   SECRET,

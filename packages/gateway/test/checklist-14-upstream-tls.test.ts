@@ -6,7 +6,7 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { call, endpoint, SECRET, startTestGateway } from "./support/gateway-harness.js";
+import { call, endpoint, SECRET, startTestGateway } from "../src/test-support/gateway-harness.js";
 
 function selfSigned(dir: string, name: string): { key: string; cert: string } {
   const key = join(dir, `${name}.key`);

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { policy, startTestProxy } from "./support/proxy-harness.js";
-import { roundTrip } from "./support/raw-http.js";
-import { startEchoServer } from "./support/servers.js";
+import { policy, startTestProxy } from "../src/test-support/proxy-harness.js";
+import { roundTrip } from "../src/test-support/raw-http.js";
+import { startEchoServer } from "../src/test-support/servers.js";
 
 async function until(condition: () => boolean): Promise<void> {
   while (!condition()) await new Promise((resolve) => setImmediate(resolve));
@@ -57,7 +57,7 @@ describe("checklist 15: tunnel cap", () => {
       maxTunnels: 1,
     });
     const otherAuth = `Basic ${Buffer.from(`${other.username}:${other.password}`).toString("base64")}`;
-    const { openTunnel } = await import("./support/raw-http.js");
+    const { openTunnel } = await import("../src/test-support/raw-http.js");
     const a = await openTunnel(t.proxy.port, `127.0.0.1:${echo.port}`, otherAuth);
     expect(a.status).toBe(200);
     expect((await openTunnel(t.proxy.port, `127.0.0.1:${echo.port}`, otherAuth)).status).toBe(429);

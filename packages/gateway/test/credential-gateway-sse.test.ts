@@ -1,7 +1,7 @@
 import { request } from "node:http";
 import { afterEach, describe, expect, it } from "vitest";
-import { endpoint, SECRET, startTestGateway } from "./support/gateway-harness.js";
-import { startFakeUpstream } from "./support/servers.js";
+import { endpoint, SECRET, startTestGateway } from "../src/test-support/gateway-harness.js";
+import { startFakeUpstream } from "../src/test-support/servers.js";
 
 function deferred<T = void>() {
   let resolve!: (value: T) => void;

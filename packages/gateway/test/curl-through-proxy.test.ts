@@ -1,7 +1,7 @@
 import { execFile } from "node:child_process";
 import { afterEach, describe, expect, it } from "vitest";
-import { policy, startTestProxy } from "./support/proxy-harness.js";
-import { startFakeUpstream } from "./support/servers.js";
+import { policy, startTestProxy } from "../src/test-support/proxy-harness.js";
+import { startFakeUpstream } from "../src/test-support/servers.js";
 
 const curlAvailable = await new Promise<boolean>((resolve) =>
   execFile("curl", ["--version"], (error) => resolve(!error)),

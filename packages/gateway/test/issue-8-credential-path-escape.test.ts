@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { endpoint, SECRET, startTestGateway } from "./support/gateway-harness.js";
-import { rawRequest } from "./support/raw-http.js";
-import { startFakeUpstream } from "./support/servers.js";
+import { endpoint, SECRET, startTestGateway } from "../src/test-support/gateway-harness.js";
+import { rawRequest } from "../src/test-support/raw-http.js";
+import { startFakeUpstream } from "../src/test-support/servers.js";
 
 // Issue 8 item 9: `/b/<id>/../../../escape` was forwarded as `/api/../../../escape` with the
 // secret. A path that leaves the endpoint's base path is refused, audited, and never forwarded.

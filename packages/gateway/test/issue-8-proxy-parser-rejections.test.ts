@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { policy, startTestProxy } from "./support/proxy-harness.js";
-import { rawRequest } from "./support/raw-http.js";
-import { startFakeUpstream } from "./support/servers.js";
+import { policy, startTestProxy } from "../src/test-support/proxy-harness.js";
+import { rawRequest } from "../src/test-support/raw-http.js";
+import { startFakeUpstream } from "../src/test-support/servers.js";
 
 // Issue 8 item 11: requests the HTTP parser refuses (CL+TE, obs-fold, bare LF, `\` or `#` in the
 // target) got a 400 and left no trace. Each now becomes a gateway.denied event with its reason,

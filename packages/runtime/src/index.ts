@@ -41,4 +41,5 @@ export type {
   SandboxKind,
   SandboxPolicy,
 } from "./runtime-record.js";
+export * from "./sandbox/index.js";
 export { MAX_RUNTIME_NAME_LENGTH } from "./validate-runtime-input.js";

@@ -244,14 +244,21 @@ describe("AttachedNetwork.launch", () => {
         home: "/srv/home",
       });
       expect(launch.agentBinary).toBe("/usr/bin/bwrap");
-      expect(launch.launchArgs[0]).toBe("--jsonl");
+      // The runtime knows nothing of adapter flags: it wraps the mount's argv whole and hands the
+      // adapter the unwrapped argv and the wrapper, to rebuild a command of its own.
+      expect(launch.wrapping?.argv).toEqual(["/bin/sh", "--jsonl", "-c", "echo hi"]);
+      expect(launch.wrapping?.wrap(["/bin/sh", "-c", "echo hi"]).launchArgs.slice(-3)).toEqual([
+        "/bin/sh",
+        "-c",
+        "echo hi",
+      ]);
       const line = launch.launchArgs.join(" ");
       expect(line).toContain(`--tmpfs ${sandboxed.runDir}`);
       expect(line).toContain("--bind /srv/work /srv/work");
       expect(line).toContain("--bind /srv/home /srv/home");
       expect(line).toContain(`UNIX-CONNECT:${sandboxed.proxy.unixSocketPath}`);
       expect(line).toContain(`UNIX-CONNECT:${sandboxed.gateway.unixSocketPath}`);
-      expect(launch.launchArgs.slice(-3)).toEqual(["/bin/sh", "-c", "echo hi"]);
+      expect(launch.launchArgs.slice(-4)).toEqual(["/bin/sh", "--jsonl", "-c", "echo hi"]);
       attached.release();
 
       // Without bindings the gateway is not bridged in; a home inside the workdir needs no bind.

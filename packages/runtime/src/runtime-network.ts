@@ -1,17 +1,12 @@
-import type { AgentLaunch, AgentProtocolName } from "@openaxon/broker";
+import type { AgentLaunch, AgentProtocolName, LaunchCommand } from "@openaxon/broker";
 import {
   type AuditLimiter,
   agentNetworkEnv,
-  buildSandboxCommand,
   type CredentialGateway,
   type EgressProxy,
   type GatewayRegistry,
   type IssuedBinding,
   type NetworkPolicyRecord,
-  SANDBOX_GATEWAY_PORT,
-  SANDBOX_PROXY_PORT,
-  type SandboxAvailability,
-  type SandboxBridge,
 } from "@openaxon/gateway";
 import { RuntimePreconditionError } from "./errors.js";
 import { type RuntimeLogger, silentLogger } from "./runtime-logger.js";
@@ -22,6 +17,13 @@ import type {
   SandboxKind,
   SandboxPolicy,
 } from "./runtime-record.js";
+import {
+  buildSandboxCommand,
+  SANDBOX_GATEWAY_PORT,
+  SANDBOX_PROXY_PORT,
+  type SandboxAvailability,
+  type SandboxBridge,
+} from "./sandbox/index.js";
 import { softwareUnderTmp } from "./software-under-tmp.js";
 
 export interface RuntimeNetworkOptions {
@@ -74,9 +76,6 @@ export interface MountLaunch {
   /** Bound writable in the sandbox (the agent's HOME); undefined or inside the workdir: nothing extra. */
   readonly home?: string;
 }
-
-/** adapter-stdio's jsonl marker: it must stay first in the launch args of a wrapped stdio mount. */
-const STDIO_JSONL_FLAG = "--jsonl";
 
 /**
  * Connects runtimes to the gateway: resolves what CreateRuntime names, decides the sandbox, and on
@@ -239,23 +238,22 @@ export class RuntimeNetwork {
         if (!sandboxed || available.kind !== "bubblewrap") {
           return { agentBinary: mount.agentBinary, launchArgs: mount.launchArgs };
         }
-        const jsonl = mount.protocol === "stdio" && mount.launchArgs[0] === STDIO_JSONL_FLAG;
-        const args = jsonl ? mount.launchArgs.slice(1) : mount.launchArgs;
         const home = mount.home !== undefined && !isWithin(mount.home, mount.cwd) ? [mount.home] : [];
-        const command = buildSandboxCommand({
-          command: [mount.resolvedBinary, ...args],
-          workdir: mount.cwd,
-          bridges,
-          hiddenPaths: this.#options.hiddenPaths,
-          writablePaths: home,
-          readOnlyPaths: softwareUnderTmp([mount.resolvedBinary, process.execPath]),
-          bwrapPath: available.bwrapPath,
-          socatPath: available.socatPath,
-        });
-        return {
-          agentBinary: command.file,
-          launchArgs: [...(jsonl ? [STDIO_JSONL_FLAG] : []), ...command.args],
+        const wrap = (argv: readonly string[]): LaunchCommand => {
+          const command = buildSandboxCommand({
+            command: argv,
+            workdir: mount.cwd,
+            bridges,
+            hiddenPaths: this.#options.hiddenPaths,
+            writablePaths: home,
+            readOnlyPaths: softwareUnderTmp([mount.resolvedBinary, process.execPath]),
+            bwrapPath: available.bwrapPath,
+            socatPath: available.socatPath,
+          });
+          return { agentBinary: command.file, launchArgs: command.args };
         };
+        const argv = [mount.resolvedBinary, ...mount.launchArgs];
+        return { ...wrap(argv), wrapping: { argv, wrap } };
       },
       release,
     };

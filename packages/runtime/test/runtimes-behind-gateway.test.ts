@@ -1,11 +1,7 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: ${NAME} references in env values are part of the contract.
 import { Origin } from "@openaxon/broker";
-import {
-  RegistryInUseError,
-  RegistryNotFoundError,
-  RegistryValidationError,
-  type SandboxAvailability,
-} from "@openaxon/gateway";
+import { RegistryInUseError, RegistryNotFoundError, RegistryValidationError } from "@openaxon/gateway";
+import type { SandboxAvailability } from "@openaxon/runtime";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { InvalidRuntimeError, RuntimePreconditionError } from "../src/errors.js";
 import type { RuntimeManager } from "../src/runtime-manager.js";

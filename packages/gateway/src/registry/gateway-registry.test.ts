@@ -1,7 +1,6 @@
 import { seededRng } from "@openaxon/core";
 import { AuthMechanismType } from "@openaxon/protocol";
 import { describe, expect, it } from "vitest";
-import { SecretBox } from "../secret-box.js";
 import {
   GatewayRegistry,
   type GatewayRegistryOptions,
@@ -17,6 +16,7 @@ import {
   SecretKeyMismatchError,
 } from "./registry-errors.js";
 import type { ResourceKind } from "./resource-kinds.js";
+import { SecretBox } from "./secret-box.js";
 
 const SECRET = "sk-ant-registry-secret-0123456789";
 const KEY = new Uint8Array(32).fill(1);

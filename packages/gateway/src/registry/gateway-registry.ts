@@ -1,9 +1,8 @@
 import { type Clock, isId, newId, type Rng, SerialQueue, systemClock, systemRng } from "@openaxon/core";
 import { bindingPrefixError } from "../agent-env.js";
-import type { BindingRegistration, GatewayEndpoint } from "../credential-gateway.js";
-import type { EgressRules } from "../egress-policy.js";
+import type { BindingRegistration, GatewayEndpoint } from "../credentials/credential-gateway.js";
+import type { EgressRules } from "../egress/policy.js";
 import { type GatewayLogger, silentLogger } from "../logger.js";
-import { SECRET_KEY_ENV, SECRET_KEY_FILE, type SecretBox } from "../secret-box.js";
 import {
   type AuthMechanismInput,
   type CreateGatewayConfigInput,
@@ -27,6 +26,7 @@ import {
   SecretKeyMismatchError,
 } from "./registry-errors.js";
 import { RESOURCE_KINDS, type ResourceKind } from "./resource-kinds.js";
+import { SECRET_KEY_ENV, SECRET_KEY_FILE, type SecretBox } from "./secret-box.js";
 import { type CreateSecretInput, secretInputProblems } from "./secret-input.js";
 
 /** A secret as anyone may see it: never its value. */

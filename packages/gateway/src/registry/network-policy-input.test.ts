@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import type { EgressRules } from "../egress-policy.js";
+import type { EgressRules } from "../egress/policy.js";
 import { createNetworkPolicyProblems, EMPTY_EGRESS, normalizeEgress } from "./network-policy-input.js";
 
 const egress = (rules: Partial<EgressRules>): EgressRules => ({ ...EMPTY_EGRESS, ...rules });

@@ -1,6 +1,6 @@
-import { compileEgressPolicy, type EgressRules, type PortRangeRule } from "../egress-policy.js";
-import { formatHostnamePattern } from "../hostname.js";
-import { formatCidr } from "../ip-address.js";
+import { formatHostnamePattern } from "../egress/hostname.js";
+import { formatCidr } from "../egress/ip-address.js";
+import { compileEgressPolicy, type EgressRules, type PortRangeRule } from "../egress/policy.js";
 import { descriptionProblems, nameProblems } from "./names.js";
 
 export const MAX_HOSTNAME_RULES = 1000;

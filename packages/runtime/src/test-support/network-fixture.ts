@@ -12,7 +12,6 @@ import {
   memoryRecords,
   type RecordsPort,
   type ReferenceCheck,
-  type SandboxAvailability,
   SecretBox,
   startCredentialGateway,
   startEgressProxy,
@@ -20,6 +19,7 @@ import {
 import { AuthMechanismType } from "@openaxon/protocol";
 import type { RuntimeLogger } from "../runtime-logger.js";
 import { RuntimeNetwork } from "../runtime-network.js";
+import type { SandboxAvailability } from "../sandbox/index.js";
 
 export const SECRET = "sk-real-secret-value-0123456789";
 

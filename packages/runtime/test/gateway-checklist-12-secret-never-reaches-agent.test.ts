@@ -1,16 +1,22 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
+import { secretForms } from "@openaxon/gateway";
+import {
+  AGENT_SCRIPT,
+  call,
+  filesUnder,
+  runAgent,
+  SECRET,
+  startAgentWorld,
+} from "@openaxon/gateway/test-support";
 import {
   buildSandboxCommand,
   detectSandbox,
   SANDBOX_GATEWAY_PORT,
   SANDBOX_PROXY_PORT,
   type SandboxAvailability,
-  secretForms,
-} from "@openaxon/gateway";
+} from "@openaxon/runtime";
 import { afterEach, describe, expect, it } from "vitest";
-import { AGENT_SCRIPT, filesUnder, runAgent, startAgentWorld } from "./support/agent-world.js";
-import { call, SECRET } from "./support/gateway-harness.js";
 
 const sandbox: SandboxAvailability = await detectSandbox();
 

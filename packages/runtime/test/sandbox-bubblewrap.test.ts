@@ -8,7 +8,7 @@ import {
   chooseSandbox,
   detectSandbox,
   type SandboxAvailability,
-} from "@openaxon/gateway";
+} from "@openaxon/runtime";
 import { afterEach, describe, expect, it } from "vitest";
 
 const sandbox: SandboxAvailability = await detectSandbox();

@@ -1,4 +1,6 @@
 import { describe, expect, it } from "vitest";
+import { normalizeHost } from "./hostname.js";
+import { parseIpLiteral } from "./ip-address.js";
 import {
   type CompiledEgressPolicy,
   compileEgressPolicy,
@@ -6,9 +8,7 @@ import {
   type DecisionContext,
   decideEgress,
   type EgressRules,
-} from "./egress-policy.js";
-import { normalizeHost } from "./hostname.js";
-import { parseIpLiteral } from "./ip-address.js";
+} from "./policy.js";
 
 const rules = (partial: Partial<EgressRules>): CompiledEgressPolicy =>
   compileEgressPolicyOrThrow({

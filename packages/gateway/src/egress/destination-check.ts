@@ -1,11 +1,11 @@
 import type { Authority } from "./authority.js";
+import { formatIp, type IpAddress, parseIpLiteral } from "./ip-address.js";
 import {
   type CompiledEgressPolicy,
   type DecisionContext,
   decideEgress,
   type EgressDecision,
-} from "./egress-policy.js";
-import { formatIp, type IpAddress, parseIpLiteral } from "./ip-address.js";
+} from "./policy.js";
 import type { Resolver } from "./resolver.js";
 
 export type DestinationCheck =
