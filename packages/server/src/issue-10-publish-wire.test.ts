@@ -2,6 +2,7 @@ import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
 import { PublishRequestSchema, PublishResponseSchema } from "@openaxon/protocol";
 import fc from "fast-check";
 import { expect, test } from "vitest";
+import { binaryWireProblem } from "./binary-wire-problem.js";
 import { decodePublishRequest, encodePublishResponseEnvelope } from "./publish-wire.js";
 
 const withoutType = <T extends { $typeName: string }>({ $typeName: _, ...rest }: T) => rest;
@@ -26,15 +27,14 @@ test("decodes whatever protobuf-es encodes exactly as protobuf-es does", () => {
   );
 });
 
-test("arbitrary bytes: the same fields as protobuf-es, or the same error Connect gives", () => {
+test("arbitrary bytes: the same fields as protobuf-es, or the same error the Connect path gives", () => {
   fc.assert(
     fc.property(fc.uint8Array({ maxLength: 64 }), (bytes) => {
-      let expected: unknown;
-      try {
-        expected = withoutType(fromBinary(PublishRequestSchema, bytes));
-      } catch (e) {
-        expected = `[internal] parse binary: ${(e as Error).message}`;
-      }
+      const problem = binaryWireProblem(bytes, PublishRequestSchema);
+      const expected =
+        problem === undefined
+          ? withoutType(fromBinary(PublishRequestSchema, bytes))
+          : `[invalid_argument] ${problem}`;
       let actual: unknown;
       try {
         actual = decodePublishRequest(bytes);
@@ -47,13 +47,15 @@ test("arbitrary bytes: the same fields as protobuf-es, or the same error Connect
   );
 });
 
-test("a BOM-led string decodes as protobuf-es decodes it; invalid UTF-8 fails as in Connect", () => {
+test("a BOM-led string decodes as protobuf-es decodes it; invalid UTF-8 is INVALID_ARGUMENT, as in Connect", () => {
   const bom = Uint8Array.from([0x0a, 4, 0xef, 0xbb, 0xbf, 0x61]);
   expect(decodePublishRequest(bom)).toEqual(withoutType(fromBinary(PublishRequestSchema, bom)));
   expect(decodePublishRequest(bom).axonId).toBe("a");
   const invalid = Uint8Array.from([0x1a, 2, 0xc3, 0x28]);
   expect(() => fromBinary(PublishRequestSchema, invalid)).toThrow();
-  expect(() => decodePublishRequest(invalid)).toThrow(/^\[internal\] parse binary: /);
+  expect(() => decodePublishRequest(invalid)).toThrow(
+    /^\[invalid_argument\] .*source: string is not valid UTF-8/,
+  );
 });
 
 test("the response envelope is byte-identical to protobuf-es's", () => {

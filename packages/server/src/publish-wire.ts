@@ -1,6 +1,7 @@
 import { fromBinary } from "@bufbuild/protobuf";
 import { Code, ConnectError } from "@connectrpc/connect";
 import { type Origin, PublishRequestSchema } from "@openaxon/protocol";
+import { binaryWireProblem } from "./binary-wire-problem.js";
 import type { PublishFields } from "./validate-publish.js";
 import { signedVarintSize, varintSize, writeSignedVarint, writeVarint } from "./wire-varint.js";
 
@@ -21,13 +22,12 @@ export function decodePublishRequest(bytes: Uint8Array): PublishFields {
   } catch (error) {
     if (!(error instanceof Fallback)) throw error;
   }
-  try {
-    const { $typeName: _, ...fields } = fromBinary(PublishRequestSchema, bytes);
-    return fields;
-  } catch (e) {
-    // The message Connect gives the same input (protocol/serialization.ts).
-    throw new ConnectError(`parse binary: ${e instanceof Error ? e.message : String(e)}`, Code.Internal);
-  }
+  // Only what the fast decoder declined pays for the wire check; its message is the one the Connect
+  // path gives the same input (strict-binary-decoding.ts).
+  const problem = binaryWireProblem(bytes, PublishRequestSchema);
+  if (problem !== undefined) throw new ConnectError(problem, Code.InvalidArgument);
+  const { $typeName: _, ...fields } = fromBinary(PublishRequestSchema, bytes);
+  return fields;
 }
 
 function decodeFast(bytes: Uint8Array): PublishFields {
