@@ -2,6 +2,7 @@ import { startAxonServer } from "@openaxon/server";
 import type { Logger } from "pino";
 import type { AxondConfig } from "./config.js";
 import { openDataDir } from "./data-dir.js";
+import { DisposerStack } from "./disposer-stack.js";
 import { startGateway } from "./gateway.js";
 import { formatListenUrl } from "./listen-address.js";
 import { createRuntimes } from "./runtimes.js";
@@ -16,72 +17,61 @@ export interface RunningAxond {
 
 /** Opens the data dir and serves it. Throws `StartupError` for problems the operator can fix. */
 export async function startAxond(config: AxondConfig, logger: Logger): Promise<RunningAxond> {
-  const store = await openDataDir(config.dataDir);
-  let gateway: Awaited<ReturnType<typeof startGateway>>;
+  const resources = new DisposerStack();
+  const closeAll = () =>
+    resources.dispose((name, error) => logger.error({ err: error, resource: name }, "close failed"));
   try {
-    gateway = await startGateway({
-      store,
-      dataDir: config.dataDir,
-      sandboxMode: config.sandbox,
-      env: process.env,
-      logger,
-    });
-  } catch (error) {
-    await store.close();
-    throw error;
-  }
-  const runtimes = createRuntimes({ store, dataDir: config.dataDir, logger, network: gateway.network });
-  gateway.attachRuntimes(runtimes);
-  try {
+    const store = resources.use("store", await openDataDir(config.dataDir), (s) => s.close());
+    const gateway = resources.use(
+      "gateway",
+      await startGateway({
+        store,
+        dataDir: config.dataDir,
+        sandboxMode: config.sandbox,
+        env: process.env,
+        logger,
+      }),
+      (g) => g.close(),
+    );
+    const runtimes = resources.use(
+      "runtimes",
+      createRuntimes({ store, dataDir: config.dataDir, logger, network: gateway.network }),
+      (r) => r.close(),
+    );
+    gateway.attachRuntimes(runtimes);
     await runtimes.start();
+    const server = resources.use(
+      "server",
+      await startAxonServer({
+        store,
+        runtimes,
+        gatewayRegistry: gateway.registry,
+        host: config.listen.host,
+        port: config.listen.port,
+        apiKeys: [...config.apiKeys],
+        allowedHosts: config.allowedHosts,
+        corsOrigins: config.corsOrigins,
+        logger,
+        limits: {
+          maxConnections: config.maxConnections,
+          maxConcurrentStreams: config.maxStreamsPerConnection,
+        },
+      }).catch((error: unknown) => {
+        throw explainListenError(error, config);
+      }),
+      (s) => s.close(),
+    );
+    const url = formatListenUrl({ host: config.listen.host, port: server.port });
+    logger.info(
+      { url, dataDir: config.dataDir, apiKeys: config.apiKeys.length, sandbox: gateway.sandbox.kind },
+      "axond started",
+    );
+    // Shutdown closes in reverse: server (drains streams), runtimes (stop agents), gateway, store.
+    return { url, stop: closeAll };
   } catch (error) {
-    await runtimes.close();
-    await gateway.close();
-    await store.close();
+    await closeAll();
     throw error;
   }
-  let server: Awaited<ReturnType<typeof startAxonServer>>;
-  try {
-    server = await startAxonServer({
-      store,
-      runtimes,
-      gatewayRegistry: gateway.registry,
-      host: config.listen.host,
-      port: config.listen.port,
-      apiKeys: [...config.apiKeys],
-      allowedHosts: config.allowedHosts,
-      corsOrigins: config.corsOrigins,
-      logger,
-      limits: {
-        maxConnections: config.maxConnections,
-        maxConcurrentStreams: config.maxStreamsPerConnection,
-      },
-    });
-  } catch (error) {
-    await runtimes.close();
-    await gateway.close();
-    await store.close();
-    throw explainListenError(error, config);
-  }
-  const url = formatListenUrl({ host: config.listen.host, port: server.port });
-  logger.info(
-    { url, dataDir: config.dataDir, apiKeys: config.apiKeys.length, sandbox: gateway.sandbox.kind },
-    "axond started",
-  );
-
-  let stopping: Promise<void> | undefined;
-  return {
-    url,
-    stop: () => {
-      stopping ??= (async () => {
-        await server.close();
-        await runtimes.close();
-        await gateway.close();
-        await store.close();
-      })();
-      return stopping;
-    },
-  };
 }
 
 function explainListenError(error: unknown, config: AxondConfig): unknown {
