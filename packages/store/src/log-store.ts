@@ -5,15 +5,10 @@
  * 2^53) and origins are the protocol's enum values.
  */
 
-/** Mirrors `openaxon.v1.Origin`. */
-export const Origin = {
-  Unspecified: 0,
-  External: 1,
-  Agent: 2,
-  User: 3,
-  System: 4,
-} as const;
-export type Origin = (typeof Origin)[keyof typeof Origin];
+import type { Origin } from "@openaxon/protocol/vocabulary";
+
+/** The vocabulary's origins (the protocol's enum numbers, without loading protobuf code). */
+export { Origin } from "@openaxon/protocol/vocabulary";
 
 export interface AxonRecord {
   readonly id: string;
