@@ -1,4 +1,5 @@
 import type { Clock, Timer } from "@openaxon/core";
+import { EventType } from "@openaxon/protocol/vocabulary";
 
 /** Payload of `gateway.allowed` / `gateway.denied`: where the agent tried to go. Never a secret. */
 export interface GatewayAccessPayload {
@@ -22,13 +23,13 @@ export interface GatewaySuppressedPayload {
 }
 
 export type GatewayAccessEvent = {
-  readonly eventType: "gateway.allowed" | "gateway.denied";
+  readonly eventType: typeof EventType.GatewayAllowed | typeof EventType.GatewayDenied;
   readonly payload: GatewayAccessPayload;
 };
 
 export type GatewayAuditEvent =
   | GatewayAccessEvent
-  | { readonly eventType: "gateway.suppressed"; readonly payload: GatewaySuppressedPayload };
+  | { readonly eventType: typeof EventType.GatewaySuppressed; readonly payload: GatewaySuppressedPayload };
 
 /**
  * Receives audit events, to be published as SYSTEM events (`event_type` = `eventType`, payload =
@@ -86,7 +87,7 @@ export function createAuditLimiter(sink: AuditSink, options: AuditLimiterOptions
     };
     bucket.suppressedAllowed = 0;
     bucket.suppressedDenied = 0;
-    sink({ eventType: "gateway.suppressed", payload });
+    sink({ eventType: EventType.GatewaySuppressed, payload });
   };
   const scheduleSummary = (runtimeId: string, bucket: Bucket) => {
     if (bucket.timer) return;
@@ -117,7 +118,7 @@ export function createAuditLimiter(sink: AuditSink, options: AuditLimiterOptions
         sink(event);
         return;
       }
-      if (event.eventType === "gateway.allowed") bucket.suppressedAllowed++;
+      if (event.eventType === EventType.GatewayAllowed) bucket.suppressedAllowed++;
       else bucket.suppressedDenied++;
       scheduleSummary(runtimeId, bucket);
     },
@@ -151,7 +152,7 @@ export function accessAudit(
 ): AccessAudit {
   return (allowed, payload) =>
     limiter?.record({
-      eventType: allowed ? "gateway.allowed" : "gateway.denied",
+      eventType: allowed ? EventType.GatewayAllowed : EventType.GatewayDenied,
       payload: { ...payload, via },
     });
 }
