@@ -4,8 +4,10 @@ export {
   AxonNotFoundError,
   ExpectedHeadMismatchError,
   StoreClosedError,
+  StoreCorruptionError,
   StoreError,
   StoreFailedError,
+  StoreRefusedError,
 } from "./errors.js";
 export { GroupCommit } from "./group-commit.js";
 export type { KvBackend, KvOp, KvRange } from "./kv-backend.js";
@@ -21,6 +23,7 @@ export {
   Origin,
   type ReadOptions,
   type StoredEvent,
+  type StoreHealth,
   type TailListener,
 } from "./log-store.js";
 export { MemoryBackend } from "./memory-backend.js";
