@@ -4,6 +4,7 @@ import {
   AxonNotFoundError,
   ExpectedHeadMismatchError,
   StoreClosedError,
+  StoreCorruptionError,
   StoreFailedError,
 } from "@openaxon/store";
 import type { Logger } from "pino";
@@ -51,6 +52,10 @@ export function toConnectError(error: unknown, logger: Logger, rpc: string): Con
       "the server's store failed after a write error and must be restarted; retry later",
       Code.Unavailable,
     );
+  }
+  if (error instanceof StoreCorruptionError) {
+    logger.error({ rpc, err: error, axonId: error.axonId }, "store data is damaged");
+    return new ConnectError(`${error.message}; run axond verify --data-dir on this server`, Code.DataLoss);
   }
   if (error instanceof StoreClosedError) {
     return new ConnectError("the server is shutting down; retry later", Code.Unavailable);
