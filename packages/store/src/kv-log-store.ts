@@ -99,7 +99,8 @@ export class KvLogStore implements LogStore {
   }
 
   async createAxon(input: { name: string; labels: Record<string, string> }): Promise<AxonRecord> {
-    await this.ensureWritable();
+    const recovering = this.ensureWritable();
+    if (recovering) await recovering;
     const meta: AxonMeta = {
       id: newId("axn", this.clock, this.rng),
       name: input.name,
@@ -140,7 +141,8 @@ export class KvLogStore implements LogStore {
   }
 
   async deleteAxon(id: string): Promise<boolean> {
-    await this.ensureWritable();
+    const recovering = this.ensureWritable();
+    if (recovering) await recovering;
     const loaded = await this.load(id);
     if (!loaded) return false;
     const meta: AxonMeta = { ...loaded.meta, deleted: true };
@@ -154,7 +156,8 @@ export class KvLogStore implements LogStore {
     events: readonly EventInput[],
     options?: AppendOptions,
   ): Promise<AppendResult> {
-    await this.ensureWritable();
+    const recovering = this.ensureWritable();
+    if (recovering) await recovering;
     const loaded = await this.load(axonId);
     if (!loaded) throw new AxonNotFoundError(axonId);
     if (loaded.damage) throw loaded.damage;
@@ -173,7 +176,7 @@ export class KvLogStore implements LogStore {
     // Bound reads by the durable head: an event in a batch LevelDB has applied but not yet
     // acknowledged must not be served before its publisher hears it is durable.
     const head = isMutantActive("read-uncommitted")
-      ? Number.MAX_SAFE_INTEGER - 1
+      ? await this.visibleHead(axonId)
       : loaded.sequencer.durableHead;
     const limit = Math.max(0, options.limit);
     const maxBytes = options.maxBytes ?? Number.POSITIVE_INFINITY;
@@ -210,6 +213,17 @@ export class KvLogStore implements LogStore {
     );
   }
 
+  /** The newest chunk's last sequence as the backend shows it, synced or not (mutant only). */
+  private async visibleHead(axonId: string): Promise<number> {
+    const [newest] = await this.backend.entries({
+      gt: keys.event(axonId, 0),
+      lt: keys.eventsEnd(axonId),
+      reverse: true,
+      limit: 1,
+    });
+    return newest ? chunkLastSequence(newest[1]) : 0;
+  }
+
   private async readVerified(
     axonId: string,
     range: { gt?: string; gte?: string; lt: string; reverse?: boolean },
@@ -240,7 +254,8 @@ export class KvLogStore implements LogStore {
   }
 
   async putRecord(kind: string, id: string, value: unknown): Promise<void> {
-    await this.ensureWritable();
+    const recovering = this.ensureWritable();
+    if (recovering) await recovering;
     await this.committer.commit([{ type: "put", key: keys.record(kind, id), value: json(value) }]);
   }
 
@@ -257,7 +272,8 @@ export class KvLogStore implements LogStore {
   }
 
   async deleteRecord(kind: string, id: string): Promise<void> {
-    await this.ensureWritable();
+    const recovering = this.ensureWritable();
+    if (recovering) await recovering;
     await this.committer.commit([{ type: "del", key: keys.record(kind, id) }]);
   }
 
@@ -349,12 +365,18 @@ export class KvLogStore implements LogStore {
     };
   }
 
-  /** Throws unless the store takes writes, trying to recover from an earlier failed write first. */
-  private async ensureWritable(): Promise<void> {
+  /**
+   * Throws unless the store takes writes, trying to recover from an earlier failed write first.
+   * Synchronous (undefined) when the store is healthy, so a write is issued in the same tick as
+   * before recovery existed: the simulation's scheduler relies on that ordering.
+   */
+  private ensureWritable(): Promise<void> | undefined {
     this.assertOpen();
-    if (this.committer.isFailed) await this.tryRecover();
-    this.assertOpen();
-    if (this.committer.isFailed) throw new StoreFailedError(this.committer.error);
+    if (!this.committer.isFailed) return undefined;
+    return this.tryRecover().then(() => {
+      this.assertOpen();
+      if (this.committer.isFailed) throw new StoreFailedError(this.committer.error);
+    });
   }
 
   /**
