@@ -1,5 +1,6 @@
 export { catchUpThenLive, type FollowItem, type FollowOptions } from "./catch-up-then-live.js";
 export { ClassicLevelBackend } from "./classic-level-backend.js";
+export { decideStoreOpen, type StoreOpenDecision } from "./decide-store-open.js";
 export {
   AxonNotFoundError,
   ExpectedHeadMismatchError,
