@@ -16,7 +16,7 @@ export interface RunningAxond {
 
 /** Opens the data dir and serves it. Throws `StartupError` for problems the operator can fix. */
 export async function startAxond(config: AxondConfig, logger: Logger): Promise<RunningAxond> {
-  const store = await openDataDir(config.dataDir);
+  const store = await openDataDir(config.dataDir, logger);
   let gateway: Awaited<ReturnType<typeof startGateway>>;
   try {
     gateway = await startGateway({
