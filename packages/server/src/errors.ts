@@ -49,7 +49,8 @@ export function toConnectError(error: unknown, logger: Logger, rpc: string): Con
   if (error instanceof StoreFailedError) {
     logger.error({ rpc, err: error }, "store failed");
     return new ConnectError(
-      "the server's store failed after a write error and must be restarted; retry later",
+      `the server's store cannot write (${describeCause(error.cause)}); it retries by itself, ` +
+        "so retry later (GET /healthz says when it is back)",
       Code.Unavailable,
     );
   }
@@ -62,4 +63,9 @@ export function toConnectError(error: unknown, logger: Logger, rpc: string): Con
   }
   logger.error({ rpc, err: error }, "unexpected error");
   return new ConnectError("internal error", Code.Internal, undefined, undefined, error);
+}
+
+function describeCause(cause: unknown): string {
+  const e = cause as { code?: string; message?: string; cause?: { code?: string; message?: string } };
+  return e?.cause?.message ?? e?.message ?? String(cause);
 }

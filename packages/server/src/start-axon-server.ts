@@ -76,7 +76,7 @@ export async function startAxonServer(options: StartAxonServerOptions): Promise<
     port: options.port,
     handler: (request, response) => {
       if (handleCors(request, response)) return;
-      if (handleHealth(request, response, draining)) return;
+      if (handleHealth(request, response, draining, options.store)) return;
       rpcHandler(request, response);
     },
     onError: (error) => logger.error({ err: error }, "server error"),

@@ -7,6 +7,7 @@
  *                              written in the same batch as the events, so a lost chunk shows
  *   i!<axonId>!<key>           idempotency record (JSON)
  *   m!commits                  count of durable batches, kept by ClassicLevelBackend (JSON)
+ *   m!probe                    written by recovery after a failed write to prove writes work again
  *   r!<kind>!<id>              small records of other subsystems (JSON)
  */
 export const keys = {
@@ -18,6 +19,7 @@ export const keys = {
   head: (axonId: string) => `h!${axonId}`,
   idempotencyRange: (axonId: string) => ({ gt: `i!${axonId}!`, lt: `i!${axonId}!\uffff` }),
   commitCount: "m!commits",
+  probe: "m!probe",
   idempotency: (axonId: string, key: string) => `i!${axonId}!${key}`,
   record: (kind: string, id: string) => `r!${kind}!${id}`,
   recordRange: (kind: string) => ({ gt: `r!${kind}!`, lt: `r!${kind}!\uffff` }),

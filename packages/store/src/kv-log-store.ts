@@ -393,6 +393,9 @@ export class KvLogStore implements LogStore {
         await this.committer.idle();
         if (this.closed) return;
         await this.backend.reopen?.();
+        // Only a write that reached the disk proves writes work again; until one does, health
+        // stays failed (reopening succeeds on a full disk too).
+        await this.backend.writeDurable([{ type: "put", key: keys.probe, value: json(this.clock.now()) }]);
         this.generation++;
         this.axons.clear();
         this.committer = new GroupCommit(this.backend);
