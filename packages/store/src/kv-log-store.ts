@@ -22,7 +22,7 @@ import type {
   StoreHealth,
   TailListener,
 } from "./log-store.js";
-import { readChunks } from "./read-chunks.js";
+import { isLevelCorruption, readChunks } from "./read-chunks.js";
 import { recoverHead } from "./recover-head.js";
 import { AxonSequencer, type SequencerContext } from "./sequencer.js";
 
@@ -170,6 +170,18 @@ export class KvLogStore implements LogStore {
   }
 
   async read(axonId: string, options: ReadOptions): Promise<StoredEvent[]> {
+    try {
+      return await this.readUnchecked(axonId, options);
+    } catch (error) {
+      // LevelDB's own damage reports from any read on the way (head recovery, seeks) are data loss.
+      if (!(error instanceof StoreCorruptionError) && isLevelCorruption(error)) {
+        throw this.damaged(new StoreCorruptionError(axonId, undefined, undefined, describe(error)));
+      }
+      throw error;
+    }
+  }
+
+  private async readUnchecked(axonId: string, options: ReadOptions): Promise<StoredEvent[]> {
     this.assertOpen();
     const loaded = await this.load(axonId);
     if (!loaded) throw new AxonNotFoundError(axonId);

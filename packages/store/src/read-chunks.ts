@@ -119,9 +119,13 @@ async function readOrExplain(
 
 export function isLevelCorruption(error: unknown): boolean {
   const e = error as { code?: string; message?: string; cause?: { code?: string; message?: string } };
+  const message = `${e?.message ?? ""} ${e?.cause?.message ?? ""}`;
   return (
     e?.code === "LEVEL_CORRUPTION" ||
     e?.cause?.code === "LEVEL_CORRUPTION" ||
-    /corruption/i.test(`${e?.message ?? ""} ${e?.cause?.message ?? ""}`)
+    /corruption/i.test(message) ||
+    // A table file cut short reads as an I/O error on that file ("000005.ldb: Invalid argument"):
+    // its data is gone, which is data loss, not a transient failure.
+    ((e?.code === "LEVEL_IO_ERROR" || e?.cause?.code === "LEVEL_IO_ERROR") && /\.(ldb|sst)\b/.test(message))
   );
 }
