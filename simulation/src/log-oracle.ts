@@ -1,3 +1,4 @@
+import { crc32 } from "node:zlib";
 import type { MemoryBackend } from "@openaxon/store";
 
 /** An event as it lies on the simulated disk. */
@@ -21,6 +22,8 @@ export interface DiskEvent {
  *                                  →  version 2: one append's events (a chunk), keyed by the first
  *       u8 2 | f64 first | f64 timestamp | u32 count | count × (u8 origin | u32 len | source |
  *                                                           u32 len | type | u32 len | payload)
+ *                                  →  version 3: version 2 with a CRC-32 of every later byte
+ *       u8 3 | u32 crc32 | f64 first | f64 timestamp | u32 count | count × (as version 2)
  */
 export function eventsOnDisk(snapshot: MemoryBackend): Map<string, DiskEvent[]> {
   const byAxon = new Map<string, DiskEvent[]>();
@@ -66,11 +69,16 @@ export function decodeDiskValue(bytes: Uint8Array, keySequence: number): DiskEve
     const payload = buf.toString("utf8", o1 + 4 + typeLength);
     return [{ sequence: buf.readDoubleLE(1), keySequence, origin, source, eventType, payload }];
   }
-  if (version === 2) {
-    const first = buf.readDoubleLE(1);
-    const count = buf.readUInt32LE(17);
+  if (version === 2 || version === 3) {
+    // Version 3 inserts the checksum after the version byte; the rest is laid out as version 2.
+    const at = version === 3 ? 5 : 1;
+    if (version === 3 && buf.readUInt32LE(1) !== crc32(buf.subarray(5))) {
+      throw new Error(`event at key sequence ${keySequence}: chunk checksum mismatch`);
+    }
+    const first = buf.readDoubleLE(at);
+    const count = buf.readUInt32LE(at + 16);
     const out: DiskEvent[] = [];
-    let o = 21;
+    let o = at + 20;
     for (let i = 0; i < count; i++) {
       const origin = buf.readUInt8(o);
       const [source, o1] = str(o + 1);

@@ -21,7 +21,7 @@ export async function startAxond(config: AxondConfig, logger: Logger): Promise<R
   const closeAll = () =>
     resources.dispose((name, error) => logger.error({ err: error, resource: name }, "close failed"));
   try {
-    const store = resources.use("store", await openDataDir(config.dataDir), (s) => s.close());
+    const store = resources.use("store", await openDataDir(config.dataDir, logger), (s) => s.close());
     const gateway = resources.use(
       "gateway",
       await startGateway({

@@ -1,7 +1,9 @@
 import { constants } from "node:fs";
 import { access, mkdir, stat } from "node:fs/promises";
 import { join } from "node:path";
-import { type KvLogStore, openClassicLevelLogStore } from "@openaxon/store";
+import { type KvLogStore, openClassicLevelLogStore, StoreRefusedError } from "@openaxon/store";
+import type { Logger } from "pino";
+import { makeOwnerOnly, OWNER_ONLY_DIR } from "./owner-only.js";
 import { StartupError } from "./startup-error.js";
 
 /** The log store lives in a subdirectory, leaving the data dir room for other subsystems' state. */
@@ -9,14 +11,20 @@ export const STORE_SUBDIR = "store";
 
 /**
  * Creates the data dir if needed and opens the log store in it, turning the usual failures (not a
- * directory, not writable, already open in another axond) into messages an operator can act on.
+ * directory, not writable, already open in another axond, a store that lost its CURRENT file) into
+ * messages an operator can act on. The data dir and everything in it is made owner-only (0700 dirs,
+ * 0600 files); what had to be changed is logged in one line.
  */
-export async function openDataDir(dataDir: string): Promise<KvLogStore> {
+export async function openDataDir(dataDir: string, logger?: Logger): Promise<KvLogStore> {
   await ensureWritableDir(dataDir);
+  const fixed = await makeOwnerOnly(dataDir);
   const path = join(dataDir, STORE_SUBDIR);
+  let store: KvLogStore;
   try {
-    return await openClassicLevelLogStore({ path });
+    store = await openClassicLevelLogStore({ path });
   } catch (error) {
+    if (error instanceof StoreRefusedError)
+      throw new StartupError(`refusing to open the store: ${error.message}`);
     if (isLockHeld(error)) {
       throw new StartupError(
         `another axond is using ${dataDir} (the lock ${join(path, "LOCK")} is held); ` +
@@ -25,11 +33,20 @@ export async function openDataDir(dataDir: string): Promise<KvLogStore> {
     }
     throw new StartupError(`cannot open the store in ${path}: ${describe(error)}`);
   }
+  // Files LevelDB created just now follow the process umask (axond sets 077; embedders may not).
+  fixed.push(...(await makeOwnerOnly(dataDir)));
+  if (fixed.length > 0) {
+    logger?.warn(
+      { dataDir, fixed: fixed.slice(0, 20), count: fixed.length },
+      `made ${fixed.length} path(s) in the data dir owner-only (0700 directories, 0600 files)`,
+    );
+  }
+  return store;
 }
 
 async function ensureWritableDir(dir: string): Promise<void> {
   try {
-    await mkdir(dir, { recursive: true });
+    await mkdir(dir, { recursive: true, mode: OWNER_ONLY_DIR });
     if (!(await stat(dir)).isDirectory()) throw new Error("not a directory");
     await access(dir, constants.W_OK);
   } catch (error) {

@@ -6,6 +6,8 @@ import { handleShutdown } from "./shutdown.js";
 import { StartupError } from "./startup-error.js";
 
 // Entry point of the `axond` binary (`npm start`, `npx axond`).
+// Everything axond creates (store files, secrets, sockets) is the owner's alone.
+process.umask(0o077);
 let logger: Logger | undefined;
 try {
   const commandLine = resolveConfig({ argv: process.argv.slice(2), env: process.env, cwd: process.cwd() });

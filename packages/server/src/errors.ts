@@ -4,6 +4,7 @@ import {
   AxonNotFoundError,
   ExpectedHeadMismatchError,
   StoreClosedError,
+  StoreCorruptionError,
   StoreFailedError,
 } from "@openaxon/store";
 import type { Logger } from "pino";
@@ -48,13 +49,23 @@ export function toConnectError(error: unknown, logger: Logger, rpc: string): Con
   if (error instanceof StoreFailedError) {
     logger.error({ rpc, err: error }, "store failed");
     return new ConnectError(
-      "the server's store failed after a write error and must be restarted; retry later",
+      `the server's store cannot write (${describeCause(error.cause)}); it retries by itself, ` +
+        "so retry later (GET /healthz says when it is back)",
       Code.Unavailable,
     );
+  }
+  if (error instanceof StoreCorruptionError) {
+    logger.error({ rpc, err: error, axonId: error.axonId }, "store data is damaged");
+    return new ConnectError(`${error.message}; run axond verify --data-dir on this server`, Code.DataLoss);
   }
   if (error instanceof StoreClosedError) {
     return new ConnectError("the server is shutting down; retry later", Code.Unavailable);
   }
   logger.error({ rpc, err: error }, "unexpected error");
   return new ConnectError("internal error", Code.Internal, undefined, undefined, error);
+}
+
+function describeCause(cause: unknown): string {
+  const e = cause as { code?: string; message?: string; cause?: { code?: string; message?: string } };
+  return e?.cause?.message ?? e?.message ?? String(cause);
 }

@@ -133,7 +133,7 @@ export async function startAxonServer(options: StartAxonServerOptions): Promise<
     port: options.port,
     handler: (request, response) => {
       if (!gate.admit(request, response)) return;
-      if (handleHealth(request, response, draining)) return;
+      if (handleHealth(request, response, draining, options.store)) return;
       const principal = gate.authenticate(request, response);
       if (principal === undefined) return;
       principals.set(request, principal);

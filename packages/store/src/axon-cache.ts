@@ -66,6 +66,12 @@ export class AxonCache<V extends object> {
     );
   }
 
+  /** Forgets every entry, evicted ones too: after a store recovery no old sequencer may come back. */
+  clear(): void {
+    this.live.clear();
+    this.evicted.clear();
+  }
+
   delete(id: string): void {
     this.live.delete(id);
     this.evicted.delete(id);

@@ -37,3 +37,30 @@ export class StoreClosedError extends StoreError {
     super("store is closed");
   }
 }
+
+/**
+ * Stored data failed a check (chunk checksum, gap or overlap in an axon's sequences, a head below
+ * its recorded high-water mark). Never served as if it were fine: the server answers DATA_LOSS.
+ */
+export class StoreCorruptionError extends StoreError {
+  override name = "StoreCorruptionError";
+  constructor(
+    /** Undefined when the damage is not in one axon (e.g. the store as a whole lost writes). */
+    readonly axonId: string | undefined,
+    /** The sequence range affected, inclusive, when known. */
+    readonly fromSequence: number | undefined,
+    readonly toSequence: number | undefined,
+    readonly detail: string,
+  ) {
+    super(
+      axonId === undefined
+        ? `store is damaged: ${detail}`
+        : `axon ${axonId} is damaged${fromSequence === undefined ? "" : ` at sequences ${fromSequence}..${toSequence}`}: ${detail}`,
+    );
+  }
+}
+
+/** The data dir holds a store that cannot be opened safely (missing CURRENT, lost writes, ...). */
+export class StoreRefusedError extends StoreError {
+  override name = "StoreRefusedError";
+}

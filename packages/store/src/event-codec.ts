@@ -1,14 +1,22 @@
+import { crc32 } from "node:zlib";
 import type { Origin, StoredEvent } from "./log-store.js";
 
 // One stored value holds one append's events (a chunk): they share the timestamp and have
 // consecutive sequences. One LevelDB entry per append instead of per event is what makes batched
-// publishing and replay cheap. Binary layout (little endian), version 2:
-//   u8 version | f64 firstSequence | f64 timestampMs | u32 count
+// publishing and replay cheap. Binary layout (little endian), version 3:
+//   u8 version | u32 crc32 | f64 firstSequence | f64 timestampMs | u32 count
 //   count × ( u8 origin | u32 n | source | u32 n | eventType | u32 n | payload )   (strings UTF-8)
+// The CRC-32 covers every byte after it, so a flipped or truncated chunk is caught on read
+// (LevelDB's own block checksums are not verified on reads by classic-level). Version 2 is the
+// same without the CRC field; such chunks stay readable, unverified.
 // Hand-rolled rather than JSON: replay decodes millions of events and this avoids re-escaping the
 // JSON payload inside another JSON document.
-const VERSION = 2;
-const HEADER = 1 + 8 + 8 + 4;
+const VERSION = 3;
+const LEGACY_VERSION = 2;
+const CRC_AT = 1;
+/** Offset of firstSequence; timestampMs and count follow at +8 and +16. */
+const fieldsAt = (version: number) => (version === LEGACY_VERSION ? 1 : 5);
+const HEADER = 1 + 4 + 8 + 8 + 4;
 
 /** Encodes consecutive events of one append (same timestamp) as one chunk. */
 export function encodeChunk(events: readonly StoredEvent[]): Uint8Array {
@@ -19,7 +27,7 @@ export function encodeChunk(events: readonly StoredEvent[]): Uint8Array {
   }
   const buf = Buffer.allocUnsafe(size);
   const first = events[0]!;
-  let o = buf.writeUInt8(VERSION, 0);
+  let o = buf.writeUInt8(VERSION, 0) + 4;
   o = buf.writeDoubleLE(first.sequence, o);
   o = buf.writeDoubleLE(first.timestampMs, o);
   o = buf.writeUInt32LE(events.length, o);
@@ -29,6 +37,7 @@ export function encodeChunk(events: readonly StoredEvent[]): Uint8Array {
     o = writeString(buf, e.eventType, o);
     o = writeString(buf, e.payload, o);
   }
+  buf.writeUInt32LE(crc32(buf.subarray(CRC_AT + 4)), CRC_AT);
   return buf;
 }
 
@@ -59,23 +68,54 @@ function asBuffer(bytes: Uint8Array): Buffer {
   return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
-function checkVersion(buf: Buffer): void {
-  const version = buf.readUInt8(0);
-  if (version !== VERSION) throw new Error(`unknown event encoding version ${version}`);
+/** Offset of the header fields; throws on an unknown version. */
+function checkVersion(buf: Buffer): number {
+  const version = buf.length > 0 ? buf.readUInt8(0) : -1;
+  if (version !== VERSION && version !== LEGACY_VERSION) {
+    throw new Error(`unknown event encoding version ${version}`);
+  }
+  if (buf.length < fieldsAt(version) + 20) throw new Error(`chunk of ${buf.length} bytes is truncated`);
+  return fieldsAt(version);
+}
+
+/**
+ * Why the chunk cannot be trusted (checksum mismatch, truncated, unknown version), or undefined if
+ * it is intact. Version 2 chunks carry no checksum and only get the structural checks.
+ */
+export function chunkProblem(bytes: Uint8Array): string | undefined {
+  const buf = asBuffer(bytes);
+  try {
+    checkVersion(buf);
+    if (buf.readUInt8(0) === VERSION) {
+      const stored = buf.readUInt32LE(CRC_AT);
+      const actual = crc32(buf.subarray(CRC_AT + 4));
+      if (stored !== actual) return `checksum mismatch (stored ${hex(stored)}, computed ${hex(actual)})`;
+    }
+    decodeChunk("", buf);
+    return undefined;
+  } catch (error) {
+    return (error as Error).message;
+  }
+}
+
+const hex = (n: number) => `0x${n.toString(16).padStart(8, "0")}`;
+
+/** True for chunks written before checksums (version 2): readable, but not verifiable. */
+export function isLegacyChunk(bytes: Uint8Array): boolean {
+  return bytes.length > 0 && bytes[0] === LEGACY_VERSION;
 }
 
 /** Sequence of the chunk's first event, read from the header only. */
 export function chunkFirstSequence(bytes: Uint8Array): number {
   const buf = asBuffer(bytes);
-  checkVersion(buf);
-  return buf.readDoubleLE(1);
+  return buf.readDoubleLE(checkVersion(buf));
 }
 
 /** Sequence of the chunk's last event, read from the header only. */
 export function chunkLastSequence(bytes: Uint8Array): number {
   const buf = asBuffer(bytes);
-  checkVersion(buf);
-  return buf.readDoubleLE(1) + buf.readUInt32LE(17) - 1;
+  const at = checkVersion(buf);
+  return buf.readDoubleLE(at) + buf.readUInt32LE(at + 16) - 1;
 }
 
 /** Decodes the chunk's events with `from <= sequence <= to`, in ascending order. */
@@ -86,12 +126,12 @@ export function decodeChunk(
   to = Number.MAX_SAFE_INTEGER,
 ): StoredEvent[] {
   const buf = asBuffer(bytes);
-  checkVersion(buf);
-  const first = buf.readDoubleLE(1);
-  const timestampMs = buf.readDoubleLE(9);
-  const count = buf.readUInt32LE(17);
+  const at = checkVersion(buf);
+  const first = buf.readDoubleLE(at);
+  const timestampMs = buf.readDoubleLE(at + 8);
+  const count = buf.readUInt32LE(at + 16);
   const out: StoredEvent[] = [];
-  let o = HEADER;
+  let o = at + 20;
   for (let i = 0; i < count; i++) {
     const sequence = first + i;
     if (sequence > to) break;
@@ -106,6 +146,7 @@ export function decodeChunk(
     const payloadLength = buf.readUInt32LE(o);
     const payloadStart = o + 4;
     o = payloadStart + payloadLength;
+    if (o > buf.length) throw new Error(`chunk of ${buf.length} bytes is truncated`);
     if (sequence < from) continue;
     out.push({
       axonId,

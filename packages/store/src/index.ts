@@ -1,11 +1,14 @@
 export { catchUpThenLive, type FollowItem, type FollowOptions } from "./catch-up-then-live.js";
 export { ClassicLevelBackend } from "./classic-level-backend.js";
+export { decideStoreOpen, type StoreOpenDecision } from "./decide-store-open.js";
 export {
   AxonNotFoundError,
   ExpectedHeadMismatchError,
   StoreClosedError,
+  StoreCorruptionError,
   StoreError,
   StoreFailedError,
+  StoreRefusedError,
 } from "./errors.js";
 export { GroupCommit } from "./group-commit.js";
 export type { KvBackend, KvOp, KvRange } from "./kv-backend.js";
@@ -21,6 +24,7 @@ export {
   Origin,
   type ReadOptions,
   type StoredEvent,
+  type StoreHealth,
   type TailListener,
 } from "./log-store.js";
 export { MemoryBackend } from "./memory-backend.js";

@@ -24,4 +24,9 @@ export interface KvBackend {
   /** Values only, in key order (or reverse), at most `limit`: the replay hot path. */
   values(range: KvRange): Promise<Uint8Array[]>;
   close(): Promise<void>;
+  /**
+   * Closes and opens the underlying database again, clearing a failed state (LevelDB refuses every
+   * write after one failed until reopened). Optional: backends without such a state omit it.
+   */
+  reopen?(): Promise<void>;
 }

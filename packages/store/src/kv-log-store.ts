@@ -1,10 +1,10 @@
 import { type Clock, isMutantActive, newId, type Rng } from "@openaxon/core";
 import { AxonCache } from "./axon-cache.js";
-import { AxonNotFoundError, StoreClosedError, StoreFailedError } from "./errors.js";
+import { AxonNotFoundError, StoreClosedError, StoreCorruptionError, StoreFailedError } from "./errors.js";
 import {
   chunkFirstSequence,
   chunkLastSequence,
-  decodeChunk,
+  chunkProblem,
   encodeChunk,
   splitIntoChunks,
 } from "./event-codec.js";
@@ -20,10 +20,12 @@ import type {
   LogStore,
   ReadOptions,
   StoredEvent,
+  StoreHealth,
   TailListener,
 } from "./log-store.js";
-import { eventSize } from "./log-store.js";
-import { AxonSequencer } from "./sequencer.js";
+import { isLevelCorruption, readChunks } from "./read-chunks.js";
+import { recoverHead } from "./recover-head.js";
+import { AxonSequencer, type SequencerContext } from "./sequencer.js";
 
 interface AxonMeta {
   id: string;
@@ -33,12 +35,23 @@ interface AxonMeta {
   deleted?: boolean;
 }
 
+interface LoadedAxon {
+  meta: AxonMeta;
+  sequencer: AxonSequencer;
+  /** Set when head recovery found the axon damaged: it is readable up to the damage, never written. */
+  damage?: StoreCorruptionError;
+}
+
 export interface KvLogStoreOptions {
   readonly backend: KvBackend;
   readonly clock: Clock;
   readonly rng: Rng;
   /** Axons whose metadata and head stay in memory (LRU); others reload from disk. Default 4096. */
   readonly axonCacheCapacity?: number;
+  /** Least time between two attempts to recover from a failed write (reopen, re-read heads). */
+  readonly recoveryIntervalMs?: number;
+  /** Told about damage found while loading or reading, so it is logged even if no RPC reports it. */
+  readonly onDamage?: (error: StoreCorruptionError) => void;
 }
 
 /** About 1 KiB of heap per cached axon, so the default costs a few MiB however many axons exist. */
@@ -52,9 +65,19 @@ export class KvLogStore implements LogStore {
   private readonly backend: KvBackend;
   private readonly clock: Clock;
   private readonly rng: Rng;
-  private readonly committer: GroupCommit;
+  private committer: GroupCommit;
+  /**
+   * Bumped by every recovery from a failed write. Sequencers of an older generation may hold heads
+   * reserved before the failure, so their commits are refused: only heads re-read from disk count.
+   */
+  private generation = 0;
+  private readonly recoveryIntervalMs: number;
+  private readonly onDamage: (error: StoreCorruptionError) => void;
+  private recovering: Promise<void> | undefined;
+  private nextRecoveryAtMs = Number.NEGATIVE_INFINITY;
+  private lastRecoveryError: unknown;
   /** Loaded axons: metadata plus the sequencer holding the head cache, loaded on use, LRU-bounded. */
-  private readonly axons: AxonCache<{ meta: AxonMeta; sequencer: AxonSequencer }>;
+  private readonly axons: AxonCache<LoadedAxon>;
   private readonly watchers = new Map<string, Set<TailListener>>();
   private closed = false;
 
@@ -62,6 +85,8 @@ export class KvLogStore implements LogStore {
     this.backend = options.backend;
     this.clock = options.clock;
     this.rng = options.rng;
+    this.recoveryIntervalMs = options.recoveryIntervalMs ?? 1000;
+    this.onDamage = options.onDamage ?? (() => {});
     this.committer = new GroupCommit(this.backend);
     this.axons = new AxonCache(
       options.axonCacheCapacity ?? DEFAULT_AXON_CACHE_CAPACITY,
@@ -69,8 +94,23 @@ export class KvLogStore implements LogStore {
     );
   }
 
+  /**
+   * Whether the store takes writes. After a failed write (say the disk filled) it reports `failed`
+   * with the reason, and each call (like each write) tries to recover at most once per
+   * `recoveryIntervalMs`: reopen the backend and re-read every head from disk, so no sequence that
+   * may be on disk is handed out again.
+   */
+  async health(): Promise<StoreHealth> {
+    if (this.closed) return { status: "closed", reason: "store is closed" };
+    if (this.committer.isFailed) await this.tryRecover();
+    if (!this.committer.isFailed) return { status: "ok" };
+    const cause = this.lastRecoveryError ?? this.committer.error;
+    return { status: "failed", reason: `writes are failing: ${describe(cause)}` };
+  }
+
   async createAxon(input: { name: string; labels: Record<string, string> }): Promise<AxonRecord> {
-    this.assertWritable();
+    const recovering = this.ensureWritable();
+    if (recovering) await recovering;
     const meta: AxonMeta = {
       id: newId("axn", this.clock, this.rng),
       name: input.name,
@@ -78,7 +118,7 @@ export class KvLogStore implements LogStore {
       labels: { ...input.labels },
     };
     await this.committer.commit([{ type: "put", key: keys.axon(meta.id), value: json(meta) }]);
-    const sequencer = new AxonSequencer(meta.id, 0, this.sequencerContext);
+    const sequencer = new AxonSequencer(meta.id, 0, this.contextFor(this.generation));
     this.axons.set(meta.id, Promise.resolve({ meta, sequencer }));
     return toRecord(meta, 0);
   }
@@ -111,7 +151,8 @@ export class KvLogStore implements LogStore {
   }
 
   async deleteAxon(id: string): Promise<boolean> {
-    this.assertWritable();
+    const recovering = this.ensureWritable();
+    if (recovering) await recovering;
     const loaded = await this.load(id);
     if (!loaded) return false;
     const meta: AxonMeta = { ...loaded.meta, deleted: true };
@@ -125,9 +166,11 @@ export class KvLogStore implements LogStore {
     events: readonly EventInput[],
     options?: AppendOptions,
   ): Promise<AppendResult> {
-    this.assertWritable();
+    const recovering = this.ensureWritable();
+    if (recovering) await recovering;
     const loaded = await this.load(axonId);
     if (!loaded) throw new AxonNotFoundError(axonId);
+    if (loaded.damage) throw loaded.damage;
     try {
       return await loaded.sequencer.append(events, options);
     } catch (error) {
@@ -137,13 +180,25 @@ export class KvLogStore implements LogStore {
   }
 
   async read(axonId: string, options: ReadOptions): Promise<StoredEvent[]> {
+    try {
+      return await this.readUnchecked(axonId, options);
+    } catch (error) {
+      // LevelDB's own damage reports from any read on the way (head recovery, seeks) are data loss.
+      if (!(error instanceof StoreCorruptionError) && isLevelCorruption(error)) {
+        throw this.damaged(new StoreCorruptionError(axonId, undefined, undefined, describe(error)));
+      }
+      throw error;
+    }
+  }
+
+  private async readUnchecked(axonId: string, options: ReadOptions): Promise<StoredEvent[]> {
     this.assertOpen();
     const loaded = await this.load(axonId);
     if (!loaded) throw new AxonNotFoundError(axonId);
     // Bound reads by the durable head: an event in a batch LevelDB has applied but not yet
     // acknowledged must not be served before its publisher hears it is durable.
     const head = isMutantActive("read-uncommitted")
-      ? Number.MAX_SAFE_INTEGER - 1
+      ? await this.visibleHead(axonId)
       : loaded.sequencer.durableHead;
     const limit = Math.max(0, options.limit);
     const maxBytes = options.maxBytes ?? Number.POSITIVE_INFINITY;
@@ -152,7 +207,7 @@ export class KvLogStore implements LogStore {
       const before = options.afterSequence > 0 ? Math.min(options.afterSequence, head + 1) : head + 1;
       if (before <= 1) return [];
       // The chunk holding `before - 1` is keyed at or below it, so it is the first one found.
-      return this.readChunks(
+      return this.readVerified(
         axonId,
         { gt: keys.event(axonId, 0), lt: keys.event(axonId, before), reverse: true },
         {
@@ -173,47 +228,34 @@ export class KvLogStore implements LogStore {
       limit: 1,
     });
     const startKey = holding[0]?.[0] ?? keys.event(axonId, from);
-    return this.readChunks(
+    return this.readVerified(
       axonId,
       { gte: startKey, lt: keys.event(axonId, head + 1) },
       { from, to: head, limit, maxBytes },
     );
   }
 
-  /**
-   * Reads chunks in key order (or reverse) and returns their events within [from, to], up to
-   * `limit` events or until `maxBytes` is spent (at least one event). Chunks per backend read are
-   * sized from what was seen so far, so both one-event and many-event chunks take few reads.
-   */
-  private async readChunks(
+  /** The newest chunk's last sequence as the backend shows it, synced or not (mutant only). */
+  private async visibleHead(axonId: string): Promise<number> {
+    const [newest] = await this.backend.entries({
+      gt: keys.event(axonId, 0),
+      lt: keys.eventsEnd(axonId),
+      reverse: true,
+      limit: 1,
+    });
+    return newest ? chunkLastSequence(newest[1]) : 0;
+  }
+
+  private async readVerified(
     axonId: string,
     range: { gt?: string; gte?: string; lt: string; reverse?: boolean },
     want: { from: number; to: number; limit: number; maxBytes: number },
   ): Promise<StoredEvent[]> {
-    const out: StoredEvent[] = [];
-    let bytes = 0;
-    let chunksRead = 0;
-    let cursor = range;
-    let batch = 16;
-    for (;;) {
-      const values = await this.backend.values({ ...cursor, limit: batch });
-      for (const value of values) {
-        chunksRead++;
-        let events = decodeChunk(axonId, value, want.from, want.to);
-        if (range.reverse) events = events.reverse();
-        for (const event of events) {
-          out.push(event);
-          bytes += eventSize(event);
-          if (out.length >= want.limit || bytes >= want.maxBytes) return out;
-        }
-      }
-      if (values.length < batch) return out;
-      const edge = keys.event(axonId, chunkFirstSequence(values[values.length - 1]!));
-      cursor = range.reverse ? { gt: range.gt, lt: edge, reverse: true } : { gt: edge, lt: range.lt };
-      const perChunk = Math.max(1, out.length / chunksRead);
-      const perEvent = out.length > 0 ? bytes / out.length : 1;
-      const remaining = Math.min(want.limit - out.length, (want.maxBytes - bytes) / perEvent);
-      batch = Math.min(1024, Math.max(1, Math.ceil(remaining / perChunk)));
+    try {
+      return await readChunks(this.backend, axonId, range, want);
+    } catch (error) {
+      if (error instanceof StoreCorruptionError) this.onDamage(error);
+      throw error;
     }
   }
 
@@ -234,7 +276,8 @@ export class KvLogStore implements LogStore {
   }
 
   async putRecord(kind: string, id: string, value: unknown): Promise<void> {
-    this.assertWritable();
+    const recovering = this.ensureWritable();
+    if (recovering) await recovering;
     await this.committer.commit([{ type: "put", key: keys.record(kind, id), value: json(value) }]);
   }
 
@@ -251,82 +294,147 @@ export class KvLogStore implements LogStore {
   }
 
   async deleteRecord(kind: string, id: string): Promise<void> {
-    this.assertWritable();
+    const recovering = this.ensureWritable();
+    if (recovering) await recovering;
     await this.committer.commit([{ type: "del", key: keys.record(kind, id) }]);
   }
 
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    await this.recovering?.catch(() => {});
     await this.committer.idle();
     await this.backend.close();
   }
 
-  private load(id: string): Promise<{ meta: AxonMeta; sequencer: AxonSequencer } | undefined> {
+  private load(id: string): Promise<LoadedAxon | undefined> {
     let loading = this.axons.get(id);
     if (!loading) {
-      loading = this.loadFromDisk(id);
+      loading = this.loadFromDisk(id, this.generation);
       // A failed load (I/O error) is not cached: the cache drops rejected entries.
       this.axons.set(id, loading);
     }
     return loading;
   }
 
-  private async loadFromDisk(id: string): Promise<{ meta: AxonMeta; sequencer: AxonSequencer } | undefined> {
+  private async loadFromDisk(id: string, generation: number): Promise<LoadedAxon | undefined> {
     const bytes = await this.backend.get(keys.axon(id));
     if (!bytes) return undefined;
     const meta = parse<AxonMeta>(bytes);
     if (meta.deleted) return undefined;
-    // Recover the head from the newest durable event key.
-    const newest = await this.backend.values({
-      gt: keys.event(id, 0),
-      lt: keys.eventsEnd(id),
-      reverse: true,
-      limit: 1,
+    // Recover the head from the newest durable chunk, checked against the oldest chunk and the
+    // high-water mark written with every append.
+    const edge = (reverse: boolean) =>
+      this.backend.entries({ gt: keys.event(id, 0), lt: keys.eventsEnd(id), reverse, limit: 1 });
+    const [[newest], [oldest], headBytes] = await Promise.all([
+      edge(true),
+      edge(false),
+      this.backend.get(keys.head(id)),
+    ]);
+    for (const chunk of [newest, oldest]) {
+      const problem = chunk && chunkProblem(chunk[1]);
+      if (problem)
+        throw this.damaged(new StoreCorruptionError(id, undefined, undefined, `${chunk[0]} ${problem}`));
+    }
+    const recovered = recoverHead({
+      oldestFirst: oldest && chunkFirstSequence(oldest[1]),
+      newestLast: newest && chunkLastSequence(newest[1]),
+      headRecord: headBytes && parse<number>(headBytes),
     });
-    const head = newest[0]
-      ? chunkLastSequence(newest[0]) - (isMutantActive("sequence-reuse-after-restart") ? 1 : 0)
-      : 0;
-    return { meta, sequencer: new AxonSequencer(id, head, this.sequencerContext) };
+    const head = recovered.head - (isMutantActive("sequence-reuse-after-restart") ? 1 : 0);
+    const sequencer = new AxonSequencer(id, head, this.contextFor(generation));
+    if (!recovered.damage) return { meta, sequencer };
+    const { from, to, detail } = recovered.damage;
+    const damage = this.damaged(
+      new StoreCorruptionError(id, from, to, `${detail}; the axon takes no writes (run axond verify)`),
+    );
+    return { meta, sequencer, damage };
   }
 
-  private readonly sequencerContext = {
-    now: () => this.clock.now(),
-    lookupIdempotency: async (axonId: string, key: string): Promise<AppendResult | undefined> => {
-      const bytes = await this.backend.get(keys.idempotency(axonId, key));
-      return bytes && parse<AppendResult>(bytes);
-    },
-    commit: (
-      axonId: string,
-      events: readonly StoredEvent[],
-      idempotencyKey: string | undefined,
-      result: AppendResult,
-      onDurable: () => void,
-    ): Promise<void> => {
-      const ops: KvOp[] = splitIntoChunks(events).map((chunk) => ({
-        type: "put",
-        key: keys.event(axonId, chunk[0]!.sequence),
-        value: encodeChunk(chunk),
-      }));
-      if (idempotencyKey && !isMutantActive("idempotency-not-durable"))
-        ops.push({ type: "put", key: keys.idempotency(axonId, idempotencyKey), value: json(result) });
-      return this.committer.commit(ops, onDurable);
-    },
-    notify: (axonId: string, events: readonly StoredEvent[]): void => {
-      const set = this.watchers.get(axonId);
-      if (!set) return;
-      for (const listener of set) listener(events);
-    },
-  };
+  private damaged(error: StoreCorruptionError): StoreCorruptionError {
+    this.onDamage(error);
+    return error;
+  }
+
+  private contextFor(generation: number): SequencerContext {
+    return {
+      now: () => this.clock.now(),
+      lookupIdempotency: async (axonId: string, key: string): Promise<AppendResult | undefined> => {
+        const bytes = await this.backend.get(keys.idempotency(axonId, key));
+        return bytes && parse<AppendResult>(bytes);
+      },
+      commit: (axonId, events, idempotencyKey, result, onDurable): Promise<void> => {
+        // A sequencer from before a recovery may hold a head that is no longer the truth on disk.
+        if (generation !== this.generation) return Promise.reject(new StoreFailedError(this.committer.error));
+        const ops: KvOp[] = splitIntoChunks(events).map((chunk) => ({
+          type: "put",
+          key: keys.event(axonId, chunk[0]!.sequence),
+          value: encodeChunk(chunk),
+        }));
+        ops.push({ type: "put", key: keys.head(axonId), value: json(result.lastSequence) });
+        if (idempotencyKey && !isMutantActive("idempotency-not-durable"))
+          ops.push({ type: "put", key: keys.idempotency(axonId, idempotencyKey), value: json(result) });
+        return this.committer.commit(ops, onDurable);
+      },
+      notify: (axonId: string, events: readonly StoredEvent[]): void => {
+        const set = this.watchers.get(axonId);
+        if (!set) return;
+        for (const listener of set) listener(events);
+      },
+    };
+  }
+
+  /**
+   * Throws unless the store takes writes, trying to recover from an earlier failed write first.
+   * Synchronous (undefined) when the store is healthy, so a write is issued in the same tick as
+   * before recovery existed: the simulation's scheduler relies on that ordering.
+   */
+  private ensureWritable(): Promise<void> | undefined {
+    this.assertOpen();
+    if (!this.committer.isFailed) return undefined;
+    return this.tryRecover().then(() => {
+      this.assertOpen();
+      if (this.committer.isFailed) throw new StoreFailedError(this.committer.error);
+    });
+  }
+
+  /**
+   * Recovery from a failed write: wait for the failed batch to settle, reopen the backend, forget
+   * every cached head (they are re-read from disk, which may hold a batch whose write reported an
+   * error) and start a fresh committer. At most one attempt per `recoveryIntervalMs`.
+   */
+  private tryRecover(): Promise<void> {
+    if (this.recovering) return this.recovering;
+    if (this.clock.now() < this.nextRecoveryAtMs) return Promise.resolve();
+    this.nextRecoveryAtMs = this.clock.now() + this.recoveryIntervalMs;
+    this.recovering = (async () => {
+      try {
+        await this.committer.idle();
+        if (this.closed) return;
+        await this.backend.reopen?.();
+        // Only a write that reached the disk proves writes work again; until one does, health
+        // stays failed (reopening succeeds on a full disk too).
+        await this.backend.writeDurable([{ type: "put", key: keys.probe, value: json(this.clock.now()) }]);
+        this.generation++;
+        this.axons.clear();
+        this.committer = new GroupCommit(this.backend);
+        this.lastRecoveryError = undefined;
+      } catch (error) {
+        this.lastRecoveryError = error;
+      } finally {
+        this.recovering = undefined;
+      }
+    })();
+    return this.recovering;
+  }
 
   private assertOpen(): void {
     if (this.closed) throw new StoreClosedError();
   }
+}
 
-  private assertWritable(): void {
-    this.assertOpen();
-    if (this.committer.isFailed) throw new StoreFailedError(this.committer.error);
-  }
+function describe(error: unknown): string {
+  return String((error as Error)?.message ?? error);
 }
 
 function toRecord(meta: AxonMeta, headSequence: number): AxonRecord {

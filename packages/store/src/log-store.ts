@@ -74,6 +74,11 @@ export interface ListAxonsOptions {
 /** Called after a commit is durable, with that axon's newly committed events in sequence order. */
 export type TailListener = (events: readonly StoredEvent[]) => void;
 
+/** The store's state for health checks: `failed` while writes fail (e.g. the disk is full). */
+export type StoreHealth =
+  | { readonly status: "ok" }
+  | { readonly status: "failed" | "closed"; readonly reason: string };
+
 export interface LogStore {
   createAxon(input: { name: string; labels: Record<string, string> }): Promise<AxonRecord>;
   /** Undefined for unknown and deleted axons. */
@@ -103,6 +108,9 @@ export interface LogStore {
   getRecord<T>(kind: string, id: string): Promise<T | undefined>;
   listRecords<T>(kind: string): Promise<T[]>;
   deleteRecord(kind: string, id: string): Promise<void>;
+
+  /** Whether writes work; may try to recover from an earlier failed write. */
+  health?(): Promise<StoreHealth>;
 
   /** Waits for in-flight commits, then closes. Later calls throw `StoreClosedError`. */
   close(): Promise<void>;

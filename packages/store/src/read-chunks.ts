@@ -1,0 +1,131 @@
+import { StoreCorruptionError } from "./errors.js";
+import { chunkFirstSequence, chunkLastSequence, chunkProblem, decodeChunk } from "./event-codec.js";
+import type { KvBackend, KvRange } from "./kv-backend.js";
+import { eventSize, type StoredEvent } from "./log-store.js";
+
+export interface ChunkWant {
+  readonly from: number;
+  readonly to: number;
+  readonly limit: number;
+  readonly maxBytes: number;
+}
+
+/**
+ * Reads chunks in key order (or reverse) and returns their events within [from, to], up to `limit`
+ * events or until `maxBytes` is spent (at least one event). Every chunk is verified (checksum,
+ * structure) and the chunks must tile the range: a gap or overlap, or a damaged chunk, is a
+ * `StoreCorruptionError` naming the sequences, never a shorter or altered answer. Chunks per backend
+ * read are sized from what was seen so far, so one-event and many-event chunks both take few reads.
+ */
+export async function readChunks(
+  backend: KvBackend,
+  axonId: string,
+  range: KvRange & { lt: string },
+  want: ChunkWant,
+): Promise<StoredEvent[]> {
+  const out: StoredEvent[] = [];
+  const reverse = range.reverse === true;
+  // The next sequence the chunks must continue with (forward: ascending from `from`; reverse:
+  // descending from `to`).
+  let expected = reverse ? want.to : want.from;
+  let bytes = 0;
+  let chunksRead = 0;
+  let cursor: KvRange = range;
+  let batch = 16;
+  for (;;) {
+    const entries = await readOrExplain(backend, axonId, { ...cursor, limit: batch }, want);
+    for (const [key, value] of entries) {
+      chunksRead++;
+      const events = verifiedEvents(axonId, key, value, want);
+      const first = chunkFirstSequence(value);
+      const last = chunkLastSequence(value);
+      if (!(first <= expected && expected <= last))
+        throw gap(axonId, reverse, expected, reverse ? last : first);
+      expected = reverse ? first - 1 : last + 1;
+      if (reverse) events.reverse();
+      for (const event of events) {
+        out.push(event);
+        bytes += eventSize(event);
+        if (out.length >= want.limit || bytes >= want.maxBytes) return out;
+      }
+      if (reverse ? expected < want.from : expected > want.to) return out;
+    }
+    if (entries.length < batch) {
+      // The range ended before reaching the bound it had to reach.
+      throw gap(axonId, reverse, expected, undefined);
+    }
+    const edge = entries[entries.length - 1]![0];
+    cursor = reverse ? { gt: range.gt, lt: edge, reverse: true } : { gt: edge, lt: range.lt };
+    const perChunk = Math.max(1, out.length / chunksRead);
+    const perEvent = out.length > 0 ? bytes / out.length : 1;
+    const remaining = Math.min(want.limit - out.length, (want.maxBytes - bytes) / perEvent);
+    batch = Math.min(1024, Math.max(1, Math.ceil(remaining / perChunk)));
+  }
+}
+
+function verifiedEvents(axonId: string, key: string, value: Uint8Array, want: ChunkWant): StoredEvent[] {
+  const keySequence = sequenceOfKey(key);
+  const problem = chunkProblem(value);
+  if (problem !== undefined) {
+    throw new StoreCorruptionError(axonId, keySequence, undefined, `the chunk at ${key} ${problem}`);
+  }
+  if (chunkFirstSequence(value) !== keySequence) {
+    throw new StoreCorruptionError(
+      axonId,
+      keySequence,
+      chunkLastSequence(value),
+      `the chunk at ${key} says it starts at ${chunkFirstSequence(value)}`,
+    );
+  }
+  return decodeChunk(axonId, value, want.from, want.to);
+}
+
+function gap(axonId: string, reverse: boolean, expected: number, found: number | undefined) {
+  if (found === undefined) {
+    return new StoreCorruptionError(
+      axonId,
+      reverse ? 1 : expected,
+      reverse ? expected : undefined,
+      `event ${expected} is missing`,
+    );
+  }
+  const [from, to] = reverse ? [found + 1, expected] : [expected, found - 1];
+  return from <= to
+    ? new StoreCorruptionError(axonId, from, to, `events ${from}..${to} are missing`)
+    : new StoreCorruptionError(axonId, found, expected, `chunks overlap at event ${expected}`);
+}
+
+/** The first sequence a chunk key names (keys.event). */
+export function sequenceOfKey(key: string): number {
+  return Number.parseInt(key.slice(key.lastIndexOf("!") + 1), 16);
+}
+
+/** LevelDB's own corruption reports become StoreCorruptionError too; other I/O errors pass through. */
+async function readOrExplain(
+  backend: KvBackend,
+  axonId: string,
+  range: KvRange,
+  want: ChunkWant,
+): Promise<Array<[string, Uint8Array]>> {
+  try {
+    return await backend.entries(range);
+  } catch (error) {
+    if (isLevelCorruption(error)) {
+      throw new StoreCorruptionError(axonId, want.from, want.to, (error as Error).message);
+    }
+    throw error;
+  }
+}
+
+export function isLevelCorruption(error: unknown): boolean {
+  const e = error as { code?: string; message?: string; cause?: { code?: string; message?: string } };
+  const message = `${e?.message ?? ""} ${e?.cause?.message ?? ""}`;
+  return (
+    e?.code === "LEVEL_CORRUPTION" ||
+    e?.cause?.code === "LEVEL_CORRUPTION" ||
+    /corruption/i.test(message) ||
+    // A table file cut short reads as an I/O error on that file ("000005.ldb: Invalid argument"):
+    // its data is gone, which is data loss, not a transient failure.
+    ((e?.code === "LEVEL_IO_ERROR" || e?.cause?.code === "LEVEL_IO_ERROR") && /\.(ldb|sst)\b/.test(message))
+  );
+}
