@@ -24,6 +24,7 @@ const EXPECTED: Readonly<Record<string, Scope | "by-origin">> = {
   "openaxon.v1.AxonService/DeleteAxon": "admin",
   "openaxon.v1.AxonService/Publish": "by-origin",
   "openaxon.v1.AxonService/PublishBatch": "by-origin",
+  "openaxon.v1.AxonService/Append": "by-origin",
   "openaxon.v1.AxonService/Subscribe": "read",
   "openaxon.v1.AxonService/ListEvents": "read",
   "openaxon.v1.SecretService/CreateSecret": "admin",
@@ -89,6 +90,12 @@ describe("every RPC of the protocol has a deliberate scope", () => {
 
 describe("Publish and PublishBatch: the scope follows the events' origins", () => {
   const AXON = "openaxon.v1.AxonService";
+
+  test("Append: opening the session needs nothing; each batch needs what a PublishBatch needs", () => {
+    expect(requiredScopes(AXON, "Append", undefined)).toEqual([]);
+    expect(requiredScopes(AXON, "Append", { events: [{ origin: Origin.USER_EVENT }] })).toEqual(["publish"]);
+    expect(requiredScopes(AXON, "Append", { events: [{ origin: Origin.AGENT_EVENT }] })).toEqual(["agent"]);
+  });
 
   test("Publish", () => {
     expect(requiredScopes(AXON, "Publish", { origin: Origin.USER_EVENT })).toEqual(["publish"]);
