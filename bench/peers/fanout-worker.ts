@@ -3,6 +3,7 @@ import { connectLeanGrpc, type LeanGrpc } from "../lean-grpc.js";
 import { threadCpuSeconds } from "../thread-cpu.js";
 import { LatencyHistogram } from "./latency-histogram.js";
 import { encodeSubscribeRequest, readSubscribeResponse } from "./sequence-decoder.js";
+import { waitFor } from "./wait-for.js";
 
 // One fan-out worker thread: `subscribers` live Subscribe streams on one axon, at most
 // `streamsPerConnection` per HTTP/2 connection (axond caps concurrent streams per connection).
@@ -150,25 +151,6 @@ async function run(task: FanoutWorkerTask): Promise<void> {
     histogram.counts.buffer as ArrayBuffer,
     afterCommit.counts.buffer as ArrayBuffer,
   ]);
-}
-
-/** Resolves once `done()` holds, re-checking whenever the stream handlers signal progress. */
-function waitFor(done: () => boolean, hook: (check: () => void) => void, timeoutMs: number): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(finish, timeoutMs);
-    const poll = setInterval(check, 100);
-    function finish() {
-      clearTimeout(timer);
-      clearInterval(poll);
-      hook(() => {});
-      resolve();
-    }
-    function check() {
-      if (done()) finish();
-    }
-    hook(check);
-    check();
-  });
 }
 
 await run(workerData as FanoutWorkerTask);

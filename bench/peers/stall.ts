@@ -4,6 +4,7 @@ import { openDriver } from "./driver.js";
 import { publishAll } from "./fanout-publisher.js";
 import { rssMiB, type SystemProcess } from "./processes.js";
 import { encodeSubscribeRequest, readSubscribeResponse } from "./sequence-decoder.js";
+import { waitFor } from "./wait-for.js";
 
 // Stalled subscriber: one Subscribe stream goes live, then stops reading (the HTTP/2 stream is
 // paused, so its flow-control window fills and axond can no longer write to it) while `events`
@@ -89,10 +90,11 @@ export async function stalledSubscriber(system: SystemProcess, s: StallSettings)
   };
   const sampler = setInterval(sample, 100);
   try {
-    await until(
+    await waitFor(
       () => caughtUps > 0 || errors.length > 0,
       (f) => (onProgress = f),
       30_000,
+      200,
     );
     if (caughtUps === 0) throw new Error(`stalled subscriber never went live: ${errors.join("; ")}`);
     stream.pause(); // stop reading: Node stops acknowledging the data, the window closes
@@ -111,17 +113,19 @@ export async function stalledSubscriber(system: SystemProcess, s: StallSettings)
     target = published.lastSequence;
     const resumeStart = performance.now();
     stream.resume();
-    await until(
+    await waitFor(
       () => last >= target || errors.length > 0,
       (f) => (onProgress = f),
       300_000,
+      200,
     );
     const resumeSeconds = (performance.now() - resumeStart) / 1000;
     // A final caught_up follows the last event once the stream is live again.
-    await until(
+    await waitFor(
       () => caughtUps > 1,
       (f) => (onProgress = f),
       5_000,
+      200,
     );
     sample();
     console.log(
@@ -147,22 +151,4 @@ export async function stalledSubscriber(system: SystemProcess, s: StallSettings)
     stream.close(http2.constants.NGHTTP2_CANCEL);
     session.close();
   }
-}
-
-function until(done: () => boolean, hook: (check: () => void) => void, timeoutMs: number): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(finish, timeoutMs);
-    const poll = setInterval(check, 200);
-    function finish() {
-      clearTimeout(timer);
-      clearInterval(poll);
-      hook(() => {});
-      resolve();
-    }
-    function check() {
-      if (done()) finish();
-    }
-    hook(check);
-    check();
-  });
 }
