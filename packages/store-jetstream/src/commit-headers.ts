@@ -4,7 +4,8 @@ import { type MsgHdrs, headers as natsHeaders } from "@nats-io/transport-node";
  * What a commit message says about itself in NATS headers, so index scans can run headers-only:
  * the axon sequence of its first event, how many events it holds, their timestamp, the
  * idempotency key it was appended with, and a per-publish id to settle an ambiguous publish.
- * A deletion marker (count 0, `deleted`) ends an axon's subject.
+ * The axon's stream opens with a genesis commit of no events (first 1, count 0), so every append
+ * expects a real last sequence (never "empty").
  */
 export interface CommitInfo {
   readonly first: number;
@@ -12,7 +13,6 @@ export interface CommitInfo {
   readonly timestampMs: number;
   readonly idempotencyKey?: string;
   readonly publishId?: string;
-  readonly deleted?: boolean;
 }
 
 const H = {
@@ -21,7 +21,6 @@ const H = {
   timestamp: "Oa-Ts",
   idempotencyKey: "Oa-Idem",
   publishId: "Oa-Pub",
-  deleted: "Oa-Deleted",
 } as const;
 
 export function encodeCommitInfo(info: CommitInfo): MsgHdrs {
@@ -32,7 +31,6 @@ export function encodeCommitInfo(info: CommitInfo): MsgHdrs {
   // Header values are one line of text: the key is carried percent-encoded.
   if (info.idempotencyKey !== undefined) h.set(H.idempotencyKey, encodeURIComponent(info.idempotencyKey));
   if (info.publishId !== undefined) h.set(H.publishId, info.publishId);
-  if (info.deleted) h.set(H.deleted, "1");
   return h;
 }
 
@@ -53,7 +51,6 @@ export function decodeCommitInfo(h: MsgHdrs | undefined): CommitInfo | undefined
     timestampMs,
     ...(idem ? { idempotencyKey: decodeURIComponent(idem) } : {}),
     ...(publishId ? { publishId } : {}),
-    ...(h.get(H.deleted) === "1" ? { deleted: true } : {}),
   };
 }
 

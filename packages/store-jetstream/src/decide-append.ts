@@ -3,7 +3,6 @@ import { type CommitInfo, headAfter } from "./commit-headers.js";
 
 /** What one attempt at appending does, given the axon's last commit as the stream leader has it. */
 export type AppendDecision =
-  | { readonly kind: "not_found" }
   | { readonly kind: "duplicate"; readonly result: AppendResult }
   | { readonly kind: "head_mismatch"; readonly currentHead: number }
   /** Publish with first sequence `first`, expecting the subject's last stream sequence unchanged. */
@@ -15,24 +14,24 @@ export type AppendDecision =
  * idempotency bucket holds for the key, if any.
  */
 export function decideAppend(input: {
-  readonly last: CommitInfo | undefined;
+  readonly last: CommitInfo;
   readonly options: AppendOptions | undefined;
   readonly indexed: AppendResult | undefined;
   readonly now: number;
 }): AppendDecision {
   const { last, options, indexed } = input;
-  if (last?.deleted) return { kind: "not_found" };
+  // The genesis commit carries no key and no events.
   const key = options?.idempotencyKey;
   if (key !== undefined) {
-    if (last && last.idempotencyKey === key) return { kind: "duplicate", result: resultOf(last, true) };
+    if (last.idempotencyKey === key) return { kind: "duplicate", result: resultOf(last, true) };
     if (indexed) return { kind: "duplicate", result: { ...indexed, duplicate: true } };
   }
-  const head = last ? headAfter(last) : 0;
+  const head = headAfter(last);
   if (options?.expectedHead !== undefined && options.expectedHead !== head) {
     return { kind: "head_mismatch", currentHead: head };
   }
   // Timestamps never go backwards along an axon, whatever the nodes' clocks say.
-  return { kind: "publish", first: head + 1, timestampMs: Math.max(input.now, last?.timestampMs ?? 0) };
+  return { kind: "publish", first: head + 1, timestampMs: Math.max(input.now, last.timestampMs) };
 }
 
 export function resultOf(info: CommitInfo, duplicate: boolean): AppendResult {

@@ -3,6 +3,7 @@ import {
   JetStreamApiError,
   type JetStreamClient,
   type JetStreamManager,
+  StorageType,
 } from "@nats-io/jetstream";
 import type { KV } from "@nats-io/kv";
 import type { NatsConnection } from "@nats-io/transport-node";
@@ -29,11 +30,12 @@ import {
   type StoreHealth,
   type TailListener,
 } from "@openaxon/store";
+import { AxonFeed } from "./axon-feed.js";
 import { type CommitInfo, decodeCommitInfo, encodeCommitInfo, headAfter } from "./commit-headers.js";
 import { CommitIndex } from "./commit-index.js";
 import { decideAppend, resultOf } from "./decide-append.js";
 import {
-  axonIdOfSubject,
+  axonStream,
   axonSubject,
   idempotencyKvKey,
   isSubjectSafeId,
@@ -42,7 +44,6 @@ import {
   recordKvKey,
 } from "./names.js";
 import { scanCommits } from "./scan-commits.js";
-import { TailFeed } from "./tail-feed.js";
 
 interface AxonMeta {
   id: string;
@@ -68,6 +69,8 @@ export interface JetStreamLogStoreParts {
   readonly records: KV;
   readonly clock: Clock;
   readonly rng: Rng;
+  /** Replicas of each axon's stream: 3 survives a node, 1 is a single node. */
+  readonly replicas: number;
   /** Axons whose commit index stays in memory (LRU). Default 4096. */
   readonly indexCapacity?: number;
   /** Told about failures that do not fail the call (an idempotency index write after the ack). */
@@ -84,8 +87,8 @@ const parse = <T>(bytes: Uint8Array): T => JSON.parse(Buffer.from(bytes).toStrin
 
 /**
  * The LogStore on a NATS JetStream cluster. Any number of these, on any nodes, share one log per
- * axon: the stream leader orders commits, and each append publishes with
- * `Nats-Expected-Last-Subject-Sequence` set to the axon's last commit, so exactly one of two racing
+ * axon: each axon is a stream whose leader orders its commits, and each append publishes with
+ * `Nats-Expected-Last-Sequence` set to the axon's last commit, so exactly one of two racing
  * appends lands and the other retries on the new head. See the package README for the mapping,
  * the promises and what is fsync'd.
  */
@@ -97,7 +100,7 @@ export class JetStreamLogStore implements LogStore {
   private readonly indexCapacity: number;
   /** Per axon: this node's appends run one after another (racing ourselves only costs retries). */
   private readonly appendChains = new Map<string, Promise<unknown>>();
-  /** Metadata of axons known to exist (immutable but for deletion, which a marker commit carries). */
+  /** Metadata of axons known to exist (immutable; deletion removes the axon's stream). */
   private readonly metas = new Map<string, AxonMeta>();
   private readonly inFlight = new Set<Promise<unknown>>();
   /**
@@ -106,9 +109,10 @@ export class JetStreamLogStore implements LogStore {
    * retry, never a wrong sequence (the leader checks the expectation).
    */
   private readonly lastSeen = new Map<string, LastCommit>();
-  /** Stream sequences of commits whose idempotency key this node has put in the bucket. */
-  private readonly keysIndexed = new Set<number>();
-  private feed: TailFeed | undefined;
+  /** `axon/stream sequence` of commits whose idempotency key this node has put in the bucket. */
+  private readonly keysIndexed = new Set<string>();
+  /** Live feeds of the axons watched on this node. */
+  private readonly feeds = new Map<string, Promise<AxonFeed | undefined>>();
   private closed = false;
 
   constructor(parts: JetStreamLogStoreParts) {
@@ -116,19 +120,11 @@ export class JetStreamLogStore implements LogStore {
     this.indexCapacity = parts.indexCapacity ?? 4096;
   }
 
-  /** Starts the tail feed; the store serves watchers only after this. */
-  async start(): Promise<void> {
-    const { js, jsm, names } = this.p;
-    this.feed = await TailFeed.start(js, jsm, names.stream, `${names.subjectPrefix}.>`, (s, q, i, b) =>
-      this.onCommit(s, q, i, b),
-    );
-  }
-
   async health(): Promise<StoreHealth> {
     if (this.closed) return { status: "closed", reason: "store is closed" };
     if (this.p.nc.isClosed()) return { status: "failed", reason: "the NATS connection is closed" };
     try {
-      await this.p.jsm.streams.info(this.p.names.stream);
+      await this.p.jsm.getAccountInfo();
       return { status: "ok" };
     } catch (error) {
       return { status: "failed", reason: `JetStream is not answering: ${describe(error)}` };
@@ -143,6 +139,29 @@ export class JetStreamLogStore implements LogStore {
         createdAtMs: this.p.clock.now(),
         labels: { ...input.labels },
       };
+      const { jsm, js, names, replicas } = this.p;
+      const stream = axonStream(names, meta.id);
+      await this.nats(() =>
+        jsm.streams.add({
+          name: stream,
+          subjects: [axonSubject(names, meta.id)],
+          storage: StorageType.File,
+          num_replicas: replicas,
+          // Reads go to the leader, which has every acknowledged commit; replicas may lag.
+          allow_direct: false,
+          // Commits are never removed one by one (that would open a gap); deletion drops the stream.
+          deny_delete: true,
+          deny_purge: true,
+        }),
+      );
+      const genesis: CommitInfo = { first: 1, count: 0, timestampMs: meta.createdAtMs };
+      await this.nats(() =>
+        js.publish(axonSubject(names, meta.id), new Uint8Array(0), {
+          headers: encodeCommitInfo(genesis),
+          expect: { lastSequence: 0 },
+        }),
+      );
+      // The stream exists before the metadata names it: a listed axon can always be written.
       await this.nats(() => this.p.axons.create(meta.id, json(meta)));
       this.metas.set(meta.id, meta);
       return toRecord(meta, 0);
@@ -154,8 +173,7 @@ export class JetStreamLogStore implements LogStore {
     const meta = await this.meta(id);
     if (!meta) return undefined;
     const last = await this.lastCommit(id);
-    if (last?.info.deleted) return undefined;
-    return toRecord(meta, last ? headAfter(last.info) : 0);
+    return last && toRecord(meta, headAfter(last.info));
   }
 
   async listAxons(options: ListAxonsOptions): Promise<AxonRecord[]> {
@@ -181,41 +199,24 @@ export class JetStreamLogStore implements LogStore {
     return this.track(async () => {
       const meta = await this.meta(id);
       if (!meta) return false;
-      // The marker commit is what makes deletion linearizable with appends: an append racing it
-      // expects the old last commit and fails, then sees the marker.
-      const deleted = await this.serialized(id, async () => {
-        for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-          const last = await this.lastCommit(id);
-          if (last?.info.deleted) return false;
-          const info: CommitInfo = {
-            first: last ? headAfter(last.info) + 1 : 1,
-            count: 0,
-            timestampMs: this.p.clock.now(),
-            deleted: true,
-          };
-          try {
-            await this.p.js.publish(axonSubject(this.p.names, id), new Uint8Array(0), {
-              headers: encodeCommitInfo(info),
-              expect: { lastSubjectSequence: last?.streamSeq ?? 0 },
-            });
-            return true;
-          } catch (error) {
-            if (!isWrongLastSequence(error)) throw new StoreFailedError(error);
-          }
-        }
-        throw new StoreFailedError(new Error("too much contention deleting the axon"));
-      });
-      if (!deleted) return false;
+      // Marked first, so no node serves it again even if dropping the stream fails halfway.
       await this.nats(() => this.p.axons.put(id, json({ ...meta, deleted: true })));
-      this.metas.delete(id);
-      this.indexes.delete(id);
-      this.lastSeen.delete(id);
-      // The events are no longer served; free their space, keeping the marker.
+      this.forget(id);
+      // Appends racing this fail on the missing stream and then find the axon deleted.
       await this.p.jsm.streams
-        .purge(this.p.names.stream, { filter: axonSubject(this.p.names, id), keep: 1 })
-        .catch((error) => this.p.onWarning?.("purging a deleted axon failed", error));
+        .delete(axonStream(this.p.names, id))
+        .catch((error) => this.p.onWarning?.("dropping a deleted axon's stream failed", error));
       return true;
     });
+  }
+
+  private forget(id: string): void {
+    this.metas.delete(id);
+    this.indexes.delete(id);
+    this.lastSeen.delete(id);
+    const feed = this.feeds.get(id);
+    this.feeds.delete(id);
+    void feed?.then((f) => f?.close());
   }
 
   append(axonId: string, events: readonly EventInput[], options?: AppendOptions): Promise<AppendResult> {
@@ -238,31 +239,30 @@ export class JetStreamLogStore implements LogStore {
     // Stream sequences after which a publish of ours may have landed without us hearing the ack.
     const ambiguousAfter: number[] = [];
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-      const landed = await this.findLanded(subject, ambiguousAfter, publishId);
+      const landed = await this.findLanded(axonId, ambiguousAfter, publishId);
       if (landed) return this.acknowledged(axonId, landed, key);
       const guess = attempt === 0 ? this.lastSeen.get(axonId) : undefined;
       const last = guess ?? (await this.lastCommit(axonId));
+      if (!last) throw new AxonNotFoundError(axonId);
       // Order matters: the last commit is read before the idempotency bucket, and every commit but
       // the last has its key in the bucket before the next commit is published (below), so a key
       // is found in one of the two for the axon's whole life. (A guessed last commit is as good:
       // the publish only lands if it still is the last, so it was the last at the bucket read too.)
       let indexed: AppendResult | undefined;
-      if (key !== undefined && last?.info.idempotencyKey !== key) {
+      if (key !== undefined && last.info.idempotencyKey !== key) {
         const entry = await this.nats(() => idempotency.get(idempotencyKvKey(axonId, key)));
         if (entry && entry.operation === "PUT") indexed = parse<AppendResult>(entry.value);
       }
-      const decision = decideAppend({ last: last?.info, options, indexed, now: this.p.clock.now() });
+      const decision = decideAppend({ last: last.info, options, indexed, now: this.p.clock.now() });
       // Only the leader's answer may refuse an append: a guess can be behind.
-      if (guess && (decision.kind === "head_mismatch" || decision.kind === "not_found")) continue;
+      if (guess && decision.kind === "head_mismatch") continue;
       switch (decision.kind) {
-        case "not_found":
-          throw new AxonNotFoundError(axonId);
         case "duplicate":
           return decision.result;
         case "head_mismatch":
           throw new ExpectedHeadMismatchError(axonId, options!.expectedHead!, decision.currentHead);
       }
-      if (last?.info.idempotencyKey !== undefined && !this.keysIndexed.has(last.streamSeq)) {
+      if (last.info.idempotencyKey !== undefined && !this.keysIndexed.has(`${axonId}/${last.streamSeq}`)) {
         await this.indexIdempotency(axonId, last);
       }
       const info: CommitInfo = {
@@ -278,14 +278,14 @@ export class JetStreamLogStore implements LogStore {
       try {
         const ack = await js.publish(subject, body, {
           headers: encodeCommitInfo(info),
-          expect: { lastSubjectSequence: last?.streamSeq ?? 0 },
+          expect: { lastSequence: last.streamSeq },
         });
         return this.acknowledged(axonId, { streamSeq: ack.seq, info }, key);
       } catch (error) {
         if (isWrongLastSequence(error)) continue;
         if (isRefusal(error)) throw new StoreFailedError(error);
         // Timeout or lost connection: it may have landed. Look for it before trying again.
-        ambiguousAfter.push(last?.streamSeq ?? 0);
+        ambiguousAfter.push(last.streamSeq);
       }
     }
     throw new StoreFailedError(new Error(`gave up appending to ${axonId} after ${MAX_ATTEMPTS} attempts`));
@@ -316,7 +316,7 @@ export class JetStreamLogStore implements LogStore {
       if (entry?.operation !== "PUT") throw new StoreFailedError(error);
     }
     if (this.keysIndexed.size >= 65_536) this.keysIndexed.clear();
-    this.keysIndexed.add(commit.streamSeq);
+    this.keysIndexed.add(`${axonId}/${commit.streamSeq}`);
   }
 
   private noteLast(axonId: string, commit: LastCommit): void {
@@ -329,25 +329,20 @@ export class JetStreamLogStore implements LogStore {
 
   /** The commit of ours that landed right after one of `afterSeqs`, if any did. */
   private async findLanded(
-    subject: string,
+    axonId: string,
     afterSeqs: readonly number[],
     publishId: string,
   ): Promise<LastCommit | undefined> {
-    if (afterSeqs.length === 0) return undefined;
-    const axonId = axonIdOfSubject(this.p.names, subject);
-    const last = await this.lastCommit(axonId);
-    if (!last) return undefined;
     for (const after of afterSeqs) {
-      if (last.streamSeq <= after) continue;
-      let found: LastCommit | undefined;
-      // A message exists at last.streamSeq, so the scan ends.
-      await this.nats(() =>
-        scanCommits(this.p.js, this.p.names.stream, subject, after + 1, last.streamSeq, (c) => {
-          if (c.info?.publishId === publishId) found = { streamSeq: c.streamSeq, info: c.info };
-          return false;
-        }),
-      );
-      if (found) return found;
+      // One stream per axon: the commit after `after` is at `after + 1`, whoever wrote it.
+      const m = await this.nats(() =>
+        this.p.jsm.streams.getMessage(axonStream(this.p.names, axonId), { seq: after + 1 }),
+      ).catch((error) => {
+        if (isNotFound(error)) return null;
+        throw error;
+      });
+      const info = m && decodeCommitInfo(m.header);
+      if (m && info?.publishId === publishId) return { streamSeq: m.seq, info };
     }
     return undefined;
   }
@@ -356,11 +351,11 @@ export class JetStreamLogStore implements LogStore {
     this.assertOpen();
     if (!(await this.meta(axonId))) throw new AxonNotFoundError(axonId);
     const last = await this.lastCommit(axonId);
-    if (last?.info.deleted) throw new AxonNotFoundError(axonId);
-    const head = last ? headAfter(last.info) : 0;
+    if (!last) throw new AxonNotFoundError(axonId);
+    const head = headAfter(last.info);
     const limit = Math.max(0, options.limit);
     const maxBytes = options.maxBytes ?? Number.POSITIVE_INFINITY;
-    if (limit === 0 || !last) return [];
+    if (limit === 0) return [];
     const descending = options.descending === true;
     const from = descending ? 1 : options.afterSequence + 1;
     const to = descending
@@ -400,10 +395,39 @@ export class JetStreamLogStore implements LogStore {
       this.watchers.set(axonId, set);
     }
     set.add(listener);
+    if (!this.feeds.has(axonId)) this.feeds.set(axonId, this.startFeed(axonId));
     return () => {
       set.delete(listener);
-      if (set.size === 0 && this.watchers.get(axonId) === set) this.watchers.delete(axonId);
+      if (set.size === 0 && this.watchers.get(axonId) === set) {
+        this.watchers.delete(axonId);
+        const feed = this.feeds.get(axonId);
+        this.feeds.delete(axonId);
+        void feed?.then((f) => f?.close());
+      }
     };
+  }
+
+  /**
+   * The feed starts after the last commit the leader has when the watch's first request reaches
+   * it. A commit landing between `watch()` returning and that moment is not delivered; every
+   * follower (catchUpThenLive) reads the store after registering, with a request sent after this
+   * one on the same connection, so its read covers that window.
+   */
+  private async startFeed(axonId: string): Promise<AxonFeed | undefined> {
+    try {
+      const last = await this.lastCommit(axonId);
+      if (!last || this.closed) return undefined;
+      const stream = axonStream(this.p.names, axonId);
+      const feed = await AxonFeed.start(this.p.js, stream, last.streamSeq + 1, (q, i, b) =>
+        this.onCommit(axonId, q, i, b),
+      );
+      // Unwatched (or closed) while starting: stop it again.
+      if (this.closed || !this.watchers.has(axonId)) await feed.close();
+      return feed;
+    } catch (error) {
+      this.p.onWarning?.(`following axon ${axonId} failed; its watchers fall back to reads`, error);
+      return undefined;
+    }
   }
 
   putRecord(kind: string, id: string, value: unknown): Promise<void> {
@@ -442,13 +466,14 @@ export class JetStreamLogStore implements LogStore {
     if (this.closed) return;
     this.closed = true;
     await Promise.allSettled([...this.inFlight]);
-    await this.feed?.close();
+    const feeds = [...this.feeds.values()];
+    this.feeds.clear();
+    await Promise.allSettled(feeds.map(async (f) => (await f)?.close()));
     await this.p.nc.drain().catch(() => this.p.nc.close());
   }
 
   /** Feed callback: keep loaded indexes current and tell watchers, in stream order. */
-  private onCommit(subject: string, streamSeq: number, info: CommitInfo, body: Uint8Array): void {
-    const axonId = axonIdOfSubject(this.p.names, subject);
+  private onCommit(axonId: string, streamSeq: number, info: CommitInfo, body: Uint8Array): void {
     this.indexes.get(axonId)?.add(streamSeq, info.first, info.count);
     if (this.lastSeen.has(axonId)) this.noteLast(axonId, { streamSeq, info });
     if (info.count === 0) return;
@@ -476,7 +501,7 @@ export class JetStreamLogStore implements LogStore {
     await this.nats(() =>
       scanCommits(
         this.p.js,
-        this.p.names.stream,
+        axonStream(this.p.names, axonId),
         axonSubject(this.p.names, axonId),
         target.coveredStreamSeq + 1,
         streamSeq,
@@ -493,7 +518,9 @@ export class JetStreamLogStore implements LogStore {
   }
 
   private async commitBody(axonId: string, streamSeq: number): Promise<Uint8Array> {
-    const m = await this.nats(() => this.p.jsm.streams.getMessage(this.p.names.stream, { seq: streamSeq }));
+    const m = await this.nats(() =>
+      this.p.jsm.streams.getMessage(axonStream(this.p.names, axonId), { seq: streamSeq }),
+    );
     if (!m) {
       throw new StoreCorruptionError(
         axonId,
@@ -513,11 +540,19 @@ export class JetStreamLogStore implements LogStore {
     return m.data;
   }
 
-  /** Read from the stream leader (not a replica): what every acknowledged append has reached. */
+  /**
+   * Read from the stream leader (not a replica): what every acknowledged append has reached.
+   * Undefined when the axon's stream does not exist (never created, or deleted).
+   */
   private async lastCommit(axonId: string): Promise<LastCommit | undefined> {
     const m = await this.nats(() =>
-      this.p.jsm.streams.getMessage(this.p.names.stream, { last_by_subj: axonSubject(this.p.names, axonId) }),
-    );
+      this.p.jsm.streams.getMessage(axonStream(this.p.names, axonId), {
+        last_by_subj: axonSubject(this.p.names, axonId),
+      }),
+    ).catch((error) => {
+      if (isNotFound(error)) return null;
+      throw error;
+    });
     if (!m) return undefined;
     const info = decodeCommitInfo(m.header);
     if (!info)
@@ -575,6 +610,12 @@ export class JetStreamLogStore implements LogStore {
   private assertOpen(): void {
     if (this.closed) throw new StoreClosedError();
   }
+}
+
+/** The stream (so the axon) does not exist. */
+function isNotFound(error: unknown): boolean {
+  const cause = error instanceof StoreFailedError ? error.cause : error;
+  return cause instanceof JetStreamApiError && cause.code === JetStreamApiCodes.StreamNotFound;
 }
 
 function isWrongLastSequence(error: unknown): boolean {

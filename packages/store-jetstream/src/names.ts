@@ -1,12 +1,12 @@
 import { createHash } from "node:crypto";
 
 /**
- * Where things live in JetStream. Every axon's commits are messages on one subject of one shared
- * stream (`OA_EVENTS`, subject `oa.ev.<axon id>`); axon metadata, idempotency keys and small
- * records are KV buckets. Names take a prefix so several deployments can share a cluster.
+ * Where things live in JetStream. Each axon is a stream of its own (`OA_AX_<axon id>`, subject
+ * `oa.ev.<axon id>`), one message per commit; axon metadata, idempotency keys and small records
+ * are KV buckets. Names take a prefix so several deployments can share a cluster.
  */
 export interface Names {
-  readonly stream: string;
+  readonly streamPrefix: string;
   readonly subjectPrefix: string;
   readonly axonsBucket: string;
   readonly idempotencyBucket: string;
@@ -16,7 +16,7 @@ export interface Names {
 export function namesFor(prefix = "OA"): Names {
   if (!/^[A-Za-z0-9_-]+$/.test(prefix)) throw new Error(`invalid JetStream name prefix "${prefix}"`);
   return {
-    stream: `${prefix}_EVENTS`,
+    streamPrefix: `${prefix}_AX_`,
     subjectPrefix: `${prefix.toLowerCase()}.ev`,
     axonsBucket: `${prefix}_axons`,
     idempotencyBucket: `${prefix}_idempotency`,
@@ -31,8 +31,7 @@ export function isSubjectSafeId(id: string): boolean {
 
 export const axonSubject = (names: Names, axonId: string): string => `${names.subjectPrefix}.${axonId}`;
 
-export const axonIdOfSubject = (names: Names, subject: string): string =>
-  subject.slice(names.subjectPrefix.length + 1);
+export const axonStream = (names: Names, axonId: string): string => `${names.streamPrefix}${axonId}`;
 
 /** KV keys allow `[-/_=.a-zA-Z0-9]`; arbitrary client text is hashed (idempotency keys) or base64url'd. */
 export const idempotencyKvKey = (axonId: string, key: string): string =>

@@ -1,4 +1,4 @@
-import { jetstream, jetstreamManager, StorageType, type StreamConfig } from "@nats-io/jetstream";
+import { jetstream, jetstreamManager, StorageType } from "@nats-io/jetstream";
 import { Kvm, type KvOptions } from "@nats-io/kv";
 import { connect, type NodeConnectionOptions } from "@nats-io/transport-node";
 import { type Clock, type Rng, systemClock, systemRng } from "@openaxon/core";
@@ -17,13 +17,14 @@ export interface OpenJetStreamLogStoreOptions {
   /** Extra nats.js connection options (credentials, TLS, name). */
   readonly connection?: Partial<NodeConnectionOptions>;
   readonly onWarning?: (message: string, error: unknown) => void;
+  /** How long a JetStream request (publish ack, message get) may take before it counts as failed. Default 5000. */
+  readonly requestTimeoutMs?: number;
 }
 
 /**
- * Connects, makes sure the events stream and the KV buckets exist with the asked replication, and
- * starts the store's tail feed. Safe to run on every axond node at once: adding a stream or bucket
- * that exists with the same configuration is a no-op; a different replica count is refused by the
- * server (the error says so) rather than silently ignored.
+ * Connects and makes sure the KV buckets exist with the asked replication (each axon's stream is
+ * made by createAxon). Safe to run on every axond node at once: creating a bucket that exists with
+ * the same configuration is a no-op.
  */
 export async function openJetStreamLogStore(
   options: OpenJetStreamLogStoreOptions,
@@ -38,29 +39,9 @@ export async function openJetStreamLogStore(
     ...options.connection,
   });
   try {
-    const jsm = await jetstreamManager(nc);
-    const js = jetstream(nc);
-    const stream: Partial<StreamConfig> & { name: string } = {
-      name: names.stream,
-      subjects: [`${names.subjectPrefix}.>`],
-      storage: StorageType.File,
-      num_replicas: replicas,
-      // Reads go to the leader, which has every acknowledged commit; replicas may lag.
-      allow_direct: false,
-      // Commits are never deleted one by one (that would open a gap); deleting an axon purges it.
-      deny_delete: true,
-      deny_purge: false,
-    };
-    await jsm.streams.add(stream).catch(async (error: unknown) => {
-      const info = await jsm.streams.info(names.stream).catch(() => undefined);
-      if (!info) throw error;
-      if (info.config.num_replicas !== replicas) {
-        throw new Error(
-          `stream ${names.stream} exists with ${info.config.num_replicas} replica(s), not ${replicas}: ` +
-            "pass the same --nats-replicas on every node (or change the stream with the nats CLI)",
-        );
-      }
-    });
+    const timeout = options.requestTimeoutMs ?? 5000;
+    const jsm = await jetstreamManager(nc, { timeout });
+    const js = jetstream(nc, { timeout });
     const kvm = new Kvm(js);
     const bucket: Partial<KvOptions> = {
       replicas,
@@ -83,9 +64,9 @@ export async function openJetStreamLogStore(
       records,
       clock: options.clock ?? systemClock,
       rng: options.rng ?? systemRng,
+      replicas,
       ...(options.onWarning ? { onWarning: options.onWarning } : {}),
     });
-    await store.start();
     return store;
   } catch (error) {
     await nc.close();
