@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from "node:timers/promises";
 import { jetstream, jetstreamManager, StorageType } from "@nats-io/jetstream";
 import { Kvm, type KvOptions } from "@nats-io/kv";
 import { connect, type NodeConnectionOptions } from "@nats-io/transport-node";
@@ -54,6 +55,9 @@ export async function openJetStreamLogStore(
       kvm.create(names.idempotencyBucket, bucket),
       kvm.create(names.recordsBucket, bucket),
     ]);
+    // A bucket just made (maybe by another node at the same moment) answers once its stream has
+    // elected a leader: wait for that here, not in the first request a client makes.
+    await Promise.all([axons, idempotency, records].map((kv) => untilAnswering(() => kv.get("ready"))));
     const store = new JetStreamLogStore({
       nc,
       js,
@@ -71,5 +75,17 @@ export async function openJetStreamLogStore(
   } catch (error) {
     await nc.close();
     throw error;
+  }
+}
+
+async function untilAnswering(probe: () => Promise<unknown>, attempts = 60): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await probe();
+      return;
+    } catch (error) {
+      if (attempt >= attempts) throw error;
+      await sleep(250);
+    }
   }
 }
