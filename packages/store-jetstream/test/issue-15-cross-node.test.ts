@@ -8,6 +8,7 @@ import {
   StoreFailedError,
 } from "@openaxon/store";
 import { userEvent, waitUntil } from "@openaxon/store/test-support";
+import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type JetStreamLogStore, namesFor, openJetStreamLogStore } from "../src/index.js";
 import { type NatsCluster, startNatsCluster } from "./support/nats-cluster.js";
@@ -143,6 +144,69 @@ describe("issue 15: one axon served by stores on different nodes of a 3-node clu
       await Promise.all([a.close(), b.close()]);
     }
   }, 60_000);
+
+  it("any interleaving of appends through two nodes (keys reused, expected heads racing) leaves exactly the acknowledged appends, gap-free", async () => {
+    const [a, b] = await twoNodes();
+    try {
+      await fc.assert(
+        fc.asyncProperty(
+          fc.array(
+            fc.record({
+              node: fc.integer({ min: 0, max: 1 }),
+              size: fc.integer({ min: 1, max: 3 }),
+              key: fc.option(fc.integer({ min: 0, max: 3 }), { nil: undefined }),
+              expectEmpty: fc.boolean(),
+            }),
+            { minLength: 1, maxLength: 14 },
+          ),
+          async (ops) => {
+            const { id } = await a.createAxon({ name: "", labels: {} });
+            const settled = await Promise.allSettled(
+              ops.map((op, n) =>
+                (op.node === 0 ? a : b).append(
+                  id,
+                  Array.from({ length: op.size }, (_, i) => userEvent({ n, i })),
+                  {
+                    ...(op.key === undefined ? {} : { idempotencyKey: `k${op.key}` }),
+                    ...(op.expectEmpty ? { expectedHead: 0 } : {}),
+                  },
+                ),
+              ),
+            );
+            const log = await b.read(id, { afterSequence: 0, limit: 10_000 });
+            expect(log.map((e) => e.sequence)).toEqual(log.map((_, i) => i + 1));
+            const landed = settled.flatMap((r, n) =>
+              r.status === "fulfilled" && !r.value.duplicate ? [{ n, result: r.value }] : [],
+            );
+            expect(log).toHaveLength(landed.reduce((sum, x) => sum + ops[x.n]!.size, 0));
+            for (const { n, result } of landed) {
+              expect(result.lastSequence - result.firstSequence + 1).toBe(ops[n]!.size);
+              for (let i = 0; i < ops[n]!.size; i++) {
+                expect(JSON.parse(log[result.firstSequence - 1 + i]!.payload)).toEqual({ n, i });
+              }
+              if (ops[n]!.expectEmpty) expect(result.firstSequence).toBe(1);
+            }
+            // A key lands once; every append with it that was answered got that one result.
+            for (let key = 0; key < 4; key++) {
+              const withKey = settled.flatMap((r, n) =>
+                ops[n]!.key === key && r.status === "fulfilled" ? [r.value] : [],
+              );
+              const originals = withKey.filter((r) => !r.duplicate);
+              expect(originals.length).toBeLessThanOrEqual(1);
+              for (const r of withKey) expect({ ...r, duplicate: false }).toEqual(originals[0]);
+            }
+            // Whatever failed, failed for the expected head only.
+            for (const r of settled) {
+              if (r.status === "rejected") expect(r.reason).toBeInstanceOf(ExpectedHeadMismatchError);
+            }
+          },
+        ),
+        { numRuns: 8 },
+      );
+    } finally {
+      await Promise.all([a.close(), b.close()]);
+    }
+  }, 90_000);
 
   it("kill -9 of the stream leader mid-run: publishes continue through the other nodes, no acknowledged event lost, no sequence reused", async () => {
     const [a, b, prefix] = await twoNodes();
