@@ -43,7 +43,10 @@ async function twoNodes(): Promise<[JetStreamLogStore, JetStreamLogStore, string
   return [a, b, prefix];
 }
 
-/** Appends like a client that retries an unanswered append with the same idempotency key. */
+/**
+ * Appends like a client that retries an unanswered append with the same idempotency key, for up to
+ * ~30 s: a leader election on a starved CI machine can take several seconds.
+ */
 async function appendUntilAcked(
   store: LogStore,
   axonId: string,
@@ -54,7 +57,7 @@ async function appendUntilAcked(
     try {
       return await store.append(axonId, events, { idempotencyKey: key });
     } catch (error) {
-      if (!(error instanceof StoreFailedError) || attempt > 400) throw error;
+      if (!(error instanceof StoreFailedError) || attempt > 1200) throw error;
       await new Promise((resolve) => setTimeout(resolve, 25));
     }
   }
@@ -299,7 +302,7 @@ async function readUntilAnswered(store: LogStore, axonId: string): Promise<Store
     try {
       return await store.read(axonId, { afterSequence: 0, limit: 100_000 });
     } catch (error) {
-      if (!(error instanceof StoreFailedError) || attempt > 400) throw error;
+      if (!(error instanceof StoreFailedError) || attempt > 1200) throw error;
       await new Promise((resolve) => setTimeout(resolve, 25));
     }
   }
