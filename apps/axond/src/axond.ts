@@ -1,10 +1,10 @@
 import { startAxonServer } from "@openaxon/server";
 import type { Logger } from "pino";
 import type { AxondConfig } from "./config.js";
-import { openDataDir } from "./data-dir.js";
 import { DisposerStack } from "./disposer-stack.js";
 import { startGateway } from "./gateway.js";
 import { formatListenUrl } from "./listen-address.js";
+import { openStore } from "./open-store.js";
 import { createRuntimes } from "./runtimes.js";
 import { StartupError } from "./startup-error.js";
 
@@ -21,7 +21,7 @@ export async function startAxond(config: AxondConfig, logger: Logger): Promise<R
   const closeAll = () =>
     resources.dispose((name, error) => logger.error({ err: error, resource: name }, "close failed"));
   try {
-    const store = resources.use("store", await openDataDir(config.dataDir, logger), (s) => s.close());
+    const store = resources.use("store", await openStore(config, process.env, logger), (s) => s.close());
     const gateway = resources.use(
       "gateway",
       await startGateway({

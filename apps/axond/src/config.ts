@@ -3,6 +3,7 @@ import { type ApiKeyGrant, isScope, normalizeOrigin, SCOPES } from "@openaxon/se
 import { Command, CommanderError } from "commander";
 import { isLoopbackHost, type ListenAddress, parseListenAddress } from "./listen-address.js";
 import { StartupError } from "./startup-error.js";
+import { decideStoreChoice, type JetStreamChoice } from "./store-choice.js";
 
 export const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -34,6 +35,8 @@ export interface AxondConfig {
   readonly maxConnections?: number;
   /** HTTP/2 SETTINGS_MAX_CONCURRENT_STREAMS per connection (the server's default when undefined). */
   readonly maxStreamsPerConnection?: number;
+  /** Axons on a NATS JetStream cluster; undefined: the embedded store in the data dir. */
+  readonly store?: JetStreamChoice;
 }
 
 export type CommandLine =
@@ -59,6 +62,9 @@ interface Flags {
   sandbox?: string;
   maxConnections?: string;
   maxStreamsPerConnection?: string;
+  store?: string;
+  nats?: string;
+  natsReplicas?: string;
 }
 
 /** Flags override the environment, which overrides the defaults. Throws `StartupError`. */
@@ -132,6 +138,8 @@ function buildConfig(flags: Flags, { env, cwd }: ConfigSources): AxondConfig {
     flags.maxStreamsPerConnection ?? nonEmpty(env.OPENAXON_MAX_STREAMS_PER_CONNECTION),
   );
 
+  const store = decideStoreChoice(flags, env);
+
   return {
     listen,
     dataDir,
@@ -142,6 +150,7 @@ function buildConfig(flags: Flags, { env, cwd }: ConfigSources): AxondConfig {
     sandbox,
     ...(maxConnections === undefined ? {} : { maxConnections }),
     ...(maxStreamsPerConnection === undefined ? {} : { maxStreamsPerConnection }),
+    ...(store === undefined ? {} : { store }),
   };
 }
 
@@ -182,6 +191,18 @@ function buildProgram(writeOut: (text: string) => void): Command {
     .option(
       "--max-streams-per-connection <n>",
       "HTTP/2 concurrent streams per connection; env OPENAXON_MAX_STREAMS_PER_CONNECTION (default 256)",
+    )
+    .option(
+      "--store <kind>",
+      "classic-level (embedded, in the data dir) or jetstream (a NATS JetStream cluster shared by many axond nodes); env OPENAXON_STORE (default classic-level)",
+    )
+    .option(
+      "--nats <urls>",
+      "with --store jetstream: the cluster, nats://h1:4222,nats://h2:4222,...; env OPENAXON_NATS",
+    )
+    .option(
+      "--nats-replicas <n>",
+      "with --store jetstream: replicas per axon stream, 3 (survives a node) or 1; env OPENAXON_NATS_REPLICAS (default 3)",
     )
     .helpOption("-h, --help", "show this help")
     .allowExcessArguments(false)

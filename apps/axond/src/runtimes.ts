@@ -4,7 +4,7 @@ import { createClaudeCodeAdapter } from "@openaxon/adapter-claude-code";
 import { stdioAdapterFactory } from "@openaxon/adapter-stdio";
 import { systemClock, systemRng } from "@openaxon/core";
 import { RuntimeManager, type RuntimeNetwork } from "@openaxon/runtime";
-import type { KvLogStore } from "@openaxon/store";
+import type { LogStore } from "@openaxon/store";
 import type { Logger } from "pino";
 
 /** Default working directories of runtimes: `<data dir>/runtimes/<runtime id>`. */
@@ -18,7 +18,7 @@ export const RUNTIMES_SUBDIR = "runtimes";
  * its audit events and reference checks knows it.
  */
 export function createRuntimes(options: {
-  store: KvLogStore;
+  store: LogStore;
   dataDir: string;
   logger: Logger;
   network: RuntimeNetwork;

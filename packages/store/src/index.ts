@@ -10,6 +10,8 @@ export {
   StoreFailedError,
   StoreRefusedError,
 } from "./errors.js";
+// The commit encoding (checksummed), shared with the JetStream store so both stores write one format.
+export { chunkProblem, decodeChunk, encodeChunk } from "./event-codec.js";
 export { GroupCommit } from "./group-commit.js";
 export type { KvBackend, KvOp, KvRange } from "./kv-backend.js";
 export { KvLogStore, type KvLogStoreOptions } from "./kv-log-store.js";

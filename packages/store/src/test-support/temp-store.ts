@@ -31,9 +31,4 @@ export async function tempClassicLevelStore() {
   };
 }
 
-export const userEvent = (payload: unknown = {}, eventType = "user.message") => ({
-  origin: 3 as const,
-  source: "test",
-  eventType,
-  payload: JSON.stringify(payload),
-});
+export { userEvent } from "./user-event.js";

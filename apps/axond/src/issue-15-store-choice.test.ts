@@ -1,0 +1,50 @@
+import { describe, expect, it } from "vitest";
+import { resolveConfig } from "./config.js";
+import { StartupError } from "./startup-error.js";
+
+const run = (argv: string[], env: Record<string, string> = {}) => {
+  const result = resolveConfig({ argv, env, cwd: "/srv" });
+  if (result.kind !== "run") throw new Error("expected a run config");
+  return result.config;
+};
+const failure = (argv: string[], env: Record<string, string> = {}) => {
+  try {
+    run(argv, env);
+  } catch (error) {
+    expect(error).toBeInstanceOf(StartupError);
+    return (error as Error).message;
+  }
+  throw new Error("expected a startup error");
+};
+
+describe("--store (issue 15)", () => {
+  it("defaults to the embedded store and takes jetstream from flags over the environment", () => {
+    expect(run([]).store).toBeUndefined();
+    expect(run(["--store", "jetstream", "--nats", "nats://h1:4222, nats://h2:4222"]).store).toEqual({
+      kind: "jetstream",
+      servers: ["nats://h1:4222", "nats://h2:4222"],
+      replicas: 3,
+    });
+    expect(
+      run([], { OPENAXON_STORE: "jetstream", OPENAXON_NATS: "tls://n:4222", OPENAXON_NATS_REPLICAS: "1" })
+        .store,
+    ).toEqual({ kind: "jetstream", servers: ["tls://n:4222"], replicas: 1 });
+    expect(run(["--store", "classic-level"], { OPENAXON_STORE: "jetstream" }).store).toBeUndefined();
+  });
+
+  it("refuses what cannot work, saying what to pass", () => {
+    expect(failure(["--store", "jetstream"])).toMatch(
+      /needs the cluster's addresses: --nats nats:\/\/h1:4222/,
+    );
+    expect(failure(["--store", "postgres"])).toMatch(
+      /invalid store "postgres" \(expected one of classic-level, jetstream\)/,
+    );
+    expect(failure(["--nats", "nats://h:4222"])).toMatch(/--nats and --nats-replicas need --store jetstream/);
+    expect(failure(["--store", "jetstream", "--nats", "h1:4222"])).toMatch(
+      /must look like nats:\/\/host:port/,
+    );
+    expect(failure(["--store", "jetstream", "--nats", "nats://h:4222", "--nats-replicas", "2"])).toMatch(
+      /--nats-replicas must be 1, 3 or 5/,
+    );
+  });
+});

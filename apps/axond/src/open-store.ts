@@ -1,0 +1,53 @@
+import { type LogStore, StoreError } from "@openaxon/store";
+import { openJetStreamLogStore } from "@openaxon/store-jetstream";
+import type { Logger } from "pino";
+import type { AxondConfig } from "./config.js";
+import { openDataDir } from "./data-dir.js";
+import { NODE_LOCAL_RECORD_KINDS, NodeLocalRecords } from "./node-local-records.js";
+import { StartupError } from "./startup-error.js";
+
+/**
+ * The store `--store` asks for. Embedded (default): classic-level in the data dir. JetStream: the
+ * cluster holds axons, events, secrets (still encrypted), policies and gateway configs, so every
+ * node serves them; this node's runtimes stay in its data dir. Cluster mode needs the same
+ * OPENAXON_SECRET_KEY on every node (a key generated per data dir could not open the secrets
+ * another node stored), and refuses to start without one.
+ */
+export async function openStore(
+  config: AxondConfig,
+  env: Readonly<Record<string, string | undefined>>,
+  logger: Logger,
+): Promise<LogStore> {
+  const choice = config.store;
+  if (!choice) return openDataDir(config.dataDir, logger);
+  if (!env.OPENAXON_SECRET_KEY?.trim()) {
+    throw new StartupError(
+      "--store jetstream needs OPENAXON_SECRET_KEY, the same on every axond node: secrets are stored in " +
+        "the cluster encrypted with it, and a key generated per data dir could not open another node's",
+    );
+  }
+  const local = await openDataDir(config.dataDir, logger);
+  try {
+    const shared = await openJetStreamLogStore({
+      servers: choice.servers,
+      replicas: choice.replicas,
+      onWarning: (message, error) => logger.warn({ err: error, component: "store" }, message),
+    });
+    logger.info(
+      {
+        store: "jetstream",
+        servers: choice.servers,
+        replicas: choice.replicas,
+        nodeLocalRecords: [...NODE_LOCAL_RECORD_KINDS],
+      },
+      "cluster mode: axons, events, secrets, policies and gateway configs are in JetStream; runtimes stay on this node",
+    );
+    return new NodeLocalRecords(shared, local);
+  } catch (error) {
+    await local.close();
+    if (error instanceof StoreError) throw error;
+    throw new StartupError(
+      `cannot open the JetStream store on ${choice.servers.join(",")}: ${String((error as Error)?.message ?? error)}`,
+    );
+  }
+}

@@ -1,0 +1,91 @@
+import { setTimeout as sleep } from "node:timers/promises";
+import { jetstream, jetstreamManager, StorageType } from "@nats-io/jetstream";
+import { Kvm, type KvOptions } from "@nats-io/kv";
+import { connect, type NodeConnectionOptions } from "@nats-io/transport-node";
+import { type Clock, type Rng, systemClock, systemRng } from "@openaxon/core";
+import { JetStreamLogStore } from "./jetstream-log-store.js";
+import { namesFor } from "./names.js";
+
+export interface OpenJetStreamLogStoreOptions {
+  /** NATS URLs, e.g. `nats://h1:4222`; the client fails over between them. */
+  readonly servers: readonly string[];
+  /** Replicas of the stream and buckets: 3 (the default) survives one node, 1 is a single node. */
+  readonly replicas?: number;
+  /** Names the stream and buckets, so several deployments can share a cluster. Default `OA`. */
+  readonly prefix?: string;
+  readonly clock?: Clock;
+  readonly rng?: Rng;
+  /** Extra nats.js connection options (credentials, TLS, name). */
+  readonly connection?: Partial<NodeConnectionOptions>;
+  readonly onWarning?: (message: string, error: unknown) => void;
+  /** How long a JetStream request (publish ack, message get) may take before it counts as failed. Default 5000. */
+  readonly requestTimeoutMs?: number;
+}
+
+/**
+ * Connects and makes sure the KV buckets exist with the asked replication (each axon's stream is
+ * made by createAxon). Safe to run on every axond node at once: creating a bucket that exists with
+ * the same configuration is a no-op.
+ */
+export async function openJetStreamLogStore(
+  options: OpenJetStreamLogStoreOptions,
+): Promise<JetStreamLogStore> {
+  const replicas = options.replicas ?? 3;
+  if (![1, 3, 5].includes(replicas)) throw new Error(`replicas must be 1, 3 or 5, got ${replicas}`);
+  const names = namesFor(options.prefix);
+  const nc = await connect({
+    servers: [...options.servers],
+    name: "openaxon-axond",
+    maxReconnectAttempts: -1,
+    ...options.connection,
+  });
+  try {
+    const timeout = options.requestTimeoutMs ?? 5000;
+    const jsm = await jetstreamManager(nc, { timeout });
+    const js = jetstream(nc, { timeout });
+    const kvm = new Kvm(js);
+    const bucket: Partial<KvOptions> = {
+      replicas,
+      history: 1,
+      storage: StorageType.File,
+      allow_direct: false,
+    };
+    const [axons, idempotency, records] = await Promise.all([
+      kvm.create(names.axonsBucket, bucket),
+      kvm.create(names.idempotencyBucket, bucket),
+      kvm.create(names.recordsBucket, bucket),
+    ]);
+    // A bucket just made (maybe by another node at the same moment) answers once its stream has
+    // elected a leader: wait for that here, not in the first request a client makes.
+    await Promise.all([axons, idempotency, records].map((kv) => untilAnswering(() => kv.get("ready"))));
+    const store = new JetStreamLogStore({
+      nc,
+      js,
+      jsm,
+      names,
+      axons,
+      idempotency,
+      records,
+      clock: options.clock ?? systemClock,
+      rng: options.rng ?? systemRng,
+      replicas,
+      ...(options.onWarning ? { onWarning: options.onWarning } : {}),
+    });
+    return store;
+  } catch (error) {
+    await nc.close();
+    throw error;
+  }
+}
+
+async function untilAnswering(probe: () => Promise<unknown>, attempts = 60): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await probe();
+      return;
+    } catch (error) {
+      if (attempt >= attempts) throw error;
+      await sleep(250);
+    }
+  }
+}

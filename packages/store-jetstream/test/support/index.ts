@@ -1,0 +1,1 @@
+export { MAX_PAYLOAD, type NatsCluster, type NatsNode, startNatsCluster } from "./nats-cluster.js";

@@ -1,0 +1,149 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+import { jetstreamManager } from "@nats-io/jetstream";
+import { connect } from "@nats-io/transport-node";
+
+/** Largest commit (one append) the test servers take: the 64 MiB a PublishBatch may carry. */
+export const MAX_PAYLOAD = 64 * 1024 * 1024;
+
+export interface NatsNode {
+  readonly name: string;
+  readonly url: string;
+  readonly clientPort: number;
+  readonly routePort: number;
+  readonly storeDir: string;
+  process: ChildProcess | undefined;
+}
+
+export interface NatsCluster {
+  readonly nodes: readonly NatsNode[];
+  readonly urls: readonly string[];
+  /** kill -9, as a crash would. */
+  kill(index: number): Promise<void>;
+  /** Starts a killed node again on its own store dir and ports. */
+  restart(index: number): Promise<void>;
+  /** Kills every node and removes their store dirs. */
+  stop(): Promise<void>;
+}
+
+const NATS_SERVER = process.env.NATS_SERVER ?? "nats-server";
+
+/**
+ * Real nats-server processes on 127.0.0.1 with JetStream, each with its own store dir; with more
+ * than one node they form a cluster over routes. Resolves once JetStream answers (a meta leader
+ * was elected). Children are killed when the test process exits, whatever happens.
+ */
+export async function startNatsCluster(size: number): Promise<NatsCluster> {
+  const root = await mkdtemp(join(tmpdir(), "openaxon-nats-"));
+  const nodes: NatsNode[] = [];
+  for (let i = 0; i < size; i++) {
+    nodes.push({
+      name: `n${i + 1}`,
+      clientPort: await freePort(),
+      routePort: await freePort(),
+      storeDir: join(root, `n${i + 1}`),
+      process: undefined,
+      get url() {
+        return `nats://127.0.0.1:${this.clientPort}`;
+      },
+    });
+  }
+  const configPath = (node: NatsNode) => join(root, `${node.name}.conf`);
+  for (const node of nodes) {
+    const routes = nodes.filter((n) => n !== node).map((n) => `"nats-route://127.0.0.1:${n.routePort}"`);
+    const cluster =
+      size > 1
+        ? `cluster { name: "oa-test", listen: "127.0.0.1:${node.routePort}", routes: [${routes.join(", ")}] }`
+        : "";
+    await writeFile(
+      configPath(node),
+      [
+        `server_name: "${node.name}"`,
+        `listen: "127.0.0.1:${node.clientPort}"`,
+        `max_payload: ${MAX_PAYLOAD}`,
+        `jetstream { store_dir: "${node.storeDir}", max_memory_store: 67108864, max_file_store: 4294967296 }`,
+        cluster,
+      ].join("\n"),
+    );
+  }
+  const launch = (node: NatsNode) => {
+    const child = spawn(NATS_SERVER, ["-c", configPath(node)], { stdio: ["ignore", "ignore", "pipe"] });
+    let stderr = "";
+    child.stderr?.on("data", (chunk: Buffer) => {
+      stderr = (stderr + chunk.toString()).slice(-4000);
+    });
+    child.on("exit", (code, signal) => {
+      if (node.process === child) node.process = undefined;
+      if (code && !signal) process.stderr.write(`nats-server ${node.name} exited ${code}: ${stderr}\n`);
+    });
+    node.process = child;
+  };
+  const killAll = () => {
+    for (const node of nodes) node.process?.kill("SIGKILL");
+  };
+  process.once("exit", killAll);
+  for (const node of nodes) launch(node);
+  try {
+    await waitForJetStream(nodes.map((n) => n.url));
+  } catch (error) {
+    killAll();
+    await rm(root, { recursive: true, force: true });
+    throw error;
+  }
+  const cluster: NatsCluster = {
+    nodes,
+    urls: nodes.map((n) => n.url),
+    async kill(index) {
+      const child = nodes[index]!.process;
+      if (!child) return;
+      const exited = new Promise((resolve) => child.once("exit", resolve));
+      child.kill("SIGKILL");
+      await exited;
+    },
+    async restart(index) {
+      launch(nodes[index]!);
+      await waitForJetStream([nodes[index]!.url]);
+    },
+    async stop() {
+      await Promise.all(nodes.map((_, i) => cluster.kill(i)));
+      process.removeListener("exit", killAll);
+      await rm(root, { recursive: true, force: true });
+    },
+  };
+  return cluster;
+}
+
+async function waitForJetStream(urls: readonly string[], attempts = 300): Promise<void> {
+  let lastError: unknown;
+  for (let i = 0; i < attempts; i++) {
+    try {
+      const nc = await connect({ servers: [...urls], reconnect: false, timeout: 1000 });
+      try {
+        const jsm = await jetstreamManager(nc, { timeout: 1000 });
+        await jsm.getAccountInfo();
+        return;
+      } finally {
+        await nc.close();
+      }
+    } catch (error) {
+      lastError = error;
+      await sleep(50);
+    }
+  }
+  throw new Error(`JetStream did not come up on ${urls.join(", ")}: ${String(lastError)}`);
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}

@@ -1,0 +1,7 @@
+export {
+  describeLogStoreContract,
+  type LogStoreContractOptions,
+  type LogStoreContractSubject,
+  waitUntil,
+} from "./log-store-contract.js";
+export { userEvent } from "./user-event.js";
