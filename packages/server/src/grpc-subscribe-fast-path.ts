@@ -96,9 +96,11 @@ export function grpcSubscribeFastPath(
       const message = decodeRequest(body, tooLarge, readMaxBytes);
       admit(request, message);
       // Live and idle, a commit is written from the tail signal at once (see FollowOptions.liveSink);
-      // a full stream declines it, and it goes through the generator and waits for drain.
+      // a stream with SINK_QUEUE_BYTES queued declines it, and it goes through the generator (its
+      // live buffer, then fell_behind) and waits for drain.
       const liveSink = (commit: readonly StoredEvent[]) => {
-        if (stream.destroyed || !stream.headersSent || stream.writableNeedDrain) return false;
+        if (stream.destroyed || !stream.headersSent || stream.writableLength >= SINK_QUEUE_BYTES)
+          return false;
         const { bytes } = encodedCommit(commit);
         if (bytes.length > LIVE_FRAME_BYTES) return false;
         stream.write(envelopedEventPiece(bytes));
@@ -120,6 +122,14 @@ export function grpcSubscribeFastPath(
     finish(response, error);
   }
 }
+
+/**
+ * Bytes a stream may have queued (written, not yet sent) and still take live commits from the tail
+ * signal. The queue holds the commits' shared messages, not copies, so this bounds a slow
+ * subscriber's pointers rather than its memory; the stream's 16 KiB high-water mark would send
+ * every subscriber through the generator the moment the socket lags a few commits behind.
+ */
+const SINK_QUEUE_BYTES = 1024 * 1024;
 
 const RESPONSE_HEADERS = { ":status": 200, "content-type": "application/grpc+proto" };
 
