@@ -16,7 +16,6 @@ import {
 } from "./axon-service.js";
 import { gatewayRoutes } from "./gateway-routes.js";
 import { grpcPublishFastPath } from "./grpc-publish-fast-path.js";
-import { grpcSubscribeFastPath } from "./grpc-subscribe-fast-path.js";
 import { handleHealth } from "./health.js";
 import { listenH2cAndHttp1 } from "./listen.js";
 import { DEFAULT_READ_MAX_BYTES, rpcReadLimits, withReadLimits } from "./read-limits.js";
@@ -26,6 +25,7 @@ import { runtimeRoutes } from "./runtime-service.js";
 import { principalKey, scopeError, scopeInterceptor } from "./scope-interceptor.js";
 import { strictBinaryHandler } from "./strict-binary-decoding.js";
 import { strictDecodingInterceptor, strictJsonOptions, withStrictDecoding } from "./strict-decoding.js";
+import { subscribeFastPath } from "./subscribe-fast-path.js";
 import type { TransportLimits } from "./transport-limits.js";
 import { DEFAULT_MAX_PAYLOAD_BYTES } from "./validate-publish.js";
 
@@ -55,7 +55,7 @@ export interface StartAxonServerOptions extends AxonServiceOptions {
   limits?: Partial<TransportLimits>;
   /** Serve plain gRPC unary Publish without Connect's per-call machinery. Default true. */
   publishFastPath?: boolean;
-  /** Serve plain gRPC Subscribe by writing shared frames straight to HTTP/2 streams. Default true. */
+  /** Serve plain gRPC and Connect (binary) Subscribe by writing shared frames to HTTP/2 streams. Default true. */
   subscribeFastPath?: boolean;
 }
 
@@ -137,7 +137,7 @@ export async function startAxonServer(options: StartAxonServerOptions): Promise<
       : undefined;
   const fastSubscribe =
     options.subscribeFastPath !== false
-      ? grpcSubscribeFastPath({
+      ? subscribeFastPath({
           readMaxBytes: readLimits.get(`${AxonService.typeName}/Subscribe`) ?? DEFAULT_READ_MAX_BYTES,
           logger,
           admit: (request) => {

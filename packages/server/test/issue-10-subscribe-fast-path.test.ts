@@ -2,12 +2,12 @@ import http2 from "node:http2";
 import type { AddressInfo } from "node:net";
 import { create, toBinary } from "@bufbuild/protobuf";
 import { Code, ConnectError, createClient } from "@connectrpc/connect";
-import { createGrpcTransport } from "@connectrpc/connect-node";
+import { createConnectTransport, createGrpcTransport } from "@connectrpc/connect-node";
 import { AxonService, SubscribeRequestSchema } from "@openaxon/protocol";
 import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { binarySubscribe, createSubscribeShared } from "../src/axon-service.js";
-import { grpcSubscribeFastPath } from "../src/grpc-subscribe-fast-path.js";
+import { subscribeFastPath } from "../src/subscribe-fast-path.js";
 import { type Follower, follow, kinds } from "./support/follow.js";
 import { type Harness, startHarness, userEvent } from "./support/harness.js";
 
@@ -21,7 +21,7 @@ const sessions = new Set<http2.ServerHttp2Session>();
 
 beforeAll(async () => {
   h = await startHarness();
-  const fast = grpcSubscribeFastPath({
+  const fast = subscribeFastPath({
     readMaxBytes: 64 * 1024,
     logger: pino({ level: "silent" }),
     admit: () => {},
@@ -48,6 +48,12 @@ afterAll(async () => {
 });
 
 const fastClient = () => createClient(AxonService, createGrpcTransport({ baseUrl: fastUrl }));
+/** The Node SDK's transport: Connect protocol, binary, HTTP/2. */
+const fastConnectClient = () =>
+  createClient(
+    AxonService,
+    createConnectTransport({ baseUrl: fastUrl, httpVersion: "2", useBinaryFormat: true }),
+  );
 const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i);
 
 describe("issue 10: the gRPC Subscribe fast path", () => {
@@ -60,7 +66,9 @@ describe("issue 10: the gRPC Subscribe fast path", () => {
         events: Array.from({ length: 1000 }, (_, k) => userEvent({ n: first + k, text: "héllo 😀" })),
       });
     }
-    const fast: Follower[] = Array.from({ length: 12 }, () => follow(fastClient(), { axonId }));
+    const fast: Follower[] = Array.from({ length: 12 }, (_, i) =>
+      follow(i % 2 === 0 ? fastClient() : fastConnectClient(), { axonId }),
+    );
     const viaConnect = follow(h.clientFor("connect-h1"), { axonId });
     const all = [...fast, viaConnect];
     await Promise.all(all.map((f) => f.waitFor((x) => kinds(x).includes("caughtUp"), 30_000)));
@@ -97,8 +105,11 @@ describe("issue 10: the gRPC Subscribe fast path", () => {
 
   // (Deletion and shutdown endings are covered over the full server, whose gRPC clients this path
   // serves: subscribe.test.ts, http-server.test.ts.)
-  test("ends with the same codes as Connect: NOT_FOUND, INVALID_ARGUMENT", async () => {
-    const client = fastClient();
+  test.each([
+    ["gRPC", fastClient],
+    ["Connect", fastConnectClient],
+  ])("ends with the same codes as Connect (%s): NOT_FOUND, INVALID_ARGUMENT", async (_, makeClient) => {
+    const client = makeClient();
     const unknown = follow(client, { axonId: "axn_01kxxxxxxxxxxxxxxxxxxxxxxx" });
     await unknown.done;
     expect(unknown.error?.code).toBe(Code.NotFound);
@@ -118,6 +129,12 @@ describe("issue 10: the gRPC Subscribe fast path", () => {
     expect((await rawCall(fastUrl, body, { "grpc-timeout": "5S" })).status).toBe(404);
     expect((await rawCall(fastUrl, body, { "content-type": "application/grpc+json" })).status).toBe(404);
     expect((await rawCall(fastUrl, body, { "grpc-encoding": "gzip" })).status).toBe(404);
+    expect((await rawCall(fastUrl, body, { "content-type": "application/connect+json" })).status).toBe(404);
+    const connect = { "content-type": "application/connect+proto" };
+    expect((await rawCall(fastUrl, body, { ...connect, "connect-timeout-ms": "5000" })).status).toBe(404);
+    expect((await rawCall(fastUrl, body, { ...connect, "connect-content-encoding": "gzip" })).status).toBe(
+      404,
+    );
     // The full server takes a Subscribe with a deadline through Connect.
     const axonId = (await h.client.createAxon({})).axon!.id;
     await h.client.publish({ axonId, ...userEvent(1) });

@@ -3,6 +3,7 @@ import type http2 from "node:http2";
 import { performance } from "node:perf_hooks";
 import { fromBinary } from "@bufbuild/protobuf";
 import { Code, ConnectError } from "@connectrpc/connect";
+import { endStreamFlag, endStreamToJson } from "@connectrpc/connect/protocol-connect";
 import { setTrailerStatus } from "@connectrpc/connect/protocol-grpc";
 import { type SubscribeRequest, SubscribeRequestSchema } from "@openaxon/protocol";
 import type { StoredEvent } from "@openaxon/store";
@@ -16,7 +17,7 @@ import { LIVE_FRAME_BYTES, type SubscribeFrame } from "./subscribe-stream.js";
 
 export const SUBSCRIBE_PATH = "/openaxon.v1.AxonService/Subscribe";
 
-export interface GrpcSubscribeFastPathOptions {
+export interface SubscribeFastPathOptions {
   readonly readMaxBytes: number;
   readonly logger: Logger;
   /**
@@ -34,20 +35,23 @@ export interface GrpcSubscribeFastPathOptions {
 }
 
 /**
- * gRPC Subscribe written straight to the HTTP/2 stream. Connect's per-frame path (async-iterable
- * pipeline, protobuf-es serialization of the shared bytes, envelope copy, compat-layer write) cost
- * more per delivery than everything else in live fan-out; here a live commit's enveloped message is
- * built once and the same Buffer is written to every subscriber (subscribe-response-wire.ts).
+ * Subscribe over gRPC and the Connect protocol (binary), written straight to the HTTP/2 stream.
+ * Connect's per-frame path (async-iterable pipeline, protobuf-es serialization of the shared bytes,
+ * envelope copy, compat-layer write) cost more per delivery than everything else in live fan-out;
+ * here a live commit's enveloped message is built once and the same Buffer is written to every
+ * subscriber (subscribe-response-wire.ts). Both protocols frame messages in the same 5-byte
+ * envelopes; they differ only in how the stream ends (gRPC trailers, Connect's end-stream message).
  *
  * The frames are subscribeStream's, so replay, caught_up, the live hand-off, heartbeats,
  * fell_behind, deletion and shutdown behave exactly as over Connect. Backpressure per stream: the
  * next frame is pulled only once the stream has drained, so a slow subscriber's live buffer fills
  * and it falls behind, as with Connect. Takes only the plain case — HTTP/2, POST,
- * `application/grpc` or `application/grpc+proto`, no deadline, no compression — and leaves
- * everything else to Connect by returning false before reading anything.
+ * `application/grpc`, `application/grpc+proto` or `application/connect+proto`, no deadline, no
+ * compression — and leaves everything else (gRPC-Web, JSON, HTTP/1.1) to Connect by returning
+ * false before reading anything.
  */
-export function grpcSubscribeFastPath(
-  options: GrpcSubscribeFastPathOptions,
+export function subscribeFastPath(
+  options: SubscribeFastPathOptions,
 ): (
   request: http.IncomingMessage | http2.Http2ServerRequest,
   response: http.ServerResponse | http2.Http2ServerResponse,
@@ -56,12 +60,8 @@ export function grpcSubscribeFastPath(
   return (request, response) => {
     if (request.httpVersionMajor !== 2 || request.method !== "POST" || request.url !== SUBSCRIBE_PATH)
       return false;
-    const headers = request.headers;
-    const contentType = headers["content-type"];
-    if (contentType !== "application/grpc" && contentType !== "application/grpc+proto") return false;
-    if (headers["grpc-timeout"] !== undefined) return false;
-    const encoding = headers["grpc-encoding"];
-    if (encoding !== undefined && encoding !== "identity") return false;
+    const protocol = plainProtocol(request.headers);
+    if (protocol === undefined) return false;
 
     const h2request = request as http2.Http2ServerRequest;
     const h2response = response as http2.Http2ServerResponse;
@@ -75,12 +75,13 @@ export function grpcSubscribeFastPath(
     });
     h2request.on("end", () => {
       const body = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
-      void serve(h2response, h2request, body, tooLarge);
+      void serve(protocol, h2response, h2request, body, tooLarge);
     });
     return true;
   };
 
   async function serve(
+    protocol: Protocol,
     response: http2.Http2ServerResponse,
     request: http2.Http2ServerRequest,
     body: Buffer,
@@ -108,7 +109,7 @@ export function grpcSubscribeFastPath(
       };
       for await (const frame of open(message, gone.signal, liveSink)) {
         if (gone.signal.aborted || stream.destroyed) break;
-        if (!stream.headersSent) stream.respond(RESPONSE_HEADERS, { waitForTrailers: true });
+        if (!stream.headersSent) respond(stream, protocol);
         if (!write(stream, subscribeResponseChunks(frame))) await drained(stream);
       }
     } catch (caught) {
@@ -119,7 +120,8 @@ export function grpcSubscribeFastPath(
     // A client that went away cancelled the call, as Connect logs it.
     const code = error?.code ?? (gone.signal.aborted ? Code.Canceled : undefined);
     logRpc(logger, "Subscribe", code, performance.now() - started);
-    finish(response, error);
+    if (protocol === "grpc") finishGrpc(response, error);
+    else finishConnect(stream, error);
   }
 }
 
@@ -131,7 +133,31 @@ export function grpcSubscribeFastPath(
  */
 const SINK_QUEUE_BYTES = 1024 * 1024;
 
-const RESPONSE_HEADERS = { ":status": 200, "content-type": "application/grpc+proto" };
+type Protocol = "grpc" | "connect";
+
+/** The protocol of a plain binary Subscribe (no deadline, no compression), else undefined. */
+function plainProtocol(headers: http.IncomingHttpHeaders): Protocol | undefined {
+  const contentType = headers["content-type"];
+  if (contentType === "application/grpc" || contentType === "application/grpc+proto") {
+    if (headers["grpc-timeout"] !== undefined) return undefined;
+    const encoding = headers["grpc-encoding"];
+    return encoding === undefined || encoding === "identity" ? "grpc" : undefined;
+  }
+  if (contentType === "application/connect+proto") {
+    if (headers["connect-timeout-ms"] !== undefined) return undefined;
+    const encoding = headers["connect-content-encoding"];
+    return encoding === undefined || encoding === "identity" ? "connect" : undefined;
+  }
+  return undefined;
+}
+
+const GRPC_HEADERS = { ":status": 200, "content-type": "application/grpc+proto" };
+const CONNECT_HEADERS = { ":status": 200, "content-type": "application/connect+proto" };
+
+function respond(stream: http2.ServerHttp2Stream, protocol: Protocol): void {
+  if (protocol === "grpc") stream.respond(GRPC_HEADERS, { waitForTrailers: true });
+  else stream.respond(CONNECT_HEADERS);
+}
 
 function decodeRequest(body: Buffer, tooLarge: boolean, readMaxBytes: number): SubscribeRequest {
   if (tooLarge) {
@@ -176,7 +202,7 @@ const drained = (stream: http2.ServerHttp2Stream) =>
  * Trailers with the status, as Connect's gRPC handler writes them (trailers-only before any
  * message). They go through the compat response, which answers the stream's wantTrailers itself.
  */
-function finish(response: http2.Http2ServerResponse, error: ConnectError | undefined): void {
+function finishGrpc(response: http2.Http2ServerResponse, error: ConnectError | undefined): void {
   const stream = response.stream;
   if (stream.destroyed || stream.closed) return;
   const trailers = new Headers();
@@ -184,9 +210,21 @@ function finish(response: http2.Http2ServerResponse, error: ConnectError | undef
   else trailers.set("grpc-status", "0");
   const status = Object.fromEntries(trailers);
   if (!stream.headersSent) {
-    stream.respond({ ...RESPONSE_HEADERS, ...status }, { endStream: true });
+    stream.respond({ ...GRPC_HEADERS, ...status }, { endStream: true });
     return;
   }
   response.addTrailers(status);
   stream.end();
+}
+
+/** Connect's end-stream message (an envelope flagged end-stream, JSON) with the error, if any. */
+function finishConnect(stream: http2.ServerHttp2Stream, error: ConnectError | undefined): void {
+  if (stream.destroyed || stream.closed) return;
+  if (!stream.headersSent) stream.respond(CONNECT_HEADERS);
+  const json = Buffer.from(JSON.stringify(endStreamToJson(new Headers(), error, undefined)));
+  const message = Buffer.allocUnsafe(5 + json.length);
+  message[0] = endStreamFlag;
+  message.writeUInt32BE(json.length, 1);
+  json.copy(message, 5);
+  stream.end(message);
 }
