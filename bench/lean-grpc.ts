@@ -13,9 +13,17 @@ export interface LeanGrpc {
   close(): void;
 }
 
+const STREAM_WINDOW_BYTES = 1024 * 1024;
+const CONNECTION_WINDOW_BYTES = 32 * 1024 * 1024;
+
 export function connectLeanGrpc(baseUrl: string): LeanGrpc {
-  const session = http2.connect(baseUrl);
+  // HTTP/2's default flow-control windows are 64 KiB per stream and 64 KiB for the whole
+  // connection: hundreds of streams on one connection would share 64 KiB in flight, and a receiver
+  // would spend its time sending WINDOW_UPDATEs. Open both to what a streaming client uses
+  // (grpc-go grows its windows to several MiB by BDP estimation).
+  const session = http2.connect(baseUrl, { settings: { initialWindowSize: STREAM_WINDOW_BYTES } });
   session.on("error", () => {});
+  session.once("connect", () => session.setLocalWindowSize(CONNECTION_WINDOW_BYTES));
 
   const open = (path: string, request: Uint8Array) => {
     const stream = session.request({

@@ -144,7 +144,10 @@ export async function startNats(): Promise<SystemProcess> {
 export async function startAxond(): Promise<SystemProcess> {
   const dir = await mkdtemp(join(tmpdir(), "bench-axond-"));
   const main = new URL("../../apps/axond/src/main.ts", import.meta.url).pathname;
+  // e.g. BENCH_AXOND_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" to profile axond under load.
+  const nodeArgs = (process.env.BENCH_AXOND_NODE_ARGS ?? "").split(" ").filter((a) => a !== "");
   const args = [
+    ...nodeArgs,
     "--conditions=source",
     "--import",
     "tsx",

@@ -1,7 +1,7 @@
 import type { ConnectRouter, HandlerContext, ServiceImpl } from "@connectrpc/connect";
 import { type Clock, systemClock } from "@openaxon/core";
-import { AxonService } from "@openaxon/protocol";
-import type { LogStore } from "@openaxon/store";
+import { AxonService, type SubscribeRequest } from "@openaxon/protocol";
+import type { LogStore, StoredEvent } from "@openaxon/store";
 import { type Logger, pino } from "pino";
 import { appendSession, DEFAULT_MAX_UNACKED_BYTES } from "./append-session.js";
 import { AxonDeletions } from "./axon-deletions.js";
@@ -10,7 +10,7 @@ import { axonNotFound, toConnectError } from "./errors.js";
 import { FrameBudget } from "./frame-budget.js";
 import { decodePageToken, encodePageToken } from "./page-token.js";
 import { principalKey } from "./scope-interceptor.js";
-import { DEFAULT_FRAME_BUDGET_BYTES, subscribeStream } from "./subscribe-stream.js";
+import { DEFAULT_FRAME_BUDGET_BYTES, type SubscribeFrame, subscribeStream } from "./subscribe-stream.js";
 import { axonToProto, eventToProto } from "./to-proto.js";
 import { validateCreateAxon } from "./validate-axon.js";
 import { clampPageSize, requireAxonId, toSequence } from "./validate-fields.js";
@@ -43,6 +43,53 @@ export interface AxonServiceOptions {
   shutdownSignal?: AbortSignal;
   /** Bytes of Subscribe frames in flight across all streams (see FrameBudget). Default 32 MiB. */
   frameBudgetBytes?: number;
+  /**
+   * Shared with Subscribe streams served outside Connect (the gRPC fast path), so they count
+   * against the same budget and end when an axon is deleted. Default: the service's own.
+   */
+  subscribeShared?: SubscribeShared;
+}
+
+/** State every Subscribe stream of a server shares, whichever path serves it. */
+export interface SubscribeShared {
+  readonly frameBudget: FrameBudget;
+  readonly deletions: AxonDeletions;
+}
+
+export function createSubscribeShared(
+  options: Pick<AxonServiceOptions, "frameBudgetBytes">,
+): SubscribeShared {
+  return {
+    frameBudget: new FrameBudget(options.frameBudgetBytes ?? DEFAULT_FRAME_BUDGET_BYTES),
+    deletions: new AxonDeletions(),
+  };
+}
+
+/**
+ * Subscribe with binary (pre-encoded) frames for a transport that writes them itself, with the
+ * same options the service's own Subscribe uses.
+ */
+export function binarySubscribe(
+  options: AxonServiceOptions & { subscribeShared: SubscribeShared },
+): (
+  request: SubscribeRequest,
+  signal: AbortSignal,
+  liveSink?: (commit: readonly StoredEvent[]) => boolean,
+) => AsyncIterable<SubscribeFrame> {
+  const { frameBudget, deletions } = options.subscribeShared;
+  return (request, signal, liveSink) =>
+    subscribeStream(request, {
+      store: options.store,
+      clock: options.clock ?? systemClock,
+      heartbeatIntervalMs: options.heartbeatIntervalMs ?? DEFAULT_HEARTBEAT_INTERVAL_MS,
+      liveBufferLimit: options.liveBufferLimit,
+      signal,
+      shutdownSignal: options.shutdownSignal,
+      deletions,
+      binaryCodec: true,
+      frameBudget,
+      liveSink,
+    });
 }
 
 /** The AxonService implementation, for a ConnectRouter or `createRouterTransport`. */
@@ -50,10 +97,9 @@ export function createAxonService(options: AxonServiceOptions): ServiceImpl<type
   const { store } = options;
   const clock = options.clock ?? systemClock;
   const logger = options.logger ?? pino({ level: "silent" });
-  const frameBudget = new FrameBudget(options.frameBudgetBytes ?? DEFAULT_FRAME_BUDGET_BYTES);
+  const { frameBudget, deletions } = options.subscribeShared ?? createSubscribeShared(options);
   const heartbeatIntervalMs = options.heartbeatIntervalMs ?? DEFAULT_HEARTBEAT_INTERVAL_MS;
   const maxPayloadBytes = options.maxPayloadBytes ?? DEFAULT_MAX_PAYLOAD_BYTES;
-  const deletions = new AxonDeletions();
 
   /** Every unary RPC body runs through this, so store errors get their documented codes. */
   const guarded = async <T>(rpc: string, body: () => Promise<T>): Promise<T> => {

@@ -73,14 +73,24 @@ export function* sharedEventFrames(
   if (size > 0) yield pieces;
 }
 
+const piecesOfBatch = new WeakMap<EventBatch, readonly Buffer[]>();
+
 /** An EventBatch whose events are the given pre-encoded entries (binary codecs only). */
 export function sharedEventBatch(pieces: readonly Buffer[]): EventBatch {
-  return {
+  const batch: EventBatch = {
     $typeName: "openaxon.v1.EventBatch",
     events: [],
     $unknown: pieces.map((piece) => ({ no: 1, wireType: WireType.LengthDelimited, data: piece.subarray(1) })),
   };
+  piecesOfBatch.set(batch, pieces);
+  return batch;
 }
+
+/**
+ * The shared pieces a sharedEventBatch was made of (the same Buffers for every subscriber), so a
+ * transport that writes bytes itself can reuse their encoding; undefined for any other batch.
+ */
+export const sharedPiecesOf = (batch: EventBatch): readonly Buffer[] | undefined => piecesOfBatch.get(batch);
 
 /** Bytes a frame of these pieces puts on the wire (before gRPC/Connect framing). */
 export const piecesSize = (pieces: readonly Buffer[]) => pieces.reduce((n, p) => n + p.length, 0);

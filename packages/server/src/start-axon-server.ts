@@ -8,7 +8,12 @@ import type { RuntimeManager } from "@openaxon/runtime";
 import { pino } from "pino";
 import { ANONYMOUS_LOOPBACK, type ApiKeyConfig, type Principal, toGrant } from "./api-keys.js";
 import { assertAuthConfigured } from "./auth.js";
-import { type AxonServiceOptions, axonRoutes } from "./axon-service.js";
+import {
+  type AxonServiceOptions,
+  axonRoutes,
+  binarySubscribe,
+  createSubscribeShared,
+} from "./axon-service.js";
 import { gatewayRoutes } from "./gateway-routes.js";
 import { grpcPublishFastPath } from "./grpc-publish-fast-path.js";
 import { handleHealth } from "./health.js";
@@ -20,6 +25,7 @@ import { runtimeRoutes } from "./runtime-service.js";
 import { principalKey, scopeError, scopeInterceptor } from "./scope-interceptor.js";
 import { strictBinaryHandler } from "./strict-binary-decoding.js";
 import { strictDecodingInterceptor, strictJsonOptions, withStrictDecoding } from "./strict-decoding.js";
+import { subscribeFastPath } from "./subscribe-fast-path.js";
 import type { TransportLimits } from "./transport-limits.js";
 import { DEFAULT_MAX_PAYLOAD_BYTES } from "./validate-publish.js";
 
@@ -49,6 +55,8 @@ export interface StartAxonServerOptions extends AxonServiceOptions {
   limits?: Partial<TransportLimits>;
   /** Serve plain gRPC unary Publish without Connect's per-call machinery. Default true. */
   publishFastPath?: boolean;
+  /** Serve plain gRPC and Connect (binary) Subscribe by writing shared frames to HTTP/2 streams. Default true. */
+  subscribeFastPath?: boolean;
 }
 
 export interface RunningAxonServer {
@@ -84,10 +92,11 @@ export async function startAxonServer(options: StartAxonServerOptions): Promise<
   const inputs = new Map<string, DescMessage>();
   const gate = createRequestGate({ ...options, listenHost: options.host, apiKeys, logger });
   const principals = new WeakMap<object, Principal>();
+  const subscribeShared = createSubscribeShared(options);
   const rpcHandler = connectNodeAdapter({
     routes: (unlimited) => {
       const router = withReadLimits(unlimited, readLimits);
-      axonRoutes({ ...options, clock, logger, maxPayloadBytes, shutdownSignal })(router);
+      axonRoutes({ ...options, clock, logger, maxPayloadBytes, shutdownSignal, subscribeShared })(router);
       if (options.gatewayRegistry) gatewayRoutes({ registry: options.gatewayRegistry, logger })(router);
       if (options.runtimes) runtimeRoutes({ runtimes: options.runtimes, logger })(router);
       for (const [i, h] of unlimited.handlers.entries()) {
@@ -126,6 +135,20 @@ export async function startAxonServer(options: StartAxonServerOptions): Promise<
           },
         })
       : undefined;
+  const fastSubscribe =
+    options.subscribeFastPath !== false
+      ? subscribeFastPath({
+          readMaxBytes: readLimits.get(`${AxonService.typeName}/Subscribe`) ?? DEFAULT_READ_MAX_BYTES,
+          logger,
+          admit: (request) => {
+            const principal = principals.get(request) ?? ANONYMOUS_LOOPBACK;
+            // Subscribe's scope does not depend on the message.
+            const error = scopeError(principal, AxonService.typeName, "Subscribe", undefined);
+            if (error) throw error;
+          },
+          open: binarySubscribe({ ...options, clock, shutdownSignal, subscribeShared }),
+        })
+      : undefined;
 
   let draining = false;
   const listener = await listenH2cAndHttp1({
@@ -139,6 +162,7 @@ export async function startAxonServer(options: StartAxonServerOptions): Promise<
       principals.set(request, principal);
       // Every admission check (Host/Origin, API key) must stay above this line.
       if (fastPublish?.(request, response)) return;
+      if (fastSubscribe?.(request, response)) return;
       const input = inputs.get(request.url?.split("?", 1)[0] ?? "");
       withStrictDecoding(input, () => rpcHandler(request, response));
     },

@@ -57,6 +57,8 @@ export interface SubscribeStreamOptions {
   readonly binaryCodec?: boolean;
   /** Shared by every Subscribe stream of the server; see FrameBudget. */
   readonly frameBudget?: FrameBudget;
+  /** Passed to catchUpThenLive: a transport that can write a live commit itself, at once. */
+  readonly liveSink?: (commit: readonly StoredEvent[]) => boolean;
 }
 
 const unlimited = new FrameBudget(Number.POSITIVE_INFINITY);
@@ -89,6 +91,17 @@ export async function* subscribeStream(
   if (signal.aborted) onClientGone();
   if (shutdownSignal?.aborted) onShutdown();
 
+  // Commits the transport wrote itself count as sent: the heartbeat is due an interval after the
+  // last of them. Noted with a clock read rather than a timer reset per commit.
+  let sunkAt: number | undefined;
+  const outerSink = options.liveSink;
+  const liveSink =
+    outerSink &&
+    ((commit: readonly StoredEvent[]) => {
+      const taken = outerSink(commit);
+      if (taken) sunkAt = clock.now();
+      return taken;
+    });
   const items = new NextOrTimeout<FollowItem>(
     catchUpThenLive(store, axonId, {
       afterSequence,
@@ -98,13 +111,24 @@ export async function* subscribeStream(
       liveBufferBytes: LIVE_BUFFER_BYTES,
       filter: eventFilter(request.eventTypes, request.origins),
       signal: stop.signal,
+      liveSink,
     }),
     clock,
   );
   let live = false;
   try {
+    let waitMs = heartbeatIntervalMs;
     for (;;) {
-      const next = await items.next(heartbeatIntervalMs);
+      const next = await items.next(waitMs);
+      waitMs = heartbeatIntervalMs;
+      if (next === TIMED_OUT && sunkAt !== undefined) {
+        const quietMs = clock.now() - sunkAt;
+        sunkAt = undefined;
+        if (quietMs < heartbeatIntervalMs) {
+          waitMs = heartbeatIntervalMs - quietMs;
+          continue;
+        }
+      }
       if (next === TIMED_OUT) {
         // Idle: keep proxies from closing the stream, and notice a deletion made behind our back.
         const axon = await store.getAxon(axonId);

@@ -31,6 +31,16 @@ export interface FollowOptions {
   /** Only events passing the filter are yielded; the cursor still advances past the others. */
   readonly filter?: (event: StoredEvent) => boolean;
   readonly signal?: AbortSignal;
+  /**
+   * Live delivery without the generator: while the follower is live and idle (waiting for the
+   * next commit, nothing buffered, no filter), each commit is offered here, synchronously from the
+   * tail signal, before it is buffered. Returning true means the consumer delivered it (the cursor
+   * moves past it); false means it takes the usual way (buffered, then yielded). One loop over the
+   * followers per commit, instead of a wake-up and several async hops per follower, is what lets
+   * fan-out to many followers keep up. Items yielded and commits accepted here never overlap: the
+   * sink is only offered a commit while the generator is suspended with nothing to yield.
+   */
+  readonly liveSink?: (commit: readonly StoredEvent[]) => boolean;
 }
 
 /**
@@ -67,7 +77,26 @@ export async function* catchUpThenLive(
     bufferedBytes = 0;
   };
 
+  const { liveSink } = options;
   const unwatch = store.watch(axonId, (events) => {
+    // `wake` is set only while the live loop waits with an empty buffer.
+    if (
+      liveSink &&
+      wake &&
+      !filter &&
+      !overflowed &&
+      buffer.length === 0 &&
+      events.length > 0 &&
+      events[0]!.sequence === last + 1 &&
+      // A commit the buffer could not hold overflows as before, whichever way it would go.
+      events.length <= bufferLimit &&
+      commitSize(events) <= bufferBytesLimit &&
+      !signal?.aborted &&
+      offer(liveSink, events)
+    ) {
+      last = events[events.length - 1]!.sequence;
+      return;
+    }
     if (!overflowed && events.length > 0) {
       buffer.push(events);
       buffered += events.length;
@@ -182,6 +211,15 @@ export async function* catchUpThenLive(
   } finally {
     unwatch();
     signal?.removeEventListener("abort", onAbort);
+  }
+}
+
+/** A sink that throws has not delivered the commit: it goes the usual way. */
+function offer(sink: (commit: readonly StoredEvent[]) => boolean, commit: readonly StoredEvent[]): boolean {
+  try {
+    return sink(commit);
+  } catch {
+    return false;
   }
 }
 
