@@ -1,3 +1,4 @@
+import { createConsoleSite } from "@openaxon/console";
 import { startAxonServer } from "@openaxon/server";
 import type { Logger } from "pino";
 import type { AxondConfig } from "./config.js";
@@ -20,6 +21,9 @@ export async function startAxond(config: AxondConfig, logger: Logger): Promise<R
   const resources = new DisposerStack();
   const closeAll = () =>
     resources.dispose((name, error) => logger.error({ err: error, resource: name }, "close failed"));
+  // The console is bundled in memory while the store opens (a few hundred ms); served at `/`.
+  const consoleSite = createConsoleSite();
+  consoleSite.catch(() => {}); // awaited below; this only keeps an early failure elsewhere from orphaning it
   try {
     const store = resources.use("store", await openDataDir(config.dataDir, logger), (s) => s.close());
     const gateway = resources.use(
@@ -51,6 +55,7 @@ export async function startAxond(config: AxondConfig, logger: Logger): Promise<R
         apiKeys: [...config.apiKeys],
         allowedHosts: config.allowedHosts,
         corsOrigins: config.corsOrigins,
+        site: await consoleSite,
         logger,
         limits: {
           maxConnections: config.maxConnections,

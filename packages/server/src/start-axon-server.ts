@@ -1,3 +1,5 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { Http2ServerRequest, Http2ServerResponse } from "node:http2";
 import type { DescMessage } from "@bufbuild/protobuf";
 import { createContextValues } from "@connectrpc/connect";
 import { connectNodeAdapter } from "@connectrpc/connect-node";
@@ -49,7 +51,18 @@ export interface StartAxonServerOptions extends AxonServiceOptions {
   limits?: Partial<TransportLimits>;
   /** Serve plain gRPC unary Publish without Connect's per-call machinery. Default true. */
   publishFastPath?: boolean;
+  /**
+   * A web site on the same port (axond's console). Asked after Host/Origin admission and before
+   * authentication (the page itself is public; its API calls carry the key); returns true when it
+   * answered the request. It must claim only its own GET/HEAD paths, never an RPC path.
+   */
+  site?: SiteHandler;
 }
+
+export type SiteHandler = (
+  request: IncomingMessage | Http2ServerRequest,
+  response: ServerResponse | Http2ServerResponse,
+) => boolean;
 
 export interface RunningAxonServer {
   /** Base URL for clients, e.g. "http://127.0.0.1:7433". */
@@ -134,6 +147,7 @@ export async function startAxonServer(options: StartAxonServerOptions): Promise<
     handler: (request, response) => {
       if (!gate.admit(request, response)) return;
       if (handleHealth(request, response, draining, options.store)) return;
+      if (options.site?.(request, response)) return;
       const principal = gate.authenticate(request, response);
       if (principal === undefined) return;
       principals.set(request, principal);

@@ -1,0 +1,42 @@
+import { useState } from "preact/hooks";
+import { storeApiKey, storedApiKey } from "./api.js";
+import { AxonPage } from "./axon-page.js";
+import { AxonsPage } from "./axons-page.js";
+import { linkTo, useRoute } from "./router.js";
+import { RuntimesPage } from "./runtimes-page.js";
+
+export function App() {
+  const route = useRoute();
+  const [, setKeyVersion] = useState(0);
+  const askKey = () => {
+    const key = prompt("API key (kept in this tab's sessionStorage)", storedApiKey() ?? "");
+    if (key === null) return;
+    storeApiKey(key.trim() || undefined);
+    setKeyVersion((v) => v + 1);
+  };
+  return (
+    <div class="shell">
+      <header class="top">
+        <a class="brand" href="/axons" onClick={linkTo("/axons")}>
+          OpenAxon
+        </a>
+        <nav>
+          <a href="/axons" class={route.page !== "runtimes" ? "active" : ""} onClick={linkTo("/axons")}>
+            Axons
+          </a>
+          <a href="/runtimes" class={route.page === "runtimes" ? "active" : ""} onClick={linkTo("/runtimes")}>
+            Runtimes
+          </a>
+        </nav>
+        <button type="button" class="ghost" onClick={askKey}>
+          {storedApiKey() ? "API key ✓" : "API key"}
+        </button>
+      </header>
+      <main>
+        {route.page === "axons" && <AxonsPage />}
+        {route.page === "axon" && <AxonPage key={route.id} id={route.id} />}
+        {route.page === "runtimes" && <RuntimesPage />}
+      </main>
+    </div>
+  );
+}

@@ -1,0 +1,74 @@
+import { mkdir, mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { type AxonClient, createAxonClient } from "@openaxon/client";
+import { type RunningAxonServer, startAxonServer } from "@openaxon/server";
+import { type KvLogStore, openClassicLevelLogStore } from "@openaxon/store";
+import { type Browser, chromium, type Page } from "playwright-core";
+import { createConsoleSite } from "../src/index.js";
+
+/** Debian's Chromium (installed by .ci/run); playwright-core never downloads a browser. */
+export const CHROMIUM = process.env.OPENAXON_CHROMIUM ?? "/usr/bin/chromium";
+
+/** Where tests leave screenshots (gitignored). */
+export const RESULTS_DIR = new URL("../test-results/", import.meta.url).pathname;
+
+/** A real axond core (classic-level on disk, HTTP on 127.0.0.1:0) serving the console, and headless Chromium. */
+export interface ConsoleHarness {
+  readonly url: string;
+  readonly store: KvLogStore;
+  readonly server: RunningAxonServer;
+  readonly client: AxonClient;
+  /** Headless Chromium, launched on first use. */
+  browser(): Promise<Browser>;
+  /** A fresh page that fails the test on any console error or CSP violation it logs. */
+  newPage(): Promise<Page & { problems: string[] }>;
+  screenshot(page: Page, name: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function startConsoleHarness(): Promise<ConsoleHarness> {
+  const dir = await mkdtemp(join(tmpdir(), "openaxon-console-"));
+  const store = await openClassicLevelLogStore({ path: join(dir, "data") });
+  const server = await startAxonServer({
+    store,
+    host: "127.0.0.1",
+    port: 0,
+    shutdownTimeoutMs: 1_000,
+    site: await createConsoleSite(),
+  });
+  let browser: Promise<Browser> | undefined;
+  const launch = () =>
+    (browser ??= chromium.launch({
+      executablePath: CHROMIUM,
+      headless: true,
+      args: ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"],
+    }));
+  const client = createAxonClient({ baseUrl: server.url, source: "test" });
+  await mkdir(RESULTS_DIR, { recursive: true });
+  return {
+    url: server.url,
+    store,
+    server,
+    client,
+    browser: launch,
+    async newPage() {
+      const context = await (await launch()).newContext({ viewport: { width: 1280, height: 800 } });
+      const page = Object.assign(await context.newPage(), { problems: [] as string[] });
+      page.on("console", (message) => {
+        if (message.type() === "error") page.problems.push(message.text());
+      });
+      page.on("pageerror", (error) => page.problems.push(String(error)));
+      return page;
+    },
+    async screenshot(page, name) {
+      await page.screenshot({ path: join(RESULTS_DIR, `${name}.png`) });
+    },
+    async close() {
+      await (await browser)?.close();
+      await server.close();
+      await store.close();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
