@@ -19,7 +19,7 @@ export const ItemView = memo(function ItemView({ item, selected, onSelect, onAns
   return (
     // biome-ignore lint/a11y/useSemanticElements: a row holding buttons cannot itself be a button
     <div
-      class={`item kind-${item.kind} origin-${first.origin}${item.turnId ? " in-turn" : ""}${selected ? " selected" : ""}`}
+      class={`item kind-${item.kind} from-${first.origin}${item.turnId ? " in-turn" : ""}${selected ? " selected" : ""}`}
       data-seq={first.sequence}
       data-kind={item.kind}
       role="button"

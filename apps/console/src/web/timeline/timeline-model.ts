@@ -261,6 +261,7 @@ export function summarize(eventType: string, data: Payload): string {
     case EventType.GatewayAllowed:
     case EventType.GatewayDenied:
     case EventType.GatewaySuppressed:
+      if (typeof data.host !== "string") break;
       return `${data.host}:${data.port} — ${data.reason ?? ""} (${data.runtime_id ?? "?"})`;
     case EventType.RuntimeRunning:
     case EventType.RuntimeSuspended:
@@ -275,9 +276,7 @@ export function summarize(eventType: string, data: Payload): string {
       return String(data.message ?? "");
     case EventType.TurnCancel:
       return data.turn_id ? `cancel ${data.turn_id}` : "cancel the running turn";
-    default: {
-      const text = JSON.stringify(data);
-      return text.length > 160 ? `${text.slice(0, 160)}…` : text;
-    }
   }
+  const text = JSON.stringify(data);
+  return text.length > 160 ? `${text.slice(0, 160)}…` : text;
 }
