@@ -1,7 +1,10 @@
 import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { stdioAdapterFactory } from "@openaxon/adapter-stdio";
 import { type AxonClient, createAxonClient } from "@openaxon/client";
+import { systemClock, systemRng } from "@openaxon/core";
+import { RuntimeManager } from "@openaxon/runtime";
 import { type RunningAxonServer, startAxonServer } from "@openaxon/server";
 import { type KvLogStore, openClassicLevelLogStore } from "@openaxon/store";
 import { type Browser, chromium, type Page } from "playwright-core";
@@ -27,15 +30,32 @@ export interface ConsoleHarness {
   close(): Promise<void>;
 }
 
-export async function startConsoleHarness(): Promise<ConsoleHarness> {
+export interface ConsoleHarnessOptions {
+  /** Host runtimes with the stdio adapter (agents such as `rev`), as axond does. */
+  readonly runtimes?: boolean;
+}
+
+export async function startConsoleHarness(options: ConsoleHarnessOptions = {}): Promise<ConsoleHarness> {
   const dir = await mkdtemp(join(tmpdir(), "openaxon-console-"));
   const store = await openClassicLevelLogStore({ path: join(dir, "data") });
+  const runtimes = options.runtimes
+    ? new RuntimeManager({
+        store,
+        clock: systemClock,
+        rng: systemRng,
+        adapters: { stdio: stdioAdapterFactory },
+        workdirRoot: join(dir, "runtimes"),
+        hostEnv: { PATH: process.env.PATH },
+      })
+    : undefined;
+  await runtimes?.start();
   const server = await startAxonServer({
     store,
     host: "127.0.0.1",
     port: 0,
     shutdownTimeoutMs: 1_000,
     site: await createConsoleSite(),
+    ...(runtimes && { runtimes }),
   });
   let browser: Promise<Browser> | undefined;
   const launch = () =>
@@ -67,6 +87,7 @@ export async function startConsoleHarness(): Promise<ConsoleHarness> {
     async close() {
       await (await browser)?.close();
       await server.close();
+      await runtimes?.close();
       await store.close();
       await rm(dir, { recursive: true, force: true });
     },

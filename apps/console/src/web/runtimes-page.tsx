@@ -65,13 +65,22 @@ function RuntimeRow({ runtime, onChanged }: { runtime: Runtime; onChanged(): voi
       </td>
       <td class="actions">
         {error && <span class="error-inline">{error}</span>}
-        <button type="button" onClick={act("suspend")}>
+        <button type="button" disabled={runtime.status !== "running"} onClick={act("suspend")}>
           Suspend
         </button>
-        <button type="button" onClick={act("resume")}>
+        <button
+          type="button"
+          disabled={runtime.status !== "suspended" && runtime.status !== "failed"}
+          onClick={act("resume")}
+        >
           Resume
         </button>
-        <button type="button" class="danger" onClick={act("shutdown")}>
+        <button
+          type="button"
+          class="danger"
+          disabled={runtime.status === "shutdown"}
+          onClick={act("shutdown")}
+        >
           Shut down
         </button>
       </td>
