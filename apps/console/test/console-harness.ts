@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { stdioAdapterFactory } from "@openaxon/adapter-stdio";
 import { type AxonClient, createAxonClient } from "@openaxon/client";
 import { systemClock, systemRng } from "@openaxon/core";
+import { GatewayRegistry, loadOrCreateKey, recordsFromStore, SecretBox } from "@openaxon/gateway";
 import { RuntimeManager } from "@openaxon/runtime";
 import { type RunningAxonServer, startAxonServer } from "@openaxon/server";
 import { type KvLogStore, openClassicLevelLogStore } from "@openaxon/store";
@@ -33,6 +34,8 @@ export interface ConsoleHarness {
 export interface ConsoleHarnessOptions {
   /** Host runtimes with the stdio adapter (agents such as `rev`), as axond does. */
   readonly runtimes?: boolean;
+  /** Serve the Secret, NetworkPolicy and GatewayConfig services. */
+  readonly gateway?: boolean;
 }
 
 export async function startConsoleHarness(options: ConsoleHarnessOptions = {}): Promise<ConsoleHarness> {
@@ -49,6 +52,12 @@ export async function startConsoleHarness(options: ConsoleHarnessOptions = {}): 
       })
     : undefined;
   await runtimes?.start();
+  const gatewayRegistry = options.gateway
+    ? await GatewayRegistry.open({
+        records: recordsFromStore(store),
+        box: new SecretBox(await loadOrCreateKey({ dataDir: dir, env: {} })),
+      })
+    : undefined;
   const server = await startAxonServer({
     store,
     host: "127.0.0.1",
@@ -56,6 +65,7 @@ export async function startConsoleHarness(options: ConsoleHarnessOptions = {}): 
     shutdownTimeoutMs: 1_000,
     site: await createConsoleSite(),
     ...(runtimes && { runtimes }),
+    ...(gatewayRegistry && { gatewayRegistry }),
   });
   let browser: Promise<Browser> | undefined;
   const launch = () =>

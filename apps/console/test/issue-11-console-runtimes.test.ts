@@ -2,10 +2,10 @@ import { EventType } from "@openaxon/protocol/vocabulary";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type ConsoleHarness, startConsoleHarness } from "./console-harness.js";
 
-describe("console: a real agent, and the runtimes page (issue 11, real Chromium)", () => {
+describe("console: a real agent, the runtimes and gateway pages (issue 11, real Chromium)", () => {
   let h: ConsoleHarness;
   beforeAll(async () => {
-    h = await startConsoleHarness({ runtimes: true });
+    h = await startConsoleHarness({ runtimes: true, gateway: true });
   });
   afterAll(async () => h?.close());
 
@@ -45,6 +45,28 @@ describe("console: a real agent, and the runtimes page (issue 11, real Chromium)
     await row.getByRole("button", { name: "Resume" }).click();
     await row.locator(".status", { hasText: "running" }).waitFor();
     expect((await h.client.runtimes.get(runtime.id)).status).toBe("running");
+    expect(page.problems).toEqual([]);
+  });
+
+  it("shows gateway secrets by name only, network policies and gateway configs", async () => {
+    const value = "sk-live-never-shown-4242";
+    await h.client.secrets.create({ name: "ANTHROPIC_KEY", value });
+    await h.client.networkPolicies.create({
+      name: "npm-only",
+      egress: { allowedHostnames: ["registry.npmjs.org"], allowAgentGateway: true },
+    });
+    await h.client.gatewayConfigs.create({
+      name: "anthropic",
+      endpoint: "https://api.anthropic.com",
+      auth: { type: "header", key: "x-api-key" },
+    });
+    const page = await h.newPage();
+    await page.goto(`${h.url}/gateway`);
+    await page.getByTestId("secrets").getByText("ANTHROPIC_KEY").waitFor();
+    await page.getByTestId("policies").getByText("registry.npmjs.org; agent gateway").waitFor();
+    await page.getByTestId("configs").getByText("https://api.anthropic.com").waitFor();
+    expect(await page.content()).not.toContain(value);
+    await h.screenshot(page, "gateway");
     expect(page.problems).toEqual([]);
   });
 });

@@ -2,6 +2,7 @@ import { useState } from "preact/hooks";
 import { storeApiKey, storedApiKey } from "./api.js";
 import { AxonPage } from "./axon-page.js";
 import { AxonsPage } from "./axons-page.js";
+import { GatewayPage } from "./gateway-page.js";
 import { linkTo, useRoute } from "./router.js";
 import { RuntimesPage } from "./runtimes-page.js";
 
@@ -21,11 +22,18 @@ export function App() {
           OpenAxon
         </a>
         <nav>
-          <a href="/axons" class={route.page !== "runtimes" ? "active" : ""} onClick={linkTo("/axons")}>
+          <a
+            href="/axons"
+            class={route.page === "axons" || route.page === "axon" ? "active" : ""}
+            onClick={linkTo("/axons")}
+          >
             Axons
           </a>
           <a href="/runtimes" class={route.page === "runtimes" ? "active" : ""} onClick={linkTo("/runtimes")}>
             Runtimes
+          </a>
+          <a href="/gateway" class={route.page === "gateway" ? "active" : ""} onClick={linkTo("/gateway")}>
+            Gateway
           </a>
         </nav>
         <button type="button" class="ghost" onClick={askKey}>
@@ -36,6 +44,7 @@ export function App() {
         {route.page === "axons" && <AxonsPage />}
         {route.page === "axon" && <AxonPage key={route.id} id={route.id} />}
         {route.page === "runtimes" && <RuntimesPage />}
+        {route.page === "gateway" && <GatewayPage />}
       </main>
     </div>
   );

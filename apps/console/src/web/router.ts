@@ -4,12 +4,14 @@ import { useEffect, useState } from "preact/hooks";
 export type Route =
   | { readonly page: "axons" }
   | { readonly page: "axon"; readonly id: string }
-  | { readonly page: "runtimes" };
+  | { readonly page: "runtimes" }
+  | { readonly page: "gateway" };
 
 export function parseRoute(pathname: string): Route {
   const axon = /^\/axons\/([A-Za-z0-9_-]+)\/?$/.exec(pathname);
   if (axon) return { page: "axon", id: axon[1]! };
   if (/^\/runtimes\/?$/.test(pathname)) return { page: "runtimes" };
+  if (/^\/gateway\/?$/.test(pathname)) return { page: "gateway" };
   return { page: "axons" };
 }
 
