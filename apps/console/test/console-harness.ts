@@ -6,7 +6,7 @@ import { type AxonClient, createAxonClient } from "@openaxon/client";
 import { systemClock, systemRng } from "@openaxon/core";
 import { GatewayRegistry, loadOrCreateKey, recordsFromStore, SecretBox } from "@openaxon/gateway";
 import { RuntimeManager } from "@openaxon/runtime";
-import { type RunningAxonServer, startAxonServer } from "@openaxon/server";
+import { type ApiKeyConfig, type RunningAxonServer, startAxonServer } from "@openaxon/server";
 import { type KvLogStore, openClassicLevelLogStore } from "@openaxon/store";
 import { type Browser, chromium, type Page } from "playwright-core";
 import { createConsoleSite } from "../src/index.js";
@@ -36,6 +36,8 @@ export interface ConsoleHarnessOptions {
   readonly runtimes?: boolean;
   /** Serve the Secret, NetworkPolicy and GatewayConfig services. */
   readonly gateway?: boolean;
+  /** Require these API keys (the harness's own client then uses the first). */
+  readonly apiKeys?: readonly ApiKeyConfig[];
 }
 
 export async function startConsoleHarness(options: ConsoleHarnessOptions = {}): Promise<ConsoleHarness> {
@@ -66,6 +68,7 @@ export async function startConsoleHarness(options: ConsoleHarnessOptions = {}): 
     site: await createConsoleSite(),
     ...(runtimes && { runtimes }),
     ...(gatewayRegistry && { gatewayRegistry }),
+    ...(options.apiKeys && { apiKeys: options.apiKeys }),
   });
   let browser: Promise<Browser> | undefined;
   const launch = () =>
@@ -74,7 +77,9 @@ export async function startConsoleHarness(options: ConsoleHarnessOptions = {}): 
       headless: true,
       args: ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"],
     }));
-  const client = createAxonClient({ baseUrl: server.url, source: "test" });
+  const first = options.apiKeys?.[0];
+  const apiKey = typeof first === "string" ? first : first?.key;
+  const client = createAxonClient({ baseUrl: server.url, source: "test", apiKey });
   await mkdir(RESULTS_DIR, { recursive: true });
   return {
     url: server.url,

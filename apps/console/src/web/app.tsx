@@ -8,7 +8,7 @@ import { RuntimesPage } from "./runtimes-page.js";
 
 export function App() {
   const route = useRoute();
-  const [, setKeyVersion] = useState(0);
+  const [keyVersion, setKeyVersion] = useState(0);
   const askKey = () => {
     const key = prompt("API key (kept in this tab's sessionStorage)", storedApiKey() ?? "");
     if (key === null) return;
@@ -40,7 +40,8 @@ export function App() {
           {storedApiKey() ? "API key ✓" : "API key"}
         </button>
       </header>
-      <main>
+      {/* A new key remounts the page, so everything is fetched again with it. */}
+      <main key={keyVersion}>
         {route.page === "axons" && <AxonsPage />}
         {route.page === "axon" && <AxonPage key={route.id} id={route.id} />}
         {route.page === "runtimes" && <RuntimesPage />}
