@@ -184,6 +184,12 @@ describe("console: live timeline of an axon (issue 11, real Chromium)", () => {
     const types = await page.locator(".item .type").allTextContents();
     expect(new Set(types)).toEqual(new Set(["gateway.allowed"]));
     await h.screenshot(page, "timeline-big-filtered");
+
+    // A deep link to an event opens the axon scrolled to it.
+    const linked = await h.newPage();
+    await linked.goto(`${h.url}/axons/${axon.id}#4321`);
+    await linked.locator('[data-seq="4321"]').waitFor({ timeout: 20_000 });
+    expect(await linked.locator(`[data-seq="${total}"]`).count()).toBe(0);
     expect(page.problems).toEqual([]);
-  });
+  }, 60_000); // loading 20k events through a shared 2-core runner; not a speed assertion
 });

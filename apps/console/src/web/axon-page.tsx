@@ -33,7 +33,8 @@ export function AxonPage({ id }: { id: string }) {
   }, [timeline.caughtUp]);
 
   // Keep the raw view on the newest state of the selected item (a tool call gains updates).
-  const current = selected && timeline.model.items.find((i) => i.key === selected.key);
+  const selectedIndex = selected && timeline.model.indexOfSequence(selected.key);
+  const current = selectedIndex === undefined ? undefined : timeline.model.items[selectedIndex];
 
   const answer = useCallback(
     async (requestId: string, choice: { optionId: string } | "rejected") => {

@@ -35,7 +35,12 @@ export function useTimeline(axonId: string): TimelineState {
           .subscribe({
             afterSequence: model.lastSequence,
             signal: abort.signal,
-            onCaughtUp: () => setState((s) => ({ ...s, caughtUp: true })),
+            // Fold what the replay delivered first, so "caught up" means the items are there.
+            onCaughtUp: () => {
+              if (timer) clearTimeout(timer);
+              flush();
+              setState((s) => ({ ...s, caughtUp: true }));
+            },
           })) {
           buffer.push(event);
           timer ??= setTimeout(flush, FLUSH_MS);
