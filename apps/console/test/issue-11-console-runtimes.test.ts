@@ -9,14 +9,19 @@ describe("console: a real agent, the runtimes and gateway pages (issue 11, real 
   });
   afterAll(async () => h?.close());
 
-  it("a rev runtime answers a chat typed into the UI, and the turn completes", async () => {
+  it("a rev runtime created in the UI answers a chat typed into the UI, and the turn completes", async () => {
     const axon = await h.client.axons.create({ name: "rev-chat" });
-    await h.client.runtimes.create({
-      name: "rev",
-      mounts: [{ axonId: axon.id, protocol: "stdio", agentBinary: "rev" }],
-    });
     const page = await h.newPage();
-    await page.goto(`${h.url}/axons/${axon.id}`);
+    await page.goto(`${h.url}/runtimes`);
+    await page.getByLabel("Axon id").fill(axon.id);
+    await page.getByLabel("Agent").fill("rev");
+    await page.getByLabel("Idle suspend seconds").fill("600");
+    await page.getByRole("button", { name: "Create runtime" }).click();
+    await page.locator("tr", { hasText: axon.id }).getByText("running").waitFor();
+    const [runtime] = (await h.client.runtimes.list()).filter((r) => r.mounts[0]?.axonId === axon.id);
+    expect(runtime?.mounts[0]).toMatchObject({ protocol: "stdio", agentBinary: "rev" });
+    expect(runtime?.lifecycle).toMatchObject({ idleTimeSeconds: 600, onIdle: "suspend" });
+    await page.locator("tr", { hasText: axon.id }).getByRole("link").click();
     await page.getByText("● live").waitFor();
     await page.getByLabel("Message").fill("hello console");
     await page.getByRole("button", { name: "Send" }).click();

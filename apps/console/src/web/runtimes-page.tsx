@@ -1,6 +1,7 @@
 import type { Runtime } from "@openaxon/client";
 import { useState } from "preact/hooks";
 import { api, errorText } from "./api.js";
+import { CreateRuntimeForm } from "./create-runtime-form.js";
 import { ErrorBox } from "./error-box.js";
 import { linkTo } from "./router.js";
 import { useAsync } from "./use-async.js";
@@ -15,6 +16,7 @@ export function RuntimesPage() {
           Refresh
         </button>
       </div>
+      <CreateRuntimeForm onCreated={runtimes.reload} />
       <ErrorBox error={runtimes.error} />
       <table class="list">
         <thead>
