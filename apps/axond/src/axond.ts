@@ -21,9 +21,6 @@ export async function startAxond(config: AxondConfig, logger: Logger): Promise<R
   const resources = new DisposerStack();
   const closeAll = () =>
     resources.dispose((name, error) => logger.error({ err: error, resource: name }, "close failed"));
-  // The console is bundled in memory while the store opens (a few hundred ms); served at `/`.
-  const consoleSite = createConsoleSite();
-  consoleSite.catch(() => {}); // awaited below; this only keeps an early failure elsewhere from orphaning it
   try {
     const store = resources.use("store", await openDataDir(config.dataDir, logger), (s) => s.close());
     const gateway = resources.use(
@@ -55,7 +52,8 @@ export async function startAxond(config: AxondConfig, logger: Logger): Promise<R
         apiKeys: [...config.apiKeys],
         allowedHosts: config.allowedHosts,
         corsOrigins: config.corsOrigins,
-        site: await consoleSite,
+        // The web console at `/`, bundled in memory on its first request.
+        site: createConsoleSite({ onBundleError: (err) => logger.error({ err }, "console bundle failed") }),
         logger,
         limits: {
           maxConnections: config.maxConnections,

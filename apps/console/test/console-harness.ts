@@ -65,7 +65,7 @@ export async function startConsoleHarness(options: ConsoleHarnessOptions = {}): 
     host: "127.0.0.1",
     port: 0,
     shutdownTimeoutMs: 1_000,
-    site: await createConsoleSite(),
+    site: createConsoleSite(),
     ...(runtimes && { runtimes }),
     ...(gatewayRegistry && { gatewayRegistry }),
     ...(options.apiKeys && { apiKeys: options.apiKeys }),

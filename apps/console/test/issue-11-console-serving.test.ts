@@ -1,5 +1,10 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { startAxonServer } from "@openaxon/server";
+import { openClassicLevelLogStore } from "@openaxon/store";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { CONSOLE_CSP, routeConsole } from "../src/index.js";
+import { CONSOLE_CSP, type ConsoleBundle, createConsoleSite, routeConsole } from "../src/index.js";
 import { type ConsoleHarness, startConsoleHarness } from "./console-harness.js";
 
 // Serving only: these never launch the browser.
@@ -83,5 +88,43 @@ describe("routeConsole", () => {
     expect(routeConsole("GET", "/openaxon.v1.AxonService/ListAxons")).toEqual({ kind: "none" });
     expect(routeConsole("GET", "/healthz")).toEqual({ kind: "none" });
     expect(routeConsole("GET", "/axons/a/b")).toEqual({ kind: "none" });
+  });
+});
+
+describe("createConsoleSite", () => {
+  it("bundles on the first asset request, not at start; a failed bundle is a 500 and the next request retries", async () => {
+    let calls = 0;
+    const errors: unknown[] = [];
+    const bundle = async (): Promise<ConsoleBundle> => {
+      calls += 1;
+      if (calls === 1) throw new Error("esbuild: syntax error");
+      return new Map([
+        ["/assets/console.js", { body: Buffer.from("export {}"), contentType: "text/javascript" }],
+      ]);
+    };
+    const dir = await mkdtemp(join(tmpdir(), "openaxon-console-site-"));
+    const store = await openClassicLevelLogStore({ path: join(dir, "data") });
+    const server = await startAxonServer({
+      store,
+      host: "127.0.0.1",
+      port: 0,
+      site: createConsoleSite({ bundle, onBundleError: (e) => errors.push(e) }),
+    });
+    try {
+      expect((await fetch(`${server.url}/`)).status).toBe(200);
+      expect(calls).toBe(0);
+      const failed = await fetch(`${server.url}/assets/console.js`);
+      expect(failed.status).toBe(500);
+      expect(String(errors[0])).toContain("syntax error");
+      const served = await fetch(`${server.url}/assets/console.js`);
+      expect(served.status).toBe(200);
+      expect(await served.text()).toBe("export {}");
+      await fetch(`${server.url}/assets/console.js`);
+      expect(calls).toBe(2);
+    } finally {
+      await server.close();
+      await store.close();
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
