@@ -10,7 +10,8 @@ export interface BundledFile {
 /** The bundle by URL path: `/assets/console.js` and `/assets/console.css`. */
 export type ConsoleBundle = ReadonlyMap<string, BundledFile>;
 
-const ENTRY = fileURLToPath(new URL("../web/main.tsx", import.meta.url));
+// The browser app is always bundled from its sources, whether this file runs from src/ or dist/.
+const ENTRY = fileURLToPath(new URL("../../src/web/main.tsx", import.meta.url));
 
 const CONTENT_TYPES: Readonly<Record<string, string>> = {
   ".js": "text/javascript; charset=utf-8",
