@@ -1,3 +1,4 @@
+import { createConsoleSite } from "@openaxon/console";
 import { startAxonServer } from "@openaxon/server";
 import type { Logger } from "pino";
 import type { AxondConfig } from "./config.js";
@@ -51,6 +52,8 @@ export async function startAxond(config: AxondConfig, logger: Logger): Promise<R
         apiKeys: [...config.apiKeys],
         allowedHosts: config.allowedHosts,
         corsOrigins: config.corsOrigins,
+        // The web console at `/`, bundled in memory on its first request.
+        site: createConsoleSite({ onBundleError: (err) => logger.error({ err }, "console bundle failed") }),
         logger,
         limits: {
           maxConnections: config.maxConnections,

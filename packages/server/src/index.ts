@@ -25,6 +25,7 @@ export { createSecretService, type GatewayServiceOptions } from "./secret-servic
 export {
   DEFAULT_SHUTDOWN_TIMEOUT_MS,
   type RunningAxonServer,
+  type SiteHandler,
   type StartAxonServerOptions,
   startAxonServer,
 } from "./start-axon-server.js";

@@ -1,3 +1,5 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { Http2ServerRequest, Http2ServerResponse } from "node:http2";
 import type { DescMessage } from "@bufbuild/protobuf";
 import { createContextValues } from "@connectrpc/connect";
 import { connectNodeAdapter } from "@connectrpc/connect-node";
@@ -57,7 +59,18 @@ export interface StartAxonServerOptions extends AxonServiceOptions {
   publishFastPath?: boolean;
   /** Serve plain gRPC and Connect (binary) Subscribe by writing shared frames to HTTP/2 streams. Default true. */
   subscribeFastPath?: boolean;
+  /**
+   * A web site on the same port (axond's console). Asked after Host/Origin admission and before
+   * authentication (the page itself is public; its API calls carry the key); returns true when it
+   * answered the request. It must claim only its own GET/HEAD paths, never an RPC path.
+   */
+  site?: SiteHandler;
 }
+
+export type SiteHandler = (
+  request: IncomingMessage | Http2ServerRequest,
+  response: ServerResponse | Http2ServerResponse,
+) => boolean;
 
 export interface RunningAxonServer {
   /** Base URL for clients, e.g. "http://127.0.0.1:7433". */
@@ -157,6 +170,7 @@ export async function startAxonServer(options: StartAxonServerOptions): Promise<
     handler: (request, response) => {
       if (!gate.admit(request, response)) return;
       if (handleHealth(request, response, draining, options.store)) return;
+      if (options.site?.(request, response)) return;
       const principal = gate.authenticate(request, response);
       if (principal === undefined) return;
       principals.set(request, principal);

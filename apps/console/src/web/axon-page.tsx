@@ -1,0 +1,97 @@
+import { EventType } from "@openaxon/protocol/vocabulary";
+import { useCallback, useEffect, useState } from "preact/hooks";
+import { api, errorText } from "./api.js";
+import { ChatBar } from "./chat-bar.js";
+import { ErrorBox } from "./error-box.js";
+import { formatTime } from "./format.js";
+import { linkTo } from "./router.js";
+import { NO_FILTER, type TimelineFilter } from "./timeline/filter.js";
+import { FilterBar } from "./timeline/filter-bar.js";
+import { RawView } from "./timeline/raw-view.js";
+import type { TimelineItem } from "./timeline/timeline-model.js";
+import { TimelineView } from "./timeline/timeline-view.js";
+import { useTimeline } from "./timeline/use-timeline.js";
+import { useAsync } from "./use-async.js";
+
+/** One axon: header, live timeline, raw view of the selected event, chat. */
+export function AxonPage({ id }: { id: string }) {
+  const axon = useAsync(() => api().axons.get(id), [id]);
+  const timeline = useTimeline(id);
+  const [filter, setFilter] = useState<TimelineFilter>(NO_FILTER);
+  const [selected, setSelected] = useState<TimelineItem>();
+  const [jumpTo, setJumpTo] = useState<{ sequence: number; nonce: number }>();
+  const [actionError, setActionError] = useState<string>();
+
+  const jump = useCallback((sequence: number) => {
+    setJumpTo((j) => ({ sequence, nonce: (j?.nonce ?? 0) + 1 }));
+    history.replaceState(null, "", `#${sequence}`);
+  }, []);
+  // Deep link /axons/<id>#<seq>: jump once the replay has reached it.
+  const hashSequence = Number(location.hash.slice(1));
+  useEffect(() => {
+    if (timeline.caughtUp && hashSequence > 0) setJumpTo({ sequence: hashSequence, nonce: 0 });
+  }, [timeline.caughtUp]);
+
+  // Keep the raw view on the newest state of the selected item (a tool call gains updates).
+  const selectedIndex = selected && timeline.model.indexOfSequence(selected.key);
+  const current = selectedIndex === undefined ? undefined : timeline.model.items[selectedIndex];
+
+  const answer = useCallback(
+    async (requestId: string, choice: { optionId: string } | "rejected") => {
+      const payload =
+        choice === "rejected"
+          ? { request_id: requestId, outcome: "rejected" }
+          : { request_id: requestId, option_id: choice.optionId };
+      try {
+        await api().axon(id).publish({ eventType: EventType.PermissionResponse, payload, origin: "user" });
+        setActionError(undefined);
+      } catch (e) {
+        setActionError(errorText(e));
+      }
+    },
+    [id],
+  );
+
+  const openTurns = [...timeline.model.openTurns];
+  return (
+    <section class="axon-page">
+      <div class="axon-head">
+        <a href="/axons" onClick={linkTo("/axons")} class="muted">
+          Axons /
+        </a>
+        <h1>{axon.value?.name || id}</h1>
+        <span class="mono muted">{id}</span>
+        <span>
+          head{" "}
+          <b data-testid="head">{Math.max(axon.value?.headSequence ?? 0, timeline.model.lastSequence)}</b>
+        </span>
+        {axon.value && <span class="muted">created {formatTime(axon.value.createdAtMs)}</span>}
+        {axon.value &&
+          Object.entries(axon.value.labels).map(([k, v]) => (
+            <span key={k} class="label">
+              {k}={v}
+            </span>
+          ))}
+        <span class={timeline.caughtUp ? "live" : "muted"}>
+          {timeline.caughtUp ? "● live" : "replaying…"}
+        </span>
+      </div>
+      <ErrorBox error={axon.error ?? timeline.error} />
+      {actionError && <div class="error">{actionError}</div>}
+      <FilterBar filter={filter} onFilter={setFilter} onJump={jump} />
+      <div class="axon-body">
+        <TimelineView
+          model={timeline.model}
+          version={timeline.version}
+          filter={filter}
+          jumpTo={jumpTo}
+          selectedKey={current?.key}
+          onSelect={setSelected}
+          onAnswer={answer}
+        />
+        {current && <RawView item={current} onClose={() => setSelected(undefined)} />}
+      </div>
+      <ChatBar axonId={id} openTurns={openTurns} />
+    </section>
+  );
+}

@@ -1,0 +1,40 @@
+import { useEffect, useState } from "preact/hooks";
+
+/** The console's routes, from the URL path (deep links: /axons/<id>, /axons/<id>#<seq>). */
+export type Route =
+  | { readonly page: "axons" }
+  | { readonly page: "axon"; readonly id: string }
+  | { readonly page: "runtimes" }
+  | { readonly page: "gateway" };
+
+export function parseRoute(pathname: string): Route {
+  const axon = /^\/axons\/([A-Za-z0-9_-]+)\/?$/.exec(pathname);
+  if (axon) return { page: "axon", id: axon[1]! };
+  if (/^\/runtimes\/?$/.test(pathname)) return { page: "runtimes" };
+  if (/^\/gateway\/?$/.test(pathname)) return { page: "gateway" };
+  return { page: "axons" };
+}
+
+export function navigate(path: string): void {
+  history.pushState(null, "", path);
+  dispatchEvent(new PopStateEvent("popstate"));
+}
+
+export function useRoute(): Route {
+  const [route, setRoute] = useState(() => parseRoute(location.pathname));
+  useEffect(() => {
+    const update = () => setRoute(parseRoute(location.pathname));
+    addEventListener("popstate", update);
+    return () => removeEventListener("popstate", update);
+  }, []);
+  return route;
+}
+
+/** Click handler for in-app links: plain clicks navigate without reloading. */
+export function linkTo(path: string) {
+  return (event: MouseEvent) => {
+    if (event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey) return;
+    event.preventDefault();
+    navigate(path);
+  };
+}

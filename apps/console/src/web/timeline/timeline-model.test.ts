@@ -1,0 +1,95 @@
+import type { AxonEvent, OriginName } from "@openaxon/client";
+import { EventType } from "@openaxon/protocol/vocabulary";
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { TimelineModel } from "./timeline-model.js";
+
+let seq = 0;
+function event(eventType: string, payload: object, origin: OriginName = "agent"): AxonEvent {
+  const text = JSON.stringify(payload);
+  seq += 1;
+  return {
+    sequence: seq,
+    axonId: "axn_1",
+    timestampMs: 1_000 * seq,
+    origin,
+    source: "test",
+    eventType,
+    payload: text,
+    data: () => JSON.parse(text),
+  };
+}
+
+describe("TimelineModel", () => {
+  it("coalesces a turn's chunks, folds tool updates and permission answers into their rows", () => {
+    seq = 0;
+    const m = new TimelineModel();
+    m.append([
+      event(EventType.UserMessage, { content: "hi" }, "user"),
+      event(EventType.TurnStarted, { turn_id: "turn_1", trigger_sequence: 1 }, "system"),
+      event(EventType.TurnMessageChunk, { turn_id: "turn_1", text: "Hel" }),
+      event(EventType.TurnMessageChunk, { turn_id: "turn_1", text: "lo" }),
+      event(EventType.TurnToolCall, {
+        turn_id: "turn_1",
+        tool_call_id: "t",
+        title: "ls",
+        kind: "read",
+        status: "pending",
+      }),
+      event(EventType.TurnToolCallUpdate, { turn_id: "turn_1", tool_call_id: "t", status: "completed" }),
+      event(EventType.TurnMessageChunk, { turn_id: "turn_1", text: "done" }),
+      event(
+        EventType.TurnPermissionRequest,
+        { turn_id: "turn_1", request_id: "p", tool_call: { title: "rm" }, options: [] },
+        "system",
+      ),
+      event(EventType.PermissionResponse, { request_id: "p", outcome: "rejected" }, "user"),
+      event(EventType.TurnCompleted, { turn_id: "turn_1", stop_reason: "end_turn" }, "system"),
+    ]);
+    expect(m.items.map((i) => i.kind)).toEqual([
+      "prompt",
+      "turn-start",
+      "text",
+      "tool",
+      "text",
+      "permission",
+      "turn-end",
+    ]);
+    expect(m.items[2]).toMatchObject({ text: "Hello", turnId: "turn_1" });
+    expect(m.items[3]).toMatchObject({ status: "completed", durationMs: 1_000 });
+    expect(m.items[5]).toMatchObject({ answer: "rejected" });
+    expect(m.items[6]).toMatchObject({ reason: "end_turn", failed: false });
+    expect(m.openTurns.size).toBe(0);
+    expect(m.indexOfSequence(4)).toBe(2);
+    expect(m.indexOfSequence(9)).toBe(5);
+  });
+
+  it("every event lands in exactly one item, in order, however the stream is split into batches", () => {
+    const types = [
+      EventType.TurnMessageChunk,
+      EventType.TurnThoughtChunk,
+      EventType.UserMessage,
+      "custom.thing",
+    ];
+    fc.assert(
+      fc.property(
+        fc.array(fc.constantFrom(...types), { maxLength: 60 }),
+        fc.array(fc.nat(10), { maxLength: 10 }),
+        (kinds, cuts) => {
+          seq = 0;
+          const events = kinds.map((t) => event(t, { turn_id: "turn_1", text: "x", content: "y" }));
+          const m = new TimelineModel();
+          let at = 0;
+          for (const cut of cuts) {
+            m.append(events.slice(at, at + cut));
+            at += cut;
+          }
+          m.append(events.slice(at));
+          m.append(events); // replays after a reconnect are ignored
+          const folded = m.items.flatMap((i) => i.events.map((e) => e.sequence));
+          expect(folded).toEqual(events.map((e) => e.sequence));
+        },
+      ),
+    );
+  });
+});

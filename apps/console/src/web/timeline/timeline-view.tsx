@@ -1,0 +1,133 @@
+import { useEffect, useLayoutEffect, useMemo, useRef, useState } from "preact/hooks";
+import { isFiltering, matches, type TimelineFilter } from "./filter.js";
+import { ItemView, type ItemViewProps } from "./item-view.js";
+import type { TimelineModel } from "./timeline-model.js";
+import { useVirtualizer } from "./use-virtualizer.js";
+
+export interface TimelineViewProps {
+  readonly model: TimelineModel;
+  readonly version: number;
+  readonly filter: TimelineFilter;
+  /** Scroll to the item holding this sequence (bump `nonce` to jump again to the same one). */
+  readonly jumpTo: { sequence: number; nonce: number } | undefined;
+  readonly selectedKey: number | undefined;
+  readonly onSelect: ItemViewProps["onSelect"];
+  readonly onAnswer: ItemViewProps["onAnswer"];
+}
+
+/**
+ * The virtualised timeline: only the rows on screen are in the DOM, so a 100k-event axon draws
+ * as fast as a small one. It follows the tail while the reader is at the bottom; scrolled up, it
+ * stays put and counts what arrived below.
+ */
+export function TimelineView(props: TimelineViewProps) {
+  const { model, version, filter } = props;
+  const scroller = useRef<HTMLDivElement>(null);
+  // Indexes into model.items of the rows shown; identity when nothing is filtered.
+  const rows = useMemo(() => {
+    if (!isFiltering(filter)) return undefined;
+    const shown: number[] = [];
+    model.items.forEach((item, i) => {
+      if (matches(item, filter)) shown.push(i);
+    });
+    return shown;
+  }, [model, version, filter]);
+  const count = rows ? rows.length : model.items.length;
+  const itemAt = (row: number) => model.items[rows ? rows[row]! : row]!;
+
+  const virtualizer = useVirtualizer({
+    count,
+    getScrollElement: () => scroller.current,
+    estimateSize: () => 44,
+    getItemKey: (row) => itemAt(row).key,
+    overscan: 8,
+  });
+
+  const following = useRef(true);
+  const seenCount = useRef(0);
+  const [unseen, setUnseen] = useState(0);
+  useLayoutEffect(() => {
+    if (count === 0) return;
+    if (following.current) {
+      virtualizer.scrollToIndex(count - 1, { align: "end" });
+      seenCount.current = count;
+      setUnseen(0);
+    } else {
+      setUnseen(Math.max(0, count - seenCount.current));
+    }
+  }, [count, virtualizer]);
+
+  const onScroll = () => {
+    const atEnd = virtualizer.isAtEnd(40);
+    following.current = atEnd;
+    if (atEnd) {
+      seenCount.current = count;
+      setUnseen(0);
+    }
+  };
+
+  const jumpTo = props.jumpTo;
+  useEffect(() => {
+    if (!jumpTo) return;
+    const index = model.indexOfSequence(jumpTo.sequence);
+    if (index === undefined) return;
+    const row = rows ? lowerBound(rows, index) : index;
+    following.current = false;
+    seenCount.current = count;
+    virtualizer.scrollToIndex(Math.min(row, count - 1), { align: "center" });
+  }, [jumpTo]);
+
+  const toEnd = () => {
+    following.current = true;
+    seenCount.current = count;
+    setUnseen(0);
+    virtualizer.scrollToIndex(count - 1, { align: "end" });
+  };
+
+  return (
+    <div class="timeline-wrap">
+      <div class="timeline" ref={scroller} onScroll={onScroll} data-testid="timeline">
+        <div class="timeline-inner" style={{ height: `${virtualizer.getTotalSize()}px` }}>
+          {virtualizer.getVirtualItems().map((v) => {
+            const item = itemAt(v.index);
+            return (
+              <div
+                key={v.key}
+                class="row"
+                data-index={v.index}
+                ref={virtualizer.measureElement}
+                style={{ transform: `translateY(${v.start}px)` }}
+              >
+                <ItemView
+                  item={item}
+                  selected={item.key === props.selectedKey}
+                  onSelect={props.onSelect}
+                  onAnswer={props.onAnswer}
+                />
+              </div>
+            );
+          })}
+        </div>
+      </div>
+      {unseen > 0 && (
+        <button type="button" class="new-events" onClick={toEnd}>
+          {unseen} new event{unseen === 1 ? "" : "s"} ↓
+        </button>
+      )}
+      {count === 0 && (
+        <p class="muted empty">No events{isFiltering(filter) ? " match the filter" : " yet"}.</p>
+      )}
+    </div>
+  );
+}
+
+function lowerBound(sorted: readonly number[], value: number): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (sorted[mid]! < value) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}

@@ -1,0 +1,110 @@
+import { mkdir, mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { stdioAdapterFactory } from "@openaxon/adapter-stdio";
+import { type AxonClient, createAxonClient } from "@openaxon/client";
+import { systemClock, systemRng } from "@openaxon/core";
+import { GatewayRegistry, loadOrCreateKey, recordsFromStore, SecretBox } from "@openaxon/gateway";
+import { RuntimeManager } from "@openaxon/runtime";
+import { type ApiKeyConfig, type RunningAxonServer, startAxonServer } from "@openaxon/server";
+import { type KvLogStore, openClassicLevelLogStore } from "@openaxon/store";
+import { type Browser, chromium, type Page } from "playwright-core";
+import { createConsoleSite } from "../src/index.js";
+
+/** Debian's Chromium (installed by .ci/run); playwright-core never downloads a browser. */
+export const CHROMIUM = process.env.OPENAXON_CHROMIUM ?? "/usr/bin/chromium";
+
+/** Where tests leave screenshots (gitignored). */
+export const RESULTS_DIR = new URL("../test-results/", import.meta.url).pathname;
+
+/** A real axond core (classic-level on disk, HTTP on 127.0.0.1:0) serving the console, and headless Chromium. */
+export interface ConsoleHarness {
+  readonly url: string;
+  readonly store: KvLogStore;
+  readonly server: RunningAxonServer;
+  readonly client: AxonClient;
+  /** Headless Chromium, launched on first use. */
+  browser(): Promise<Browser>;
+  /** A fresh page that fails the test on any console error or CSP violation it logs. */
+  newPage(): Promise<Page & { problems: string[] }>;
+  screenshot(page: Page, name: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface ConsoleHarnessOptions {
+  /** Host runtimes with the stdio adapter (agents such as `rev`), as axond does. */
+  readonly runtimes?: boolean;
+  /** Serve the Secret, NetworkPolicy and GatewayConfig services. */
+  readonly gateway?: boolean;
+  /** Require these API keys (the harness's own client then uses the first). */
+  readonly apiKeys?: readonly ApiKeyConfig[];
+}
+
+export async function startConsoleHarness(options: ConsoleHarnessOptions = {}): Promise<ConsoleHarness> {
+  const dir = await mkdtemp(join(tmpdir(), "openaxon-console-"));
+  const store = await openClassicLevelLogStore({ path: join(dir, "data") });
+  const runtimes = options.runtimes
+    ? new RuntimeManager({
+        store,
+        clock: systemClock,
+        rng: systemRng,
+        adapters: { stdio: stdioAdapterFactory },
+        workdirRoot: join(dir, "runtimes"),
+        hostEnv: { PATH: process.env.PATH },
+      })
+    : undefined;
+  await runtimes?.start();
+  const gatewayRegistry = options.gateway
+    ? await GatewayRegistry.open({
+        records: recordsFromStore(store),
+        box: new SecretBox(await loadOrCreateKey({ dataDir: dir, env: {} })),
+      })
+    : undefined;
+  const server = await startAxonServer({
+    store,
+    host: "127.0.0.1",
+    port: 0,
+    shutdownTimeoutMs: 1_000,
+    site: createConsoleSite(),
+    ...(runtimes && { runtimes }),
+    ...(gatewayRegistry && { gatewayRegistry }),
+    ...(options.apiKeys && { apiKeys: options.apiKeys }),
+  });
+  let browser: Promise<Browser> | undefined;
+  const launch = () =>
+    (browser ??= chromium.launch({
+      executablePath: CHROMIUM,
+      headless: true,
+      args: ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"],
+    }));
+  const first = options.apiKeys?.[0];
+  const apiKey = typeof first === "string" ? first : first?.key;
+  const client = createAxonClient({ baseUrl: server.url, source: "test", apiKey });
+  await mkdir(RESULTS_DIR, { recursive: true });
+  return {
+    url: server.url,
+    store,
+    server,
+    client,
+    browser: launch,
+    async newPage() {
+      const context = await (await launch()).newContext({ viewport: { width: 1280, height: 800 } });
+      const page = Object.assign(await context.newPage(), { problems: [] as string[] });
+      page.on("console", (message) => {
+        if (message.type() === "error") page.problems.push(message.text());
+      });
+      page.on("pageerror", (error) => page.problems.push(String(error)));
+      return page;
+    },
+    async screenshot(page, name) {
+      await page.screenshot({ path: join(RESULTS_DIR, `${name}.png`) });
+    },
+    async close() {
+      await (await browser)?.close();
+      await server.close();
+      await runtimes?.close();
+      await store.close();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
