@@ -32,3 +32,5 @@ export {
   type OpenClassicLevelLogStoreOptions,
   openClassicLevelLogStore,
 } from "./open-classic-level-log-store.js";
+export { formatVerifyReport, type VerifyProblem, type VerifyReport } from "./verify-report.js";
+export { type VerifyOutcome, verifyStore } from "./verify-store.js";
