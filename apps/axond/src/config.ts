@@ -184,6 +184,10 @@ function buildProgram(writeOut: (text: string) => void): Command {
       "HTTP/2 concurrent streams per connection; env OPENAXON_MAX_STREAMS_PER_CONNECTION (default 256)",
     )
     .helpOption("-h, --help", "show this help")
+    .addHelpText(
+      "after",
+      "\nCommands:\n  axond verify --data-dir D [--json]  check a stopped store for damage\n",
+    )
     .allowExcessArguments(false)
     .exitOverride()
     .configureOutput({ writeOut, writeErr: () => {} });
