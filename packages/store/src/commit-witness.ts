@@ -23,6 +23,9 @@ const ACKED = 2;
 
 export const commitWitnessPath = (storePath: string) => join(storePath, COMMIT_WITNESS_FILE);
 
+/** Where batch `number` is recorded (tests tear it). */
+export const witnessSlotOffset = (number: number): number => SLOT_OFFSETS[number % 2]!;
+
 function encodeSlot(number: number, state: number): Buffer {
   const slot = Buffer.alloc(SLOT_SIZE);
   MAGIC.copy(slot, 0);
@@ -66,13 +69,15 @@ export class CommitWitness {
   private constructor(private readonly file: FileHandle) {}
 
   /**
-   * Opens the witness in `storePath`, first creating it (as "`acked` acknowledged", atomically:
-   * temp file, fsync, rename, fsync the directory) if it is missing.
+   * Opens the witness in `storePath` after the open check passed, first replacing it (atomically:
+   * temp file, fsync, rename, fsync the directory) with both slots saying "`acked` acknowledged",
+   * `acked` being the count LevelDB holds. Sound, since batches of this run are numbered after it;
+   * and needed, since a crash may have torn one slot: were the next write to tear the other, a
+   * sound store would read as unreadable.
    */
   static async open(storePath: string, acked: number): Promise<CommitWitness> {
     const path = commitWitnessPath(storePath);
-    const reading = await readCommitWitness(storePath);
-    if (reading.kind === "missing") await createAtomically(path, acked);
+    await replaceAtomically(path, acked);
     return new CommitWitness(await open(path, constants.O_RDWR | constants.O_DSYNC));
   }
 
@@ -95,17 +100,17 @@ export class CommitWitness {
     const slot = encodeSlot(number, state);
     const done = this.tail
       .catch(() => {})
-      .then(() => this.file.write(slot, 0, SLOT_SIZE, SLOT_OFFSETS[number % 2]))
+      .then(() => this.file.write(slot, 0, SLOT_SIZE, witnessSlotOffset(number)))
       .then(() => {});
     this.tail = done;
     return done;
   }
 }
 
-async function createAtomically(path: string, acked: number): Promise<void> {
+async function replaceAtomically(path: string, acked: number): Promise<void> {
   const temp = `${path}.tmp`;
   const bytes = Buffer.alloc(SLOT_OFFSETS[1] + SLOT_SIZE);
-  encodeSlot(acked, ACKED).copy(bytes, SLOT_OFFSETS[acked % 2]);
+  for (const at of SLOT_OFFSETS) encodeSlot(acked, ACKED).copy(bytes, at);
   const file = await open(temp, "w", 0o600);
   try {
     await file.write(bytes, 0, bytes.length, 0);
