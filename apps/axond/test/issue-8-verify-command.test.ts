@@ -70,6 +70,14 @@ describe("issue 8: axond verify", { timeout: 60_000 }, () => {
     expect(report).toMatchObject({ dataDir, clean: false, axons: 1 });
     expect(report.problems[0].what).toMatch(/lost acknowledged writes/);
     expect(axonId).toMatch(/^axn/);
+
+    // And the server refuses to start on it rather than hand the lost sequences out again.
+    const start = await runAxondToExit({ args: ["--listen", "127.0.0.1:0", "--data-dir", dataDir] });
+    expect(start.code).toBe(1);
+    expect(start.stdout).toBe("");
+    expect(start.stderr).toContain(
+      `axond: refusing to open the store: the store in ${store} lost acknowledged writes`,
+    );
   });
 
   it("the real axond exits 2 for a data dir that does not exist", async () => {
