@@ -6,6 +6,7 @@ import { decideStoreOpen } from "./decide-store-open.js";
 import { StoreRefusedError } from "./errors.js";
 import { keys } from "./keys.js";
 import type { KvBackend, KvOp, KvRange } from "./kv-backend.js";
+import { readLevelCommitCount } from "./level-commit-count.js";
 
 type Db = ClassicLevel<string, Uint8Array>;
 
@@ -107,16 +108,10 @@ export class ClassicLevelBackend implements KvBackend {
 
 const json = (value: unknown): Uint8Array => Buffer.from(JSON.stringify(value), "utf8");
 
-/** Reads the commit count LevelDB holds (0 for a new store or one from before the count existed). */
-export async function readLevelCommits(db: Db): Promise<number> {
-  const bytes = await db.get(keys.commitCount);
-  return bytes ? (JSON.parse(Buffer.from(bytes).toString("utf8")) as number) : 0;
-}
-
 async function openChecked(path: string): Promise<Opened> {
   const db = await openDb(path);
   try {
-    const commits = await readLevelCommits(db);
+    const commits = await readLevelCommitCount(db);
     const check = decideCommitCheck(path, commitWitnessPath(path), commits, await readCommitWitness(path));
     if (check.kind === "refuse") throw new StoreRefusedError(check.reason);
     return { db, witness: await CommitWitness.open(path, commits), commits };

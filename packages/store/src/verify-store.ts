@@ -2,13 +2,13 @@ import { copyFile, link, mkdtemp, readdir, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ClassicLevel } from "classic-level";
-import { readLevelCommits } from "./classic-level-backend.js";
 import { COMMIT_WITNESS_FILE, commitWitnessPath, readCommitWitness } from "./commit-witness.js";
 import { decideCommitCheck, type WitnessReading } from "./decide-commit-check.js";
 import { decideStoreOpen } from "./decide-store-open.js";
 import { chunkFirstSequence, chunkLastSequence, chunkProblem } from "./event-codec.js";
 import { keys } from "./keys.js";
 import type { KvRange } from "./kv-backend.js";
+import { readLevelCommitCount } from "./level-commit-count.js";
 import { sequenceOfKey } from "./read-chunks.js";
 import type { VerifyProblem, VerifyReport } from "./verify-report.js";
 
@@ -69,7 +69,7 @@ export async function verifyStore(storePath: string): Promise<VerifyOutcome> {
         db = undefined;
       }
       if (db) {
-        levelCommits = await readLevelCommits(db);
+        levelCommits = await readLevelCommitCount(db);
         const check = decideCommitCheck(storePath, commitWitnessPath(storePath), levelCommits, witness);
         if (check.kind === "refuse") problems.push({ what: check.reason });
         await scanAxons(db, problems, counts);
