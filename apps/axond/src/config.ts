@@ -205,6 +205,10 @@ function buildProgram(writeOut: (text: string) => void): Command {
       "with --store jetstream: replicas per axon stream, 3 (survives a node) or 1; env OPENAXON_NATS_REPLICAS (default 3)",
     )
     .helpOption("-h, --help", "show this help")
+    .addHelpText(
+      "after",
+      "\nCommands:\n  axond verify --data-dir D [--json]  check a stopped store for damage\n",
+    )
     .allowExcessArguments(false)
     .exitOverride()
     .configureOutput({ writeOut, writeErr: () => {} });

@@ -8,6 +8,15 @@ import { StartupError } from "./startup-error.js";
 // Entry point of the `axond` binary (`npm start`, `npx axond`).
 // Everything axond creates (store files, secrets, sockets) is the owner's alone.
 process.umask(0o077);
+if (process.argv[2] === "verify") {
+  // A separate command: scans a stopped store and exits (0 clean, 1 damaged, 2 usage).
+  const { runVerifyCommand } = await import("./verify-command.js");
+  const io = { argv: process.argv.slice(3), env: process.env, cwd: process.cwd() };
+  const write = (stream: NodeJS.WriteStream) => (text: string) => stream.write(text);
+  process.exit(
+    await runVerifyCommand({ ...io, stdout: write(process.stdout), stderr: write(process.stderr) }),
+  );
+}
 let logger: Logger | undefined;
 try {
   const commandLine = resolveConfig({ argv: process.argv.slice(2), env: process.env, cwd: process.cwd() });

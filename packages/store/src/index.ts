@@ -34,3 +34,5 @@ export {
   type OpenClassicLevelLogStoreOptions,
   openClassicLevelLogStore,
 } from "./open-classic-level-log-store.js";
+export { formatVerifyReport, type VerifyProblem, type VerifyReport } from "./verify-report.js";
+export { type VerifyOutcome, verifyStore } from "./verify-store.js";

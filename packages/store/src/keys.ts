@@ -6,7 +6,8 @@
  *   h!<axonId>                 the axon's high-water mark: its last acknowledged sequence (JSON),
  *                              written in the same batch as the events, so a lost chunk shows
  *   i!<axonId>!<key>           idempotency record (JSON)
- *   m!commits                  count of durable batches, kept by ClassicLevelBackend (JSON)
+ *   m!commits                  count of durable batches, kept by ClassicLevelBackend (JSON) and
+ *                              mirrored in the commit witness file (commit-witness.ts)
  *   m!probe                    written by recovery after a failed write to prove writes work again
  *   r!<kind>!<id>              small records of other subsystems (JSON)
  */

@@ -1,0 +1,104 @@
+import { cp, mkdtemp, open, readdir, rm, stat } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { seededRng } from "@openaxon/core";
+import { afterEach, describe, expect, it } from "vitest";
+import { StoreRefusedError } from "./errors.js";
+import { openClassicLevelLogStore } from "./open-classic-level-log-store.js";
+import { testClock, userEvent } from "./test-support/temp-store.js";
+
+const APPENDS = 20;
+const payload = (n: number) => ({ n, text: "x".repeat(1000) });
+
+/** A store in a temp dir with APPENDS acknowledged one-event appends (one batch each), left open. */
+async function writtenStore() {
+  const root = await mkdtemp(join(tmpdir(), "openaxon-wal-"));
+  const path = join(root, "store");
+  const store = await openClassicLevelLogStore({ path, clock: testClock(), rng: seededRng(1) });
+  const axon = await store.createAxon({ name: "a", labels: {} });
+  for (let n = 1; n <= APPENDS; n++) {
+    const result = await store.append(axon.id, [userEvent(payload(n))]);
+    expect(result.lastSequence).toBe(n);
+  }
+  const reopen = (at = path) => openClassicLevelLogStore({ path: at, clock: testClock(), rng: seededRng(2) });
+  return { root, path, store, axonId: axon.id, reopen };
+}
+
+/** Cuts `bytes` off the newest LevelDB write-ahead log in `path`, as a torn tail would. */
+async function truncateNewestLog(path: string, bytes: number): Promise<void> {
+  const logs = (await readdir(path)).filter((name) => /^\d+\.log$/.test(name)).sort();
+  const newest = join(path, logs[logs.length - 1]!);
+  const size = (await stat(newest)).size;
+  expect(size).toBeGreaterThan(bytes);
+  const file = await open(newest, "r+");
+  await file.truncate(size - bytes);
+  await file.close();
+}
+
+// Issue 8 item 3: LevelDB silently drops a torn write-ahead log tail on open, and the per-axon
+// high-water record is in the same log, so the lost sequences were handed out again.
+describe("issue 8: a write-ahead log that lost acknowledged batches", () => {
+  let root: string | undefined;
+  afterEach(async () => {
+    if (root) await rm(root, { recursive: true, force: true });
+    root = undefined;
+  });
+
+  it("is refused after a clean shutdown, naming the store and what was lost, and stays refused", async () => {
+    const s = await writtenStore();
+    root = s.root;
+    await s.store.close();
+    await truncateNewestLog(s.path, 10);
+
+    for (let attempt = 0; attempt < 2; attempt++) {
+      const error = await s.reopen().then(
+        (store) => store.close().then(() => undefined),
+        (e: unknown) => e,
+      );
+      expect(error).toBeInstanceOf(StoreRefusedError);
+      const message = (error as Error).message;
+      expect(message).toContain(s.path);
+      expect(message).toMatch(/lost acknowledged writes/);
+      expect(message).toMatch(/commits? \(\d+\.\.\d+\) are gone/);
+      expect(message).toMatch(/backup/);
+    }
+  });
+
+  it("is refused after a crash when more than the batch in flight is gone", async () => {
+    const s = await writtenStore();
+    root = s.root;
+    // Every write is synced, so a copy taken while the store is open is what a crash leaves.
+    const image = join(s.root, "crash-image");
+    await cp(s.path, image, { recursive: true });
+    await s.store.close();
+    await truncateNewestLog(image, 3000);
+
+    await expect(s.reopen(image)).rejects.toThrow(StoreRefusedError);
+  });
+
+  it("opens an untouched crash image and hands out the next sequence", async () => {
+    const s = await writtenStore();
+    root = s.root;
+    const image = join(s.root, "crash-image");
+    await cp(s.path, image, { recursive: true });
+    await s.store.close();
+
+    const store = await s.reopen(image);
+    expect((await store.getAxon(s.axonId))?.headSequence).toBe(APPENDS);
+    expect((await store.append(s.axonId, [userEvent(payload(APPENDS + 1))])).lastSequence).toBe(APPENDS + 1);
+    await store.close();
+  });
+
+  it("reopens after a clean shutdown, again and again, continuing the sequence", async () => {
+    const s = await writtenStore();
+    root = s.root;
+    await s.store.close();
+    for (let round = 1; round <= 3; round++) {
+      const store = await s.reopen();
+      const head = APPENDS + round - 1;
+      expect((await store.getAxon(s.axonId))?.headSequence).toBe(head);
+      expect((await store.append(s.axonId, [userEvent(payload(head + 1))])).lastSequence).toBe(head + 1);
+      await store.close();
+    }
+  });
+});
