@@ -14,6 +14,7 @@ import { grpcPublishFastPath } from "./grpc-publish-fast-path.js";
 import { handleHealth } from "./health.js";
 import { listenH2cAndHttp1 } from "./listen.js";
 import { DEFAULT_READ_MAX_BYTES, rpcReadLimits, withReadLimits } from "./read-limits.js";
+import { ACCEPTED_COMPRESSIONS } from "./request-compression.js";
 import { createRequestGate } from "./request-gate.js";
 import { rpcLoggingInterceptor } from "./rpc-logging.js";
 import { runtimeRoutes } from "./runtime-service.js";
@@ -100,6 +101,7 @@ export async function startAxonServer(options: StartAxonServerOptions): Promise<
     },
     interceptors: [rpcLoggingInterceptor(logger), scopeInterceptor(), strictDecodingInterceptor()],
     jsonOptions: strictJsonOptions as Record<string, unknown>,
+    acceptCompression: [...ACCEPTED_COMPRESSIONS], // strict-binary-decoding.ts decompresses the same
     contextValues: (request) => {
       const values = createContextValues();
       const principal = principals.get(request);

@@ -15,7 +15,7 @@ import { Code, ConnectError, type Interceptor } from "@connectrpc/connect";
  */
 interface RequestDecoding {
   readonly input: DescMessage | undefined;
-  problem?: string;
+  problem?: ConnectError;
 }
 
 const current = new AsyncLocalStorage<RequestDecoding>();
@@ -27,12 +27,12 @@ export function withStrictDecoding<T>(input: DescMessage | undefined, run: () =>
 
 /**
  * Records why the current request cannot be decoded (the first reason wins); the interceptor
- * below then fails the RPC. False outside a request started by withStrictDecoding.
+ * below then fails the RPC with `code`. False outside a request started by withStrictDecoding.
  */
-export function refuseCurrentRequest(problem: string): boolean {
+export function refuseCurrentRequest(problem: string, code: Code = Code.InvalidArgument): boolean {
   const request = current.getStore();
   if (request === undefined) return false;
-  request.problem ??= problem;
+  request.problem ??= new ConnectError(problem, code);
   return true;
 }
 
@@ -45,8 +45,7 @@ export const strictJsonOptions = {
       const request = current.getStore();
       const problem = jsonProblem(bytes ?? new Uint8Array(0), request?.input);
       if (problem === undefined) return utf8.decode(bytes);
-      if (request === undefined) throw new ConnectError(problem, Code.InvalidArgument);
-      request.problem ??= problem;
+      if (!refuseCurrentRequest(problem)) throw new ConnectError(problem, Code.InvalidArgument);
       return "{}";
     },
   },
@@ -146,7 +145,7 @@ function looseField(field: DescField, value: unknown, path: string): string | un
 
 function refuseIfUndecodable(): void {
   const problem = current.getStore()?.problem;
-  if (problem !== undefined) throw new ConnectError(problem, Code.InvalidArgument);
+  if (problem !== undefined) throw problem;
 }
 
 /** Fails an RPC whose request the hooks above refused; put it after the logging interceptor. */
