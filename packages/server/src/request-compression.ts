@@ -1,6 +1,7 @@
 import { Code, ConnectError } from "@connectrpc/connect";
 import type { Compression } from "@connectrpc/connect/protocol";
 import { compressionBrotli, compressionGzip } from "@connectrpc/connect-node";
+import { overReadLimitMessage } from "./read-limits.js";
 
 /** The request encodings the server accepts: connect-node's own defaults, named so both sides agree. */
 export const ACCEPTED_COMPRESSIONS: readonly Compression[] = [compressionGzip, compressionBrotli];
@@ -29,7 +30,7 @@ export async function decompressRequest(
   } catch (error) {
     if (ConnectError.from(error).code === Code.ResourceExhausted) {
       return new ConnectError(
-        `the request message is larger than this RPC's limit of ${readMaxBytes} bytes once decompressed (${compression.name})`,
+        overReadLimitMessage(readMaxBytes, ` once decompressed (${compression.name})`),
         Code.ResourceExhausted,
       );
     }

@@ -1,7 +1,8 @@
 import type { DescMessage } from "@bufbuild/protobuf";
-import { ConnectError } from "@connectrpc/connect";
+import { Code, ConnectError } from "@connectrpc/connect";
 import type { Compression, UniversalHandler, UniversalServerRequest } from "@connectrpc/connect/protocol";
 import { binaryWireProblem } from "./binary-wire-problem.js";
+import { overReadLimitMessage } from "./read-limits.js";
 import { decompressRequest, requestCompression } from "./request-compression.js";
 import { refuseCurrentRequest } from "./strict-decoding.js";
 
@@ -33,11 +34,15 @@ export function strictBinaryHandler(handler: UniversalHandler, readMaxBytes: num
     if (binary === undefined || !isByteStream(request.body)) return handler(request);
     if (binary.framing === "whole") {
       const declared = Number(request.header.get("content-length") ?? 0);
-      if (declared > readMaxBytes) return handler(request); // connect refuses it before reading
+      if (declared > readMaxBytes) return refuseTooLarge(handler, request, binary, readMaxBytes);
     }
-    const read = await readAtMost(request.body, readMaxBytes + 5);
-    // Too large to be one acceptable message, or the read failed: connect sees it all and refuses it.
-    if (read.whole === undefined) return handler({ ...request, body: read.replay });
+    const envelopeBytes = binary.framing === "envelopes" ? 5 : 0;
+    const read = await readAtMost(request.body, readMaxBytes + envelopeBytes);
+    if (read.whole === undefined) {
+      const rest = { ...request, body: read.replay };
+      if (read.tooLarge) return refuseTooLarge(handler, rest, binary, readMaxBytes);
+      return handler(rest); // the read failed (the client went away): connect sees the same failure
+    }
     let checked: Uint8Array;
     if (binary.framing === "whole") {
       // Connect checks the body against Content-Length, and a checked body may differ in length
@@ -83,11 +88,33 @@ function isByteStream(body: unknown): body is AsyncIterable<Uint8Array> {
   return typeof body === "object" && body !== null && Symbol.asyncIterator in body;
 }
 
-type BodyRead =
-  | { readonly whole: Uint8Array; readonly replay?: undefined }
-  | { readonly whole?: undefined; readonly replay: AsyncIterable<Uint8Array> };
+/**
+ * Over the read limit: refused here rather than by connect, which does it before interceptors run
+ * (no RPC log line) and in its own terms. The rest of the body is left unread (listen.ts drops it
+ * for HTTP/1.1). Outside a strict-decoding request `request` goes to connect as it is.
+ */
+function refuseTooLarge(
+  handler: UniversalHandler,
+  request: UniversalServerRequest,
+  binary: BinaryRequest,
+  readMaxBytes: number,
+) {
+  if (!refuseCurrentRequest(overReadLimitMessage(readMaxBytes), Code.ResourceExhausted)) {
+    return handler(request);
+  }
+  request.header.delete("content-length");
+  const empty = binary.framing === "whole" ? EMPTY : envelopeHeader(0, 0);
+  return handler({ ...request, body: once(empty) });
+}
 
-/** The whole body if it is at most `limit` bytes; otherwise a replay of it, read error included. */
+type BodyRead =
+  | { readonly whole: Uint8Array }
+  | { readonly whole?: undefined; readonly tooLarge: boolean; readonly replay: AsyncIterable<Uint8Array> };
+
+/**
+ * The whole body if it is at most `limit` bytes; otherwise a replay of what was read and the rest
+ * (or of the read error), and whether it was too large.
+ */
 async function readAtMost(body: AsyncIterable<Uint8Array>, limit: number): Promise<BodyRead> {
   const chunks: Uint8Array[] = [];
   let size = 0;
@@ -96,10 +123,10 @@ async function readAtMost(body: AsyncIterable<Uint8Array>, limit: number): Promi
     for (let next = await iterator.next(); !next.done; next = await iterator.next()) {
       chunks.push(next.value);
       size += next.value.byteLength;
-      if (size > limit) return { replay: replay(chunks, iterator) };
+      if (size > limit) return { tooLarge: true, replay: replay(chunks, iterator) };
     }
   } catch (error) {
-    return { replay: replay(chunks, failing(error)) };
+    return { tooLarge: false, replay: replay(chunks, failing(error)) };
   }
   return { whole: chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks) };
 }

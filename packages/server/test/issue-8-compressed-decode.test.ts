@@ -109,7 +109,7 @@ test("corrupt and oversized compressed bodies: INVALID_ARGUMENT, RESOURCE_EXHAUS
   // Publish reads at most 2 × 64 KiB + 1 MiB: a small gzip of 4 MiB of zeros is a bomb.
   const bomb = gzipSync(Buffer.alloc(4 * 1024 * 1024));
   expect(bomb.length).toBeLessThan(64 * 1024);
-  const limit = /larger than this RPC's limit of 1179648 bytes once decompressed \(gzip\)/;
+  const limit = /larger than this RPC's limit of 1179648 bytes \(1\.1 MiB\) once decompressed \(gzip\)/;
   const connect = await connectProto(h.server.url, "Publish", bomb, { "content-encoding": "gzip" });
   expect(connect.code).toBe("resource_exhausted");
   expect(connect.message).toMatch(limit);
