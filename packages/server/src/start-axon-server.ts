@@ -1,3 +1,4 @@
+import { setMaxListeners } from "node:events";
 import type { DescMessage } from "@bufbuild/protobuf";
 import { createContextValues } from "@connectrpc/connect";
 import { connectNodeAdapter } from "@connectrpc/connect-node";
@@ -80,6 +81,9 @@ export async function startAxonServer(options: StartAxonServerOptions): Promise<
   const shutdownSignal = options.shutdownSignal
     ? AbortSignal.any([options.shutdownSignal, shutdown.signal])
     : shutdown.signal;
+  // Every open Subscribe stream and Append session listens for shutdown: many listeners are the
+  // design, not a leak (their number is bounded by the connection and stream limits).
+  setMaxListeners(0, shutdownSignal);
   const readLimits = rpcReadLimits(maxPayloadBytes);
   /** Request path -> input message type, for the strict JSON decoding hook. */
   const inputs = new Map<string, DescMessage>();
