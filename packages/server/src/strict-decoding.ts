@@ -43,29 +43,35 @@ export const strictJsonOptions = {
   textDecoder: {
     decode(bytes?: Uint8Array): string {
       const request = current.getStore();
-      const problem = jsonProblem(bytes ?? new Uint8Array(0), request?.input);
-      if (problem === undefined) return utf8.decode(bytes);
-      if (!refuseCurrentRequest(problem)) throw new ConnectError(problem, Code.InvalidArgument);
+      const decoded = decodeJson(bytes ?? new Uint8Array(0), request?.input);
+      if (decoded.problem === undefined) return decoded.text;
+      if (!refuseCurrentRequest(decoded.problem))
+        throw new ConnectError(decoded.problem, Code.InvalidArgument);
       return "{}";
     },
   },
 };
 
-function jsonProblem(bytes: Uint8Array, input: DescMessage | undefined): string | undefined {
+/** The body's text (decoded once), or why it is refused. */
+function decodeJson(
+  bytes: Uint8Array,
+  input: DescMessage | undefined,
+): { text: string; problem?: undefined } | { problem: string } {
   let text: string;
   try {
     text = utf8.decode(bytes);
   } catch {
-    return "the request body is not valid UTF-8 JSON";
+    return { problem: "the request body is not valid UTF-8 JSON" };
   }
-  if (input === undefined) return undefined;
+  if (input === undefined) return { text };
   let json: unknown;
   try {
     json = JSON.parse(text);
   } catch {
-    return undefined; // connect reports JSON syntax errors itself, as INVALID_ARGUMENT
+    return { text }; // connect reports JSON syntax errors itself, as INVALID_ARGUMENT
   }
-  return looseValue(input, json, input.typeName);
+  const problem = looseValue(input, json, input.typeName);
+  return problem === undefined ? { text } : { problem };
 }
 
 const INTEGER_TYPES = new Set([
