@@ -11,6 +11,7 @@ import { ANONYMOUS_LOOPBACK, type ApiKeyConfig, type Principal, toGrant } from "
 import { assertAuthConfigured } from "./auth.js";
 import { type AxonServiceOptions, axonRoutes } from "./axon-service.js";
 import { gatewayRoutes } from "./gateway-routes.js";
+import { isGrpcRequest, specEncodeGrpcMessages } from "./grpc-message-encoding.js";
 import { grpcPublishFastPath } from "./grpc-publish-fast-path.js";
 import { handleHealth } from "./health.js";
 import { listenH2cAndHttp1 } from "./listen.js";
@@ -138,6 +139,7 @@ export async function startAxonServer(options: StartAxonServerOptions): Promise<
     host: options.host,
     port: options.port,
     handler: (request, response) => {
+      if (isGrpcRequest(request)) specEncodeGrpcMessages(response);
       if (!gate.admit(request, response)) return;
       if (handleHealth(request, response, draining, options.store)) return;
       const principal = gate.authenticate(request, response);
