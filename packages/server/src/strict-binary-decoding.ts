@@ -90,8 +90,9 @@ function isByteStream(body: unknown): body is AsyncIterable<Uint8Array> {
 
 /**
  * Over the read limit: refused here rather than by connect, which does it before interceptors run
- * (no RPC log line) and in its own terms. The rest of the body is left unread (listen.ts drops it
- * for HTTP/1.1). Outside a strict-decoding request `request` goes to connect as it is.
+ * (no RPC log line) and in its own terms. The rest of the body is left unread; once the answer is
+ * written, unread-request-body.ts drops it. Outside a strict-decoding request `request` goes to
+ * connect as it is.
  */
 function refuseTooLarge(
   handler: UniversalHandler,
