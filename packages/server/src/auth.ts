@@ -1,15 +1,19 @@
-import { isIP } from "node:net";
+import { BlockList, isIP } from "node:net";
 
-/** True for hosts only this machine can reach: 127.0.0.0/8, ::1, localhost. */
+/** 127.0.0.0/8 and ::1. BlockList also matches IPv4-mapped IPv6 (::ffff:127.0.0.1, ::ffff:7f00:1). */
+const LOOPBACK = new BlockList();
+LOOPBACK.addSubnet("127.0.0.0", 8, "ipv4");
+LOOPBACK.addAddress("::1", "ipv6");
+
+/**
+ * True for hosts only this machine can reach: 127.0.0.0/8, ::1 and localhost, in any spelling of
+ * the address (brackets, zeros written out, IPv4-mapped IPv6).
+ */
 export function isLoopbackHost(host: string): boolean {
   const bare = host.startsWith("[") && host.endsWith("]") ? host.slice(1, -1) : host;
   if (bare.toLowerCase() === "localhost") return true;
-  if (isIP(bare) === 4) return bare.startsWith("127.");
-  if (isIP(bare) === 6) {
-    const lower = bare.toLowerCase();
-    return lower === "::1" || lower === "0:0:0:0:0:0:0:1" || lower.startsWith("::ffff:127.");
-  }
-  return false;
+  const family = isIP(bare);
+  return family !== 0 && LOOPBACK.check(bare, family === 4 ? "ipv4" : "ipv6");
 }
 
 /** Serving beyond loopback without a key would expose every axon to the network: refuse to start. */

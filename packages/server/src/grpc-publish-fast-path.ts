@@ -7,6 +7,7 @@ import type { LogStore } from "@openaxon/store";
 import type { Logger } from "pino";
 import { toConnectError } from "./errors.js";
 import { decodePublishRequest, encodePublishResponseEnvelope } from "./publish-wire.js";
+import { overReadLimitMessage } from "./read-limits.js";
 import { logRpc } from "./rpc-logging.js";
 import { type PublishFields, validatePublishRequest } from "./validate-publish.js";
 
@@ -90,10 +91,7 @@ export function grpcPublishFastPath(
     request: http.IncomingMessage | http2.Http2ServerRequest,
   ): Promise<Buffer> {
     if (tooLarge) {
-      throw new ConnectError(
-        `message size is larger than configured readMaxBytes ${readMaxBytes}`,
-        Code.ResourceExhausted,
-      );
+      throw new ConnectError(overReadLimitMessage(readMaxBytes), Code.ResourceExhausted);
     }
     if (body.length < 5 || body.length !== 5 + body.readUInt32BE(1)) {
       throw new ConnectError("protocol error: incomplete envelope", Code.InvalidArgument);

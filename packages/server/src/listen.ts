@@ -5,6 +5,7 @@ import type { Clock } from "@openaxon/core";
 import { ConnectionLimitEpisodes } from "./connection-limit-episodes.js";
 import { guardH2Session } from "./h2-session-guard.js";
 import { resolveTransportLimits, type TransportLimits } from "./transport-limits.js";
+import { releaseUnreadBodyWhenAnswered } from "./unread-request-body.js";
 
 export type RequestHandler = (
   request: http.IncomingMessage | http2.Http2ServerRequest,
@@ -55,6 +56,8 @@ export async function listenH2cAndHttp1(options: ListenOptions): Promise<DualPro
   const sessions = new Set<http2.ServerHttp2Session>();
   /** In-flight requests per HTTP/1.1 connection: idle ones can be closed at once when draining. */
   const h1Active = new Map<net.Socket, number>();
+  /** HTTP/2 streams whose response is written but whose request never ended: nothing to finish. */
+  const answeredH2Streams = new Set<http2.Http2Stream>();
   let inflight = 0;
   let draining = false;
   let onIdle: (() => void) | undefined;
@@ -66,6 +69,7 @@ export async function listenH2cAndHttp1(options: ListenOptions): Promise<DualPro
       h1Active.set(h1Socket, (h1Active.get(h1Socket) ?? 0) + 1);
       if (draining) (response as http.ServerResponse).shouldKeepAlive = false;
     }
+    releaseUnreadBodyWhenAnswered(request, response, answeredH2Streams);
     response.once("close", () => {
       inflight--;
       const active = h1Socket && h1Active.get(h1Socket);
@@ -186,6 +190,7 @@ export async function listenH2cAndHttp1(options: ListenOptions): Promise<DualPro
       draining = true;
       const allClosed = new Promise<void>((resolve) => server.close(() => resolve()));
       for (const session of sessions) session.close();
+      for (const stream of answeredH2Streams) stream.close(http2.constants.NGHTTP2_NO_ERROR);
       for (const [socket, active] of h1Active) if (active === 0) socket.destroy();
       // Sockets still being peeked at have sent no complete request: nothing to finish.
       for (const [socket, phase] of sockets) if (phase === "peek") socket.destroy();

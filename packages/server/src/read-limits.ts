@@ -50,3 +50,15 @@ export function withReadLimits(router: ConnectRouter, limits: ReadonlyMap<string
   } as ConnectRouter;
   return limited;
 }
+
+/**
+ * What a client over an RPC's read limit is told: the limit, in bytes and MiB, and what to do. No
+ * ";", ":" or "," — @grpc/grpc-js decodes grpc-message with decodeURI, which leaves them escaped.
+ */
+export function overReadLimitMessage(readMaxBytes: number, how = ""): string {
+  const mib = Number((readMaxBytes / (1024 * 1024)).toFixed(1));
+  return (
+    `the request message is larger than this RPC's limit of ${readMaxBytes} bytes (${mib} MiB)${how}. ` +
+    "Store large data elsewhere and send a reference"
+  );
+}

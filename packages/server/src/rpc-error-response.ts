@@ -13,6 +13,7 @@ import {
 } from "@connectrpc/connect/protocol-connect";
 import { contentTypeRegExp as grpcContentType } from "@connectrpc/connect/protocol-grpc";
 import { contentTypeRegExp as grpcWebContentType } from "@connectrpc/connect/protocol-grpc-web";
+import { grpcMessageValue } from "./grpc-message-encoding.js";
 
 type Request = IncomingMessage | Http2ServerRequest;
 type Response = ServerResponse | Http2ServerResponse;
@@ -43,7 +44,7 @@ export function writeRpcError(
     status = 200;
     headers["content-type"] = contentType;
     headers["grpc-status"] = String(code);
-    headers["grpc-message"] = encodeURIComponent(message);
+    headers["grpc-message"] = grpcMessageValue(message);
   } else if (contentTypeStreamRegExp.test(contentType)) {
     status = 200;
     headers["content-type"] = contentType;

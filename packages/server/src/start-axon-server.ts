@@ -1,3 +1,4 @@
+import { setMaxListeners } from "node:events";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Http2ServerRequest, Http2ServerResponse } from "node:http2";
 import type { DescMessage } from "@bufbuild/protobuf";
@@ -17,10 +18,12 @@ import {
   createSubscribeShared,
 } from "./axon-service.js";
 import { gatewayRoutes } from "./gateway-routes.js";
+import { isGrpcRequest, specEncodeGrpcMessages } from "./grpc-message-encoding.js";
 import { grpcPublishFastPath } from "./grpc-publish-fast-path.js";
 import { handleHealth } from "./health.js";
 import { listenH2cAndHttp1 } from "./listen.js";
 import { DEFAULT_READ_MAX_BYTES, rpcReadLimits, withReadLimits } from "./read-limits.js";
+import { ACCEPTED_COMPRESSIONS } from "./request-compression.js";
 import { createRequestGate } from "./request-gate.js";
 import { rpcLoggingInterceptor } from "./rpc-logging.js";
 import { runtimeRoutes } from "./runtime-service.js";
@@ -100,6 +103,9 @@ export async function startAxonServer(options: StartAxonServerOptions): Promise<
   const shutdownSignal = options.shutdownSignal
     ? AbortSignal.any([options.shutdownSignal, shutdown.signal])
     : shutdown.signal;
+  // Every open Subscribe stream and Append session listens for shutdown: many listeners are the
+  // design, not a leak (their number is bounded by the connection and stream limits).
+  setMaxListeners(0, shutdownSignal);
   const readLimits = rpcReadLimits(maxPayloadBytes);
   /** Request path -> input message type, for the strict JSON decoding hook. */
   const inputs = new Map<string, DescMessage>();
@@ -122,6 +128,7 @@ export async function startAxonServer(options: StartAxonServerOptions): Promise<
     },
     interceptors: [rpcLoggingInterceptor(logger), scopeInterceptor(), strictDecodingInterceptor()],
     jsonOptions: strictJsonOptions as Record<string, unknown>,
+    acceptCompression: [...ACCEPTED_COMPRESSIONS], // strict-binary-decoding.ts decompresses the same
     contextValues: (request) => {
       const values = createContextValues();
       const principal = principals.get(request);
@@ -168,6 +175,7 @@ export async function startAxonServer(options: StartAxonServerOptions): Promise<
     host: options.host,
     port: options.port,
     handler: (request, response) => {
+      if (isGrpcRequest(request)) specEncodeGrpcMessages(response);
       if (!gate.admit(request, response)) return;
       if (handleHealth(request, response, draining, options.store)) return;
       if (options.site?.(request, response)) return;

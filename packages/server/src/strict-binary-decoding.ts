@@ -1,6 +1,9 @@
 import type { DescMessage } from "@bufbuild/protobuf";
-import type { UniversalHandler, UniversalServerRequest } from "@connectrpc/connect/protocol";
+import { Code, ConnectError } from "@connectrpc/connect";
+import type { Compression, UniversalHandler, UniversalServerRequest } from "@connectrpc/connect/protocol";
 import { binaryWireProblem } from "./binary-wire-problem.js";
+import { overReadLimitMessage } from "./read-limits.js";
+import { decompressRequest, requestCompression } from "./request-compression.js";
 import { refuseCurrentRequest } from "./strict-decoding.js";
 
 /**
@@ -9,105 +12,217 @@ import { refuseCurrentRequest } from "./strict-decoding.js";
  * INTERNAL "parse binary: …", with no RPC log line; it offers no hook to replace the binary codec.
  *
  * So each router handler is wrapped: for a binary request to a method with a single request
- * message, the wrapper checks every uncompressed message's wire format first (binaryWireProblem:
- * one pass, no allocation, and stricter than protobuf-es about wire types). A message that fails
- * is recorded as the request's problem (see strict-decoding.ts) and replaced by an empty
- * message, so connect runs its interceptors as usual: the logging interceptor logs the RPC and the
- * strict-decoding interceptor fails it with INVALID_ARGUMENT before any handler sees it.
+ * message, the wrapper reads the body (at most the RPC's read limit) and checks every message's
+ * wire format first (binaryWireProblem: one pass, no allocation, and stricter than protobuf-es
+ * about wire types). A message that fails is recorded as the request's problem (see
+ * strict-decoding.ts) and replaced by an empty message, so connect runs its interceptors as usual:
+ * the logging interceptor logs the RPC and the strict-decoding interceptor fails it with
+ * INVALID_ARGUMENT before any handler sees it.
  *
- * Cost: one extra pass over a valid request's bytes. Compressed messages and
- * gRPC-Web-text bodies are passed through unchecked (connect still refuses them, as INTERNAL).
+ * Compressed messages (gzip, br) are decompressed here, bounded by the same read limit, and handed
+ * on uncompressed, so a valid request is still decompressed once. One that cannot be decompressed
+ * (corrupt, or over the limit) is refused the same way, with INVALID_ARGUMENT or RESOURCE_EXHAUSTED.
+ *
+ * Cost: one extra pass over a valid request's bytes.
  */
 export function strictBinaryHandler(handler: UniversalHandler, readMaxBytes: number): UniversalHandler {
   const kind = handler.method.methodKind;
   if (kind !== "unary" && kind !== "server_streaming") return handler;
   const input = handler.method.input;
-  const strict = (request: UniversalServerRequest) => {
-    const framing = binaryFraming(request.header.get("content-type"), request.header.get("content-encoding"));
-    if (framing === undefined || !isByteStream(request.body)) return handler(request);
-    if (framing === "whole") {
+  const strict = async (request: UniversalServerRequest) => {
+    const binary = binaryRequest(request.header);
+    if (binary === undefined || !isByteStream(request.body)) return handler(request);
+    if (binary.framing === "whole") {
       const declared = Number(request.header.get("content-length") ?? 0);
-      if (declared > readMaxBytes) return handler(request); // connect refuses it before reading
-      // Connect checks the body against Content-Length, and a refused message is replaced by a
-      // shorter one. Node's HTTP parsers already hold the body to its declared length.
-      request.header.delete("content-length");
+      if (declared > readMaxBytes) return refuseTooLarge(handler, request, binary, readMaxBytes);
     }
-    return handler({ ...request, body: checkedBody(request.body, framing, input, readMaxBytes) });
+    const envelopeBytes = binary.framing === "envelopes" ? 5 : 0;
+    const read = await readAtMost(request.body, readMaxBytes + envelopeBytes);
+    if (read.whole === undefined) {
+      const rest = { ...request, body: read.replay };
+      if (read.tooLarge) return refuseTooLarge(handler, rest, binary, readMaxBytes);
+      return handler(rest); // the read failed (the client went away): connect sees the same failure
+    }
+    let checked: Uint8Array;
+    if (binary.framing === "whole") {
+      // Connect checks the body against Content-Length, and a checked body may differ in length
+      // (decompressed, or refused). Node's HTTP parsers already hold the body to its declared length.
+      request.header.delete("content-length");
+      checked = await checkWhole(read.whole, binary.compression, request.header, input, readMaxBytes);
+    } else {
+      checked = await checkEnvelopes(read.whole, binary.compression, input, readMaxBytes);
+    }
+    return handler({ ...request, body: once(checked) });
   };
   return Object.assign(strict, handler);
 }
 
-type Framing = "envelopes" | "whole";
+interface BinaryRequest {
+  /** gRPC, gRPC-Web and Connect streaming put messages in envelopes; Connect unary sends one bare. */
+  readonly framing: "envelopes" | "whole";
+  readonly compression: Compression | null;
+}
 
-/** gRPC, gRPC-Web and Connect streaming put messages in envelopes; Connect unary sends one bare. */
-function binaryFraming(contentType: string | null, contentEncoding: string | null): Framing | undefined {
-  const type = contentType?.split(";", 1)[0]?.trim().toLowerCase();
+/** Undefined for requests left to connect: JSON, unknown content types, unknown encodings. */
+function binaryRequest(header: Headers): BinaryRequest | undefined {
+  const type = header.get("content-type")?.split(";", 1)[0]?.trim().toLowerCase();
+  let framing: BinaryRequest["framing"];
+  let encodingHeader: string;
   if (type === "application/proto") {
-    const identity = contentEncoding === null || contentEncoding.toLowerCase() === "identity";
-    return identity ? "whole" : undefined;
+    framing = "whole";
+    encodingHeader = "content-encoding";
+  } else if (type !== undefined && /^application\/(?:grpc|grpc-web)(?:\+proto)?$/.test(type)) {
+    framing = "envelopes";
+    encodingHeader = "grpc-encoding";
+  } else if (type === "application/connect+proto") {
+    framing = "envelopes";
+    encodingHeader = "connect-content-encoding";
+  } else {
+    return undefined;
   }
-  if (type === undefined) return undefined;
-  return /^application\/(?:grpc|grpc-web|connect)(?:\+proto)?$/.test(type) && type !== "application/connect"
-    ? "envelopes"
-    : undefined;
+  const compression = requestCompression(header.get(encodingHeader));
+  return compression === undefined ? undefined : { framing, compression };
 }
 
 function isByteStream(body: unknown): body is AsyncIterable<Uint8Array> {
   return typeof body === "object" && body !== null && Symbol.asyncIterator in body;
 }
 
-async function* checkedBody(
-  body: AsyncIterable<Uint8Array>,
-  framing: Framing,
-  input: DescMessage,
+/**
+ * Over the read limit: refused here rather than by connect, which does it before interceptors run
+ * (no RPC log line) and in its own terms. The rest of the body is left unread; once the answer is
+ * written, unread-request-body.ts drops it. Outside a strict-decoding request `request` goes to
+ * connect as it is.
+ */
+function refuseTooLarge(
+  handler: UniversalHandler,
+  request: UniversalServerRequest,
+  binary: BinaryRequest,
   readMaxBytes: number,
-): AsyncGenerator<Uint8Array> {
+) {
+  if (!refuseCurrentRequest(overReadLimitMessage(readMaxBytes), Code.ResourceExhausted)) {
+    return handler(request);
+  }
+  request.header.delete("content-length");
+  const empty = binary.framing === "whole" ? EMPTY : envelopeHeader(0, 0);
+  return handler({ ...request, body: once(empty) });
+}
+
+type BodyRead =
+  | { readonly whole: Uint8Array }
+  | { readonly whole?: undefined; readonly tooLarge: boolean; readonly replay: AsyncIterable<Uint8Array> };
+
+/**
+ * The whole body if it is at most `limit` bytes; otherwise a replay of what was read and the rest
+ * (or of the read error), and whether it was too large.
+ */
+async function readAtMost(body: AsyncIterable<Uint8Array>, limit: number): Promise<BodyRead> {
   const chunks: Uint8Array[] = [];
   let size = 0;
   const iterator = body[Symbol.asyncIterator]();
-  for (let next = await iterator.next(); !next.done; next = await iterator.next()) {
-    chunks.push(next.value);
-    size += next.value.byteLength;
-    if (size > readMaxBytes + 5) {
-      // Too large to be one acceptable message: stream it on unchecked, connect refuses it.
-      yield* chunks;
-      yield* { [Symbol.asyncIterator]: () => iterator };
-      return;
+  try {
+    for (let next = await iterator.next(); !next.done; next = await iterator.next()) {
+      chunks.push(next.value);
+      size += next.value.byteLength;
+      if (size > limit) return { tooLarge: true, replay: replay(chunks, iterator) };
     }
+  } catch (error) {
+    return { tooLarge: false, replay: replay(chunks, failing(error)) };
   }
-  const bytes = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
-  yield framing === "whole" ? checkMessage(bytes, input) : checkEnvelopes(bytes, input);
+  return { whole: chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks) };
+}
+
+async function* replay(chunks: Uint8Array[], rest: AsyncIterator<Uint8Array>): AsyncGenerator<Uint8Array> {
+  yield* chunks;
+  yield* { [Symbol.asyncIterator]: () => rest };
+}
+
+function failing(error: unknown): AsyncIterator<Uint8Array> {
+  return { next: () => Promise.reject(error) };
+}
+
+async function* once(bytes: Uint8Array): AsyncGenerator<Uint8Array> {
+  yield bytes;
 }
 
 const EMPTY = new Uint8Array(0);
 const FLAG_COMPRESSED = 0x01;
 
-function checkMessage(bytes: Uint8Array, input: DescMessage): Uint8Array {
+/** True when `bytes` are not a well-formed `input` and the current request was refused for it. */
+function refuseWireProblem(bytes: Uint8Array, input: DescMessage): boolean {
   const problem = binaryWireProblem(bytes, input);
-  if (problem === undefined || !refuseCurrentRequest(problem)) return bytes;
-  return EMPTY;
+  return problem !== undefined && refuseCurrentRequest(problem);
 }
 
-/** Leaves framing errors (a short envelope) and compressed messages to connect. */
-function checkEnvelopes(bytes: Uint8Array, input: DescMessage): Uint8Array {
+/** The message refused (empty) or accepted, for a Connect unary body. */
+function checkMessage(bytes: Uint8Array, input: DescMessage): Uint8Array {
+  return refuseWireProblem(bytes, input) ? EMPTY : bytes;
+}
+
+async function checkWhole(
+  bytes: Uint8Array,
+  compression: Compression | null,
+  header: Headers,
+  input: DescMessage,
+  readMaxBytes: number,
+): Promise<Uint8Array> {
+  if (compression === null) return checkMessage(bytes, input);
+  const plain = await decompressRequest(compression, bytes, readMaxBytes);
+  if (plain instanceof ConnectError && !refuseCurrentRequest(plain.rawMessage, plain.code)) return bytes;
+  // Connect now reads an uncompressed body. Without Accept-Encoding it would answer in the
+  // request's encoding: keep that.
+  header.set("content-encoding", "identity");
+  if (header.get("accept-encoding") === null) header.set("accept-encoding", compression.name);
+  return plain instanceof ConnectError ? EMPTY : checkMessage(plain, input);
+}
+
+/**
+ * Every message checked, and decompressed when it was compressed. Framing errors (a short
+ * envelope) and a compressed message without a request encoding are handed on unchanged from
+ * there: connect refuses them.
+ */
+async function checkEnvelopes(
+  bytes: Uint8Array,
+  compression: Compression | null,
+  input: DescMessage,
+  readMaxBytes: number,
+): Promise<Uint8Array> {
+  const out: Uint8Array[] = [];
   let offset = 0;
   while (offset + 5 <= bytes.length) {
     const flags = bytes[offset]!;
     const length = new DataView(bytes.buffer, bytes.byteOffset + offset + 1, 4).getUint32(0);
     const end = offset + 5 + length;
     if (end > bytes.length) break;
-    if ((flags & FLAG_COMPRESSED) === 0) {
-      const problem = binaryWireProblem(bytes.subarray(offset + 5, end), input);
-      if (problem !== undefined && refuseCurrentRequest(problem)) {
-        // The same envelope, now holding an empty message, then whatever followed it.
-        const rest = bytes.subarray(end);
-        const replaced = new Uint8Array(offset + 5 + rest.length);
-        replaced.set(bytes.subarray(0, offset + 1));
-        replaced.set(rest, offset + 5);
-        return replaced;
-      }
+    const compressed = (flags & FLAG_COMPRESSED) !== 0;
+    if (compressed && compression === null) break;
+    const message = compressed
+      ? await decompressRequest(compression!, bytes.subarray(offset + 5, end), readMaxBytes)
+      : bytes.subarray(offset + 5, end);
+    const refused =
+      message instanceof ConnectError
+        ? refuseCurrentRequest(message.rawMessage, message.code)
+        : refuseWireProblem(message, input);
+    if (refused) {
+      out.push(envelopeHeader(flags & ~FLAG_COMPRESSED, 0));
+    } else if (message instanceof ConnectError) {
+      break; // outside a strict-decoding request: connect decompresses and refuses it itself
+    } else if (compressed) {
+      out.push(envelopeHeader(flags & ~FLAG_COMPRESSED, message.length), message);
+    } else {
+      out.push(bytes.subarray(offset, end));
     }
     offset = end;
+    // The refused envelope now holds an empty message; whatever followed it goes on unchanged.
+    if (refused) break;
   }
-  return bytes;
+  out.push(bytes.subarray(offset));
+  return out.length === 1 ? out[0]! : Buffer.concat(out);
+}
+
+function envelopeHeader(flags: number, length: number): Uint8Array {
+  const header = Buffer.alloc(5);
+  header[0] = flags;
+  header.writeUInt32BE(length, 1);
+  return header;
 }

@@ -15,7 +15,7 @@ import { Code, ConnectError, type Interceptor } from "@connectrpc/connect";
  */
 interface RequestDecoding {
   readonly input: DescMessage | undefined;
-  problem?: string;
+  problem?: ConnectError;
 }
 
 const current = new AsyncLocalStorage<RequestDecoding>();
@@ -27,12 +27,12 @@ export function withStrictDecoding<T>(input: DescMessage | undefined, run: () =>
 
 /**
  * Records why the current request cannot be decoded (the first reason wins); the interceptor
- * below then fails the RPC. False outside a request started by withStrictDecoding.
+ * below then fails the RPC with `code`. False outside a request started by withStrictDecoding.
  */
-export function refuseCurrentRequest(problem: string): boolean {
+export function refuseCurrentRequest(problem: string, code: Code = Code.InvalidArgument): boolean {
   const request = current.getStore();
   if (request === undefined) return false;
-  request.problem ??= problem;
+  request.problem ??= new ConnectError(problem, code);
   return true;
 }
 
@@ -43,30 +43,35 @@ export const strictJsonOptions = {
   textDecoder: {
     decode(bytes?: Uint8Array): string {
       const request = current.getStore();
-      const problem = jsonProblem(bytes ?? new Uint8Array(0), request?.input);
-      if (problem === undefined) return utf8.decode(bytes);
-      if (request === undefined) throw new ConnectError(problem, Code.InvalidArgument);
-      request.problem ??= problem;
+      const decoded = decodeJson(bytes ?? new Uint8Array(0), request?.input);
+      if (decoded.problem === undefined) return decoded.text;
+      if (!refuseCurrentRequest(decoded.problem))
+        throw new ConnectError(decoded.problem, Code.InvalidArgument);
       return "{}";
     },
   },
 };
 
-function jsonProblem(bytes: Uint8Array, input: DescMessage | undefined): string | undefined {
+/** The body's text (decoded once), or why it is refused. */
+function decodeJson(
+  bytes: Uint8Array,
+  input: DescMessage | undefined,
+): { text: string; problem?: undefined } | { problem: string } {
   let text: string;
   try {
     text = utf8.decode(bytes);
   } catch {
-    return "the request body is not valid UTF-8 JSON";
+    return { problem: "the request body is not valid UTF-8 JSON" };
   }
-  if (input === undefined) return undefined;
+  if (input === undefined) return { text };
   let json: unknown;
   try {
     json = JSON.parse(text);
   } catch {
-    return undefined; // connect reports JSON syntax errors itself, as INVALID_ARGUMENT
+    return { text }; // connect reports JSON syntax errors itself, as INVALID_ARGUMENT
   }
-  return looseValue(input, json, input.typeName);
+  const problem = looseValue(input, json, input.typeName);
+  return problem === undefined ? { text } : { problem };
 }
 
 const INTEGER_TYPES = new Set([
@@ -146,7 +151,7 @@ function looseField(field: DescField, value: unknown, path: string): string | un
 
 function refuseIfUndecodable(): void {
   const problem = current.getStore()?.problem;
-  if (problem !== undefined) throw new ConnectError(problem, Code.InvalidArgument);
+  if (problem !== undefined) throw problem;
 }
 
 /** Fails an RPC whose request the hooks above refused; put it after the logging interceptor. */

@@ -4,6 +4,7 @@ import { create, toBinary } from "@bufbuild/protobuf";
 import { Origin, PublishRequestSchema } from "@openaxon/protocol";
 import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { isGrpcRequest, specEncodeGrpcMessages } from "../src/grpc-message-encoding.js";
 import { grpcPublishFastPath } from "../src/grpc-publish-fast-path.js";
 import { type RunningAxonServer, startAxonServer } from "../src/index.js";
 import { type Harness, startHarness } from "./support/harness.js";
@@ -32,6 +33,8 @@ beforeAll(async () => {
     admit: () => {},
   });
   fastServer = http2.createServer((request, response) => {
+    // As startAxonServer does for every gRPC request.
+    if (isGrpcRequest(request)) specEncodeGrpcMessages(response);
     if (!fast(request, response)) {
       response.writeHead(404);
       response.end();
