@@ -43,6 +43,8 @@ export interface AxonServiceOptions {
   shutdownSignal?: AbortSignal;
   /** Bytes of Subscribe frames in flight across all streams (see FrameBudget). Default 32 MiB. */
   frameBudgetBytes?: number;
+  /** Runs after DeleteAxon deleted an axon, before it answers (e.g. deleting its SQL database). */
+  onAxonDeleted?: (axonId: string) => Promise<void>;
 }
 
 /** The AxonService implementation, for a ConnectRouter or `createRouterTransport`. */
@@ -102,6 +104,7 @@ export function createAxonService(options: AxonServiceOptions): ServiceImpl<type
         const id = requireAxonId(request.id, "id");
         if (!(await store.deleteAxon(id))) throw axonNotFound(id);
         deletions.notify(id);
+        await options.onAxonDeleted?.(id);
         return {};
       }),
 

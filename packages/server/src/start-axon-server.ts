@@ -5,6 +5,7 @@ import { systemClock } from "@openaxon/core";
 import type { GatewayRegistry } from "@openaxon/gateway";
 import { AxonService } from "@openaxon/protocol";
 import type { RuntimeManager } from "@openaxon/runtime";
+import type { SqlDatabases } from "@openaxon/sql";
 import { pino } from "pino";
 import { ANONYMOUS_LOOPBACK, type ApiKeyConfig, type Principal, toGrant } from "./api-keys.js";
 import { assertAuthConfigured } from "./auth.js";
@@ -18,6 +19,7 @@ import { createRequestGate } from "./request-gate.js";
 import { rpcLoggingInterceptor } from "./rpc-logging.js";
 import { runtimeRoutes } from "./runtime-service.js";
 import { principalKey, scopeError, scopeInterceptor } from "./scope-interceptor.js";
+import { sqlRoutes } from "./sql-service.js";
 import { strictBinaryHandler } from "./strict-binary-decoding.js";
 import { strictDecodingInterceptor, strictJsonOptions, withStrictDecoding } from "./strict-decoding.js";
 import type { TransportLimits } from "./transport-limits.js";
@@ -47,6 +49,8 @@ export interface StartAxonServerOptions extends AxonServiceOptions {
   runtimes?: RuntimeManager;
   /** Connection, stream, header and idle bounds; DEFAULT_TRANSPORT_LIMITS for whatever is left out. */
   limits?: Partial<TransportLimits>;
+  /** When given, SqlService is served over it and DeleteAxon deletes the axon's database (closed by the caller). */
+  sql?: SqlDatabases;
   /** Serve plain gRPC unary Publish without Connect's per-call machinery. Default true. */
   publishFastPath?: boolean;
 }
@@ -87,7 +91,11 @@ export async function startAxonServer(options: StartAxonServerOptions): Promise<
   const rpcHandler = connectNodeAdapter({
     routes: (unlimited) => {
       const router = withReadLimits(unlimited, readLimits);
-      axonRoutes({ ...options, clock, logger, maxPayloadBytes, shutdownSignal })(router);
+      const onAxonDeleted = options.sql
+        ? (id: string) => options.sql!.deleteDatabase(id)
+        : options.onAxonDeleted;
+      axonRoutes({ ...options, clock, logger, maxPayloadBytes, shutdownSignal, onAxonDeleted })(router);
+      if (options.sql) sqlRoutes({ sql: options.sql, logger })(router);
       if (options.gatewayRegistry) gatewayRoutes({ registry: options.gatewayRegistry, logger })(router);
       if (options.runtimes) runtimeRoutes({ runtimes: options.runtimes, logger })(router);
       for (const [i, h] of unlimited.handlers.entries()) {

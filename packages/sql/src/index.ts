@@ -16,4 +16,4 @@ export type {
   SqlStatement,
   SqlValue,
 } from "./sql-value.js";
-export { checkStatement, EVENTS_VIEW, type StatementCheck } from "./statement-check.js";
+export { checkStatement, EVENTS_VIEW, isReadOnlyStatement, type StatementCheck } from "./statement-check.js";

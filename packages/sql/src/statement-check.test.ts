@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { checkStatement } from "./statement-check.js";
+import { checkStatement, isReadOnlyStatement } from "./statement-check.js";
 
 function refused(sql: string): string {
   const check = checkStatement(sql);
@@ -65,5 +65,15 @@ describe("checkStatement", () => {
     expect(refused("SELECT * FROM axon_log.axon_log_events")).toMatch(/internal/);
     expect(refused("DROP VIEW axon_events")).toMatch(/read-only/);
     expect(refused("CREATE TEMP TABLE x(a)")).toMatch(/TEMP/);
+  });
+
+  it("tells read-only statements (for read-scoped keys) from the rest", () => {
+    expect(isReadOnlyStatement("SELECT * FROM axon_events")).toBe(true);
+    expect(isReadOnlyStatement("VALUES (1)")).toBe(true);
+    expect(isReadOnlyStatement("WITH x AS (SELECT 1) SELECT * FROM x")).toBe(true);
+    expect(isReadOnlyStatement("WITH x AS (SELECT 1) INSERT INTO t SELECT * FROM x")).toBe(false);
+    expect(isReadOnlyStatement("INSERT INTO t VALUES (1)")).toBe(false);
+    expect(isReadOnlyStatement("PRAGMA user_version")).toBe(false);
+    expect(isReadOnlyStatement("SELECT 1; DELETE FROM t")).toBe(false);
   });
 });

@@ -185,3 +185,21 @@ function isName(token: SqlToken | undefined, name: string): boolean {
     (token?.kind === "word" || token?.kind === "quoted") && token.text.toLowerCase() === name.toLowerCase()
   );
 }
+
+const WRITE_WORDS = new Set(["INSERT", "UPDATE", "DELETE", "REPLACE", "UPSERT"]);
+
+/**
+ * Whether `sql` is a single statement that cannot change the database: a SELECT or VALUES, or a
+ * WITH whose words include no INSERT/UPDATE/DELETE/REPLACE (a name spelled like one makes it count
+ * as a write: the safe direction). Used to let read-only keys query.
+ */
+export function isReadOnlyStatement(sql: string): boolean {
+  const check = checkStatement(sql);
+  if (!check.ok) return false;
+  if (check.verb === "SELECT" || check.verb === "VALUES") return true;
+  if (check.verb !== "WITH") return false;
+  const tokenized = tokenizeSql(sql);
+  return (
+    tokenized.ok && !tokenized.tokens.some((t) => t.kind === "word" && WRITE_WORDS.has(t.text.toUpperCase()))
+  );
+}
