@@ -60,13 +60,17 @@ export class SqlDatabases {
     this.hosts = Array.from(
       { length: count },
       () =>
-        new SqlHost(this.limits.maxOpenDatabases, {
-          onRestart: (reason) => {
-            // The mirror's last write may be the one that was cut short: ask again.
-            this.mirrored.clear();
-            options.logger?.warn({ reason }, "SQL host restarted");
+        new SqlHost(
+          this.limits.maxOpenDatabases,
+          {
+            onRestart: (reason) => {
+              // The mirror's last write may be the one that was cut short: ask again.
+              this.mirrored.clear();
+              options.logger?.warn({ reason }, "SQL host restarted");
+            },
           },
-        }),
+          options.dir,
+        ),
     );
   }
 

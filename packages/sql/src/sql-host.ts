@@ -32,6 +32,8 @@ export class SqlHost {
   constructor(
     private readonly maxOpenDatabases: number,
     private readonly events: SqlHostEvents,
+    /** Shown in the child's command line only, so an operator (or a test) can tell whose it is. */
+    private readonly label: string,
   ) {}
 
   /** Sends one request; with `timeoutMs`, past it the child is killed and SqlInterruptedError thrown. */
@@ -84,7 +86,7 @@ export class SqlHost {
 
   private ensureChild(): ChildProcess {
     if (this.child) return this.child;
-    const child = fork(SQL_HOST_SCRIPT, [], {
+    const child = fork(SQL_HOST_SCRIPT, [this.label], {
       serialization: "advanced",
       execArgv: [],
       stdio: ["ignore", "inherit", "inherit", "ipc"],
