@@ -52,7 +52,7 @@ function openDatabase(request) {
   while (open.size > maxOpen) {
     const [oldestPath, oldest] = open.entries().next().value;
     open.delete(oldestPath);
-    oldest.db.close();
+    closeNow(oldest.db);
   }
   return entry;
 }
@@ -61,7 +61,14 @@ function closeDatabase(path) {
   const entry = open.get(path);
   if (!entry) return;
   open.delete(path);
-  entry.db.close();
+  closeNow(entry.db);
+}
+
+/** libsql keeps the files open until every statement of the connection is garbage: collect them
+ *  (the parent starts this process with --expose-gc) so an evicted database really lets go. */
+function closeNow(db) {
+  db.close();
+  globalThis.gc?.();
 }
 
 function valueBytes(value) {

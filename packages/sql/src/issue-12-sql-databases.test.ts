@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, rmSync, statSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type KvLogStore, Origin, openClassicLevelLogStore } from "@openaxon/store";
@@ -197,4 +197,49 @@ describe("SqlDatabases (issue 12)", () => {
     await expect(q("axn_missing", "SELECT 1")).rejects.toBeInstanceOf(SqlAxonNotFoundError);
     await expect(q("../../etc/passwd", "SELECT 1")).rejects.toBeInstanceOf(SqlAxonNotFoundError);
   });
+
+  it("keeps at most maxOpenDatabases databases open; idle ones are closed and reopen on use", async () => {
+    const lruDir = join(dir, "lru");
+    const lru = await SqlDatabases.open({ dir: lruDir, store, hosts: 1, limits: { maxOpenDatabases: 2 } });
+    try {
+      const axons = [];
+      for (let i = 0; i < 5; i++) {
+        const axon = await store.createAxon({ name: `a${i}`, labels: {} });
+        axons.push(axon.id);
+        await lru.query(axon.id, { sql: "CREATE TABLE t(x)", params: [] });
+      }
+      const openAxons = new Set(openFilesUnder(lruDir).map((f) => f.split("/").pop()!.split(".")[0]));
+      expect(openAxons.size).toBeGreaterThan(0);
+      expect(openAxons.size).toBeLessThanOrEqual(2);
+      // The first axon's database was closed; using it again reopens it with its table.
+      expect((await lru.query(axons[0]!, { sql: "SELECT count(*) FROM t", params: [] })).rows).toEqual([
+        [0n],
+      ]);
+    } finally {
+      await lru.close();
+    }
+  });
 });
+
+/** Files under `dir` that some process of ours (the host is a child, so scan every pid) holds open. */
+function openFilesUnder(dir: string): string[] {
+  const files: string[] = [];
+  for (const pid of readdirSync("/proc").filter((e) => /^\d+$/.test(e))) {
+    let cmdline = "";
+    try {
+      cmdline = readFileSync(`/proc/${pid}/cmdline`, "utf8");
+    } catch {
+      continue;
+    }
+    if (!cmdline.split("\0").includes(dir)) continue;
+    for (const fd of readdirSync(`/proc/${pid}/fd`)) {
+      try {
+        const target = readlinkSync(`/proc/${pid}/fd/${fd}`);
+        if (target.startsWith(`${dir}/`)) files.push(target);
+      } catch {
+        // closed meanwhile
+      }
+    }
+  }
+  return files;
+}

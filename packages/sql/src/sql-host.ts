@@ -88,7 +88,8 @@ export class SqlHost {
     if (this.child) return this.child;
     const child = fork(SQL_HOST_SCRIPT, [this.label], {
       serialization: "advanced",
-      execArgv: [],
+      // --expose-gc: the host collects closed connections' statements so their files are released.
+      execArgv: ["--expose-gc"],
       stdio: ["ignore", "inherit", "inherit", "ipc"],
     });
     child.on("message", (reply: { id: number; ok?: unknown; error?: SqlFailure }) => {
