@@ -60,4 +60,17 @@ describe("axon sql (issue 12)", () => {
     expect(bad.code).not.toBe(0);
     expect(bad.stderr).toContain("UNIQUE constraint failed: kv.k (SQLITE_CONSTRAINT_PRIMARYKEY)");
   });
+
+  it("without a statement, runs the statements on stdin one by one and reports failures", {
+    timeout: 30_000,
+  }, async () => {
+    const { id } = await client.axons.create();
+    const run = await runAxon(["sql", id], {
+      env,
+      stdin: "CREATE TABLE s(x);\nINSERT INTO s VALUES (1), ('two;');\nSELEC nope;\nSELECT x\n  FROM s;\n",
+    });
+    expect(run.code).toBe(1);
+    expect(run.stdout).toBe("x\n1\ntwo;\n");
+    expect(run.stderr).toContain('near "SELEC": syntax error (SQLITE_ERROR)');
+  });
 });
