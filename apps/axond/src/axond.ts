@@ -1,5 +1,7 @@
+import { join } from "node:path";
 import { createConsoleSite } from "@openaxon/console";
 import { startAxonServer } from "@openaxon/server";
+import { SqlDatabases } from "@openaxon/sql";
 import type { Logger } from "pino";
 import type { AxondConfig } from "./config.js";
 import { DisposerStack } from "./disposer-stack.js";
@@ -23,6 +25,12 @@ export async function startAxond(config: AxondConfig, logger: Logger): Promise<R
     resources.dispose((name, error) => logger.error({ err: error, resource: name }, "close failed"));
   try {
     const store = resources.use("store", await openStore(config, process.env, logger), (s) => s.close());
+    // One SQLite file per axon under <data dir>/sql (issue 12); closed after the server, before the store.
+    const sql = resources.use(
+      "sql",
+      await SqlDatabases.open({ dir: join(config.dataDir, "sql"), store, logger }),
+      (s) => s.close(),
+    );
     const gateway = resources.use(
       "gateway",
       await startGateway({
@@ -45,6 +53,7 @@ export async function startAxond(config: AxondConfig, logger: Logger): Promise<R
       "server",
       await startAxonServer({
         store,
+        sql,
         runtimes,
         gatewayRegistry: gateway.registry,
         host: config.listen.host,

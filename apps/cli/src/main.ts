@@ -10,6 +10,7 @@ import { registerGatewayCommands } from "./program/gateway-commands.js";
 import { registerPolicyCommands } from "./program/policy-commands.js";
 import { registerRuntimeCommands } from "./program/runtime-commands.js";
 import { registerSecretCommands } from "./program/secret-commands.js";
+import { registerSqlCommand } from "./program/sql-command.js";
 
 export const defaultUrl = "http://127.0.0.1:7433";
 
@@ -40,6 +41,7 @@ export async function runCli(argv: readonly string[], io: CliIo, stop: AbortSign
   registerSecretCommands(program, action);
   registerPolicyCommands(program, action);
   registerGatewayCommands(program, action);
+  registerSqlCommand(program, action);
 
   try {
     await program.parseAsync([...argv]);

@@ -5,6 +5,7 @@ import {
   NetworkPolicyService,
   RuntimeService,
   SecretService,
+  SqlService,
 } from "@openaxon/protocol";
 import { createDefaultTransport, defaultTransportStreamsBothWays } from "#default-transport";
 import { type AgentSession, createAgentSession } from "./agent-session.js";
@@ -82,6 +83,7 @@ export function createAxonClient(options: AxonClientOptions): AxonClient {
     retry: options.retry,
     timers,
     producer,
+    sqlRpc: createClient(SqlService, transport),
   };
   return {
     axons: createAxons(rpc),

@@ -1,6 +1,7 @@
 import type { Client } from "@connectrpc/connect";
-import type { AxonService } from "@openaxon/protocol";
+import type { AxonService, SqlService } from "@openaxon/protocol";
 import type { AppendProducer } from "./append-producer.js";
+import { type AxonSql, createAxonSql } from "./axon-sql.js";
 import { originValue, toAxon, toEvent, toSafeNumber, toUint64 } from "./convert.js";
 import { encodePayload } from "./payload.js";
 import { type SubscribeDefaults, type SubscribeOptions, subscribeResilient } from "./subscribe.js";
@@ -37,12 +38,16 @@ export interface AxonHandle {
    * or the loop breaks; throws on errors retrying cannot fix (NOT_FOUND, UNAUTHENTICATED, …).
    */
   subscribe(options?: SubscribeOptions): AsyncIterable<AxonEvent>;
+  /** The axon's own SQLite database (queries, atomic batches, the read-only `axon_events` table). */
+  readonly sql: AxonSql;
 }
 
 export interface AxonHandleDefaults extends SubscribeDefaults {
   readonly source: string;
   /** When set, publish() calls without call options go through the Append session. */
   readonly producer?: AppendProducer | undefined;
+  /** SqlService on the same transport. */
+  readonly sqlRpc?: Client<typeof SqlService> | undefined;
 }
 
 export function createAxonHandle(
@@ -123,6 +128,10 @@ export function createAxonHandle(
     },
     subscribe(options = {}) {
       return subscribeResilient(rpc, id, options, defaults);
+    },
+    get sql(): AxonSql {
+      if (!defaults.sqlRpc) throw new TypeError("this axon handle has no SQL client");
+      return createAxonSql(defaults.sqlRpc, id);
     },
   };
 }

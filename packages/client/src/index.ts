@@ -2,6 +2,7 @@ export type { AgentSession, PromptOptions } from "./agent-session.js";
 export { bearerAuthInterceptor, withBearerAuth } from "./auth.js";
 export { type AxonClient, type AxonClientOptions, createAxonClient } from "./axon-client.js";
 export type { AxonHandle } from "./axon-handle.js";
+export { type AxonSql, sqlErrorOf } from "./axon-sql.js";
 export type { Axons, CreateAxonInput, ListAxonsInput, ListAxonsPageInput } from "./axons.js";
 export type { RetryOptions } from "./backoff.js";
 export {
@@ -44,6 +45,17 @@ export type {
   SandboxPolicyName,
 } from "./runtime-types.js";
 export type { Runtimes } from "./runtimes.js";
+export type {
+  SqlBatchResult,
+  SqlColumn,
+  SqlErrorInfo,
+  SqlMeta,
+  SqlParam,
+  SqlResult,
+  SqlStatementInput,
+  SqlStepResult,
+  SqlValue,
+} from "./sql-types.js";
 export { DEFAULT_IDLE_TIMEOUT_MS, type ReconnectInfo, type SubscribeOptions } from "./subscribe.js";
 export type { Timers } from "./timers.js";
 export { Turn, TurnClosedError, TurnFailedError, type TurnOptions } from "./turn.js";

@@ -48,6 +48,8 @@ export interface AxonServiceOptions {
    * against the same budget and end when an axon is deleted. Default: the service's own.
    */
   subscribeShared?: SubscribeShared;
+  /** Runs after DeleteAxon deleted an axon, before it answers (e.g. deleting its SQL database). */
+  onAxonDeleted?: (axonId: string) => Promise<void>;
 }
 
 /** State every Subscribe stream of a server shares, whichever path serves it. */
@@ -148,6 +150,7 @@ export function createAxonService(options: AxonServiceOptions): ServiceImpl<type
         const id = requireAxonId(request.id, "id");
         if (!(await store.deleteAxon(id))) throw axonNotFound(id);
         deletions.notify(id);
+        await options.onAxonDeleted?.(id);
         return {};
       }),
 

@@ -22,6 +22,7 @@ export {
   runtimeRoutes,
 } from "./runtime-service.js";
 export { createSecretService, type GatewayServiceOptions } from "./secret-service.js";
+export { createSqlService, type SqlServiceOptions, sqlRoutes } from "./sql-service.js";
 export {
   DEFAULT_SHUTDOWN_TIMEOUT_MS,
   type RunningAxonServer,

@@ -39,6 +39,8 @@ const EXPECTED: Readonly<Record<string, Scope | "by-origin">> = {
   "openaxon.v1.GatewayConfigService/GetGatewayConfig": "admin",
   "openaxon.v1.GatewayConfigService/ListGatewayConfigs": "admin",
   "openaxon.v1.GatewayConfigService/DeleteGatewayConfig": "admin",
+  "openaxon.v1.SqlService/Query": "publish",
+  "openaxon.v1.SqlService/Batch": "publish",
   "openaxon.v1.RuntimeService/CreateRuntime": "admin",
   "openaxon.v1.RuntimeService/GetRuntime": "admin",
   "openaxon.v1.RuntimeService/ListRuntimes": "admin",
@@ -60,6 +62,7 @@ describe("every RPC of the protocol has a deliberate scope", () => {
       "openaxon.v1.NetworkPolicyService",
       "openaxon.v1.RuntimeService",
       "openaxon.v1.SecretService",
+      "openaxon.v1.SqlService",
     ]);
     expect(rpcs.length).toBe(Object.keys(EXPECTED).length);
   });
@@ -74,7 +77,9 @@ describe("every RPC of the protocol has a deliberate scope", () => {
 
   test("management RPCs (secrets, policies, gateway configs, runtimes, DeleteAxon) need admin", () => {
     const management = rpcs.filter(
-      ({ service, method }) => service !== "openaxon.v1.AxonService" || method === "DeleteAxon",
+      ({ service, method }) =>
+        (service !== "openaxon.v1.AxonService" && service !== "openaxon.v1.SqlService") ||
+        method === "DeleteAxon",
     );
     expect(management.length).toBeGreaterThan(15);
     for (const { service, method } of management) {
@@ -85,6 +90,20 @@ describe("every RPC of the protocol has a deliberate scope", () => {
   test("an RPC the table does not know needs admin (closed until classified)", () => {
     expect(requiredScopes("openaxon.v1.AxonService", "PurgeEverything", {})).toEqual(["admin"]);
     expect(requiredScopes("openaxon.v2.NewService", "GetAxon", {})).toEqual(["admin"]);
+  });
+});
+
+describe("SqlService: writes need publish, a read-only Query needs read", () => {
+  const SQL = "openaxon.v1.SqlService";
+  test("Query", () => {
+    expect(requiredScopes(SQL, "Query", { sql: "SELECT * FROM axon_events" })).toEqual(["read"]);
+    expect(requiredScopes(SQL, "Query", { sql: "WITH a AS (SELECT 1) SELECT * FROM a" })).toEqual(["read"]);
+    expect(requiredScopes(SQL, "Query", { sql: "INSERT INTO t VALUES (1)" })).toEqual(["publish"]);
+    expect(requiredScopes(SQL, "Query", { sql: "SELECT 1; DROP TABLE t" })).toEqual(["publish"]);
+    expect(requiredScopes(SQL, "Query", { sql: "PRAGMA user_version = 1" })).toEqual(["publish"]);
+  });
+  test("Batch", () => {
+    expect(requiredScopes(SQL, "Batch", {})).toEqual(["publish"]);
   });
 });
 

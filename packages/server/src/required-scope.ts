@@ -1,8 +1,10 @@
 import { Origin } from "@openaxon/protocol";
+import { isReadOnlyStatement } from "@openaxon/sql";
 import type { Scope } from "./api-keys.js";
 
-/** The parts of a request the decision looks at: Publish carries `origin`, PublishBatch `events`. */
+/** The parts of a request the decision looks at: Publish carries `origin`, PublishBatch `events`, SQL Query `sql`. */
 export interface ScopedRequest {
+  readonly sql?: string;
   readonly origin?: Origin;
   readonly events?: readonly { readonly origin?: Origin }[];
 }
@@ -33,6 +35,9 @@ const TABLE: Readonly<Record<string, Readonly<Record<string, Scope>>>> = {
     ListGatewayConfigs: "admin",
     DeleteGatewayConfig: "admin",
   },
+  // SQL changes the axon's state as publishing does, so it needs `publish`; a Query whose statement
+  // cannot write (isReadOnlyStatement) needs only `read` (below). Batches are for writes.
+  "openaxon.v1.SqlService": { Query: "publish", Batch: "publish" },
   "openaxon.v1.RuntimeService": {
     CreateRuntime: "admin",
     GetRuntime: "admin",
@@ -61,6 +66,9 @@ export function requiredScopes(service: string, method: string, request: ScopedR
     const needed = new Set<Scope>(origins.map(scopeForOrigin));
     if (needed.size === 0) needed.add("publish");
     return [...needed];
+  }
+  if (service === "openaxon.v1.SqlService" && method === "Query" && request?.sql !== undefined) {
+    if (isReadOnlyStatement(request.sql)) return ["read"];
   }
   return [TABLE[service]?.[method] ?? "admin"];
 }

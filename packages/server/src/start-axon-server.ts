@@ -8,6 +8,7 @@ import { systemClock } from "@openaxon/core";
 import type { GatewayRegistry } from "@openaxon/gateway";
 import { AxonService } from "@openaxon/protocol";
 import type { RuntimeManager } from "@openaxon/runtime";
+import type { SqlDatabases } from "@openaxon/sql";
 import { pino } from "pino";
 import { ANONYMOUS_LOOPBACK, type ApiKeyConfig, type Principal, toGrant } from "./api-keys.js";
 import { assertAuthConfigured } from "./auth.js";
@@ -28,6 +29,7 @@ import { createRequestGate } from "./request-gate.js";
 import { rpcLoggingInterceptor } from "./rpc-logging.js";
 import { runtimeRoutes } from "./runtime-service.js";
 import { principalKey, scopeError, scopeInterceptor } from "./scope-interceptor.js";
+import { sqlRoutes } from "./sql-service.js";
 import { strictBinaryHandler } from "./strict-binary-decoding.js";
 import { strictDecodingInterceptor, strictJsonOptions, withStrictDecoding } from "./strict-decoding.js";
 import { subscribeFastPath } from "./subscribe-fast-path.js";
@@ -58,6 +60,8 @@ export interface StartAxonServerOptions extends AxonServiceOptions {
   runtimes?: RuntimeManager;
   /** Connection, stream, header and idle bounds; DEFAULT_TRANSPORT_LIMITS for whatever is left out. */
   limits?: Partial<TransportLimits>;
+  /** When given, SqlService is served over it and DeleteAxon deletes the axon's database (closed by the caller). */
+  sql?: SqlDatabases;
   /** Serve plain gRPC unary Publish without Connect's per-call machinery. Default true. */
   publishFastPath?: boolean;
   /** Serve plain gRPC and Connect (binary) Subscribe by writing shared frames to HTTP/2 streams. Default true. */
@@ -115,7 +119,19 @@ export async function startAxonServer(options: StartAxonServerOptions): Promise<
   const rpcHandler = connectNodeAdapter({
     routes: (unlimited) => {
       const router = withReadLimits(unlimited, readLimits);
-      axonRoutes({ ...options, clock, logger, maxPayloadBytes, shutdownSignal, subscribeShared })(router);
+      const onAxonDeleted = options.sql
+        ? (id: string) => options.sql!.deleteDatabase(id)
+        : options.onAxonDeleted;
+      axonRoutes({
+        ...options,
+        clock,
+        logger,
+        maxPayloadBytes,
+        shutdownSignal,
+        subscribeShared,
+        onAxonDeleted,
+      })(router);
+      if (options.sql) sqlRoutes({ sql: options.sql, logger })(router);
       if (options.gatewayRegistry) gatewayRoutes({ registry: options.gatewayRegistry, logger })(router);
       if (options.runtimes) runtimeRoutes({ runtimes: options.runtimes, logger })(router);
       for (const [i, h] of unlimited.handlers.entries()) {

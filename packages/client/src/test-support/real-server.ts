@@ -6,6 +6,7 @@ import { systemClock, systemRng } from "@openaxon/core";
 import { GatewayRegistry, loadOrCreateKey, recordsFromStore, SecretBox } from "@openaxon/gateway";
 import { RuntimeManager } from "@openaxon/runtime";
 import { type RunningAxonServer, startAxonServer } from "@openaxon/server";
+import { SqlDatabases } from "@openaxon/sql";
 import { type KvLogStore, openClassicLevelLogStore } from "@openaxon/store";
 
 /**
@@ -31,6 +32,8 @@ export interface RealServerOptions {
   gateway?: boolean;
   /** Broker cancel grace for runtimes (default the broker's). */
   cancelGraceMs?: number;
+  /** Serve SqlService (one SQLite file per axon under the temp dir). */
+  sql?: boolean;
 }
 
 export async function startRealServer(options: RealServerOptions = {}): Promise<RealServer> {
@@ -54,6 +57,7 @@ export async function startRealServer(options: RealServerOptions = {}): Promise<
         box: new SecretBox(await loadOrCreateKey({ dataDir: dir, env: {} })),
       })
     : undefined;
+  const sql = options.sql ? await SqlDatabases.open({ dir: join(dir, "sql"), store, hosts: 1 }) : undefined;
   const start = (port: number) =>
     startAxonServer({
       store,
@@ -63,6 +67,7 @@ export async function startRealServer(options: RealServerOptions = {}): Promise<
       shutdownTimeoutMs: 2_000,
       ...(runtimes && { runtimes }),
       ...(gatewayRegistry && { gatewayRegistry }),
+      ...(sql && { sql }),
     });
   let server = await start(0);
   const port = server.port;
@@ -82,6 +87,7 @@ export async function startRealServer(options: RealServerOptions = {}): Promise<
     async close() {
       await server.close();
       await runtimes?.close();
+      await sql?.close();
       await store.close();
       await rm(dir, { recursive: true, force: true });
     },
