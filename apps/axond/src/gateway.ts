@@ -1,6 +1,6 @@
 import { chmod, mkdir } from "node:fs/promises";
 import { join } from "node:path";
-import { systemClock } from "@openaxon/core";
+import { systemClock, systemRng } from "@openaxon/core";
 import {
   type AuditLimiter,
   type CredentialGateway,
@@ -82,7 +82,7 @@ export async function startGateway(options: {
 
   let key: Awaited<ReturnType<typeof loadOrCreateKey>>;
   try {
-    key = await loadOrCreateKey({ dataDir, env: options.env });
+    key = await loadOrCreateKey({ dataDir, env: options.env, rng: systemRng });
   } catch (error) {
     throw new StartupError(`cannot load the secret key: ${(error as Error).message}`);
   }
@@ -94,8 +94,9 @@ export async function startGateway(options: {
   try {
     registry = await GatewayRegistry.open({
       records: recordsFromStore(store),
-      box: new SecretBox(key),
+      box: new SecretBox(key, systemRng),
       clock: systemClock,
+      rng: systemRng,
       logger: log,
       referencedBy: (kind, id) => runtimes?.using(kind, id) ?? [],
     });
@@ -121,6 +122,7 @@ export async function startGateway(options: {
   const proxy = await startEgressProxy({
     auditLimiter,
     clock: systemClock,
+    rng: systemRng,
     logger: log,
     unixSocketPath: proxySocket,
   });
@@ -129,6 +131,7 @@ export async function startGateway(options: {
     gateway = await startCredentialGateway({
       auditLimiter,
       clock: systemClock,
+      rng: systemRng,
       logger: log,
       unixSocketPath: gatewaySocket,
     });

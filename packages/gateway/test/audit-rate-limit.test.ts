@@ -1,3 +1,4 @@
+import { systemRng } from "@openaxon/core";
 import { createAuditLimiter, type GatewayAuditEvent, startEgressProxy } from "@openaxon/gateway";
 import { afterEach, describe, expect, it } from "vitest";
 import { ManualClock } from "../src/test-support/manual-clock.js";
@@ -17,6 +18,7 @@ describe("audit events from the proxy", () => {
     const events: GatewayAuditEvent[] = [];
     const proxy = await startEgressProxy({
       clock,
+      rng: systemRng,
       resolver: new TableResolver({}),
       dialer: new RecordingDialer().dial,
       auditLimiter: createAuditLimiter((e) => events.push(e), { clock, burst: 10, perSecond: 1 }),

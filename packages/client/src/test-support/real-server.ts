@@ -51,7 +51,9 @@ export async function startRealServer(options: RealServerOptions = {}): Promise<
   const gatewayRegistry = options.gateway
     ? await GatewayRegistry.open({
         records: recordsFromStore(store),
-        box: new SecretBox(await loadOrCreateKey({ dataDir: dir, env: {} })),
+        box: new SecretBox(await loadOrCreateKey({ dataDir: dir, env: {}, rng: systemRng }), systemRng),
+        clock: systemClock,
+        rng: systemRng,
       })
     : undefined;
   const start = (port: number) =>

@@ -1,4 +1,5 @@
 import { request } from "node:http";
+import { systemRng } from "@openaxon/core";
 import {
   type CredentialGatewayOptions,
   createAuditLimiter,
@@ -38,7 +39,7 @@ export async function startTestGateway(options: Partial<CredentialGatewayOptions
   const clock = new ManualClock();
   const logger = memoryLogger();
   const auditLimiter = createAuditLimiter((event) => events.push(event), { clock, burst: 10_000 });
-  const gateway = await startCredentialGateway({ clock, auditLimiter, logger, ...options });
+  const gateway = await startCredentialGateway({ clock, rng: systemRng, auditLimiter, logger, ...options });
   return {
     gateway,
     events,

@@ -1,3 +1,4 @@
+import { systemRng } from "@openaxon/core";
 import {
   createAuditLimiter,
   type EgressProxyOptions,
@@ -37,6 +38,7 @@ export async function startTestProxy(options: TestProxyOptions = {}) {
     dialer: dialer.dial,
     auditLimiter,
     clock,
+    rng: systemRng,
     hostAddresses: () => options.hostAddresses ?? [],
     ...options.extra,
   });
