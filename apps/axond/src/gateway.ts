@@ -17,8 +17,9 @@ import {
 import {
   chooseSandbox,
   detectSandbox,
-  type RuntimeManager,
+  RuntimeAuditSink,
   RuntimeNetwork,
+  runtimeReferencesIn,
   type SandboxAvailability,
   type SandboxMode,
 } from "@openaxon/runtime";
@@ -38,16 +39,15 @@ export interface AxondGateway {
   readonly gateway: CredentialGateway;
   readonly network: RuntimeNetwork;
   readonly sandbox: SandboxAvailability;
-  /** The runtime manager answers the registry's in-use checks and receives the audit events. */
-  attachRuntimes(runtimes: RuntimeManager): void;
   /** After the runtimes, before the store: stops the listeners and writes the last audit events. */
   close(): Promise<void>;
 }
 
 /**
  * What agents reach and with which credentials: the secret key (OPENAXON_SECRET_KEY or
- * `<data dir>/secret.key`), the registry of secrets, policies and gateway configs over the store,
- * one audit limiter, the egress proxy and credential gateway on 127.0.0.1 and on Unix sockets
+ * `<data dir>/secret.key`), the registry of secrets, policies and gateway configs over the store
+ * (in-use checks read the runtime records there), one audit limiter writing into the runtimes'
+ * axons in the store, the egress proxy and credential gateway on 127.0.0.1 and on Unix sockets
  * under `<data dir>/run`, and the sandbox the `--sandbox` mode allows. Throws StartupError for what
  * the operator must fix (a key that does not open the stored secrets, `--sandbox required` without
  * bubblewrap).
@@ -89,7 +89,6 @@ export async function startGateway(options: {
   // Where the key came from, never the key.
   log.info({ source: key.source, ...(key.path && { path: key.path }) }, "secret key loaded");
 
-  let runtimes: RuntimeManager | undefined;
   let registry: GatewayRegistry;
   try {
     registry = await GatewayRegistry.open({
@@ -98,7 +97,7 @@ export async function startGateway(options: {
       clock: systemClock,
       rng: systemRng,
       logger: log,
-      referencedBy: (kind, id) => runtimes?.using(kind, id) ?? [],
+      referencedBy: runtimeReferencesIn(store),
     });
   } catch (error) {
     if (error instanceof SecretKeyMismatchError) throw new StartupError(error.message);
@@ -116,7 +115,8 @@ export async function startGateway(options: {
     );
   }
 
-  const auditLimiter: AuditLimiter = createAuditLimiter((event) => runtimes?.publishAudit(event), {
+  const audits = new RuntimeAuditSink(store, logger.child({ component: "runtime" }));
+  const auditLimiter: AuditLimiter = createAuditLimiter((event) => audits.publish(event), {
     clock: systemClock,
   });
   const proxy = await startEgressProxy({
@@ -162,15 +162,12 @@ export async function startGateway(options: {
     gateway,
     network,
     sandbox,
-    attachRuntimes(manager) {
-      runtimes = manager;
-    },
     async close() {
       network.close();
       await Promise.all([proxy.close(), gateway.close()]);
       // Pending "suppressed" summaries go out now, while the store is still open.
       auditLimiter.close();
-      await runtimes?.auditsPublished();
+      await audits.published();
     },
   };
 }

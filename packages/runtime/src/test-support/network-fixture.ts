@@ -141,7 +141,7 @@ export async function networkFixture(
     network,
     audits,
     runDir,
-    /** Also hand audit events to `listener` (e.g. RuntimeManager.publishAudit). */
+    /** Also hand audit events to `listener` (e.g. RuntimeAuditSink.publish). */
     onAudit(listener: (event: GatewayAuditEvent) => void) {
       listeners.push(listener);
     },
