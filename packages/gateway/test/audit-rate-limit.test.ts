@@ -1,7 +1,7 @@
 import { systemRng } from "@openaxon/core";
+import { ManualClock } from "@openaxon/core/testing";
 import { createAuditLimiter, type GatewayAuditEvent, startEgressProxy } from "@openaxon/gateway";
 import { afterEach, describe, expect, it } from "vitest";
-import { ManualClock } from "../src/test-support/manual-clock.js";
 import { RecordingDialer, TableResolver } from "../src/test-support/network-doubles.js";
 import { basicAuth, openTunnel } from "../src/test-support/raw-http.js";
 

@@ -4,6 +4,7 @@ import {
   type AxonLink,
   Broker,
   type BrokerObserver,
+  describeError,
 } from "@openaxon/broker";
 import { findExecutable } from "@openaxon/broker/adapter-kit";
 import { type Clock, isMutantActive, SerialQueue } from "@openaxon/core";
@@ -416,8 +417,4 @@ export class HostedRuntime {
   private axonIds(): string[] {
     return this.current.mounts.map((m) => m.axonId);
   }
-}
-
-function describeError(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

@@ -3,6 +3,7 @@ import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promis
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { systemRng } from "@openaxon/core";
+import { ManualClock } from "@openaxon/core/testing";
 import {
   agentNetworkEnv,
   createAuditLimiter,
@@ -15,7 +16,6 @@ import {
 } from "@openaxon/gateway";
 import { AuthMechanismType } from "@openaxon/protocol";
 import { endpoint, memoryLogger, SECRET } from "./gateway-harness.js";
-import { ManualClock } from "./manual-clock.js";
 import { TableResolver } from "./network-doubles.js";
 import { startFakeUpstream } from "./servers.js";
 

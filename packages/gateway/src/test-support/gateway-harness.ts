@@ -1,5 +1,6 @@
 import { request } from "node:http";
 import { systemRng } from "@openaxon/core";
+import { ManualClock } from "@openaxon/core/testing";
 import {
   type CredentialGatewayOptions,
   createAuditLimiter,
@@ -10,7 +11,6 @@ import {
   startCredentialGateway,
 } from "@openaxon/gateway";
 import { AuthMechanismType } from "@openaxon/protocol";
-import { ManualClock } from "./manual-clock.js";
 
 export const SECRET = "sk-ant-api03-REAL-SECRET-never-shown-0123456789";
 

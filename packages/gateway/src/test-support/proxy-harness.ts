@@ -1,4 +1,5 @@
 import { systemRng } from "@openaxon/core";
+import { ManualClock } from "@openaxon/core/testing";
 import {
   createAuditLimiter,
   type EgressProxyOptions,
@@ -8,7 +9,6 @@ import {
   type IpAddress,
   startEgressProxy,
 } from "@openaxon/gateway";
-import { ManualClock } from "./manual-clock.js";
 import { RecordingDialer, TableResolver } from "./network-doubles.js";
 import { basicAuth, openTunnel, rawRequest } from "./raw-http.js";
 
