@@ -1,5 +1,5 @@
 import { logStoreAxonLink, Origin } from "@openaxon/broker";
-import type { LogStore } from "@openaxon/store";
+import type { LogStore, RecordStore } from "@openaxon/store";
 import { type RuntimeLogger, silentLogger } from "./runtime-logger.js";
 import { RUNTIME_RECORD_KIND, type RuntimeRecord } from "./runtime-record.js";
 
@@ -23,7 +23,7 @@ export class RuntimeAuditSink {
   private tail: Promise<void> = Promise.resolve();
 
   constructor(
-    private readonly store: LogStore,
+    private readonly store: LogStore & RecordStore,
     private readonly logger: RuntimeLogger = silentLogger,
   ) {
     this.link = logStoreAxonLink(store);

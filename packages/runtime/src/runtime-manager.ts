@@ -7,7 +7,7 @@ import {
 } from "@openaxon/broker";
 import { findExecutable } from "@openaxon/broker/adapter-kit";
 import { type Clock, newId, type Rng, SerialQueue } from "@openaxon/core";
-import { AxonNotFoundError, type LogStore } from "@openaxon/store";
+import { AxonNotFoundError, type LogStore, type RecordStore } from "@openaxon/store";
 import { AGENT_HOST_ENV, agentEnv } from "./agent-env.js";
 import { type RunningAgentReaper, startAgentReaper, sweepAgents } from "./agent-reaper.js";
 import {
@@ -31,7 +31,7 @@ import { validateRuntimeInput } from "./validate-runtime-input.js";
 import { ensureDirectory } from "./working-directory.js";
 
 export interface RuntimeManagerOptions {
-  readonly store: LogStore;
+  readonly store: LogStore & RecordStore;
   readonly clock: Clock;
   readonly rng: Rng;
   /** Adapter factories by protocol; a protocol without one is refused at CreateRuntime. */
@@ -74,7 +74,7 @@ const HOST_RECORD_ID = "self";
  * running comes back running and a suspended one stays suspended and still wakes on the next event.
  */
 export class RuntimeManager {
-  private readonly store: LogStore;
+  private readonly store: LogStore & RecordStore;
   private readonly clock: Clock;
   private readonly rng: Rng;
   private readonly link: AxonLink;

@@ -32,3 +32,4 @@ export {
   type OpenClassicLevelLogStoreOptions,
   openClassicLevelLogStore,
 } from "./open-classic-level-log-store.js";
+export type { RecordStore } from "./record-store.js";
