@@ -47,7 +47,6 @@ export async function startAxond(config: AxondConfig, logger: Logger): Promise<R
       createRuntimes({ store, dataDir: config.dataDir, logger, network: gateway.network }),
       (r) => r.close(),
     );
-    gateway.attachRuntimes(runtimes);
     await runtimes.start();
     const server = resources.use(
       "server",

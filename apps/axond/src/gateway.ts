@@ -1,6 +1,6 @@
 import { chmod, mkdir } from "node:fs/promises";
 import { join } from "node:path";
-import { systemClock } from "@openaxon/core";
+import { systemClock, systemRng } from "@openaxon/core";
 import {
   type AuditLimiter,
   type CredentialGateway,
@@ -17,8 +17,9 @@ import {
 import {
   chooseSandbox,
   detectSandbox,
-  type RuntimeManager,
+  RuntimeAuditSink,
   RuntimeNetwork,
+  runtimeReferencesIn,
   type SandboxAvailability,
   type SandboxMode,
 } from "@openaxon/runtime";
@@ -38,16 +39,15 @@ export interface AxondGateway {
   readonly gateway: CredentialGateway;
   readonly network: RuntimeNetwork;
   readonly sandbox: SandboxAvailability;
-  /** The runtime manager answers the registry's in-use checks and receives the audit events. */
-  attachRuntimes(runtimes: RuntimeManager): void;
   /** After the runtimes, before the store: stops the listeners and writes the last audit events. */
   close(): Promise<void>;
 }
 
 /**
  * What agents reach and with which credentials: the secret key (OPENAXON_SECRET_KEY or
- * `<data dir>/secret.key`), the registry of secrets, policies and gateway configs over the store,
- * one audit limiter, the egress proxy and credential gateway on 127.0.0.1 and on Unix sockets
+ * `<data dir>/secret.key`), the registry of secrets, policies and gateway configs over the store
+ * (in-use checks read the runtime records there), one audit limiter writing into the runtimes'
+ * axons in the store, the egress proxy and credential gateway on 127.0.0.1 and on Unix sockets
  * under `<data dir>/run`, and the sandbox the `--sandbox` mode allows. Throws StartupError for what
  * the operator must fix (a key that does not open the stored secrets, `--sandbox required` without
  * bubblewrap).
@@ -82,22 +82,22 @@ export async function startGateway(options: {
 
   let key: Awaited<ReturnType<typeof loadOrCreateKey>>;
   try {
-    key = await loadOrCreateKey({ dataDir, env: options.env });
+    key = await loadOrCreateKey({ dataDir, env: options.env, rng: systemRng });
   } catch (error) {
     throw new StartupError(`cannot load the secret key: ${(error as Error).message}`);
   }
   // Where the key came from, never the key.
   log.info({ source: key.source, ...(key.path && { path: key.path }) }, "secret key loaded");
 
-  let runtimes: RuntimeManager | undefined;
   let registry: GatewayRegistry;
   try {
     registry = await GatewayRegistry.open({
       records: recordsFromStore(store),
-      box: new SecretBox(key),
+      box: new SecretBox(key, systemRng),
       clock: systemClock,
+      rng: systemRng,
       logger: log,
-      referencedBy: (kind, id) => runtimes?.using(kind, id) ?? [],
+      referencedBy: runtimeReferencesIn(store),
     });
   } catch (error) {
     if (error instanceof SecretKeyMismatchError) throw new StartupError(error.message);
@@ -115,12 +115,14 @@ export async function startGateway(options: {
     );
   }
 
-  const auditLimiter: AuditLimiter = createAuditLimiter((event) => runtimes?.publishAudit(event), {
+  const audits = new RuntimeAuditSink(store, logger.child({ component: "runtime" }));
+  const auditLimiter: AuditLimiter = createAuditLimiter((event) => audits.publish(event), {
     clock: systemClock,
   });
   const proxy = await startEgressProxy({
     auditLimiter,
     clock: systemClock,
+    rng: systemRng,
     logger: log,
     unixSocketPath: proxySocket,
   });
@@ -129,6 +131,7 @@ export async function startGateway(options: {
     gateway = await startCredentialGateway({
       auditLimiter,
       clock: systemClock,
+      rng: systemRng,
       logger: log,
       unixSocketPath: gatewaySocket,
     });
@@ -159,15 +162,12 @@ export async function startGateway(options: {
     gateway,
     network,
     sandbox,
-    attachRuntimes(manager) {
-      runtimes = manager;
-    },
     async close() {
       network.close();
       await Promise.all([proxy.close(), gateway.close()]);
       // Pending "suppressed" summaries go out now, while the store is still open.
       auditLimiter.close();
-      await runtimes?.auditsPublished();
+      await audits.published();
     },
   };
 }

@@ -14,8 +14,7 @@ export const RUNTIMES_SUBDIR = "runtimes";
  * The runtime host of this server: every protocol's adapter, working directories under the data
  * dir, agents inheriting only an allowlist of this process's environment (never its API keys or
  * secret key), behind the gateway's proxy and in its sandbox, and the orphan reaper, so that no
- * agent outlives axond even when it is SIGKILLed. Not started: `start()` it once whatever answers
- * its audit events and reference checks knows it.
+ * agent outlives axond even when it is SIGKILLed. Not started: call `start()`.
  */
 export function createRuntimes(options: {
   store: LogStore;

@@ -18,7 +18,6 @@ export function describeExit(info: ExitInfo): string {
 
 /**
  * An error as one line for an event payload or log: its message, else its name, else String().
- * (packages/runtime/src/hosted-runtime.ts still has a private copy; its owner is to switch to this.)
  */
 export function describeError(error: unknown): string {
   if (error instanceof Error) return error.message || error.name;

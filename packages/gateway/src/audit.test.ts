@@ -1,6 +1,6 @@
+import { ManualClock } from "@openaxon/core/testing";
 import { describe, expect, it } from "vitest";
 import { createAuditLimiter, type GatewayAccessEvent, type GatewayAuditEvent } from "./audit.js";
-import { ManualClock } from "./test-support/manual-clock.js";
 
 const denied = (runtimeId: string): GatewayAccessEvent => ({
   eventType: "gateway.denied",

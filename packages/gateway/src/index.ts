@@ -21,7 +21,7 @@
  * The sandbox that bridges these listeners into an agent's network namespace lives in
  * `@openaxon/runtime` (`src/sandbox/`), beside the launch wrapping.
  *
- * Registry (`GatewayRegistry.open({ records: recordsFromStore(store), box })`): secrets (values
+ * Registry (`GatewayRegistry.open({ records: recordsFromStore(store), box, clock, rng })`): secrets (values
  * sealed at rest, write-only), network policies and gateway configs, validated and looked up by id
  * or name; `resolveRuntimeNetwork` + `openBindings` give the runtime layer what it needs.
  *

@@ -1,6 +1,7 @@
+import { systemRng } from "@openaxon/core";
+import { ManualClock } from "@openaxon/core/testing";
 import { createAuditLimiter, type GatewayAuditEvent, startEgressProxy } from "@openaxon/gateway";
 import { afterEach, describe, expect, it } from "vitest";
-import { ManualClock } from "../src/test-support/manual-clock.js";
 import { RecordingDialer, TableResolver } from "../src/test-support/network-doubles.js";
 import { basicAuth, openTunnel } from "../src/test-support/raw-http.js";
 
@@ -17,6 +18,7 @@ describe("audit events from the proxy", () => {
     const events: GatewayAuditEvent[] = [];
     const proxy = await startEgressProxy({
       clock,
+      rng: systemRng,
       resolver: new TableResolver({}),
       dialer: new RecordingDialer().dial,
       auditLimiter: createAuditLimiter((e) => events.push(e), { clock, burst: 10, perSecond: 1 }),

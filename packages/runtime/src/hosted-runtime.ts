@@ -4,10 +4,11 @@ import {
   type AxonLink,
   Broker,
   type BrokerObserver,
+  describeError,
 } from "@openaxon/broker";
 import { findExecutable } from "@openaxon/broker/adapter-kit";
 import { type Clock, isMutantActive, SerialQueue } from "@openaxon/core";
-import type { LogStore } from "@openaxon/store";
+import type { LogStore, RecordStore } from "@openaxon/store";
 import { agentEnv, configuredHome } from "./agent-env.js";
 import { RuntimeStateError } from "./errors.js";
 import { IdleTimer, idleSinceAll } from "./idle-timer.js";
@@ -33,7 +34,7 @@ export interface BrokerTuning {
 }
 
 export interface HostedRuntimeDeps {
-  readonly store: LogStore;
+  readonly store: LogStore & RecordStore;
   readonly link: AxonLink;
   readonly clock: Clock;
   readonly adapters: Partial<Record<AgentProtocolName, AgentAdapterFactory>>;
@@ -416,8 +417,4 @@ export class HostedRuntime {
   private axonIds(): string[] {
     return this.current.mounts.map((m) => m.axonId);
   }
-}
-
-function describeError(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

@@ -1,4 +1,4 @@
-import { ManualClock } from "@openaxon/broker/test-support";
+import { ManualClock } from "@openaxon/core/testing";
 import { describe, expect, it } from "vitest";
 import { IdleTimer, idleSinceAll } from "./idle-timer.js";
 

@@ -15,12 +15,11 @@ export {
   RuntimeStateError,
 } from "./errors.js";
 export { BROKER_SOURCE, type BrokerTuning } from "./hosted-runtime.js";
+export { GATEWAY_EVENT_SOURCE, type RuntimeAuditEvent, RuntimeAuditSink } from "./runtime-audit-sink.js";
 export { RUNTIME_EVENT_SOURCE, type RuntimeEventPayload, RuntimeEventType } from "./runtime-events.js";
 export type { RuntimeLogger } from "./runtime-logger.js";
 export {
   DEFAULT_START_TIMEOUT_MS,
-  GATEWAY_EVENT_SOURCE,
-  type RuntimeAuditEvent,
   RuntimeManager,
   type RuntimeManagerOptions,
 } from "./runtime-manager.js";
@@ -41,5 +40,6 @@ export type {
   SandboxKind,
   SandboxPolicy,
 } from "./runtime-record.js";
+export { runtimeReferencesIn } from "./runtime-references.js";
 export * from "./sandbox/index.js";
 export { MAX_RUNTIME_NAME_LENGTH } from "./validate-runtime-input.js";

@@ -4,11 +4,10 @@ import {
   type AgentProtocolName,
   type AxonLink,
   logStoreAxonLink,
-  Origin,
 } from "@openaxon/broker";
 import { findExecutable } from "@openaxon/broker/adapter-kit";
 import { type Clock, newId, type Rng, SerialQueue } from "@openaxon/core";
-import { AxonNotFoundError, type LogStore } from "@openaxon/store";
+import { AxonNotFoundError, type LogStore, type RecordStore } from "@openaxon/store";
 import { AGENT_HOST_ENV, agentEnv } from "./agent-env.js";
 import { type RunningAgentReaper, startAgentReaper, sweepAgents } from "./agent-reaper.js";
 import {
@@ -32,7 +31,7 @@ import { validateRuntimeInput } from "./validate-runtime-input.js";
 import { ensureDirectory } from "./working-directory.js";
 
 export interface RuntimeManagerOptions {
-  readonly store: LogStore;
+  readonly store: LogStore & RecordStore;
   readonly clock: Clock;
   readonly rng: Rng;
   /** Adapter factories by protocol; a protocol without one is refused at CreateRuntime. */
@@ -64,15 +63,6 @@ export interface RuntimeManagerOptions {
   readonly network?: RuntimeNetwork;
 }
 
-/** Audit events from the gateway (`gateway.allowed` / `.denied` / `.suppressed`): `{runtime_id, …}`. */
-export interface RuntimeAuditEvent {
-  readonly eventType: string;
-  readonly payload: { readonly runtime_id: string };
-}
-
-/** The `source` of gateway audit events in a runtime's axons. */
-export const GATEWAY_EVENT_SOURCE = "gateway";
-
 export const DEFAULT_START_TIMEOUT_MS = 120_000;
 
 const HOST_RECORD_KIND = "runtime_host";
@@ -84,7 +74,7 @@ const HOST_RECORD_ID = "self";
  * running comes back running and a suspended one stays suspended and still wakes on the next event.
  */
 export class RuntimeManager {
-  private readonly store: LogStore;
+  private readonly store: LogStore & RecordStore;
   private readonly clock: Clock;
   private readonly rng: Rng;
   private readonly link: AxonLink;
@@ -97,7 +87,6 @@ export class RuntimeManager {
   private boots: Promise<unknown> = Promise.resolve();
   private state: "new" | "starting" | "started" | "closing" | "closed" = "new";
   private closing: Promise<void> | undefined;
-  private readonly audits = new Set<Promise<void>>();
 
   constructor(private readonly options: RuntimeManagerOptions) {
     this.store = options.store;
@@ -214,41 +203,6 @@ export class RuntimeManager {
       kind,
       id,
     );
-  }
-
-  /**
-   * Publishes a gateway audit event as a SYSTEM event (source "gateway") into every axon of its
-   * runtime. Never throws; events for unknown runtimes (a forged token) are dropped. The gateway
-   * guarantees payloads carry no secret.
-   */
-  publishAudit(event: RuntimeAuditEvent): void {
-    const host = this.runtimes.get(event.payload.runtime_id);
-    if (!host) return;
-    const payload = JSON.stringify(event.payload);
-    for (const { axonId } of host.record.mounts) {
-      const published = this.link
-        .publish(axonId, {
-          origin: Origin.System,
-          source: GATEWAY_EVENT_SOURCE,
-          eventType: event.eventType,
-          payload,
-        })
-        .then(
-          () => {},
-          (error: unknown) =>
-            this.logger.warn(
-              { err: error, axonId, eventType: event.eventType, runtimeId: host.id },
-              "gateway audit event not published",
-            ),
-        );
-      this.audits.add(published);
-      void published.finally(() => this.audits.delete(published));
-    }
-  }
-
-  /** Resolves once every audit event handed to `publishAudit` so far is written (or given up). */
-  async auditsPublished(): Promise<void> {
-    while (this.audits.size > 0) await Promise.all([...this.audits]);
   }
 
   /** Throws RuntimeNotFoundError. */

@@ -4,7 +4,8 @@ import { RegistryInUseError, RegistryNotFoundError, RegistryValidationError } fr
 import type { SandboxAvailability } from "@openaxon/runtime";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { InvalidRuntimeError, RuntimePreconditionError } from "../src/errors.js";
-import type { RuntimeManager } from "../src/runtime-manager.js";
+import { RuntimeAuditSink } from "../src/runtime-audit-sink.js";
+import { runtimeReferencesIn } from "../src/runtime-references.js";
 import {
   httpCall,
   type NetworkFixture,
@@ -27,14 +28,15 @@ const BWRAP: SandboxAvailability = {
 let net: NetworkFixture;
 let f: RuntimeFixture;
 let upstream: Awaited<ReturnType<typeof startUpstream>>;
-let manager: () => RuntimeManager;
+let audits: RuntimeAuditSink;
 
 beforeEach(async () => {
   upstream = await startUpstream();
-  net = await networkFixture({ referencedBy: (kind, id) => manager().using(kind, id) });
+  // In-use checks read the runtime records in the store, as axond wires them.
+  net = await networkFixture({ referencedBy: (kind, id) => runtimeReferencesIn(f.store)(kind, id) });
   f = await runtimeFixture(undefined, { network: net.network });
-  manager = () => f.manager;
-  net.onAudit((event) => f.manager.publishAudit(event));
+  audits = new RuntimeAuditSink(f.store);
+  net.onAudit((event) => audits.publish(event));
 });
 afterEach(async () => {
   await f.cleanup();
@@ -151,7 +153,7 @@ describe("runtimes behind the gateway", () => {
     await f.manager.shutdownRuntime(rt.id);
     // A revoked token used after the shutdown is still attributed to the runtime.
     await httpCall(`${env.GWS_API_URL}/v1`, { headers: { "x-api-key": env.GWS_API! } });
-    await f.manager.auditsPublished();
+    await audits.published();
 
     const events = (await f.events()).filter((e) => e.eventType.startsWith("gateway."));
     expect(events.every((e) => e.origin === Origin.System && e.source === "gateway")).toBe(true);

@@ -1,12 +1,12 @@
 import { Writable } from "node:stream";
 import { Code, ConnectError, createClient, createRouterTransport } from "@connectrpc/connect";
 import { seededRng } from "@openaxon/core";
+import { ManualClock } from "@openaxon/core/testing";
 import { AxonService, Origin } from "@openaxon/protocol";
 import { KvLogStore, type LogStore, MemoryBackend, StoreFailedError } from "@openaxon/store";
 import { pino } from "pino";
 import { expect, test, vi } from "vitest";
 import { type AxonServiceOptions, axonRoutes } from "./axon-service.js";
-import { ManualClock } from "./test-support/manual-clock.js";
 
 const event = {
   origin: Origin.USER_EVENT,
@@ -50,13 +50,13 @@ test("heartbeats run on the injected clock", async () => {
       frames.push(frame.kind.case!);
     }
   })().catch(() => {});
-  await vi.waitFor(() => expect(clock.pendingTimers).toBe(1));
+  await vi.waitFor(() => expect(clock.pending).toBe(1));
   expect(frames).toEqual(["caughtUp"]);
   clock.advance(500);
   await vi.waitFor(() => expect(frames).toEqual(["caughtUp", "heartbeat"]));
   abort.abort();
   await reading;
-  await vi.waitFor(() => expect(clock.pendingTimers).toBe(0));
+  await vi.waitFor(() => expect(clock.pending).toBe(0));
 });
 
 test("the shutdown signal ends open streams with UNAVAILABLE", async () => {

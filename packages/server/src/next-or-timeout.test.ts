@@ -1,6 +1,6 @@
+import { ManualClock } from "@openaxon/core/testing";
 import { describe, expect, test } from "vitest";
 import { NextOrTimeout, TIMED_OUT } from "./next-or-timeout.js";
-import { ManualClock } from "./test-support/manual-clock.js";
 
 /** An iterator whose next() calls are recorded and resolved by the test. */
 function controlledIterator() {
@@ -39,7 +39,7 @@ describe("NextOrTimeout", () => {
     const waiting = puller.next(1000);
     source.calls[0]!({ value: 7, done: false });
     expect(await waiting).toEqual({ value: 7, done: false });
-    expect(clock.pendingTimers).toBe(0);
+    expect(clock.pending).toBe(0);
     expect(source.maxConcurrent()).toBe(1);
   });
 

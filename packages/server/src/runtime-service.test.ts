@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Code, ConnectError, createClient, createRouterTransport } from "@connectrpc/connect";
 import { stdioAdapterFactory } from "@openaxon/adapter-stdio";
-import { seededRng, systemClock } from "@openaxon/core";
+import { seededRng, systemClock, systemRng } from "@openaxon/core";
 import {
   GatewayRegistry,
   memoryRecords,
@@ -223,10 +223,12 @@ describe("RuntimeService behind the gateway", () => {
   async function gatewayClients() {
     const registry = await GatewayRegistry.open({
       records: memoryRecords(),
-      box: new SecretBox(randomBytes(32)),
+      box: new SecretBox(randomBytes(32), systemRng),
+      clock: systemClock,
+      rng: systemRng,
     });
-    const proxy = await startEgressProxy();
-    const gateway = await startCredentialGateway();
+    const proxy = await startEgressProxy({ clock: systemClock, rng: systemRng });
+    const gateway = await startCredentialGateway({ clock: systemClock, rng: systemRng });
     const network = new RuntimeNetwork({
       registry,
       proxy,

@@ -1,6 +1,6 @@
 import { Code } from "@connectrpc/connect";
+import { ManualClock } from "@openaxon/core/testing";
 import { afterEach, expect, test, vi } from "vitest";
-import { ManualClock } from "../src/test-support/manual-clock.js";
 import { follow, kinds } from "./support/follow.js";
 import { type Harness, startHarness, userEvent } from "./support/harness.js";
 
@@ -9,7 +9,7 @@ afterEach(() => h?.close());
 
 /** Advances the clock once the stream is idle and waiting on its heartbeat timer. */
 async function tick(clock: ManualClock, ms: number) {
-  await vi.waitFor(() => expect(clock.pendingTimers).toBeGreaterThan(0), { timeout: 5000, interval: 2 });
+  await vi.waitFor(() => expect(clock.pending).toBeGreaterThan(0), { timeout: 5000, interval: 2 });
   clock.advance(ms);
 }
 

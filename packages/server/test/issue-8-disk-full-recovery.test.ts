@@ -4,11 +4,11 @@ import { join } from "node:path";
 import { Code, ConnectError, createClient } from "@connectrpc/connect";
 import { createGrpcTransport } from "@connectrpc/connect-node";
 import { seededRng } from "@openaxon/core";
+import { ManualClock } from "@openaxon/core/testing";
 import { AxonService, Origin } from "@openaxon/protocol";
 import { ClassicLevelBackend, type KvBackend, KvLogStore, type KvOp } from "@openaxon/store";
 import { afterEach, describe, expect, it } from "vitest";
 import { type RunningAxonServer, startAxonServer } from "../src/index.js";
-import { ManualClock } from "../src/test-support/manual-clock.js";
 
 /** The real LevelDB backend, with writes failing like a full disk while `full` is set. */
 class FillableDisk implements KvBackend {

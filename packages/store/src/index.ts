@@ -34,5 +34,6 @@ export {
   type OpenClassicLevelLogStoreOptions,
   openClassicLevelLogStore,
 } from "./open-classic-level-log-store.js";
+export type { RecordStore } from "./record-store.js";
 export { formatVerifyReport, type VerifyProblem, type VerifyReport } from "./verify-report.js";
 export { type VerifyOutcome, verifyStore } from "./verify-store.js";

@@ -24,6 +24,7 @@ import type {
   TailListener,
 } from "./log-store.js";
 import { isLevelCorruption, readChunks } from "./read-chunks.js";
+import type { RecordStore } from "./record-store.js";
 import { recoverHead } from "./recover-head.js";
 import { AxonSequencer, type SequencerContext } from "./sequencer.js";
 
@@ -60,8 +61,8 @@ export const DEFAULT_AXON_CACHE_CAPACITY = 4096;
 const json = (value: unknown): Uint8Array => Buffer.from(JSON.stringify(value), "utf8");
 const parse = <T>(bytes: Uint8Array): T => JSON.parse(Buffer.from(bytes).toString("utf8")) as T;
 
-/** The LogStore on any ordered KvBackend: sequencer, group commit, idempotency index, tail signal. */
-export class KvLogStore implements LogStore {
+/** LogStore and RecordStore on any ordered KvBackend: sequencer, group commit, idempotency index, tail. */
+export class KvLogStore implements LogStore, RecordStore {
   private readonly backend: KvBackend;
   private readonly clock: Clock;
   private readonly rng: Rng;

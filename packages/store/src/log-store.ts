@@ -2,7 +2,8 @@
  * The storage seam. The server, the broker and the simulation talk to axons only through this
  * interface; `ClassicLevelLogStore` is the embedded implementation and the simulation plugs in a
  * store that models power cuts. It knows nothing of gRPC: sequences are plain numbers (safe up to
- * 2^53) and origins are the protocol's enum values.
+ * 2^53) and origins are the protocol's enum values. Records (runtimes, policies, secrets) are
+ * another seam: `RecordStore` (record-store.ts).
  */
 
 import type { Origin } from "@openaxon/protocol/vocabulary";
@@ -102,12 +103,6 @@ export interface LogStore {
    * Returns the unsubscribe function.
    */
   watch(axonId: string, listener: TailListener): () => void;
-
-  /** Small named records for other subsystems (runtimes, policies, secrets), kept durably. */
-  putRecord(kind: string, id: string, value: unknown): Promise<void>;
-  getRecord<T>(kind: string, id: string): Promise<T | undefined>;
-  listRecords<T>(kind: string): Promise<T[]>;
-  deleteRecord(kind: string, id: string): Promise<void>;
 
   /** Whether writes work; may try to recover from an earlier failed write. */
   health?(): Promise<StoreHealth>;

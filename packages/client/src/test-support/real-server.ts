@@ -54,7 +54,9 @@ export async function startRealServer(options: RealServerOptions = {}): Promise<
   const gatewayRegistry = options.gateway
     ? await GatewayRegistry.open({
         records: recordsFromStore(store),
-        box: new SecretBox(await loadOrCreateKey({ dataDir: dir, env: {} })),
+        box: new SecretBox(await loadOrCreateKey({ dataDir: dir, env: {}, rng: systemRng }), systemRng),
+        clock: systemClock,
+        rng: systemRng,
       })
     : undefined;
   const sql = options.sql ? await SqlDatabases.open({ dir: join(dir, "sql"), store, hosts: 1 }) : undefined;

@@ -2,9 +2,7 @@ import type { Clock, Timer } from "../clock.js";
 
 /**
  * A clock whose time moves only when a test calls `advance`; timers fire in due order (ties in the
- * order they were set), each seeing `now()` at its due time. The one test double for `Clock`
- * (packages/server/src/test-support and packages/gateway/test/support still hold copies, to be
- * replaced by this one by those packages' owners; the server's calls `pending` `pendingTimers`).
+ * order they were set), each seeing `now()` at its due time. The one test double for `Clock`.
  */
 export class ManualClock implements Clock {
   private current: number;

@@ -1,5 +1,5 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import { type Clock, type Rng, systemClock, systemRng } from "@openaxon/core";
+import type { Clock, Rng } from "@openaxon/core";
 import {
   type AccessAudit,
   type AuditLimiter,
@@ -31,8 +31,9 @@ export interface IssuedBinding {
 }
 
 export interface CredentialGatewayOptions extends ListenOptions {
-  readonly clock?: Clock;
-  readonly rng?: Rng;
+  readonly clock: Clock;
+  /** Draws binding ids and tokens. */
+  readonly rng: Rng;
   readonly audit?: AuditSink;
   readonly auditLimiter?: AuditLimiter;
   /**
@@ -69,11 +70,8 @@ interface GatewayContext {
  * binding, swaps in the secret, forwards to the configured endpoint (TLS verified), and streams
  * the response back unbuffered with every form of the secret scrubbed out of headers and body.
  */
-export async function startCredentialGateway(
-  options: CredentialGatewayOptions = {},
-): Promise<CredentialGateway> {
-  const clock = options.clock ?? systemClock;
-  const rng = options.rng ?? systemRng;
+export async function startCredentialGateway(options: CredentialGatewayOptions): Promise<CredentialGateway> {
+  const { clock, rng } = options;
   const ownsLimiter = !options.auditLimiter;
   const limiter =
     options.auditLimiter ?? (options.audit ? createAuditLimiter(options.audit, { clock }) : undefined);

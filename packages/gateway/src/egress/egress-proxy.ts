@@ -1,4 +1,4 @@
-import { type Clock, type Rng, systemClock, systemRng } from "@openaxon/core";
+import type { Clock, Rng } from "@openaxon/core";
 import { type AuditLimiter, type AuditSink, accessAudit, createAuditLimiter } from "../audit.js";
 import { type BoundListeners, type ListenOptions, listenHttp } from "../listeners.js";
 import { type GatewayLogger, silentLogger } from "../logger.js";
@@ -17,8 +17,9 @@ import { TunnelSlots } from "./tunnel-slots.js";
 export interface EgressProxyOptions extends ListenOptions {
   readonly resolver?: Resolver;
   readonly dialer?: Dialer;
-  readonly clock?: Clock;
-  readonly rng?: Rng;
+  readonly clock: Clock;
+  /** Draws the runtimes' proxy credentials. */
+  readonly rng: Rng;
   /** Receives `gateway.allowed` / `gateway.denied` (rate-limited per runtime). */
   readonly audit?: AuditSink;
   /** Share one limiter with the credential gateway; by default the proxy makes its own. */
@@ -75,13 +76,13 @@ export interface EgressProxy {
  * routes anything: CONNECT dials its authority, absolute-form requests get their Host header
  * rewritten to the checked authority.
  */
-export async function startEgressProxy(options: EgressProxyOptions = {}): Promise<EgressProxy> {
-  const clock = options.clock ?? systemClock;
+export async function startEgressProxy(options: EgressProxyOptions): Promise<EgressProxy> {
+  const { clock } = options;
   const ownsLimiter = !options.auditLimiter;
   const limiter =
     options.auditLimiter ?? (options.audit ? createAuditLimiter(options.audit, { clock }) : undefined);
   const ctx: EgressContext = {
-    credentials: new ProxyCredentials(options.rng ?? systemRng),
+    credentials: new ProxyCredentials(options.rng),
     runtimes: new RuntimeTable(options.maxTunnelsPerRuntime ?? 64),
     slots: new TunnelSlots(),
     resolver: options.resolver ?? systemResolver,

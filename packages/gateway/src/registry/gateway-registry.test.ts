@@ -1,4 +1,4 @@
-import { seededRng } from "@openaxon/core";
+import { seededRng, systemRng } from "@openaxon/core";
 import { AuthMechanismType } from "@openaxon/protocol";
 import { describe, expect, it } from "vitest";
 import {
@@ -24,7 +24,13 @@ const clock = { now: () => 1_700_000_000_000, setTimer: () => ({ cancel() {} }) 
 
 function open(options: Partial<GatewayRegistryOptions> = {}) {
   const records = options.records ?? memoryRecords();
-  return GatewayRegistry.open({ records, box: new SecretBox(KEY), clock, rng: seededRng(7), ...options });
+  return GatewayRegistry.open({
+    records,
+    box: new SecretBox(KEY, systemRng),
+    clock,
+    rng: seededRng(7),
+    ...options,
+  });
 }
 
 /** Every byte the registry wrote, as text. */
@@ -98,7 +104,7 @@ describe("GatewayRegistry key check", () => {
     const secret = await first.createSecret({ name: "k", value: SECRET });
     expect(await (await open({ records })).resolveSecretValue("k")).toBe(SECRET);
 
-    const otherBox = new SecretBox(new Uint8Array(32).fill(2));
+    const otherBox = new SecretBox(new Uint8Array(32).fill(2), systemRng);
     const error = await open({ records, box: otherBox }).catch((e) => e);
     expect(error).toBeInstanceOf(SecretKeyMismatchError);
     expect(error.message).toMatch(/OPENAXON_SECRET_KEY or <data dir>\/secret.key/);
@@ -119,7 +125,7 @@ describe("GatewayRegistry key check", () => {
     await records.put("gateway.secret", id, {
       ...stored,
       id,
-      sealed: new SecretBox(KEY).seal(SECRET, "sec_other"),
+      sealed: new SecretBox(KEY, systemRng).seal(SECRET, "sec_other"),
     });
     const error = await registry.resolveSecretValue(id).catch((e) => e);
     expect(error).toBeInstanceOf(SecretKeyMismatchError);

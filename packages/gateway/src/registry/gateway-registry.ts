@@ -1,4 +1,4 @@
-import { type Clock, isId, newId, type Rng, SerialQueue, systemClock, systemRng } from "@openaxon/core";
+import { type Clock, isId, newId, type Rng, SerialQueue } from "@openaxon/core";
 import { bindingPrefixError } from "../agent-env.js";
 import type { BindingRegistration, GatewayEndpoint } from "../credentials/credential-gateway.js";
 import type { EgressRules } from "../egress/policy.js";
@@ -69,10 +69,10 @@ export type ReferenceCheck = (
 
 export interface GatewayRegistryOptions {
   readonly records: RecordsPort;
-  /** Seals secret values at rest; build it with `new SecretBox(await loadOrCreateKey(…))`. */
+  /** Seals secret values at rest; build it with `new SecretBox(await loadOrCreateKey(…), rng)`. */
   readonly box: SecretBox;
-  readonly clock?: Clock;
-  readonly rng?: Rng;
+  readonly clock: Clock;
+  readonly rng: Rng;
   readonly logger?: GatewayLogger;
   /** Without it nothing counts as in use (fine for tests and a server without runtimes). */
   readonly referencedBy?: ReferenceCheck;
@@ -128,8 +128,8 @@ export class GatewayRegistry {
   private constructor(options: GatewayRegistryOptions) {
     this.#records = options.records;
     this.#box = options.box;
-    this.#clock = options.clock ?? systemClock;
-    this.#rng = options.rng ?? systemRng;
+    this.#clock = options.clock;
+    this.#rng = options.rng;
     this.#log = options.logger ?? silentLogger;
     this.#referencedBy = options.referencedBy ?? (() => []);
   }

@@ -1,6 +1,6 @@
 /**
- * Where the registry keeps its records: small JSON values by (kind, id). Shaped after LogStore's
- * putRecord/getRecord/listRecords/deleteRecord so the server's store plugs in through
+ * Where the registry keeps its records: small JSON values by (kind, id). Shaped after the store's
+ * RecordStore (putRecord/getRecord/listRecords/deleteRecord) so the server's store plugs in through
  * `recordsFromStore`, and tests can use a Map. `list` returns a kind's records in id order.
  */
 export interface RecordsPort {
@@ -10,7 +10,7 @@ export interface RecordsPort {
   delete(kind: string, id: string): Promise<void>;
 }
 
-/** The record methods of `@openaxon/store`'s LogStore (structurally, so no dependency on it). */
+/** `@openaxon/store`'s RecordStore, restated structurally so the gateway does not depend on the store. */
 export interface RecordStore {
   putRecord(kind: string, id: string, value: unknown): Promise<void>;
   getRecord<T>(kind: string, id: string): Promise<T | undefined>;

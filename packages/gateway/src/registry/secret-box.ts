@@ -1,7 +1,7 @@
 import { createCipheriv, createDecipheriv } from "node:crypto";
 import { mkdir, open, readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
-import { type Rng, systemRng } from "@openaxon/core";
+import type { Rng } from "@openaxon/core";
 
 const VERSION = "v1";
 const IV_BYTES = 12;
@@ -23,10 +23,10 @@ export class SecretBoxError extends Error {
 export class SecretBox {
   readonly #key: Buffer;
 
-  /** Takes the 32-byte key, or what `loadOrCreateKey` returns: `new SecretBox(await loadOrCreateKey(…))`. */
+  /** Takes the 32-byte key, or what `loadOrCreateKey` returns: `new SecretBox(await loadOrCreateKey(…), rng)`. */
   constructor(
     key: Uint8Array | Pick<LoadedKey, "key">,
-    private readonly rng: Rng = systemRng,
+    private readonly rng: Rng,
   ) {
     const bytes = key instanceof Uint8Array ? key : key.key;
     if (bytes.length !== 32) throw new Error("the secret key must be 32 bytes");
@@ -69,7 +69,8 @@ export interface LoadKeyOptions {
   readonly dataDir: string;
   /** Default process.env; `OPENAXON_SECRET_KEY` (base64 of 32 bytes) wins over the key file. */
   readonly env?: Readonly<Record<string, string | undefined>>;
-  readonly rng?: Rng;
+  /** Draws a new key when there is none yet. */
+  readonly rng: Rng;
 }
 
 export interface LoadedKey {
@@ -109,7 +110,7 @@ export async function loadOrCreateKey(options: LoadKeyOptions): Promise<LoadedKe
     if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
   }
   await mkdir(options.dataDir, { recursive: true, mode: 0o700 });
-  const key = (options.rng ?? systemRng).bytes(32);
+  const key = options.rng.bytes(32);
   // "wx": never overwrite a key another process created meanwhile; 0600 from the first byte.
   const handle = await open(path, "wx", 0o600).catch(async (error: NodeJS.ErrnoException) => {
     if (error.code === "EEXIST") return undefined;

@@ -2,6 +2,8 @@ import { spawn } from "node:child_process";
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { systemRng } from "@openaxon/core";
+import { ManualClock } from "@openaxon/core/testing";
 import {
   agentNetworkEnv,
   createAuditLimiter,
@@ -14,7 +16,6 @@ import {
 } from "@openaxon/gateway";
 import { AuthMechanismType } from "@openaxon/protocol";
 import { endpoint, memoryLogger, SECRET } from "./gateway-harness.js";
-import { ManualClock } from "./manual-clock.js";
 import { TableResolver } from "./network-doubles.js";
 import { startFakeUpstream } from "./servers.js";
 
@@ -31,9 +32,9 @@ export async function startAgentWorld() {
   await mkdir(workdir, { recursive: true });
   await mkdir(runDir, { recursive: true });
 
-  const { key } = await loadOrCreateKey({ dataDir, env: {} });
+  const { key } = await loadOrCreateKey({ dataDir, env: {}, rng: systemRng });
   const keyBase64 = Buffer.from(key).toString("base64");
-  const box = new SecretBox(key);
+  const box = new SecretBox(key, systemRng);
   await writeFile(join(dataDir, "secrets.json"), JSON.stringify({ sec_1: box.seal(SECRET, "sec_1") }));
 
   const llm = await startFakeUpstream((req, res) => {
@@ -53,6 +54,7 @@ export async function startAgentWorld() {
     unixSocketPath: join(runDir, "proxy.sock"),
     auditLimiter,
     clock,
+    rng: systemRng,
     logger,
     hostAddresses: () => [],
   });
@@ -60,6 +62,7 @@ export async function startAgentWorld() {
     unixSocketPath: join(runDir, "gateway.sock"),
     auditLimiter,
     clock,
+    rng: systemRng,
     logger,
   });
   proxy.setAgentGatewayListeners(gateway.listeners());

@@ -1,4 +1,6 @@
 import { request } from "node:http";
+import { systemRng } from "@openaxon/core";
+import { ManualClock } from "@openaxon/core/testing";
 import {
   type CredentialGatewayOptions,
   createAuditLimiter,
@@ -9,7 +11,6 @@ import {
   startCredentialGateway,
 } from "@openaxon/gateway";
 import { AuthMechanismType } from "@openaxon/protocol";
-import { ManualClock } from "./manual-clock.js";
 
 export const SECRET = "sk-ant-api03-REAL-SECRET-never-shown-0123456789";
 
@@ -38,7 +39,7 @@ export async function startTestGateway(options: Partial<CredentialGatewayOptions
   const clock = new ManualClock();
   const logger = memoryLogger();
   const auditLimiter = createAuditLimiter((event) => events.push(event), { clock, burst: 10_000 });
-  const gateway = await startCredentialGateway({ clock, auditLimiter, logger, ...options });
+  const gateway = await startCredentialGateway({ clock, rng: systemRng, auditLimiter, logger, ...options });
   return {
     gateway,
     events,

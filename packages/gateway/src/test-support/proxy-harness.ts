@@ -1,3 +1,5 @@
+import { systemRng } from "@openaxon/core";
+import { ManualClock } from "@openaxon/core/testing";
 import {
   createAuditLimiter,
   type EgressProxyOptions,
@@ -7,7 +9,6 @@ import {
   type IpAddress,
   startEgressProxy,
 } from "@openaxon/gateway";
-import { ManualClock } from "./manual-clock.js";
 import { RecordingDialer, TableResolver } from "./network-doubles.js";
 import { basicAuth, openTunnel, rawRequest } from "./raw-http.js";
 
@@ -37,6 +38,7 @@ export async function startTestProxy(options: TestProxyOptions = {}) {
     dialer: dialer.dial,
     auditLimiter,
     clock,
+    rng: systemRng,
     hostAddresses: () => options.hostAddresses ?? [],
     ...options.extra,
   });

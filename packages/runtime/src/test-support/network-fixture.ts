@@ -4,7 +4,7 @@ import { createServer, type IncomingHttpHeaders, request } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { systemClock } from "@openaxon/core";
+import { systemClock, systemRng } from "@openaxon/core";
 import {
   createAuditLimiter,
   type GatewayAuditEvent,
@@ -106,12 +106,21 @@ export async function networkFixture(
   );
   const registry = await GatewayRegistry.open({
     records: options.records ?? memoryRecords(),
-    box: new SecretBox(randomBytes(32)),
+    box: new SecretBox(randomBytes(32), systemRng),
+    clock: systemClock,
+    rng: systemRng,
     ...(options.referencedBy && { referencedBy: options.referencedBy }),
   });
-  const proxy = await startEgressProxy({ auditLimiter, unixSocketPath: join(runDir, "proxy.sock") });
+  const proxy = await startEgressProxy({
+    auditLimiter,
+    clock: systemClock,
+    rng: systemRng,
+    unixSocketPath: join(runDir, "proxy.sock"),
+  });
   const gateway = await startCredentialGateway({
     auditLimiter,
+    clock: systemClock,
+    rng: systemRng,
     unixSocketPath: join(runDir, "gateway.sock"),
   });
   proxy.setAgentGatewayListeners(gateway.listeners());
@@ -132,7 +141,7 @@ export async function networkFixture(
     network,
     audits,
     runDir,
-    /** Also hand audit events to `listener` (e.g. RuntimeManager.publishAudit). */
+    /** Also hand audit events to `listener` (e.g. RuntimeAuditSink.publish). */
     onAudit(listener: (event: GatewayAuditEvent) => void) {
       listeners.push(listener);
     },

@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { Writable } from "node:stream";
 import { type Client, createClient, type Transport } from "@connectrpc/connect";
 import { createConnectTransport, createGrpcTransport } from "@connectrpc/connect-node";
+import { systemClock, systemRng } from "@openaxon/core";
 import {
   GatewayRegistry,
   type GatewayRegistryOptions,
@@ -68,10 +69,15 @@ export async function startGatewayHarness(options: GatewayHarnessOptions = {}): 
   const store = await openClassicLevelLogStore({ path: storeDir });
   let registry: GatewayRegistry;
   try {
-    const box = new SecretBox(await loadOrCreateKey({ dataDir, env: options.env ?? {} }));
+    const box = new SecretBox(
+      await loadOrCreateKey({ dataDir, env: options.env ?? {}, rng: systemRng }),
+      systemRng,
+    );
     registry = await GatewayRegistry.open({
       records: recordsFromStore(store),
       box,
+      clock: systemClock,
+      rng: systemRng,
       logger,
       ...(options.referencedBy && { referencedBy: options.referencedBy }),
     });
