@@ -23,7 +23,7 @@ import {
   type SandboxAvailability,
   type SandboxMode,
 } from "@openaxon/runtime";
-import type { LogStore } from "@openaxon/store";
+import type { LogStore, RecordStore } from "@openaxon/store";
 import type { Logger } from "pino";
 import { StartupError } from "./startup-error.js";
 
@@ -53,7 +53,7 @@ export interface AxondGateway {
  * bubblewrap).
  */
 export async function startGateway(options: {
-  store: LogStore;
+  store: LogStore & RecordStore;
   dataDir: string;
   sandboxMode: SandboxMode;
   env: Readonly<Record<string, string | undefined>>;

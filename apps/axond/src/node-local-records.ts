@@ -6,6 +6,7 @@ import type {
   ListAxonsOptions,
   LogStore,
   ReadOptions,
+  RecordStore,
   StoredEvent,
   StoreHealth,
   TailListener,
@@ -22,14 +23,14 @@ export const NODE_LOCAL_RECORD_KINDS: ReadonlySet<string> = new Set(["runtime", 
  * The cluster's store for axons, events and shared records (secrets, policies, gateway configs),
  * with the node-local record kinds kept in this node's data dir. Closing closes both.
  */
-export class NodeLocalRecords implements LogStore {
+export class NodeLocalRecords implements LogStore, RecordStore {
   constructor(
-    private readonly shared: LogStore,
-    private readonly local: LogStore,
+    private readonly shared: LogStore & RecordStore,
+    private readonly local: LogStore & RecordStore,
     private readonly localKinds: ReadonlySet<string> = NODE_LOCAL_RECORD_KINDS,
   ) {}
 
-  private records(kind: string): LogStore {
+  private records(kind: string): RecordStore {
     return this.localKinds.has(kind) ? this.local : this.shared;
   }
 

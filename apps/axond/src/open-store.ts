@@ -1,4 +1,4 @@
-import { type LogStore, StoreError } from "@openaxon/store";
+import { type LogStore, type RecordStore, StoreError } from "@openaxon/store";
 import { openJetStreamLogStore } from "@openaxon/store-jetstream";
 import type { Logger } from "pino";
 import type { AxondConfig } from "./config.js";
@@ -17,7 +17,7 @@ export async function openStore(
   config: AxondConfig,
   env: Readonly<Record<string, string | undefined>>,
   logger: Logger,
-): Promise<LogStore> {
+): Promise<LogStore & RecordStore> {
   const choice = config.store;
   if (!choice) return openDataDir(config.dataDir, logger);
   if (!env.OPENAXON_SECRET_KEY?.trim()) {

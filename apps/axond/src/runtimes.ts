@@ -4,7 +4,7 @@ import { createClaudeCodeAdapter } from "@openaxon/adapter-claude-code";
 import { stdioAdapterFactory } from "@openaxon/adapter-stdio";
 import { systemClock, systemRng } from "@openaxon/core";
 import { RuntimeManager, type RuntimeNetwork } from "@openaxon/runtime";
-import type { LogStore } from "@openaxon/store";
+import type { LogStore, RecordStore } from "@openaxon/store";
 import type { Logger } from "pino";
 
 /** Default working directories of runtimes: `<data dir>/runtimes/<runtime id>`. */
@@ -17,7 +17,7 @@ export const RUNTIMES_SUBDIR = "runtimes";
  * agent outlives axond even when it is SIGKILLed. Not started: call `start()`.
  */
 export function createRuntimes(options: {
-  store: LogStore;
+  store: LogStore & RecordStore;
   dataDir: string;
   logger: Logger;
   network: RuntimeNetwork;

@@ -57,7 +57,9 @@ export async function startConsoleHarness(options: ConsoleHarnessOptions = {}): 
   const gatewayRegistry = options.gateway
     ? await GatewayRegistry.open({
         records: recordsFromStore(store),
-        box: new SecretBox(await loadOrCreateKey({ dataDir: dir, env: {} })),
+        box: new SecretBox(await loadOrCreateKey({ dataDir: dir, env: {}, rng: systemRng }), systemRng),
+        clock: systemClock,
+        rng: systemRng,
       })
     : undefined;
   const server = await startAxonServer({

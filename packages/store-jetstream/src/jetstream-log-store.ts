@@ -22,6 +22,7 @@ import {
   type ListAxonsOptions,
   type LogStore,
   type ReadOptions,
+  type RecordStore,
   StoreClosedError,
   StoreCorruptionError,
   type StoredEvent,
@@ -92,7 +93,7 @@ const parse = <T>(bytes: Uint8Array): T => JSON.parse(Buffer.from(bytes).toStrin
  * appends lands and the other retries on the new head. See the package README for the mapping,
  * the promises and what is fsync'd.
  */
-export class JetStreamLogStore implements LogStore {
+export class JetStreamLogStore implements LogStore, RecordStore {
   private readonly p: JetStreamLogStoreParts;
   private readonly watchers = new Map<string, Set<TailListener>>();
   /** Commit indexes of recently read axons (Map order is recency). */

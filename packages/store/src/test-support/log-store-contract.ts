@@ -4,11 +4,12 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { catchUpThenLive, type FollowItem } from "../catch-up-then-live.js";
 import { AxonNotFoundError, ExpectedHeadMismatchError, StoreClosedError } from "../errors.js";
 import { eventSize, type LogStore } from "../log-store.js";
+import type { RecordStore } from "../record-store.js";
 import { userEvent } from "./user-event.js";
 
 /** One store under test, fresh for every case. */
 export interface LogStoreContractSubject {
-  readonly store: LogStore;
+  readonly store: LogStore & RecordStore;
   /** Closes the store (if the case did not) and removes what the subject made. */
   dispose(): Promise<void>;
 }
@@ -38,7 +39,7 @@ export function describeLogStoreContract(
 
   describe(`${name}: the LogStore contract`, () => {
     let subject: LogStoreContractSubject;
-    let store: LogStore;
+    let store: LogStore & RecordStore;
     beforeEach(async () => {
       subject = await makeSubject();
       store = subject.store;
