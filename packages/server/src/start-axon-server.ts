@@ -7,7 +7,7 @@ import { AxonService } from "@openaxon/protocol";
 import type { RuntimeManager } from "@openaxon/runtime";
 import { pino } from "pino";
 import { ANONYMOUS_LOOPBACK, type ApiKeyConfig, type Principal, toGrant } from "./api-keys.js";
-import { assertAuthConfigured } from "./auth.js";
+import { assertAuthConfigured, assertTransportSecure } from "./auth.js";
 import { type AxonServiceOptions, axonRoutes } from "./axon-service.js";
 import { gatewayRoutes } from "./gateway-routes.js";
 import { grpcPublishFastPath } from "./grpc-publish-fast-path.js";
@@ -49,10 +49,14 @@ export interface StartAxonServerOptions extends AxonServiceOptions {
   limits?: Partial<TransportLimits>;
   /** Serve plain gRPC unary Publish without Connect's per-call machinery. Default true. */
   publishFastPath?: boolean;
+  /** Serve HTTPS (ALPN h2 and http/1.1) with this PEM certificate chain and key. */
+  tls?: { readonly cert: string | Buffer; readonly key: string | Buffer };
+  /** Serve cleartext beyond loopback (TLS ends at a proxy in front). Refused otherwise. */
+  allowCleartext?: boolean;
 }
 
 export interface RunningAxonServer {
-  /** Base URL for clients, e.g. "http://127.0.0.1:7433". */
+  /** Base URL for clients, e.g. "http://127.0.0.1:7433" ("https://…" with TLS). */
   readonly url: string;
   readonly host: string;
   readonly port: number;
@@ -61,8 +65,8 @@ export interface RunningAxonServer {
 }
 
 /**
- * Serves AxonService over gRPC, gRPC-Web and Connect on one port, over HTTP/2 cleartext and
- * HTTP/1.1, with CORS, `/healthz` and bearer auth. Throws before binding when the configuration
+ * Serves AxonService over gRPC, gRPC-Web and Connect on one port, over HTTP/2 and HTTP/1.1
+ * (cleartext, or TLS with ALPN), with CORS, `/healthz` and bearer auth. Throws before binding when the configuration
  * would expose the service unauthenticated beyond loopback.
  */
 export async function startAxonServer(options: StartAxonServerOptions): Promise<RunningAxonServer> {
@@ -71,6 +75,7 @@ export async function startAxonServer(options: StartAxonServerOptions): Promise<
     options.host,
     apiKeys.map((k) => toGrant(k).key),
   );
+  assertTransportSecure(options.host, options.tls !== undefined, options.allowCleartext === true);
   const clock = options.clock ?? systemClock;
   const logger = options.logger ?? pino({ level: "silent" });
   const maxPayloadBytes = options.maxPayloadBytes ?? DEFAULT_MAX_PAYLOAD_BYTES;
@@ -143,6 +148,7 @@ export async function startAxonServer(options: StartAxonServerOptions): Promise<
       withStrictDecoding(input, () => rpcHandler(request, response));
     },
     limits: options.limits,
+    ...(options.tls ? { tls: options.tls } : {}),
     onError: (error) => logger.error({ err: error }, "server error"),
     onConnectionLimit: (limit) =>
       logger.warn(
@@ -152,7 +158,7 @@ export async function startAxonServer(options: StartAxonServerOptions): Promise<
     onResetFlood: (remoteAddress) =>
       logger.warn({ remoteAddress }, "closed an HTTP/2 connection that reset streams faster than allowed"),
   });
-  const url = `http://${options.host.includes(":") ? `[${options.host}]` : options.host}:${listener.port}`;
+  const url = `${options.tls ? "https" : "http"}://${options.host.includes(":") ? `[${options.host}]` : options.host}:${listener.port}`;
   logger.info({ url, auth: apiKeys.length > 0 ? "api-key" : "none" }, "axon server listening");
 
   let closing: Promise<void> | undefined;
