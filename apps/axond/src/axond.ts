@@ -7,6 +7,7 @@ import { startGateway } from "./gateway.js";
 import { formatListenUrl } from "./listen-address.js";
 import { createRuntimes } from "./runtimes.js";
 import { StartupError } from "./startup-error.js";
+import { readTlsFiles } from "./tls-files.js";
 
 export interface RunningAxond {
   /** Where clients connect, with the real port when the config asked for port 0. */
@@ -52,6 +53,8 @@ export async function startAxond(config: AxondConfig, logger: Logger): Promise<R
         allowedHosts: config.allowedHosts,
         corsOrigins: config.corsOrigins,
         logger,
+        ...(config.tls ? { tls: await readTlsFiles(config.tls) } : {}),
+        allowCleartext: config.allowCleartext,
         limits: {
           maxConnections: config.maxConnections,
           maxConcurrentStreams: config.maxStreamsPerConnection,
@@ -61,7 +64,7 @@ export async function startAxond(config: AxondConfig, logger: Logger): Promise<R
       }),
       (s) => s.close(),
     );
-    const url = formatListenUrl({ host: config.listen.host, port: server.port });
+    const url = formatListenUrl({ host: config.listen.host, port: server.port }, config.tls !== undefined);
     logger.info(
       { url, dataDir: config.dataDir, apiKeys: config.apiKeys.length, sandbox: gateway.sandbox.kind },
       "axond started",
@@ -77,6 +80,11 @@ export async function startAxond(config: AxondConfig, logger: Logger): Promise<R
 function explainListenError(error: unknown, config: AxondConfig): unknown {
   const code = (error as { code?: string }).code;
   const where = formatListenUrl(config.listen).slice("http://".length);
+  if (typeof code === "string" && code.startsWith("ERR_OSSL")) {
+    return new StartupError(
+      `cannot serve TLS with ${config.tls?.certPath} and ${config.tls?.keyPath}: ${(error as Error).message}`,
+    );
+  }
   switch (code) {
     case "EADDRINUSE":
       return new StartupError(`cannot listen on ${where}: the address is already in use`);
