@@ -26,6 +26,12 @@ export async function runCli(argv: readonly string[], io: CliIo, stop: AbortSign
     .version("0.1.0")
     .addOption(new Option("--url <url>", "axond address").env("OPENAXON_URL").default(defaultUrl))
     .addOption(new Option("--api-key <key>", "API key for axond").env("OPENAXON_API_KEY"))
+    .addOption(
+      new Option(
+        "--ca <file>",
+        "PEM CA certificate to trust for an https:// --url (instead of the bundled roots; NODE_EXTRA_CA_CERTS adds to them)",
+      ).env("OPENAXON_CA"),
+    )
     .option("--json", "print one JSON object per line (for scripts)")
     .showHelpAfterError("(run `axon --help` for usage)")
     .exitOverride()

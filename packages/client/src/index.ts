@@ -46,6 +46,7 @@ export type {
 export type { Runtimes } from "./runtimes.js";
 export { DEFAULT_IDLE_TIMEOUT_MS, type ReconnectInfo, type SubscribeOptions } from "./subscribe.js";
 export type { Timers } from "./timers.js";
+export { isTlsMismatch, TLS_MISMATCH_CODE } from "./tls-mismatch.js";
 export { Turn, TurnClosedError, TurnFailedError, type TurnOptions } from "./turn.js";
 export {
   type ContentBlock,

@@ -31,6 +31,8 @@ export interface RealServerOptions {
   gateway?: boolean;
   /** Broker cancel grace for runtimes (default the broker's). */
   cancelGraceMs?: number;
+  /** Serve HTTPS with this PEM certificate and key. */
+  tls?: { cert: string; key: string };
 }
 
 export async function startRealServer(options: RealServerOptions = {}): Promise<RealServer> {
@@ -61,6 +63,7 @@ export async function startRealServer(options: RealServerOptions = {}): Promise<
       port,
       apiKeys: options.apiKeys,
       shutdownTimeoutMs: 2_000,
+      ...(options.tls && { tls: options.tls }),
       ...(runtimes && { runtimes }),
       ...(gatewayRegistry && { gatewayRegistry }),
     });
