@@ -221,6 +221,10 @@ function buildProgram(writeOut: (text: string) => void): Command {
       "serve without TLS off loopback (only when TLS ends at a proxy in front); env OPENAXON_ALLOW_CLEARTEXT=1",
     )
     .helpOption("-h, --help", "show this help")
+    .addHelpText(
+      "after",
+      "\nHTTP endpoints besides the API:\n  GET /healthz  200 while serving, 503 while draining or the store cannot write (no key needed)\n  GET /metrics  Prometheus metrics (needs an API key when keys are configured)\n",
+    )
     .allowExcessArguments(false)
     .exitOverride()
     .configureOutput({ writeOut, writeErr: () => {} });

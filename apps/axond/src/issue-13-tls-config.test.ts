@@ -61,5 +61,7 @@ describe("TLS and cleartext settings (issue 13)", () => {
     expect(text).toMatch(/--tls-cert <file>/);
     expect(text).toMatch(/--tls-key <file>/);
     expect(text).toMatch(/--allow-cleartext/);
+    expect(text).toMatch(/GET \/healthz/);
+    expect(text).toMatch(/GET \/metrics/);
   });
 });

@@ -8,6 +8,7 @@ import { AxonDeletions } from "./axon-deletions.js";
 import { usesBinaryCodec } from "./binary-codec.js";
 import { axonNotFound, toConnectError } from "./errors.js";
 import { FrameBudget } from "./frame-budget.js";
+import type { ServerMetrics } from "./metrics.js";
 import { decodePageToken, encodePageToken } from "./page-token.js";
 import { principalKey } from "./scope-interceptor.js";
 import { DEFAULT_FRAME_BUDGET_BYTES, subscribeStream } from "./subscribe-stream.js";
@@ -43,6 +44,8 @@ export interface AxonServiceOptions {
   shutdownSignal?: AbortSignal;
   /** Bytes of Subscribe frames in flight across all streams (see FrameBudget). Default 32 MiB. */
   frameBudgetBytes?: number;
+  /** Prometheus metrics to update (subscribers, fell_behind, frame bytes in flight). */
+  metrics?: ServerMetrics;
 }
 
 /** The AxonService implementation, for a ConnectRouter or `createRouterTransport`. */
@@ -51,6 +54,7 @@ export function createAxonService(options: AxonServiceOptions): ServiceImpl<type
   const clock = options.clock ?? systemClock;
   const logger = options.logger ?? pino({ level: "silent" });
   const frameBudget = new FrameBudget(options.frameBudgetBytes ?? DEFAULT_FRAME_BUDGET_BYTES);
+  options.metrics?.watchFrameBytes(() => frameBudget.bytesInFlight);
   const heartbeatIntervalMs = options.heartbeatIntervalMs ?? DEFAULT_HEARTBEAT_INTERVAL_MS;
   const maxPayloadBytes = options.maxPayloadBytes ?? DEFAULT_MAX_PAYLOAD_BYTES;
   const deletions = new AxonDeletions();
@@ -173,6 +177,7 @@ export function createAxonService(options: AxonServiceOptions): ServiceImpl<type
           deletions,
           binaryCodec: usesBinaryCodec(context.requestHeader.get("content-type")),
           frameBudget,
+          ...(options.metrics && { metrics: options.metrics }),
         });
       } catch (error) {
         throw toConnectError(error, logger, "Subscribe");

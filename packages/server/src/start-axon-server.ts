@@ -13,9 +13,12 @@ import { gatewayRoutes } from "./gateway-routes.js";
 import { grpcPublishFastPath } from "./grpc-publish-fast-path.js";
 import { handleHealth } from "./health.js";
 import { listenH2cAndHttp1 } from "./listen.js";
+import { meteredStore } from "./metered-store.js";
+import { ServerMetrics } from "./metrics.js";
+import { handleMetrics } from "./metrics-endpoint.js";
 import { DEFAULT_READ_MAX_BYTES, rpcReadLimits, withReadLimits } from "./read-limits.js";
 import { createRequestGate } from "./request-gate.js";
-import { rpcLoggingInterceptor } from "./rpc-logging.js";
+import { peerKey, rpcLoggingInterceptor } from "./rpc-logging.js";
 import { runtimeRoutes } from "./runtime-service.js";
 import { principalKey, scopeError, scopeInterceptor } from "./scope-interceptor.js";
 import { strictBinaryHandler } from "./strict-binary-decoding.js";
@@ -79,6 +82,8 @@ export async function startAxonServer(options: StartAxonServerOptions): Promise<
   const clock = options.clock ?? systemClock;
   const logger = options.logger ?? pino({ level: "silent" });
   const maxPayloadBytes = options.maxPayloadBytes ?? DEFAULT_MAX_PAYLOAD_BYTES;
+  const metrics = new ServerMetrics();
+  const store = meteredStore(options.store, metrics);
 
   const shutdown = new AbortController();
   const shutdownSignal = options.shutdownSignal
@@ -92,7 +97,7 @@ export async function startAxonServer(options: StartAxonServerOptions): Promise<
   const rpcHandler = connectNodeAdapter({
     routes: (unlimited) => {
       const router = withReadLimits(unlimited, readLimits);
-      axonRoutes({ ...options, clock, logger, maxPayloadBytes, shutdownSignal })(router);
+      axonRoutes({ ...options, store, clock, logger, maxPayloadBytes, shutdownSignal, metrics })(router);
       if (options.gatewayRegistry) gatewayRoutes({ registry: options.gatewayRegistry, logger })(router);
       if (options.runtimes) runtimeRoutes({ runtimes: options.runtimes, logger })(router);
       for (const [i, h] of unlimited.handlers.entries()) {
@@ -103,10 +108,10 @@ export async function startAxonServer(options: StartAxonServerOptions): Promise<
         unlimited.handlers[i] = strictBinaryHandler(h, limit);
       }
     },
-    interceptors: [rpcLoggingInterceptor(logger), scopeInterceptor(), strictDecodingInterceptor()],
+    interceptors: [rpcLoggingInterceptor(logger, metrics), scopeInterceptor(), strictDecodingInterceptor()],
     jsonOptions: strictJsonOptions as Record<string, unknown>,
     contextValues: (request) => {
-      const values = createContextValues();
+      const values = createContextValues().set(peerKey, request.socket?.remoteAddress);
       const principal = principals.get(request);
       return principal ? values.set(principalKey, principal) : values;
     },
@@ -116,7 +121,8 @@ export async function startAxonServer(options: StartAxonServerOptions): Promise<
   const fastPublish =
     options.publishFastPath !== false
       ? grpcPublishFastPath({
-          store: options.store,
+          store,
+          metrics,
           maxPayloadBytes,
           readMaxBytes: readLimits.get(`${AxonService.typeName}/Publish`)!,
           logger,
@@ -142,6 +148,7 @@ export async function startAxonServer(options: StartAxonServerOptions): Promise<
       const principal = gate.authenticate(request, response);
       if (principal === undefined) return;
       principals.set(request, principal);
+      if (handleMetrics(request, response, metrics.registry)) return;
       // Every admission check (Host/Origin, API key) must stay above this line.
       if (fastPublish?.(request, response)) return;
       const input = inputs.get(request.url?.split("?", 1)[0] ?? "");

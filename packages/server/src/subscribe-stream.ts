@@ -6,6 +6,7 @@ import type { AxonDeletions } from "./axon-deletions.js";
 import { axonNotFound } from "./errors.js";
 import { preEncodedEventBatch } from "./event-batch-wire.js";
 import { FrameBudget } from "./frame-budget.js";
+import type { ServerMetrics } from "./metrics.js";
 import { NextOrTimeout, TIMED_OUT } from "./next-or-timeout.js";
 import { piecesSize, sharedEventBatch, sharedEventFrames } from "./shared-event-frames.js";
 import { eventToProto } from "./to-proto.js";
@@ -57,6 +58,7 @@ export interface SubscribeStreamOptions {
   readonly binaryCodec?: boolean;
   /** Shared by every Subscribe stream of the server; see FrameBudget. */
   readonly frameBudget?: FrameBudget;
+  readonly metrics?: Pick<ServerMetrics, "subscribers" | "fellBehind">;
 }
 
 const unlimited = new FrameBudget(Number.POSITIVE_INFINITY);
@@ -102,6 +104,7 @@ export async function* subscribeStream(
     clock,
   );
   let live = false;
+  options.metrics?.subscribers.inc();
   try {
     for (;;) {
       const next = await items.next(heartbeatIntervalMs);
@@ -116,6 +119,7 @@ export async function* subscribeStream(
       const item = next.value;
       if (item.kind !== "events") {
         live = item.kind === "caught_up";
+        if (item.kind === "fell_behind") options.metrics?.fellBehind.inc();
         yield controlFrame(item);
         continue;
       }
@@ -140,6 +144,7 @@ export async function* subscribeStream(
     }
     if (stopReason === "deleted") throw axonNotFound(axonId);
   } finally {
+    options.metrics?.subscribers.dec();
     stop.abort();
     items.close();
     unwatchDeletion();
