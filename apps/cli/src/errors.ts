@@ -1,7 +1,15 @@
 import { Code, ConnectError, expectedHeadMismatch, isConnectionError, isTlsMismatch } from "@openaxon/client";
 
-/** Exit codes: 0 success, 1 the server or network failed the command, 2 bad usage or input. */
-export const ExitCode = { Ok: 0, Failure: 1, Usage: 2 } as const;
+/**
+ * Exit codes: 0 success, 1 the server or network failed the command, 2 bad usage or input, 130
+ * interrupted by Ctrl-C (SIGINT; 143 for SIGTERM), as shells report it and as `npx` does anyway.
+ */
+export const ExitCode = { Ok: 0, Failure: 1, Usage: 2, Interrupted: 130 } as const;
+
+/** The exit code of a command stopped by a signal: 128 + its number. */
+export function interruptedExitCode(reason: unknown): number {
+  return reason === "SIGTERM" ? 143 : ExitCode.Interrupted;
+}
 
 /** An error whose message is already written for the user. */
 export class CliError extends Error {
