@@ -10,6 +10,7 @@ import { formatListenUrl } from "./listen-address.js";
 import { openStore } from "./open-store.js";
 import { createRuntimes } from "./runtimes.js";
 import { StartupError } from "./startup-error.js";
+import { readTlsFiles } from "./tls-files.js";
 
 export interface RunningAxond {
   /** Where clients connect, with the real port when the config asked for port 0. */
@@ -63,6 +64,8 @@ export async function startAxond(config: AxondConfig, logger: Logger): Promise<R
         // The web console at `/`, bundled in memory on its first request.
         site: createConsoleSite({ onBundleError: (err) => logger.error({ err }, "console bundle failed") }),
         logger,
+        ...(config.tls ? { tls: await readTlsFiles(config.tls) } : {}),
+        allowCleartext: config.allowCleartext,
         limits: {
           maxConnections: config.maxConnections,
           maxConcurrentStreams: config.maxStreamsPerConnection,
@@ -72,7 +75,7 @@ export async function startAxond(config: AxondConfig, logger: Logger): Promise<R
       }),
       (s) => s.close(),
     );
-    const url = formatListenUrl({ host: config.listen.host, port: server.port });
+    const url = formatListenUrl({ host: config.listen.host, port: server.port }, config.tls !== undefined);
     logger.info(
       { url, dataDir: config.dataDir, apiKeys: config.apiKeys.length, sandbox: gateway.sandbox.kind },
       "axond started",
@@ -88,6 +91,11 @@ export async function startAxond(config: AxondConfig, logger: Logger): Promise<R
 function explainListenError(error: unknown, config: AxondConfig): unknown {
   const code = (error as { code?: string }).code;
   const where = formatListenUrl(config.listen).slice("http://".length);
+  if (typeof code === "string" && code.startsWith("ERR_OSSL")) {
+    return new StartupError(
+      `cannot serve TLS with ${config.tls?.certPath} and ${config.tls?.keyPath}: ${(error as Error).message}`,
+    );
+  }
   switch (code) {
     case "EADDRINUSE":
       return new StartupError(`cannot listen on ${where}: the address is already in use`);

@@ -39,6 +39,7 @@ describe("resolveConfig", () => {
       corsOrigins: [],
       logLevel: "info",
       sandbox: "auto",
+      allowCleartext: false,
     });
   });
 
@@ -59,6 +60,7 @@ describe("resolveConfig", () => {
       corsOrigins: [],
       logLevel: "debug",
       sandbox: "required",
+      allowCleartext: false,
     });
   });
 
@@ -84,6 +86,7 @@ describe("resolveConfig", () => {
           "warn",
           "--sandbox",
           "off",
+          "--allow-cleartext",
         ],
         env,
       ),
@@ -95,6 +98,7 @@ describe("resolveConfig", () => {
       corsOrigins: [],
       logLevel: "warn",
       sandbox: "off",
+      allowCleartext: true,
     });
   });
 
@@ -123,8 +127,11 @@ describe("resolveConfig", () => {
   });
 
   it("accepts a non-loopback address with a key from a flag or the environment", () => {
-    expect(config(["--listen", "0.0.0.0:7433", "--api-key", "secret"]).apiKeys).toEqual([all("secret")]);
-    expect(config(["--listen", "0.0.0.0:7433"], { OPENAXON_API_KEYS: "secret" }).apiKeys).toEqual([
+    const tls = ["--tls-cert", "c.pem", "--tls-key", "k.pem"];
+    expect(config(["--listen", "0.0.0.0:7433", "--api-key", "secret", ...tls]).apiKeys).toEqual([
+      all("secret"),
+    ]);
+    expect(config(["--listen", "0.0.0.0:7433", ...tls], { OPENAXON_API_KEYS: "secret" }).apiKeys).toEqual([
       all("secret"),
     ]);
   });

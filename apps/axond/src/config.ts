@@ -37,6 +37,15 @@ export interface AxondConfig {
   readonly maxStreamsPerConnection?: number;
   /** Axons on a NATS JetStream cluster; undefined: the embedded store in the data dir. */
   readonly store?: JetStreamChoice;
+  /** Serve HTTPS with these PEM files (absolute paths). */
+  readonly tls?: TlsFiles;
+  /** Serve cleartext off loopback (TLS ends at a proxy in front). */
+  readonly allowCleartext: boolean;
+}
+
+export interface TlsFiles {
+  readonly certPath: string;
+  readonly keyPath: string;
 }
 
 export type CommandLine =
@@ -65,6 +74,9 @@ interface Flags {
   store?: string;
   nats?: string;
   natsReplicas?: string;
+  tlsCert?: string;
+  tlsKey?: string;
+  allowCleartext?: boolean;
 }
 
 /** Flags override the environment, which overrides the defaults. Throws `StartupError`. */
@@ -129,6 +141,20 @@ function buildConfig(flags: Flags, { env, cwd }: ConfigSources): AxondConfig {
     );
   }
 
+  const tls = tlsFiles(
+    flags.tlsCert ?? nonEmpty(env.OPENAXON_TLS_CERT),
+    flags.tlsKey ?? nonEmpty(env.OPENAXON_TLS_KEY),
+    cwd,
+  );
+  const allowCleartext = flags.allowCleartext === true || isTrue(env.OPENAXON_ALLOW_CLEARTEXT);
+  if (!isLoopbackHost(listen.host) && tls === undefined && !allowCleartext) {
+    throw new StartupError(
+      `refusing to listen on ${listen.host}:${listen.port} in cleartext: API keys and events would cross ` +
+        "the network unencrypted. Pass --tls-cert FILE --tls-key FILE (env OPENAXON_TLS_CERT, " +
+        "OPENAXON_TLS_KEY), or --allow-cleartext (OPENAXON_ALLOW_CLEARTEXT=1) when TLS ends at a proxy in front.",
+    );
+  }
+
   const maxConnections = positiveInt(
     "--max-connections",
     flags.maxConnections ?? nonEmpty(env.OPENAXON_MAX_CONNECTIONS),
@@ -148,6 +174,8 @@ function buildConfig(flags: Flags, { env, cwd }: ConfigSources): AxondConfig {
     corsOrigins,
     logLevel,
     sandbox,
+    allowCleartext,
+    ...(tls === undefined ? {} : { tls }),
     ...(maxConnections === undefined ? {} : { maxConnections }),
     ...(maxStreamsPerConnection === undefined ? {} : { maxStreamsPerConnection }),
     ...(store === undefined ? {} : { store }),
@@ -204,10 +232,20 @@ function buildProgram(writeOut: (text: string) => void): Command {
       "--nats-replicas <n>",
       "with --store jetstream: replicas per axon stream, 3 (survives a node) or 1; env OPENAXON_NATS_REPLICAS (default 3)",
     )
+    .option(
+      "--tls-cert <file>",
+      "serve HTTPS (HTTP/2 and HTTP/1.1) with this PEM certificate chain; env OPENAXON_TLS_CERT",
+    )
+    .option("--tls-key <file>", "the PEM private key for --tls-cert; env OPENAXON_TLS_KEY")
+    .option(
+      "--allow-cleartext",
+      "serve without TLS off loopback (only when TLS ends at a proxy in front); env OPENAXON_ALLOW_CLEARTEXT=1",
+    )
     .helpOption("-h, --help", "show this help")
     .addHelpText(
       "after",
-      "\nCommands:\n  axond verify --data-dir D [--json]  check a stopped store for damage\n",
+      "\nCommands:\n  axond verify --data-dir D [--json]  check a stopped store for damage\n" +
+        "\nHTTP endpoints besides the API:\n  GET /healthz  200 while serving, 503 while draining or the store cannot write (no key needed)\n  GET /metrics  Prometheus metrics (needs an API key when keys are configured)\n",
     )
     .allowExcessArguments(false)
     .exitOverride()
@@ -247,6 +285,18 @@ function positiveInt(flag: string, text: string | undefined): number | undefined
     throw new StartupError(`${flag} must be a positive integer, got "${text}"`);
   }
   return value;
+}
+
+function tlsFiles(cert: string | undefined, key: string | undefined, cwd: string): TlsFiles | undefined {
+  if (cert === undefined && key === undefined) return undefined;
+  if (cert === undefined || key === undefined) {
+    throw new StartupError("--tls-cert and --tls-key go together: pass both (or neither)");
+  }
+  return { certPath: resolve(cwd, cert), keyPath: resolve(cwd, key) };
+}
+
+function isTrue(value: string | undefined): boolean {
+  return value !== undefined && ["1", "true", "yes"].includes(value.trim().toLowerCase());
 }
 
 function nonEmpty(value: string | undefined): string | undefined {

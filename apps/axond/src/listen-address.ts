@@ -59,7 +59,7 @@ export function isLoopbackHost(host: string): boolean {
 }
 
 /** The URL clients use to reach a listening address; IPv6 hosts get brackets. */
-export function formatListenUrl(address: ListenAddress): string {
+export function formatListenUrl(address: ListenAddress, tls = false): string {
   const host = isIPv6(address.host) ? `[${address.host}]` : address.host;
-  return `http://${host}:${address.port}`;
+  return `${tls ? "https" : "http"}://${host}:${address.port}`;
 }

@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { type AxonClient, createAxonClient } from "@openaxon/client";
 import { UsageError } from "./errors.js";
 import { type Colors, colorsFor } from "./format/colors.js";
@@ -7,6 +8,8 @@ import type { CliIo, LineWriter } from "./io.js";
 export interface GlobalOptions {
   readonly url: string;
   readonly apiKey?: string;
+  /** PEM file of the CA(s) to trust for https:// instead of Node's bundled roots. */
+  readonly ca?: string;
   readonly json?: boolean;
 }
 
@@ -36,8 +39,14 @@ export function createContext(options: GlobalOptions, io: CliIo, out: LineWriter
     throw new UsageError(`--url must be an http(s) URL, got "${options.url}"`);
   }
   const baseUrl = options.url.replace(/\/+$/, "");
+  const ca = options.ca ? readCa(options.ca) : undefined;
   return {
-    client: createAxonClient({ baseUrl, apiKey: options.apiKey || undefined, source: "cli" }),
+    client: createAxonClient({
+      baseUrl,
+      apiKey: options.apiKey || undefined,
+      source: "cli",
+      ...(ca === undefined ? {} : { ca }),
+    }),
     url: baseUrl,
     json: options.json === true,
     io,
@@ -49,4 +58,14 @@ export function createContext(options: GlobalOptions, io: CliIo, out: LineWriter
       io.stderr.write(`${message}\n`);
     },
   };
+}
+
+function readCa(path: string): string {
+  try {
+    return readFileSync(path, "utf8");
+  } catch (error) {
+    throw new UsageError(
+      `cannot read --ca ${path}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`,
+    );
+  }
 }

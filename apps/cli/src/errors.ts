@@ -1,7 +1,15 @@
-import { Code, ConnectError, expectedHeadMismatch, isConnectionError } from "@openaxon/client";
+import { Code, ConnectError, expectedHeadMismatch, isConnectionError, isTlsMismatch } from "@openaxon/client";
 
-/** Exit codes: 0 success, 1 the server or network failed the command, 2 bad usage or input. */
-export const ExitCode = { Ok: 0, Failure: 1, Usage: 2 } as const;
+/**
+ * Exit codes: 0 success, 1 the server or network failed the command, 2 bad usage or input, 130
+ * interrupted by Ctrl-C (SIGINT; 143 for SIGTERM), as shells report it and as `npx` does anyway.
+ */
+export const ExitCode = { Ok: 0, Failure: 1, Usage: 2, Interrupted: 130 } as const;
+
+/** The exit code of a command stopped by a signal: 128 + its number. */
+export function interruptedExitCode(reason: unknown): number {
+  return reason === "SIGTERM" ? 143 : ExitCode.Interrupted;
+}
 
 /** An error whose message is already written for the user. */
 export class CliError extends Error {
@@ -44,6 +52,13 @@ export function describeError(error: unknown, context: ErrorContext): CliError {
   if (error instanceof CliError) return error;
   if (!(error instanceof ConnectError)) {
     return new CliError(`unexpected error: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  if (isTlsMismatch(error)) return new CliError(error.rawMessage);
+  const certificateProblem = untrustedCertificate(error);
+  if (certificateProblem) {
+    return new CliError(
+      `cannot verify the TLS certificate of ${context.url} (${certificateProblem}) — pass --ca FILE (or set OPENAXON_CA or NODE_EXTRA_CA_CERTS) with the CA that signed it`,
+    );
   }
   if (isConnectionError(error)) {
     return new CliError(
@@ -91,4 +106,25 @@ export function describeError(error: unknown, context: ErrorContext): CliError {
     default:
       return new CliError(`axond error (${Code[error.code] ?? error.code}): ${error.rawMessage}`);
   }
+}
+
+const CERTIFICATE_CODES = new Set([
+  "DEPTH_ZERO_SELF_SIGNED_CERT",
+  "SELF_SIGNED_CERT_IN_CHAIN",
+  "UNABLE_TO_VERIFY_LEAF_SIGNATURE",
+  "UNABLE_TO_GET_ISSUER_CERT_LOCALLY",
+  "CERT_HAS_EXPIRED",
+  "CERT_NOT_YET_VALID",
+  "ERR_TLS_CERT_ALTNAME_INVALID",
+]);
+
+/** The TLS verification failure behind `error`, if that is what it is. */
+function untrustedCertificate(error: unknown): string | undefined {
+  let current: unknown = error;
+  for (let depth = 0; current instanceof Error && depth < 5; depth++) {
+    const code = (current as { code?: unknown }).code;
+    if (typeof code === "string" && CERTIFICATE_CODES.has(code)) return current.message;
+    current = current.cause;
+  }
+  return undefined;
 }

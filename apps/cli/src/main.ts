@@ -1,6 +1,13 @@
 import { Command, CommanderError, Option } from "commander";
 import { actionFactory } from "./action.js";
-import { CliError, describeError, type ErrorContext, ExitCode, ExitWith } from "./errors.js";
+import {
+  CliError,
+  describeError,
+  type ErrorContext,
+  ExitCode,
+  ExitWith,
+  interruptedExitCode,
+} from "./errors.js";
 import { colorsFor } from "./format/colors.js";
 import type { CliIo } from "./io.js";
 import { LineWriter } from "./io.js";
@@ -27,6 +34,12 @@ export async function runCli(argv: readonly string[], io: CliIo, stop: AbortSign
     .version("0.1.0")
     .addOption(new Option("--url <url>", "axond address").env("OPENAXON_URL").default(defaultUrl))
     .addOption(new Option("--api-key <key>", "API key for axond").env("OPENAXON_API_KEY"))
+    .addOption(
+      new Option(
+        "--ca <file>",
+        "PEM CA certificate to trust for an https:// --url (instead of the bundled roots; NODE_EXTRA_CA_CERTS adds to them)",
+      ).env("OPENAXON_CA"),
+    )
     .option("--json", "print one JSON object per line (for scripts)")
     .showHelpAfterError("(run `axon --help` for usage)")
     .exitOverride()
@@ -46,7 +59,8 @@ export async function runCli(argv: readonly string[], io: CliIo, stop: AbortSign
   try {
     await program.parseAsync([...argv]);
     await out.end();
-    return ExitCode.Ok;
+    // Ctrl-C ended the command (say `tail --follow`) cleanly: still report the interruption.
+    return stop.aborted ? interruptedExitCode(stop.reason) : ExitCode.Ok;
   } catch (error) {
     await out.end();
     if (error instanceof CommanderError) {
@@ -55,7 +69,7 @@ export async function runCli(argv: readonly string[], io: CliIo, stop: AbortSign
     }
     if (error instanceof ExitWith) return error.exitCode;
     // After Ctrl-C, failures are the interruption's echo — except deliberate ones (a failed turn).
-    if (stop.aborted && !(error instanceof CliError)) return ExitCode.Ok;
+    if (stop.aborted && !(error instanceof CliError)) return interruptedExitCode(stop.reason);
     const described = describeError(error, errorContext);
     io.stderr.write(`${colorsFor(io.stderr, io.env).red("error:")} ${described.message}\n`);
     return described.exitCode;
@@ -64,11 +78,11 @@ export async function runCli(argv: readonly string[], io: CliIo, stop: AbortSign
 
 async function main(): Promise<void> {
   const stop = new AbortController();
-  // Ctrl-C ends `tail --follow` cleanly (exit 0) and cancels the turn of `chat`; a second Ctrl-C
-  // forces the exit.
-  const onSignal = () => {
-    if (stop.signal.aborted) process.exit(130);
-    stop.abort();
+  // Ctrl-C ends `tail --follow` cleanly (exit 130, as for every interrupted command) and cancels
+  // the turn of `chat`; a second Ctrl-C forces the exit.
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (stop.signal.aborted) process.exit(interruptedExitCode(signal));
+    stop.abort(signal);
   };
   process.on("SIGINT", onSignal);
   process.on("SIGTERM", onSignal);

@@ -34,7 +34,7 @@ export function validatePayload(text: string): string {
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
     throw new UsageError(
-      `invalid JSON payload: ${reason}\n  the payload must be JSON, e.g. axon publish ID --type user.message '{"text":"hi"}'`,
+      `invalid JSON payload: ${reason}\n  the payload must be JSON, e.g. axon publish ID --type user.message '{"content":"hi"}'`,
     );
   }
 }

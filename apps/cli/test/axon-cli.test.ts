@@ -174,19 +174,23 @@ describe("axon", () => {
     }
   });
 
-  it("follows live events with tail --follow and exits 0 on Ctrl-C", async () => {
+  it("follows live events with tail --follow, marks where replay turns live, and exits 130 on Ctrl-C", async () => {
     const id = await createAxon();
     const axon = client.axon(id);
     await axon.publish({ eventType: "before", payload: { n: 1 } });
 
     const tail = spawnAxon(["tail", id, "--follow", "--json"], env);
-    await expect.poll(() => tail.lines().length, { timeout: 15_000 }).toBe(1);
-    await axon.publish({ eventType: "live", payload: { n: 2 } });
     await expect.poll(() => tail.lines().length, { timeout: 15_000 }).toBe(2);
+    await axon.publish({ eventType: "live", payload: { n: 2 } });
+    await expect.poll(() => tail.lines().length, { timeout: 15_000 }).toBe(3);
 
     tail.child.kill("SIGINT");
-    expect(await tail.exited).toBe(0);
-    expect(tail.lines().map((line) => (JSON.parse(line) as JsonEvent).eventType)).toEqual(["before", "live"]);
+    expect(await tail.exited).toBe(130);
+    expect(tail.lines().map((line) => JSON.parse(line) as JsonEvent)).toEqual([
+      expect.objectContaining({ eventType: "before" }),
+      { live: true, lastSequence: 1 },
+      expect.objectContaining({ eventType: "live" }),
+    ]);
   });
 });
 

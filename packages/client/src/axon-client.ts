@@ -28,6 +28,12 @@ import { systemTimers, type Timers } from "./timers.js";
 export interface AxonClientOptions {
   /** Where axond listens, e.g. "http://127.0.0.1:7433". Required unless `transport` is given. */
   readonly baseUrl?: string;
+  /**
+   * PEM CA certificate(s) to trust for an https:// `baseUrl` instead of Node's bundled roots (a
+   * self-signed axond's own certificate, say). Node only; NODE_EXTRA_CA_CERTS adds to the roots
+   * instead. Ignored with a custom `transport` and in browsers.
+   */
+  readonly ca?: string | readonly string[];
   /** Sent as `Authorization: Bearer <apiKey>` on every call. */
   readonly apiKey?: string;
   /**
@@ -105,5 +111,9 @@ function resolveTransport(options: AxonClientOptions): Transport {
   }
   const interceptors = [...(options.interceptors ?? [])];
   if (options.apiKey) interceptors.push(bearerAuthInterceptor(options.apiKey));
-  return createDefaultTransport({ baseUrl: options.baseUrl, interceptors });
+  return createDefaultTransport({
+    baseUrl: options.baseUrl,
+    interceptors,
+    ...(options.ca === undefined ? {} : { ca: options.ca }),
+  });
 }

@@ -1,16 +1,24 @@
 import type { Interceptor, Transport } from "@connectrpc/connect";
 import { createConnectTransport } from "@connectrpc/connect-node";
+import { probeTls } from "./probe-tls-node.js";
+import { tlsMismatchInterceptor } from "./tls-mismatch.js";
 
 /**
  * In Node: the Connect protocol (binary) over HTTP/2 with connect-node, one multiplexed connection
  * instead of fetch over HTTP/1.1 — cheaper per call and able to carry Append sessions (bidi).
+ * `ca` replaces Node's trusted roots for https:// (NODE_EXTRA_CA_CERTS adds to them instead).
  */
-export function createDefaultTransport(options: { baseUrl: string; interceptors: Interceptor[] }): Transport {
+export function createDefaultTransport(options: {
+  baseUrl: string;
+  interceptors: Interceptor[];
+  ca?: string | readonly string[];
+}): Transport {
   return createConnectTransport({
     baseUrl: options.baseUrl,
     httpVersion: "2",
     useBinaryFormat: true,
-    interceptors: options.interceptors,
+    interceptors: [tlsMismatchInterceptor(options.baseUrl, probeTls), ...options.interceptors],
+    ...(options.ca === undefined ? {} : { nodeOptions: { ca: options.ca as string | string[] } }),
   });
 }
 

@@ -1,8 +1,15 @@
 import type { Interceptor, Transport } from "@connectrpc/connect";
 import { createConnectTransport } from "@connectrpc/connect-web";
 
-/** In browsers: the Connect protocol (binary) over fetch; no bidi streams, so publish stays unary. */
-export function createDefaultTransport(options: { baseUrl: string; interceptors: Interceptor[] }): Transport {
+/**
+ * In browsers: the Connect protocol (binary) over fetch; no bidi streams, so publish stays unary.
+ * The browser decides which certificates to trust: `ca` is ignored.
+ */
+export function createDefaultTransport(options: {
+  baseUrl: string;
+  interceptors: Interceptor[];
+  ca?: unknown;
+}): Transport {
   return createConnectTransport({
     baseUrl: options.baseUrl,
     useBinaryFormat: true,

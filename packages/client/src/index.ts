@@ -58,6 +58,7 @@ export type {
 } from "./sql-types.js";
 export { DEFAULT_IDLE_TIMEOUT_MS, type ReconnectInfo, type SubscribeOptions } from "./subscribe.js";
 export type { Timers } from "./timers.js";
+export { isTlsMismatch, TLS_MISMATCH_CODE } from "./tls-mismatch.js";
 export { Turn, TurnClosedError, TurnFailedError, type TurnOptions } from "./turn.js";
 export {
   type ContentBlock,

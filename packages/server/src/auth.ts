@@ -28,3 +28,16 @@ export function assertAuthConfigured(host: string, apiKeys: readonly string[]): 
     );
   }
 }
+
+/**
+ * Off loopback, bearer keys and events cross the network: without TLS anyone on the path reads
+ * them. Refuse unless the operator says cleartext is fine there (TLS ends at a proxy in front, or
+ * the network is trusted).
+ */
+export function assertTransportSecure(host: string, tls: boolean, allowCleartext: boolean): void {
+  if (tls || allowCleartext || isLoopbackHost(host)) return;
+  throw new Error(
+    `refusing to serve on ${host} in cleartext: API keys and events would cross the network unencrypted. ` +
+      "Configure TLS (a certificate and key), or set allowCleartext when TLS ends at a proxy in front of this server.",
+  );
+}

@@ -8,6 +8,7 @@ import { AxonDeletions } from "./axon-deletions.js";
 import { usesBinaryCodec } from "./binary-codec.js";
 import { axonNotFound, toConnectError } from "./errors.js";
 import { FrameBudget } from "./frame-budget.js";
+import type { ServerMetrics } from "./metrics.js";
 import { decodePageToken, encodePageToken } from "./page-token.js";
 import { principalKey } from "./scope-interceptor.js";
 import { DEFAULT_FRAME_BUDGET_BYTES, type SubscribeFrame, subscribeStream } from "./subscribe-stream.js";
@@ -50,6 +51,8 @@ export interface AxonServiceOptions {
   subscribeShared?: SubscribeShared;
   /** Runs after DeleteAxon deleted an axon, before it answers (e.g. deleting its SQL database). */
   onAxonDeleted?: (axonId: string) => Promise<void>;
+  /** Prometheus metrics to update (subscribers, fell_behind, frame bytes in flight). */
+  metrics?: ServerMetrics;
 }
 
 /** State every Subscribe stream of a server shares, whichever path serves it. */
@@ -91,6 +94,7 @@ export function binarySubscribe(
       binaryCodec: true,
       frameBudget,
       liveSink,
+      ...(options.metrics && { metrics: options.metrics }),
     });
 }
 
@@ -100,6 +104,7 @@ export function createAxonService(options: AxonServiceOptions): ServiceImpl<type
   const clock = options.clock ?? systemClock;
   const logger = options.logger ?? pino({ level: "silent" });
   const { frameBudget, deletions } = options.subscribeShared ?? createSubscribeShared(options);
+  options.metrics?.watchFrameBytes(() => frameBudget.bytesInFlight);
   const heartbeatIntervalMs = options.heartbeatIntervalMs ?? DEFAULT_HEARTBEAT_INTERVAL_MS;
   const maxPayloadBytes = options.maxPayloadBytes ?? DEFAULT_MAX_PAYLOAD_BYTES;
 
@@ -222,6 +227,7 @@ export function createAxonService(options: AxonServiceOptions): ServiceImpl<type
           deletions,
           binaryCodec: usesBinaryCodec(context.requestHeader.get("content-type")),
           frameBudget,
+          ...(options.metrics && { metrics: options.metrics }),
         });
       } catch (error) {
         throw toConnectError(error, logger, "Subscribe");

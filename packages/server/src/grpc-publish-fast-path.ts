@@ -6,6 +6,7 @@ import { setTrailerStatus } from "@connectrpc/connect/protocol-grpc";
 import type { LogStore } from "@openaxon/store";
 import type { Logger } from "pino";
 import { toConnectError } from "./errors.js";
+import type { ServerMetrics } from "./metrics.js";
 import { decodePublishRequest, encodePublishResponseEnvelope } from "./publish-wire.js";
 import { overReadLimitMessage } from "./read-limits.js";
 import { logRpc } from "./rpc-logging.js";
@@ -18,6 +19,7 @@ export interface GrpcPublishFastPathOptions {
   readonly maxPayloadBytes: number;
   readonly readMaxBytes: number;
   readonly logger: Logger;
+  readonly metrics?: ServerMetrics;
   /**
    * The checks Connect's interceptors make after the message is parsed (API-key scopes, which
    * depend on the origin): throws the ConnectError the Connect path would. Host/Origin admission
@@ -61,18 +63,26 @@ export function grpcPublishFastPath(
       else chunks.push(chunk);
     });
     request.on("end", () => {
-      const body = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
+      body = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
       handle(body, tooLarge, request).then(
         (reply) => respond(res, reply, undefined),
         (error: unknown) => respond(res, undefined, toConnectError(error, logger, "Publish")),
       );
     });
+    let body: Buffer = EMPTY;
     const respond = (
       target: http2.Http2ServerResponse,
       reply: Buffer | undefined,
       error: ConnectError | undefined,
     ) => {
-      logRpc(logger, "Publish", error?.code, performance.now() - started);
+      logRpc(
+        logger,
+        error === undefined
+          ? { rpc: "Publish" }
+          : { rpc: "Publish", error, axonId: axonIdIn(body), peer: request.socket?.remoteAddress },
+        performance.now() - started,
+        options.metrics,
+      );
       if (target.destroyed || target.writableEnded) return;
       target.writeHead(200, { "content-type": "application/grpc+proto" });
       const trailers = new Headers();
@@ -107,5 +117,16 @@ export function grpcPublishFastPath(
     const { axonId, events, options: appendOptions } = validatePublishRequest(fields, maxPayloadBytes);
     const result = await store.append(axonId, events, appendOptions);
     return encodePublishResponseEnvelope(result.firstSequence, result.timestampMs, result.duplicate);
+  }
+}
+
+const EMPTY = Buffer.alloc(0);
+
+/** The axon id of a failed request, for its log line (decoded again: failures only). */
+function axonIdIn(body: Buffer): string | undefined {
+  try {
+    return decodePublishRequest(body.subarray(5)).axonId || undefined;
+  } catch {
+    return undefined;
   }
 }

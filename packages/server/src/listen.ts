@@ -1,6 +1,7 @@
 import http from "node:http";
 import http2 from "node:http2";
 import net from "node:net";
+import tls from "node:tls";
 import type { Clock } from "@openaxon/core";
 import { ConnectionLimitEpisodes } from "./connection-limit-episodes.js";
 import { guardH2Session } from "./h2-session-guard.js";
@@ -41,6 +42,11 @@ export interface ListenOptions {
   onConnectionLimit?: (limit: number) => void;
   /** An HTTP/2 connection was closed for resetting streams faster than `limits` allow. */
   onResetFlood?: (remoteAddress: string | undefined) => void;
+  /**
+   * Serve over TLS instead of cleartext: ALPN picks HTTP/2 ("h2") or HTTP/1.1 ("http/1.1", or a
+   * client that offers no ALPN). PEM certificate chain and private key.
+   */
+  tls?: { readonly cert: string | Buffer; readonly key: string | Buffer };
 }
 
 /**
@@ -48,6 +54,7 @@ export interface ListenOptions {
  * plain net.Server accepts, peeks at the first bytes, and hands the socket to the HTTP/2 server if
  * they are the HTTP/2 connection preface (h2c with prior knowledge, as gRPC clients send) or to the
  * HTTP/1.1 server otherwise. The peeked bytes are unshifted so the chosen server reads them again.
+ * With `tls`, a tls.Server accepts instead and ALPN decides, so no peeking is needed.
  */
 export async function listenH2cAndHttp1(options: ListenOptions): Promise<DualProtocolListener> {
   const limits = resolveTransportLimits(options.limits);
@@ -134,34 +141,57 @@ export async function listenH2cAndHttp1(options: ListenOptions): Promise<DualPro
   };
 
   const episodes = new ConnectionLimitEpisodes();
-  const server = net.createServer((socket) => {
-    sockets.set(socket, "peek");
-    socket.once("close", () => {
-      sockets.delete(socket);
-      h1Active.delete(socket);
-      episodes.closed(sockets.size, limits.maxConnections);
-    });
-    // Resets during the peek must not crash the process; the HTTP servers add their own handlers.
-    socket.on("error", () => {});
-    socket.setNoDelay(true);
-    socket.setTimeout(limits.sniffTimeoutMs, () => socket.destroy());
-    let peeked: Buffer = Buffer.alloc(0);
-    const onReadable = () => {
-      for (
-        let chunk = socket.read() as Buffer | null;
-        chunk !== null;
-        chunk = socket.read() as Buffer | null
-      ) {
-        peeked = peeked.length === 0 ? chunk : Buffer.concat([peeked, chunk]);
-      }
-      const n = Math.min(peeked.length, H2_PREFACE.length);
-      const couldBeH2 = peeked.subarray(0, n).equals(H2_PREFACE.subarray(0, n));
-      if (couldBeH2 && peeked.length < H2_PREFACE.length) return; // need more bytes to decide
-      socket.off("readable", onReadable);
-      dispatch(socket, peeked);
-    };
-    socket.on("readable", onReadable);
-  });
+  const server = options.tls
+    ? listenTls(options.tls, limits.sniffTimeoutMs, {
+        handshaking: sockets,
+        opened: (socket) => {
+          if (draining) {
+            socket.destroy();
+            return;
+          }
+          const isH2 = socket.alpnProtocol === "h2";
+          sockets.set(socket, isH2 ? "h2" : "h1");
+          socket.once("close", () => {
+            sockets.delete(socket);
+            h1Active.delete(socket);
+            episodes.closed(sockets.size, limits.maxConnections);
+          });
+          if (isH2) {
+            h2.emit("connection", socket);
+          } else {
+            h1Active.set(socket, 0);
+            h1.emit("connection", socket);
+          }
+        },
+      })
+    : net.createServer((socket) => {
+        sockets.set(socket, "peek");
+        socket.once("close", () => {
+          sockets.delete(socket);
+          h1Active.delete(socket);
+          episodes.closed(sockets.size, limits.maxConnections);
+        });
+        // Resets during the peek must not crash the process; the HTTP servers add their own handlers.
+        socket.on("error", () => {});
+        socket.setNoDelay(true);
+        socket.setTimeout(limits.sniffTimeoutMs, () => socket.destroy());
+        let peeked: Buffer = Buffer.alloc(0);
+        const onReadable = () => {
+          for (
+            let chunk = socket.read() as Buffer | null;
+            chunk !== null;
+            chunk = socket.read() as Buffer | null
+          ) {
+            peeked = peeked.length === 0 ? chunk : Buffer.concat([peeked, chunk]);
+          }
+          const n = Math.min(peeked.length, H2_PREFACE.length);
+          const couldBeH2 = peeked.subarray(0, n).equals(H2_PREFACE.subarray(0, n));
+          if (couldBeH2 && peeked.length < H2_PREFACE.length) return; // need more bytes to decide
+          socket.off("readable", onReadable);
+          dispatch(socket, peeked);
+        };
+        socket.on("readable", onReadable);
+      });
 
   // Node closes connections beyond maxConnections right after accept, before any of our code
   // runs, so a flood costs one accept each and the descriptors are back at once.
@@ -218,4 +248,50 @@ export async function listenH2cAndHttp1(options: ListenOptions): Promise<DualPro
       await allClosed;
     },
   };
+}
+
+/**
+ * A tls.Server whose raw sockets count as "peek" in `handshaking` until their handshake completes
+ * (so draining can cut them at once), then `opened` gets the TLS socket. Raw and TLS sockets are
+ * paired by peer address and port: tls.Server exposes no public link between them.
+ */
+function listenTls(
+  credentials: { readonly cert: string | Buffer; readonly key: string | Buffer },
+  handshakeTimeoutMs: number,
+  hooks: {
+    handshaking: Map<net.Socket, "peek" | "h1" | "h2">;
+    opened: (socket: tls.TLSSocket) => void;
+  },
+): net.Server {
+  const pending = new Map<string, net.Socket>();
+  const peerKey = (socket: net.Socket) => `${socket.remoteAddress}|${socket.remotePort}`;
+  const server = tls.createServer(
+    {
+      cert: credentials.cert,
+      key: credentials.key,
+      ALPNProtocols: ["h2", "http/1.1"],
+      handshakeTimeout: handshakeTimeoutMs,
+    },
+    (socket) => {
+      const raw = pending.get(peerKey(socket));
+      if (raw) {
+        pending.delete(peerKey(socket));
+        hooks.handshaking.delete(raw);
+      }
+      socket.setNoDelay(true);
+      hooks.opened(socket);
+    },
+  );
+  server.on("connection", (raw: net.Socket) => {
+    const key = peerKey(raw);
+    pending.set(key, raw);
+    hooks.handshaking.set(raw, "peek");
+    raw.once("close", () => {
+      if (pending.get(key) === raw) pending.delete(key);
+      hooks.handshaking.delete(raw);
+    });
+  });
+  // A failed handshake (a cleartext client, an untrusted certificate) only ends that connection.
+  server.on("tlsClientError", (_error, socket) => socket.destroy());
+  return server;
 }

@@ -50,7 +50,16 @@ export function createRequestGate(options: {
         policy,
       );
       if (admission.kind === "refuse") {
-        logger.warn({ path: pathOf(request), host, origin, reason: admission.reason }, "request refused");
+        logger.warn(
+          {
+            path: pathOf(request),
+            host,
+            origin,
+            reason: admission.reason,
+            peer: request.socket?.remoteAddress,
+          },
+          "request refused",
+        );
         if (origin !== undefined) response.setHeader("Vary", "Origin");
         writeRpcError(request, response, Code.PermissionDenied, admission.reason, admission.status);
         return false;
@@ -61,7 +70,15 @@ export function createRequestGate(options: {
       const result = check(request.headers.authorization);
       if (result.kind === "ok") return result.principal;
       // The same line the RPC logging interceptor writes, which this request never reaches.
-      logger.info({ rpc: rpcNameOf(request), code: "unauthenticated" }, "rpc");
+      logger.info(
+        {
+          rpc: rpcNameOf(request),
+          code: "unauthenticated",
+          message: result.message,
+          peer: request.socket?.remoteAddress,
+        },
+        "rpc",
+      );
       writeRpcError(request, response, Code.Unauthenticated, result.message, 401);
       return undefined;
     },

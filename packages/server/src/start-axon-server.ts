@@ -11,7 +11,7 @@ import type { RuntimeManager } from "@openaxon/runtime";
 import type { SqlDatabases } from "@openaxon/sql";
 import { pino } from "pino";
 import { ANONYMOUS_LOOPBACK, type ApiKeyConfig, type Principal, toGrant } from "./api-keys.js";
-import { assertAuthConfigured } from "./auth.js";
+import { assertAuthConfigured, assertTransportSecure } from "./auth.js";
 import {
   type AxonServiceOptions,
   axonRoutes,
@@ -23,10 +23,13 @@ import { isGrpcRequest, specEncodeGrpcMessages } from "./grpc-message-encoding.j
 import { grpcPublishFastPath } from "./grpc-publish-fast-path.js";
 import { handleHealth } from "./health.js";
 import { listenH2cAndHttp1 } from "./listen.js";
+import { meteredStore } from "./metered-store.js";
+import { ServerMetrics } from "./metrics.js";
+import { handleMetrics } from "./metrics-endpoint.js";
 import { DEFAULT_READ_MAX_BYTES, rpcReadLimits, withReadLimits } from "./read-limits.js";
 import { ACCEPTED_COMPRESSIONS } from "./request-compression.js";
 import { createRequestGate } from "./request-gate.js";
-import { rpcLoggingInterceptor } from "./rpc-logging.js";
+import { peerKey, rpcLoggingInterceptor } from "./rpc-logging.js";
 import { runtimeRoutes } from "./runtime-service.js";
 import { principalKey, scopeError, scopeInterceptor } from "./scope-interceptor.js";
 import { sqlRoutes } from "./sql-service.js";
@@ -72,6 +75,10 @@ export interface StartAxonServerOptions extends AxonServiceOptions {
    * answered the request. It must claim only its own GET/HEAD paths, never an RPC path.
    */
   site?: SiteHandler;
+  /** Serve HTTPS (ALPN h2 and http/1.1) with this PEM certificate chain and key. */
+  tls?: { readonly cert: string | Buffer; readonly key: string | Buffer };
+  /** Serve cleartext beyond loopback (TLS ends at a proxy in front). Refused otherwise. */
+  allowCleartext?: boolean;
 }
 
 export type SiteHandler = (
@@ -80,7 +87,7 @@ export type SiteHandler = (
 ) => boolean;
 
 export interface RunningAxonServer {
-  /** Base URL for clients, e.g. "http://127.0.0.1:7433". */
+  /** Base URL for clients, e.g. "http://127.0.0.1:7433" ("https://…" with TLS). */
   readonly url: string;
   readonly host: string;
   readonly port: number;
@@ -89,8 +96,8 @@ export interface RunningAxonServer {
 }
 
 /**
- * Serves AxonService over gRPC, gRPC-Web and Connect on one port, over HTTP/2 cleartext and
- * HTTP/1.1, with CORS, `/healthz` and bearer auth. Throws before binding when the configuration
+ * Serves AxonService over gRPC, gRPC-Web and Connect on one port, over HTTP/2 and HTTP/1.1
+ * (cleartext, or TLS with ALPN), with CORS, `/healthz` and bearer auth. Throws before binding when the configuration
  * would expose the service unauthenticated beyond loopback.
  */
 export async function startAxonServer(options: StartAxonServerOptions): Promise<RunningAxonServer> {
@@ -99,9 +106,12 @@ export async function startAxonServer(options: StartAxonServerOptions): Promise<
     options.host,
     apiKeys.map((k) => toGrant(k).key),
   );
+  assertTransportSecure(options.host, options.tls !== undefined, options.allowCleartext === true);
   const clock = options.clock ?? systemClock;
   const logger = options.logger ?? pino({ level: "silent" });
   const maxPayloadBytes = options.maxPayloadBytes ?? DEFAULT_MAX_PAYLOAD_BYTES;
+  const metrics = new ServerMetrics();
+  const store = meteredStore(options.store, metrics);
 
   const shutdown = new AbortController();
   const shutdownSignal = options.shutdownSignal
@@ -127,8 +137,10 @@ export async function startAxonServer(options: StartAxonServerOptions): Promise<
         clock,
         logger,
         maxPayloadBytes,
+        store,
         shutdownSignal,
         subscribeShared,
+        metrics,
         onAxonDeleted,
       })(router);
       if (options.sql) sqlRoutes({ sql: options.sql, logger })(router);
@@ -142,11 +154,11 @@ export async function startAxonServer(options: StartAxonServerOptions): Promise<
         unlimited.handlers[i] = strictBinaryHandler(h, limit);
       }
     },
-    interceptors: [rpcLoggingInterceptor(logger), scopeInterceptor(), strictDecodingInterceptor()],
+    interceptors: [rpcLoggingInterceptor(logger, metrics), scopeInterceptor(), strictDecodingInterceptor()],
     jsonOptions: strictJsonOptions as Record<string, unknown>,
     acceptCompression: [...ACCEPTED_COMPRESSIONS], // strict-binary-decoding.ts decompresses the same
     contextValues: (request) => {
-      const values = createContextValues();
+      const values = createContextValues().set(peerKey, request.socket?.remoteAddress);
       const principal = principals.get(request);
       return principal ? values.set(principalKey, principal) : values;
     },
@@ -156,7 +168,8 @@ export async function startAxonServer(options: StartAxonServerOptions): Promise<
   const fastPublish =
     options.publishFastPath !== false
       ? grpcPublishFastPath({
-          store: options.store,
+          store,
+          metrics,
           maxPayloadBytes,
           readMaxBytes: readLimits.get(`${AxonService.typeName}/Publish`)!,
           logger,
@@ -176,13 +189,14 @@ export async function startAxonServer(options: StartAxonServerOptions): Promise<
       ? subscribeFastPath({
           readMaxBytes: readLimits.get(`${AxonService.typeName}/Subscribe`) ?? DEFAULT_READ_MAX_BYTES,
           logger,
+          metrics,
           admit: (request) => {
             const principal = principals.get(request) ?? ANONYMOUS_LOOPBACK;
             // Subscribe's scope does not depend on the message.
             const error = scopeError(principal, AxonService.typeName, "Subscribe", undefined);
             if (error) throw error;
           },
-          open: binarySubscribe({ ...options, clock, shutdownSignal, subscribeShared }),
+          open: binarySubscribe({ ...options, store, clock, shutdownSignal, subscribeShared, metrics }),
         })
       : undefined;
 
@@ -198,6 +212,7 @@ export async function startAxonServer(options: StartAxonServerOptions): Promise<
       const principal = gate.authenticate(request, response);
       if (principal === undefined) return;
       principals.set(request, principal);
+      if (handleMetrics(request, response, metrics.registry)) return;
       // Every admission check (Host/Origin, API key) must stay above this line.
       if (fastPublish?.(request, response)) return;
       if (fastSubscribe?.(request, response)) return;
@@ -205,6 +220,7 @@ export async function startAxonServer(options: StartAxonServerOptions): Promise<
       withStrictDecoding(input, () => rpcHandler(request, response));
     },
     limits: options.limits,
+    ...(options.tls ? { tls: options.tls } : {}),
     onError: (error) => logger.error({ err: error }, "server error"),
     onConnectionLimit: (limit) =>
       logger.warn(
@@ -214,7 +230,7 @@ export async function startAxonServer(options: StartAxonServerOptions): Promise<
     onResetFlood: (remoteAddress) =>
       logger.warn({ remoteAddress }, "closed an HTTP/2 connection that reset streams faster than allowed"),
   });
-  const url = `http://${options.host.includes(":") ? `[${options.host}]` : options.host}:${listener.port}`;
+  const url = `${options.tls ? "https" : "http"}://${options.host.includes(":") ? `[${options.host}]` : options.host}:${listener.port}`;
   logger.info({ url, auth: apiKeys.length > 0 ? "api-key" : "none" }, "axon server listening");
 
   let closing: Promise<void> | undefined;

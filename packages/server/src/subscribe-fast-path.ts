@@ -10,6 +10,7 @@ import type { StoredEvent } from "@openaxon/store";
 import type { Logger } from "pino";
 import { binaryWireProblem } from "./binary-wire-problem.js";
 import { toConnectError } from "./errors.js";
+import type { ServerMetrics } from "./metrics.js";
 import { logRpc } from "./rpc-logging.js";
 import { encodedCommit } from "./shared-event-frames.js";
 import { envelopedEventPiece, subscribeResponseChunks } from "./subscribe-response-wire.js";
@@ -20,6 +21,8 @@ export const SUBSCRIBE_PATH = "/openaxon.v1.AxonService/Subscribe";
 export interface SubscribeFastPathOptions {
   readonly readMaxBytes: number;
   readonly logger: Logger;
+  /** Counts each call in openaxon_rpc_total, as the Connect path does. */
+  readonly metrics?: ServerMetrics;
   /**
    * The checks Connect's interceptors make after the message is parsed (API-key scopes): throws
    * the ConnectError the Connect path would. Host/Origin admission and the API key itself are
@@ -93,8 +96,10 @@ export function subscribeFastPath(
     const onClose = () => gone.abort();
     stream.once("close", onClose);
     let error: ConnectError | undefined;
+    let axonId: string | undefined;
     try {
       const message = decodeRequest(body, tooLarge, readMaxBytes);
+      axonId = message.axonId || undefined;
       admit(request, message);
       // Live and idle, a commit is written from the tail signal at once (see FollowOptions.liveSink);
       // a stream with SINK_QUEUE_BYTES queued declines it, and it goes through the generator (its
@@ -118,8 +123,16 @@ export function subscribeFastPath(
       stream.off("close", onClose);
     }
     // A client that went away cancelled the call, as Connect logs it.
-    const code = error?.code ?? (gone.signal.aborted ? Code.Canceled : undefined);
-    logRpc(logger, "Subscribe", code, performance.now() - started);
+    const failed =
+      error ?? (gone.signal.aborted ? new ConnectError("the client went away", Code.Canceled) : undefined);
+    logRpc(
+      logger,
+      failed === undefined
+        ? { rpc: "Subscribe" }
+        : { rpc: "Subscribe", error: failed, axonId, peer: request.socket?.remoteAddress },
+      performance.now() - started,
+      options.metrics,
+    );
     if (protocol === "grpc") finishGrpc(response, error);
     else finishConnect(stream, error);
   }

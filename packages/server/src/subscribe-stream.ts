@@ -6,6 +6,7 @@ import type { AxonDeletions } from "./axon-deletions.js";
 import { axonNotFound } from "./errors.js";
 import { preEncodedEventBatch } from "./event-batch-wire.js";
 import { FrameBudget } from "./frame-budget.js";
+import type { ServerMetrics } from "./metrics.js";
 import { NextOrTimeout, TIMED_OUT } from "./next-or-timeout.js";
 import { piecesSize, sharedEventBatch, sharedEventFrames } from "./shared-event-frames.js";
 import { eventToProto } from "./to-proto.js";
@@ -59,6 +60,7 @@ export interface SubscribeStreamOptions {
   readonly frameBudget?: FrameBudget;
   /** Passed to catchUpThenLive: a transport that can write a live commit itself, at once. */
   readonly liveSink?: (commit: readonly StoredEvent[]) => boolean;
+  readonly metrics?: Pick<ServerMetrics, "subscribers" | "fellBehind">;
 }
 
 const unlimited = new FrameBudget(Number.POSITIVE_INFINITY);
@@ -116,6 +118,7 @@ export async function* subscribeStream(
     clock,
   );
   let live = false;
+  options.metrics?.subscribers.inc();
   try {
     let waitMs = heartbeatIntervalMs;
     for (;;) {
@@ -140,6 +143,7 @@ export async function* subscribeStream(
       const item = next.value;
       if (item.kind !== "events") {
         live = item.kind === "caught_up";
+        if (item.kind === "fell_behind") options.metrics?.fellBehind.inc();
         yield controlFrame(item);
         continue;
       }
@@ -164,6 +168,7 @@ export async function* subscribeStream(
     }
     if (stopReason === "deleted") throw axonNotFound(axonId);
   } finally {
+    options.metrics?.subscribers.dec();
     stop.abort();
     items.close();
     unwatchDeletion();

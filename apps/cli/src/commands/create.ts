@@ -18,7 +18,7 @@ export async function createCommand(context: CommandContext, options: CreateOpti
     const c = context.errColors;
     await context.note(
       c.dim(
-        `created axon${axon.name ? ` "${axon.name}"` : ""} — publish with: axon publish ${axon.id} --type user.message '{"text":"hi"}'`,
+        `created axon${axon.name ? ` "${axon.name}"` : ""} — publish with: axon publish ${axon.id} --type user.message '{"content":"hi"}'`,
       ),
     );
   }

@@ -97,7 +97,11 @@ export function registerAxonCommands(program: Command, action: ActionFactory, st
       "events after this sequence (with --desc: before it)",
       parseNonNegativeInt("--after"),
     )
-    .option("--limit <n>", "at most n events (server default 100, max 1000)", parseNonNegativeInt("--limit"))
+    .option(
+      "--limit <n>",
+      "at most n events (default: one page of 100); beyond the server's page size (1000) it fetches further pages",
+      parseNonNegativeInt("--limit"),
+    )
     .option("--desc", "newest first")
     .action(
       action(

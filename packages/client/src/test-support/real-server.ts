@@ -34,6 +34,8 @@ export interface RealServerOptions {
   cancelGraceMs?: number;
   /** Serve SqlService (one SQLite file per axon under the temp dir). */
   sql?: boolean;
+  /** Serve HTTPS with this PEM certificate and key. */
+  tls?: { cert: string; key: string };
 }
 
 export async function startRealServer(options: RealServerOptions = {}): Promise<RealServer> {
@@ -67,6 +69,7 @@ export async function startRealServer(options: RealServerOptions = {}): Promise<
       port,
       apiKeys: options.apiKeys,
       shutdownTimeoutMs: 2_000,
+      ...(options.tls && { tls: options.tls }),
       ...(runtimes && { runtimes }),
       ...(gatewayRegistry && { gatewayRegistry }),
       ...(sql && { sql }),

@@ -28,11 +28,13 @@ export async function startHarness(
   options: Partial<Omit<StartAxonServerOptions, "store">> & {
     /** Lets a test observe the server's use of the store. */
     wrapStore?: (store: LogStore) => LogStore;
+    /** PEM CA the clients trust (for a server started with `tls`). */
+    ca?: string;
   } = {},
 ): Promise<Harness> {
   const dir = await mkdtemp(join(tmpdir(), "openaxon-server-"));
   const store = await openClassicLevelLogStore({ path: dir });
-  const { wrapStore, ...serverOptions } = options;
+  const { wrapStore, ca, ...serverOptions } = options;
   const server = await startAxonServer({
     store: wrapStore ? wrapStore(store) : store,
     host: "127.0.0.1",
@@ -50,14 +52,15 @@ export async function startHarness(
         ]
       : [];
     const baseUrl = server.url;
+    const nodeOptions = ca === undefined ? {} : { nodeOptions: { ca } };
     const transport =
       kind === "grpc-h2"
-        ? createGrpcTransport({ baseUrl, interceptors })
+        ? createGrpcTransport({ baseUrl, interceptors, ...nodeOptions })
         : kind === "connect-h1"
-          ? createConnectTransport({ baseUrl, httpVersion: "1.1", interceptors })
+          ? createConnectTransport({ baseUrl, httpVersion: "1.1", interceptors, ...nodeOptions })
           : kind === "connect-h2"
-            ? createConnectTransport({ baseUrl, httpVersion: "2", interceptors })
-            : createGrpcWebTransport({ baseUrl, httpVersion: "1.1", interceptors });
+            ? createConnectTransport({ baseUrl, httpVersion: "2", interceptors, ...nodeOptions })
+            : createGrpcWebTransport({ baseUrl, httpVersion: "1.1", interceptors, ...nodeOptions });
     transports.push(transport);
     return createClient(AxonService, transport);
   };

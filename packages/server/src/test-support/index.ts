@@ -1,0 +1,1 @@
+export { makeSelfSignedCert, type SelfSignedCert } from "./self-signed-cert.js";
