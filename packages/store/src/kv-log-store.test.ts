@@ -5,6 +5,7 @@ import { StoreClosedError, StoreFailedError } from "./errors.js";
 import type { KvOp } from "./kv-backend.js";
 import { KvLogStore } from "./kv-log-store.js";
 import { MemoryBackend } from "./memory-backend.js";
+import { modelSlice } from "./test-support/read-model.js";
 import { memoryStore, tempClassicLevelStore, testClock, userEvent } from "./test-support/temp-store.js";
 
 const disposers: Array<() => Promise<void>> = [];
@@ -105,21 +106,7 @@ describe("KvLogStore reads over multi-event chunks", () => {
               descending: r.descending,
               maxBytes: r.maxBytes,
             });
-            let expected = r.descending
-              ? all.filter((e) => e.sequence < (r.after > 0 ? r.after : total + 1)).reverse()
-              : all.filter((e) => e.sequence > r.after);
-            expected = expected.slice(0, r.limit);
-            if (r.maxBytes !== undefined) {
-              let bytes = 0;
-              const capped = [];
-              for (const e of expected) {
-                capped.push(e);
-                bytes += e.payload.length + e.source.length + e.eventType.length + 32;
-                if (bytes >= r.maxBytes) break;
-              }
-              expected = capped;
-            }
-            expect(got).toEqual(expected);
+            expect(got).toEqual(modelSlice(all, r));
           }
         },
       ),

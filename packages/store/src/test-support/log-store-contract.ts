@@ -3,8 +3,9 @@ import fc from "fast-check";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { catchUpThenLive, type FollowItem } from "../catch-up-then-live.js";
 import { AxonNotFoundError, ExpectedHeadMismatchError, StoreClosedError } from "../errors.js";
-import { eventSize, type LogStore } from "../log-store.js";
+import type { LogStore } from "../log-store.js";
 import type { RecordStore } from "../record-store.js";
+import { modelSlice } from "./read-model.js";
 import { userEvent } from "./user-event.js";
 
 /** One store under test, fresh for every case. */
@@ -323,21 +324,7 @@ export function describeLogStoreContract(
                   descending: r.descending,
                   maxBytes: r.maxBytes,
                 });
-                let expected = r.descending
-                  ? all.filter((e) => e.sequence < (r.after > 0 ? r.after : total + 1)).reverse()
-                  : all.filter((e) => e.sequence > r.after);
-                expected = expected.slice(0, r.limit);
-                if (r.maxBytes !== undefined) {
-                  let bytes = 0;
-                  const capped = [];
-                  for (const e of expected) {
-                    capped.push(e);
-                    bytes += eventSize(e);
-                    if (bytes >= r.maxBytes) break;
-                  }
-                  expected = capped;
-                }
-                expect(got).toEqual(expected);
+                expect(got).toEqual(modelSlice(all, r));
               }
             },
           ),
