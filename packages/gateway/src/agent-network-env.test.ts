@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { agentNetworkEnv, bindingPrefixError, withoutServerSecrets } from "./agent-env.js";
+import { agentNetworkEnv, bindingPrefixError, withoutServerSecrets } from "./agent-network-env.js";
 
 describe("agentNetworkEnv", () => {
   it("points every proxy variable at the runtime's proxy and exempts loopback", () => {

@@ -35,7 +35,7 @@ export {
   agentNetworkEnv,
   bindingPrefixError,
   withoutServerSecrets,
-} from "./agent-env.js";
+} from "./agent-network-env.js";
 export {
   type AuditLimiter,
   type AuditLimiterOptions,

@@ -604,7 +604,10 @@ export class JetStreamLogStore implements LogStore, RecordStore {
     } catch (error) {
       if (error instanceof StoreError) throw error;
       if (this.closed) throw new StoreClosedError();
-      throw new StoreFailedError(error);
+      throw new StoreFailedError(
+        error,
+        "the NATS cluster did not answer (no quorum, a leader election or a lost connection); retry",
+      );
     }
   }
 

@@ -240,7 +240,7 @@ describe("issue 15: one axon served by stores on different nodes of a 3-node clu
       expect(await streamLeader(stream)).not.toBe(leader);
 
       const survivor = victim === 1 ? a : b;
-      const log = await survivor.read(id, { afterSequence: 0, limit: 100_000 });
+      const log = await readUntilAnswered(survivor, id);
       checkAcknowledged(log, acked);
       expect(log.length).toBe(acked.reduce((sum, x) => sum + x.size, 0));
 

@@ -24,10 +24,12 @@ export class ExpectedHeadMismatchError extends StoreError {
 /** The store saw a write error and refuses further appends until reopened: sequences stay gap-free. */
 export class StoreFailedError extends StoreError {
   override name = "StoreFailedError";
-  constructor(override readonly cause: unknown) {
-    super(
-      `store failed after a write error and must be reopened: ${String((cause as Error)?.message ?? cause)}`,
-    );
+  constructor(
+    override readonly cause: unknown,
+    /** What failed, for the message; the embedded store's default says a reopen is needed. */
+    what = "store failed after a write error and must be reopened",
+  ) {
+    super(`${what}: ${String((cause as Error)?.message ?? cause)}`);
   }
 }
 

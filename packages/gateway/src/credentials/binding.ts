@@ -1,6 +1,6 @@
 import { type Clock, newId, type Rng } from "@openaxon/core";
 import { AuthMechanismType } from "@openaxon/protocol";
-import { bindingPrefixError } from "../agent-env.js";
+import { bindingPrefixError } from "../agent-network-env.js";
 import { secretForms } from "./secret-scrubber.js";
 import { digestToken } from "./tokens.js";
 

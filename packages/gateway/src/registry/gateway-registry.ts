@@ -1,5 +1,5 @@
 import { type Clock, isId, newId, type Rng, SerialQueue } from "@openaxon/core";
-import { bindingPrefixError } from "../agent-env.js";
+import { bindingPrefixError } from "../agent-network-env.js";
 import type { BindingRegistration, GatewayEndpoint } from "../credentials/credential-gateway.js";
 import type { EgressRules } from "../egress/policy.js";
 import { type GatewayLogger, silentLogger } from "../logger.js";
