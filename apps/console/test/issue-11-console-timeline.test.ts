@@ -164,6 +164,16 @@ describe("console: live timeline of an axon (issue 11, real Chromium)", () => {
     expect(await page.locator(".item").count()).toBeLessThan(100);
     await h.screenshot(page, "timeline-big-tail");
 
+    // The reader scrolling up (not the timeline's own scrolls) stops the follow.
+    await page.getByTestId("timeline").hover();
+    await page.mouse.wheel(0, -3_000);
+    await page.locator(`[data-seq="${total}"]`).waitFor({ state: "detached" });
+    await h.client
+      .axon(axon.id)
+      .publish({ eventType: "build.step", payload: { n: "while reading" }, origin: "external" });
+    await page.getByRole("button", { name: "1 new event ↓" }).click();
+    await page.locator(`[data-seq="${total + 1}"]`).waitFor();
+
     await page.getByLabel("Jump to sequence").fill("1234");
     await page.getByRole("button", { name: "Go" }).click();
     await page.locator('[data-seq="1234"]').waitFor();
@@ -177,7 +187,7 @@ describe("console: live timeline of an axon (issue 11, real Chromium)", () => {
       .axon(axon.id)
       .publish({ eventType: "build.step", payload: { n: "later" }, origin: "external" });
     await page.getByRole("button", { name: "2 new events ↓" }).click();
-    await page.locator(`[data-seq="${total + 2}"]`).waitFor();
+    await page.locator(`[data-seq="${total + 3}"]`).waitFor();
 
     await page.getByLabel("Filter by event type").fill("gateway.");
     await page.locator('[data-seq="19900"]').waitFor();

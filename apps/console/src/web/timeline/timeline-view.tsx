@@ -57,12 +57,25 @@ export function TimelineView(props: TimelineViewProps) {
     }
   }, [count, virtualizer]);
 
-  const onScroll = () => {
-    const atEnd = virtualizer.isAtEnd(40);
-    following.current = atEnd;
-    if (atEnd) {
+  // Only the reader stops the follow. The timeline's own scrolls (to the tail while a long replay
+  // lands in batches, re-measured rows) also fire scroll events, often between a new count and its
+  // layout, where "not at the end" is momentary; treating those as the reader's would strand a big
+  // axon short of its tail.
+  const readerScrolling = useRef(false);
+  const onReaderInput = () => {
+    readerScrolling.current = true;
+  };
+  const onScroll = (event: Event) => {
+    // From the element itself: this handler can run before the virtualizer's own scroll listener
+    // has updated its offset, so virtualizer.isAtEnd() may still describe the previous position.
+    const el = event.currentTarget as HTMLDivElement;
+    if (el.scrollHeight - el.scrollTop - el.clientHeight <= 40) {
+      following.current = true;
+      readerScrolling.current = false;
       seenCount.current = count;
       setUnseen(0);
+    } else if (readerScrolling.current) {
+      following.current = false;
     }
   };
 
@@ -79,6 +92,7 @@ export function TimelineView(props: TimelineViewProps) {
 
   const toEnd = () => {
     following.current = true;
+    readerScrolling.current = false;
     seenCount.current = count;
     setUnseen(0);
     virtualizer.scrollToIndex(count - 1, { align: "end" });
@@ -86,7 +100,20 @@ export function TimelineView(props: TimelineViewProps) {
 
   return (
     <div class="timeline-wrap">
-      <div class="timeline" ref={scroller} onScroll={onScroll} data-testid="timeline">
+      <div
+        class="timeline"
+        role="log"
+        aria-label="Timeline"
+        // biome-ignore lint/a11y/noNoninteractiveTabindex: a scrollable region must be reachable by keyboard to scroll it
+        tabIndex={0}
+        ref={scroller}
+        onScroll={onScroll}
+        onWheel={onReaderInput}
+        onTouchMove={onReaderInput}
+        onPointerDown={onReaderInput}
+        onKeyDown={onReaderInput}
+        data-testid="timeline"
+      >
         <div class="timeline-inner" style={{ height: `${virtualizer.getTotalSize()}px` }}>
           {virtualizer.getVirtualItems().map((v) => {
             const item = itemAt(v.index);
