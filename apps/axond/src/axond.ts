@@ -19,6 +19,12 @@ export interface RunningAxond {
   stop(): Promise<void>;
 }
 
+/** Why SqlService answers FAILED_PRECONDITION under `--store jetstream` (docs/scale-out.md). */
+export const CLUSTER_SQL_REFUSAL =
+  "SQL databases are per node and are not available with --store jetstream: an axon's database would " +
+  "differ between the axond nodes serving it; run SQL on an axond with the embedded store (the default), " +
+  "or keep the state in the axon's events";
+
 /** Opens the data dir and serves it. Throws `StartupError` for problems the operator can fix. */
 export async function startAxond(config: AxondConfig, logger: Logger): Promise<RunningAxond> {
   const resources = new DisposerStack();
@@ -27,11 +33,14 @@ export async function startAxond(config: AxondConfig, logger: Logger): Promise<R
   try {
     const store = resources.use("store", await openStore(config, process.env, logger), (s) => s.close());
     // One SQLite file per axon under <data dir>/sql (issue 12); closed after the server, before the store.
-    const sql = resources.use(
-      "sql",
-      await SqlDatabases.open({ dir: join(config.dataDir, "sql"), store, logger }),
-      (s) => s.close(),
-    );
+    // Not in cluster mode: a file on one node's disk would differ between the nodes serving an axon.
+    const sql = config.store
+      ? undefined
+      : resources.use(
+          "sql",
+          await SqlDatabases.open({ dir: join(config.dataDir, "sql"), store, logger }),
+          (s) => s.close(),
+        );
     const gateway = resources.use(
       "gateway",
       await startGateway({
@@ -53,7 +62,7 @@ export async function startAxond(config: AxondConfig, logger: Logger): Promise<R
       "server",
       await startAxonServer({
         store,
-        sql,
+        ...(sql ? { sql } : { sqlRefusal: CLUSTER_SQL_REFUSAL }),
         runtimes,
         gatewayRegistry: gateway.registry,
         host: config.listen.host,

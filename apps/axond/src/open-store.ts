@@ -40,7 +40,7 @@ export async function openStore(
         replicas: choice.replicas,
         nodeLocalRecords: [...NODE_LOCAL_RECORD_KINDS],
       },
-      "cluster mode: axons, events, secrets, policies and gateway configs are in JetStream; runtimes stay on this node",
+      "cluster mode: axons, events, secrets, policies and gateway configs are in JetStream; runtimes stay on this node; SQL databases are off",
     );
     return new NodeLocalRecords(shared, local);
   } catch (error) {

@@ -2,6 +2,9 @@ import { randomBytes } from "node:crypto";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { Code, ConnectError, createClient } from "@connectrpc/connect";
+import { createGrpcTransport } from "@connectrpc/connect-node";
+import { SqlService } from "@openaxon/protocol";
 import { type NatsCluster, startNatsCluster } from "@openaxon/store-jetstream/test-support";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { connectAxonClient, payloadOf, readAll } from "./support/axon-client.js";
@@ -100,4 +103,19 @@ describe("issue 15: axond --store jetstream", () => {
     expect(Number(again.sequence)).toBe(sequences[0]![0]);
     expect((await ca.getAxon({ id: axonId })).axon?.headSequence).toBe(80n);
   }, 90_000);
+
+  it("refuses SQL with FAILED_PRECONDITION and the reason: an axon's database would differ between nodes", async () => {
+    const node = await startNode("sql", cluster.urls);
+    nodes.push(node);
+    const { axon } = await connectAxonClient(node.url).createAxon({ name: "with-sql" });
+    const sql = createClient(SqlService, createGrpcTransport({ baseUrl: node.url }));
+    const error = await sql.query({ axonId: axon!.id, sql: "SELECT 1" }).then(
+      () => undefined,
+      (e: unknown) => ConnectError.from(e),
+    );
+    expect(error?.code).toBe(Code.FailedPrecondition);
+    expect(error?.rawMessage).toMatch(
+      /^SQL databases are per node and are not available with --store jetstream/,
+    );
+  }, 60_000);
 });

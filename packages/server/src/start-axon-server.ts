@@ -32,6 +32,7 @@ import { createRequestGate } from "./request-gate.js";
 import { peerKey, rpcLoggingInterceptor } from "./rpc-logging.js";
 import { runtimeRoutes } from "./runtime-service.js";
 import { principalKey, scopeError, scopeInterceptor } from "./scope-interceptor.js";
+import { sqlRefusedRoutes } from "./sql-refused-service.js";
 import { sqlRoutes } from "./sql-service.js";
 import { strictBinaryHandler } from "./strict-binary-decoding.js";
 import { strictDecodingInterceptor, strictJsonOptions, withStrictDecoding } from "./strict-decoding.js";
@@ -65,6 +66,11 @@ export interface StartAxonServerOptions extends AxonServiceOptions {
   limits?: Partial<TransportLimits>;
   /** When given, SqlService is served over it and DeleteAxon deletes the axon's database (closed by the caller). */
   sql?: SqlDatabases;
+  /**
+   * Without `sql`: when given, SqlService is still routed and answers every call
+   * FAILED_PRECONDITION with this reason (axond in cluster mode), rather than UNIMPLEMENTED.
+   */
+  sqlRefusal?: string;
   /** Serve plain gRPC unary Publish without Connect's per-call machinery. Default true. */
   publishFastPath?: boolean;
   /** Serve plain gRPC and Connect (binary) Subscribe by writing shared frames to HTTP/2 streams. Default true. */
@@ -144,6 +150,7 @@ export async function startAxonServer(options: StartAxonServerOptions): Promise<
         onAxonDeleted,
       })(router);
       if (options.sql) sqlRoutes({ sql: options.sql, logger })(router);
+      else if (options.sqlRefusal !== undefined) sqlRefusedRoutes(options.sqlRefusal)(router);
       if (options.gatewayRegistry) gatewayRoutes({ registry: options.gatewayRegistry, logger })(router);
       if (options.runtimes) runtimeRoutes({ runtimes: options.runtimes, logger })(router);
       for (const [i, h] of unlimited.handlers.entries()) {

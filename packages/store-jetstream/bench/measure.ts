@@ -3,7 +3,7 @@
 // Starts its own 3-node (and 1-node) nats-server cluster on loopback and removes it afterwards.
 
 import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import type { LogStore } from "@openaxon/store";
@@ -65,7 +65,8 @@ async function measure(label: string, stores: LogStore[]) {
   console.log(
     `${label}: create axon ${createMs.toFixed(1)} ms; 1 writer ${serial.toFixed(0)} appends/s; ` +
       `32 writers on 1 axon ${contended.toFixed(0)} appends/s; 32 writers on 32 axons ${spread.toFixed(0)} appends/s; ` +
-      `batches of 100 ${batched.toFixed(0)} events/s; replay ${replay.toFixed(0)} events/s`,
+      `batches of 100 ${batched.toFixed(0)} events/s; replay ${replay.toFixed(0)} events/s ` +
+      `(load average ${loadavg()[0]!.toFixed(1)}: the machine is shared)`,
   );
 }
 

@@ -173,7 +173,7 @@ export class JetStreamLogStore implements LogStore, RecordStore {
     this.assertOpen();
     const meta = await this.meta(id);
     if (!meta) return undefined;
-    const last = await this.lastCommit(id);
+    const last = await this.lastCommitUnlessGone(id);
     return last && toRecord(meta, headAfter(last.info));
   }
 
@@ -243,7 +243,7 @@ export class JetStreamLogStore implements LogStore, RecordStore {
       const landed = await this.findLanded(axonId, ambiguousAfter, publishId);
       if (landed) return this.acknowledged(axonId, landed, key);
       const guess = attempt === 0 ? this.lastSeen.get(axonId) : undefined;
-      const last = guess ?? (await this.lastCommit(axonId));
+      const last = guess ?? (await this.lastCommitUnlessGone(axonId));
       if (!last) throw new AxonNotFoundError(axonId);
       // Order matters: the last commit is read before the idempotency bucket, and every commit but
       // the last has its key in the bucket before the next commit is published (below), so a key
@@ -351,7 +351,7 @@ export class JetStreamLogStore implements LogStore, RecordStore {
   async read(axonId: string, options: ReadOptions): Promise<StoredEvent[]> {
     this.assertOpen();
     if (!(await this.meta(axonId))) throw new AxonNotFoundError(axonId);
-    const last = await this.lastCommit(axonId);
+    const last = await this.lastCommitUnlessGone(axonId);
     if (!last) throw new AxonNotFoundError(axonId);
     const head = headAfter(last.info);
     const limit = Math.max(0, options.limit);
@@ -539,6 +539,23 @@ export class JetStreamLogStore implements LogStore, RecordStore {
         `stream sequence ${streamSeq}: ${problem}`,
       );
     return m.data;
+  }
+
+  /**
+   * The last commit, or undefined if the axon is gone. A stream answering "not found" means gone
+   * only if the axon's metadata, read afresh, agrees (deleteAxon marks it before dropping the
+   * stream; createAxon makes the stream before the metadata). Otherwise the cluster answered
+   * wrongly for an axon that exists — seen under load — and the caller must not be told NOT_FOUND.
+   */
+  private async lastCommitUnlessGone(axonId: string): Promise<LastCommit | undefined> {
+    const last = await this.lastCommit(axonId);
+    if (last) return last;
+    this.metas.delete(axonId);
+    if (!(await this.meta(axonId))) return undefined;
+    throw new StoreFailedError(
+      new Error(`axon ${axonId} exists but its stream ${axonStream(this.p.names, axonId)} was not found`),
+      "the NATS cluster did not find an existing axon's stream (a leader change, or the stream was lost); retry",
+    );
   }
 
   /**

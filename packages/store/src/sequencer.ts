@@ -32,6 +32,8 @@ export class AxonSequencer {
   private lastTimestampMs = 0;
   /** In-flight appends by idempotency key: a retry racing the original gets the original's result. */
   private readonly inflightKeys = new Map<string, Promise<AppendResult>>();
+  /** The newest reservation's durable write (commits become durable in reservation order). */
+  private newestCommit: Promise<unknown> = Promise.resolve();
 
   constructor(
     readonly axonId: string,
@@ -63,7 +65,14 @@ export class AxonSequencer {
         expectedHead !== this.reservedHead &&
         !isMutantActive("expected-head-ignored")
       ) {
-        throw new ExpectedHeadMismatchError(this.axonId, expectedHead, this.reservedHead);
+        // Answer only once the head it names is durable: a mismatch reporting a head that
+        // getAxon and read do not show yet is not linearizable (and would name a phantom if that
+        // commit failed, in which case its error is the answer instead).
+        const head = this.reservedHead;
+        const mismatch = this.newestCommit.then(() => {
+          throw new ExpectedHeadMismatchError(this.axonId, expectedHead, head);
+        });
+        return { pending: mismatch };
       }
       return { pending: this.reserve(events, idempotencyKey) };
     });
@@ -97,6 +106,7 @@ export class AxonSequencer {
         this.ctx.notify(this.axonId, events);
       })
       .then(() => result);
+    this.newestCommit = durable;
     if (idempotencyKey) {
       this.inflightKeys.set(idempotencyKey, durable);
       // Once durable the key is in the index; a failed write leaves nothing to dedupe against.

@@ -89,6 +89,11 @@ export async function startNatsCluster(size: number): Promise<NatsCluster> {
   for (const node of nodes) launch(node);
   try {
     await waitForJetStream(nodes.map((n) => n.url));
+    if (size > 1)
+      await waitForPlacement(
+        nodes.map((n) => n.url),
+        size,
+      );
   } catch (error) {
     killAll();
     await rm(root, { recursive: true, force: true });
@@ -135,6 +140,37 @@ async function waitForJetStream(urls: readonly string[], attempts = 300): Promis
     }
   }
   throw new Error(`JetStream did not come up on ${urls.join(", ")}: ${String(lastError)}`);
+}
+
+/**
+ * JetStream answers before the meta leader knows every peer; until it does, an R=size stream is
+ * refused with "no suitable peers for placement". Waits until one can be made (and removes it).
+ */
+async function waitForPlacement(urls: readonly string[], size: number, attempts = 300): Promise<void> {
+  const nc = await connect({ servers: [...urls], timeout: 2000 });
+  try {
+    const jsm = await jetstreamManager(nc, { timeout: 5000 });
+    let lastError: unknown;
+    for (let i = 0; i < attempts; i++) {
+      try {
+        await jsm.streams.add({
+          name: "OA_TEST_PLACEMENT",
+          subjects: ["oa.test.placement"],
+          num_replicas: size,
+        });
+        await jsm.streams.delete("OA_TEST_PLACEMENT");
+        return;
+      } catch (error) {
+        lastError = error;
+        await sleep(100);
+      }
+    }
+    throw new Error(
+      `the cluster on ${urls.join(", ")} never placed an R=${size} stream: ${String(lastError)}`,
+    );
+  } finally {
+    await nc.close();
+  }
 }
 
 function freePort(): Promise<number> {

@@ -1,3 +1,4 @@
+export * from "./linearizability/index.js";
 export {
   describeLogStoreContract,
   type LogStoreContractOptions,
