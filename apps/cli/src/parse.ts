@@ -145,3 +145,53 @@ export function parseAuth(value: string): AuthArg {
     `--auth takes header:NAME (e.g. header:x-api-key), bearer, or basic:USER (got "${value}").`,
   );
 }
+
+/** An MCP server from `--mcp-stdio` / `--mcp-http`, before `--mcp-env` / `--mcp-header` join it. */
+export type McpServerArg =
+  | { readonly type: "stdio"; readonly name: string; readonly command: string; readonly args: string[] }
+  | { readonly type: "http"; readonly name: string; readonly url: string };
+
+/**
+ * Collects `--mcp-stdio NAME=COMMAND [ARG...]` (split on blanks: an argument with spaces needs the
+ * API) and `--mcp-http NAME=URL` into one ordered list; a name may be used once.
+ */
+export function collectMcpServer(type: "stdio" | "http") {
+  const flag = `--mcp-${type}`;
+  return (value: string, previous: McpServerArg[] = []): McpServerArg[] => {
+    const at = value.indexOf("=");
+    const name = value.slice(0, at).trim();
+    const rest = value.slice(at + 1).trim();
+    if (at <= 0 || name === "" || rest === "") {
+      throw new InvalidArgumentError(
+        type === "stdio"
+          ? `${flag} takes NAME=COMMAND [ARGS...], e.g. ${flag} "tools=npx -y @acme/mcp-tools" (got "${value}").`
+          : `${flag} takes NAME=URL, e.g. ${flag} 'tools=\${GWS_TOOLS_URL}/mcp' (got "${value}").`,
+      );
+    }
+    if (previous.some((s) => s.name === name))
+      throw new InvalidArgumentError(`MCP server ${name} is given twice.`);
+    if (type === "http") return [...previous, { type, name, url: rest }];
+    const [command, ...args] = rest.split(/\s+/) as [string, ...string[]];
+    return [...previous, { type, name, command, args }];
+  };
+}
+
+/** Collects `--mcp-env SERVER:KEY=VALUE` / `--mcp-header SERVER:NAME=VALUE` per server name. */
+export function collectMcpSetting(flag: string) {
+  return (
+    value: string,
+    previous: Record<string, Record<string, string>> = {},
+  ): Record<string, Record<string, string>> => {
+    const match = /^([^:=]+):([^=]+)=(.*)$/s.exec(value);
+    if (!match) {
+      const reference = "$" + "{GWS_TOOLS}"; // a binding reference, shown literally
+      const example =
+        flag === "--mcp-header" ? `Authorization=Bearer ${reference}` : `API_TOKEN=${reference}`;
+      throw new InvalidArgumentError(
+        `${flag} takes SERVER:KEY=VALUE, e.g. ${flag} 'tools:${example}' (got "${value}").`,
+      );
+    }
+    const [, server, key, setting] = match as unknown as [string, string, string, string];
+    return { ...previous, [server]: { ...previous[server], [key]: setting } };
+  };
+}

@@ -3,6 +3,7 @@ import {
   type AgentCapabilities,
   type ClientConnection,
   client,
+  type McpServer,
   methods,
   ndJsonStream,
   PROTOCOL_VERSION,
@@ -26,6 +27,8 @@ import {
   type ExitInfo,
   StderrLines,
 } from "@openaxon/broker/adapter-kit";
+import { acpMcpServers } from "./mcp-server-mapping.js";
+import { modelSelection, type SessionModelInfo } from "./model-selection.js";
 import { outcomeOf, permissionRequestOf } from "./permission-mapping.js";
 import { promptBlocks, turnOutputOf } from "./session-update-mapping.js";
 
@@ -39,6 +42,8 @@ interface Running {
   readonly process: AgentProcess;
   readonly connection: ClientConnection;
   readonly cwd: string;
+  /** The mount's MCP servers in ACP's shape, sent with every session/new|load|resume. */
+  mcpServers: McpServer[];
   sessionId: string | undefined;
   /** While `session/load` replays history: the axon already has it, so updates are dropped. */
   replaying: boolean;
@@ -120,6 +125,7 @@ export class AcpAdapter implements AgentAdapter {
       process,
       connection: app.connect(stream),
       cwd: options.cwd,
+      mcpServers: [],
       sessionId: undefined,
       replaying: false,
       stopping: false,
@@ -140,8 +146,11 @@ export class AcpAdapter implements AgentAdapter {
         }),
         "initialize",
       );
-      const session = await this.openSession(running, init.agentCapabilities ?? {}, options.resumeSessionId);
+      const capabilities = init.agentCapabilities ?? {};
+      running.mcpServers = acpMcpServers(this.launch.mcpServers ?? [], capabilities);
+      const { info, ...session } = await this.openSession(running, capabilities, options.resumeSessionId);
       running.sessionId = session.sessionId;
+      if (this.launch.model !== undefined) await this.selectModel(running, info, this.launch.model, options);
       running.started = true;
       return session;
     } catch (error) {
@@ -150,28 +159,28 @@ export class AcpAdapter implements AgentAdapter {
     }
   }
 
+  /** Opens (or restores) the session; `info` is what the agent said about its models. */
   private async openSession(
     running: Running,
     capabilities: AgentCapabilities,
     resumeSessionId: string | undefined,
-  ): Promise<AgentSession> {
-    const { connection, cwd } = running;
-    if (resumeSessionId === undefined)
-      return { sessionId: await this.newSession(running), restoredBy: "new" };
+  ): Promise<AgentSession & { readonly info: SessionModelInfo }> {
+    const { connection, cwd, mcpServers } = running;
+    if (resumeSessionId === undefined) return { ...(await this.newSession(running)), restoredBy: "new" };
 
     let failure: string;
     if (capabilities.sessionCapabilities?.resume) {
       try {
-        await this.untilExit(
+        const info = await this.untilExit(
           running,
           connection.agent.request(methods.agent.session.resume, {
             sessionId: resumeSessionId,
             cwd,
-            mcpServers: [],
+            mcpServers,
           }),
           "session/resume",
         );
-        return { sessionId: resumeSessionId, restoredBy: "resume" };
+        return { sessionId: resumeSessionId, restoredBy: "resume", info };
       } catch (error) {
         if (running.process.exit) throw error;
         failure = `session/resume of ${resumeSessionId} failed (${messageOf(error)})`;
@@ -179,17 +188,17 @@ export class AcpAdapter implements AgentAdapter {
     } else if (capabilities.loadSession) {
       running.replaying = true;
       try {
-        await this.untilExit(
+        const info = await this.untilExit(
           running,
           connection.agent.request(methods.agent.session.load, {
             sessionId: resumeSessionId,
             cwd,
-            mcpServers: [],
+            mcpServers,
           }),
           "session/load",
         );
         await settleNotifications();
-        return { sessionId: resumeSessionId, restoredBy: "load" };
+        return { sessionId: resumeSessionId, restoredBy: "load", info };
       } catch (error) {
         if (running.process.exit) throw error;
         failure = `session/load of ${resumeSessionId} failed (${messageOf(error)})`;
@@ -199,21 +208,68 @@ export class AcpAdapter implements AgentAdapter {
     } else {
       failure = "the agent supports neither session/resume nor session/load";
     }
-    const sessionId = await this.newSession(running);
     return {
-      sessionId,
+      ...(await this.newSession(running)),
       restoredBy: "new",
       note: `Session could not be restored: ${failure}; started a new one.`,
     };
   }
 
-  private async newSession(running: Running): Promise<string> {
-    const response = await this.untilExit(
+  private async newSession(running: Running): Promise<{ sessionId: string; info: SessionModelInfo }> {
+    const { cwd, mcpServers } = running;
+    const info = await this.untilExit(
       running,
-      running.connection.agent.request(methods.agent.session.new, { cwd: running.cwd, mcpServers: [] }),
+      running.connection.agent.request(methods.agent.session.new, { cwd, mcpServers }),
       "session/new",
     );
-    return response.sessionId;
+    return { sessionId: info.sessionId, info };
+  }
+
+  /**
+   * Puts the session on the mount's model (after every open: a restored session may not remember
+   * it). A model the agent's closed list lacks fails the start; an agent with no model selection
+   * over ACP keeps its default, and the axon's agent log says so.
+   */
+  private async selectModel(
+    running: Running,
+    info: SessionModelInfo,
+    model: string,
+    options: AgentStartOptions,
+  ): Promise<void> {
+    const sessionId = running.sessionId!;
+    const selection = modelSelection(info, model);
+    switch (selection.kind) {
+      case "current":
+        return;
+      case "config-option":
+        await this.untilExit(
+          running,
+          running.connection.agent.request(methods.agent.session.setConfigOption, {
+            sessionId,
+            configId: selection.configId,
+            value: selection.value,
+          }),
+          "session/set_config_option",
+        );
+        return;
+      case "set-model":
+        // Not in the 2.x SDK's method table: sent by name, as the agent's 0.x SDK expects it.
+        await this.untilExit(
+          running,
+          running.connection.agent.request("session/set_model", { sessionId, modelId: selection.modelId }),
+          "session/set_model",
+        );
+        return;
+      case "not-offered":
+        throw new Error(
+          `the agent does not offer model ${model} (its model option offers: ${selection.offered.join(", ") || "nothing"})`,
+        );
+      case "unsupported":
+        options.onLog(
+          `openaxon: model ${model} not applied: the agent offers no model selection over ACP (no "model" config option, no session/set_model); it uses its default`,
+        );
+        return;
+    }
   }
 
   async *prompt(input: TurnInput): AsyncIterable<TurnOutput> {

@@ -16,6 +16,7 @@ import {
   type ExitInfo,
   StderrLines,
 } from "@openaxon/broker/adapter-kit";
+import { launchOptionArgs } from "./launch-options.js";
 import { stopReasonOf, turnOutputsOf } from "./message-mapping.js";
 import { permissionRequestOf, permissionResultOf } from "./permission-mapping.js";
 import {
@@ -124,6 +125,7 @@ export class ClaudeCodeAdapter implements AgentAdapter {
       ...this.launch.launchArgs,
       ...STREAM_JSON_ARGS,
       ...(resume ? ["--resume", sessionId] : ["--session-id", sessionId]),
+      ...launchOptionArgs(this.launch),
     ];
     const process = AgentProcess.spawn({
       binary: this.launch.agentBinary || DEFAULT_BINARY,

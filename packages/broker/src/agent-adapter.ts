@@ -107,8 +107,32 @@ export interface LaunchCommand {
   readonly launchArgs: readonly string[];
 }
 
+/**
+ * An MCP server the agent should connect to, as the agent gets it: binding references already
+ * expanded (to the gateway's per-start token and URL, never a secret).
+ */
+export type McpServerConfig =
+  | {
+      readonly type: "stdio";
+      readonly name: string;
+      /** Absolute once the runtime resolved it on the agent's PATH. */
+      readonly command: string;
+      readonly args: readonly string[];
+      readonly env: Readonly<Record<string, string>>;
+    }
+  | {
+      readonly type: "http";
+      readonly name: string;
+      readonly url: string;
+      readonly headers: Readonly<Record<string, string>>;
+    };
+
 /** What the runtime knows about a mount; an adapter factory turns it into an adapter. */
 export interface AgentLaunch extends LaunchCommand {
+  /** MCP servers for the agent's session; adapters whose protocol has no way to pass them refuse. */
+  readonly mcpServers?: readonly McpServerConfig[];
+  /** The model to use; undefined = the agent's default. Each adapter maps it onto its protocol. */
+  readonly model?: string;
   /**
    * Set when the runtime wraps the agent (e.g. in a sandbox); `agentBinary`/`launchArgs` are then
    * the already-wrapped `argv`. An adapter that derives a different command from the mount's own

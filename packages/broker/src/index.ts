@@ -17,6 +17,7 @@ export type {
   AgentStartOptions,
   ContentBlock,
   LaunchCommand,
+  McpServerConfig,
   PermissionDecision,
   PermissionOption,
   PermissionRequest,

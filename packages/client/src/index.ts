@@ -34,6 +34,8 @@ export type {
   AgentProtocolName,
   CreateRuntimeInput,
   GatewayBinding,
+  McpServer,
+  McpServerInput,
   PermissionPolicyName,
   Runtime,
   RuntimeLifecycle,

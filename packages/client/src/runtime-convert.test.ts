@@ -38,6 +38,8 @@ describe("createRuntimeToWire", () => {
           workingDirectory: "",
           env: {},
           permissionPolicy: PermissionPolicy.DENY,
+          mcpServers: [],
+          model: "",
         },
       ],
       env: {},
@@ -45,6 +47,30 @@ describe("createRuntimeToWire", () => {
       networkPolicyId: "github-only",
       gateways: { GWS_ANTHROPIC: { gateway: "anthropic", secret: "anthropic-key" } },
       sandboxPolicy: SandboxPolicy.REQUIRED,
+    });
+  });
+
+  it("maps MCP servers to the transport oneof and passes the model", () => {
+    const wire = createRuntimeToWire({
+      mounts: [
+        {
+          axonId: "axn_1",
+          protocol: "acp",
+          agentBinary: "a",
+          model: "m",
+          mcpServers: [
+            { type: "stdio", name: "t", command: "node" },
+            { type: "http", name: "r", url: "http://r/mcp", headers: { H: "v" } },
+          ],
+        },
+      ],
+    });
+    expect(wire.mounts[0]).toMatchObject({
+      model: "m",
+      mcpServers: [
+        { name: "t", transport: { case: "stdio", value: { command: "node", args: [], env: {} } } },
+        { name: "r", transport: { case: "http", value: { url: "http://r/mcp", headers: { H: "v" } } } },
+      ],
     });
   });
 
@@ -105,6 +131,15 @@ describe("toRuntime", () => {
             workingDirectory: "",
             env: {},
             permissionPolicy: PermissionPolicy.UNSPECIFIED,
+            mcpServers: [
+              {
+                name: "t",
+                transport: { case: "stdio", value: { command: "/bin/t", args: ["-x"], env: { A: "1" } } },
+              },
+              { name: "r", transport: { case: "http", value: { url: "http://r/mcp", headers: { H: "v" } } } },
+              { name: "future", transport: { case: undefined } },
+            ],
+            model: "m-1",
           },
         ],
         createdAtMs: 5n,
@@ -117,7 +152,18 @@ describe("toRuntime", () => {
     );
     expect(runtime).toMatchObject({
       status: "suspended",
-      mounts: [{ protocol: "stdio", permissionPolicy: "auto_allow" }],
+      mounts: [
+        {
+          protocol: "stdio",
+          permissionPolicy: "auto_allow",
+          model: "m-1",
+          // A transport this client does not know is left out rather than misreported.
+          mcpServers: [
+            { type: "stdio", name: "t", command: "/bin/t", args: ["-x"], env: { A: "1" } },
+            { type: "http", name: "r", url: "http://r/mcp", headers: { H: "v" } },
+          ],
+        },
+      ],
       lifecycle: { idleTimeSeconds: 0, onIdle: "suspend", resumeOnEvent: true },
       createdAtMs: 5,
       updatedAtMs: 6,

@@ -1,6 +1,7 @@
 import {
   AgentProtocol,
   type CreateRuntimeRequest,
+  type McpServer as McpServerMessage,
   OnIdle,
   PermissionPolicy,
   type Runtime as RuntimeMessage,
@@ -12,6 +13,8 @@ import { toSafeNumber } from "./convert.js";
 import type {
   AgentProtocolName,
   CreateRuntimeInput,
+  McpServer,
+  McpServerInput,
   PermissionPolicyName,
   Runtime,
   RuntimeLifecycleInput,
@@ -81,7 +84,37 @@ function mountToWire(mount: RuntimeMountInput, i: number) {
       mount.permissionPolicy === undefined
         ? PermissionPolicy.UNSPECIFIED
         : pick(policyValues, mount.permissionPolicy, `mounts[${i}].permissionPolicy`),
+    mcpServers: (mount.mcpServers ?? []).map(mcpServerToWire),
+    model: mount.model ?? "",
   };
+}
+
+function mcpServerToWire(server: McpServerInput) {
+  return server.type === "stdio"
+    ? {
+        name: server.name,
+        transport: {
+          case: "stdio" as const,
+          value: { command: server.command, args: [...(server.args ?? [])], env: { ...server.env } },
+        },
+      }
+    : {
+        name: server.name,
+        transport: { case: "http" as const, value: { url: server.url, headers: { ...server.headers } } },
+      };
+}
+
+function mcpServerFromWire(server: McpServerMessage): McpServer[] {
+  const { transport } = server;
+  if (transport.case === "stdio") {
+    const { command, args, env } = transport.value;
+    return [{ type: "stdio", name: server.name, command, args: [...args], env: { ...env } }];
+  }
+  if (transport.case === "http") {
+    const { url, headers } = transport.value;
+    return [{ type: "http", name: server.name, url, headers: { ...headers } }];
+  }
+  return [];
 }
 
 /** The friendly lifecycle forms → AfterIdle + ResumeTriggers; ambiguous combinations are refused. */
@@ -158,6 +191,8 @@ export function toRuntime(message: RuntimeMessage | undefined): Runtime {
       env: { ...mount.env },
       // Unspecified means auto-allow on the server.
       permissionPolicy: nameOf(policyValues, mount.permissionPolicy, "auto_allow"),
+      mcpServers: mount.mcpServers.flatMap(mcpServerFromWire),
+      model: mount.model,
     })),
     lifecycle: {
       idleTimeSeconds: message.lifecycle?.afterIdle?.idleTimeSeconds ?? 0,

@@ -36,7 +36,47 @@ export interface RuntimeMountInput {
   readonly env?: Readonly<Record<string, string>>;
   /** Default "auto_allow". */
   readonly permissionPolicy?: PermissionPolicyName;
+  /** MCP servers for the agent's session (acp and claude-code mounts). */
+  readonly mcpServers?: readonly McpServerInput[];
+  /** The model the agent should use; default: the agent's own. */
+  readonly model?: string;
 }
+
+/**
+ * An MCP server offered to the agent. `args`, `env`, `url` and `headers` may reference the
+ * runtime's gateway bindings as `${PREFIX}` (the gws_… token) and `${PREFIX_URL}` (the gateway URL),
+ * e.g. `{ Authorization: "Bearer ${GWS_TOOLS}" }`, so the runtime never stores a secret.
+ */
+export type McpServerInput =
+  | {
+      readonly type: "stdio";
+      readonly name: string;
+      readonly command: string;
+      readonly args?: readonly string[];
+      readonly env?: Readonly<Record<string, string>>;
+    }
+  | {
+      readonly type: "http";
+      readonly name: string;
+      readonly url: string;
+      readonly headers?: Readonly<Record<string, string>>;
+    };
+
+/** An MCP server as the server reports it (binding references as configured). */
+export type McpServer =
+  | {
+      readonly type: "stdio";
+      readonly name: string;
+      readonly command: string;
+      readonly args: string[];
+      readonly env: Record<string, string>;
+    }
+  | {
+      readonly type: "http";
+      readonly name: string;
+      readonly url: string;
+      readonly headers: Record<string, string>;
+    };
 
 /**
  * When a runtime idles out and what wakes it. Give one of `idleSuspendSeconds`,
@@ -85,6 +125,9 @@ export interface RuntimeMount {
   readonly workingDirectory: string;
   readonly env: Record<string, string>;
   readonly permissionPolicy: PermissionPolicyName;
+  readonly mcpServers: McpServer[];
+  /** "" = the agent's default. */
+  readonly model: string;
 }
 
 export interface RuntimeLifecycle {

@@ -33,8 +33,14 @@ export const AXON_ID_ENV = "OPENAXON_AXON_ID";
 /** Marks every process a runtime host started, so leftovers can be found and killed (see agent-reaper). */
 export const AGENT_HOST_ENV = "OPENAXON_AGENT_HOST";
 
+/**
+ * The mount's `model`, for every agent: the only way a stdio agent learns it (ACP and Claude Code
+ * agents are told through their protocol too). Unset when the mount names no model.
+ */
+export const MODEL_ENV = "OPENAXON_MODEL";
+
 /** Names the runtime sets itself; a runtime or mount env may not use them. */
-export const RESERVED_ENV_NAMES: readonly string[] = [RUNTIME_ID_ENV, AXON_ID_ENV, AGENT_HOST_ENV];
+export const RESERVED_ENV_NAMES: readonly string[] = [RUNTIME_ID_ENV, AXON_ID_ENV, AGENT_HOST_ENV, MODEL_ENV];
 
 export interface AgentEnvInput {
   /** The server's environment (process.env in axond). Only the allowlist is read. */
@@ -57,6 +63,8 @@ export interface AgentEnvInput {
    * the runtime or mount sets explicitly is kept (and bound writable by the sandbox).
    */
   readonly sandboxHome?: string;
+  /** The mount's model, exported as OPENAXON_MODEL. */
+  readonly model?: string;
 }
 
 export function agentEnv(input: AgentEnvInput): Record<string, string> {
@@ -79,6 +87,7 @@ export function agentEnv(input: AgentEnvInput): Record<string, string> {
   env[RUNTIME_ID_ENV] = input.runtimeId;
   env[AXON_ID_ENV] = input.axonId;
   env[AGENT_HOST_ENV] = input.agentHost;
+  if (input.model !== undefined) env[MODEL_ENV] = input.model;
   return env;
 }
 

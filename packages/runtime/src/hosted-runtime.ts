@@ -12,6 +12,7 @@ import type { LogStore, RecordStore } from "@openaxon/store";
 import { agentEnv, configuredHome } from "./agent-env.js";
 import { RuntimeStateError } from "./errors.js";
 import { IdleTimer, idleSinceAll } from "./idle-timer.js";
+import { mcpServersForStart } from "./mcp-servers-for-start.js";
 import { announce, RuntimeEventType } from "./runtime-events.js";
 import { planCommand, type RuntimeCommand, settledStatus } from "./runtime-lifecycle.js";
 import type { RuntimeLogger } from "./runtime-logger.js";
@@ -277,13 +278,20 @@ export class HostedRuntime {
         workingDirectory: cwd,
         ...(network && { networkEnv: network.env, bindingVariables: network.bindingVariables }),
         ...(sandboxed && { sandboxHome: home }),
+        ...(mount.model !== undefined && { model: mount.model }),
       });
       const resolvedBinary = await findExecutable(mount.agentBinary, cwd, env);
       const factory = adapters[mount.protocol];
       if (!factory) throw new Error(`this server has no adapter for protocol ${mount.protocol}`);
-      const launch = network
+      const command = network
         ? network.launch({ ...mount, resolvedBinary, cwd, ...(home !== undefined && { home }) })
         : { agentBinary: mount.agentBinary, launchArgs: mount.launchArgs };
+      const mcpServers = await mcpServersForStart(mount, network?.bindingVariables ?? {}, cwd, env);
+      const launch = {
+        ...command,
+        ...(mcpServers.length > 0 && { mcpServers }),
+        ...(mount.model !== undefined && { model: mount.model }),
+      };
       prepared.push({ mount, cwd, env, factory, launch });
     }
     if (this.closed) return false;

@@ -4,6 +4,7 @@ export {
   agentEnv,
   expandBindingReferences,
   INHERITED_ENV_NAMES,
+  MODEL_ENV,
   RUNTIME_ID_ENV,
 } from "./agent-env.js";
 export { REAPER_SCRIPT, startAgentReaper, sweepAgents } from "./agent-reaper.js";
@@ -15,6 +16,7 @@ export {
   RuntimeStateError,
 } from "./errors.js";
 export { BROKER_SOURCE, type BrokerTuning } from "./hosted-runtime.js";
+export { MAX_MODEL_LENGTH, type McpServerSpec } from "./mcp-servers.js";
 export { GATEWAY_EVENT_SOURCE, type RuntimeAuditEvent, RuntimeAuditSink } from "./runtime-audit-sink.js";
 export { RUNTIME_EVENT_SOURCE, type RuntimeEventPayload, RuntimeEventType } from "./runtime-events.js";
 export type { RuntimeLogger } from "./runtime-logger.js";

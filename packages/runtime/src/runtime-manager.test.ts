@@ -5,7 +5,7 @@ import { isId } from "@openaxon/core";
 import { AxonNotFoundError } from "@openaxon/store";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { InvalidRuntimeError, RuntimeNotFoundError, RuntimeStateError } from "./errors.js";
-import { RUNTIME_RECORD_KIND, type RuntimeRecord } from "./runtime-record.js";
+import { type MountSpec, RUNTIME_RECORD_KIND, type RuntimeRecord } from "./runtime-record.js";
 import {
   type HoldableAgent,
   NEVER_IDLE,
@@ -83,6 +83,38 @@ describe("createRuntime", () => {
       /env: env variable OPENAXON_AGENT_HOST is set by the runtime/,
     );
     await bad({ lifecycle: { ...NEVER_IDLE, idleTimeSeconds: -1 } }, /idle_time_seconds/);
+    expect(f.manager.listRuntimes()).toEqual([]);
+  });
+
+  it("hands the adapter the mount's model and MCP servers (commands made absolute); the agent env has OPENAXON_MODEL", async () => {
+    const mcpServers = [
+      { type: "stdio", name: "tools", command: "sh", args: ["-c", "true"], env: { A: "1" } },
+      { type: "http", name: "remote", url: "http://127.0.0.1:9/mcp", headers: {} },
+    ] as const;
+    const rt = await f.create({ mounts: [f.mount({ model: "m-1", mcpServers })] });
+    expect(rt.mounts[0]).toMatchObject({ model: "m-1", mcpServers });
+    const launch = f.launches.at(-1)!;
+    expect(launch.model).toBe("m-1");
+    expect(launch.mcpServers).toEqual([
+      { ...mcpServers[0], command: expect.stringMatching(/^\/.*\/sh$/) },
+      mcpServers[1],
+    ]);
+    expect(agent.starts[0]!.env.OPENAXON_MODEL).toBe("m-1");
+  });
+
+  it("refuses MCP servers it cannot start, naming the field", async () => {
+    const tools = { type: "stdio", name: "tools", command: "sh", args: [], env: {} } as const;
+    const refused = (mcpServers: MountSpec["mcpServers"]) =>
+      f.create({ mounts: [f.mount({ mcpServers })] }).catch((e: unknown) => e);
+    const missing = await refused([tools, { ...tools, name: "gone", command: "no-such-mcp-xyz" }]);
+    expect(missing).toBeInstanceOf(InvalidRuntimeError);
+    expect((missing as Error).message).toMatch(
+      /^mounts\[0\]\.mcp_servers\[1\]\.stdio\.command: no-such-mcp-xyz not found on the agent's PATH/,
+    );
+    const unbound = await refused([{ ...tools, env: { TOKEN: "$" + "{GWS_NOPE}" } }]);
+    expect((unbound as Error).message).toMatch(
+      /^mounts\[0\]\.mcp_servers\[0\]\.stdio\.env\.TOKEN refers to \$\{GWS_NOPE\}, which is not a gateway binding variable/,
+    );
     expect(f.manager.listRuntimes()).toEqual([]);
   });
 

@@ -256,7 +256,7 @@ export class RuntimeManager {
     return this.require(id).command(command);
   }
 
-  /** Creates the working directories and checks that every agent binary can be found. */
+  /** Creates the working directories and checks that every agent binary and MCP command can be found. */
   private async preflight(record: RuntimeRecord): Promise<void> {
     for (const [i, mount] of record.mounts.entries()) {
       const cwd = mount.workingDirectory ?? record.workingDirectory;
@@ -272,8 +272,18 @@ export class RuntimeManager {
           workingDirectory: cwd,
         });
         await findExecutable(mount.agentBinary, cwd, env);
+        for (const [j, server] of (mount.mcpServers ?? []).entries()) {
+          if (server.type !== "stdio") continue;
+          await findExecutable(server.command, cwd, env).catch((error: Error) => {
+            const reason = error.message.replace(/^agent binary /, "");
+            throw new Error(`mcp_servers[${j}].stdio.command: ${reason}`);
+          });
+        }
       } catch (error) {
-        throw new InvalidRuntimeError(`mounts[${i}]: ${(error as Error).message}`);
+        const message = (error as Error).message;
+        throw new InvalidRuntimeError(
+          `mounts[${i}]${message.startsWith("mcp_servers") ? "." : ": "}${message}`,
+        );
       }
     }
   }

@@ -1,4 +1,4 @@
-import type { AgentProtocolName, PermissionPolicy } from "@openaxon/broker";
+import type { AgentProtocolName, McpServerConfig, PermissionPolicy } from "@openaxon/broker";
 
 /** Mirrors `openaxon.v1.RuntimeStatus`. */
 export type RuntimeStatus =
@@ -22,6 +22,13 @@ export interface MountSpec {
   /** Added to the runtime's env for this agent. */
   readonly env: Readonly<Record<string, string>>;
   readonly permissionPolicy: PermissionPolicy;
+  /**
+   * MCP servers for the agent's session, as configured: values may hold `${PREFIX}` /
+   * `${PREFIX_URL}` binding references (expanded at each start). Undefined in older records = none.
+   */
+  readonly mcpServers?: readonly McpServerConfig[];
+  /** The model the agent should use; undefined = the agent's default. */
+  readonly model?: string;
 }
 
 export interface LifecycleSpec {

@@ -2,6 +2,7 @@ import { isAbsolute } from "node:path";
 import type { AgentProtocolName } from "@openaxon/broker";
 import { envNameError } from "./agent-env.js";
 import { InvalidRuntimeError } from "./errors.js";
+import { bindingVariableNames, mcpServersError, modelError } from "./mcp-servers.js";
 import type { CreateRuntimeInput } from "./runtime-record.js";
 
 export const MAX_RUNTIME_NAME_LENGTH = 256;
@@ -22,6 +23,7 @@ export function validateRuntimeInput(
   }
   checkDirectory(input.workingDirectory, "working_directory");
   checkEnv(input.env, "env");
+  const bindingVariables = bindingVariableNames(Object.keys(input.gateways ?? {}));
   const seen = new Set<string>();
   input.mounts.forEach((mount, i) => {
     const field = `mounts[${i}]`;
@@ -40,6 +42,10 @@ export function validateRuntimeInput(
     }
     checkDirectory(mount.workingDirectory, `${field}.working_directory`);
     checkEnv(mount.env, `${field}.env`);
+    const problem =
+      mcpServersError(mount.mcpServers ?? [], mount.protocol, bindingVariables, field) ??
+      modelError(mount.model, field);
+    if (problem) fail(problem);
   });
   const { idleTimeSeconds } = input.lifecycle;
   if (!Number.isInteger(idleTimeSeconds) || idleTimeSeconds < 0) {

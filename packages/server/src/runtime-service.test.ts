@@ -170,6 +170,28 @@ describe("RuntimeService", () => {
         "InvalidArgument",
         /permission_policy 9/,
       ],
+      [
+        { mounts: [{ ...catMount(id), mcpServers: [{ name: "tools" }] }] },
+        "InvalidArgument",
+        /^mounts\[0\]\.mcp_servers\[0\]\.transport is required: set stdio/,
+      ],
+      [
+        {
+          mounts: [
+            {
+              ...catMount(id),
+              mcpServers: [{ name: "tools", transport: { case: "stdio", value: { command: "cat" } } }],
+            },
+          ],
+        },
+        "InvalidArgument",
+        /^mounts\[0\]\.mcp_servers: a stdio agent has no channel to receive MCP servers/,
+      ],
+      [
+        { mounts: [{ ...catMount(id), model: "two words" }] },
+        "InvalidArgument",
+        /^mounts\[0\]\.model "two words" must be printable ASCII/,
+      ],
     ];
     for (const [request, code, message] of cases) {
       const result = await failure(rts.createRuntime(request));
@@ -177,6 +199,43 @@ describe("RuntimeService", () => {
       expect(result.message).toMatch(message);
     }
     expect((await rts.listRuntimes({})).runtimes).toEqual([]);
+  });
+
+  it("keeps a mount's model and exports it to a stdio agent as OPENAXON_MODEL", async () => {
+    const { axons, rts } = clients();
+    const { axon } = await axons.createAxon({ name: "model" });
+    const { runtime } = await rts.createRuntime({
+      name: "model",
+      mounts: [
+        {
+          axonId: axon!.id,
+          protocol: AgentProtocol.STDIO,
+          agentBinary: "sh",
+          launchArgs: ["-c", 'cat >/dev/null; printf "model=%s" "$OPENAXON_MODEL"'],
+          model: "claude-test-model",
+        },
+      ],
+    });
+    expect(runtime!.mounts[0]).toMatchObject({ model: "claude-test-model", mcpServers: [] });
+    expect((await rts.getRuntime({ id: runtime!.id })).runtime!.mounts[0]!.model).toBe("claude-test-model");
+    await axons.publish({
+      axonId: axon!.id,
+      origin: Origin.USER_EVENT,
+      source: "test",
+      eventType: "user.message",
+      payload: JSON.stringify({ content: "which model?" }),
+    });
+    await vi.waitFor(
+      async () => {
+        const { events } = await axons.listEvents({ axonId: axon!.id, limit: 100 });
+        const text = events
+          .filter((e) => e.eventType === "turn.message_chunk")
+          .map((e) => JSON.parse(e.payload).text)
+          .join("");
+        expect(text).toBe("model=claude-test-model");
+      },
+      { timeout: 10_000, interval: 20 },
+    );
   });
 
   it("answers NOT_FOUND for unknown runtimes, INVALID_ARGUMENT for malformed ids, FAILED_PRECONDITION for impossible transitions", async () => {

@@ -1,8 +1,10 @@
+import type { MessageInitShape } from "@bufbuild/protobuf";
 import {
   type AfterIdle,
   AgentProtocol,
   type BrokerMount,
   type GatewayBinding,
+  type McpServerSchema,
   OnIdle,
   PermissionPolicy,
   type ResumeTriggers,
@@ -11,11 +13,13 @@ import {
   Sandbox,
   SandboxPolicy,
 } from "@openaxon/protocol";
-import type { MountSpec, RuntimeRecord } from "@openaxon/runtime";
+import type { McpServerSpec, MountSpec, RuntimeRecord } from "@openaxon/runtime";
+
+type McpServerInit = MessageInitShape<typeof McpServerSchema>;
 
 /** Wire shape without $typeName (Connect accepts init shapes), nested messages included. */
 export type RuntimeInit = Omit<Runtime, "$typeName" | "mounts" | "lifecycle" | "gateways"> & {
-  mounts: Omit<BrokerMount, "$typeName">[];
+  mounts: (Omit<BrokerMount, "$typeName" | "mcpServers"> & { mcpServers: McpServerInit[] })[];
   lifecycle: { afterIdle: Omit<AfterIdle, "$typeName">; resumeTriggers: Omit<ResumeTriggers, "$typeName"> };
   gateways: Record<string, Omit<GatewayBinding, "$typeName">>;
 };
@@ -62,6 +66,9 @@ export function runtimeToProto(runtime: RuntimeRecord): RuntimeInit {
       workingDirectory: mount.workingDirectory ?? "",
       env: { ...mount.env },
       permissionPolicy: POLICY_TO_PROTO[mount.permissionPolicy],
+      // As configured: binding references, never the tokens they expand to.
+      mcpServers: (mount.mcpServers ?? []).map(mcpServerToProto),
+      model: mount.model ?? "",
     })),
     lifecycle: {
       afterIdle: {
@@ -85,4 +92,19 @@ export function runtimeToProto(runtime: RuntimeRecord): RuntimeInit {
     sandboxPolicy: SANDBOX_POLICY_TO_PROTO[runtime.sandboxPolicy ?? "auto"],
     sandbox: runtime.sandbox === "bubblewrap" ? Sandbox.BUBBLEWRAP : Sandbox.NONE,
   };
+}
+
+function mcpServerToProto(server: McpServerSpec): McpServerInit {
+  return server.type === "stdio"
+    ? {
+        name: server.name,
+        transport: {
+          case: "stdio",
+          value: { command: server.command, args: [...server.args], env: { ...server.env } },
+        },
+      }
+    : {
+        name: server.name,
+        transport: { case: "http", value: { url: server.url, headers: { ...server.headers } } },
+      };
 }

@@ -4,11 +4,12 @@ import {
   type BrokerMount,
   type CreateRuntimeRequest,
   type Lifecycle,
+  type McpServer,
   OnIdle,
   PermissionPolicy,
   SandboxPolicy,
 } from "@openaxon/protocol";
-import type { CreateRuntimeInput, LifecycleSpec, MountSpec } from "@openaxon/runtime";
+import type { CreateRuntimeInput, LifecycleSpec, McpServerSpec, MountSpec } from "@openaxon/runtime";
 import { invalidArgument } from "./errors.js";
 import { requireAxonId } from "./validate-fields.js";
 
@@ -87,7 +88,38 @@ function mountFromProto(mount: BrokerMount, i: number): MountSpec {
     ...(mount.workingDirectory !== "" && { workingDirectory: mount.workingDirectory }),
     env: { ...mount.env },
     permissionPolicy: policyFromProto(mount.permissionPolicy, `${field}.permission_policy`),
+    ...(mount.mcpServers.length > 0 && {
+      mcpServers: mount.mcpServers.map((server, j) =>
+        mcpServerFromProto(server, `${field}.mcp_servers[${j}]`),
+      ),
+    }),
+    ...(mount.model !== "" && { model: mount.model }),
   };
+}
+
+function mcpServerFromProto(server: McpServer, field: string): McpServerSpec {
+  const { transport } = server;
+  switch (transport.case) {
+    case "stdio":
+      return {
+        type: "stdio",
+        name: server.name,
+        command: transport.value.command,
+        args: [...transport.value.args],
+        env: { ...transport.value.env },
+      };
+    case "http":
+      return {
+        type: "http",
+        name: server.name,
+        url: transport.value.url,
+        headers: { ...transport.value.headers },
+      };
+    default:
+      throw invalidArgument(
+        `${field}.transport is required: set stdio {command, args, env} or http {url, headers}`,
+      );
+  }
 }
 
 function policyFromProto(policy: PermissionPolicy, field: string): MountSpec["permissionPolicy"] {

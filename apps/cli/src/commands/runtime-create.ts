@@ -3,12 +3,14 @@ import type {
   AgentProtocolName,
   CreateRuntimeInput,
   GatewayBinding,
+  McpServerInput,
   PermissionPolicyName,
   SandboxPolicyName,
 } from "@openaxon/client";
 import type { CommandContext } from "../context.js";
-import { CliError } from "../errors.js";
+import { CliError, UsageError } from "../errors.js";
 import { formatRuntimeJson } from "../format/runtime.js";
+import type { McpServerArg } from "../parse.js";
 
 export interface RuntimeCreateOptions {
   readonly axon: string;
@@ -25,6 +27,13 @@ export interface RuntimeCreateOptions {
   readonly networkPolicy?: string;
   readonly gateway?: Record<string, GatewayBinding>;
   readonly sandbox?: SandboxPolicyName;
+  /** `--mcp-stdio` and `--mcp-http`, in order. */
+  readonly mcpStdio?: McpServerArg[];
+  readonly mcpHttp?: McpServerArg[];
+  /** `--mcp-env SERVER:KEY=VALUE` and `--mcp-header SERVER:NAME=VALUE`, per server. */
+  readonly mcpEnv?: Record<string, Record<string, string>>;
+  readonly mcpHeader?: Record<string, Record<string, string>>;
+  readonly model?: string;
 }
 
 const permissionPolicies: Record<RuntimeCreateOptions["permission"], PermissionPolicyName> = {
@@ -50,6 +59,8 @@ export function runtimeInputFrom(
         agentBinary: options.agent,
         launchArgs: agentArgs,
         permissionPolicy: permissionPolicies[options.permission],
+        ...(mcpServersFrom(options) && { mcpServers: mcpServersFrom(options) }),
+        ...(options.model !== undefined && { model: options.model }),
       },
     ],
     lifecycle,
@@ -60,6 +71,32 @@ export function runtimeInputFrom(
     ...(options.gateway !== undefined && { gateways: options.gateway }),
     ...(options.sandbox !== undefined && { sandbox: options.sandbox }),
   };
+}
+
+/** Joins `--mcp-env` to stdio servers and `--mcp-header` to HTTP ones, by server name. */
+export function mcpServersFrom(options: RuntimeCreateOptions): McpServerInput[] | undefined {
+  const servers = [...(options.mcpStdio ?? []), ...(options.mcpHttp ?? [])];
+  const names = new Set(servers.map((s) => s.name));
+  if (names.size < servers.length)
+    throw new UsageError("an MCP server name is used by both --mcp-stdio and --mcp-http");
+  for (const [flag, settings, type] of [
+    ["--mcp-env", options.mcpEnv, "stdio"],
+    ["--mcp-header", options.mcpHeader, "http"],
+  ] as const) {
+    for (const name of Object.keys(settings ?? {})) {
+      if (!servers.some((s) => s.name === name && s.type === type)) {
+        throw new UsageError(
+          `${flag} ${name}:… names no --mcp-${type} server (give --mcp-${type} ${name}=… too)`,
+        );
+      }
+    }
+  }
+  if (servers.length === 0) return undefined;
+  return servers.map((server) =>
+    server.type === "stdio"
+      ? { ...server, env: options.mcpEnv?.[server.name] ?? {} }
+      : { ...server, headers: options.mcpHeader?.[server.name] ?? {} },
+  );
 }
 
 /**

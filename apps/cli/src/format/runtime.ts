@@ -92,6 +92,15 @@ export function formatRuntimeDetails(runtime: Runtime, colors: Colors): string[]
     ]);
     if (mount.workingDirectory) fields.push([`${label} workdir`, mount.workingDirectory]);
     if (Object.keys(mount.env).length > 0) fields.push([`${label} env`, Object.keys(mount.env).join(", ")]);
+    if (mount.model) fields.push([`${label} model`, mount.model]);
+    for (const server of mount.mcpServers ?? []) {
+      // Header and env values may be binding references; only their names are shown, like env.
+      const detail =
+        server.type === "stdio"
+          ? `${[server.command, ...server.args].join(" ")}${Object.keys(server.env).length > 0 ? colors.dim(`  env ${Object.keys(server.env).join(", ")}`) : ""}`
+          : `${server.url}${Object.keys(server.headers).length > 0 ? colors.dim(`  headers ${Object.keys(server.headers).join(", ")}`) : ""}`;
+      fields.push([`${label} mcp ${server.name}`, `${server.type}  ${detail}`]);
+    }
   });
   return formatDetails(fields, colors);
 }

@@ -6,7 +6,13 @@ import {
   runtimeTransitionCommand,
 } from "../commands/runtime-actions.js";
 import { type RuntimeCreateOptions, runtimeCreateCommand } from "../commands/runtime-create.js";
-import { collectGatewayBinding, collectKeyValue, parseSeconds } from "../parse.js";
+import {
+  collectGatewayBinding,
+  collectKeyValue,
+  collectMcpServer,
+  collectMcpSetting,
+  parseSeconds,
+} from "../parse.js";
 
 const service = "RuntimeService";
 
@@ -55,6 +61,28 @@ export function registerRuntimeCommands(program: Command, action: ActionFactory)
       "--gateway <PREFIX=GATEWAY:SECRET>",
       "credential binding: the agent gets $PREFIX_URL and a token in $PREFIX (repeatable)",
       collectGatewayBinding,
+    )
+    .option(
+      "--model <model>",
+      "model the agent uses (acp: its model option; claude-code: --model; stdio: $OPENAXON_MODEL)",
+    )
+    .option(
+      "--mcp-stdio <NAME=COMMAND [ARGS...]>",
+      "MCP server the agent starts over stdio (repeatable; acp and claude-code)",
+      collectMcpServer("stdio"),
+    )
+    .option("--mcp-http <NAME=URL>", "MCP server over Streamable HTTP (repeatable)", collectMcpServer("http"))
+    .option(
+      "--mcp-env <SERVER:KEY=VALUE>",
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: binding references, shown literally.
+      "env var for a --mcp-stdio server; ${PREFIX} / ${PREFIX_URL} name a --gateway binding (repeatable)",
+      collectMcpSetting("--mcp-env"),
+    )
+    .option(
+      "--mcp-header <SERVER:NAME=VALUE>",
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: a binding reference, shown literally.
+      "header for a --mcp-http server, e.g. 'tools:Authorization=Bearer ${GWS_TOOLS}' (repeatable)",
+      collectMcpSetting("--mcp-header"),
     )
     .addOption(
       new Option("--sandbox <policy>", "bubblewrap sandbox: auto (when available), required, off").choices([

@@ -12,7 +12,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file openaxon/v1/runtime.proto.
  */
 export const file_openaxon_v1_runtime: GenFile = /*@__PURE__*/
-  fileDesc("ChlvcGVuYXhvbi92MS9ydW50aW1lLnByb3RvEgtvcGVuYXhvbi52MSKoAgoLQnJva2VyTW91bnQSDwoHYXhvbl9pZBgBIAEoCRIsCghwcm90b2NvbBgCIAEoDjIaLm9wZW5heG9uLnYxLkFnZW50UHJvdG9jb2wSFAoMYWdlbnRfYmluYXJ5GAMgASgJEhMKC2xhdW5jaF9hcmdzGAQgAygJEhkKEXdvcmtpbmdfZGlyZWN0b3J5GAUgASgJEi4KA2VudhgGIAMoCzIhLm9wZW5heG9uLnYxLkJyb2tlck1vdW50LkVudkVudHJ5EjgKEXBlcm1pc3Npb25fcG9saWN5GAcgASgOMh0ub3BlbmF4b24udjEuUGVybWlzc2lvblBvbGljeRoqCghFbnZFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAk6AjgBIkwKCUFmdGVySWRsZRIZChFpZGxlX3RpbWVfc2Vjb25kcxgBIAEoDRIkCgdvbl9pZGxlGAIgASgOMhMub3BlbmF4b24udjEuT25JZGxlIiQKDlJlc3VtZVRyaWdnZXJzEhIKCmF4b25fZXZlbnQYASABKAgibQoJTGlmZWN5Y2xlEioKCmFmdGVyX2lkbGUYASABKAsyFi5vcGVuYXhvbi52MS5BZnRlcklkbGUSNAoPcmVzdW1lX3RyaWdnZXJzGAIgASgLMhsub3BlbmF4b24udjEuUmVzdW1lVHJpZ2dlcnMi1gQKB1J1bnRpbWUSCgoCaWQYASABKAkSDAoEbmFtZRgCIAEoCRIqCgZzdGF0dXMYAyABKA4yGi5vcGVuYXhvbi52MS5SdW50aW1lU3RhdHVzEigKBm1vdW50cxgEIAMoCzIYLm9wZW5heG9uLnYxLkJyb2tlck1vdW50EikKCWxpZmVjeWNsZRgFIAEoCzIWLm9wZW5heG9uLnYxLkxpZmVjeWNsZRIVCg1jcmVhdGVkX2F0X21zGAYgASgDEioKA2VudhgHIAMoCzIdLm9wZW5heG9uLnYxLlJ1bnRpbWUuRW52RW50cnkSGQoRd29ya2luZ19kaXJlY3RvcnkYCCABKAkSFQoNdXBkYXRlZF9hdF9tcxgJIAEoAxIVCg1zdGF0dXNfcmVhc29uGAogASgJEhkKEW5ldHdvcmtfcG9saWN5X2lkGAsgASgJEjQKCGdhdGV3YXlzGAwgAygLMiIub3BlbmF4b24udjEuUnVudGltZS5HYXRld2F5c0VudHJ5EjIKDnNhbmRib3hfcG9saWN5GA0gASgOMhoub3BlbmF4b24udjEuU2FuZGJveFBvbGljeRIlCgdzYW5kYm94GA4gASgOMhQub3BlbmF4b24udjEuU2FuZGJveBoqCghFbnZFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAk6AjgBGkwKDUdhdGV3YXlzRW50cnkSCwoDa2V5GAEgASgJEioKBXZhbHVlGAIgASgLMhsub3BlbmF4b24udjEuR2F0ZXdheUJpbmRpbmc6AjgBItkDChRDcmVhdGVSdW50aW1lUmVxdWVzdBIMCgRuYW1lGAEgASgJEigKBm1vdW50cxgCIAMoCzIYLm9wZW5heG9uLnYxLkJyb2tlck1vdW50EikKCWxpZmVjeWNsZRgDIAEoCzIWLm9wZW5heG9uLnYxLkxpZmVjeWNsZRI3CgNlbnYYBCADKAsyKi5vcGVuYXhvbi52MS5DcmVhdGVSdW50aW1lUmVxdWVzdC5FbnZFbnRyeRIZChF3b3JraW5nX2RpcmVjdG9yeRgFIAEoCRIZChFuZXR3b3JrX3BvbGljeV9pZBgGIAEoCRJBCghnYXRld2F5cxgHIAMoCzIvLm9wZW5heG9uLnYxLkNyZWF0ZVJ1bnRpbWVSZXF1ZXN0LkdhdGV3YXlzRW50cnkSMgoOc2FuZGJveF9wb2xpY3kYCCABKA4yGi5vcGVuYXhvbi52MS5TYW5kYm94UG9saWN5GioKCEVudkVudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoCToCOAEaTAoNR2F0ZXdheXNFbnRyeRILCgNrZXkYASABKAkSKgoFdmFsdWUYAiABKAsyGy5vcGVuYXhvbi52MS5HYXRld2F5QmluZGluZzoCOAEiPgoVQ3JlYXRlUnVudGltZVJlc3BvbnNlEiUKB3J1bnRpbWUYASABKAsyFC5vcGVuYXhvbi52MS5SdW50aW1lIh8KEUdldFJ1bnRpbWVSZXF1ZXN0EgoKAmlkGAEgASgJIjsKEkdldFJ1bnRpbWVSZXNwb25zZRIlCgdydW50aW1lGAEgASgLMhQub3BlbmF4b24udjEuUnVudGltZSIVChNMaXN0UnVudGltZXNSZXF1ZXN0Ij4KFExpc3RSdW50aW1lc1Jlc3BvbnNlEiYKCHJ1bnRpbWVzGAEgAygLMhQub3BlbmF4b24udjEuUnVudGltZSIjChVTdXNwZW5kUnVudGltZVJlcXVlc3QSCgoCaWQYASABKAkiPwoWU3VzcGVuZFJ1bnRpbWVSZXNwb25zZRIlCgdydW50aW1lGAEgASgLMhQub3BlbmF4b24udjEuUnVudGltZSIiChRSZXN1bWVSdW50aW1lUmVxdWVzdBIKCgJpZBgBIAEoCSI+ChVSZXN1bWVSdW50aW1lUmVzcG9uc2USJQoHcnVudGltZRgBIAEoCzIULm9wZW5heG9uLnYxLlJ1bnRpbWUiJAoWU2h1dGRvd25SdW50aW1lUmVxdWVzdBIKCgJpZBgBIAEoCSJAChdTaHV0ZG93blJ1bnRpbWVSZXNwb25zZRIlCgdydW50aW1lGAEgASgLMhQub3BlbmF4b24udjEuUnVudGltZSqBAQoNQWdlbnRQcm90b2NvbBIeChpBR0VOVF9QUk9UT0NPTF9VTlNQRUNJRklFRBAAEhYKEkFHRU5UX1BST1RPQ09MX0FDUBABEh4KGkFHRU5UX1BST1RPQ09MX0NMQVVERV9DT0RFEAISGAoUQUdFTlRfUFJPVE9DT0xfU1RESU8QAyqOAQoQUGVybWlzc2lvblBvbGljeRIhCh1QRVJNSVNTSU9OX1BPTElDWV9VTlNQRUNJRklFRBAAEiAKHFBFUk1JU1NJT05fUE9MSUNZX0FVVE9fQUxMT1cQARIZChVQRVJNSVNTSU9OX1BPTElDWV9BU0sQAhIaChZQRVJNSVNTSU9OX1BPTElDWV9ERU5ZEAMqTAoGT25JZGxlEhcKE09OX0lETEVfVU5TUEVDSUZJRUQQABITCg9PTl9JRExFX1NVU1BFTkQQARIUChBPTl9JRExFX1NIVVRET1dOEAIqfQoNU2FuZGJveFBvbGljeRIeChpTQU5EQk9YX1BPTElDWV9VTlNQRUNJRklFRBAAEhcKE1NBTkRCT1hfUE9MSUNZX0FVVE8QARIbChdTQU5EQk9YX1BPTElDWV9SRVFVSVJFRBACEhYKElNBTkRCT1hfUE9MSUNZX09GRhADKkwKB1NhbmRib3gSFwoTU0FOREJPWF9VTlNQRUNJRklFRBAAEhAKDFNBTkRCT1hfTk9ORRABEhYKElNBTkRCT1hfQlVCQkxFV1JBUBACKv4BCg1SdW50aW1lU3RhdHVzEh4KGlJVTlRJTUVfU1RBVFVTX1VOU1BFQ0lGSUVEEAASHwobUlVOVElNRV9TVEFUVVNfUFJPVklTSU9OSU5HEAESGgoWUlVOVElNRV9TVEFUVVNfUlVOTklORxACEh0KGVJVTlRJTUVfU1RBVFVTX1NVU1BFTkRJTkcQAxIcChhSVU5USU1FX1NUQVRVU19TVVNQRU5ERUQQBBIbChdSVU5USU1FX1NUQVRVU19SRVNVTUlORxAFEhsKF1JVTlRJTUVfU1RBVFVTX1NIVVRET1dOEAYSGQoVUlVOVElNRV9TVEFUVVNfRkFJTEVEEAcypwQKDlJ1bnRpbWVTZXJ2aWNlElYKDUNyZWF0ZVJ1bnRpbWUSIS5vcGVuYXhvbi52MS5DcmVhdGVSdW50aW1lUmVxdWVzdBoiLm9wZW5heG9uLnYxLkNyZWF0ZVJ1bnRpbWVSZXNwb25zZRJSCgpHZXRSdW50aW1lEh4ub3BlbmF4b24udjEuR2V0UnVudGltZVJlcXVlc3QaHy5vcGVuYXhvbi52MS5HZXRSdW50aW1lUmVzcG9uc2UiA5ACARJYCgxMaXN0UnVudGltZXMSIC5vcGVuYXhvbi52MS5MaXN0UnVudGltZXNSZXF1ZXN0GiEub3BlbmF4b24udjEuTGlzdFJ1bnRpbWVzUmVzcG9uc2UiA5ACARJZCg5TdXNwZW5kUnVudGltZRIiLm9wZW5heG9uLnYxLlN1c3BlbmRSdW50aW1lUmVxdWVzdBojLm9wZW5heG9uLnYxLlN1c3BlbmRSdW50aW1lUmVzcG9uc2USVgoNUmVzdW1lUnVudGltZRIhLm9wZW5heG9uLnYxLlJlc3VtZVJ1bnRpbWVSZXF1ZXN0GiIub3BlbmF4b24udjEuUmVzdW1lUnVudGltZVJlc3BvbnNlElwKD1NodXRkb3duUnVudGltZRIjLm9wZW5heG9uLnYxLlNodXRkb3duUnVudGltZVJlcXVlc3QaJC5vcGVuYXhvbi52MS5TaHV0ZG93blJ1bnRpbWVSZXNwb25zZWIGcHJvdG8z", [file_openaxon_v1_gateway]);
+  fileDesc("ChlvcGVuYXhvbi92MS9ydW50aW1lLnByb3RvEgtvcGVuYXhvbi52MSLkAgoLQnJva2VyTW91bnQSDwoHYXhvbl9pZBgBIAEoCRIsCghwcm90b2NvbBgCIAEoDjIaLm9wZW5heG9uLnYxLkFnZW50UHJvdG9jb2wSFAoMYWdlbnRfYmluYXJ5GAMgASgJEhMKC2xhdW5jaF9hcmdzGAQgAygJEhkKEXdvcmtpbmdfZGlyZWN0b3J5GAUgASgJEi4KA2VudhgGIAMoCzIhLm9wZW5heG9uLnYxLkJyb2tlck1vdW50LkVudkVudHJ5EjgKEXBlcm1pc3Npb25fcG9saWN5GAcgASgOMh0ub3BlbmF4b24udjEuUGVybWlzc2lvblBvbGljeRIrCgttY3Bfc2VydmVycxgIIAMoCzIWLm9wZW5heG9uLnYxLk1jcFNlcnZlchINCgVtb2RlbBgJIAEoCRoqCghFbnZFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAk6AjgBIoABCglNY3BTZXJ2ZXISDAoEbmFtZRgBIAEoCRIsCgVzdGRpbxgCIAEoCzIbLm9wZW5heG9uLnYxLk1jcFN0ZGlvU2VydmVySAASKgoEaHR0cBgDIAEoCzIaLm9wZW5heG9uLnYxLk1jcEh0dHBTZXJ2ZXJIAEILCgl0cmFuc3BvcnQijgEKDk1jcFN0ZGlvU2VydmVyEg8KB2NvbW1hbmQYASABKAkSDAoEYXJncxgCIAMoCRIxCgNlbnYYAyADKAsyJC5vcGVuYXhvbi52MS5NY3BTdGRpb1NlcnZlci5FbnZFbnRyeRoqCghFbnZFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAk6AjgBIoYBCg1NY3BIdHRwU2VydmVyEgsKA3VybBgBIAEoCRI4CgdoZWFkZXJzGAIgAygLMicub3BlbmF4b24udjEuTWNwSHR0cFNlcnZlci5IZWFkZXJzRW50cnkaLgoMSGVhZGVyc0VudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoCToCOAEiTAoJQWZ0ZXJJZGxlEhkKEWlkbGVfdGltZV9zZWNvbmRzGAEgASgNEiQKB29uX2lkbGUYAiABKA4yEy5vcGVuYXhvbi52MS5PbklkbGUiJAoOUmVzdW1lVHJpZ2dlcnMSEgoKYXhvbl9ldmVudBgBIAEoCCJtCglMaWZlY3ljbGUSKgoKYWZ0ZXJfaWRsZRgBIAEoCzIWLm9wZW5heG9uLnYxLkFmdGVySWRsZRI0Cg9yZXN1bWVfdHJpZ2dlcnMYAiABKAsyGy5vcGVuYXhvbi52MS5SZXN1bWVUcmlnZ2VycyLWBAoHUnVudGltZRIKCgJpZBgBIAEoCRIMCgRuYW1lGAIgASgJEioKBnN0YXR1cxgDIAEoDjIaLm9wZW5heG9uLnYxLlJ1bnRpbWVTdGF0dXMSKAoGbW91bnRzGAQgAygLMhgub3BlbmF4b24udjEuQnJva2VyTW91bnQSKQoJbGlmZWN5Y2xlGAUgASgLMhYub3BlbmF4b24udjEuTGlmZWN5Y2xlEhUKDWNyZWF0ZWRfYXRfbXMYBiABKAMSKgoDZW52GAcgAygLMh0ub3BlbmF4b24udjEuUnVudGltZS5FbnZFbnRyeRIZChF3b3JraW5nX2RpcmVjdG9yeRgIIAEoCRIVCg11cGRhdGVkX2F0X21zGAkgASgDEhUKDXN0YXR1c19yZWFzb24YCiABKAkSGQoRbmV0d29ya19wb2xpY3lfaWQYCyABKAkSNAoIZ2F0ZXdheXMYDCADKAsyIi5vcGVuYXhvbi52MS5SdW50aW1lLkdhdGV3YXlzRW50cnkSMgoOc2FuZGJveF9wb2xpY3kYDSABKA4yGi5vcGVuYXhvbi52MS5TYW5kYm94UG9saWN5EiUKB3NhbmRib3gYDiABKA4yFC5vcGVuYXhvbi52MS5TYW5kYm94GioKCEVudkVudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoCToCOAEaTAoNR2F0ZXdheXNFbnRyeRILCgNrZXkYASABKAkSKgoFdmFsdWUYAiABKAsyGy5vcGVuYXhvbi52MS5HYXRld2F5QmluZGluZzoCOAEi2QMKFENyZWF0ZVJ1bnRpbWVSZXF1ZXN0EgwKBG5hbWUYASABKAkSKAoGbW91bnRzGAIgAygLMhgub3BlbmF4b24udjEuQnJva2VyTW91bnQSKQoJbGlmZWN5Y2xlGAMgASgLMhYub3BlbmF4b24udjEuTGlmZWN5Y2xlEjcKA2VudhgEIAMoCzIqLm9wZW5heG9uLnYxLkNyZWF0ZVJ1bnRpbWVSZXF1ZXN0LkVudkVudHJ5EhkKEXdvcmtpbmdfZGlyZWN0b3J5GAUgASgJEhkKEW5ldHdvcmtfcG9saWN5X2lkGAYgASgJEkEKCGdhdGV3YXlzGAcgAygLMi8ub3BlbmF4b24udjEuQ3JlYXRlUnVudGltZVJlcXVlc3QuR2F0ZXdheXNFbnRyeRIyCg5zYW5kYm94X3BvbGljeRgIIAEoDjIaLm9wZW5heG9uLnYxLlNhbmRib3hQb2xpY3kaKgoIRW52RW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgJOgI4ARpMCg1HYXRld2F5c0VudHJ5EgsKA2tleRgBIAEoCRIqCgV2YWx1ZRgCIAEoCzIbLm9wZW5heG9uLnYxLkdhdGV3YXlCaW5kaW5nOgI4ASI+ChVDcmVhdGVSdW50aW1lUmVzcG9uc2USJQoHcnVudGltZRgBIAEoCzIULm9wZW5heG9uLnYxLlJ1bnRpbWUiHwoRR2V0UnVudGltZVJlcXVlc3QSCgoCaWQYASABKAkiOwoSR2V0UnVudGltZVJlc3BvbnNlEiUKB3J1bnRpbWUYASABKAsyFC5vcGVuYXhvbi52MS5SdW50aW1lIhUKE0xpc3RSdW50aW1lc1JlcXVlc3QiPgoUTGlzdFJ1bnRpbWVzUmVzcG9uc2USJgoIcnVudGltZXMYASADKAsyFC5vcGVuYXhvbi52MS5SdW50aW1lIiMKFVN1c3BlbmRSdW50aW1lUmVxdWVzdBIKCgJpZBgBIAEoCSI/ChZTdXNwZW5kUnVudGltZVJlc3BvbnNlEiUKB3J1bnRpbWUYASABKAsyFC5vcGVuYXhvbi52MS5SdW50aW1lIiIKFFJlc3VtZVJ1bnRpbWVSZXF1ZXN0EgoKAmlkGAEgASgJIj4KFVJlc3VtZVJ1bnRpbWVSZXNwb25zZRIlCgdydW50aW1lGAEgASgLMhQub3BlbmF4b24udjEuUnVudGltZSIkChZTaHV0ZG93blJ1bnRpbWVSZXF1ZXN0EgoKAmlkGAEgASgJIkAKF1NodXRkb3duUnVudGltZVJlc3BvbnNlEiUKB3J1bnRpbWUYASABKAsyFC5vcGVuYXhvbi52MS5SdW50aW1lKoEBCg1BZ2VudFByb3RvY29sEh4KGkFHRU5UX1BST1RPQ09MX1VOU1BFQ0lGSUVEEAASFgoSQUdFTlRfUFJPVE9DT0xfQUNQEAESHgoaQUdFTlRfUFJPVE9DT0xfQ0xBVURFX0NPREUQAhIYChRBR0VOVF9QUk9UT0NPTF9TVERJTxADKo4BChBQZXJtaXNzaW9uUG9saWN5EiEKHVBFUk1JU1NJT05fUE9MSUNZX1VOU1BFQ0lGSUVEEAASIAocUEVSTUlTU0lPTl9QT0xJQ1lfQVVUT19BTExPVxABEhkKFVBFUk1JU1NJT05fUE9MSUNZX0FTSxACEhoKFlBFUk1JU1NJT05fUE9MSUNZX0RFTlkQAypMCgZPbklkbGUSFwoTT05fSURMRV9VTlNQRUNJRklFRBAAEhMKD09OX0lETEVfU1VTUEVORBABEhQKEE9OX0lETEVfU0hVVERPV04QAip9Cg1TYW5kYm94UG9saWN5Eh4KGlNBTkRCT1hfUE9MSUNZX1VOU1BFQ0lGSUVEEAASFwoTU0FOREJPWF9QT0xJQ1lfQVVUTxABEhsKF1NBTkRCT1hfUE9MSUNZX1JFUVVJUkVEEAISFgoSU0FOREJPWF9QT0xJQ1lfT0ZGEAMqTAoHU2FuZGJveBIXChNTQU5EQk9YX1VOU1BFQ0lGSUVEEAASEAoMU0FOREJPWF9OT05FEAESFgoSU0FOREJPWF9CVUJCTEVXUkFQEAIq/gEKDVJ1bnRpbWVTdGF0dXMSHgoaUlVOVElNRV9TVEFUVVNfVU5TUEVDSUZJRUQQABIfChtSVU5USU1FX1NUQVRVU19QUk9WSVNJT05JTkcQARIaChZSVU5USU1FX1NUQVRVU19SVU5OSU5HEAISHQoZUlVOVElNRV9TVEFUVVNfU1VTUEVORElORxADEhwKGFJVTlRJTUVfU1RBVFVTX1NVU1BFTkRFRBAEEhsKF1JVTlRJTUVfU1RBVFVTX1JFU1VNSU5HEAUSGwoXUlVOVElNRV9TVEFUVVNfU0hVVERPV04QBhIZChVSVU5USU1FX1NUQVRVU19GQUlMRUQQBzKnBAoOUnVudGltZVNlcnZpY2USVgoNQ3JlYXRlUnVudGltZRIhLm9wZW5heG9uLnYxLkNyZWF0ZVJ1bnRpbWVSZXF1ZXN0GiIub3BlbmF4b24udjEuQ3JlYXRlUnVudGltZVJlc3BvbnNlElIKCkdldFJ1bnRpbWUSHi5vcGVuYXhvbi52MS5HZXRSdW50aW1lUmVxdWVzdBofLm9wZW5heG9uLnYxLkdldFJ1bnRpbWVSZXNwb25zZSIDkAIBElgKDExpc3RSdW50aW1lcxIgLm9wZW5heG9uLnYxLkxpc3RSdW50aW1lc1JlcXVlc3QaIS5vcGVuYXhvbi52MS5MaXN0UnVudGltZXNSZXNwb25zZSIDkAIBElkKDlN1c3BlbmRSdW50aW1lEiIub3BlbmF4b24udjEuU3VzcGVuZFJ1bnRpbWVSZXF1ZXN0GiMub3BlbmF4b24udjEuU3VzcGVuZFJ1bnRpbWVSZXNwb25zZRJWCg1SZXN1bWVSdW50aW1lEiEub3BlbmF4b24udjEuUmVzdW1lUnVudGltZVJlcXVlc3QaIi5vcGVuYXhvbi52MS5SZXN1bWVSdW50aW1lUmVzcG9uc2USXAoPU2h1dGRvd25SdW50aW1lEiMub3BlbmF4b24udjEuU2h1dGRvd25SdW50aW1lUmVxdWVzdBokLm9wZW5heG9uLnYxLlNodXRkb3duUnVudGltZVJlc3BvbnNlYgZwcm90bzM", [file_openaxon_v1_gateway]);
 
 /**
  * One agent driven by the broker from one axon.
@@ -60,6 +60,22 @@ export type BrokerMount = Message<"openaxon.v1.BrokerMount"> & {
    * @generated from field: openaxon.v1.PermissionPolicy permission_policy = 7;
    */
   permissionPolicy: PermissionPolicy;
+
+  /**
+   * MCP servers the agent connects to for this mount's session (ACP session/new|load|resume,
+   * Claude Code --mcp-config). Not available to AGENT_PROTOCOL_STDIO mounts.
+   *
+   * @generated from field: repeated openaxon.v1.McpServer mcp_servers = 8;
+   */
+  mcpServers: McpServer[];
+
+  /**
+   * The model the agent should use; empty = the agent's default. ACP: the session's "model"
+   * config option (or the older session/set_model); Claude Code: --model; stdio: $OPENAXON_MODEL.
+   *
+   * @generated from field: string model = 9;
+   */
+  model: string;
 };
 
 /**
@@ -68,6 +84,107 @@ export type BrokerMount = Message<"openaxon.v1.BrokerMount"> & {
  */
 export const BrokerMountSchema: GenMessage<BrokerMount> = /*@__PURE__*/
   messageDesc(file_openaxon_v1_runtime, 0);
+
+/**
+ * An MCP server offered to the agent. Values that could carry a credential (stdio args and env,
+ * the HTTP url and headers) may reference the runtime's gateway bindings as `${PREFIX}` (the
+ * binding's gws_… token) and `${PREFIX_URL}` (its credential-gateway URL), expanded at each start;
+ * the runtime record keeps the references, never a secret. Any other `${…}` is refused.
+ *
+ * @generated from message openaxon.v1.McpServer
+ */
+export type McpServer = Message<"openaxon.v1.McpServer"> & {
+  /**
+   * Unique within the mount; [A-Za-z0-9_-], at most 64 characters. Claude Code names the tools
+   * `mcp__<name>__<tool>`.
+   *
+   * @generated from field: string name = 1;
+   */
+  name: string;
+
+  /**
+   * @generated from oneof openaxon.v1.McpServer.transport
+   */
+  transport: {
+    /**
+     * @generated from field: openaxon.v1.McpStdioServer stdio = 2;
+     */
+    value: McpStdioServer;
+    case: "stdio";
+  } | {
+    /**
+     * @generated from field: openaxon.v1.McpHttpServer http = 3;
+     */
+    value: McpHttpServer;
+    case: "http";
+  } | { case: undefined; value?: undefined };
+};
+
+/**
+ * Describes the message openaxon.v1.McpServer.
+ * Use `create(McpServerSchema)` to create a new message.
+ */
+export const McpServerSchema: GenMessage<McpServer> = /*@__PURE__*/
+  messageDesc(file_openaxon_v1_runtime, 1);
+
+/**
+ * An MCP server the agent starts as a child process, speaking MCP over its stdin/stdout.
+ *
+ * @generated from message openaxon.v1.McpStdioServer
+ */
+export type McpStdioServer = Message<"openaxon.v1.McpStdioServer"> & {
+  /**
+   * Executable; looked up on the agent's PATH when not absolute (ACP wants an absolute path).
+   *
+   * @generated from field: string command = 1;
+   */
+  command: string;
+
+  /**
+   * @generated from field: repeated string args = 2;
+   */
+  args: string[];
+
+  /**
+   * @generated from field: map<string, string> env = 3;
+   */
+  env: { [key: string]: string };
+};
+
+/**
+ * Describes the message openaxon.v1.McpStdioServer.
+ * Use `create(McpStdioServerSchema)` to create a new message.
+ */
+export const McpStdioServerSchema: GenMessage<McpStdioServer> = /*@__PURE__*/
+  messageDesc(file_openaxon_v1_runtime, 2);
+
+/**
+ * An MCP server reached over Streamable HTTP.
+ *
+ * @generated from message openaxon.v1.McpHttpServer
+ */
+export type McpHttpServer = Message<"openaxon.v1.McpHttpServer"> & {
+  /**
+   * http(s) URL, e.g. "${GWS_TOOLS_URL}/mcp" to go through the credential gateway.
+   *
+   * @generated from field: string url = 1;
+   */
+  url: string;
+
+  /**
+   * e.g. {"Authorization": "Bearer ${GWS_TOOLS}"}.
+   *
+   * @generated from field: map<string, string> headers = 2;
+   */
+  headers: { [key: string]: string };
+};
+
+/**
+ * Describes the message openaxon.v1.McpHttpServer.
+ * Use `create(McpHttpServerSchema)` to create a new message.
+ */
+export const McpHttpServerSchema: GenMessage<McpHttpServer> = /*@__PURE__*/
+  messageDesc(file_openaxon_v1_runtime, 3);
 
 /**
  * @generated from message openaxon.v1.AfterIdle
@@ -91,7 +208,7 @@ export type AfterIdle = Message<"openaxon.v1.AfterIdle"> & {
  * Use `create(AfterIdleSchema)` to create a new message.
  */
 export const AfterIdleSchema: GenMessage<AfterIdle> = /*@__PURE__*/
-  messageDesc(file_openaxon_v1_runtime, 1);
+  messageDesc(file_openaxon_v1_runtime, 4);
 
 /**
  * @generated from message openaxon.v1.ResumeTriggers
@@ -110,7 +227,7 @@ export type ResumeTriggers = Message<"openaxon.v1.ResumeTriggers"> & {
  * Use `create(ResumeTriggersSchema)` to create a new message.
  */
 export const ResumeTriggersSchema: GenMessage<ResumeTriggers> = /*@__PURE__*/
-  messageDesc(file_openaxon_v1_runtime, 2);
+  messageDesc(file_openaxon_v1_runtime, 5);
 
 /**
  * @generated from message openaxon.v1.Lifecycle
@@ -132,7 +249,7 @@ export type Lifecycle = Message<"openaxon.v1.Lifecycle"> & {
  * Use `create(LifecycleSchema)` to create a new message.
  */
 export const LifecycleSchema: GenMessage<Lifecycle> = /*@__PURE__*/
-  messageDesc(file_openaxon_v1_runtime, 3);
+  messageDesc(file_openaxon_v1_runtime, 6);
 
 /**
  * A host for agent processes with a lifecycle: it suspends when idle and wakes on the next event.
@@ -227,7 +344,7 @@ export type Runtime = Message<"openaxon.v1.Runtime"> & {
  * Use `create(RuntimeSchema)` to create a new message.
  */
 export const RuntimeSchema: GenMessage<Runtime> = /*@__PURE__*/
-  messageDesc(file_openaxon_v1_runtime, 4);
+  messageDesc(file_openaxon_v1_runtime, 7);
 
 /**
  * @generated from message openaxon.v1.CreateRuntimeRequest
@@ -286,7 +403,7 @@ export type CreateRuntimeRequest = Message<"openaxon.v1.CreateRuntimeRequest"> &
  * Use `create(CreateRuntimeRequestSchema)` to create a new message.
  */
 export const CreateRuntimeRequestSchema: GenMessage<CreateRuntimeRequest> = /*@__PURE__*/
-  messageDesc(file_openaxon_v1_runtime, 5);
+  messageDesc(file_openaxon_v1_runtime, 8);
 
 /**
  * @generated from message openaxon.v1.CreateRuntimeResponse
@@ -303,7 +420,7 @@ export type CreateRuntimeResponse = Message<"openaxon.v1.CreateRuntimeResponse">
  * Use `create(CreateRuntimeResponseSchema)` to create a new message.
  */
 export const CreateRuntimeResponseSchema: GenMessage<CreateRuntimeResponse> = /*@__PURE__*/
-  messageDesc(file_openaxon_v1_runtime, 6);
+  messageDesc(file_openaxon_v1_runtime, 9);
 
 /**
  * @generated from message openaxon.v1.GetRuntimeRequest
@@ -320,7 +437,7 @@ export type GetRuntimeRequest = Message<"openaxon.v1.GetRuntimeRequest"> & {
  * Use `create(GetRuntimeRequestSchema)` to create a new message.
  */
 export const GetRuntimeRequestSchema: GenMessage<GetRuntimeRequest> = /*@__PURE__*/
-  messageDesc(file_openaxon_v1_runtime, 7);
+  messageDesc(file_openaxon_v1_runtime, 10);
 
 /**
  * @generated from message openaxon.v1.GetRuntimeResponse
@@ -337,7 +454,7 @@ export type GetRuntimeResponse = Message<"openaxon.v1.GetRuntimeResponse"> & {
  * Use `create(GetRuntimeResponseSchema)` to create a new message.
  */
 export const GetRuntimeResponseSchema: GenMessage<GetRuntimeResponse> = /*@__PURE__*/
-  messageDesc(file_openaxon_v1_runtime, 8);
+  messageDesc(file_openaxon_v1_runtime, 11);
 
 /**
  * @generated from message openaxon.v1.ListRuntimesRequest
@@ -350,7 +467,7 @@ export type ListRuntimesRequest = Message<"openaxon.v1.ListRuntimesRequest"> & {
  * Use `create(ListRuntimesRequestSchema)` to create a new message.
  */
 export const ListRuntimesRequestSchema: GenMessage<ListRuntimesRequest> = /*@__PURE__*/
-  messageDesc(file_openaxon_v1_runtime, 9);
+  messageDesc(file_openaxon_v1_runtime, 12);
 
 /**
  * @generated from message openaxon.v1.ListRuntimesResponse
@@ -367,7 +484,7 @@ export type ListRuntimesResponse = Message<"openaxon.v1.ListRuntimesResponse"> &
  * Use `create(ListRuntimesResponseSchema)` to create a new message.
  */
 export const ListRuntimesResponseSchema: GenMessage<ListRuntimesResponse> = /*@__PURE__*/
-  messageDesc(file_openaxon_v1_runtime, 10);
+  messageDesc(file_openaxon_v1_runtime, 13);
 
 /**
  * @generated from message openaxon.v1.SuspendRuntimeRequest
@@ -384,7 +501,7 @@ export type SuspendRuntimeRequest = Message<"openaxon.v1.SuspendRuntimeRequest">
  * Use `create(SuspendRuntimeRequestSchema)` to create a new message.
  */
 export const SuspendRuntimeRequestSchema: GenMessage<SuspendRuntimeRequest> = /*@__PURE__*/
-  messageDesc(file_openaxon_v1_runtime, 11);
+  messageDesc(file_openaxon_v1_runtime, 14);
 
 /**
  * @generated from message openaxon.v1.SuspendRuntimeResponse
@@ -401,7 +518,7 @@ export type SuspendRuntimeResponse = Message<"openaxon.v1.SuspendRuntimeResponse
  * Use `create(SuspendRuntimeResponseSchema)` to create a new message.
  */
 export const SuspendRuntimeResponseSchema: GenMessage<SuspendRuntimeResponse> = /*@__PURE__*/
-  messageDesc(file_openaxon_v1_runtime, 12);
+  messageDesc(file_openaxon_v1_runtime, 15);
 
 /**
  * @generated from message openaxon.v1.ResumeRuntimeRequest
@@ -418,7 +535,7 @@ export type ResumeRuntimeRequest = Message<"openaxon.v1.ResumeRuntimeRequest"> &
  * Use `create(ResumeRuntimeRequestSchema)` to create a new message.
  */
 export const ResumeRuntimeRequestSchema: GenMessage<ResumeRuntimeRequest> = /*@__PURE__*/
-  messageDesc(file_openaxon_v1_runtime, 13);
+  messageDesc(file_openaxon_v1_runtime, 16);
 
 /**
  * @generated from message openaxon.v1.ResumeRuntimeResponse
@@ -435,7 +552,7 @@ export type ResumeRuntimeResponse = Message<"openaxon.v1.ResumeRuntimeResponse">
  * Use `create(ResumeRuntimeResponseSchema)` to create a new message.
  */
 export const ResumeRuntimeResponseSchema: GenMessage<ResumeRuntimeResponse> = /*@__PURE__*/
-  messageDesc(file_openaxon_v1_runtime, 14);
+  messageDesc(file_openaxon_v1_runtime, 17);
 
 /**
  * @generated from message openaxon.v1.ShutdownRuntimeRequest
@@ -452,7 +569,7 @@ export type ShutdownRuntimeRequest = Message<"openaxon.v1.ShutdownRuntimeRequest
  * Use `create(ShutdownRuntimeRequestSchema)` to create a new message.
  */
 export const ShutdownRuntimeRequestSchema: GenMessage<ShutdownRuntimeRequest> = /*@__PURE__*/
-  messageDesc(file_openaxon_v1_runtime, 15);
+  messageDesc(file_openaxon_v1_runtime, 18);
 
 /**
  * @generated from message openaxon.v1.ShutdownRuntimeResponse
@@ -469,7 +586,7 @@ export type ShutdownRuntimeResponse = Message<"openaxon.v1.ShutdownRuntimeRespon
  * Use `create(ShutdownRuntimeResponseSchema)` to create a new message.
  */
 export const ShutdownRuntimeResponseSchema: GenMessage<ShutdownRuntimeResponse> = /*@__PURE__*/
-  messageDesc(file_openaxon_v1_runtime, 16);
+  messageDesc(file_openaxon_v1_runtime, 19);
 
 /**
  * How the broker talks to the agent.
