@@ -1,6 +1,12 @@
+import { MAX_NAME_LENGTH } from "@openaxon/gateway/registry";
 import fc from "fast-check";
 import { describe, expect, test } from "vitest";
-import { decideWebhookDelivery, type WebhookRequest } from "./decide-webhook-delivery.js";
+import { MAX_IDEMPOTENCY_KEY_LENGTH } from "../validate-publish.js";
+import {
+  decideWebhookDelivery,
+  MAX_DELIVERY_ID_LENGTH,
+  type WebhookRequest,
+} from "./decide-webhook-delivery.js";
 import { genericSignature, githubSignature, slackSignature } from "./signing.test-support.js";
 import type { WebhookProviderName, WebhookRecord } from "./webhook-record.js";
 
@@ -75,7 +81,30 @@ describe("decideWebhookDelivery", () => {
     expect(refused({ "x-github-event": undefined })).toMatchObject({ status: 400 });
     expect(refused({ "x-github-delivery": undefined })).toMatchObject({ status: 400 });
     expect(refused({ "x-github-event": "pull request" })).toMatchObject({ status: 400 });
-    expect(refused({ "x-github-delivery": "x".repeat(129) })).toMatchObject({ status: 400 });
+    expect(refused({ "x-github-delivery": "x".repeat(MAX_DELIVERY_ID_LENGTH + 1) })).toMatchObject({
+      status: 400,
+    });
+  });
+
+  test("every idempotency key it makes fits the store's limit, whatever the name and delivery id", () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: MAX_NAME_LENGTH }),
+        fc.integer({ min: 1, max: MAX_DELIVERY_ID_LENGTH + 20 }),
+        (nameLength, idLength) => {
+          const request = github("{}", { "x-github-delivery": "d".repeat(idLength) });
+          const decision = decideWebhookDelivery(
+            request,
+            hook("github", "n".repeat(nameLength)),
+            SECRET,
+            NOW,
+          );
+          if (idLength > MAX_DELIVERY_ID_LENGTH) expect(decision).toMatchObject({ status: 400 });
+          else if (decision.kind !== "publish") throw new Error(`expected a publish, got ${decision.kind}`);
+          else expect(decision.idempotencyKey!.length).toBeLessThanOrEqual(MAX_IDEMPOTENCY_KEY_LENGTH);
+        },
+      ),
+    );
   });
 
   test("Slack: url_verification is answered, not published", () => {

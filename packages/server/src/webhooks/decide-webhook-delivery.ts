@@ -10,7 +10,11 @@ export interface WebhookRequest {
   readonly body: Uint8Array;
 }
 
-export const MAX_DELIVERY_ID_LENGTH = 128;
+/**
+ * Longest delivery id taken (GitHub's are 36 characters, Slack's event ids ~11): with the prefix
+ * and a webhook name of up to 128 characters the key stays within MAX_IDEMPOTENCY_KEY_LENGTH.
+ */
+export const MAX_DELIVERY_ID_LENGTH = 100;
 
 export type WebhookDelivery =
   /** Publish one EXTERNAL event; `idempotencyKey` makes a redelivery a duplicate. */
