@@ -56,9 +56,7 @@ describe("issue 14: axon webhook", () => {
       body,
     });
     expect(delivered.status).toBe(200);
-    expect((await client.axon(axonId).events()).events.map((e) => e.eventType)).toEqual([
-      "github.ping",
-    ]);
+    expect((await client.axon(axonId).events()).events.map((e) => e.eventType)).toEqual(["github.ping"]);
 
     const listed = await axon(["webhook", "list", axonId]);
     expect(listed.stdout).toMatch(
