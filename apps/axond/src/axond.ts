@@ -1,6 +1,8 @@
 import { join } from "node:path";
 import { createConsoleSite } from "@openaxon/console";
-import { startAxonServer } from "@openaxon/server";
+import { systemClock, systemRng } from "@openaxon/core";
+import { recordsFromStore } from "@openaxon/gateway";
+import { startAxonServer, WebhookRegistry } from "@openaxon/server";
 import { SqlDatabases } from "@openaxon/sql";
 import type { Logger } from "pino";
 import type { AxondConfig } from "./config.js";
@@ -65,6 +67,14 @@ export async function startAxond(config: AxondConfig, logger: Logger): Promise<R
         ...(sql ? { sql } : { sqlRefusal: CLUSTER_SQL_REFUSAL }),
         runtimes,
         gatewayRegistry: gateway.registry,
+        // Signed deliveries at /webhooks/<axon>/<hook>; records shared like secrets (cluster-wide).
+        webhooks: new WebhookRegistry({
+          records: recordsFromStore(store),
+          secrets: gateway.registry,
+          axons: store,
+          clock: systemClock,
+          rng: systemRng,
+        }),
         host: config.listen.host,
         port: config.listen.port,
         apiKeys: [...config.apiKeys],

@@ -18,6 +18,7 @@ import { registerPolicyCommands } from "./program/policy-commands.js";
 import { registerRuntimeCommands } from "./program/runtime-commands.js";
 import { registerSecretCommands } from "./program/secret-commands.js";
 import { registerSqlCommand } from "./program/sql-command.js";
+import { registerWebhookCommands } from "./program/webhook-commands.js";
 
 export const defaultUrl = "http://127.0.0.1:7433";
 
@@ -55,6 +56,7 @@ export async function runCli(argv: readonly string[], io: CliIo, stop: AbortSign
   registerPolicyCommands(program, action);
   registerGatewayCommands(program, action);
   registerSqlCommand(program, action);
+  registerWebhookCommands(program, action);
 
   try {
     await program.parseAsync([...argv]);

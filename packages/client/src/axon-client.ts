@@ -6,6 +6,7 @@ import {
   RuntimeService,
   SecretService,
   SqlService,
+  WebhookService,
 } from "@openaxon/protocol";
 import { createDefaultTransport, defaultTransportStreamsBothWays } from "#default-transport";
 import { type AgentSession, createAgentSession } from "./agent-session.js";
@@ -24,6 +25,7 @@ import {
 } from "./gateway-resources.js";
 import { createRuntimes, type Runtimes } from "./runtimes.js";
 import { systemTimers, type Timers } from "./timers.js";
+import { createWebhooks, type Webhooks } from "./webhooks.js";
 
 export interface AxonClientOptions {
   /** Where axond listens, e.g. "http://127.0.0.1:7433". Required unless `transport` is given. */
@@ -71,6 +73,8 @@ export interface AxonClient {
   readonly networkPolicies: NetworkPolicies;
   /** Upstream APIs the credential gateway forwards to. */
   readonly gatewayConfigs: GatewayConfigs;
+  /** Signed webhooks into axons (GitHub, Slack, generic HMAC). */
+  readonly webhooks: Webhooks;
   /** Prompts the agent mounted on an axon and follows its turns. No call is made until you prompt. */
   agentSession(axonId: string): AgentSession;
 }
@@ -98,6 +102,7 @@ export function createAxonClient(options: AxonClientOptions): AxonClient {
     secrets: createSecrets(createClient(SecretService, transport)),
     networkPolicies: createNetworkPolicies(createClient(NetworkPolicyService, transport)),
     gatewayConfigs: createGatewayConfigs(createClient(GatewayConfigService, transport)),
+    webhooks: createWebhooks(createClient(WebhookService, transport)),
     agentSession: (axonId) => createAgentSession(createAxonHandle(rpc, axonId, defaults), defaults.source),
   };
 }

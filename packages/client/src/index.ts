@@ -91,3 +91,4 @@ export type {
   PublishOrigin,
   PublishResult,
 } from "./types.js";
+export type { CreateWebhookInput, Webhook, WebhookProviderName, Webhooks } from "./webhooks.js";

@@ -42,3 +42,12 @@ export {
   MAX_IDEMPOTENCY_KEY_LENGTH,
   MAX_SOURCE_LENGTH,
 } from "./validate-publish.js";
+export { decideWebhookDelivery, type WebhookDelivery } from "./webhooks/decide-webhook-delivery.js";
+export { DEFAULT_MAX_WEBHOOK_BODY_BYTES } from "./webhooks/webhook-endpoint.js";
+export type { WebhookProviderName, WebhookRecord } from "./webhooks/webhook-record.js";
+export {
+  type CreateWebhookInput,
+  WEBHOOK_RECORD_KIND,
+  WebhookRegistry,
+  type WebhookRegistryOptions,
+} from "./webhooks/webhook-registry.js";

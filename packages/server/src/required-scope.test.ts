@@ -47,6 +47,10 @@ const EXPECTED: Readonly<Record<string, Scope | "by-origin">> = {
   "openaxon.v1.RuntimeService/SuspendRuntime": "admin",
   "openaxon.v1.RuntimeService/ResumeRuntime": "admin",
   "openaxon.v1.RuntimeService/ShutdownRuntime": "admin",
+  "openaxon.v1.WebhookService/CreateWebhook": "admin",
+  "openaxon.v1.WebhookService/GetWebhook": "admin",
+  "openaxon.v1.WebhookService/ListWebhooks": "admin",
+  "openaxon.v1.WebhookService/DeleteWebhook": "admin",
 };
 
 const rpcs = services.flatMap((service) =>
@@ -63,6 +67,7 @@ describe("every RPC of the protocol has a deliberate scope", () => {
       "openaxon.v1.RuntimeService",
       "openaxon.v1.SecretService",
       "openaxon.v1.SqlService",
+      "openaxon.v1.WebhookService",
     ]);
     expect(rpcs.length).toBe(Object.keys(EXPECTED).length);
   });

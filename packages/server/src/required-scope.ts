@@ -46,6 +46,13 @@ const TABLE: Readonly<Record<string, Readonly<Record<string, Scope>>>> = {
     ResumeRuntime: "admin",
     ShutdownRuntime: "admin",
   },
+  // Webhooks name a secret and open an unauthenticated-by-key endpoint into an axon: administration.
+  "openaxon.v1.WebhookService": {
+    CreateWebhook: "admin",
+    GetWebhook: "admin",
+    ListWebhooks: "admin",
+    DeleteWebhook: "admin",
+  },
 };
 
 /**

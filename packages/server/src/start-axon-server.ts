@@ -6,7 +6,7 @@ import { createContextValues } from "@connectrpc/connect";
 import { connectNodeAdapter } from "@connectrpc/connect-node";
 import { systemClock } from "@openaxon/core";
 import type { GatewayRegistry } from "@openaxon/gateway";
-import { AxonService } from "@openaxon/protocol";
+import { AxonService, WebhookService } from "@openaxon/protocol";
 import type { RuntimeManager } from "@openaxon/runtime";
 import type { SqlDatabases } from "@openaxon/sql";
 import { pino } from "pino";
@@ -39,6 +39,9 @@ import { strictDecodingInterceptor, strictJsonOptions, withStrictDecoding } from
 import { subscribeFastPath } from "./subscribe-fast-path.js";
 import type { TransportLimits } from "./transport-limits.js";
 import { DEFAULT_MAX_PAYLOAD_BYTES } from "./validate-publish.js";
+import { webhookEndpoint } from "./webhooks/webhook-endpoint.js";
+import type { WebhookRegistry } from "./webhooks/webhook-registry.js";
+import { createWebhookService } from "./webhooks/webhook-service.js";
 
 export const DEFAULT_SHUTDOWN_TIMEOUT_MS = 10_000;
 
@@ -60,6 +63,13 @@ export interface StartAxonServerOptions extends AxonServiceOptions {
   shutdownTimeoutMs?: number;
   /** When given, SecretService, NetworkPolicyService and GatewayConfigService are served over it. */
   gatewayRegistry?: GatewayRegistry;
+  /**
+   * When given, WebhookService is served over it and `POST /webhooks/<axon_id>/<hook>` takes signed
+   * deliveries (see webhooks/webhook-endpoint.ts).
+   */
+  webhooks?: WebhookRegistry;
+  /** Largest webhook delivery body; default 1 MiB (DEFAULT_MAX_WEBHOOK_BODY_BYTES). */
+  maxWebhookBodyBytes?: number;
   /** When given, RuntimeService is served over it (started by the caller, closed by the caller). */
   runtimes?: RuntimeManager;
   /** Connection, stream, header and idle bounds; DEFAULT_TRANSPORT_LIMITS for whatever is left out. */
@@ -153,6 +163,9 @@ export async function startAxonServer(options: StartAxonServerOptions): Promise<
       else if (options.sqlRefusal !== undefined) sqlRefusedRoutes(options.sqlRefusal)(router);
       if (options.gatewayRegistry) gatewayRoutes({ registry: options.gatewayRegistry, logger })(router);
       if (options.runtimes) runtimeRoutes({ runtimes: options.runtimes, logger })(router);
+      if (options.webhooks) {
+        router.service(WebhookService, createWebhookService({ webhooks: options.webhooks, logger }));
+      }
       for (const [i, h] of unlimited.handlers.entries()) {
         inputs.set(h.requestPath, h.method.input);
         const limit =
@@ -207,6 +220,16 @@ export async function startAxonServer(options: StartAxonServerOptions): Promise<
         })
       : undefined;
 
+  const webhooks = options.webhooks
+    ? webhookEndpoint({
+        webhooks: options.webhooks,
+        store,
+        clock,
+        logger,
+        ...(options.maxWebhookBodyBytes !== undefined && { maxBodyBytes: options.maxWebhookBodyBytes }),
+      })
+    : undefined;
+
   let draining = false;
   const listener = await listenH2cAndHttp1({
     host: options.host,
@@ -215,6 +238,10 @@ export async function startAxonServer(options: StartAxonServerOptions): Promise<
       if (isGrpcRequest(request)) specEncodeGrpcMessages(response);
       if (!gate.admit(request, response)) return;
       if (handleHealth(request, response, draining, options.store)) return;
+      // Webhooks pass Host/Origin admission like everything else (senders send no Origin; a browser
+      // page has no business posting one) but no API key: GitHub or Slack cannot send ours. The
+      // signature is their authentication, checked by the endpoint before anything is published.
+      if (webhooks?.(request, response)) return;
       if (options.site?.(request, response)) return;
       const principal = gate.authenticate(request, response);
       if (principal === undefined) return;

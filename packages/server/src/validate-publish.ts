@@ -16,7 +16,7 @@ export const MAX_EVENT_TYPE_LENGTH = 256;
 export const MAX_IDEMPOTENCY_KEY_LENGTH = 256;
 export const MAX_BATCH_EVENTS = 1000;
 
-const EVENT_TYPE_CHARSET = /^[A-Za-z0-9._:/-]+$/;
+export const EVENT_TYPE_CHARSET = /^[A-Za-z0-9._:/-]+$/;
 // biome-ignore lint/suspicious/noControlCharactersInRegex: rejecting control characters is the point.
 const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f]/;
 

@@ -5,7 +5,7 @@ import { stdioAdapterFactory } from "@openaxon/adapter-stdio";
 import { systemClock, systemRng } from "@openaxon/core";
 import { GatewayRegistry, loadOrCreateKey, recordsFromStore, SecretBox } from "@openaxon/gateway";
 import { RuntimeManager } from "@openaxon/runtime";
-import { type RunningAxonServer, startAxonServer } from "@openaxon/server";
+import { type RunningAxonServer, startAxonServer, WebhookRegistry } from "@openaxon/server";
 import { SqlDatabases } from "@openaxon/sql";
 import { type KvLogStore, openClassicLevelLogStore } from "@openaxon/store";
 
@@ -28,7 +28,7 @@ export interface RealServerOptions {
   apiKeys?: string[];
   /** Host runtimes with the stdio adapter (agents inherit PATH only). */
   runtimes?: boolean;
-  /** Serve SecretService, NetworkPolicyService and GatewayConfigService. */
+  /** Serve SecretService, NetworkPolicyService, GatewayConfigService and WebhookService (+ /webhooks/). */
   gateway?: boolean;
   /** Broker cancel grace for runtimes (default the broker's). */
   cancelGraceMs?: number;
@@ -61,6 +61,15 @@ export async function startRealServer(options: RealServerOptions = {}): Promise<
         rng: systemRng,
       })
     : undefined;
+  const webhooks =
+    gatewayRegistry &&
+    new WebhookRegistry({
+      records: recordsFromStore(store),
+      secrets: gatewayRegistry,
+      axons: store,
+      clock: systemClock,
+      rng: systemRng,
+    });
   const sql = options.sql ? await SqlDatabases.open({ dir: join(dir, "sql"), store, hosts: 1 }) : undefined;
   const start = (port: number) =>
     startAxonServer({
@@ -72,6 +81,7 @@ export async function startRealServer(options: RealServerOptions = {}): Promise<
       ...(options.tls && { tls: options.tls }),
       ...(runtimes && { runtimes }),
       ...(gatewayRegistry && { gatewayRegistry }),
+      ...(webhooks && { webhooks }),
       ...(sql && { sql }),
     });
   let server = await start(0);
