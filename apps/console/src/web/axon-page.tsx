@@ -53,6 +53,7 @@ export function AxonPage({ id }: { id: string }) {
   );
 
   const openTurns = [...timeline.model.openTurns];
+  const queuedTurns = [...timeline.model.queuedTurns].map(([turnId, q]) => ({ turnId, ...q }));
   return (
     <section class="axon-page">
       <div class="axon-head">
@@ -91,7 +92,7 @@ export function AxonPage({ id }: { id: string }) {
         />
         {current && <RawView item={current} onClose={() => setSelected(undefined)} />}
       </div>
-      <ChatBar axonId={id} openTurns={openTurns} />
+      <ChatBar axonId={id} openTurns={openTurns} queuedTurns={queuedTurns} />
     </section>
   );
 }
