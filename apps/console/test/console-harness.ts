@@ -17,6 +17,13 @@ export const CHROMIUM = process.env.OPENAXON_CHROMIUM ?? "/usr/bin/chromium";
 /** Where tests leave screenshots (gitignored). */
 export const RESULTS_DIR = new URL("../test-results/", import.meta.url).pathname;
 
+/**
+ * The README's screenshots. Written only when OPENAXON_CONSOLE_DOCS=1 (`npm run screenshots -w
+ * @openaxon/console`): an ordinary test run must not rewrite committed files with new ids and times.
+ */
+export const DOCS_DIR = new URL("../../../docs/console/", import.meta.url).pathname;
+const WRITE_DOCS = process.env.OPENAXON_CONSOLE_DOCS === "1";
+
 /** A real axond core (classic-level on disk, HTTP on 127.0.0.1:0) serving the console, and headless Chromium. */
 export interface ConsoleHarness {
   readonly url: string;
@@ -27,7 +34,8 @@ export interface ConsoleHarness {
   browser(): Promise<Browser>;
   /** A fresh page that fails the test on any console error or CSP violation it logs. */
   newPage(): Promise<Page & { problems: string[] }>;
-  screenshot(page: Page, name: string): Promise<void>;
+  /** Saves a screenshot to test-results/<name>.png, and to docs/console/<docs>.png when writing the docs. */
+  screenshot(page: Page, name: string, options?: { docs?: string }): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -98,8 +106,12 @@ export async function startConsoleHarness(options: ConsoleHarnessOptions = {}): 
       page.on("pageerror", (error) => page.problems.push(String(error)));
       return page;
     },
-    async screenshot(page, name) {
+    async screenshot(page, name, options) {
       await page.screenshot({ path: join(RESULTS_DIR, `${name}.png`) });
+      if (WRITE_DOCS && options?.docs) {
+        await mkdir(DOCS_DIR, { recursive: true });
+        await page.screenshot({ path: join(DOCS_DIR, `${options.docs}.png`) });
+      }
     },
     async close() {
       await (await browser)?.close();
