@@ -7,6 +7,7 @@ import { systemClock, systemRng } from "@openaxon/core";
 import { GatewayRegistry, loadOrCreateKey, recordsFromStore, SecretBox } from "@openaxon/gateway";
 import { RuntimeManager } from "@openaxon/runtime";
 import { type ApiKeyConfig, type RunningAxonServer, startAxonServer } from "@openaxon/server";
+import { SqlDatabases } from "@openaxon/sql";
 import { type KvLogStore, openClassicLevelLogStore } from "@openaxon/store";
 import { type Browser, chromium, type Page } from "playwright-core";
 import { createConsoleSite } from "../src/index.js";
@@ -44,6 +45,8 @@ export interface ConsoleHarnessOptions {
   readonly runtimes?: boolean;
   /** Serve the Secret, NetworkPolicy and GatewayConfig services. */
   readonly gateway?: boolean;
+  /** Serve SqlService: one SQLite database per axon, in one host process. */
+  readonly sql?: boolean;
   /** Require these API keys (the harness's own client then uses the first). */
   readonly apiKeys?: readonly ApiKeyConfig[];
 }
@@ -70,6 +73,7 @@ export async function startConsoleHarness(options: ConsoleHarnessOptions = {}): 
         rng: systemRng,
       })
     : undefined;
+  const sql = options.sql ? await SqlDatabases.open({ dir: join(dir, "sql"), store, hosts: 1 }) : undefined;
   const server = await startAxonServer({
     store,
     host: "127.0.0.1",
@@ -78,6 +82,7 @@ export async function startConsoleHarness(options: ConsoleHarnessOptions = {}): 
     site: createConsoleSite(),
     ...(runtimes && { runtimes }),
     ...(gatewayRegistry && { gatewayRegistry }),
+    ...(sql && { sql }),
     ...(options.apiKeys && { apiKeys: options.apiKeys }),
   });
   let browser: Promise<Browser> | undefined;
@@ -117,6 +122,7 @@ export async function startConsoleHarness(options: ConsoleHarnessOptions = {}): 
       await (await browser)?.close();
       await server.close();
       await runtimes?.close();
+      await sql?.close();
       await store.close();
       await rm(dir, { recursive: true, force: true });
     },

@@ -120,7 +120,7 @@ describe("console: live timeline of an axon (issue 11, real Chromium)", () => {
     expect(message?.origin).toBe("user");
     expect(message?.data()).toEqual({ content: "Say hi" });
 
-    const cancel = page.getByRole("button", { name: "Cancel turn" });
+    const cancel = page.getByRole("button", { name: "Cancel turn", exact: true });
     expect(await cancel.isDisabled()).toBe(true);
     await system(axon.id, EventType.TurnStarted, { turn_id: turnIdFor(1), trigger_sequence: 1 });
     await page.getByText(`running: ${turnIdFor(1)}`).waitFor();

@@ -43,7 +43,7 @@ export function App() {
       {/* A new key remounts the page, so everything is fetched again with it. */}
       <main key={keyVersion}>
         {route.page === "axons" && <AxonsPage />}
-        {route.page === "axon" && <AxonPage key={route.id} id={route.id} />}
+        {route.page === "axon" && <AxonPage key={route.id} id={route.id} tab={route.tab} />}
         {route.page === "runtimes" && <RuntimesPage />}
         {route.page === "gateway" && <GatewayPage />}
       </main>
