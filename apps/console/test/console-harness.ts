@@ -4,8 +4,15 @@ import { join } from "node:path";
 import { stdioAdapterFactory } from "@openaxon/adapter-stdio";
 import { type AxonClient, createAxonClient } from "@openaxon/client";
 import { systemClock, systemRng } from "@openaxon/core";
-import { GatewayRegistry, loadOrCreateKey, recordsFromStore, SecretBox } from "@openaxon/gateway";
-import { RuntimeManager } from "@openaxon/runtime";
+import {
+  GatewayRegistry,
+  loadOrCreateKey,
+  recordsFromStore,
+  SecretBox,
+  startCredentialGateway,
+  startEgressProxy,
+} from "@openaxon/gateway";
+import { RuntimeManager, RuntimeNetwork } from "@openaxon/runtime";
 import { type ApiKeyConfig, type RunningAxonServer, startAxonServer } from "@openaxon/server";
 import { SqlDatabases } from "@openaxon/sql";
 import { type KvLogStore, openClassicLevelLogStore } from "@openaxon/store";
@@ -54,17 +61,6 @@ export interface ConsoleHarnessOptions {
 export async function startConsoleHarness(options: ConsoleHarnessOptions = {}): Promise<ConsoleHarness> {
   const dir = await mkdtemp(join(tmpdir(), "openaxon-console-"));
   const store = await openClassicLevelLogStore({ path: join(dir, "data") });
-  const runtimes = options.runtimes
-    ? new RuntimeManager({
-        store,
-        clock: systemClock,
-        rng: systemRng,
-        adapters: { stdio: stdioAdapterFactory },
-        workdirRoot: join(dir, "runtimes"),
-        hostEnv: { PATH: process.env.PATH },
-      })
-    : undefined;
-  await runtimes?.start();
   const gatewayRegistry = options.gateway
     ? await GatewayRegistry.open({
         records: recordsFromStore(store),
@@ -73,6 +69,34 @@ export async function startConsoleHarness(options: ConsoleHarnessOptions = {}): 
         rng: systemRng,
       })
     : undefined;
+  const closers: (() => Promise<void> | void)[] = [];
+  // With both, runtimes get a network as axond wires it (egress proxy, credential gateway), minus
+  // the sandbox, so network policies and gateway bindings can be set from the console.
+  let network: RuntimeNetwork | undefined;
+  if (options.runtimes && gatewayRegistry) {
+    const proxy = await startEgressProxy({ clock: systemClock, rng: systemRng });
+    const gateway = await startCredentialGateway({ clock: systemClock, rng: systemRng });
+    network = new RuntimeNetwork({
+      registry: gatewayRegistry,
+      proxy,
+      gateway,
+      sandbox: { kind: "none", reason: "the console tests run agents unsandboxed" },
+      hiddenPaths: [dir],
+    });
+    closers.push(() => network?.close(), proxy.close, gateway.close);
+  }
+  const runtimes = options.runtimes
+    ? new RuntimeManager({
+        store,
+        clock: systemClock,
+        rng: systemRng,
+        adapters: { stdio: stdioAdapterFactory },
+        workdirRoot: join(dir, "runtimes"),
+        hostEnv: { PATH: process.env.PATH },
+        ...(network && { network }),
+      })
+    : undefined;
+  await runtimes?.start();
   const sql = options.sql ? await SqlDatabases.open({ dir: join(dir, "sql"), store, hosts: 1 }) : undefined;
   const server = await startAxonServer({
     store,
@@ -122,6 +146,7 @@ export async function startConsoleHarness(options: ConsoleHarnessOptions = {}): 
       await (await browser)?.close();
       await server.close();
       await runtimes?.close();
+      for (const close of closers) await close();
       await sql?.close();
       await store.close();
       await rm(dir, { recursive: true, force: true });

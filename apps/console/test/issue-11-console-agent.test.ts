@@ -10,7 +10,7 @@ const AGENT = fileURLToPath(new URL("./fixtures/scripted-agent.mjs", import.meta
 describe("console: a real agent's permission requests, running and queued turns (issue 11, real Chromium)", () => {
   let h: ConsoleHarness;
   beforeAll(async () => {
-    h = await startConsoleHarness({ runtimes: true });
+    h = await startConsoleHarness({ runtimes: true, gateway: true });
   });
   afterAll(async () => h?.close());
 

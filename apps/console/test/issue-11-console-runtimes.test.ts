@@ -15,7 +15,7 @@ describe("console: a real agent, the runtimes and gateway pages (issue 11, real 
     await page.goto(`${h.url}/runtimes`);
     await page.getByLabel("Axon id").fill(axon.id);
     await page.getByLabel("Agent").fill("rev");
-    await page.getByLabel("Idle suspend seconds").fill("600");
+    await page.getByLabel("Idle seconds").fill("600");
     await page.getByRole("button", { name: "Create runtime" }).click();
     await page.locator("tr", { hasText: axon.id }).getByText("running").waitFor();
     const [runtime] = (await h.client.runtimes.list()).filter((r) => r.mounts[0]?.axonId === axon.id);
@@ -32,6 +32,53 @@ describe("console: a real agent, the runtimes and gateway pages (issue 11, real 
     await h.screenshot(page, "timeline-rev-chat");
     expect(page.problems).toEqual([]);
   });
+
+  it("creates a runtime with its lifecycle, env, network policy and a gateway binding from the form, and shuts it down", async () => {
+    const axon = await h.client.axons.create({ name: "networked" });
+    await h.client.networkPolicies.create({
+      name: "form-npm",
+      egress: { allowedHostnames: ["registry.npmjs.org"], allowAgentGateway: true },
+    });
+    await h.client.secrets.create({ name: "form-key", value: "sk-form-never-shown" });
+    await h.client.gatewayConfigs.create({
+      name: "form-api",
+      endpoint: "https://api.example.com",
+      auth: { type: "bearer" },
+    });
+    const page = await h.newPage();
+    await page.goto(`${h.url}/runtimes`);
+    const form = page.getByRole("form", { name: "Create runtime" });
+    // A mistake is explained before anything is sent.
+    await form.getByLabel("Axon id").fill(axon.id);
+    await form.getByLabel("Agent").fill("cat");
+    await form.getByLabel("Gateway bindings").fill("GWS_API=form-api");
+    await form.getByRole("button", { name: "Create runtime" }).click();
+    await form.getByText("should read PREFIX=gateway:secret").waitFor();
+
+    await form.getByLabel("Gateway bindings").fill("GWS_API=form-api:form-key");
+    await form.getByLabel("Runtime name").fill("form-made");
+    await form.getByLabel("Env").fill("MODE=test");
+    await form.getByLabel("Idle seconds").fill("120");
+    await form.getByLabel("On idle").selectOption("shutdown");
+    await form.getByLabel("a message resumes it").uncheck();
+    await form.getByLabel("Network policy").fill("form-npm");
+    await h.screenshot(page, "runtime-form");
+    await form.getByRole("button", { name: "Create runtime" }).click();
+    const row = page.locator("tr", { hasText: "form-made" });
+    await row.getByText("running").waitFor();
+
+    const runtime = (await h.client.runtimes.list()).find((r) => r.name === "form-made")!;
+    const policy = (await h.client.networkPolicies.list()).find((p) => p.name === "form-npm")!;
+    expect(runtime.env).toMatchObject({ MODE: "test" });
+    expect(runtime.lifecycle).toEqual({ idleTimeSeconds: 120, onIdle: "shutdown", resumeOnEvent: false });
+    expect(runtime.networkPolicyId).toBe(policy.id);
+    expect(Object.keys(runtime.gateways)).toEqual(["GWS_API"]);
+
+    await row.getByRole("button", { name: "Shut down" }).click();
+    await row.locator(".status", { hasText: "shutdown" }).waitFor();
+    expect((await h.client.runtimes.get(runtime.id)).status).toBe("shutdown");
+    expect(page.problems).toEqual([]);
+  }, 60_000); // a runtime starts on a shared runner; not a speed assertion
 
   it("lists runtimes with their status and suspends and resumes one", async () => {
     const axon = await h.client.axons.create({ name: "rt-page" });
