@@ -5,6 +5,7 @@ import { AxonsPage } from "./axons-page.js";
 import { GatewayPage } from "./gateway-page.js";
 import { linkTo, useRoute } from "./router.js";
 import { RuntimesPage } from "./runtimes-page.js";
+import { ThemeToggle } from "./theme.js";
 
 export function App() {
   const route = useRoute();
@@ -36,6 +37,7 @@ export function App() {
             Gateway
           </a>
         </nav>
+        <ThemeToggle />
         <button type="button" class="ghost" onClick={askKey}>
           {storedApiKey() ? "API key ✓" : "API key"}
         </button>

@@ -46,6 +46,20 @@ export function AxonPage({ id, tab }: { id: string; tab: AxonTab }) {
     }
   }, [timeline.caughtUp, tab]);
 
+  // Escape closes the raw view; "/" goes to the filter (unless typing somewhere).
+  useEffect(() => {
+    const onKey = (event: KeyboardEvent) => {
+      const typing = (event.target as HTMLElement).closest?.("input, textarea, select");
+      if (event.key === "Escape") setSelected(undefined);
+      else if (event.key === "/" && !typing) {
+        event.preventDefault();
+        document.querySelector<HTMLInputElement>('input[aria-label="Filter by event type"]')?.focus();
+      }
+    };
+    addEventListener("keydown", onKey);
+    return () => removeEventListener("keydown", onKey);
+  }, []);
+
   // Keep the raw view on the newest state of the selected item (a tool call gains updates).
   const selectedIndex = selected && timeline.model.indexOfSequence(selected.key);
   const current = selectedIndex === undefined ? undefined : timeline.model.items[selectedIndex];
