@@ -115,7 +115,11 @@ describe("console: a real agent, the runtimes and gateway pages (issue 11, real 
     const page = await h.newPage();
     await page.goto(`${h.url}/gateway`);
     await page.getByTestId("secrets").getByText("ANTHROPIC_KEY").waitFor();
-    await page.getByTestId("policies").getByText("registry.npmjs.org; agent gateway").waitFor();
+    await page
+      .getByTestId("policies")
+      .locator("tr", { hasText: "npm-only" })
+      .getByText("registry.npmjs.org; agent gateway")
+      .waitFor();
     await page.getByTestId("configs").getByText("https://api.anthropic.com").waitFor();
     expect(await page.content()).not.toContain(value);
     await h.screenshot(page, "gateway", { docs: "gateway" });
