@@ -4,9 +4,17 @@ import { join } from "node:path";
 import { stdioAdapterFactory } from "@openaxon/adapter-stdio";
 import { type AxonClient, createAxonClient } from "@openaxon/client";
 import { systemClock, systemRng } from "@openaxon/core";
-import { GatewayRegistry, loadOrCreateKey, recordsFromStore, SecretBox } from "@openaxon/gateway";
-import { RuntimeManager } from "@openaxon/runtime";
+import {
+  GatewayRegistry,
+  loadOrCreateKey,
+  recordsFromStore,
+  SecretBox,
+  startCredentialGateway,
+  startEgressProxy,
+} from "@openaxon/gateway";
+import { RuntimeManager, RuntimeNetwork } from "@openaxon/runtime";
 import { type ApiKeyConfig, type RunningAxonServer, startAxonServer } from "@openaxon/server";
+import { SqlDatabases } from "@openaxon/sql";
 import { type KvLogStore, openClassicLevelLogStore } from "@openaxon/store";
 import { type Browser, chromium, type Page } from "playwright-core";
 import { createConsoleSite } from "../src/index.js";
@@ -16,6 +24,13 @@ export const CHROMIUM = process.env.OPENAXON_CHROMIUM ?? "/usr/bin/chromium";
 
 /** Where tests leave screenshots (gitignored). */
 export const RESULTS_DIR = new URL("../test-results/", import.meta.url).pathname;
+
+/**
+ * The README's screenshots. Written only when OPENAXON_CONSOLE_DOCS=1 (`npm run screenshots -w
+ * @openaxon/console`): an ordinary test run must not rewrite committed files with new ids and times.
+ */
+export const DOCS_DIR = new URL("../../../docs/console/", import.meta.url).pathname;
+const WRITE_DOCS = process.env.OPENAXON_CONSOLE_DOCS === "1";
 
 /** A real axond core (classic-level on disk, HTTP on 127.0.0.1:0) serving the console, and headless Chromium. */
 export interface ConsoleHarness {
@@ -27,7 +42,8 @@ export interface ConsoleHarness {
   browser(): Promise<Browser>;
   /** A fresh page that fails the test on any console error or CSP violation it logs. */
   newPage(): Promise<Page & { problems: string[] }>;
-  screenshot(page: Page, name: string): Promise<void>;
+  /** Saves a screenshot to test-results/<name>.png, and to docs/console/<docs>.png when writing the docs. */
+  screenshot(page: Page, name: string, options?: { docs?: string }): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -36,6 +52,8 @@ export interface ConsoleHarnessOptions {
   readonly runtimes?: boolean;
   /** Serve the Secret, NetworkPolicy and GatewayConfig services. */
   readonly gateway?: boolean;
+  /** Serve SqlService: one SQLite database per axon, in one host process. */
+  readonly sql?: boolean;
   /** Require these API keys (the harness's own client then uses the first). */
   readonly apiKeys?: readonly ApiKeyConfig[];
 }
@@ -43,17 +61,6 @@ export interface ConsoleHarnessOptions {
 export async function startConsoleHarness(options: ConsoleHarnessOptions = {}): Promise<ConsoleHarness> {
   const dir = await mkdtemp(join(tmpdir(), "openaxon-console-"));
   const store = await openClassicLevelLogStore({ path: join(dir, "data") });
-  const runtimes = options.runtimes
-    ? new RuntimeManager({
-        store,
-        clock: systemClock,
-        rng: systemRng,
-        adapters: { stdio: stdioAdapterFactory },
-        workdirRoot: join(dir, "runtimes"),
-        hostEnv: { PATH: process.env.PATH },
-      })
-    : undefined;
-  await runtimes?.start();
   const gatewayRegistry = options.gateway
     ? await GatewayRegistry.open({
         records: recordsFromStore(store),
@@ -62,6 +69,35 @@ export async function startConsoleHarness(options: ConsoleHarnessOptions = {}): 
         rng: systemRng,
       })
     : undefined;
+  const closers: (() => Promise<void> | void)[] = [];
+  // With both, runtimes get a network as axond wires it (egress proxy, credential gateway), minus
+  // the sandbox, so network policies and gateway bindings can be set from the console.
+  let network: RuntimeNetwork | undefined;
+  if (options.runtimes && gatewayRegistry) {
+    const proxy = await startEgressProxy({ clock: systemClock, rng: systemRng });
+    const gateway = await startCredentialGateway({ clock: systemClock, rng: systemRng });
+    network = new RuntimeNetwork({
+      registry: gatewayRegistry,
+      proxy,
+      gateway,
+      sandbox: { kind: "none", reason: "the console tests run agents unsandboxed" },
+      hiddenPaths: [dir],
+    });
+    closers.push(() => network?.close(), proxy.close, gateway.close);
+  }
+  const runtimes = options.runtimes
+    ? new RuntimeManager({
+        store,
+        clock: systemClock,
+        rng: systemRng,
+        adapters: { stdio: stdioAdapterFactory },
+        workdirRoot: join(dir, "runtimes"),
+        hostEnv: { PATH: process.env.PATH },
+        ...(network && { network }),
+      })
+    : undefined;
+  await runtimes?.start();
+  const sql = options.sql ? await SqlDatabases.open({ dir: join(dir, "sql"), store, hosts: 1 }) : undefined;
   const server = await startAxonServer({
     store,
     host: "127.0.0.1",
@@ -70,6 +106,7 @@ export async function startConsoleHarness(options: ConsoleHarnessOptions = {}): 
     site: createConsoleSite(),
     ...(runtimes && { runtimes }),
     ...(gatewayRegistry && { gatewayRegistry }),
+    ...(sql && { sql }),
     ...(options.apiKeys && { apiKeys: options.apiKeys }),
   });
   let browser: Promise<Browser> | undefined;
@@ -98,13 +135,19 @@ export async function startConsoleHarness(options: ConsoleHarnessOptions = {}): 
       page.on("pageerror", (error) => page.problems.push(String(error)));
       return page;
     },
-    async screenshot(page, name) {
+    async screenshot(page, name, options) {
       await page.screenshot({ path: join(RESULTS_DIR, `${name}.png`) });
+      if (WRITE_DOCS && options?.docs) {
+        await mkdir(DOCS_DIR, { recursive: true });
+        await page.screenshot({ path: join(DOCS_DIR, `${options.docs}.png`) });
+      }
     },
     async close() {
       await (await browser)?.close();
       await server.close();
       await runtimes?.close();
+      for (const close of closers) await close();
+      await sql?.close();
       await store.close();
       await rm(dir, { recursive: true, force: true });
     },

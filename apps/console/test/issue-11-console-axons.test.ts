@@ -21,7 +21,7 @@ describe("console: axons list (issue 11, real Chromium)", () => {
     const created = (await h.client.axons.listPage({ namePrefix: "console-made" })).axons;
     expect(created).toHaveLength(1);
     expect(created[0]!.labels).toEqual({ env: "dev", owner: "me" });
-    await h.screenshot(page, "axons-list");
+    await h.screenshot(page, "axons-list", { docs: "axons" });
 
     await page.getByLabel("Name prefix").fill("bill");
     await page.locator("tr", { hasText: "console-made" }).waitFor({ state: "detached" });

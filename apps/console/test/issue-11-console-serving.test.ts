@@ -16,7 +16,14 @@ describe("axond serves the console at / (issue 11)", () => {
   afterAll(async () => h?.close());
 
   it("serves the page, its script and its stylesheet with their content types and a strict CSP", async () => {
-    for (const path of ["/", "/axons", "/axons/axn_abc123", "/runtimes"]) {
+    for (const path of [
+      "/",
+      "/axons",
+      "/axons/axn_abc123",
+      "/axons/axn_abc123/sql",
+      "/runtimes",
+      "/gateway",
+    ]) {
       const response = await fetch(`${h.url}${path}`);
       expect(response.status, path).toBe(200);
       expect(response.headers.get("content-type")).toBe("text/html; charset=utf-8");
@@ -87,6 +94,8 @@ describe("routeConsole", () => {
     expect(routeConsole("POST", "/")).toEqual({ kind: "none" });
     expect(routeConsole("GET", "/openaxon.v1.AxonService/ListAxons")).toEqual({ kind: "none" });
     expect(routeConsole("GET", "/healthz")).toEqual({ kind: "none" });
+    expect(routeConsole("GET", "/axons/axn_1/audit")).toEqual({ kind: "page" });
+    expect(routeConsole("GET", "/axons/axn_1/sql/")).toEqual({ kind: "page" });
     expect(routeConsole("GET", "/axons/a/b")).toEqual({ kind: "none" });
   });
 });

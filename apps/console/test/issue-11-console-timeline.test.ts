@@ -120,7 +120,7 @@ describe("console: live timeline of an axon (issue 11, real Chromium)", () => {
     expect(message?.origin).toBe("user");
     expect(message?.data()).toEqual({ content: "Say hi" });
 
-    const cancel = page.getByRole("button", { name: "Cancel turn" });
+    const cancel = page.getByRole("button", { name: "Cancel turn", exact: true });
     expect(await cancel.isDisabled()).toBe(true);
     await system(axon.id, EventType.TurnStarted, { turn_id: turnIdFor(1), trigger_sequence: 1 });
     await page.getByText(`running: ${turnIdFor(1)}`).waitFor();
@@ -132,12 +132,11 @@ describe("console: live timeline of an axon (issue 11, real Chromium)", () => {
     expect(page.problems).toEqual([]);
   });
 
-  it("opens a 20k-event axon virtualised at its tail; jump, filter, and 'N new events' when scrolled up", async () => {
-    const axon = await h.client.axons.create({ name: "big" });
-    const total = 20_000;
+  /** `total` events straight into the store; every 100th a gateway audit event, the rest `build.step`. */
+  async function fill(axonId: string, total: number) {
     for (let first = 0; first < total; first += 1_000) {
       await h.store.append(
-        axon.id,
+        axonId,
         Array.from({ length: 1_000 }, (_, i) => ({
           origin: Origin.External,
           source: "load",
@@ -156,13 +155,26 @@ describe("console: live timeline of an axon (issue 11, real Chromium)", () => {
         })),
       );
     }
+  }
+
+  it("opens a 100k-event axon virtualised at its tail; scroll to the top and back, jump, filter, 'N new events'", async () => {
+    const axon = await h.client.axons.create({ name: "big" });
+    const total = 100_000;
+    await fill(axon.id, total);
     const page = await h.newPage();
     await page.goto(`${h.url}/axons/${axon.id}`);
-    await page.getByText("● live").waitFor({ timeout: 20_000 });
+    await page.getByText("● live").waitFor({ timeout: 90_000 });
     await page.locator(`[data-seq="${total}"]`).waitFor();
     // Only the rows on screen (plus overscan) are in the DOM.
     expect(await page.locator(".item").count()).toBeLessThan(100);
     await h.screenshot(page, "timeline-big-tail");
+
+    // The keyboard scrolls the whole log: Home to the first event, End back to the tail.
+    await page.locator(`[data-seq="${total}"]`).focus();
+    await page.keyboard.press("Home");
+    await page.locator('[data-seq="1"]').waitFor();
+    await page.keyboard.press("End");
+    await page.locator(`[data-seq="${total}"]`).waitFor();
 
     // The reader scrolling up (not the timeline's own scrolls) stops the follow.
     await page.getByTestId("timeline").hover();
@@ -190,16 +202,68 @@ describe("console: live timeline of an axon (issue 11, real Chromium)", () => {
     await page.locator(`[data-seq="${total + 3}"]`).waitFor();
 
     await page.getByLabel("Filter by event type").fill("gateway.");
-    await page.locator('[data-seq="19900"]').waitFor();
+    await page.locator(`[data-seq="${total - 100}"]`).waitFor();
     const types = await page.locator(".item .type").allTextContents();
     expect(new Set(types)).toEqual(new Set(["gateway.allowed"]));
     await h.screenshot(page, "timeline-big-filtered");
-
-    // A deep link to an event opens the axon scrolled to it.
-    const linked = await h.newPage();
-    await linked.goto(`${h.url}/axons/${axon.id}#4321`);
-    await linked.locator('[data-seq="4321"]').waitFor({ timeout: 20_000 });
-    expect(await linked.locator(`[data-seq="${total}"]`).count()).toBe(0);
     expect(page.problems).toEqual([]);
-  }, 60_000); // loading 20k events through a shared 2-core runner; not a speed assertion
+  }, 150_000); // loading 100k events through a shared 2-core runner; not a speed assertion
+
+  it("a deep link to an event opens the axon scrolled to it", async () => {
+    const axon = await h.client.axons.create({ name: "linked" });
+    await fill(axon.id, 5_000);
+    const page = await h.newPage();
+    await page.goto(`${h.url}/axons/${axon.id}#4321`);
+    await page.locator('[data-seq="4321"]').waitFor({ timeout: 20_000 });
+    expect(await page.locator('[data-seq="5000"]').count()).toBe(0);
+    expect(page.problems).toEqual([]);
+  });
+
+  it("keyboard: ↓/↑ move between events, Enter opens one, Escape closes it, / filters; origin filter; dark theme", async () => {
+    const axon = await h.client.axons.create({ name: "keys" });
+    for (const n of [1, 2, 3]) {
+      await h.client.axon(axon.id).publish({ eventType: "build.step", payload: { n }, origin: "external" });
+    }
+    await h.client.axon(axon.id).publish({ eventType: EventType.UserMessage, payload: { content: "hi" } });
+    const page = await h.newPage();
+    await page.goto(`${h.url}/axons/${axon.id}`);
+    await page.locator('[data-seq="4"]').waitFor();
+
+    await page.getByTestId("timeline").focus();
+    await page.keyboard.press("ArrowDown");
+    await expect.poll(() => page.evaluate(() => document.activeElement?.getAttribute("data-seq"))).toBe("1");
+    await page.keyboard.press("j");
+    await page.keyboard.press("ArrowDown");
+    await page.keyboard.press("k");
+    await expect.poll(() => page.evaluate(() => document.activeElement?.getAttribute("data-seq"))).toBe("2");
+    await page.keyboard.press("Enter");
+    const raw = page.getByLabel("Raw events");
+    await raw.getByText('"n": 2').waitFor();
+    await page.keyboard.press("Escape");
+    await raw.waitFor({ state: "detached" });
+
+    await page.keyboard.press("/");
+    await expect
+      .poll(() => page.evaluate(() => document.activeElement?.getAttribute("aria-label")))
+      .toBe("Filter by event type");
+    await page.getByLabel("Filter by origin").selectOption("user");
+    await page.locator('[data-seq="1"]').waitFor({ state: "detached" });
+    expect(await page.locator(".item .origin").allTextContents()).toEqual(["user"]);
+    await page.getByLabel("Filter by origin").selectOption("");
+
+    // The theme button pins dark (kept for the next visit), then light, then back to the system's.
+    const background = () => page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+    const light = await background();
+    await page.getByRole("button", { name: /^Theme: auto/ }).click();
+    await expect.poll(background).toBe("rgb(20, 22, 26)");
+    await page.locator('[data-seq="2"]').click();
+    await h.screenshot(page, "timeline-dark", { docs: "timeline-dark" });
+    await page.reload();
+    await page.locator('[data-seq="4"]').waitFor();
+    expect(await background()).toBe("rgb(20, 22, 26)");
+    await page.getByRole("button", { name: /^Theme: dark/ }).click();
+    await expect.poll(background).toBe(light);
+    await page.getByRole("button", { name: /^Theme: light/ }).click();
+    expect(page.problems).toEqual([]);
+  });
 });

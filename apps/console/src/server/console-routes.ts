@@ -5,7 +5,7 @@ export type ConsoleRoute =
   | { readonly kind: "none" };
 
 /** Paths of the single-page app; each serves index.html and the app routes on the client. */
-const PAGE_PATHS = /^\/(?:axons(?:\/[A-Za-z0-9_-]+)?|runtimes|gateway)?\/?$/;
+const PAGE_PATHS = /^\/(?:axons(?:\/[A-Za-z0-9_-]+(?:\/(?:audit|sql))?)?|runtimes|gateway)?\/?$/;
 
 /**
  * Only the console's own paths are claimed; everything else (RPC paths such as

@@ -5,6 +5,7 @@ import { AxonsPage } from "./axons-page.js";
 import { GatewayPage } from "./gateway-page.js";
 import { linkTo, useRoute } from "./router.js";
 import { RuntimesPage } from "./runtimes-page.js";
+import { ThemeToggle } from "./theme.js";
 
 export function App() {
   const route = useRoute();
@@ -36,6 +37,7 @@ export function App() {
             Gateway
           </a>
         </nav>
+        <ThemeToggle />
         <button type="button" class="ghost" onClick={askKey}>
           {storedApiKey() ? "API key ✓" : "API key"}
         </button>
@@ -43,7 +45,7 @@ export function App() {
       {/* A new key remounts the page, so everything is fetched again with it. */}
       <main key={keyVersion}>
         {route.page === "axons" && <AxonsPage />}
-        {route.page === "axon" && <AxonPage key={route.id} id={route.id} />}
+        {route.page === "axon" && <AxonPage key={route.id} id={route.id} tab={route.tab} />}
         {route.page === "runtimes" && <RuntimesPage />}
         {route.page === "gateway" && <GatewayPage />}
       </main>

@@ -3,6 +3,7 @@ import { useState } from "preact/hooks";
 import { api, errorText } from "./api.js";
 import { ErrorBox } from "./error-box.js";
 import { formatTime } from "./format.js";
+import { parseLabels } from "./labels.js";
 import { linkTo } from "./router.js";
 import { useAsync } from "./use-async.js";
 
@@ -118,16 +119,6 @@ function AxonRow({ axon, onDeleted }: { axon: Axon; onDeleted: () => void }) {
       </td>
     </tr>
   );
-}
-
-/** `a=1, b=2` → labels. */
-export function parseLabels(text: string): Record<string, string> {
-  const labels: Record<string, string> = {};
-  for (const part of text.split(",")) {
-    const [key, ...rest] = part.split("=");
-    if (key?.trim()) labels[key.trim()] = rest.join("=").trim();
-  }
-  return labels;
 }
 
 function CreateAxonForm({ onCreated }: { onCreated: () => void }) {

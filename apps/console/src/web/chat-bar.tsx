@@ -2,8 +2,26 @@ import { EventType } from "@openaxon/protocol/vocabulary";
 import { useState } from "preact/hooks";
 import { api, errorText } from "./api.js";
 
-/** Sends a `user.message`; cancels the running turn with `turn.cancel`. */
-export function ChatBar({ axonId, openTurns }: { axonId: string; openTurns: readonly string[] }) {
+/** A prompt waiting behind the running turn. */
+export interface QueuedTurn {
+  readonly turnId: string;
+  readonly sequence: number;
+  readonly text: string;
+}
+
+/** Queued turns listed by name; the rest are counted. */
+const QUEUED_SHOWN = 5;
+
+/**
+ * Sends a `user.message`; shows the running turn and the queued ones, and cancels any of them with
+ * `turn.cancel` (the broker drops a queued turn, ending it as cancelled without starting it).
+ */
+export function ChatBar(props: {
+  axonId: string;
+  openTurns: readonly string[];
+  queuedTurns: readonly QueuedTurn[];
+}) {
+  const { axonId, openTurns, queuedTurns } = props;
   const [text, setText] = useState("");
   const [error, setError] = useState<string>();
   const publish = async (eventType: string, payload: object) => {
@@ -21,6 +39,7 @@ export function ChatBar({ axonId, openTurns }: { axonId: string; openTurns: read
     if (text.trim() === "") return;
     if (await publish(EventType.UserMessage, { content: text })) setText("");
   };
+  const cancel = (turnId: string) => () => publish(EventType.TurnCancel, { turn_id: turnId });
   const running = openTurns[0];
   return (
     <form class="chat" onSubmit={send}>
@@ -42,13 +61,34 @@ export function ChatBar({ axonId, openTurns }: { axonId: string; openTurns: read
           type="button"
           class="danger"
           disabled={running === undefined}
-          onClick={() => running && publish(EventType.TurnCancel, { turn_id: running })}
+          onClick={() => running && cancel(running)()}
         >
           Cancel turn
         </button>
         {openTurns.length > 0 && <span class="muted">running: {openTurns.join(", ")}</span>}
         {error && <span class="error-inline">{error}</span>}
       </div>
+      {queuedTurns.length > 0 && (
+        <ul class="queued" aria-label="Queued turns">
+          {queuedTurns.slice(0, QUEUED_SHOWN).map((turn) => (
+            <li key={turn.turnId} data-turn={turn.turnId}>
+              <span class="muted">queued</span> <span class="mono">{turn.turnId}</span>{" "}
+              <span class="queued-text">{turn.text}</span>{" "}
+              <button
+                type="button"
+                class="small"
+                aria-label={`Cancel ${turn.turnId}`}
+                onClick={cancel(turn.turnId)}
+              >
+                Cancel
+              </button>
+            </li>
+          ))}
+          {queuedTurns.length > QUEUED_SHOWN && (
+            <li class="muted">and {queuedTurns.length - QUEUED_SHOWN} more</li>
+          )}
+        </ul>
+      )}
     </form>
   );
 }

@@ -1,7 +1,9 @@
 import type { Egress } from "@openaxon/client";
+import { useState } from "preact/hooks";
 import { api } from "./api.js";
 import { ErrorBox } from "./error-box.js";
 import { formatTime } from "./format.js";
+import { navigate } from "./router.js";
 import { useAsync } from "./use-async.js";
 
 /** Read views of the gateway's resources. Secrets are write-only: the API returns names, never values. */
@@ -18,6 +20,7 @@ export function GatewayPage() {
         <button type="button" onClick={data.reload}>
           Refresh
         </button>
+        <AuditLink />
       </div>
       <ErrorBox error={data.error} />
       <h2>Secrets</h2>
@@ -96,4 +99,24 @@ export function describeEgress(egress: Egress): string {
   }
   if (egress.allowAgentGateway) parts.push("agent gateway");
   return parts.length > 0 ? parts.join("; ") : "nothing allowed";
+}
+
+/** The audit lives with the axon it was written to: this opens /axons/<id>/audit. */
+function AuditLink() {
+  const [axonId, setAxonId] = useState("");
+  const open = (event: Event) => {
+    event.preventDefault();
+    if (axonId.trim()) navigate(`/axons/${encodeURIComponent(axonId.trim())}/audit`);
+  };
+  return (
+    <form class="inline-form" onSubmit={open}>
+      <input
+        placeholder="Axon id (axn_…)"
+        aria-label="Audit of axon"
+        value={axonId}
+        onInput={(e) => setAxonId(e.currentTarget.value)}
+      />
+      <button type="submit">Open allowed/denied audit</button>
+    </form>
+  );
 }

@@ -25,7 +25,12 @@ export const ItemView = memo(function ItemView({ item, selected, onSelect, onAns
       role="button"
       tabIndex={0}
       onClick={() => onSelect(item)}
-      onKeyDown={(e) => e.key === "Enter" && onSelect(item)}
+      onKeyDown={(e) => {
+        if (e.target === e.currentTarget && (e.key === "Enter" || e.key === " ")) {
+          e.preventDefault();
+          onSelect(item);
+        }
+      }}
     >
       <div class="meta">
         <span class="seq">#{seq}</span>

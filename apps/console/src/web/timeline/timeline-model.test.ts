@@ -64,6 +64,42 @@ describe("TimelineModel", () => {
     expect(m.indexOfSequence(9)).toBe(5);
   });
 
+  it("tracks queued turns: a prompt waits until its turn starts or ends; an agent's message is no trigger", () => {
+    seq = 0;
+    const m = new TimelineModel();
+    m.append([
+      event(EventType.UserMessage, { content: "first" }, "user"),
+      event(EventType.TurnStarted, { turn_id: "turn_1", trigger_sequence: 1 }, "system"),
+      event(EventType.UserMessage, { content: "second" }, "user"),
+      event(EventType.UserMessage, { content: "from the agent" }, "agent"),
+      event(EventType.UserMessage, { content: "third" }, "external"),
+    ]);
+    expect([...m.openTurns]).toEqual(["turn_1"]);
+    expect([...m.queuedTurns]).toEqual([
+      ["turn_3", { sequence: 3, text: "second" }],
+      ["turn_5", { sequence: 5, text: "third" }],
+    ]);
+    // A queued turn cancelled ends without starting; the running one ends; the next starts.
+    m.append([
+      event(EventType.TurnCompleted, { turn_id: "turn_3", stop_reason: "cancelled" }, "system"),
+      event(EventType.TurnCompleted, { turn_id: "turn_1", stop_reason: "end_turn" }, "system"),
+      event(EventType.TurnStarted, { turn_id: "turn_5", trigger_sequence: 5 }, "system"),
+    ]);
+    expect([...m.openTurns]).toEqual(["turn_5"]);
+    expect(m.queuedTurns.size).toBe(0);
+  });
+
+  it("a started trigger clears the prompts before it (answered before this view began)", () => {
+    seq = 0;
+    const m = new TimelineModel();
+    m.append([
+      event(EventType.UserMessage, { content: "old" }, "user"),
+      event(EventType.UserMessage, { content: "new" }, "user"),
+      event(EventType.TurnStarted, { turn_id: "turn_2", trigger_sequence: 2 }, "system"),
+    ]);
+    expect(m.queuedTurns.size).toBe(0);
+  });
+
   it("every event lands in exactly one item, in order, however the stream is split into batches", () => {
     const types = [
       EventType.TurnMessageChunk,

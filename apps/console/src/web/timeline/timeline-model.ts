@@ -58,6 +58,13 @@ export class TimelineModel {
   private readonly permissionItems = new Map<string, number>();
   /** Turns started and not yet ended. */
   readonly openTurns = new Set<string>();
+  /**
+   * Prompts waiting behind the running turn, by turn id, oldest first. The broker runs turns in
+   * trigger order, so only prompts after the last started one can still be waiting; a queued turn
+   * that is cancelled ends without starting.
+   */
+  readonly queuedTurns = new Map<string, { readonly sequence: number; readonly text: string }>();
+  private lastStartedTrigger = 0;
 
   append(events: readonly AxonEvent[]): void {
     for (const event of events) {
@@ -80,17 +87,17 @@ export class TimelineModel {
     const data = parse(event.payload);
     const turnId = typeof data.turn_id === "string" ? data.turn_id : undefined;
     switch (event.eventType) {
-      case EventType.UserMessage:
-        this.push({
-          kind: "prompt",
-          key: event.sequence,
-          turnId: turnIdFor(event.sequence),
-          events: [event],
-          text: promptText(data.content),
-        });
+      case EventType.UserMessage: {
+        const text = promptText(data.content);
+        // Only a user's or an external system's message triggers a turn (loop prevention).
+        const trigger = event.origin === "user" || event.origin === "external";
+        const promptTurn = trigger ? turnIdFor(event.sequence) : undefined;
+        if (promptTurn) this.queuedTurns.set(promptTurn, { sequence: event.sequence, text });
+        this.push({ kind: "prompt", key: event.sequence, turnId: promptTurn, events: [event], text });
         return;
+      }
       case EventType.TurnStarted:
-        if (turnId) this.openTurns.add(turnId);
+        if (turnId) this.turnStarted(turnId, data.trigger_sequence);
         this.push({ kind: "turn-start", key: event.sequence, turnId, events: [event] });
         return;
       case EventType.TurnMessageChunk:
@@ -111,7 +118,10 @@ export class TimelineModel {
         return;
       case EventType.TurnCompleted:
       case EventType.TurnFailed: {
-        if (turnId) this.openTurns.delete(turnId);
+        if (turnId) {
+          this.openTurns.delete(turnId);
+          this.queuedTurns.delete(turnId);
+        }
         const failed = event.eventType === EventType.TurnFailed;
         const reason = String((failed ? data.error : data.stop_reason) ?? "");
         this.push({ kind: "turn-end", key: event.sequence, turnId, events: [event], failed, reason });
@@ -126,6 +136,17 @@ export class TimelineModel {
           summary: summarize(event.eventType, data),
         });
         return;
+    }
+  }
+
+  private turnStarted(turnId: string, triggerSequence: unknown): void {
+    this.openTurns.add(turnId);
+    this.queuedTurns.delete(turnId);
+    if (typeof triggerSequence !== "number" || triggerSequence <= this.lastStartedTrigger) return;
+    this.lastStartedTrigger = triggerSequence;
+    // Prompts before a started trigger were skipped or answered elsewhere: none of them still waits.
+    for (const [id, queued] of this.queuedTurns) {
+      if (queued.sequence < triggerSequence) this.queuedTurns.delete(id);
     }
   }
 

@@ -90,6 +90,29 @@ export function TimelineView(props: TimelineViewProps) {
     virtualizer.scrollToIndex(Math.min(row, count - 1), { align: "center" });
   }, [jumpTo]);
 
+  // Keyboard: ↓/j and ↑/k move between events, Home/End to the first and last; Enter opens one.
+  const focusRow = (row: number) => {
+    const index = Math.max(0, Math.min(count - 1, row));
+    virtualizer.scrollToIndex(index, { align: "auto" });
+    focusWhenDrawn(scroller.current, index);
+  };
+  const onKeyDown = (event: KeyboardEvent) => {
+    onReaderInput();
+    const rowElement = (event.target as HTMLElement).closest?.("[data-index]");
+    const current = rowElement ? Number(rowElement.getAttribute("data-index")) : undefined;
+    const step = { ArrowDown: 1, j: 1, ArrowUp: -1, k: -1 }[event.key];
+    if (step !== undefined) {
+      event.preventDefault();
+      const visible = virtualizer.getVirtualItems();
+      const from =
+        current ?? (step > 0 ? (visible[0]?.index ?? 0) - 1 : (visible.at(-1)?.index ?? count) + 1);
+      focusRow(from + step);
+    } else if (current !== undefined && (event.key === "Home" || event.key === "End")) {
+      event.preventDefault();
+      focusRow(event.key === "Home" ? 0 : count - 1);
+    }
+  };
+
   const toEnd = () => {
     following.current = true;
     readerScrolling.current = false;
@@ -111,7 +134,7 @@ export function TimelineView(props: TimelineViewProps) {
         onWheel={onReaderInput}
         onTouchMove={onReaderInput}
         onPointerDown={onReaderInput}
-        onKeyDown={onReaderInput}
+        onKeyDown={onKeyDown}
         data-testid="timeline"
       >
         <div class="timeline-inner" style={{ height: `${virtualizer.getTotalSize()}px` }}>
@@ -157,4 +180,13 @@ function lowerBound(sorted: readonly number[], value: number): number {
     else hi = mid;
   }
   return lo;
+}
+
+/** Focuses a row once the virtualizer has drawn it (it may take a frame or two after a scroll). */
+function focusWhenDrawn(scroller: HTMLElement | null, index: number, frames = 10): void {
+  requestAnimationFrame(() => {
+    const item = scroller?.querySelector<HTMLElement>(`[data-index="${index}"] .item`);
+    if (item) item.focus({ preventScroll: true });
+    else if (frames > 0) focusWhenDrawn(scroller, index, frames - 1);
+  });
 }
