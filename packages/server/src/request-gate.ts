@@ -47,6 +47,8 @@ export function createRequestGate(options: {
     }),
   };
   const check = createAuthenticator(options.apiKeys);
+  /** The Host last allowed without Origin: clients send the same one on every call (policy is fixed). */
+  let allowedHost: string | undefined;
   return {
     admit(request, response) {
       const host = request.headers[":authority"] ?? request.headers.host;
@@ -92,11 +94,14 @@ export function createRequestGate(options: {
       // Any Origin gets CORS headers (at least Vary) on the full path.
       if (headers.origin !== undefined) return undefined;
       const host = headers[":authority"] ?? headers.host;
-      const admission = decideRequestAdmission(
-        { host: typeof host === "string" ? host : undefined, origin: headers.origin },
-        policy,
-      );
-      if (admission.kind !== "allow") return undefined;
+      if (typeof host !== "string" || host !== allowedHost) {
+        const admission = decideRequestAdmission(
+          { host: typeof host === "string" ? host : undefined, origin: undefined },
+          policy,
+        );
+        if (admission.kind !== "allow") return undefined;
+        if (typeof host === "string") allowedHost = host;
+      }
       const result = check(headers.authorization);
       return result.kind === "ok" ? result.principal : undefined;
     },
