@@ -13,6 +13,14 @@ export type RequestHandler = (
   response: http.ServerResponse | http2.Http2ServerResponse,
 ) => void;
 
+/**
+ * Offered every HTTP/2 stream before Node's compatibility layer sees it (no Http2ServerRequest or
+ * Response is made for a stream it takes). True when it took the stream and will answer it; false
+ * leaves the stream to `handler`, untouched. Session limits (stream caps, reset budget, idle
+ * timeout) apply to taken streams as to any other.
+ */
+export type StreamHandler = (stream: http2.ServerHttp2Stream, headers: http2.IncomingHttpHeaders) => boolean;
+
 export interface DualProtocolListener {
   readonly port: number;
   /**
@@ -29,6 +37,8 @@ export interface ListenOptions {
   host: string;
   port: number;
   handler: RequestHandler;
+  /** HTTP/2 streams it takes skip `handler` (and the compatibility layer) altogether. */
+  streamHandler?: StreamHandler;
   /** Bounds on connections, streams, headers and timeouts; DEFAULT_TRANSPORT_LIMITS otherwise. */
   limits?: Partial<TransportLimits>;
   /** Extra HTTP/1.1 server options, applied over those derived from `limits`. */
@@ -110,6 +120,14 @@ export async function listenH2cAndHttp1(options: ListenOptions): Promise<DualPro
     },
     handle,
   );
+  if (options.streamHandler)
+    offerStreamsFirst(h2, options.streamHandler, {
+      started: () => inflight++,
+      finished: () => {
+        inflight--;
+        if (draining && inflight === 0) onIdle?.();
+      },
+    });
   h2.on("session", (session) => {
     sessions.add(session);
     session.once("close", () => sessions.delete(session));
@@ -248,6 +266,34 @@ export async function listenH2cAndHttp1(options: ListenOptions): Promise<DualPro
       await allClosed;
     },
   };
+}
+
+/**
+ * Puts `streamHandler` in front of the compatibility layer: Node's http2 server turns each stream
+ * into Http2ServerRequest/Response in its own "stream" listener (installed with the request
+ * handler); that listener is taken off and called only for streams `streamHandler` declines.
+ */
+function offerStreamsFirst(
+  h2: http2.Http2Server,
+  streamHandler: StreamHandler,
+  inflight: { started(): void; finished(): void },
+): void {
+  const compat = h2.listeners("stream");
+  if (compat.length !== 1)
+    throw new Error(`expected Node's http2 compatibility listener, found ${compat.length}`);
+  const toCompat = compat[0] as (...args: unknown[]) => void;
+  h2.removeListener("stream", toCompat);
+  h2.on(
+    "stream",
+    (stream: http2.ServerHttp2Stream, headers: http2.IncomingHttpHeaders, ...rest: unknown[]) => {
+      if (!streamHandler(stream, headers)) {
+        toCompat.call(h2, stream, headers, ...rest);
+        return;
+      }
+      inflight.started();
+      stream.once("close", inflight.finished);
+    },
+  );
 }
 
 /**

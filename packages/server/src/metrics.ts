@@ -13,6 +13,12 @@ export class ServerMetrics {
     labelNames: ["method", "code"] as const,
     registers: [this.registry],
   });
+  readonly grpcFastPath = new Counter({
+    name: "openaxon_grpc_fast_path_total",
+    help: "gRPC unary calls served on the fast path (raw HTTP/2 stream, no Connect), by method",
+    labelNames: ["method"] as const,
+    registers: [this.registry],
+  });
   readonly publishes = new Counter({
     name: "openaxon_publish_total",
     help: "Appends acknowledged durable (one per Publish, PublishBatch or Append batch)",

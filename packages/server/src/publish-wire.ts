@@ -2,6 +2,7 @@ import { fromBinary } from "@bufbuild/protobuf";
 import { Code, ConnectError } from "@connectrpc/connect";
 import { type Origin, PublishRequestSchema } from "@openaxon/protocol";
 import { binaryWireProblem } from "./binary-wire-problem.js";
+import { FastWireReader, WIRE_FALLBACK, WireFallback } from "./fast-wire-reader.js";
 import type { PublishFields } from "./validate-publish.js";
 import { signedVarintSize, varintSize, writeSignedVarint, writeVarint } from "./wire-varint.js";
 
@@ -9,18 +10,11 @@ import { signedVarintSize, varintSize, writeSignedVarint, writeVarint } from "./
 // Anything the hand-written decoder does not expect (unknown or repeated-as-packed fields, other wire
 // types, a leading BOM, huge varints) goes to protobuf-es instead, so results and errors are the same.
 
-// protobuf-es decodes strings with a fatal TextDecoder (invalid UTF-8 is an error) that drops a BOM;
-// both cases go to protobuf-es.
-const utf8 = new TextDecoder("utf-8", { fatal: true });
-
-class Fallback extends Error {}
-const FALLBACK = new Fallback();
-
 export function decodePublishRequest(bytes: Uint8Array): PublishFields {
   try {
     return decodeFast(bytes);
   } catch (error) {
-    if (!(error instanceof Fallback)) throw error;
+    if (!(error instanceof WireFallback)) throw error;
   }
   // Only what the fast decoder declined pays for the wire check; its message is the one the Connect
   // path gives the same input (strict-binary-decoding.ts).
@@ -38,61 +32,32 @@ function decodeFast(bytes: Uint8Array): PublishFields {
   let payload = "";
   let idempotencyKey = "";
   let expectedHead: bigint | undefined;
-  let o = 0;
-  const end = bytes.length;
-  const varint = (): number => {
-    let value = 0;
-    let shift = 0;
-    for (;;) {
-      if (o >= end || shift > 42) throw FALLBACK; // truncated, or beyond 2^49: protobuf-es decides
-      const b = bytes[o++]!;
-      value += (b & 0x7f) * 2 ** shift;
-      if (b < 0x80) return value;
-      shift += 7;
-    }
-  };
-  const string = (): string => {
-    const length = varint();
-    if (o + length > end) throw FALLBACK;
-    if (length >= 3 && bytes[o] === 0xef && bytes[o + 1] === 0xbb && bytes[o + 2] === 0xbf) throw FALLBACK;
-    let text: string;
-    try {
-      text = utf8.decode(bytes.subarray(o, o + length));
-    } catch {
-      throw FALLBACK;
-    }
-    o += length;
-    return text;
-  };
-  while (o < end) {
-    const tag = varint();
-    switch (tag) {
+  const r = new FastWireReader(bytes);
+  while (r.pos < r.end) {
+    switch (r.varint()) {
       case 0x0a:
-        axonId = string();
+        axonId = r.string();
         break;
-      case 0x10: {
-        const value = varint();
-        if (value > 0x7fffffff) throw FALLBACK; // negative or out-of-range int32
-        origin = value;
+      case 0x10:
+        origin = r.int32();
         break;
-      }
       case 0x1a:
-        source = string();
+        source = r.string();
         break;
       case 0x22:
-        eventType = string();
+        eventType = r.string();
         break;
       case 0x2a:
-        payload = string();
+        payload = r.string();
         break;
       case 0x32:
-        idempotencyKey = string();
+        idempotencyKey = r.string();
         break;
       case 0x38:
-        expectedHead = BigInt(varint());
+        expectedHead = BigInt(r.varint());
         break;
       default:
-        throw FALLBACK;
+        throw WIRE_FALLBACK;
     }
   }
   return { axonId, origin: origin as Origin, source, eventType, payload, idempotencyKey, expectedHead };

@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import type { Http2ServerRequest, Http2ServerResponse } from "node:http2";
+import type { Http2ServerRequest, Http2ServerResponse, IncomingHttpHeaders } from "node:http2";
 import { Code } from "@connectrpc/connect";
 import type { Logger } from "pino";
 import { type ApiKeyConfig, createAuthenticator, type Principal } from "./api-keys.js";
@@ -18,6 +18,12 @@ export interface RequestGate {
    * in its own protocol before its body is read or decompressed. Undefined when it answered.
    */
   authenticate(request: Request, response: Response): Principal | undefined;
+  /**
+   * The principal of a request that passes admission and the key check without an answer of its
+   * own (allowed, no Origin, key accepted); undefined otherwise, for `admit` and
+   * `authenticate` to answer on the full path. Writes and logs nothing.
+   */
+  quietPrincipal(headers: IncomingHttpHeaders): Principal | undefined;
 }
 
 /** Thin I/O around `decideRequestAdmission` and the key check, for the server's request handler. */
@@ -41,6 +47,8 @@ export function createRequestGate(options: {
     }),
   };
   const check = createAuthenticator(options.apiKeys);
+  /** The Host last allowed without Origin: clients send the same one on every call (policy is fixed). */
+  let allowedHost: string | undefined;
   return {
     admit(request, response) {
       const host = request.headers[":authority"] ?? request.headers.host;
@@ -81,6 +89,21 @@ export function createRequestGate(options: {
       );
       writeRpcError(request, response, Code.Unauthenticated, result.message, 401);
       return undefined;
+    },
+    quietPrincipal(headers) {
+      // Any Origin gets CORS headers (at least Vary) on the full path.
+      if (headers.origin !== undefined) return undefined;
+      const host = headers[":authority"] ?? headers.host;
+      if (typeof host !== "string" || host !== allowedHost) {
+        const admission = decideRequestAdmission(
+          { host: typeof host === "string" ? host : undefined, origin: undefined },
+          policy,
+        );
+        if (admission.kind !== "allow") return undefined;
+        if (typeof host === "string") allowedHost = host;
+      }
+      const result = check(headers.authorization);
+      return result.kind === "ok" ? result.principal : undefined;
     },
   };
 }

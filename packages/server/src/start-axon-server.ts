@@ -1,6 +1,11 @@
 import { setMaxListeners } from "node:events";
 import type { IncomingMessage, ServerResponse } from "node:http";
-import type { Http2ServerRequest, Http2ServerResponse } from "node:http2";
+import type {
+  Http2ServerRequest,
+  Http2ServerResponse,
+  IncomingHttpHeaders,
+  ServerHttp2Stream,
+} from "node:http2";
 import type { DescMessage } from "@bufbuild/protobuf";
 import { createContextValues } from "@connectrpc/connect";
 import { connectNodeAdapter } from "@connectrpc/connect-node";
@@ -19,8 +24,10 @@ import {
   createSubscribeShared,
 } from "./axon-service.js";
 import { gatewayRoutes } from "./gateway-routes.js";
+import { grpcFastMethods } from "./grpc-fast-methods.js";
+import { decideGrpcFastPath, GRPC_FAST_METHODS } from "./grpc-fast-path-decision.js";
 import { isGrpcRequest, specEncodeGrpcMessages } from "./grpc-message-encoding.js";
-import { grpcPublishFastPath } from "./grpc-publish-fast-path.js";
+import { serveGrpcUnary } from "./grpc-unary-stream.js";
 import { handleHealth } from "./health.js";
 import { listenH2cAndHttp1 } from "./listen.js";
 import { meteredStore } from "./metered-store.js";
@@ -81,8 +88,11 @@ export interface StartAxonServerOptions extends AxonServiceOptions {
    * FAILED_PRECONDITION with this reason (axond in cluster mode), rather than UNIMPLEMENTED.
    */
   sqlRefusal?: string;
-  /** Serve plain gRPC unary Publish without Connect's per-call machinery. Default true. */
-  publishFastPath?: boolean;
+  /**
+   * Serve plain gRPC unary Publish, PublishBatch and CreateAxon on raw HTTP/2 streams, without
+   * Node's compatibility layer or Connect's per-call machinery. Default true.
+   */
+  grpcFastPath?: boolean;
   /** Serve plain gRPC and Connect (binary) Subscribe by writing shared frames to HTTP/2 streams. Default true. */
   subscribeFastPath?: boolean;
   /**
@@ -183,27 +193,23 @@ export async function startAxonServer(options: StartAxonServerOptions): Promise<
       return principal ? values.set(principalKey, principal) : values;
     },
   });
-  // Host/Origin admission and the API key run before it (below); the scope check is the same
-  // function the scope interceptor uses.
-  const fastPublish =
-    options.publishFastPath !== false
-      ? grpcPublishFastPath({
-          store,
-          metrics,
-          maxPayloadBytes,
-          readMaxBytes: readLimits.get(`${AxonService.typeName}/Publish`)!,
-          logger,
-          admit: (request, fields) => {
-            const error = scopeError(
-              principals.get(request) ?? ANONYMOUS_LOOPBACK,
-              AxonService.typeName,
-              "Publish",
-              fields,
-            );
-            if (error) throw error;
-          },
-        })
-      : undefined;
+  // Taken before the compatibility layer, and only when admission (Host/Origin) and the API key pass
+  // without an answer of their own (gate.quietPrincipal); anything else goes the full way below,
+  // which answers it as always. The scope check is the one the scope interceptor makes.
+  const fastMethods = grpcFastMethods({
+    store,
+    maxPayloadBytes,
+    readMaxBytes: (method) => readLimits.get(`${AxonService.typeName}/${method}`) ?? DEFAULT_READ_MAX_BYTES,
+  });
+  const fastEnabled = new Set(options.grpcFastPath === false ? [] : GRPC_FAST_METHODS);
+  const fastGrpc = (stream: ServerHttp2Stream, headers: IncomingHttpHeaders): boolean => {
+    const method = decideGrpcFastPath(headers, fastEnabled);
+    if (method === undefined) return false;
+    const principal = gate.quietPrincipal(headers);
+    if (principal === undefined) return false;
+    serveGrpcUnary(stream, fastMethods.get(method)!, principal, { logger, metrics });
+    return true;
+  };
   const fastSubscribe =
     options.subscribeFastPath !== false
       ? subscribeFastPath({
@@ -248,11 +254,11 @@ export async function startAxonServer(options: StartAxonServerOptions): Promise<
       principals.set(request, principal);
       if (handleMetrics(request, response, metrics.registry)) return;
       // Every admission check (Host/Origin, API key) must stay above this line.
-      if (fastPublish?.(request, response)) return;
       if (fastSubscribe?.(request, response)) return;
       const input = inputs.get(request.url?.split("?", 1)[0] ?? "");
       withStrictDecoding(input, () => rpcHandler(request, response));
     },
+    streamHandler: fastGrpc,
     limits: options.limits,
     ...(options.tls ? { tls: options.tls } : {}),
     onError: (error) => logger.error({ err: error }, "server error"),

@@ -1,19 +1,14 @@
 import http2 from "node:http2";
-import type { AddressInfo } from "node:net";
 import { create, toBinary } from "@bufbuild/protobuf";
-import { Origin, PublishRequestSchema } from "@openaxon/protocol";
-import { pino } from "pino";
+import { Origin, PublishBatchRequestSchema, PublishRequestSchema } from "@openaxon/protocol";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { isGrpcRequest, specEncodeGrpcMessages } from "../src/grpc-message-encoding.js";
-import { grpcPublishFastPath } from "../src/grpc-publish-fast-path.js";
 import { type RunningAxonServer, startAxonServer } from "../src/index.js";
 import { type Harness, startHarness } from "./support/harness.js";
 
-// The fast path alone on its own HTTP/2 server (anything it declines is a 404), against the Connect
-// path of a server with the fast path off, both over the same store.
+// Raw HTTP/2 requests, byte for byte: the gRPC fast path of one server (on by default) against the
+// Connect path of another with it off, both over the same store.
 let h: Harness;
 let connectServer: RunningAxonServer;
-let fastServer: http2.Http2Server;
 let fastUrl: string;
 let axonId: string;
 
@@ -23,33 +18,25 @@ beforeAll(async () => {
     store: h.store,
     host: "127.0.0.1",
     port: 0,
-    publishFastPath: false,
+    grpcFastPath: false,
   });
-  const fast = grpcPublishFastPath({
-    store: h.store,
-    maxPayloadBytes: 4 * 1024 * 1024,
-    readMaxBytes: 9 * 1024 * 1024,
-    logger: pino({ level: "silent" }),
-    admit: () => {},
-  });
-  fastServer = http2.createServer((request, response) => {
-    // As startAxonServer does for every gRPC request.
-    if (isGrpcRequest(request)) specEncodeGrpcMessages(response);
-    if (!fast(request, response)) {
-      response.writeHead(404);
-      response.end();
-    }
-  });
-  await new Promise<void>((resolve) => fastServer.listen(0, "127.0.0.1", resolve));
-  fastUrl = `http://127.0.0.1:${(fastServer.address() as AddressInfo).port}`;
+  fastUrl = h.server.url;
   axonId = (await h.client.createAxon({})).axon!.id;
 });
 
 afterAll(async () => {
-  await new Promise((resolve) => fastServer.close(resolve));
   await connectServer.close();
   await h.close();
 });
+
+/** openaxon_grpc_fast_path_total{method} of the fast server. */
+async function fastPathCount(method: string): Promise<number> {
+  const text = await (await fetch(`${fastUrl}/metrics`)).text();
+  const line = text
+    .split("\n")
+    .find((l) => l.startsWith(`openaxon_grpc_fast_path_total{method="${method}"}`));
+  return line === undefined ? 0 : Number(line.split(" ").pop());
+}
 
 interface RawReply {
   status: number;
@@ -63,12 +50,13 @@ function rawCall(
   body: Buffer,
   contentType = "application/grpc",
   extraHeaders: Record<string, string> = {},
+  method = "Publish",
 ): Promise<RawReply> {
   return new Promise((resolve, reject) => {
     const session = http2.connect(url);
     const stream = session.request({
       ":method": "POST",
-      ":path": "/openaxon.v1.AxonService/Publish",
+      ":path": `/openaxon.v1.AxonService/${method}`,
       "content-type": contentType,
       te: "trailers",
       ...extraHeaders,
@@ -113,9 +101,29 @@ const publishRequest = (fields: Record<string, unknown>) =>
     ),
   );
 
-async function both(body: Buffer, contentType?: string) {
-  const viaConnect = await rawCall(connectServer.url, body, contentType);
-  const viaFast = await rawCall(fastUrl, body, contentType);
+const batchRequest = (fields: Record<string, unknown>) =>
+  envelope(
+    toBinary(
+      PublishBatchRequestSchema,
+      create(PublishBatchRequestSchema, {
+        axonId,
+        events: [1, 2, 3].map((n) => ({
+          origin: Origin.USER_EVENT,
+          source: "test",
+          eventType: "user.message",
+          payload: `{"n":${n}}`,
+        })),
+        ...fields,
+      }),
+    ),
+  );
+
+async function both(body: Buffer, contentType?: string, method = "Publish") {
+  const counted = await fastPathCount(method);
+  const viaConnect = await rawCall(connectServer.url, body, contentType, {}, method);
+  const viaFast = await rawCall(fastUrl, body, contentType, {}, method);
+  // The comparison is only worth something if the fast path answered.
+  expect(await fastPathCount(method)).toBe(counted + 1);
   return { viaConnect, viaFast };
 }
 
@@ -159,10 +167,51 @@ test.each<[string, () => Buffer]>([
   expect((await h.client.getAxon({ id: axonId })).axon!.headSequence).toBe(before);
 });
 
-test("what the fast path does not take (gRPC-Web, JSON, deadlines) is left to Connect", async () => {
-  for (const contentType of ["application/grpc-web+proto", "application/grpc+json", "application/proto"]) {
-    expect((await rawCall(fastUrl, publishRequest({}), contentType)).status).toBe(404);
+test.each<[string, () => Buffer]>([
+  ["a fresh batch", () => batchRequest({})],
+  ["empty events (INVALID_ARGUMENT)", () => batchRequest({ events: [] })],
+  ["expected_head mismatch (FAILED_PRECONDITION)", () => batchRequest({ expectedHead: 0n })],
+  [
+    "a SYSTEM event in the batch (PERMISSION_DENIED)",
+    () =>
+      batchRequest({ events: [{ origin: Origin.SYSTEM_EVENT, source: "t", eventType: "x", payload: "{}" }] }),
+  ],
+  [
+    "an event without source (INVALID_ARGUMENT, names the event)",
+    () =>
+      batchRequest({ events: [{ origin: Origin.USER_EVENT, source: "", eventType: "x", payload: "{}" }] }),
+  ],
+  ["unknown axon (NOT_FOUND)", () => batchRequest({ axonId: "axn_01kxxxxxxxxxxxxxxxxxxxxxxx" })],
+  ["a truncated event (INVALID_ARGUMENT)", () => envelope(Uint8Array.from([0x12, 5, 0x08, 1]))],
+  [
+    "an event field with the wrong wire type (INVALID_ARGUMENT)",
+    () => envelope(Uint8Array.from([0x12, 2, 0x0a, 0])),
+  ],
+])("PublishBatch, %s: the same response from both paths", async (name, body) => {
+  const { viaConnect, viaFast } = await both(body(), "application/grpc", "PublishBatch");
+  if (name === "a fresh batch") {
+    expect(viaFast.trailers).toEqual({ "grpc-status": "0" });
+    expect(viaFast.headers).toEqual(viaConnect.headers);
+    // Fields 1 and 2 (first and last sequence): the fast path's batch came right after Connect's.
+    expect(viaFast.body[6]).toBe(viaConnect.body[6]! + 3);
+    return;
   }
+  expect(viaConnect.trailers["grpc-status"]).not.toBe("0");
+  expect(viaFast).toEqual(viaConnect);
+});
+
+test("what the fast path does not take (gRPC-Web, JSON, deadlines, compression, an Origin) is left to Connect", async () => {
+  const counted = await fastPathCount("Publish");
+  for (const contentType of ["application/grpc-web+proto", "application/grpc+json", "application/proto"]) {
+    await rawCall(fastUrl, publishRequest({}), contentType);
+  }
+  const ok = await rawCall(fastUrl, publishRequest({}), "application/grpc", { "grpc-timeout": "5S" });
+  expect(ok.trailers["grpc-status"]).toBe("0");
+  const origin = await rawCall(fastUrl, publishRequest({}), "application/grpc", {
+    origin: "http://127.0.0.1:1",
+  });
+  expect(origin.headers["grpc-status"]).toBe("7"); // a foreign origin, refused by admission
+  expect(await fastPathCount("Publish")).toBe(counted);
 });
 
 describe("with API keys and scopes: the same answers from the fast path and from Connect", () => {
@@ -180,7 +229,7 @@ describe("with API keys and scopes: the same answers from the fast path and from
       host: "127.0.0.1",
       port: 0,
       apiKeys,
-      publishFastPath: false,
+      grpcFastPath: false,
     });
   });
   afterAll(async () => {

@@ -1,5 +1,6 @@
 import { isMutantActive } from "@openaxon/core";
 import type { KvBackend, KvOp } from "./kv-backend.js";
+import { mergeOps } from "./merge-ops.js";
 
 interface Pending {
   readonly ops: readonly KvOp[];
@@ -11,7 +12,7 @@ interface Pending {
 
 /**
  * Group commit: at most one durable write is in flight; everything enqueued while it runs is merged
- * into the next single `writeDurable` call. Many concurrent appends, across callers and axons, cost one
+ * into the next single `writeDurable` call, each key written once (mergeOps). Many concurrent appends, across callers and axons, cost one
  * fsync. Entries are written and acknowledged in enqueue order.
  *
  * A failed write poisons the committer: the sequences reserved by everything queued behind it can no
@@ -58,7 +59,7 @@ export class GroupCommit {
     try {
       while (this.queue.length > 0) {
         const batch = this.takeBatch();
-        const ops = batch.length === 1 ? batch[0]!.ops : batch.flatMap((p) => p.ops);
+        const ops = batch.length === 1 ? batch[0]!.ops : mergeOps(batch.map((p) => p.ops));
         try {
           const writing = this.backend.writeDurable(ops);
           await (isMutantActive("ack-before-durable") ? undefined : writing);

@@ -1,0 +1,67 @@
+// A protobuf reader for the hand-written decoders of the gRPC fast path (publish-wire.ts,
+// publish-batch-wire.ts). It reads only what those decoders expect and throws WIRE_FALLBACK on
+// anything else (truncation, huge varints, invalid UTF-8, a leading BOM), so the caller can hand the
+// bytes to protobuf-es and its strict wire check instead, which give the Connect path's answer.
+
+export class WireFallback extends Error {}
+export const WIRE_FALLBACK = new WireFallback();
+
+// protobuf-es decodes strings with a fatal TextDecoder (invalid UTF-8 is an error) that drops a BOM;
+// both cases go to protobuf-es.
+const utf8 = new TextDecoder("utf-8", { fatal: true });
+
+export class FastWireReader {
+  pos: number;
+
+  constructor(
+    private readonly bytes: Uint8Array,
+    start = 0,
+    readonly end = bytes.length,
+  ) {
+    this.pos = start;
+  }
+
+  /** A varint up to 2^49 (beyond that, protobuf-es decides). */
+  varint(): number {
+    const bytes = this.bytes;
+    let value = 0;
+    let shift = 0;
+    for (;;) {
+      if (this.pos >= this.end || shift > 42) throw WIRE_FALLBACK;
+      const b = bytes[this.pos++]!;
+      value += (b & 0x7f) * 2 ** shift;
+      if (b < 0x80) return value;
+      shift += 7;
+    }
+  }
+
+  /** A length-delimited field's length, checked against the end. */
+  length(): number {
+    const length = this.varint();
+    if (this.pos + length > this.end) throw WIRE_FALLBACK;
+    return length;
+  }
+
+  string(): string {
+    const length = this.length();
+    const bytes = this.bytes;
+    const o = this.pos;
+    if (length >= 3 && bytes[o] === 0xef && bytes[o + 1] === 0xbb && bytes[o + 2] === 0xbf)
+      throw WIRE_FALLBACK;
+    let text: string;
+    try {
+      text = utf8.decode(bytes.subarray(o, o + length));
+    } catch {
+      throw WIRE_FALLBACK;
+    }
+    this.pos = o + length;
+    return text;
+  }
+
+  /** An enum or int32 that is not negative (negatives take ten bytes: protobuf-es decides). */
+  int32(): number {
+    const value = this.varint();
+    if (value > 0x7fffffff) throw WIRE_FALLBACK;
+    return value;
+  }
+}
