@@ -209,6 +209,27 @@ describe("SqlDatabases (issue 12)", () => {
     }
   });
 
+  it("stops a result at the byte limit and says so", async () => {
+    const small = await SqlDatabases.open({
+      dir: join(dir, "sql3"),
+      store,
+      hosts: 1,
+      limits: { maxResultBytes: 100 },
+    });
+    try {
+      const axon = await store.createAxon({ name: "a", labels: {} });
+      // Ten rows of 30 bytes of text each: three fit in 100 bytes.
+      const result = await small.query(axon.id, {
+        sql: "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 10) SELECT printf('%030d', x) FROM c",
+        params: [],
+      });
+      expect(result.rows).toHaveLength(3);
+      expect(result.rowsReadLimitReached).toBe(true);
+    } finally {
+      await small.close();
+    }
+  });
+
   it("refuses writes past the size cap with a resource error, and reads still work", async () => {
     const axon = await store.createAxon({ name: "a", labels: {} });
     await q(axon.id, "CREATE TABLE big(b)");
