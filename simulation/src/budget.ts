@@ -7,8 +7,12 @@ import type { InvariantNumber } from "./invariants.js";
  */
 export const CI_BUDGET = { seed: 11, runs: 200 } as const;
 
-/** The mutant suite: each mutant must be caught within `runs` simulations from `seed`. */
-export const MUTANT_BUDGET = { seed: 1, runs: 250 } as const;
+/**
+ * The mutant suite: each mutant must be caught within `runs` simulations from `seed`. The rarest
+ * catch, runtime-wake-missed, needs a suspend racing a waiting trigger: 294 runs from seed 1 since
+ * the SQL commands joined the mix (30 before; seed 4 missed it in 250 runs even then).
+ */
+export const MUTANT_BUDGET = { seed: 1, runs: 400 } as const;
 
 /** Which invariants may catch each mutant (catching it for another reason would be luck, not proof). */
 export const MUTANT_CATCHERS: Record<MutantName, readonly InvariantNumber[]> = {
@@ -23,4 +27,5 @@ export const MUTANT_CATCHERS: Record<MutantName, readonly InvariantNumber[]> = {
   "wake-without-session": [7],
   "runtime-wake-missed": [8],
   "runtime-not-restarted-on-boot": [8],
+  "sql-batch-not-atomic": [13],
 };

@@ -83,6 +83,28 @@ export const COMMANDS = [
     describe: (pick) => `retry unknown publish #${pick}`,
   }),
   spec({
+    name: "sql-write",
+    fault: "sql",
+    params: fc.record({ axon: axonArb, rows: fc.integer({ min: 1, max: 3 }) }),
+    run: (w, p) => w.sqlWrite(p.axon, p.rows),
+    describe: (p) => `sql write ${p.axon} ${p.rows} row(s)${p.rows > 1 ? " (batch)" : ""}`,
+  }),
+  spec({
+    name: "sql-read",
+    fault: "sql",
+    params: fc.record({ axon: axonArb, what: fc.constantFrom("notes" as const, "events" as const) }),
+    run: (w, p) => w.sqlRead(p.axon, p.what),
+    describe: (p) => `sql read ${p.axon} ${p.what}`,
+  }),
+  spec({
+    name: "retry-unknown-sql",
+    fault: "retryUnknown",
+    params: fc.nat(15),
+    applies: (w) => w.sql.retryable().length > 0,
+    run: (w, pick) => w.retryUnknownSql(pick),
+    describe: (pick) => `retry unknown SQL write #${pick}`,
+  }),
+  spec({
     name: "subscribe",
     // From a fixed sequence, or from near the head as the subscriber last saw it (before, at or
     // beyond it: a cursor in the future waits for the axon to get there).

@@ -20,6 +20,9 @@ export const COVERAGE_EVENTS = {
   sessionRestored: "an agent was started with the session it had before",
   wakeFromSuspend: "a trigger woke a suspended runtime",
   idleSuspend: "a runtime suspended itself after its idle timeout",
+  sqlCommitInFlightAtCrash: "the power went while an SQL commit waited for its fsync",
+  sqlUnknownOutcome: "an SQL write ended with its outcome unknown (UNAVAILABLE)",
+  sqlRetryFoundApplied: "a retried SQL write found its rows applied by the attempt whose answer was lost",
 } as const;
 
 export type CoverageEvent = keyof typeof COVERAGE_EVENTS;

@@ -12,6 +12,8 @@ export const INVARIANTS = {
   10: "determinism: the same seed produces the same trace",
   11: "optimistic concurrency: a publish with expected_head succeeds only at expected_head + 1",
   12: "the harness and the production code raise no unexpected errors",
+  13: "every acknowledged SQL write survives every crash, whole; SQL reads show only durable, whole writes",
+  14: "axon_events shows exactly the durable log from 1, with every event acknowledged before the statement",
 } as const;
 
 export type InvariantNumber = keyof typeof INVARIANTS;

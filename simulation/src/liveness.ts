@@ -44,7 +44,10 @@ async function quiescence(world: World): Promise<void> {
   for (let round = 0; round < ROUNDS; round++) {
     for (const sub of world.subscribers) if (!sub.connected) sub.connect();
     // Clients that got UNAVAILABLE retry with their key once the service answers again.
-    if (world.node?.started) for (const record of world.publisher.retryable()) world.publisher.retry(record);
+    if (world.node?.started) {
+      for (const record of world.publisher.retryable()) world.publisher.retry(record);
+      for (const record of world.sql.retryable()) world.sql.retry(record);
+    }
     // A user answers the permission requests still waiting.
     while (world.answerPermission(0, "always")) {}
     // A runtime suspended by hand keeps its queued triggers until someone resumes it, and a failed
@@ -61,8 +64,7 @@ async function quiescence(world: World): Promise<void> {
     checker.throwIfViolated();
     const waiting = stillWaiting(world);
     if (waiting.length === 0) {
-      checker.checkState(world.axonIds, [world.idOf(MOUNTED_AXON)]);
-      checker.throwIfViolated();
+      world.checkState();
       world.trace.add("quiescent");
       return;
     }
@@ -82,6 +84,10 @@ function stillWaiting(world: World): string[] {
   if (!world.node?.started) out.push("the node has not started");
   if (disk.pendingSyncs > 0) out.push(`${disk.pendingSyncs} disk write(s) in flight`);
   if (publisher.outstanding > 0) out.push(`${publisher.outstanding} publish(es) unanswered`);
+  if (world.sqlDisk.pendingSyncs > 0) out.push(`${world.sqlDisk.pendingSyncs} SQL commit(s) in flight`);
+  if (world.sql.outstanding > 0) out.push(`${world.sql.outstanding} SQL request(s) unanswered`);
+  const unknownSql = world.sql.retryable().length;
+  if (unknownSql > 0) out.push(`${unknownSql} SQL write(s) of unknown outcome not retried yet`);
   for (const sub of world.subscribers) {
     const durable = checker.durable(sub.axonId);
     if (!sub.connected) out.push(`${sub.name} is disconnected`);

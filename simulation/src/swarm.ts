@@ -12,6 +12,8 @@ export const FAULT_KINDS = [
   "answerPermission",
   "retryUnknown",
   "advanceClock",
+  // Not a fault: how much SQL a run does (some runs none), so the SQL commands do not crowd out the rest.
+  "sql",
 ] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
 

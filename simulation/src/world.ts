@@ -16,7 +16,10 @@ import { AgentHost } from "./sim-agent.js";
 import { SIM_EPOCH_MS, SimClock } from "./sim-clock.js";
 import { SimDisk } from "./sim-disk.js";
 import { SimNetwork } from "./sim-network.js";
-import { SimNode } from "./sim-node.js";
+import { SIM_SQL_DIR, SimNode } from "./sim-node.js";
+import { SimSqlDisk } from "./sim-sql-disk.js";
+import { SqlChecker } from "./sql-checker.js";
+import { SqlClient } from "./sql-client.js";
 import type { Swarm } from "./swarm.js";
 import { Trace } from "./trace.js";
 import { describeFrame, describeOp } from "./trace-format.js";
@@ -46,12 +49,15 @@ const EXTERNAL = Origin.External;
 export class World {
   readonly clock = new SimClock();
   readonly disk = new SimDisk();
+  readonly sqlDisk = new SimSqlDisk();
   readonly trace: Trace;
   readonly coverage: CoverageCounts = emptyCoverage();
   readonly net: SimNetwork;
   readonly checker: Checker;
   readonly agent: AgentHost;
   readonly publisher: Publisher;
+  readonly sqlChecker: SqlChecker;
+  readonly sql: SqlClient;
   readonly subscribers: Subscriber[] = [];
   node: SimNode | undefined;
   /** Axon name → id and back. */
@@ -107,6 +113,13 @@ export class World {
       nameOf: (id) => this.nameOf(id),
     };
     this.publisher = new Publisher(context);
+    this.sqlChecker = new SqlChecker(
+      this.checker,
+      this.sqlDisk,
+      (id) => `${SIM_SQL_DIR}/${id}.sqlite`,
+      (id) => this.nameOf(id),
+    );
+    this.sql = new SqlClient(context, this.sqlChecker, (id) => this.publisher.knownHead(id));
     this.clientContext = context;
   }
 
@@ -163,15 +176,24 @@ export class World {
 
   // --- the scheduler ---
 
-  /** Everything waiting to happen, in a stable order: the disk, the wire, the agent. */
-  actions(): Array<Action & { kind: "disk" | "net" | "agent" }> {
-    const out: Array<Action & { kind: "disk" | "net" | "agent" }> = [];
+  /** Everything waiting to happen, in a stable order: the disk, the SQL files, the wire, the agent. */
+  actions(): Array<Action & { kind: ActionKind }> {
+    const out: Array<Action & { kind: ActionKind }> = [];
     const sync = this.disk.nextSync;
     if (sync) {
       out.push({
         kind: "disk",
         label: `disk sync #${sync.id}: ${sync.ops.map((op) => describeOp(op, (id) => this.nameOf(id))).join(", ")}`,
         run: () => this.disk.syncNext(),
+      });
+    }
+    const sqlSync = this.sqlDisk.nextSync;
+    if (sqlSync) {
+      const axonId = sqlSync.path.slice(SIM_SQL_DIR.length + 1, -".sqlite".length);
+      out.push({
+        kind: "sql",
+        label: `sql sync #${sqlSync.id}: ${this.nameOf(axonId)} notes +${sqlSync.added.map((r) => r.id).join(",")}`,
+        run: () => this.sqlDisk.syncNext(),
       });
     }
     for (const a of this.net.actions()) out.push({ kind: "net", ...a });
@@ -194,7 +216,7 @@ export class World {
    */
   async syncUntilAckOnWire(max: number): Promise<void> {
     for (let i = 0; i < max && this.net.responsesOnWire === 0; i++) {
-      const sync = this.actions().find((a) => a.kind === "disk");
+      const sync = this.actions().find((a) => a.kind === "disk" || a.kind === "sql");
       if (!sync) return;
       await this.run(sync);
     }
@@ -329,8 +351,11 @@ export class World {
     const report = this.disk.crash(survivors);
     if (report.inFlight > 0) this.coverage.crashWithUnsyncedWrites++;
     if (report.survived > 0) this.coverage.inFlightWriteSurvived++;
+    const sql = this.sqlDisk.crash(survivors);
+    if (sql.inFlight > 0) this.coverage.sqlCommitInFlightAtCrash++;
     this.trace.add(
-      `CRASH node life ${node.life}: ${report.inFlight} write(s) in flight, ${report.survived} reached the disk`,
+      `CRASH node life ${node.life}: ${report.inFlight} write(s) in flight, ${report.survived} reached the disk; ` +
+        `${sql.inFlight} SQL commit(s) in flight, ${sql.survived} reached the disk`,
     );
   }
 
@@ -356,10 +381,31 @@ export class World {
     return this.runtimeCommand("resume");
   }
 
+  sqlWrite(axon: string, rows: number): void {
+    this.sql.write(this.idOf(axon), rows);
+  }
+
+  sqlRead(axon: string, what: "notes" | "events"): void {
+    this.sql.read(this.idOf(axon), what);
+  }
+
+  retryUnknownSql(pick: number): boolean {
+    const candidates = this.sql.retryable();
+    if (candidates.length === 0) return false;
+    this.sql.retry(candidates[pick % candidates.length]!);
+    return true;
+  }
+
   /** After every command: settle, then check every state invariant. */
   async afterStep(): Promise<void> {
     await this.settleAndWatch();
+    this.checkState();
+  }
+
+  /** The invariants about the disks (1–3, 6, 13). */
+  checkState(): void {
     this.checker.checkState(this.axonIds, [this.idOf(MOUNTED_AXON)]);
+    this.sqlChecker.checkState(this.axonIds);
     this.checker.throwIfViolated();
   }
 
@@ -385,7 +431,7 @@ export class World {
     await settle();
   }
 
-  private async run(action: Action & { kind: "disk" | "net" | "agent" }): Promise<void> {
+  private async run(action: Action & { kind: ActionKind }): Promise<void> {
     if (action.kind !== "net") this.trace.add(action.label);
     action.run();
     await this.settleAndWatch();
@@ -419,6 +465,7 @@ export class World {
     const node = new SimNode(++this.lives, {
       clock: this.clock,
       disk: this.disk,
+      sqlDisk: this.sqlDisk,
       swarm: this.swarm,
       agent: this.agent,
       workdirRoot: this.options.workdirRoot,
@@ -483,6 +530,8 @@ export class World {
     return `p${this.nextPid++}`;
   }
 }
+
+type ActionKind = "disk" | "sql" | "net" | "agent";
 
 export interface PublishOpts {
   /** Publish with an idempotency key (so an unknown outcome can be retried). */

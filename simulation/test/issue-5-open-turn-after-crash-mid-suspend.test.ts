@@ -30,6 +30,7 @@ const swarm: Swarm = {
     answerPermission: 0,
     retryUnknown: 0,
     advanceClock: 0,
+    sql: 0,
   },
 };
 

@@ -22,6 +22,7 @@ export const MUTANTS = {
     "a suspended runtime ignores triggers (and open turns) already waiting when it starts watching",
   "runtime-not-restarted-on-boot":
     "after a server restart a running runtime does not start its brokers again",
+  "sql-batch-not-atomic": "an SQL batch runs its statements each in its own transaction",
 } as const;
 
 export type MutantName = keyof typeof MUTANTS;

@@ -1,3 +1,12 @@
+export type {
+  HostMirrorHeadReply,
+  HostReplyStep,
+  HostRunReply,
+  SqlHostEvents,
+  SqlHostPaths,
+  SqlHostPort,
+  SqlHostRequest,
+} from "./host-protocol.js";
 export { KeyedQueue } from "./keyed-queue.js";
 export { SqlDatabases, type SqlDatabasesOptions } from "./sql-databases.js";
 export {
@@ -7,6 +16,7 @@ export {
   SqlStatementError,
   SqlUnavailableError,
 } from "./sql-errors.js";
+export { SqlHostError } from "./sql-host.js";
 export { DEFAULT_SQL_LIMITS, type SqlLimits } from "./sql-limits.js";
 export type {
   SqlBatchResult,

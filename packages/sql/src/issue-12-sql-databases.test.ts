@@ -10,6 +10,7 @@ import {
   SqlInterruptedError,
   SqlStatementError,
 } from "./sql-errors.js";
+import { SqlHost } from "./sql-host.js";
 
 let dir: string;
 let store: KvLogStore;
@@ -67,6 +68,38 @@ describe("SqlDatabases (issue 12)", () => {
     expect(result.rows.map((r) => r[0])).toEqual(values);
     expect(Object.is(result.rows[4]![0], -0)).toBe(true);
     expect(result.columns).toEqual([{ name: "x", type: "" }]);
+  });
+
+  it("binds ?NNN by number and a plain ? after it to the next number, as SQLite numbers them", async () => {
+    const axon = await store.createAxon({ name: "a", labels: {} });
+    const result = await q(axon.id, "SELECT ?2, ?1, ?, ?2", ["one", "two", "three"]);
+    expect(result.rows).toEqual([["two", "one", "three", "two"]]);
+    await expect(q(axon.id, "SELECT ?3", ["a", "b"])).rejects.toMatchObject({ code: "SQLITE_RANGE" });
+  });
+
+  it("opens every database in WAL mode with synchronous=FULL, in the host itself", async () => {
+    const axon = await store.createAxon({ name: "a", labels: {} });
+    await q(axon.id, "CREATE TABLE t(x)");
+    // User SQL may not read these PRAGMAs; ask the host directly, on the connection it uses.
+    const host = new SqlHost(4, { onRestart: () => {} }, "pragma-test");
+    try {
+      const reply = await host.request<{ results: { ok: { rows: unknown[][] } }[] }>({
+        op: "run",
+        path: join(dir, "sql", `${axon.id}.sqlite`),
+        mirrorPath: join(dir, "sql", `${axon.id}.events.sqlite`),
+        maxDatabaseBytes: 1 << 20,
+        statements: [
+          { sql: "PRAGMA journal_mode", params: [] },
+          { sql: "PRAGMA synchronous", params: [] },
+        ],
+        atomic: false,
+        limits: { maxRows: 10, maxBytes: 1 << 20 },
+      });
+      // synchronous: 2 is FULL.
+      expect(reply.results.map((r) => r.ok.rows)).toEqual([[["wal"]], [[2n]]]);
+    } finally {
+      await host.close();
+    }
   });
 
   it("reports changes and the last rowid, and declared column types", async () => {
@@ -173,6 +206,27 @@ describe("SqlDatabases (issue 12)", () => {
       expect(result.rowsReadLimitReached).toBe(true);
     } finally {
       await many.close();
+    }
+  });
+
+  it("stops a result at the byte limit and says so", async () => {
+    const small = await SqlDatabases.open({
+      dir: join(dir, "sql3"),
+      store,
+      hosts: 1,
+      limits: { maxResultBytes: 100 },
+    });
+    try {
+      const axon = await store.createAxon({ name: "a", labels: {} });
+      // Ten rows of 30 bytes of text each: three fit in 100 bytes.
+      const result = await small.query(axon.id, {
+        sql: "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 10) SELECT printf('%030d', x) FROM c",
+        params: [],
+      });
+      expect(result.rows).toHaveLength(3);
+      expect(result.rowsReadLimitReached).toBe(true);
+    } finally {
+      await small.close();
     }
   });
 

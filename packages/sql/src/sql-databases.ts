@@ -1,7 +1,15 @@
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
+import { isMutantActive } from "@openaxon/core";
 import { originName } from "@openaxon/protocol/vocabulary";
 import type { AxonRecord, LogStore, StoredEvent } from "@openaxon/store";
+import type {
+  HostMirrorHeadReply,
+  HostReplyStep,
+  HostRunReply,
+  SqlHostEvents,
+  SqlHostPort,
+} from "./host-protocol.js";
 import { KeyedQueue } from "./keyed-queue.js";
 import { failureError, SqlAxonNotFoundError, SqlStatementError, SqlUnavailableError } from "./sql-errors.js";
 import { SqlHost, SqlHostError } from "./sql-host.js";
@@ -17,6 +25,11 @@ export interface SqlDatabasesOptions {
   /** Host processes; an axon always uses the same one. Default 2. */
   readonly hosts?: number;
   readonly logger?: { warn(fields: object, message: string): void };
+  /**
+   * Starts a host. Default: a host child process (`SqlHost`), and `dir` is created. The simulation
+   * passes its model of the SQLite files here; such a host owns its storage and `dir` is not created.
+   */
+  readonly startHost?: (events: SqlHostEvents, maxOpenDatabases: number) => SqlHostPort;
 }
 
 /** Events copied into the mirror per request to the host. */
@@ -25,23 +38,6 @@ const MIRROR_PAGE_BYTES = 4 * 1024 * 1024;
 /** Ids the store hands out; anything else cannot be an axon and must not become a file name. */
 const AXON_ID = /^[A-Za-z0-9_-]{1,128}$/;
 
-interface HostReplyStep {
-  readonly ok?: {
-    columns: { name: string; type: string }[];
-    rows: SqlResult["rows"];
-    changes: bigint;
-    lastInsertRowid: bigint;
-    durationMs: number;
-    limitReached: boolean;
-  };
-  readonly error?: SqlFailure;
-}
-interface HostRunReply {
-  readonly results: HostReplyStep[];
-  readonly committed: boolean;
-  readonly commitError?: SqlFailure;
-}
-
 /**
  * The SQL database of every axon: checks each statement (sql-limits, statement-check), serialises
  * the statements of one axon, brings the axon_events mirror up to the durable head before each one,
@@ -49,7 +45,7 @@ interface HostRunReply {
  */
 export class SqlDatabases {
   readonly limits: SqlLimits;
-  private readonly hosts: SqlHost[];
+  private readonly hosts: SqlHostPort[];
   private readonly queue = new KeyedQueue();
   /** Highest sequence known to be in each axon's mirror (absent: ask the host). */
   private readonly mirrored = new Map<string, number>();
@@ -57,25 +53,28 @@ export class SqlDatabases {
   private constructor(private readonly options: SqlDatabasesOptions) {
     this.limits = { ...DEFAULT_SQL_LIMITS, ...options.limits };
     const count = Math.max(1, options.hosts ?? 2);
-    this.hosts = Array.from(
-      { length: count },
-      () =>
-        new SqlHost(
-          this.limits.maxOpenDatabases,
-          {
-            onRestart: (reason) => {
-              // The mirror's last write may be the one that was cut short: ask again.
-              this.mirrored.clear();
-              options.logger?.warn({ reason }, "SQL host restarted");
-            },
-          },
-          options.dir,
-        ),
-    );
+    const events: SqlHostEvents = {
+      onRestart: (reason) => {
+        // The mirror's last write may be the one that was cut short: ask again.
+        this.mirrored.clear();
+        options.logger?.warn({ reason }, "SQL host restarted");
+      },
+    };
+    const start =
+      options.startHost ??
+      ((hostEvents: SqlHostEvents, maxOpen: number) => new SqlHost(maxOpen, hostEvents, options.dir));
+    this.hosts = Array.from({ length: count }, () => start(events, this.limits.maxOpenDatabases));
   }
 
   static async open(options: SqlDatabasesOptions): Promise<SqlDatabases> {
-    await mkdir(options.dir, { recursive: true, mode: 0o700 });
+    if (!options.startHost) await mkdir(options.dir, { recursive: true, mode: 0o700 });
+    return new SqlDatabases(options);
+  }
+
+  /** Over hosts that own their storage (the simulation's model): no I/O here, so no await. */
+  static withHosts(
+    options: SqlDatabasesOptions & { readonly startHost: NonNullable<SqlDatabasesOptions["startHost"]> },
+  ): SqlDatabases {
     return new SqlDatabases(options);
   }
 
@@ -107,7 +106,7 @@ export class SqlDatabases {
     const reply = await this.run(
       axonId,
       runnable,
-      true,
+      !isMutantActive("sql-batch-not-atomic"),
       refusedAt === -1 ? undefined : this.refusal(statements[refusedAt]!),
     );
     const results = reply.results.map((step) =>
@@ -185,11 +184,11 @@ export class SqlDatabases {
   }
 
   /** Copies the events after the mirror's head up to the durable head the store reports now. */
-  private async mirror(host: SqlHost, axon: AxonRecord): Promise<void> {
+  private async mirror(host: SqlHostPort, axon: AxonRecord): Promise<void> {
     const paths = { ...this.paths(axon.id), maxDatabaseBytes: this.limits.maxDatabaseBytes };
     let head: number =
       this.mirrored.get(axon.id) ??
-      (await host.request<{ head: number }>({ op: "mirrorHead", ...paths })).head;
+      (await host.request<HostMirrorHeadReply>({ op: "mirrorHead", ...paths })).head;
     this.mirrored.set(axon.id, head);
     while (head < axon.headSequence) {
       const events: StoredEvent[] = (
@@ -200,14 +199,17 @@ export class SqlDatabases {
         })
       ).filter((e) => e.sequence <= axon.headSequence);
       if (events.length === 0) break;
-      const rows = events.map((e) => [
-        BigInt(e.sequence),
-        BigInt(e.timestampMs),
-        originName(e.origin),
-        e.source,
-        e.eventType,
-        e.payload,
-      ]);
+      const rows = events.map(
+        (e) =>
+          [
+            BigInt(e.sequence),
+            BigInt(e.timestampMs),
+            originName(e.origin),
+            e.source,
+            e.eventType,
+            e.payload,
+          ] as const,
+      );
       await host.request({ op: "mirror", ...paths, rows });
       head = events[events.length - 1]!.sequence;
       this.mirrored.set(axon.id, head);
@@ -221,7 +223,7 @@ export class SqlDatabases {
     };
   }
 
-  private hostFor(axonId: string): SqlHost {
+  private hostFor(axonId: string): SqlHostPort {
     let hash = 0;
     for (let i = 0; i < axonId.length; i++) hash = (hash * 31 + axonId.charCodeAt(i)) | 0;
     return this.hosts[Math.abs(hash) % this.hosts.length]!;

@@ -1,20 +1,16 @@
 import { type ChildProcess, fork } from "node:child_process";
 import { fileURLToPath } from "node:url";
+import type { SqlHostEvents, SqlHostPort, SqlHostRequest } from "./host-protocol.js";
 import { SqlInterruptedError, SqlUnavailableError } from "./sql-errors.js";
 import type { SqlFailure } from "./sql-value.js";
 
 export const SQL_HOST_SCRIPT = fileURLToPath(new URL("../host/sql-host.mjs", import.meta.url));
 
 interface Pending {
-  readonly message: Record<string, unknown>;
+  readonly message: SqlHostRequest & { readonly id?: number };
   readonly timeoutMs: number | undefined;
   readonly resolve: (value: unknown) => void;
   readonly reject: (error: Error) => void;
-}
-
-export interface SqlHostEvents {
-  /** The child was started again (after a time limit or a crash): its open databases are gone. */
-  onRestart(reason: string): void;
 }
 
 /**
@@ -22,7 +18,7 @@ export interface SqlHostEvents {
  * statement itself. Past the limit the child is killed (SIGKILL: the statement cannot be reached
  * otherwise while it runs) and started again on the next request.
  */
-export class SqlHost {
+export class SqlHost implements SqlHostPort {
   private child: ChildProcess | undefined;
   private readonly queue: Pending[] = [];
   private current: (Pending & { timer?: NodeJS.Timeout }) | undefined;
@@ -37,7 +33,7 @@ export class SqlHost {
   ) {}
 
   /** Sends one request; with `timeoutMs`, past it the child is killed and SqlInterruptedError thrown. */
-  request<T>(message: Record<string, unknown>, timeoutMs?: number): Promise<T> {
+  request<T>(message: SqlHostRequest, timeoutMs?: number): Promise<T> {
     if (this.closed) return Promise.reject(new SqlUnavailableError("the SQL service is closed"));
     return new Promise<T>((resolve, reject) => {
       this.queue.push({ message, timeoutMs, resolve: resolve as (value: unknown) => void, reject });
