@@ -91,15 +91,22 @@ export function TimelineView(props: TimelineViewProps) {
   }, [jumpTo]);
 
   // Keyboard: ↓/j and ↑/k move between events, Home/End to the first and last; Enter opens one.
+  // The row keyboard focus is on its way to: focus lands a frame or more after the key, and a key
+  // pressed meanwhile must step from where the previous key was going, not from the old row.
+  const heading = useRef<number | undefined>(undefined);
   const focusRow = (row: number) => {
     const index = Math.max(0, Math.min(count - 1, row));
+    heading.current = index;
     virtualizer.scrollToIndex(index, { align: "auto" });
-    focusWhenDrawn(scroller.current, index);
+    focusWhenDrawn(scroller.current, index, () => {
+      if (heading.current === index) heading.current = undefined;
+    });
   };
   const onKeyDown = (event: KeyboardEvent) => {
     onReaderInput();
     const rowElement = (event.target as HTMLElement).closest?.("[data-index]");
-    const current = rowElement ? Number(rowElement.getAttribute("data-index")) : undefined;
+    const current =
+      heading.current ?? (rowElement ? Number(rowElement.getAttribute("data-index")) : undefined);
     const step = { ArrowDown: 1, j: 1, ArrowUp: -1, k: -1 }[event.key];
     if (step !== undefined) {
       event.preventDefault();
@@ -183,10 +190,11 @@ function lowerBound(sorted: readonly number[], value: number): number {
 }
 
 /** Focuses a row once the virtualizer has drawn it (it may take a frame or two after a scroll). */
-function focusWhenDrawn(scroller: HTMLElement | null, index: number, frames = 10): void {
+function focusWhenDrawn(scroller: HTMLElement | null, index: number, done: () => void, frames = 10): void {
   requestAnimationFrame(() => {
     const item = scroller?.querySelector<HTMLElement>(`[data-index="${index}"] .item`);
     if (item) item.focus({ preventScroll: true });
-    else if (frames > 0) focusWhenDrawn(scroller, index, frames - 1);
+    if (item || frames === 0) done();
+    else focusWhenDrawn(scroller, index, done, frames - 1);
   });
 }
