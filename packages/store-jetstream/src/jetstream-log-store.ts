@@ -213,7 +213,7 @@ export class JetStreamLogStore implements LogStore, RecordStore {
    */
   updateAxon(id: string, update: AxonUpdate): Promise<AxonRecord | undefined> {
     return this.track(async () => {
-      refuseRetention(update.retention ?? undefined);
+      refuseRetention({ ...update.retention, ...update.retentionLimits });
       if (!isSubjectSafeId(id)) return undefined;
       const entry = await this.nats(() => this.p.axons.get(id));
       if (entry?.operation !== "PUT") return undefined;

@@ -170,8 +170,9 @@ export class KvLogStore implements LogStore, RecordStore {
       const meta: AxonMeta = { ...loaded.meta };
       if (update.name !== undefined) meta.name = update.name;
       if (update.labels !== undefined) meta.labels = { ...update.labels };
-      if (update.retention !== undefined) {
-        const retention = normalizeRetention(update.retention ?? undefined);
+      if (update.retention !== undefined || update.retentionLimits !== undefined) {
+        const base = update.retention === undefined ? meta.retention : (update.retention ?? undefined);
+        const retention = normalizeRetention({ ...base, ...update.retentionLimits });
         if (retention) meta.retention = retention;
         else delete meta.retention;
       }

@@ -44,7 +44,10 @@ export interface Retention {
 export interface AxonUpdate {
   readonly name?: string;
   readonly labels?: Record<string, string>;
+  /** Replaces the whole retention. */
   readonly retention?: Retention | null;
+  /** Changes single limits of the current retention (0 turns one off); applied after `retention`. */
+  readonly retentionLimits?: Retention;
 }
 
 /** What a retention pass did, for logs and metrics. */

@@ -143,6 +143,10 @@ export function describeRetentionContract(
         });
         await store.applyRetention();
         expect((await store.getAxon(a.id))?.firstSequence).toBe(5);
+        // One limit changed on its own keeps the others.
+        expect(await store.updateAxon(a.id, { retentionLimits: { maxAgeMs: 60_000 } })).toMatchObject({
+          retention: { maxEvents: 2, maxAgeMs: 60_000 },
+        });
         const cleared = await store.updateAxon(a.id, { retention: null });
         expect(cleared?.retention).toBeUndefined();
         await store.append(a.id, [userEvent(), userEvent(), userEvent()]);
