@@ -105,6 +105,11 @@ export function describeRetentionContract(
           headSequence: 15,
           requestedSequence: 6,
         });
+        // Inside the straddling chunk, below the line: still out of range, never events 12..
+        await expect(store.read(a.id, { afterSequence: 11, limit: 10 })).rejects.toMatchObject({
+          name: "EventsTrimmedError",
+          requestedSequence: 12,
+        });
         expect(
           (await store.read(a.id, { afterSequence: 0, limit: 10, descending: true })).map((e) => e.sequence),
         ).toEqual([15, 14, 13]);
