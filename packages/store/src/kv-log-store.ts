@@ -290,6 +290,7 @@ export class KvLogStore implements LogStore, RecordStore {
       backend: this.backend,
       axonId: id,
       commit: (ops) => this.committer.commit(ops),
+      stopped: () => this.closed,
     });
   }
 

@@ -85,6 +85,8 @@ export interface PurgeAxonInput {
   readonly backend: KvBackend;
   readonly axonId: string;
   readonly commit: (ops: readonly KvOp[]) => Promise<void>;
+  /** True once the store is closing: the purge stops between batches (the tombstone stays). */
+  readonly stopped: () => boolean;
 }
 
 /**
@@ -97,6 +99,8 @@ export async function purgeAxon(input: PurgeAxonInput): Promise<void> {
   const ranges = [{ gt: keys.event(axonId, 0), lt: keys.eventsEnd(axonId) }, keys.idempotencyRange(axonId)];
   for (const range of ranges) {
     for (;;) {
+      // A later pass finishes what a close interrupted: the tombstone is removed last.
+      if (input.stopped()) return;
       const page = await backend.entries({ ...range, limit: DELETES_PER_COMMIT });
       if (page.length === 0) break;
       await input.commit(page.map(([key]) => ({ type: "del", key })));
