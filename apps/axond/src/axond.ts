@@ -10,6 +10,7 @@ import { DisposerStack } from "./disposer-stack.js";
 import { startGateway } from "./gateway.js";
 import { formatListenUrl } from "./listen-address.js";
 import { openStore } from "./open-store.js";
+import { scheduleRetention } from "./retention-schedule.js";
 import { createRuntimes } from "./runtimes.js";
 import { StartupError } from "./startup-error.js";
 import { readTlsFiles } from "./tls-files.js";
@@ -34,6 +35,12 @@ export async function startAxond(config: AxondConfig, logger: Logger): Promise<R
     resources.dispose((name, error) => logger.error({ err: error, resource: name }, "close failed"));
   try {
     const store = resources.use("store", await openStore(config, process.env, logger), (s) => s.close());
+    // Trimming and freeing deleted axons' disk; stopped (a pass finished) before the store closes.
+    resources.use(
+      "retention",
+      scheduleRetention({ store, intervalMs: config.retentionIntervalMs, logger }),
+      (r) => r.stop(),
+    );
     // One SQLite file per axon under <data dir>/sql (issue 12); closed after the server, before the store.
     // Not in cluster mode: a file on one node's disk would differ between the nodes serving an axon.
     const sql = config.store

@@ -30,6 +30,15 @@ describe("resolveConfig", () => {
     expect(failure(["--max-connections", "0"])).toMatch(/positive integer/);
   });
 
+  it("reads the per-axon cap and the retention interval in human units", () => {
+    expect(config(["--max-axon-bytes", "500MiB"]).maxAxonBytes).toBe(500 * 1024 ** 2);
+    expect(config([], { OPENAXON_MAX_AXON_BYTES: "2GiB" }).maxAxonBytes).toBe(2 * 1024 ** 3);
+    expect(config(["--retention-interval", "5m"]).retentionIntervalMs).toBe(300_000);
+    expect(config([], { OPENAXON_RETENTION_INTERVAL: "30s" }).retentionIntervalMs).toBe(30_000);
+    expect(failure(["--max-axon-bytes", "lots"])).toMatch(/--max-axon-bytes must be a size such as 10GiB/);
+    expect(failure(["--retention-interval", "10"])).toMatch(/--retention-interval must be a duration/);
+  });
+
   it("defaults to loopback port 7433, ./.openaxon, no keys, info logs", () => {
     expect(config([])).toEqual({
       listen: { host: "127.0.0.1", port: 7433 },
@@ -40,6 +49,8 @@ describe("resolveConfig", () => {
       logLevel: "info",
       sandbox: "auto",
       allowCleartext: false,
+      maxAxonBytes: 10 * 1024 ** 3,
+      retentionIntervalMs: 60_000,
     });
   });
 
@@ -61,6 +72,8 @@ describe("resolveConfig", () => {
       logLevel: "debug",
       sandbox: "required",
       allowCleartext: false,
+      maxAxonBytes: 10 * 1024 ** 3,
+      retentionIntervalMs: 60_000,
     });
   });
 
@@ -99,6 +112,8 @@ describe("resolveConfig", () => {
       logLevel: "warn",
       sandbox: "off",
       allowCleartext: true,
+      maxAxonBytes: 10 * 1024 ** 3,
+      retentionIntervalMs: 60_000,
     });
   });
 

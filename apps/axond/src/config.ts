@@ -1,5 +1,7 @@
 import { resolve } from "node:path";
+import { formatBytes, formatDuration, parseByteSize, parseDuration } from "@openaxon/core";
 import { type ApiKeyGrant, isScope, normalizeOrigin, SCOPES } from "@openaxon/server";
+import { DEFAULT_MAX_AXON_BYTES } from "@openaxon/store";
 import { Command, CommanderError } from "commander";
 import { isLoopbackHost, type ListenAddress, parseListenAddress } from "./listen-address.js";
 import { StartupError } from "./startup-error.js";
@@ -13,6 +15,8 @@ export type SandboxMode = (typeof SANDBOX_MODES)[number];
 
 export const DEFAULT_LISTEN = "127.0.0.1:7433";
 export const DEFAULT_DATA_DIR = ".openaxon";
+/** How often retention runs: trims axons to their retention and frees deleted axons' disk. */
+export const DEFAULT_RETENTION_INTERVAL_MS = 60_000;
 
 export interface AxondConfig {
   readonly listen: ListenAddress;
@@ -41,6 +45,10 @@ export interface AxondConfig {
   readonly tls?: TlsFiles;
   /** Serve cleartext off loopback (TLS ends at a proxy in front). */
   readonly allowCleartext: boolean;
+  /** The per-axon size cap of the embedded store, in stored bytes. */
+  readonly maxAxonBytes: number;
+  /** Time between retention passes. */
+  readonly retentionIntervalMs: number;
 }
 
 export interface TlsFiles {
@@ -77,6 +85,8 @@ interface Flags {
   tlsCert?: string;
   tlsKey?: string;
   allowCleartext?: boolean;
+  maxAxonBytes?: string;
+  retentionInterval?: string;
 }
 
 /** Flags override the environment, which overrides the defaults. Throws `StartupError`. */
@@ -166,6 +176,23 @@ function buildConfig(flags: Flags, { env, cwd }: ConfigSources): AxondConfig {
 
   const store = decideStoreChoice(flags, env);
 
+  const maxAxonBytesText = flags.maxAxonBytes ?? nonEmpty(env.OPENAXON_MAX_AXON_BYTES);
+  const maxAxonBytes =
+    maxAxonBytesText === undefined ? DEFAULT_MAX_AXON_BYTES : parseByteSize(maxAxonBytesText);
+  if (maxAxonBytes === undefined || maxAxonBytes < 1) {
+    throw new StartupError(
+      `--max-axon-bytes must be a size such as 10GiB or 500MiB, got "${maxAxonBytesText}"`,
+    );
+  }
+  const intervalText = flags.retentionInterval ?? nonEmpty(env.OPENAXON_RETENTION_INTERVAL);
+  const retentionIntervalMs =
+    intervalText === undefined ? DEFAULT_RETENTION_INTERVAL_MS : parseDuration(intervalText);
+  if (retentionIntervalMs === undefined || retentionIntervalMs < 100) {
+    throw new StartupError(
+      `--retention-interval must be a duration of at least 100ms such as 60s or 5m, got "${intervalText}"`,
+    );
+  }
+
   return {
     listen,
     dataDir,
@@ -175,6 +202,8 @@ function buildConfig(flags: Flags, { env, cwd }: ConfigSources): AxondConfig {
     logLevel,
     sandbox,
     allowCleartext,
+    maxAxonBytes,
+    retentionIntervalMs,
     ...(tls === undefined ? {} : { tls }),
     ...(maxConnections === undefined ? {} : { maxConnections }),
     ...(maxStreamsPerConnection === undefined ? {} : { maxStreamsPerConnection }),
@@ -240,6 +269,14 @@ function buildProgram(writeOut: (text: string) => void): Command {
     .option(
       "--allow-cleartext",
       "serve without TLS off loopback (only when TLS ends at a proxy in front); env OPENAXON_ALLOW_CLEARTEXT=1",
+    )
+    .option(
+      "--max-axon-bytes <size>",
+      `cap on the events one axon holds (stored bytes), e.g. 500MiB; publishes past it get RESOURCE_EXHAUSTED; env OPENAXON_MAX_AXON_BYTES (default ${formatBytes(DEFAULT_MAX_AXON_BYTES).replace(" ", "")})`,
+    )
+    .option(
+      "--retention-interval <duration>",
+      `how often axons are trimmed to their retention and deleted axons' disk is freed, e.g. 30s; env OPENAXON_RETENTION_INTERVAL (default ${formatDuration(DEFAULT_RETENTION_INTERVAL_MS)})`,
     )
     .helpOption("-h, --help", "show this help")
     .addHelpText(

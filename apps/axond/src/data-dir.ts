@@ -15,13 +15,20 @@ export const STORE_SUBDIR = "store";
  * messages an operator can act on. The data dir and everything in it is made owner-only (0700 dirs,
  * 0600 files); what had to be changed is logged in one line.
  */
-export async function openDataDir(dataDir: string, logger?: Logger): Promise<KvLogStore> {
+export async function openDataDir(
+  dataDir: string,
+  logger?: Logger,
+  options: { maxAxonBytes?: number } = {},
+): Promise<KvLogStore> {
   await ensureWritableDir(dataDir);
   const fixed = await makeOwnerOnly(dataDir);
   const path = join(dataDir, STORE_SUBDIR);
   let store: KvLogStore;
   try {
-    store = await openClassicLevelLogStore({ path });
+    store = await openClassicLevelLogStore({
+      path,
+      ...(options.maxAxonBytes !== undefined && { maxAxonBytes: options.maxAxonBytes }),
+    });
   } catch (error) {
     if (error instanceof StoreRefusedError)
       throw new StartupError(`refusing to open the store: ${error.message}`);

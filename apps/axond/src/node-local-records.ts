@@ -2,11 +2,14 @@ import type {
   AppendOptions,
   AppendResult,
   AxonRecord,
+  AxonUpdate,
   EventInput,
   ListAxonsOptions,
   LogStore,
   ReadOptions,
   RecordStore,
+  Retention,
+  RetentionPassReport,
   StoredEvent,
   StoreHealth,
   TailListener,
@@ -34,8 +37,19 @@ export class NodeLocalRecords implements LogStore, RecordStore {
     return this.localKinds.has(kind) ? this.local : this.shared;
   }
 
-  createAxon(input: { name: string; labels: Record<string, string> }): Promise<AxonRecord> {
+  createAxon(input: {
+    name: string;
+    labels: Record<string, string>;
+    retention?: Retention;
+  }): Promise<AxonRecord> {
     return this.shared.createAxon(input);
+  }
+  updateAxon(id: string, update: AxonUpdate): Promise<AxonRecord | undefined> {
+    return this.shared.updateAxon(id, update);
+  }
+  /** The shared store's pass: the local store holds no axons in cluster mode. */
+  applyRetention(): Promise<RetentionPassReport> {
+    return this.shared.applyRetention();
   }
   getAxon(id: string): Promise<AxonRecord | undefined> {
     return this.shared.getAxon(id);

@@ -19,7 +19,7 @@ export async function openStore(
   logger: Logger,
 ): Promise<LogStore & RecordStore> {
   const choice = config.store;
-  if (!choice) return openDataDir(config.dataDir, logger);
+  if (!choice) return openDataDir(config.dataDir, logger, { maxAxonBytes: config.maxAxonBytes });
   if (!env.OPENAXON_SECRET_KEY?.trim()) {
     throw new StartupError(
       "--store jetstream needs OPENAXON_SECRET_KEY, the same on every axond node: secrets are stored in " +

@@ -1,3 +1,4 @@
+import { parseByteSize, parseDuration } from "@openaxon/core";
 import { InvalidArgumentError } from "commander";
 import { UsageError } from "./errors.js";
 
@@ -8,6 +9,26 @@ export function parseNonNegativeInt(flag: string) {
       throw new InvalidArgumentError(`${flag} must be a non-negative integer.`);
     }
     return Number(value);
+  };
+}
+
+/** `--max-bytes 1GiB`: binary units (KiB, MiB, GiB, TiB; KB/MB/GB read the same); 0 turns the limit off. */
+export function parseSizeFlag(flag: string) {
+  return (value: string): number => {
+    const bytes = parseByteSize(value);
+    if (bytes === undefined)
+      throw new InvalidArgumentError(`${flag} takes a size such as 1GiB, 500MiB or 4096.`);
+    return bytes;
+  };
+}
+
+/** `--max-age 7d`: ms, s, m, h, d, w, combinable (1h30m); 0 turns the limit off. */
+export function parseDurationFlag(flag: string) {
+  return (value: string): number => {
+    const ms = value.trim() === "0" ? 0 : parseDuration(value);
+    if (ms === undefined)
+      throw new InvalidArgumentError(`${flag} takes a duration such as 7d, 12h or 1h30m.`);
+    return ms;
   };
 }
 

@@ -3,6 +3,7 @@ import type { AxonService, SqlService } from "@openaxon/protocol";
 import type { AppendProducer } from "./append-producer.js";
 import { type AxonSql, createAxonSql } from "./axon-sql.js";
 import { originValue, toAxon, toEvent, toSafeNumber, toUint64 } from "./convert.js";
+import { asEventsTrimmed } from "./errors.js";
 import { encodePayload } from "./payload.js";
 import { type SubscribeDefaults, type SubscribeOptions, subscribeResilient } from "./subscribe.js";
 import type {
@@ -111,15 +112,19 @@ export function createAxonHandle(
       };
     },
     async events(query = {}, options) {
-      const response = await rpc.listEvents(
-        {
-          axonId: id,
-          afterSequence: toUint64(query.afterSequence ?? 0, "afterSequence"),
-          limit: query.limit ?? 0,
-          descending: query.descending ?? false,
-        },
-        options,
-      );
+      const response = await rpc
+        .listEvents(
+          {
+            axonId: id,
+            afterSequence: toUint64(query.afterSequence ?? 0, "afterSequence"),
+            limit: query.limit ?? 0,
+            descending: query.descending ?? false,
+          },
+          options,
+        )
+        .catch((error: unknown) => {
+          throw asEventsTrimmed(error);
+        });
       return {
         events: response.events.map(toEvent),
         hasMore: response.hasMore,

@@ -1,11 +1,51 @@
 import type { Client } from "@connectrpc/connect";
 import type { AxonService } from "@openaxon/protocol";
-import { toAxon } from "./convert.js";
-import type { Axon, AxonPage, CallOptions } from "./types.js";
+import { toAxon, toWireRetention } from "./convert.js";
+import type { Axon, AxonPage, CallOptions, Retention } from "./types.js";
 
 export interface CreateAxonInput {
   readonly name?: string;
   readonly labels?: Readonly<Record<string, string>>;
+  /** Absent: keep everything (up to the server's per-axon size cap). */
+  readonly retention?: Retention;
+}
+
+/**
+ * What `axons.update` changes; what is left out stays as it is. `labels` replaces all labels.
+ * `retention` changes exactly the limits it names (0 turns one off, the others stay);
+ * `retention: null` removes the retention altogether.
+ */
+export interface UpdateAxonInput {
+  readonly name?: string;
+  readonly labels?: Readonly<Record<string, string>>;
+  readonly retention?: Retention | null;
+}
+
+const RETENTION_PATHS = {
+  maxAgeMs: "retention.max_age_ms",
+  maxEvents: "retention.max_events",
+  maxBytes: "retention.max_bytes",
+} as const;
+
+/** The UpdateAxon request for `input`: the field mask names exactly what `input` sets. */
+export function updateAxonRequest(id: string, input: UpdateAxonInput) {
+  const paths: string[] = [];
+  if (input.name !== undefined) paths.push("name");
+  if (input.labels !== undefined) paths.push("labels");
+  if (input.retention === null) paths.push("retention");
+  else if (input.retention !== undefined) {
+    for (const [key, path] of Object.entries(RETENTION_PATHS)) {
+      if (input.retention[key as keyof Retention] !== undefined) paths.push(path);
+    }
+  }
+  if (paths.length === 0) throw new TypeError("axons.update needs at least one of name, labels, retention");
+  return {
+    id,
+    name: input.name ?? "",
+    labels: { ...input.labels },
+    ...(input.retention && { retention: toWireRetention(input.retention) }),
+    updateMask: { paths },
+  };
 }
 
 export interface ListAxonsInput {
@@ -28,7 +68,9 @@ export interface Axons {
   /** Every matching axon, oldest first, fetching pages as the loop advances. */
   list(input?: ListAxonsInput, options?: CallOptions): AsyncIterable<Axon>;
   listPage(input?: ListAxonsPageInput, options?: CallOptions): Promise<AxonPage>;
-  /** Marks the axon deleted; its events are no longer served. */
+  /** Changes name, labels or retention (see UpdateAxonInput); returns the axon as it now is. */
+  update(id: string, input: UpdateAxonInput, options?: CallOptions): Promise<Axon>;
+  /** Deletes the axon: its events stop being served at once; the server frees its disk in the background. */
   delete(id: string, options?: CallOptions): Promise<void>;
 }
 
@@ -42,7 +84,18 @@ export function createAxons(rpc: Client<typeof AxonService>): Axons {
   };
   return {
     async create(input = {}, options) {
-      const response = await rpc.createAxon({ name: input.name ?? "", labels: { ...input.labels } }, options);
+      const response = await rpc.createAxon(
+        {
+          name: input.name ?? "",
+          labels: { ...input.labels },
+          ...(input.retention && { retention: toWireRetention(input.retention) }),
+        },
+        options,
+      );
+      return toAxon(response.axon);
+    },
+    async update(id, input, options) {
+      const response = await rpc.updateAxon(updateAxonRequest(id, input), options);
       return toAxon(response.axon);
     },
     async get(id, options) {

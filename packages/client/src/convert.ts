@@ -3,7 +3,7 @@ import {
   type Event as EventMessage,
   Origin as OriginEnum,
 } from "@openaxon/protocol";
-import type { Axon, AxonEvent, OriginName, PublishOrigin } from "./types.js";
+import type { Axon, AxonEvent, OriginName, PublishOrigin, Retention } from "./types.js";
 
 /** Wire uint64/int64 → number, refusing to round (see types.ts for why numbers). */
 export function toSafeNumber(value: bigint, field: string): number {
@@ -56,7 +56,30 @@ export function toAxon(message: AxonMessage | undefined): Axon {
     name: message.name,
     createdAtMs: toSafeNumber(message.createdAtMs, "created_at_ms"),
     headSequence: toSafeNumber(message.headSequence, "head_sequence"),
+    firstSequence: toSafeNumber(message.firstSequence, "first_sequence"),
     labels: { ...message.labels },
+    ...(message.retention && { retention: fromWireRetention(message.retention) }),
+  };
+}
+
+function fromWireRetention(wire: { maxAgeMs: bigint; maxEvents: bigint; maxBytes: bigint }): Retention {
+  const out: { maxAgeMs?: number; maxEvents?: number; maxBytes?: number } = {};
+  if (wire.maxAgeMs > 0n) out.maxAgeMs = toSafeNumber(wire.maxAgeMs, "max_age_ms");
+  if (wire.maxEvents > 0n) out.maxEvents = toSafeNumber(wire.maxEvents, "max_events");
+  if (wire.maxBytes > 0n) out.maxBytes = toSafeNumber(wire.maxBytes, "max_bytes");
+  return out;
+}
+
+/** The wire form of a retention: every limit present, 0 for off. */
+export function toWireRetention(retention: Retention): {
+  maxAgeMs: bigint;
+  maxEvents: bigint;
+  maxBytes: bigint;
+} {
+  return {
+    maxAgeMs: toUint64(retention.maxAgeMs ?? 0, "retention.maxAgeMs"),
+    maxEvents: toUint64(retention.maxEvents ?? 0, "retention.maxEvents"),
+    maxBytes: toUint64(retention.maxBytes ?? 0, "retention.maxBytes"),
   };
 }
 

@@ -1,5 +1,5 @@
 import { Code, ConnectError } from "@connectrpc/connect";
-import { ExpectedHeadMismatchSchema } from "@openaxon/protocol";
+import { AxonFullSchema, EventsTrimmedSchema, ExpectedHeadMismatchSchema } from "@openaxon/protocol";
 import { toSafeNumber } from "./convert.js";
 
 // Re-exported so callers can `catch (e) { if (e instanceof ConnectError && e.code === Code.NotFound) … }`
@@ -59,6 +59,73 @@ export function isConnectionError(error: unknown): boolean {
     current = current.cause;
   }
   return false;
+}
+
+/**
+ * OUT_OF_RANGE: the read needed events the axon's retention has trimmed. Nothing was skipped in
+ * silence: resume with `afterSequence: firstAvailableSequence - 1` if losing the trimmed range is
+ * acceptable, or treat it as lost data. Thrown by `axon.events()` and `axon.subscribe()`; still a
+ * ConnectError with code OUT_OF_RANGE.
+ */
+export class EventsTrimmedError extends ConnectError {
+  // The name stays "ConnectError": ConnectError's instanceof check goes by it, and
+  // `error instanceof ConnectError` must keep working for code that only looks at the code.
+
+  /** ConnectError's own check accepts any ConnectError-shaped value; this class means the real thing. */
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    return Function.prototype[Symbol.hasInstance].call(EventsTrimmedError, value);
+  }
+
+  constructor(
+    cause: ConnectError,
+    readonly axonId: string,
+    /** The oldest sequence the axon still has. */
+    readonly firstAvailableSequence: number,
+    readonly headSequence: number,
+    /** The first sequence the read needed. */
+    readonly requestedSequence: number,
+  ) {
+    super(cause.rawMessage, cause.code, cause.metadata, undefined, cause);
+    this.details = cause.details;
+  }
+}
+
+/** `error` as an EventsTrimmedError when it is an OUT_OF_RANGE for trimmed events; else `error` itself. */
+export function asEventsTrimmed(error: unknown): unknown {
+  if (error instanceof EventsTrimmedError) return error;
+  if (!(error instanceof ConnectError) || error.code !== Code.OutOfRange) return error;
+  const [detail] = error.findDetails(EventsTrimmedSchema);
+  if (!detail) return error;
+  return new EventsTrimmedError(
+    error,
+    detail.axonId,
+    toSafeNumber(detail.firstSequence, "first_sequence"),
+    toSafeNumber(detail.headSequence, "head_sequence"),
+    toSafeNumber(detail.requestedSequence, "requested_sequence"),
+  );
+}
+
+export interface AxonFullInfo {
+  readonly axonId: string;
+  /** Stored bytes the axon holds. */
+  readonly sizeBytes: number;
+  /** Stored bytes of the rejected events. */
+  readonly incomingBytes: number;
+  /** The server's per-axon cap. */
+  readonly limitBytes: number;
+}
+
+/** The details of a RESOURCE_EXHAUSTED from the per-axon size cap, or undefined for any other error. */
+export function axonFull(error: unknown): AxonFullInfo | undefined {
+  if (!(error instanceof ConnectError) || error.code !== Code.ResourceExhausted) return undefined;
+  const [detail] = error.findDetails(AxonFullSchema);
+  if (!detail) return undefined;
+  return {
+    axonId: detail.axonId,
+    sizeBytes: toSafeNumber(detail.sizeBytes, "size_bytes"),
+    incomingBytes: toSafeNumber(detail.incomingBytes, "incoming_bytes"),
+    limitBytes: toSafeNumber(detail.limitBytes, "limit_bytes"),
+  };
 }
 
 export interface ExpectedHeadMismatchInfo {

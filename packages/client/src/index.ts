@@ -3,11 +3,14 @@ export { bearerAuthInterceptor, withBearerAuth } from "./auth.js";
 export { type AxonClient, type AxonClientOptions, createAxonClient } from "./axon-client.js";
 export type { AxonHandle } from "./axon-handle.js";
 export { type AxonSql, sqlErrorOf } from "./axon-sql.js";
-export type { Axons, CreateAxonInput, ListAxonsInput, ListAxonsPageInput } from "./axons.js";
+export type { Axons, CreateAxonInput, ListAxonsInput, ListAxonsPageInput, UpdateAxonInput } from "./axons.js";
 export type { RetryOptions } from "./backoff.js";
 export {
+  type AxonFullInfo,
+  axonFull,
   Code,
   ConnectError,
+  EventsTrimmedError,
   type ExpectedHeadMismatchInfo,
   expectedHeadMismatch,
   isConnectionError,
@@ -90,5 +93,6 @@ export type {
   PublishInput,
   PublishOrigin,
   PublishResult,
+  Retention,
 } from "./types.js";
 export type { CreateWebhookInput, Webhook, WebhookProviderName, Webhooks } from "./webhooks.js";

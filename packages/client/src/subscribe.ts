@@ -2,7 +2,7 @@ import { type Client, Code, ConnectError } from "@connectrpc/connect";
 import type { AxonService } from "@openaxon/protocol";
 import { backoffDelay, type RetryOptions, resolveRetryOptions } from "./backoff.js";
 import { originValue, toEvent, toSafeNumber, toUint64 } from "./convert.js";
-import { isRetryableError } from "./errors.js";
+import { asEventsTrimmed, isRetryableError } from "./errors.js";
 import type { Timers } from "./timers.js";
 import type { AxonEvent, OriginName } from "./types.js";
 
@@ -128,7 +128,8 @@ export async function* subscribeResilient(
       attempt.abort();
     }
     if (signal?.aborted) return;
-    if (!isRetryableError(failure)) throw failure;
+    // OUT_OF_RANGE (trimmed events) is never retried: it surfaces as EventsTrimmedError.
+    if (!isRetryableError(failure)) throw asEventsTrimmed(failure);
     failures++;
     if (failures > retry.maxAttempts) throw failure;
     const delayMs = backoffDelay(failures, retry);

@@ -20,7 +20,27 @@ export interface Axon {
   readonly createdAtMs: number;
   /** Sequence of the newest event; 0 for an empty axon. */
   readonly headSequence: number;
+  /**
+   * The oldest sequence still readable: events below it were trimmed by retention. 1 for an axon
+   * never trimmed, headSequence + 1 when every event was trimmed.
+   */
+  readonly firstSequence: number;
   readonly labels: Readonly<Record<string, string>>;
+  /** Absent when the axon keeps everything (up to the server's per-axon size cap). */
+  readonly retention?: Retention;
+}
+
+/**
+ * How much of an axon the server keeps; each limit is off when absent (or 0). The oldest events go
+ * first, in the background (within the server's retention interval, 60 s by default).
+ */
+export interface Retention {
+  /** Trim events older than this many milliseconds. */
+  readonly maxAgeMs?: number;
+  /** Keep at most this many of the newest events. */
+  readonly maxEvents?: number;
+  /** Keep at most this many stored bytes (payload, source and type in UTF-8 + 13 per event). */
+  readonly maxBytes?: number;
 }
 
 /** One immutable event of an axon. JSON.stringify(event) gives its fields (payload as JSON text). */

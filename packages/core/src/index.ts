@@ -5,3 +5,4 @@ export { type Rng, seededRng } from "./rng.js";
 export { SerialQueue } from "./serial-queue.js";
 export { systemClock } from "./system-clock.js";
 export { systemRng } from "./system-rng.js";
+export { formatBytes, formatDuration, parseByteSize, parseDuration } from "./units.js";

@@ -2,6 +2,7 @@ import type { MessageInitShape } from "@bufbuild/protobuf";
 import { Code, ConnectError } from "@connectrpc/connect";
 import {
   type AppendResponseSchema,
+  AxonFullSchema,
   ExpectedHeadMismatchSchema,
   PayloadTooLargeSchema,
 } from "@openaxon/protocol";
@@ -52,12 +53,15 @@ export function errorOutcome(batchId: bigint, error: unknown, logger: Logger): A
   if (!REJECTED.has(connectError.code)) return { fatal: connectError };
   let expectedHeadMismatch: MessageInitShape<typeof ExpectedHeadMismatchSchema> | undefined;
   let payloadTooLarge: MessageInitShape<typeof PayloadTooLargeSchema> | undefined;
+  let axonFull: MessageInitShape<typeof AxonFullSchema> | undefined;
   for (const detail of connectError.details) {
     if (!("desc" in detail)) continue;
     if (detail.desc.typeName === ExpectedHeadMismatchSchema.typeName) {
       expectedHeadMismatch = detail.value as MessageInitShape<typeof ExpectedHeadMismatchSchema>;
     } else if (detail.desc.typeName === PayloadTooLargeSchema.typeName) {
       payloadTooLarge = detail.value as MessageInitShape<typeof PayloadTooLargeSchema>;
+    } else if (detail.desc.typeName === AxonFullSchema.typeName) {
+      axonFull = detail.value as MessageInitShape<typeof AxonFullSchema>;
     }
   }
   return {
@@ -70,6 +74,7 @@ export function errorOutcome(batchId: bigint, error: unknown, logger: Logger): A
           message: connectError.rawMessage,
           ...(expectedHeadMismatch && { expectedHeadMismatch }),
           ...(payloadTooLarge && { payloadTooLarge }),
+          ...(axonFull && { axonFull }),
         },
       },
     },

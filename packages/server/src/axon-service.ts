@@ -13,7 +13,7 @@ import { decodePageToken, encodePageToken } from "./page-token.js";
 import { principalKey } from "./scope-interceptor.js";
 import { DEFAULT_FRAME_BUDGET_BYTES, type SubscribeFrame, subscribeStream } from "./subscribe-stream.js";
 import { axonToProto, eventToProto } from "./to-proto.js";
-import { validateCreateAxon } from "./validate-axon.js";
+import { validateCreateAxon, validateUpdateAxon } from "./validate-axon.js";
 import { clampPageSize, requireAxonId, toSequence } from "./validate-fields.js";
 import {
   DEFAULT_MAX_PAYLOAD_BYTES,
@@ -148,6 +148,14 @@ export function createAxonService(options: AxonServiceOptions): ServiceImpl<type
           axons: page.map(axonToProto),
           nextPageToken: hasMore ? encodePageToken(page[page.length - 1]!.id) : "",
         };
+      }),
+
+    updateAxon: (request) =>
+      guarded("UpdateAxon", async () => {
+        const { id, update } = validateUpdateAxon(request);
+        const axon = await store.updateAxon(id, update);
+        if (!axon) throw axonNotFound(id);
+        return { axon: axonToProto(axon) };
       }),
 
     deleteAxon: (request) =>

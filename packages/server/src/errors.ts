@@ -1,8 +1,11 @@
 import { Code, ConnectError } from "@connectrpc/connect";
-import { ExpectedHeadMismatchSchema } from "@openaxon/protocol";
+import { AxonFullSchema, EventsTrimmedSchema, ExpectedHeadMismatchSchema } from "@openaxon/protocol";
 import {
+  AxonFullError,
   AxonNotFoundError,
+  EventsTrimmedError,
   ExpectedHeadMismatchError,
+  RetentionUnsupportedError,
   StoreClosedError,
   StoreCorruptionError,
   StoreFailedError,
@@ -45,6 +48,50 @@ export function toConnectError(error: unknown, logger: Logger, rpc: string): Con
         },
       ],
     );
+  }
+  if (error instanceof EventsTrimmedError) {
+    // Like Durable Streams' 410 for a trimmed range: the reader learns where the log now starts.
+    return new ConnectError(
+      `events of axon ${error.axonId} before sequence ${error.firstSequence} were removed by its retention ` +
+        `(this read needed ${error.requestedSequence}); the first available sequence is ${error.firstSequence}: ` +
+        `resume with after_sequence=${error.firstSequence - 1}`,
+      Code.OutOfRange,
+      undefined,
+      [
+        {
+          desc: EventsTrimmedSchema,
+          value: {
+            axonId: error.axonId,
+            firstSequence: BigInt(error.firstSequence),
+            headSequence: BigInt(error.headSequence),
+            requestedSequence: BigInt(error.requestedSequence),
+          },
+        },
+      ],
+    );
+  }
+  if (error instanceof AxonFullError) {
+    return new ConnectError(
+      `axon ${error.axonId} holds ${error.sizeBytes} bytes and these events (${error.incomingBytes} bytes) would take ` +
+        `it past this server's per-axon cap of ${error.limitBytes} bytes; nothing was written. Give the axon a ` +
+        "retention (UpdateAxon, e.g. axon update --max-bytes) or delete it to make room",
+      Code.ResourceExhausted,
+      undefined,
+      [
+        {
+          desc: AxonFullSchema,
+          value: {
+            axonId: error.axonId,
+            sizeBytes: BigInt(error.sizeBytes),
+            incomingBytes: BigInt(error.incomingBytes),
+            limitBytes: BigInt(error.limitBytes),
+          },
+        },
+      ],
+    );
+  }
+  if (error instanceof RetentionUnsupportedError) {
+    return new ConnectError(error.message, Code.FailedPrecondition);
   }
   if (error instanceof StoreFailedError) {
     logger.error({ rpc, err: error }, "store failed");

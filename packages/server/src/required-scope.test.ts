@@ -21,6 +21,7 @@ const EXPECTED: Readonly<Record<string, Scope | "by-origin">> = {
   "openaxon.v1.AxonService/CreateAxon": "publish",
   "openaxon.v1.AxonService/GetAxon": "read",
   "openaxon.v1.AxonService/ListAxons": "read",
+  "openaxon.v1.AxonService/UpdateAxon": "admin",
   "openaxon.v1.AxonService/DeleteAxon": "admin",
   "openaxon.v1.AxonService/Publish": "by-origin",
   "openaxon.v1.AxonService/PublishBatch": "by-origin",

@@ -17,6 +17,7 @@ const TABLE: Readonly<Record<string, Readonly<Record<string, Scope>>>> = {
     ListEvents: "read",
     Subscribe: "read",
     CreateAxon: "publish",
+    UpdateAxon: "admin",
     DeleteAxon: "admin",
   },
   // Secrets, policies, gateway configs (their endpoints included) and runtimes (which run commands

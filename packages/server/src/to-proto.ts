@@ -1,4 +1,5 @@
-import type { Axon, Event, Origin } from "@openaxon/protocol";
+import { create } from "@bufbuild/protobuf";
+import { type Axon, type Event, type Origin, RetentionSchema } from "@openaxon/protocol";
 import type { AxonRecord, StoredEvent } from "@openaxon/store";
 
 /** Wire shapes without $typeName: Connect accepts init shapes, and they are cheaper to build. */
@@ -12,6 +13,14 @@ export function axonToProto(axon: AxonRecord): AxonInit {
     createdAtMs: BigInt(axon.createdAtMs),
     headSequence: BigInt(axon.headSequence),
     labels: { ...axon.labels },
+    firstSequence: BigInt(axon.firstSequence),
+    ...(axon.retention && {
+      retention: create(RetentionSchema, {
+        maxAgeMs: BigInt(axon.retention.maxAgeMs ?? 0),
+        maxEvents: BigInt(axon.retention.maxEvents ?? 0),
+        maxBytes: BigInt(axon.retention.maxBytes ?? 0),
+      }),
+    }),
   };
 }
 

@@ -13,6 +13,7 @@ import {
   type AppendResult,
   AxonNotFoundError,
   type AxonRecord,
+  type AxonUpdate,
   chunkProblem,
   decodeChunk,
   type EventInput,
@@ -21,8 +22,12 @@ import {
   eventSize,
   type ListAxonsOptions,
   type LogStore,
+  normalizeRetention,
   type ReadOptions,
   type RecordStore,
+  type Retention,
+  type RetentionPassReport,
+  RetentionUnsupportedError,
   StoreClosedError,
   StoreCorruptionError,
   type StoredEvent,
@@ -132,8 +137,13 @@ export class JetStreamLogStore implements LogStore, RecordStore {
     }
   }
 
-  createAxon(input: { name: string; labels: Record<string, string> }): Promise<AxonRecord> {
+  createAxon(input: {
+    name: string;
+    labels: Record<string, string>;
+    retention?: Retention;
+  }): Promise<AxonRecord> {
     return this.track(async () => {
+      refuseRetention(input.retention);
       const meta: AxonMeta = {
         id: newId("axn", this.p.clock, this.p.rng),
         name: input.name,
@@ -194,6 +204,36 @@ export class JetStreamLogStore implements LogStore, RecordStore {
       if (record) out.push(record);
     }
     return out;
+  }
+
+  /**
+   * Name and labels only (retention is refused, see refuseRetention). The metadata is written with
+   * the revision it was read at, so a delete racing the update wins. Other nodes keep the metadata
+   * they cached until they evict or restart: names and labels may read stale there.
+   */
+  updateAxon(id: string, update: AxonUpdate): Promise<AxonRecord | undefined> {
+    return this.track(async () => {
+      refuseRetention({ ...update.retention, ...update.retentionLimits });
+      if (!isSubjectSafeId(id)) return undefined;
+      const entry = await this.nats(() => this.p.axons.get(id));
+      if (entry?.operation !== "PUT") return undefined;
+      const current = parse<AxonMeta>(entry.value);
+      if (current.deleted) return undefined;
+      const meta: AxonMeta = {
+        ...current,
+        ...(update.name !== undefined && { name: update.name }),
+        ...(update.labels !== undefined && { labels: { ...update.labels } }),
+      };
+      await this.nats(() => this.p.axons.update(id, json(meta), entry.revision));
+      this.metas.set(id, meta);
+      return this.getAxon(id);
+    });
+  }
+
+  /** Nothing to trim (no axon has retention here); deleted axons' streams are dropped at once. */
+  async applyRetention(): Promise<RetentionPassReport> {
+    this.assertOpen();
+    return { axonsTrimmed: 0, eventsTrimmed: 0, axonsPurged: 0 };
   }
 
   deleteAxon(id: string): Promise<boolean> {
@@ -653,5 +693,28 @@ function describe(error: unknown): string {
 }
 
 function toRecord(meta: AxonMeta, headSequence: number): AxonRecord {
-  return { id: meta.id, name: meta.name, createdAtMs: meta.createdAtMs, labels: meta.labels, headSequence };
+  // Nothing is ever trimmed here, so every axon starts at 1.
+  return {
+    id: meta.id,
+    name: meta.name,
+    createdAtMs: meta.createdAtMs,
+    labels: meta.labels,
+    headSequence,
+    firstSequence: 1,
+  };
+}
+
+/**
+ * Per-axon retention is not offered on JetStream yet. A stream's MaxAge/MaxMsgs/MaxBytes count
+ * messages, and a message here is a commit of 1..n events (plus the genesis commit the append
+ * expectations start from); the commit index and the reads assume no message is ever removed
+ * (deny_delete, deny_purge). Mapping it means trimming whole commits and teaching the index a
+ * first sequence, so until then retention is refused rather than half-kept.
+ */
+function refuseRetention(retention: Retention | undefined): void {
+  if (!normalizeRetention(retention)) return;
+  throw new RetentionUnsupportedError(
+    "per-axon retention is not supported by the JetStream store yet (axond --store jetstream); " +
+      "create the axon without retention, or use the embedded store",
+  );
 }

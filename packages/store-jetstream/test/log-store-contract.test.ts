@@ -1,4 +1,4 @@
-import { describeLogStoreContract } from "@openaxon/store/test-support";
+import { describeLogStoreContract, describeRetentionContract } from "@openaxon/store/test-support";
 import { afterAll, beforeAll } from "vitest";
 import { openJetStreamLogStore } from "../src/index.js";
 import { type NatsCluster, startNatsCluster } from "./support/nats-cluster.js";
@@ -37,4 +37,9 @@ describeLogStoreContract(
   "JetStreamLogStore, R=3 (3-node cluster)",
   subjectOn(() => triple, 3),
   { numRuns: 6 },
+);
+describeRetentionContract(
+  "JetStreamLogStore, R=1",
+  subjectOn(() => single, 1),
+  { supported: false },
 );

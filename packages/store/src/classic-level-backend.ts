@@ -86,6 +86,10 @@ export class ClassicLevelBackend implements KvBackend {
     return this.db.values(toLevelRange(range)).all();
   }
 
+  compact(range: { readonly gte: string; readonly lt: string }): Promise<void> {
+    return this.db.compactRange(range.gte, range.lt);
+  }
+
   async close(): Promise<void> {
     await this.writing.catch(() => {});
     await closeCleanly(this.db, this.witness, this.commits);

@@ -21,6 +21,43 @@ export class ExpectedHeadMismatchError extends StoreError {
   }
 }
 
+/** A read asked for events retention has trimmed: they are gone, and nothing is served in their place. */
+export class EventsTrimmedError extends StoreError {
+  override name = "EventsTrimmedError";
+  constructor(
+    readonly axonId: string,
+    /** The oldest sequence still available. */
+    readonly firstSequence: number,
+    readonly headSequence: number,
+    /** The first sequence the read needed. */
+    readonly requestedSequence: number,
+  ) {
+    super(
+      `events of axon ${axonId} before ${firstSequence} were trimmed by its retention (asked for ${requestedSequence})`,
+    );
+  }
+}
+
+/** An append would take the axon over the store's per-axon size cap; nothing was written. */
+export class AxonFullError extends StoreError {
+  override name = "AxonFullError";
+  constructor(
+    readonly axonId: string,
+    readonly sizeBytes: number,
+    readonly incomingBytes: number,
+    readonly limitBytes: number,
+  ) {
+    super(
+      `axon ${axonId} holds ${sizeBytes} bytes; ${incomingBytes} more would exceed the per-axon cap of ${limitBytes}`,
+    );
+  }
+}
+
+/** The store cannot enforce the retention asked for (e.g. a backend that has no per-axon limits). */
+export class RetentionUnsupportedError extends StoreError {
+  override name = "RetentionUnsupportedError";
+}
+
 /** The store saw a write error and refuses further appends until reopened: sequences stay gap-free. */
 export class StoreFailedError extends StoreError {
   override name = "StoreFailedError";

@@ -118,6 +118,18 @@ export function chunkLastSequence(bytes: Uint8Array): number {
   return buf.readDoubleLE(at) + buf.readUInt32LE(at + 16) - 1;
 }
 
+/** The chunk's events' stored bytes (storedEventBytes summed): the chunk less its header. */
+export function chunkStoredBytes(bytes: Uint8Array): number {
+  const buf = asBuffer(bytes);
+  return buf.length - (checkVersion(buf) + 20);
+}
+
+/** The chunk's timestamp (all its events share it), read from the header only. */
+export function chunkTimestamp(bytes: Uint8Array): number {
+  const buf = asBuffer(bytes);
+  return buf.readDoubleLE(checkVersion(buf) + 8);
+}
+
 /** Decodes the chunk's events with `from <= sequence <= to`, in ascending order. */
 export function decodeChunk(
   axonId: string,

@@ -2,8 +2,11 @@ export { catchUpThenLive, type FollowItem, type FollowOptions } from "./catch-up
 export { ClassicLevelBackend } from "./classic-level-backend.js";
 export { decideStoreOpen, type StoreOpenDecision } from "./decide-store-open.js";
 export {
+  AxonFullError,
   AxonNotFoundError,
+  EventsTrimmedError,
   ExpectedHeadMismatchError,
+  RetentionUnsupportedError,
   StoreClosedError,
   StoreCorruptionError,
   StoreError,
@@ -14,19 +17,23 @@ export {
 export { chunkProblem, decodeChunk, encodeChunk } from "./event-codec.js";
 export { GroupCommit } from "./group-commit.js";
 export type { KvBackend, KvOp, KvRange } from "./kv-backend.js";
-export { KvLogStore, type KvLogStoreOptions } from "./kv-log-store.js";
+export { DEFAULT_MAX_AXON_BYTES, KvLogStore, type KvLogStoreOptions } from "./kv-log-store.js";
 export {
   type AppendOptions,
   type AppendResult,
   type AxonRecord,
+  type AxonUpdate,
   type EventInput,
   eventSize,
   type ListAxonsOptions,
   type LogStore,
   Origin,
   type ReadOptions,
+  type Retention,
+  type RetentionPassReport,
   type StoredEvent,
   type StoreHealth,
+  storedEventBytes,
   type TailListener,
 } from "./log-store.js";
 export { MemoryBackend } from "./memory-backend.js";
@@ -35,5 +42,6 @@ export {
   openClassicLevelLogStore,
 } from "./open-classic-level-log-store.js";
 export type { RecordStore } from "./record-store.js";
+export { decideTrim, keepsEverything, normalizeRetention, type TrimCandidate } from "./retention-decision.js";
 export { formatVerifyReport, type VerifyProblem, type VerifyReport } from "./verify-report.js";
 export { type VerifyOutcome, verifyStore } from "./verify-store.js";

@@ -6,6 +6,9 @@
  *   h!<axonId>                 the axon's high-water mark: its last acknowledged sequence (JSON),
  *                              written in the same batch as the events, so a lost chunk shows
  *   i!<axonId>!<key>           idempotency record (JSON)
+ *   s!<axonId>                 stored bytes of every event ever appended to the axon (JSON), written
+ *                              with each append: the size cap and max_bytes start from it
+ *   t!<axonId>                 the trim line: { firstSequence, trimmedBytes } (JSON), moved by retention
  *   m!commits                  count of durable batches, kept by ClassicLevelBackend (JSON) and
  *                              mirrored in the commit witness file (commit-witness.ts)
  *   m!probe                    written by recovery after a failed write to prove writes work again
@@ -18,6 +21,8 @@ export const keys = {
   /** Upper bound (exclusive) of an axon's event keys. */
   eventsEnd: (axonId: string) => `e!${axonId}!~`,
   head: (axonId: string) => `h!${axonId}`,
+  appendedBytes: (axonId: string) => `s!${axonId}`,
+  trimLine: (axonId: string) => `t!${axonId}`,
   idempotencyRange: (axonId: string) => ({ gt: `i!${axonId}!`, lt: `i!${axonId}!\uffff` }),
   commitCount: "m!commits",
   probe: "m!probe",

@@ -29,4 +29,9 @@ export interface KvBackend {
    * write after one failed until reopened). Optional: backends without such a state omit it.
    */
   reopen?(): Promise<void>;
+  /**
+   * Compacts the key range so space held by deleted keys goes back to the file system (LevelDB
+   * frees it only when compaction rewrites the tables). Optional: memory backends omit it.
+   */
+  compact?(range: { readonly gte: string; readonly lt: string }): Promise<void>;
 }

@@ -1,10 +1,17 @@
-import { type Clock, isMutantActive, newId, type Rng } from "@openaxon/core";
+import { type Clock, isMutantActive, newId, type Rng, SerialQueue } from "@openaxon/core";
 import { AxonCache } from "./axon-cache.js";
-import { AxonNotFoundError, StoreClosedError, StoreCorruptionError, StoreFailedError } from "./errors.js";
+import {
+  AxonNotFoundError,
+  EventsTrimmedError,
+  StoreClosedError,
+  StoreCorruptionError,
+  StoreFailedError,
+} from "./errors.js";
 import {
   chunkFirstSequence,
   chunkLastSequence,
   chunkProblem,
+  chunkStoredBytes,
   encodeChunk,
   splitIntoChunks,
 } from "./event-codec.js";
@@ -15,10 +22,13 @@ import type {
   AppendOptions,
   AppendResult,
   AxonRecord,
+  AxonUpdate,
   EventInput,
   ListAxonsOptions,
   LogStore,
   ReadOptions,
+  Retention,
+  RetentionPassReport,
   StoredEvent,
   StoreHealth,
   TailListener,
@@ -26,7 +36,9 @@ import type {
 import { isLevelCorruption, readChunks } from "./read-chunks.js";
 import type { RecordStore } from "./record-store.js";
 import { recoverHead } from "./recover-head.js";
-import { AxonSequencer, type SequencerContext } from "./sequencer.js";
+import { normalizeRetention } from "./retention-decision.js";
+import { purgeAxon, trimAxon } from "./retention-pass.js";
+import { AxonSequencer, type SequencerContext, type TrimLine } from "./sequencer.js";
 
 interface AxonMeta {
   id: string;
@@ -34,6 +46,7 @@ interface AxonMeta {
   createdAtMs: number;
   labels: Record<string, string>;
   deleted?: boolean;
+  retention?: Retention;
 }
 
 interface LoadedAxon {
@@ -53,7 +66,12 @@ export interface KvLogStoreOptions {
   readonly recoveryIntervalMs?: number;
   /** Told about damage found while loading or reading, so it is logged even if no RPC reports it. */
   readonly onDamage?: (error: StoreCorruptionError) => void;
+  /** The per-axon size cap in stored bytes (storedEventBytes); appends past it fail. Default 10 GiB. */
+  readonly maxAxonBytes?: number;
 }
+
+/** The default per-axon size cap: 10 GiB of stored events, as Runloop caps an axon. */
+export const DEFAULT_MAX_AXON_BYTES = 10 * 1024 ** 3;
 
 /** About 1 KiB of heap per cached axon, so the default costs a few MiB however many axons exist. */
 export const DEFAULT_AXON_CACHE_CAPACITY = 4096;
@@ -81,6 +99,12 @@ export class KvLogStore implements LogStore, RecordStore {
   private readonly axons: AxonCache<LoadedAxon>;
   private readonly watchers = new Map<string, Set<TailListener>>();
   private closed = false;
+  private readonly maxAxonBytes: number;
+  /** Serialises writes of axon metadata (update, delete), so one never undoes another. */
+  private readonly metaLock = new SerialQueue();
+  /** Serialises trimming and purging: a purge never races a trim of the same axon. */
+  private readonly maintenance = new SerialQueue();
+  private pass: Promise<RetentionPassReport> | undefined;
 
   constructor(options: KvLogStoreOptions) {
     this.backend = options.backend;
@@ -88,6 +112,7 @@ export class KvLogStore implements LogStore, RecordStore {
     this.rng = options.rng;
     this.recoveryIntervalMs = options.recoveryIntervalMs ?? 1000;
     this.onDamage = options.onDamage ?? (() => {});
+    this.maxAxonBytes = options.maxAxonBytes ?? DEFAULT_MAX_AXON_BYTES;
     this.committer = new GroupCommit(this.backend);
     this.axons = new AxonCache(
       options.axonCacheCapacity ?? DEFAULT_AXON_CACHE_CAPACITY,
@@ -109,25 +134,52 @@ export class KvLogStore implements LogStore, RecordStore {
     return { status: "failed", reason: `writes are failing: ${describe(cause)}` };
   }
 
-  async createAxon(input: { name: string; labels: Record<string, string> }): Promise<AxonRecord> {
+  async createAxon(input: {
+    name: string;
+    labels: Record<string, string>;
+    retention?: Retention;
+  }): Promise<AxonRecord> {
     const recovering = this.ensureWritable();
     if (recovering) await recovering;
+    const retention = normalizeRetention(input.retention);
     const meta: AxonMeta = {
       id: newId("axn", this.clock, this.rng),
       name: input.name,
       createdAtMs: this.clock.now(),
       labels: { ...input.labels },
+      ...(retention && { retention }),
     };
     await this.committer.commit([{ type: "put", key: keys.axon(meta.id), value: json(meta) }]);
     const sequencer = new AxonSequencer(meta.id, 0, this.contextFor(this.generation));
     this.axons.set(meta.id, Promise.resolve({ meta, sequencer }));
-    return toRecord(meta, 0);
+    return toRecord(meta, sequencer);
   }
 
   async getAxon(id: string): Promise<AxonRecord | undefined> {
     this.assertOpen();
     const loaded = await this.load(id);
-    return loaded && toRecord(loaded.meta, loaded.sequencer.durableHead);
+    return loaded && toRecord(loaded.meta, loaded.sequencer);
+  }
+
+  async updateAxon(id: string, update: AxonUpdate): Promise<AxonRecord | undefined> {
+    const recovering = this.ensureWritable();
+    if (recovering) await recovering;
+    return this.metaLock.run(async () => {
+      const loaded = await this.load(id);
+      if (!loaded) return undefined;
+      const meta: AxonMeta = { ...loaded.meta };
+      if (update.name !== undefined) meta.name = update.name;
+      if (update.labels !== undefined) meta.labels = { ...update.labels };
+      if (update.retention !== undefined || update.retentionLimits !== undefined) {
+        const base = update.retention === undefined ? meta.retention : (update.retention ?? undefined);
+        const retention = normalizeRetention({ ...base, ...update.retentionLimits });
+        if (retention) meta.retention = retention;
+        else delete meta.retention;
+      }
+      await this.committer.commit([{ type: "put", key: keys.axon(id), value: json(meta) }]);
+      loaded.meta = meta;
+      return toRecord(meta, loaded.sequencer);
+    });
   }
 
   async listAxons(options: ListAxonsOptions): Promise<AxonRecord[]> {
@@ -143,7 +195,7 @@ export class KvLogStore implements LogStore, RecordStore {
         const meta = parse<AxonMeta>(value);
         if (meta.deleted || !meta.name.startsWith(prefix)) continue;
         const loaded = await this.load(meta.id);
-        if (loaded) out.push(toRecord(loaded.meta, loaded.sequencer.durableHead));
+        if (loaded) out.push(toRecord(loaded.meta, loaded.sequencer));
         if (out.length === options.limit) break;
       }
       if (page.length < 256) break;
@@ -154,12 +206,92 @@ export class KvLogStore implements LogStore, RecordStore {
   async deleteAxon(id: string): Promise<boolean> {
     const recovering = this.ensureWritable();
     if (recovering) await recovering;
+    const deleted = await this.metaLock.run(async () => {
+      const loaded = await this.load(id);
+      if (!loaded) return false;
+      // The tombstone stays until the purge below has removed everything else of the axon, so a
+      // purge cut short (a crash) is finished by the next retention pass.
+      const meta: AxonMeta = { ...loaded.meta, deleted: true };
+      await this.committer.commit([{ type: "put", key: keys.axon(id), value: json(meta) }]);
+      loaded.sequencer.retire();
+      this.axons.set(id, Promise.resolve(undefined));
+      return true;
+    });
+    // In the background: the caller is answered once the axon is gone from reads and lists.
+    if (deleted) this.maintenance.run(() => this.purge(id)).catch(() => {});
+    return deleted;
+  }
+
+  /**
+   * One retention pass (see LogStore.applyRetention). Passes do not overlap: a call during one
+   * gets that pass's report.
+   */
+  applyRetention(): Promise<RetentionPassReport> {
+    this.assertOpen();
+    if (!this.pass) {
+      this.pass = this.maintenance
+        .run(() => this.retentionPass())
+        .finally(() => {
+          this.pass = undefined;
+        });
+    }
+    return this.pass;
+  }
+
+  private async retentionPass(): Promise<RetentionPassReport> {
+    let axonsTrimmed = 0;
+    let eventsTrimmed = 0;
+    let axonsPurged = 0;
+    let after: string = keys.axonRange.gt;
+    for (;;) {
+      if (this.closed) break;
+      const page = await this.backend.entries({ gt: after, lt: keys.axonRange.lt, limit: 256 });
+      for (const [key, value] of page) {
+        after = key;
+        const meta = parse<AxonMeta>(value);
+        if (meta.deleted) {
+          await this.purge(meta.id);
+          axonsPurged++;
+          continue;
+        }
+        if (!meta.retention) continue;
+        const trimmed = await this.trim(meta.id);
+        if (trimmed > 0) {
+          axonsTrimmed++;
+          eventsTrimmed += trimmed;
+        }
+      }
+      if (page.length < 256) break;
+    }
+    return { axonsTrimmed, eventsTrimmed, axonsPurged };
+  }
+
+  /** Trims one axon to its retention; returns how many events went. Runs in `maintenance`. */
+  private async trim(id: string): Promise<number> {
     const loaded = await this.load(id);
-    if (!loaded) return false;
-    const meta: AxonMeta = { ...loaded.meta, deleted: true };
-    await this.committer.commit([{ type: "put", key: keys.axon(id), value: json(meta) }]);
-    this.axons.set(id, Promise.resolve(undefined));
-    return true;
+    if (!loaded?.meta.retention || loaded.damage) return 0;
+    const { sequencer } = loaded;
+    const before = sequencer.firstSequence;
+    await trimAxon({
+      backend: this.backend,
+      axonId: id,
+      retention: loaded.meta.retention,
+      nowMs: this.clock.now(),
+      sequencer,
+      commit: (ops, onDurable) => this.committer.commit(ops, onDurable),
+    });
+    return sequencer.firstSequence - before;
+  }
+
+  /** Removes a deleted axon's data and then its tombstone, freeing the disk. Runs in `maintenance`. */
+  private purge(id: string): Promise<void> {
+    if (this.closed) return Promise.resolve();
+    return purgeAxon({
+      backend: this.backend,
+      axonId: id,
+      commit: (ops) => this.committer.commit(ops),
+      stopped: () => this.closed,
+    });
   }
 
   async append(
@@ -184,6 +316,7 @@ export class KvLogStore implements LogStore, RecordStore {
     try {
       return await this.readUnchecked(axonId, options);
     } catch (error) {
+      if (error instanceof EventsTrimmedError) throw error;
       // LevelDB's own damage reports from any read on the way (head recovery, seeks) are data loss.
       if (!(error instanceof StoreCorruptionError) && isLevelCorruption(error)) {
         throw this.damaged(new StoreCorruptionError(axonId, undefined, undefined, describe(error)));
@@ -203,24 +336,73 @@ export class KvLogStore implements LogStore, RecordStore {
       : loaded.sequencer.durableHead;
     const limit = Math.max(0, options.limit);
     const maxBytes = options.maxBytes ?? Number.POSITIVE_INFINITY;
-    if (limit === 0) return [];
+    const { sequencer } = loaded;
+    const first = sequencer.firstSequence;
+    const trimmed = (requested: number) => new EventsTrimmedError(axonId, first, head, requested);
     if (options.descending) {
       const before = options.afterSequence > 0 ? Math.min(options.afterSequence, head + 1) : head + 1;
       if (before <= 1) return [];
+      // Reading from the head of an axon retention emptied finds nothing; asking for events below
+      // a given sequence, all of them trimmed, is out of range.
+      if (before <= first) {
+        if (options.afterSequence === 0) return [];
+        throw trimmed(before - 1);
+      }
+      if (limit === 0) return [];
       // The chunk holding `before - 1` is keyed at or below it, so it is the first one found.
-      return this.readVerified(
-        axonId,
-        { gt: keys.event(axonId, 0), lt: keys.event(axonId, before), reverse: true },
-        {
-          from: 1,
-          to: before - 1,
-          limit,
-          maxBytes,
-        },
+      const events = await this.readAboveTrimLine(sequencer, first, () =>
+        this.readVerified(
+          sequencer,
+          { gt: keys.event(axonId, 0), lt: keys.event(axonId, before), reverse: true },
+          { from: first, to: before - 1, limit, maxBytes },
+        ),
       );
+      // A trim that landed during the read only shortens the page: it ends at the first sequence.
+      const line = sequencer.firstSequence;
+      return line > first ? events.filter((event) => event.sequence >= line) : events;
     }
-    const from = options.afterSequence + 1;
+    // after_sequence 0 means "from the start": the start of what is retained.
+    const from = options.afterSequence === 0 ? first : options.afterSequence + 1;
+    if (from < first) throw trimmed(from);
+    if (limit === 0) return [];
     if (from > head) return [];
+    const events = await this.readAboveTrimLine(sequencer, from, () =>
+      this.readAscending(sequencer, from, head, limit, maxBytes),
+    );
+    // A trim that landed during the read took events this read needed: never serve them.
+    if (sequencer.firstSequence > from) {
+      throw new EventsTrimmedError(axonId, sequencer.firstSequence, sequencer.durableHead, from);
+    }
+    return events;
+  }
+
+  /**
+   * Runs a read that starts at or above `from`; if retention moved the trim line past `from` while
+   * it ran, the chunks it found missing were trimmed, not lost: EventsTrimmedError, not damage.
+   */
+  private async readAboveTrimLine(
+    sequencer: AxonSequencer,
+    from: number,
+    read: () => Promise<StoredEvent[]>,
+  ): Promise<StoredEvent[]> {
+    try {
+      return await read();
+    } catch (error) {
+      if (error instanceof StoreCorruptionError && sequencer.firstSequence > from) {
+        throw new EventsTrimmedError(sequencer.axonId, sequencer.firstSequence, sequencer.durableHead, from);
+      }
+      throw error;
+    }
+  }
+
+  private async readAscending(
+    sequencer: AxonSequencer,
+    from: number,
+    head: number,
+    limit: number,
+    maxBytes: number,
+  ): Promise<StoredEvent[]> {
+    const { axonId } = sequencer;
     // Seek the chunk that holds `from` (keyed by its first sequence, at or below `from`).
     const holding = await this.backend.entries({
       gt: keys.event(axonId, 0),
@@ -230,7 +412,7 @@ export class KvLogStore implements LogStore, RecordStore {
     });
     const startKey = holding[0]?.[0] ?? keys.event(axonId, from);
     return this.readVerified(
-      axonId,
+      sequencer,
       { gte: startKey, lt: keys.event(axonId, head + 1) },
       { from, to: head, limit, maxBytes },
     );
@@ -248,14 +430,17 @@ export class KvLogStore implements LogStore, RecordStore {
   }
 
   private async readVerified(
-    axonId: string,
+    sequencer: AxonSequencer,
     range: { gt?: string; gte?: string; lt: string; reverse?: boolean },
     want: { from: number; to: number; limit: number; maxBytes: number },
   ): Promise<StoredEvent[]> {
+    const firstBefore = sequencer.firstSequence;
     try {
-      return await readChunks(this.backend, axonId, range, want);
+      return await readChunks(this.backend, sequencer.axonId, range, want);
     } catch (error) {
-      if (error instanceof StoreCorruptionError) this.onDamage(error);
+      // Chunks a concurrent trim removed are not damage (readAboveTrimLine says what they are).
+      const trimmedMeanwhile = sequencer.firstSequence !== firstBefore;
+      if (error instanceof StoreCorruptionError && !trimmedMeanwhile) this.onDamage(error);
       throw error;
     }
   }
@@ -304,6 +489,8 @@ export class KvLogStore implements LogStore, RecordStore {
     if (this.closed) return;
     this.closed = true;
     await this.recovering?.catch(() => {});
+    // A purge or trim in progress stops at its next step (it checks `closed`); wait for it.
+    await this.maintenance.idle();
     await this.committer.idle();
     await this.backend.close();
   }
@@ -327,11 +514,14 @@ export class KvLogStore implements LogStore, RecordStore {
     // high-water mark written with every append.
     const edge = (reverse: boolean) =>
       this.backend.entries({ gt: keys.event(id, 0), lt: keys.eventsEnd(id), reverse, limit: 1 });
-    const [[newest], [oldest], headBytes] = await Promise.all([
+    const [[newest], [oldest], headBytes, trimBytes, appendedBytes] = await Promise.all([
       edge(true),
       edge(false),
       this.backend.get(keys.head(id)),
+      this.backend.get(keys.trimLine(id)),
+      this.backend.get(keys.appendedBytes(id)),
     ]);
+    const trim: TrimLine = trimBytes ? parse<TrimLine>(trimBytes) : { firstSequence: 1, trimmedBytes: 0 };
     for (const chunk of [newest, oldest]) {
       const problem = chunk && chunkProblem(chunk[1]);
       if (problem)
@@ -341,15 +531,36 @@ export class KvLogStore implements LogStore, RecordStore {
       oldestFirst: oldest && chunkFirstSequence(oldest[1]),
       newestLast: newest && chunkLastSequence(newest[1]),
       headRecord: headBytes && parse<number>(headBytes),
+      firstSequence: trim.firstSequence,
     });
     const head = recovered.head - (isMutantActive("sequence-reuse-after-restart") ? 1 : 0);
-    const sequencer = new AxonSequencer(id, head, this.contextFor(generation));
+    const sequencer = new AxonSequencer(id, head, this.contextFor(generation), {
+      // Axons written before the size record existed are measured once, from their chunks.
+      appendedBytes: appendedBytes
+        ? parse<number>(appendedBytes)
+        : trim.trimmedBytes + (await this.measureChunks(id)),
+      trim: { firstSequence: Math.min(trim.firstSequence, head + 1), trimmedBytes: trim.trimmedBytes },
+    });
     if (!recovered.damage) return { meta, sequencer };
     const { from, to, detail } = recovered.damage;
     const damage = this.damaged(
       new StoreCorruptionError(id, from, to, `${detail}; the axon takes no writes (run axond verify)`),
     );
     return { meta, sequencer, damage };
+  }
+
+  /** Stored bytes of an axon's chunks (for axons without an appended-bytes record). */
+  private async measureChunks(id: string): Promise<number> {
+    let total = 0;
+    let after = keys.event(id, 0);
+    for (;;) {
+      const page = await this.backend.entries({ gt: after, lt: keys.eventsEnd(id), limit: 1024 });
+      for (const [key, value] of page) {
+        after = key;
+        total += chunkStoredBytes(value);
+      }
+      if (page.length < 1024) return total;
+    }
   }
 
   private damaged(error: StoreCorruptionError): StoreCorruptionError {
@@ -360,11 +571,12 @@ export class KvLogStore implements LogStore, RecordStore {
   private contextFor(generation: number): SequencerContext {
     return {
       now: () => this.clock.now(),
+      maxAxonBytes: this.maxAxonBytes,
       lookupIdempotency: async (axonId: string, key: string): Promise<AppendResult | undefined> => {
         const bytes = await this.backend.get(keys.idempotency(axonId, key));
         return bytes && parse<AppendResult>(bytes);
       },
-      commit: (axonId, events, idempotencyKey, result, onDurable): Promise<void> => {
+      commit: (axonId, events, idempotencyKey, result, appendedBytes, onDurable): Promise<void> => {
         // A sequencer from before a recovery may hold a head that is no longer the truth on disk.
         if (generation !== this.generation) return Promise.reject(new StoreFailedError(this.committer.error));
         const ops: KvOp[] = splitIntoChunks(events).map((chunk) => ({
@@ -373,6 +585,7 @@ export class KvLogStore implements LogStore, RecordStore {
           value: encodeChunk(chunk),
         }));
         ops.push({ type: "put", key: keys.head(axonId), value: json(result.lastSequence) });
+        ops.push({ type: "put", key: keys.appendedBytes(axonId), value: json(appendedBytes) });
         if (idempotencyKey && !isMutantActive("idempotency-not-durable"))
           ops.push({ type: "put", key: keys.idempotency(axonId, idempotencyKey), value: json(result) });
         return this.committer.commit(ops, onDurable);
@@ -438,6 +651,14 @@ function describe(error: unknown): string {
   return String((error as Error)?.message ?? error);
 }
 
-function toRecord(meta: AxonMeta, headSequence: number): AxonRecord {
-  return { id: meta.id, name: meta.name, createdAtMs: meta.createdAtMs, labels: meta.labels, headSequence };
+function toRecord(meta: AxonMeta, sequencer: AxonSequencer): AxonRecord {
+  return {
+    id: meta.id,
+    name: meta.name,
+    createdAtMs: meta.createdAtMs,
+    labels: meta.labels,
+    headSequence: sequencer.durableHead,
+    firstSequence: sequencer.firstSequence,
+    ...(meta.retention && { retention: meta.retention }),
+  };
 }

@@ -18,6 +18,45 @@ export interface AxonRecord {
   readonly labels: Readonly<Record<string, string>>;
   /** Sequence of the newest durable event; 0 for an empty axon. */
   readonly headSequence: number;
+  /**
+   * The oldest sequence a read can return; lower ones were trimmed by retention, for good.
+   * 1 <= firstSequence <= headSequence + 1 (1 when never trimmed, headSequence + 1 when all were).
+   */
+  readonly firstSequence: number;
+  /** Absent when the axon keeps everything (up to the store's size cap). */
+  readonly retention?: Retention;
+}
+
+/**
+ * How much of an axon to keep; a limit that is absent (or 0) is off. Any limit alone trims: the
+ * oldest events go first, so what remains is always a suffix of the log.
+ */
+export interface Retention {
+  /** Trim events whose timestamp is older than now minus this. */
+  readonly maxAgeMs?: number;
+  /** Keep at most this many of the newest events. */
+  readonly maxEvents?: number;
+  /** Keep at most this many bytes (storedEventBytes) of the newest events. */
+  readonly maxBytes?: number;
+}
+
+/** What UpdateAxon may change; a field left undefined stays as it is. `retention: null` removes it. */
+export interface AxonUpdate {
+  readonly name?: string;
+  readonly labels?: Record<string, string>;
+  /** Replaces the whole retention. */
+  readonly retention?: Retention | null;
+  /** Changes single limits of the current retention (0 turns one off); applied after `retention`. */
+  readonly retentionLimits?: Retention;
+}
+
+/** What a retention pass did, for logs and metrics. */
+export interface RetentionPassReport {
+  /** Axons whose first sequence moved. */
+  readonly axonsTrimmed: number;
+  readonly eventsTrimmed: number;
+  /** Deleted axons whose data was removed from disk in this pass. */
+  readonly axonsPurged: number;
 }
 
 export interface EventInput {
@@ -65,6 +104,19 @@ export function eventSize(event: EventInput): number {
   return event.payload.length + event.source.length + event.eventType.length + 32;
 }
 
+/**
+ * The bytes an event takes in the store, for retention's max_bytes and the per-axon size cap: its
+ * payload, source and event type in UTF-8 plus 13 bytes of framing (origin and three lengths).
+ */
+export function storedEventBytes(event: EventInput): number {
+  return (
+    Buffer.byteLength(event.payload) +
+    Buffer.byteLength(event.source) +
+    Buffer.byteLength(event.eventType) +
+    13
+  );
+}
+
 export interface ListAxonsOptions {
   readonly namePrefix?: string;
   /** Return axons whose id sorts after this one (ids sort by creation time). */
@@ -81,20 +133,42 @@ export type StoreHealth =
   | { readonly status: "failed" | "closed"; readonly reason: string };
 
 export interface LogStore {
-  createAxon(input: { name: string; labels: Record<string, string> }): Promise<AxonRecord>;
+  /** Throws `RetentionUnsupportedError` if the store cannot enforce the retention asked for. */
+  createAxon(input: {
+    name: string;
+    labels: Record<string, string>;
+    retention?: Retention;
+  }): Promise<AxonRecord>;
   /** Undefined for unknown and deleted axons. */
   getAxon(id: string): Promise<AxonRecord | undefined>;
   listAxons(options: ListAxonsOptions): Promise<AxonRecord[]>;
-  /** Marks the axon deleted; its events are no longer served. False if it did not exist. */
+  /** Undefined for unknown and deleted axons. Throws `RetentionUnsupportedError` like createAxon. */
+  updateAxon(id: string, update: AxonUpdate): Promise<AxonRecord | undefined>;
+  /**
+   * Marks the axon deleted; its events are no longer served, and its data leaves the disk in the
+   * background (a retention pass finishes what a crash interrupted). False if it did not exist.
+   */
   deleteAxon(id: string): Promise<boolean>;
 
   /**
+   * One retention pass: trims every axon to its retention (as of the store's clock) and removes
+   * deleted axons' data, freeing disk. Never lowers a head; trimmed sequences are never reused.
+   * The caller schedules it (core code starts no timers).
+   */
+  applyRetention(): Promise<RetentionPassReport>;
+
+  /**
    * Appends events atomically with consecutive sequences. Resolves only once they are durable.
-   * Throws `AxonNotFoundError`, `ExpectedHeadMismatchError`, or `StoreFailedError` after a write error.
+   * Throws `AxonNotFoundError`, `ExpectedHeadMismatchError`, `AxonFullError` (the per-axon size cap;
+   * nothing written), or `StoreFailedError` after a write error.
    */
   append(axonId: string, events: readonly EventInput[], options?: AppendOptions): Promise<AppendResult>;
 
-  /** Reads durable events. Throws `AxonNotFoundError`. */
+  /**
+   * Reads durable events. Throws `AxonNotFoundError`, or `EventsTrimmedError` when the read needs
+   * events below the axon's first sequence (`afterSequence: 0` ascending starts at the first
+   * sequence; descending reads stop there). Never returns a trimmed event.
+   */
   read(axonId: string, options: ReadOptions): Promise<StoredEvent[]>;
 
   /**

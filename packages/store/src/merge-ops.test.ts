@@ -60,8 +60,9 @@ describe("mergeOps", () => {
     open();
     const acks = await appending;
     expect(acks.map((a) => a.firstSequence)).toEqual(Array.from({ length: n }, (_, i) => i + 1));
-    // The first append's own write, then the other n - 1 merged into one.
-    expect(writes.map((w) => w.length)).toEqual([2, n - 1 + 1]);
+    // The first append's own write (chunk, head, stored bytes), then the other n - 1 merged into
+    // one: n - 1 chunks, and the head and stored-bytes records once each.
+    expect(writes.map((w) => w.length)).toEqual([3, n - 1 + 2]);
     expect((await store.read(id, { afterSequence: 0, limit: 100 })).length).toBe(n);
     await store.close();
   });

@@ -9,6 +9,8 @@ export interface OpenClassicLevelLogStoreOptions {
   readonly rng?: Rng;
   /** See KvLogStoreOptions.axonCacheCapacity. */
   readonly axonCacheCapacity?: number;
+  /** See KvLogStoreOptions.maxAxonBytes (default 10 GiB). */
+  readonly maxAxonBytes?: number;
 }
 
 /** The embedded production store: the LogStore on classic-level in `path`. */
@@ -21,5 +23,6 @@ export async function openClassicLevelLogStore(
     clock: options.clock ?? systemClock,
     rng: options.rng ?? systemRng,
     axonCacheCapacity: options.axonCacheCapacity,
+    ...(options.maxAxonBytes !== undefined && { maxAxonBytes: options.maxAxonBytes }),
   });
 }

@@ -6,6 +6,8 @@ export interface HeadEvidence {
   readonly newestLast: number | undefined;
   /** The high-water mark written with every append; undefined for axons written before it existed. */
   readonly headRecord: number | undefined;
+  /** The trim line (keys.trimLine): events below it were trimmed on purpose. Default 1. */
+  readonly firstSequence?: number;
 }
 
 export type RecoveredHead =
@@ -20,11 +22,14 @@ export type RecoveredHead =
  */
 export function recoverHead(evidence: HeadEvidence): RecoveredHead {
   const { oldestFirst, newestLast, headRecord } = evidence;
-  const found = newestLast ?? 0;
-  if (oldestFirst !== undefined && oldestFirst !== 1) {
+  const line = evidence.firstSequence ?? 1;
+  // Everything below the trim line is gone on purpose (chunks that straddle it may remain), so the
+  // events found end at the trim line at least.
+  const found = Math.max(newestLast ?? 0, line - 1);
+  if (oldestFirst !== undefined && oldestFirst > line) {
     return {
       head: Math.max(found, headRecord ?? 0),
-      damage: { from: 1, to: oldestFirst - 1, detail: `events 1..${oldestFirst - 1} are missing` },
+      damage: { from: line, to: oldestFirst - 1, detail: `events ${line}..${oldestFirst - 1} are missing` },
     };
   }
   if (headRecord === undefined || headRecord === found) return { head: found };

@@ -143,7 +143,12 @@ async function scanAxon(
   const axon = { axonId: meta.id, axonName: meta.name };
   const report = (fromSequence: number, toSequence: number | undefined, what: string) =>
     problems.push({ ...axon, fromSequence, ...(toSequence === undefined ? {} : { toSequence }), what });
-  let expected = 1;
+  // Events below the trim line (keys.trimLine) were removed by retention on purpose: the chunks
+  // start at or below it (one may straddle it), not at 1.
+  const trimBytes = await db.get(keys.trimLine(meta.id)).catch(() => undefined);
+  const line = trimBytes ? parse<{ firstSequence: number }>(trimBytes).firstSequence : 1;
+  let expected = line;
+  let started = false;
   /** A damaged chunk's first sequence, until the next intact chunk shows where it ended. */
   let damagedFrom: number | undefined;
   let damageWhat = "";
@@ -159,6 +164,8 @@ async function scanAxon(
       for (const [key, value] of page) {
         counts.chunks++;
         const at = sequenceOfKey(key);
+        if (!started && at <= expected) expected = at;
+        started = true;
         const problem = chunkProblem(value);
         if (problem !== undefined) {
           closeDamage(at);
@@ -184,7 +191,7 @@ async function scanAxon(
     report(expected, undefined, `LevelDB cannot read the axon's events from here on: ${describe(error)}`);
     return;
   }
-  const found = expected - 1;
+  const found = Math.max(expected, line) - 1;
   const headBytes = await db.get(keys.head(meta.id)).catch(() => undefined);
   const head = headBytes ? parse<number>(headBytes) : undefined;
   // A damaged last chunk runs to the head record as far as anyone can tell.

@@ -4,11 +4,19 @@ import { formatAxonJson } from "../format/axon.js";
 export interface CreateOptions {
   readonly name?: string;
   readonly label?: Record<string, string>;
+  readonly maxAge?: number;
+  readonly maxEvents?: number;
+  readonly maxBytes?: number;
 }
 
 /** Prints the new id alone (so `AXON=$(axon create)` works), or the axon as JSON. */
 export async function createCommand(context: CommandContext, options: CreateOptions): Promise<void> {
-  const axon = await context.client.axons.create({ name: options.name, labels: options.label });
+  const retention = { maxAgeMs: options.maxAge, maxEvents: options.maxEvents, maxBytes: options.maxBytes };
+  const axon = await context.client.axons.create({
+    name: options.name,
+    labels: options.label,
+    ...(Object.values(retention).some((limit) => limit) && { retention }),
+  });
   if (context.json) {
     await context.out.line(formatAxonJson(axon));
     return;

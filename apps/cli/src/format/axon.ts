@@ -1,4 +1,5 @@
-import type { Axon } from "@openaxon/client";
+import type { Axon, Retention } from "@openaxon/client";
+import { formatBytes, formatDuration } from "@openaxon/core";
 import type { Colors } from "./colors.js";
 import { formatDateTime } from "./time.js";
 
@@ -9,8 +10,19 @@ export function formatAxonJson(axon: Axon): string {
     name: axon.name,
     createdAtMs: axon.createdAtMs,
     headSequence: axon.headSequence,
+    firstSequence: axon.firstSequence,
     labels: axon.labels,
+    retention: axon.retention ?? null,
   });
+}
+
+/** "max age 7d, max events 1000, max bytes 1 GiB", or undefined when the axon keeps everything. */
+export function formatRetention(retention: Retention | undefined): string | undefined {
+  const parts: string[] = [];
+  if (retention?.maxAgeMs) parts.push(`max age ${formatDuration(retention.maxAgeMs)}`);
+  if (retention?.maxEvents) parts.push(`max events ${retention.maxEvents}`);
+  if (retention?.maxBytes) parts.push(`max bytes ${formatBytes(retention.maxBytes)}`);
+  return parts.length > 0 ? parts.join(", ") : undefined;
 }
 
 export function formatLabels(labels: Readonly<Record<string, string>>): string {
@@ -46,6 +58,15 @@ export function formatAxonDetails(axon: Axon, colors: Colors): string[] {
     ["id", colors.bold(axon.id)],
     ["name", axon.name || colors.dim("(none)")],
     ["head", String(axon.headSequence)],
+    // Only worth a line once retention has trimmed something (or could).
+    [
+      "first",
+      `${axon.firstSequence}${axon.firstSequence > 1 ? colors.dim(" (older events were trimmed by retention)") : ""}`,
+    ],
+    [
+      "retention",
+      formatRetention(axon.retention) ?? colors.dim("keep everything (up to the server's per-axon cap)"),
+    ],
     ["created", formatDateTime(axon.createdAtMs)],
     ["labels", formatLabels(axon.labels) || colors.dim("(none)")],
   ];

@@ -7,7 +7,8 @@ import { getCommand } from "../commands/get.js";
 import { listCommand } from "../commands/list.js";
 import { publishCommand } from "../commands/publish.js";
 import { tailCommand } from "../commands/tail.js";
-import { collect, collectLabel, parseNonNegativeInt } from "../parse.js";
+import { updateCommand } from "../commands/update.js";
+import { collect, collectLabel, parseDurationFlag, parseNonNegativeInt, parseSizeFlag } from "../parse.js";
 
 /** create, list, get, delete, publish, tail, events: the axon commands. */
 export function registerAxonCommands(program: Command, action: ActionFactory, stop: AbortSignal): void {
@@ -16,8 +17,50 @@ export function registerAxonCommands(program: Command, action: ActionFactory, st
     .description("create an axon and print its id")
     .option("--name <name>", "human name (not unique)")
     .option("--label <key=value>", "label (repeatable)", collectLabel)
+    .option(
+      "--max-age <duration>",
+      "trim events older than this, e.g. 7d, 12h",
+      parseDurationFlag("--max-age"),
+    )
+    .option("--max-events <n>", "keep at most the newest n events", parseNonNegativeInt("--max-events"))
+    .option(
+      "--max-bytes <size>",
+      "keep at most this many bytes of the newest events, e.g. 1GiB",
+      parseSizeFlag("--max-bytes"),
+    )
     .action(
       action((context, options: Parameters<typeof createCommand>[1]) => createCommand(context, options)),
+    );
+
+  program
+    .command("update")
+    .description("change an axon's name, labels or retention (only what a flag names)")
+    .argument("<id>", "axon id (axn_…)")
+    .option("--name <name>", "new name")
+    .option("--label <key=value>", "replace all labels with these (repeatable)", collectLabel)
+    .option("--clear-labels", "remove every label")
+    .option(
+      "--max-age <duration>",
+      "trim events older than this, e.g. 7d; 0 turns it off",
+      parseDurationFlag("--max-age"),
+    )
+    .option(
+      "--max-events <n>",
+      "keep at most the newest n events; 0 turns it off",
+      parseNonNegativeInt("--max-events"),
+    )
+    .option(
+      "--max-bytes <size>",
+      "keep at most this many bytes, e.g. 1GiB; 0 turns it off",
+      parseSizeFlag("--max-bytes"),
+    )
+    .option("--no-retention", "remove every retention limit (keep everything)")
+    .action(
+      action(
+        (context, id: string, options: Parameters<typeof updateCommand>[2]) =>
+          updateCommand(context, id, options),
+        { axonIdArg: true },
+      ),
     );
 
   program

@@ -5,4 +5,5 @@ export {
   type LogStoreContractSubject,
   waitUntil,
 } from "./log-store-contract.js";
+export { describeRetentionContract, type RetentionContractOptions } from "./retention-contract.js";
 export { userEvent } from "./user-event.js";

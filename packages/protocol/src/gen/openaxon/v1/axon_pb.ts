@@ -4,13 +4,15 @@
 
 import type { GenEnum, GenFile, GenMessage, GenService } from "@bufbuild/protobuf/codegenv2";
 import { enumDesc, fileDesc, messageDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2";
+import type { FieldMask } from "@bufbuild/protobuf/wkt";
+import { file_google_protobuf_field_mask } from "@bufbuild/protobuf/wkt";
 import type { Message } from "@bufbuild/protobuf";
 
 /**
  * Describes the file openaxon/v1/axon.proto.
  */
 export const file_openaxon_v1_axon: GenFile = /*@__PURE__*/
-  fileDesc("ChZvcGVuYXhvbi92MS9heG9uLnByb3RvEgtvcGVuYXhvbi52MSKsAQoEQXhvbhIKCgJpZBgBIAEoCRIMCgRuYW1lGAIgASgJEhUKDWNyZWF0ZWRfYXRfbXMYAyABKAMSFQoNaGVhZF9zZXF1ZW5jZRgEIAEoBBItCgZsYWJlbHMYBSADKAsyHS5vcGVuYXhvbi52MS5BeG9uLkxhYmVsc0VudHJ5Gi0KC0xhYmVsc0VudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoCToCOAEimgEKBUV2ZW50EhAKCHNlcXVlbmNlGAEgASgEEg8KB2F4b25faWQYAiABKAkSFAoMdGltZXN0YW1wX21zGAMgASgDEiMKBm9yaWdpbhgEIAEoDjITLm9wZW5heG9uLnYxLk9yaWdpbhIOCgZzb3VyY2UYBSABKAkSEgoKZXZlbnRfdHlwZRgGIAEoCRIPCgdwYXlsb2FkGAcgASgJImYKCkV2ZW50SW5wdXQSIwoGb3JpZ2luGAEgASgOMhMub3BlbmF4b24udjEuT3JpZ2luEg4KBnNvdXJjZRgCIAEoCRISCgpldmVudF90eXBlGAMgASgJEg8KB3BheWxvYWQYBCABKAkijAEKEUNyZWF0ZUF4b25SZXF1ZXN0EgwKBG5hbWUYASABKAkSOgoGbGFiZWxzGAIgAygLMioub3BlbmF4b24udjEuQ3JlYXRlQXhvblJlcXVlc3QuTGFiZWxzRW50cnkaLQoLTGFiZWxzRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgJOgI4ASI1ChJDcmVhdGVBeG9uUmVzcG9uc2USHwoEYXhvbhgBIAEoCzIRLm9wZW5heG9uLnYxLkF4b24iHAoOR2V0QXhvblJlcXVlc3QSCgoCaWQYASABKAkiMgoPR2V0QXhvblJlc3BvbnNlEh8KBGF4b24YASABKAsyES5vcGVuYXhvbi52MS5BeG9uIk4KEExpc3RBeG9uc1JlcXVlc3QSEwoLbmFtZV9wcmVmaXgYASABKAkSEQoJcGFnZV9zaXplGAIgASgNEhIKCnBhZ2VfdG9rZW4YAyABKAkiTgoRTGlzdEF4b25zUmVzcG9uc2USIAoFYXhvbnMYASADKAsyES5vcGVuYXhvbi52MS5BeG9uEhcKD25leHRfcGFnZV90b2tlbhgCIAEoCSIfChFEZWxldGVBeG9uUmVxdWVzdBIKCgJpZBgBIAEoCSIUChJEZWxldGVBeG9uUmVzcG9uc2UiwgEKDlB1Ymxpc2hSZXF1ZXN0Eg8KB2F4b25faWQYASABKAkSIwoGb3JpZ2luGAIgASgOMhMub3BlbmF4b24udjEuT3JpZ2luEg4KBnNvdXJjZRgDIAEoCRISCgpldmVudF90eXBlGAQgASgJEg8KB3BheWxvYWQYBSABKAkSFwoPaWRlbXBvdGVuY3lfa2V5GAYgASgJEhoKDWV4cGVjdGVkX2hlYWQYByABKARIAIgBAUIQCg5fZXhwZWN0ZWRfaGVhZCJMCg9QdWJsaXNoUmVzcG9uc2USEAoIc2VxdWVuY2UYASABKAQSFAoMdGltZXN0YW1wX21zGAIgASgDEhEKCWR1cGxpY2F0ZRgDIAEoCCKWAQoTUHVibGlzaEJhdGNoUmVxdWVzdBIPCgdheG9uX2lkGAEgASgJEicKBmV2ZW50cxgCIAMoCzIXLm9wZW5heG9uLnYxLkV2ZW50SW5wdXQSGgoNZXhwZWN0ZWRfaGVhZBgDIAEoBEgAiAEBEhcKD2lkZW1wb3RlbmN5X2tleRgEIAEoCUIQCg5fZXhwZWN0ZWRfaGVhZCJuChRQdWJsaXNoQmF0Y2hSZXNwb25zZRIWCg5maXJzdF9zZXF1ZW5jZRgBIAEoBBIVCg1sYXN0X3NlcXVlbmNlGAIgASgEEhQKDHRpbWVzdGFtcF9tcxgDIAEoAxIRCglkdXBsaWNhdGUYBCABKAgiogEKDUFwcGVuZFJlcXVlc3QSEAoIYmF0Y2hfaWQYASABKAQSDwoHYXhvbl9pZBgCIAEoCRInCgZldmVudHMYAyADKAsyFy5vcGVuYXhvbi52MS5FdmVudElucHV0EhoKDWV4cGVjdGVkX2hlYWQYBCABKARIAIgBARIXCg9pZGVtcG90ZW5jeV9rZXkYBSABKAlCEAoOX2V4cGVjdGVkX2hlYWQifgoOQXBwZW5kUmVzcG9uc2USEAoIYmF0Y2hfaWQYASABKAQSJQoDYWNrGAIgASgLMhYub3BlbmF4b24udjEuQXBwZW5kQWNrSAASKQoFZXJyb3IYAyABKAsyGC5vcGVuYXhvbi52MS5BcHBlbmRFcnJvckgAQggKBnJlc3VsdCJjCglBcHBlbmRBY2sSFgoOZmlyc3Rfc2VxdWVuY2UYASABKAQSFQoNbGFzdF9zZXF1ZW5jZRgCIAEoBBIUCgx0aW1lc3RhbXBfbXMYAyABKAMSEQoJZHVwbGljYXRlGAQgASgIIqgBCgtBcHBlbmRFcnJvchIMCgRjb2RlGAEgASgNEg8KB21lc3NhZ2UYAiABKAkSQQoWZXhwZWN0ZWRfaGVhZF9taXNtYXRjaBgDIAEoCzIhLm9wZW5heG9uLnYxLkV4cGVjdGVkSGVhZE1pc21hdGNoEjcKEXBheWxvYWRfdG9vX2xhcmdlGAQgASgLMhwub3BlbmF4b24udjEuUGF5bG9hZFRvb0xhcmdlInYKEFN1YnNjcmliZVJlcXVlc3QSDwoHYXhvbl9pZBgBIAEoCRIWCg5hZnRlcl9zZXF1ZW5jZRgCIAEoBBITCgtldmVudF90eXBlcxgDIAMoCRIkCgdvcmlnaW5zGAQgAygOMhMub3BlbmF4b24udjEuT3JpZ2luIs8BChFTdWJzY3JpYmVSZXNwb25zZRIpCgZldmVudHMYASABKAsyFy5vcGVuYXhvbi52MS5FdmVudEJhdGNoSAASKgoJY2F1Z2h0X3VwGAIgASgLMhUub3BlbmF4b24udjEuQ2F1Z2h0VXBIABIrCgloZWFydGJlYXQYAyABKAsyFi5vcGVuYXhvbi52MS5IZWFydGJlYXRIABIuCgtmZWxsX2JlaGluZBgEIAEoCzIXLm9wZW5heG9uLnYxLkZlbGxCZWhpbmRIAEIGCgRraW5kIjAKCkV2ZW50QmF0Y2gSIgoGZXZlbnRzGAEgAygLMhIub3BlbmF4b24udjEuRXZlbnQiIQoIQ2F1Z2h0VXASFQoNaGVhZF9zZXF1ZW5jZRgBIAEoBCIiCglIZWFydGJlYXQSFQoNaGVhZF9zZXF1ZW5jZRgBIAEoBCI6CgpGZWxsQmVoaW5kEhUKDWxhc3Rfc2VxdWVuY2UYASABKAQSFQoNaGVhZF9zZXF1ZW5jZRgCIAEoBCJfChFMaXN0RXZlbnRzUmVxdWVzdBIPCgdheG9uX2lkGAEgASgJEhYKDmFmdGVyX3NlcXVlbmNlGAIgASgEEg0KBWxpbWl0GAMgASgNEhIKCmRlc2NlbmRpbmcYBCABKAgiYQoSTGlzdEV2ZW50c1Jlc3BvbnNlEiIKBmV2ZW50cxgBIAMoCzISLm9wZW5heG9uLnYxLkV2ZW50EhAKCGhhc19tb3JlGAIgASgIEhUKDWhlYWRfc2VxdWVuY2UYAyABKAQiVAoURXhwZWN0ZWRIZWFkTWlzbWF0Y2gSDwoHYXhvbl9pZBgBIAEoCRIVCg1leHBlY3RlZF9oZWFkGAIgASgEEhQKDGN1cnJlbnRfaGVhZBgDIAEoBCI6Cg9QYXlsb2FkVG9vTGFyZ2USEgoKc2l6ZV9ieXRlcxgBIAEoBBITCgtsaW1pdF9ieXRlcxgCIAEoBCqDAQoGT3JpZ2luEhYKEk9SSUdJTl9VTlNQRUNJRklFRBAAEhkKFU9SSUdJTl9FWFRFUk5BTF9FVkVOVBABEhYKEk9SSUdJTl9BR0VOVF9FVkVOVBACEhUKEU9SSUdJTl9VU0VSX0VWRU5UEAMSFwoTT1JJR0lOX1NZU1RFTV9FVkVOVBAEMssFCgtBeG9uU2VydmljZRJNCgpDcmVhdGVBeG9uEh4ub3BlbmF4b24udjEuQ3JlYXRlQXhvblJlcXVlc3QaHy5vcGVuYXhvbi52MS5DcmVhdGVBeG9uUmVzcG9uc2USSQoHR2V0QXhvbhIbLm9wZW5heG9uLnYxLkdldEF4b25SZXF1ZXN0Ghwub3BlbmF4b24udjEuR2V0QXhvblJlc3BvbnNlIgOQAgESTwoJTGlzdEF4b25zEh0ub3BlbmF4b24udjEuTGlzdEF4b25zUmVxdWVzdBoeLm9wZW5heG9uLnYxLkxpc3RBeG9uc1Jlc3BvbnNlIgOQAgESTQoKRGVsZXRlQXhvbhIeLm9wZW5heG9uLnYxLkRlbGV0ZUF4b25SZXF1ZXN0Gh8ub3BlbmF4b24udjEuRGVsZXRlQXhvblJlc3BvbnNlEkQKB1B1Ymxpc2gSGy5vcGVuYXhvbi52MS5QdWJsaXNoUmVxdWVzdBocLm9wZW5heG9uLnYxLlB1Ymxpc2hSZXNwb25zZRJTCgxQdWJsaXNoQmF0Y2gSIC5vcGVuYXhvbi52MS5QdWJsaXNoQmF0Y2hSZXF1ZXN0GiEub3BlbmF4b24udjEuUHVibGlzaEJhdGNoUmVzcG9uc2USRQoGQXBwZW5kEhoub3BlbmF4b24udjEuQXBwZW5kUmVxdWVzdBobLm9wZW5heG9uLnYxLkFwcGVuZFJlc3BvbnNlKAEwARJMCglTdWJzY3JpYmUSHS5vcGVuYXhvbi52MS5TdWJzY3JpYmVSZXF1ZXN0Gh4ub3BlbmF4b24udjEuU3Vic2NyaWJlUmVzcG9uc2UwARJSCgpMaXN0RXZlbnRzEh4ub3BlbmF4b24udjEuTGlzdEV2ZW50c1JlcXVlc3QaHy5vcGVuYXhvbi52MS5MaXN0RXZlbnRzUmVzcG9uc2UiA5ACAWIGcHJvdG8z");
+  fileDesc("ChZvcGVuYXhvbi92MS9heG9uLnByb3RvEgtvcGVuYXhvbi52MSLvAQoEQXhvbhIKCgJpZBgBIAEoCRIMCgRuYW1lGAIgASgJEhUKDWNyZWF0ZWRfYXRfbXMYAyABKAMSFQoNaGVhZF9zZXF1ZW5jZRgEIAEoBBItCgZsYWJlbHMYBSADKAsyHS5vcGVuYXhvbi52MS5BeG9uLkxhYmVsc0VudHJ5EhYKDmZpcnN0X3NlcXVlbmNlGAYgASgEEikKCXJldGVudGlvbhgHIAEoCzIWLm9wZW5heG9uLnYxLlJldGVudGlvbhotCgtMYWJlbHNFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAk6AjgBIkYKCVJldGVudGlvbhISCgptYXhfYWdlX21zGAEgASgEEhIKCm1heF9ldmVudHMYAiABKAQSEQoJbWF4X2J5dGVzGAMgASgEIpoBCgVFdmVudBIQCghzZXF1ZW5jZRgBIAEoBBIPCgdheG9uX2lkGAIgASgJEhQKDHRpbWVzdGFtcF9tcxgDIAEoAxIjCgZvcmlnaW4YBCABKA4yEy5vcGVuYXhvbi52MS5PcmlnaW4SDgoGc291cmNlGAUgASgJEhIKCmV2ZW50X3R5cGUYBiABKAkSDwoHcGF5bG9hZBgHIAEoCSJmCgpFdmVudElucHV0EiMKBm9yaWdpbhgBIAEoDjITLm9wZW5heG9uLnYxLk9yaWdpbhIOCgZzb3VyY2UYAiABKAkSEgoKZXZlbnRfdHlwZRgDIAEoCRIPCgdwYXlsb2FkGAQgASgJIrcBChFDcmVhdGVBeG9uUmVxdWVzdBIMCgRuYW1lGAEgASgJEjoKBmxhYmVscxgCIAMoCzIqLm9wZW5heG9uLnYxLkNyZWF0ZUF4b25SZXF1ZXN0LkxhYmVsc0VudHJ5EikKCXJldGVudGlvbhgDIAEoCzIWLm9wZW5heG9uLnYxLlJldGVudGlvbhotCgtMYWJlbHNFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAk6AjgBIjUKEkNyZWF0ZUF4b25SZXNwb25zZRIfCgRheG9uGAEgASgLMhEub3BlbmF4b24udjEuQXhvbiIcCg5HZXRBeG9uUmVxdWVzdBIKCgJpZBgBIAEoCSIyCg9HZXRBeG9uUmVzcG9uc2USHwoEYXhvbhgBIAEoCzIRLm9wZW5heG9uLnYxLkF4b24iTgoQTGlzdEF4b25zUmVxdWVzdBITCgtuYW1lX3ByZWZpeBgBIAEoCRIRCglwYWdlX3NpemUYAiABKA0SEgoKcGFnZV90b2tlbhgDIAEoCSJOChFMaXN0QXhvbnNSZXNwb25zZRIgCgVheG9ucxgBIAMoCzIRLm9wZW5heG9uLnYxLkF4b24SFwoPbmV4dF9wYWdlX3Rva2VuGAIgASgJIvQBChFVcGRhdGVBeG9uUmVxdWVzdBIKCgJpZBgBIAEoCRIMCgRuYW1lGAIgASgJEjoKBmxhYmVscxgDIAMoCzIqLm9wZW5heG9uLnYxLlVwZGF0ZUF4b25SZXF1ZXN0LkxhYmVsc0VudHJ5EikKCXJldGVudGlvbhgEIAEoCzIWLm9wZW5heG9uLnYxLlJldGVudGlvbhIvCgt1cGRhdGVfbWFzaxgFIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5GaWVsZE1hc2saLQoLTGFiZWxzRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgJOgI4ASI1ChJVcGRhdGVBeG9uUmVzcG9uc2USHwoEYXhvbhgBIAEoCzIRLm9wZW5heG9uLnYxLkF4b24iHwoRRGVsZXRlQXhvblJlcXVlc3QSCgoCaWQYASABKAkiFAoSRGVsZXRlQXhvblJlc3BvbnNlIsIBCg5QdWJsaXNoUmVxdWVzdBIPCgdheG9uX2lkGAEgASgJEiMKBm9yaWdpbhgCIAEoDjITLm9wZW5heG9uLnYxLk9yaWdpbhIOCgZzb3VyY2UYAyABKAkSEgoKZXZlbnRfdHlwZRgEIAEoCRIPCgdwYXlsb2FkGAUgASgJEhcKD2lkZW1wb3RlbmN5X2tleRgGIAEoCRIaCg1leHBlY3RlZF9oZWFkGAcgASgESACIAQFCEAoOX2V4cGVjdGVkX2hlYWQiTAoPUHVibGlzaFJlc3BvbnNlEhAKCHNlcXVlbmNlGAEgASgEEhQKDHRpbWVzdGFtcF9tcxgCIAEoAxIRCglkdXBsaWNhdGUYAyABKAgilgEKE1B1Ymxpc2hCYXRjaFJlcXVlc3QSDwoHYXhvbl9pZBgBIAEoCRInCgZldmVudHMYAiADKAsyFy5vcGVuYXhvbi52MS5FdmVudElucHV0EhoKDWV4cGVjdGVkX2hlYWQYAyABKARIAIgBARIXCg9pZGVtcG90ZW5jeV9rZXkYBCABKAlCEAoOX2V4cGVjdGVkX2hlYWQibgoUUHVibGlzaEJhdGNoUmVzcG9uc2USFgoOZmlyc3Rfc2VxdWVuY2UYASABKAQSFQoNbGFzdF9zZXF1ZW5jZRgCIAEoBBIUCgx0aW1lc3RhbXBfbXMYAyABKAMSEQoJZHVwbGljYXRlGAQgASgIIqIBCg1BcHBlbmRSZXF1ZXN0EhAKCGJhdGNoX2lkGAEgASgEEg8KB2F4b25faWQYAiABKAkSJwoGZXZlbnRzGAMgAygLMhcub3BlbmF4b24udjEuRXZlbnRJbnB1dBIaCg1leHBlY3RlZF9oZWFkGAQgASgESACIAQESFwoPaWRlbXBvdGVuY3lfa2V5GAUgASgJQhAKDl9leHBlY3RlZF9oZWFkIn4KDkFwcGVuZFJlc3BvbnNlEhAKCGJhdGNoX2lkGAEgASgEEiUKA2FjaxgCIAEoCzIWLm9wZW5heG9uLnYxLkFwcGVuZEFja0gAEikKBWVycm9yGAMgASgLMhgub3BlbmF4b24udjEuQXBwZW5kRXJyb3JIAEIICgZyZXN1bHQiYwoJQXBwZW5kQWNrEhYKDmZpcnN0X3NlcXVlbmNlGAEgASgEEhUKDWxhc3Rfc2VxdWVuY2UYAiABKAQSFAoMdGltZXN0YW1wX21zGAMgASgDEhEKCWR1cGxpY2F0ZRgEIAEoCCLSAQoLQXBwZW5kRXJyb3ISDAoEY29kZRgBIAEoDRIPCgdtZXNzYWdlGAIgASgJEkEKFmV4cGVjdGVkX2hlYWRfbWlzbWF0Y2gYAyABKAsyIS5vcGVuYXhvbi52MS5FeHBlY3RlZEhlYWRNaXNtYXRjaBI3ChFwYXlsb2FkX3Rvb19sYXJnZRgEIAEoCzIcLm9wZW5heG9uLnYxLlBheWxvYWRUb29MYXJnZRIoCglheG9uX2Z1bGwYBSABKAsyFS5vcGVuYXhvbi52MS5BeG9uRnVsbCJ2ChBTdWJzY3JpYmVSZXF1ZXN0Eg8KB2F4b25faWQYASABKAkSFgoOYWZ0ZXJfc2VxdWVuY2UYAiABKAQSEwoLZXZlbnRfdHlwZXMYAyADKAkSJAoHb3JpZ2lucxgEIAMoDjITLm9wZW5heG9uLnYxLk9yaWdpbiLPAQoRU3Vic2NyaWJlUmVzcG9uc2USKQoGZXZlbnRzGAEgASgLMhcub3BlbmF4b24udjEuRXZlbnRCYXRjaEgAEioKCWNhdWdodF91cBgCIAEoCzIVLm9wZW5heG9uLnYxLkNhdWdodFVwSAASKwoJaGVhcnRiZWF0GAMgASgLMhYub3BlbmF4b24udjEuSGVhcnRiZWF0SAASLgoLZmVsbF9iZWhpbmQYBCABKAsyFy5vcGVuYXhvbi52MS5GZWxsQmVoaW5kSABCBgoEa2luZCIwCgpFdmVudEJhdGNoEiIKBmV2ZW50cxgBIAMoCzISLm9wZW5heG9uLnYxLkV2ZW50IiEKCENhdWdodFVwEhUKDWhlYWRfc2VxdWVuY2UYASABKAQiIgoJSGVhcnRiZWF0EhUKDWhlYWRfc2VxdWVuY2UYASABKAQiOgoKRmVsbEJlaGluZBIVCg1sYXN0X3NlcXVlbmNlGAEgASgEEhUKDWhlYWRfc2VxdWVuY2UYAiABKAQiXwoRTGlzdEV2ZW50c1JlcXVlc3QSDwoHYXhvbl9pZBgBIAEoCRIWCg5hZnRlcl9zZXF1ZW5jZRgCIAEoBBINCgVsaW1pdBgDIAEoDRISCgpkZXNjZW5kaW5nGAQgASgIImEKEkxpc3RFdmVudHNSZXNwb25zZRIiCgZldmVudHMYASADKAsyEi5vcGVuYXhvbi52MS5FdmVudBIQCghoYXNfbW9yZRgCIAEoCBIVCg1oZWFkX3NlcXVlbmNlGAMgASgEIlQKFEV4cGVjdGVkSGVhZE1pc21hdGNoEg8KB2F4b25faWQYASABKAkSFQoNZXhwZWN0ZWRfaGVhZBgCIAEoBBIUCgxjdXJyZW50X2hlYWQYAyABKAQiOgoPUGF5bG9hZFRvb0xhcmdlEhIKCnNpemVfYnl0ZXMYASABKAQSEwoLbGltaXRfYnl0ZXMYAiABKAQiawoNRXZlbnRzVHJpbW1lZBIPCgdheG9uX2lkGAEgASgJEhYKDmZpcnN0X3NlcXVlbmNlGAIgASgEEhUKDWhlYWRfc2VxdWVuY2UYAyABKAQSGgoScmVxdWVzdGVkX3NlcXVlbmNlGAQgASgEIlwKCEF4b25GdWxsEg8KB2F4b25faWQYASABKAkSEgoKc2l6ZV9ieXRlcxgCIAEoBBIWCg5pbmNvbWluZ19ieXRlcxgDIAEoBBITCgtsaW1pdF9ieXRlcxgEIAEoBCqDAQoGT3JpZ2luEhYKEk9SSUdJTl9VTlNQRUNJRklFRBAAEhkKFU9SSUdJTl9FWFRFUk5BTF9FVkVOVBABEhYKEk9SSUdJTl9BR0VOVF9FVkVOVBACEhUKEU9SSUdJTl9VU0VSX0VWRU5UEAMSFwoTT1JJR0lOX1NZU1RFTV9FVkVOVBAEMpoGCgtBeG9uU2VydmljZRJNCgpDcmVhdGVBeG9uEh4ub3BlbmF4b24udjEuQ3JlYXRlQXhvblJlcXVlc3QaHy5vcGVuYXhvbi52MS5DcmVhdGVBeG9uUmVzcG9uc2USSQoHR2V0QXhvbhIbLm9wZW5heG9uLnYxLkdldEF4b25SZXF1ZXN0Ghwub3BlbmF4b24udjEuR2V0QXhvblJlc3BvbnNlIgOQAgESTwoJTGlzdEF4b25zEh0ub3BlbmF4b24udjEuTGlzdEF4b25zUmVxdWVzdBoeLm9wZW5heG9uLnYxLkxpc3RBeG9uc1Jlc3BvbnNlIgOQAgESTQoKVXBkYXRlQXhvbhIeLm9wZW5heG9uLnYxLlVwZGF0ZUF4b25SZXF1ZXN0Gh8ub3BlbmF4b24udjEuVXBkYXRlQXhvblJlc3BvbnNlEk0KCkRlbGV0ZUF4b24SHi5vcGVuYXhvbi52MS5EZWxldGVBeG9uUmVxdWVzdBofLm9wZW5heG9uLnYxLkRlbGV0ZUF4b25SZXNwb25zZRJECgdQdWJsaXNoEhsub3BlbmF4b24udjEuUHVibGlzaFJlcXVlc3QaHC5vcGVuYXhvbi52MS5QdWJsaXNoUmVzcG9uc2USUwoMUHVibGlzaEJhdGNoEiAub3BlbmF4b24udjEuUHVibGlzaEJhdGNoUmVxdWVzdBohLm9wZW5heG9uLnYxLlB1Ymxpc2hCYXRjaFJlc3BvbnNlEkUKBkFwcGVuZBIaLm9wZW5heG9uLnYxLkFwcGVuZFJlcXVlc3QaGy5vcGVuYXhvbi52MS5BcHBlbmRSZXNwb25zZSgBMAESTAoJU3Vic2NyaWJlEh0ub3BlbmF4b24udjEuU3Vic2NyaWJlUmVxdWVzdBoeLm9wZW5heG9uLnYxLlN1YnNjcmliZVJlc3BvbnNlMAESUgoKTGlzdEV2ZW50cxIeLm9wZW5heG9uLnYxLkxpc3RFdmVudHNSZXF1ZXN0Gh8ub3BlbmF4b24udjEuTGlzdEV2ZW50c1Jlc3BvbnNlIgOQAgFiBnByb3RvMw", [file_google_protobuf_field_mask]);
 
 /**
  * An axon is a durable, append-only event stream with 1-based, gap-free sequences.
@@ -48,6 +50,24 @@ export type Axon = Message<"openaxon.v1.Axon"> & {
    * @generated from field: map<string, string> labels = 5;
    */
   labels: { [key: string]: string };
+
+  /**
+   * The oldest sequence a read can still return: events below it were trimmed by retention and are
+   * gone for good (reads asking for them get OUT_OF_RANGE with an EventsTrimmed detail). Always
+   * 1 <= first_sequence <= head_sequence + 1: 1 for an axon never trimmed (an empty new axon too),
+   * head_sequence + 1 when every event was trimmed. The axon holds head_sequence - first_sequence + 1
+   * events. Trimming never lowers the head and a trimmed sequence is never handed out again.
+   *
+   * @generated from field: uint64 first_sequence = 6;
+   */
+  firstSequence: bigint;
+
+  /**
+   * Absent when the axon keeps everything (up to the server's per-axon size cap).
+   *
+   * @generated from field: openaxon.v1.Retention retention = 7;
+   */
+  retention?: Retention | undefined;
 };
 
 /**
@@ -56,6 +76,44 @@ export type Axon = Message<"openaxon.v1.Axon"> & {
  */
 export const AxonSchema: GenMessage<Axon> = /*@__PURE__*/
   messageDesc(file_openaxon_v1_axon, 0);
+
+/**
+ * How much of an axon to keep. Each limit is off when 0; with several set, an event is trimmed as
+ * soon as any limit says so. Trimming runs in the background (events may outlive a limit for up to
+ * one trim interval of the server) and always removes the oldest events first.
+ *
+ * @generated from message openaxon.v1.Retention
+ */
+export type Retention = Message<"openaxon.v1.Retention"> & {
+  /**
+   * Trim events older than this many milliseconds (by their timestamp_ms).
+   *
+   * @generated from field: uint64 max_age_ms = 1;
+   */
+  maxAgeMs: bigint;
+
+  /**
+   * Keep at most this many of the newest events.
+   *
+   * @generated from field: uint64 max_events = 2;
+   */
+  maxEvents: bigint;
+
+  /**
+   * Keep at most this many bytes of the newest events (the stored size of each event: its
+   * payload, source and event_type in UTF-8 plus 13 bytes of framing).
+   *
+   * @generated from field: uint64 max_bytes = 3;
+   */
+  maxBytes: bigint;
+};
+
+/**
+ * Describes the message openaxon.v1.Retention.
+ * Use `create(RetentionSchema)` to create a new message.
+ */
+export const RetentionSchema: GenMessage<Retention> = /*@__PURE__*/
+  messageDesc(file_openaxon_v1_axon, 1);
 
 /**
  * One immutable entry of an axon.
@@ -108,7 +166,7 @@ export type Event = Message<"openaxon.v1.Event"> & {
  * Use `create(EventSchema)` to create a new message.
  */
 export const EventSchema: GenMessage<Event> = /*@__PURE__*/
-  messageDesc(file_openaxon_v1_axon, 1);
+  messageDesc(file_openaxon_v1_axon, 2);
 
 /**
  * An event to append, as given by a publisher.
@@ -144,7 +202,7 @@ export type EventInput = Message<"openaxon.v1.EventInput"> & {
  * Use `create(EventInputSchema)` to create a new message.
  */
 export const EventInputSchema: GenMessage<EventInput> = /*@__PURE__*/
-  messageDesc(file_openaxon_v1_axon, 2);
+  messageDesc(file_openaxon_v1_axon, 3);
 
 /**
  * @generated from message openaxon.v1.CreateAxonRequest
@@ -159,6 +217,13 @@ export type CreateAxonRequest = Message<"openaxon.v1.CreateAxonRequest"> & {
    * @generated from field: map<string, string> labels = 2;
    */
   labels: { [key: string]: string };
+
+  /**
+   * Absent: keep everything (up to the server's per-axon size cap).
+   *
+   * @generated from field: openaxon.v1.Retention retention = 3;
+   */
+  retention?: Retention | undefined;
 };
 
 /**
@@ -166,7 +231,7 @@ export type CreateAxonRequest = Message<"openaxon.v1.CreateAxonRequest"> & {
  * Use `create(CreateAxonRequestSchema)` to create a new message.
  */
 export const CreateAxonRequestSchema: GenMessage<CreateAxonRequest> = /*@__PURE__*/
-  messageDesc(file_openaxon_v1_axon, 3);
+  messageDesc(file_openaxon_v1_axon, 4);
 
 /**
  * @generated from message openaxon.v1.CreateAxonResponse
@@ -183,7 +248,7 @@ export type CreateAxonResponse = Message<"openaxon.v1.CreateAxonResponse"> & {
  * Use `create(CreateAxonResponseSchema)` to create a new message.
  */
 export const CreateAxonResponseSchema: GenMessage<CreateAxonResponse> = /*@__PURE__*/
-  messageDesc(file_openaxon_v1_axon, 4);
+  messageDesc(file_openaxon_v1_axon, 5);
 
 /**
  * @generated from message openaxon.v1.GetAxonRequest
@@ -200,7 +265,7 @@ export type GetAxonRequest = Message<"openaxon.v1.GetAxonRequest"> & {
  * Use `create(GetAxonRequestSchema)` to create a new message.
  */
 export const GetAxonRequestSchema: GenMessage<GetAxonRequest> = /*@__PURE__*/
-  messageDesc(file_openaxon_v1_axon, 5);
+  messageDesc(file_openaxon_v1_axon, 6);
 
 /**
  * @generated from message openaxon.v1.GetAxonResponse
@@ -217,7 +282,7 @@ export type GetAxonResponse = Message<"openaxon.v1.GetAxonResponse"> & {
  * Use `create(GetAxonResponseSchema)` to create a new message.
  */
 export const GetAxonResponseSchema: GenMessage<GetAxonResponse> = /*@__PURE__*/
-  messageDesc(file_openaxon_v1_axon, 6);
+  messageDesc(file_openaxon_v1_axon, 7);
 
 /**
  * @generated from message openaxon.v1.ListAxonsRequest
@@ -250,7 +315,7 @@ export type ListAxonsRequest = Message<"openaxon.v1.ListAxonsRequest"> & {
  * Use `create(ListAxonsRequestSchema)` to create a new message.
  */
 export const ListAxonsRequestSchema: GenMessage<ListAxonsRequest> = /*@__PURE__*/
-  messageDesc(file_openaxon_v1_axon, 7);
+  messageDesc(file_openaxon_v1_axon, 8);
 
 /**
  * @generated from message openaxon.v1.ListAxonsResponse
@@ -274,7 +339,69 @@ export type ListAxonsResponse = Message<"openaxon.v1.ListAxonsResponse"> & {
  * Use `create(ListAxonsResponseSchema)` to create a new message.
  */
 export const ListAxonsResponseSchema: GenMessage<ListAxonsResponse> = /*@__PURE__*/
-  messageDesc(file_openaxon_v1_axon, 8);
+  messageDesc(file_openaxon_v1_axon, 9);
+
+/**
+ * @generated from message openaxon.v1.UpdateAxonRequest
+ */
+export type UpdateAxonRequest = Message<"openaxon.v1.UpdateAxonRequest"> & {
+  /**
+   * @generated from field: string id = 1;
+   */
+  id: string;
+
+  /**
+   * @generated from field: string name = 2;
+   */
+  name: string;
+
+  /**
+   * Replaces all labels when "labels" is in update_mask (an empty map clears them).
+   *
+   * @generated from field: map<string, string> labels = 3;
+   */
+  labels: { [key: string]: string };
+
+  /**
+   * Replaces the retention when "retention" is in update_mask (absent or all zero: keep everything);
+   * "retention.max_age_ms", "retention.max_events", "retention.max_bytes" change one limit.
+   *
+   * @generated from field: openaxon.v1.Retention retention = 4;
+   */
+  retention?: Retention | undefined;
+
+  /**
+   * Which fields to change: "name", "labels", "retention" or "retention.<limit>". Required: an
+   * empty mask is INVALID_ARGUMENT, so a client that forgets it never resets fields by accident.
+   *
+   * @generated from field: google.protobuf.FieldMask update_mask = 5;
+   */
+  updateMask?: FieldMask | undefined;
+};
+
+/**
+ * Describes the message openaxon.v1.UpdateAxonRequest.
+ * Use `create(UpdateAxonRequestSchema)` to create a new message.
+ */
+export const UpdateAxonRequestSchema: GenMessage<UpdateAxonRequest> = /*@__PURE__*/
+  messageDesc(file_openaxon_v1_axon, 10);
+
+/**
+ * @generated from message openaxon.v1.UpdateAxonResponse
+ */
+export type UpdateAxonResponse = Message<"openaxon.v1.UpdateAxonResponse"> & {
+  /**
+   * @generated from field: openaxon.v1.Axon axon = 1;
+   */
+  axon?: Axon | undefined;
+};
+
+/**
+ * Describes the message openaxon.v1.UpdateAxonResponse.
+ * Use `create(UpdateAxonResponseSchema)` to create a new message.
+ */
+export const UpdateAxonResponseSchema: GenMessage<UpdateAxonResponse> = /*@__PURE__*/
+  messageDesc(file_openaxon_v1_axon, 11);
 
 /**
  * @generated from message openaxon.v1.DeleteAxonRequest
@@ -291,7 +418,7 @@ export type DeleteAxonRequest = Message<"openaxon.v1.DeleteAxonRequest"> & {
  * Use `create(DeleteAxonRequestSchema)` to create a new message.
  */
 export const DeleteAxonRequestSchema: GenMessage<DeleteAxonRequest> = /*@__PURE__*/
-  messageDesc(file_openaxon_v1_axon, 9);
+  messageDesc(file_openaxon_v1_axon, 12);
 
 /**
  * @generated from message openaxon.v1.DeleteAxonResponse
@@ -304,7 +431,7 @@ export type DeleteAxonResponse = Message<"openaxon.v1.DeleteAxonResponse"> & {
  * Use `create(DeleteAxonResponseSchema)` to create a new message.
  */
 export const DeleteAxonResponseSchema: GenMessage<DeleteAxonResponse> = /*@__PURE__*/
-  messageDesc(file_openaxon_v1_axon, 10);
+  messageDesc(file_openaxon_v1_axon, 13);
 
 /**
  * @generated from message openaxon.v1.PublishRequest
@@ -358,7 +485,7 @@ export type PublishRequest = Message<"openaxon.v1.PublishRequest"> & {
  * Use `create(PublishRequestSchema)` to create a new message.
  */
 export const PublishRequestSchema: GenMessage<PublishRequest> = /*@__PURE__*/
-  messageDesc(file_openaxon_v1_axon, 11);
+  messageDesc(file_openaxon_v1_axon, 14);
 
 /**
  * @generated from message openaxon.v1.PublishResponse
@@ -387,7 +514,7 @@ export type PublishResponse = Message<"openaxon.v1.PublishResponse"> & {
  * Use `create(PublishResponseSchema)` to create a new message.
  */
 export const PublishResponseSchema: GenMessage<PublishResponse> = /*@__PURE__*/
-  messageDesc(file_openaxon_v1_axon, 12);
+  messageDesc(file_openaxon_v1_axon, 15);
 
 /**
  * @generated from message openaxon.v1.PublishBatchRequest
@@ -421,7 +548,7 @@ export type PublishBatchRequest = Message<"openaxon.v1.PublishBatchRequest"> & {
  * Use `create(PublishBatchRequestSchema)` to create a new message.
  */
 export const PublishBatchRequestSchema: GenMessage<PublishBatchRequest> = /*@__PURE__*/
-  messageDesc(file_openaxon_v1_axon, 13);
+  messageDesc(file_openaxon_v1_axon, 16);
 
 /**
  * @generated from message openaxon.v1.PublishBatchResponse
@@ -453,7 +580,7 @@ export type PublishBatchResponse = Message<"openaxon.v1.PublishBatchResponse"> &
  * Use `create(PublishBatchResponseSchema)` to create a new message.
  */
 export const PublishBatchResponseSchema: GenMessage<PublishBatchResponse> = /*@__PURE__*/
-  messageDesc(file_openaxon_v1_axon, 14);
+  messageDesc(file_openaxon_v1_axon, 17);
 
 /**
  * @generated from message openaxon.v1.AppendRequest
@@ -498,7 +625,7 @@ export type AppendRequest = Message<"openaxon.v1.AppendRequest"> & {
  * Use `create(AppendRequestSchema)` to create a new message.
  */
 export const AppendRequestSchema: GenMessage<AppendRequest> = /*@__PURE__*/
-  messageDesc(file_openaxon_v1_axon, 15);
+  messageDesc(file_openaxon_v1_axon, 18);
 
 /**
  * @generated from message openaxon.v1.AppendResponse
@@ -534,7 +661,7 @@ export type AppendResponse = Message<"openaxon.v1.AppendResponse"> & {
  * Use `create(AppendResponseSchema)` to create a new message.
  */
 export const AppendResponseSchema: GenMessage<AppendResponse> = /*@__PURE__*/
-  messageDesc(file_openaxon_v1_axon, 16);
+  messageDesc(file_openaxon_v1_axon, 19);
 
 /**
  * The batch is durable.
@@ -568,7 +695,7 @@ export type AppendAck = Message<"openaxon.v1.AppendAck"> & {
  * Use `create(AppendAckSchema)` to create a new message.
  */
 export const AppendAckSchema: GenMessage<AppendAck> = /*@__PURE__*/
-  messageDesc(file_openaxon_v1_axon, 17);
+  messageDesc(file_openaxon_v1_axon, 20);
 
 /**
  * The batch was rejected and nothing of it was written; the session continues.
@@ -602,6 +729,13 @@ export type AppendError = Message<"openaxon.v1.AppendError"> & {
    * @generated from field: openaxon.v1.PayloadTooLarge payload_too_large = 4;
    */
   payloadTooLarge?: PayloadTooLarge | undefined;
+
+  /**
+   * Set with RESOURCE_EXHAUSTED when the batch would take the axon over the server's size cap.
+   *
+   * @generated from field: openaxon.v1.AxonFull axon_full = 5;
+   */
+  axonFull?: AxonFull | undefined;
 };
 
 /**
@@ -609,7 +743,7 @@ export type AppendError = Message<"openaxon.v1.AppendError"> & {
  * Use `create(AppendErrorSchema)` to create a new message.
  */
 export const AppendErrorSchema: GenMessage<AppendError> = /*@__PURE__*/
-  messageDesc(file_openaxon_v1_axon, 18);
+  messageDesc(file_openaxon_v1_axon, 21);
 
 /**
  * @generated from message openaxon.v1.SubscribeRequest
@@ -621,7 +755,9 @@ export type SubscribeRequest = Message<"openaxon.v1.SubscribeRequest"> & {
   axonId: string;
 
   /**
-   * Deliver events with sequence > after_sequence; 0 replays from the start.
+   * Deliver events with sequence > after_sequence; 0 replays from the axon's first_sequence.
+   * A sequence below first_sequence - 1 (trimmed events) is OUT_OF_RANGE with an EventsTrimmed
+   * detail, and so is a subscriber whose next event is trimmed while it reads: no silent skip.
    *
    * @generated from field: uint64 after_sequence = 2;
    */
@@ -647,7 +783,7 @@ export type SubscribeRequest = Message<"openaxon.v1.SubscribeRequest"> & {
  * Use `create(SubscribeRequestSchema)` to create a new message.
  */
 export const SubscribeRequestSchema: GenMessage<SubscribeRequest> = /*@__PURE__*/
-  messageDesc(file_openaxon_v1_axon, 19);
+  messageDesc(file_openaxon_v1_axon, 22);
 
 /**
  * @generated from message openaxon.v1.SubscribeResponse
@@ -688,7 +824,7 @@ export type SubscribeResponse = Message<"openaxon.v1.SubscribeResponse"> & {
  * Use `create(SubscribeResponseSchema)` to create a new message.
  */
 export const SubscribeResponseSchema: GenMessage<SubscribeResponse> = /*@__PURE__*/
-  messageDesc(file_openaxon_v1_axon, 20);
+  messageDesc(file_openaxon_v1_axon, 23);
 
 /**
  * @generated from message openaxon.v1.EventBatch
@@ -705,7 +841,7 @@ export type EventBatch = Message<"openaxon.v1.EventBatch"> & {
  * Use `create(EventBatchSchema)` to create a new message.
  */
 export const EventBatchSchema: GenMessage<EventBatch> = /*@__PURE__*/
-  messageDesc(file_openaxon_v1_axon, 21);
+  messageDesc(file_openaxon_v1_axon, 24);
 
 /**
  * The replay reached the head; everything after this is live.
@@ -724,7 +860,7 @@ export type CaughtUp = Message<"openaxon.v1.CaughtUp"> & {
  * Use `create(CaughtUpSchema)` to create a new message.
  */
 export const CaughtUpSchema: GenMessage<CaughtUp> = /*@__PURE__*/
-  messageDesc(file_openaxon_v1_axon, 22);
+  messageDesc(file_openaxon_v1_axon, 25);
 
 /**
  * Sent on idle streams so proxies keep them open.
@@ -743,7 +879,7 @@ export type Heartbeat = Message<"openaxon.v1.Heartbeat"> & {
  * Use `create(HeartbeatSchema)` to create a new message.
  */
 export const HeartbeatSchema: GenMessage<Heartbeat> = /*@__PURE__*/
-  messageDesc(file_openaxon_v1_axon, 23);
+  messageDesc(file_openaxon_v1_axon, 26);
 
 /**
  * The subscriber fell behind the live buffer; the server continues from storage
@@ -768,7 +904,7 @@ export type FellBehind = Message<"openaxon.v1.FellBehind"> & {
  * Use `create(FellBehindSchema)` to create a new message.
  */
 export const FellBehindSchema: GenMessage<FellBehind> = /*@__PURE__*/
-  messageDesc(file_openaxon_v1_axon, 24);
+  messageDesc(file_openaxon_v1_axon, 27);
 
 /**
  * @generated from message openaxon.v1.ListEventsRequest
@@ -780,8 +916,10 @@ export type ListEventsRequest = Message<"openaxon.v1.ListEventsRequest"> & {
   axonId: string;
 
   /**
-   * Ascending: events with sequence > after_sequence. Descending: events with
-   * sequence < after_sequence (0 = from the head).
+   * Ascending: events with sequence > after_sequence (0 = from the axon's first_sequence).
+   * Descending: events with sequence < after_sequence (0 = from the head), down to first_sequence.
+   * Asking for trimmed events (ascending after_sequence < first_sequence - 1, or descending with
+   * nothing at or above first_sequence below after_sequence) is OUT_OF_RANGE with EventsTrimmed.
    *
    * @generated from field: uint64 after_sequence = 2;
    */
@@ -805,7 +943,7 @@ export type ListEventsRequest = Message<"openaxon.v1.ListEventsRequest"> & {
  * Use `create(ListEventsRequestSchema)` to create a new message.
  */
 export const ListEventsRequestSchema: GenMessage<ListEventsRequest> = /*@__PURE__*/
-  messageDesc(file_openaxon_v1_axon, 25);
+  messageDesc(file_openaxon_v1_axon, 28);
 
 /**
  * @generated from message openaxon.v1.ListEventsResponse
@@ -832,7 +970,7 @@ export type ListEventsResponse = Message<"openaxon.v1.ListEventsResponse"> & {
  * Use `create(ListEventsResponseSchema)` to create a new message.
  */
 export const ListEventsResponseSchema: GenMessage<ListEventsResponse> = /*@__PURE__*/
-  messageDesc(file_openaxon_v1_axon, 26);
+  messageDesc(file_openaxon_v1_axon, 29);
 
 /**
  * Error detail attached to FAILED_PRECONDITION when expected_head does not match.
@@ -861,7 +999,7 @@ export type ExpectedHeadMismatch = Message<"openaxon.v1.ExpectedHeadMismatch"> &
  * Use `create(ExpectedHeadMismatchSchema)` to create a new message.
  */
 export const ExpectedHeadMismatchSchema: GenMessage<ExpectedHeadMismatch> = /*@__PURE__*/
-  messageDesc(file_openaxon_v1_axon, 27);
+  messageDesc(file_openaxon_v1_axon, 30);
 
 /**
  * Error detail attached to RESOURCE_EXHAUSTED when a payload is too large.
@@ -885,7 +1023,84 @@ export type PayloadTooLarge = Message<"openaxon.v1.PayloadTooLarge"> & {
  * Use `create(PayloadTooLargeSchema)` to create a new message.
  */
 export const PayloadTooLargeSchema: GenMessage<PayloadTooLarge> = /*@__PURE__*/
-  messageDesc(file_openaxon_v1_axon, 28);
+  messageDesc(file_openaxon_v1_axon, 31);
+
+/**
+ * Error detail attached to OUT_OF_RANGE when a read asks for events retention already trimmed.
+ *
+ * @generated from message openaxon.v1.EventsTrimmed
+ */
+export type EventsTrimmed = Message<"openaxon.v1.EventsTrimmed"> & {
+  /**
+   * @generated from field: string axon_id = 1;
+   */
+  axonId: string;
+
+  /**
+   * The oldest sequence still available: resume with after_sequence = first_sequence - 1.
+   *
+   * @generated from field: uint64 first_sequence = 2;
+   */
+  firstSequence: bigint;
+
+  /**
+   * @generated from field: uint64 head_sequence = 3;
+   */
+  headSequence: bigint;
+
+  /**
+   * The first sequence the read needed.
+   *
+   * @generated from field: uint64 requested_sequence = 4;
+   */
+  requestedSequence: bigint;
+};
+
+/**
+ * Describes the message openaxon.v1.EventsTrimmed.
+ * Use `create(EventsTrimmedSchema)` to create a new message.
+ */
+export const EventsTrimmedSchema: GenMessage<EventsTrimmed> = /*@__PURE__*/
+  messageDesc(file_openaxon_v1_axon, 32);
+
+/**
+ * Error detail attached to RESOURCE_EXHAUSTED when an append would take an axon over the server's
+ * per-axon size cap. Nothing was written; retention (or deleting the axon) makes room.
+ *
+ * @generated from message openaxon.v1.AxonFull
+ */
+export type AxonFull = Message<"openaxon.v1.AxonFull"> & {
+  /**
+   * @generated from field: string axon_id = 1;
+   */
+  axonId: string;
+
+  /**
+   * Stored bytes of the events the axon holds now.
+   *
+   * @generated from field: uint64 size_bytes = 2;
+   */
+  sizeBytes: bigint;
+
+  /**
+   * Stored bytes of the rejected events.
+   *
+   * @generated from field: uint64 incoming_bytes = 3;
+   */
+  incomingBytes: bigint;
+
+  /**
+   * @generated from field: uint64 limit_bytes = 4;
+   */
+  limitBytes: bigint;
+};
+
+/**
+ * Describes the message openaxon.v1.AxonFull.
+ * Use `create(AxonFullSchema)` to create a new message.
+ */
+export const AxonFullSchema: GenMessage<AxonFull> = /*@__PURE__*/
+  messageDesc(file_openaxon_v1_axon, 33);
 
 /**
  * Who wrote an event. Clients may publish USER, EXTERNAL and AGENT events;
@@ -955,6 +1170,18 @@ export const AxonService: GenService<{
     output: typeof ListAxonsResponseSchema;
   },
   /**
+   * Changes an axon's name, labels or retention: only the fields named in update_mask.
+   *
+   * @generated from rpc openaxon.v1.AxonService.UpdateAxon
+   */
+  updateAxon: {
+    methodKind: "unary";
+    input: typeof UpdateAxonRequestSchema;
+    output: typeof UpdateAxonResponseSchema;
+  },
+  /**
+   * Deletes the axon; its events stop being served at once and its disk space is freed in the background.
+   *
    * @generated from rpc openaxon.v1.AxonService.DeleteAxon
    */
   deleteAxon: {
