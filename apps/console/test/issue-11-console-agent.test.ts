@@ -101,6 +101,44 @@ describe("console: a real agent's permission requests, running and queued turns 
     expect(page.problems).toEqual([]);
   });
 
+  it("a turn the agent fails, and one it crashes in, are shown as failed with their reasons; the next turn runs", async () => {
+    const axon = await agentOn("failing");
+    const page = await h.newPage();
+    await openLive(page, axon.id);
+
+    // The agent reports the failure itself and stays up.
+    await chat(page, "fail");
+    const reported = page.locator('[data-kind="turn-end"]', { hasText: "model quota exhausted (scripted)" });
+    await reported.waitFor({ timeout: 10_000 });
+    expect(await reported.locator(".turn-failed").textContent()).toMatch(/^turn_\d+ failed: /);
+    await page.locator('[data-kind="text"]', { hasText: "trying…" }).waitFor();
+
+    // The agent dies mid-turn: the turn fails with its exit status, and the broker restarts the
+    // agent for the next turn. (Its stderr arrives as agent.log events, not in the error.)
+    await chat(page, "crash");
+    const crashed = page.locator('[data-kind="turn-end"]', { hasText: "exited with code 3" });
+    await crashed.waitFor({ timeout: 10_000 });
+    // Its stderr is inline, just above the failed turn.
+    await page.getByText("scripted crash: segfault in the tokenizer").waitFor();
+    expect(await crashed.locator(".turn-failed").textContent()).toMatch(/^turn_\d+ failed: /);
+    await h.screenshot(page, "turn-failed");
+    await chat(page, "after");
+    await page.locator('[data-kind="text"]', { hasText: "you said: after" }).waitFor({ timeout: 15_000 });
+
+    const ends = (await h.client.axon(axon.id).events({ limit: 100 })).events.filter(
+      (e) => e.eventType === EventType.TurnFailed || e.eventType === EventType.TurnCompleted,
+    );
+    expect(ends.map((e) => e.eventType)).toEqual([
+      EventType.TurnFailed,
+      EventType.TurnFailed,
+      EventType.TurnCompleted,
+    ]);
+    // Each failed row shows the error the broker recorded, word for word.
+    expect(await reported.textContent()).toContain((ends[0]!.data() as { error: string }).error);
+    expect(await crashed.textContent()).toContain((ends[1]!.data() as { error: string }).error);
+    expect(page.problems).toEqual([]);
+  });
+
   it("chat shows the running turn and the queued ones, and cancels each", async () => {
     const axon = await agentOn("queue");
     const page = await h.newPage();

@@ -2,11 +2,11 @@ import type { Egress } from "@openaxon/client";
 import { useState } from "preact/hooks";
 import { api } from "./api.js";
 import { ErrorBox } from "./error-box.js";
-import { formatTime } from "./format.js";
 import { navigate } from "./router.js";
+import { SecretsSection } from "./secrets-section.js";
 import { useAsync } from "./use-async.js";
 
-/** Read views of the gateway's resources. Secrets are write-only: the API returns names, never values. */
+/** The gateway's resources. Secrets can be created and deleted here; policies and configs are read views. */
 export function GatewayPage() {
   const data = useAsync(
     () => Promise.all([api().secrets.list(), api().networkPolicies.list(), api().gatewayConfigs.list()]),
@@ -23,25 +23,7 @@ export function GatewayPage() {
         <AuditLink />
       </div>
       <ErrorBox error={data.error} />
-      <h2>Secrets</h2>
-      <table class="list" data-testid="secrets">
-        <thead>
-          <tr>
-            <th>Name</th>
-            <th>Id</th>
-            <th>Created</th>
-          </tr>
-        </thead>
-        <tbody>
-          {secrets.map((s) => (
-            <tr key={s.id}>
-              <td>{s.name}</td>
-              <td class="mono">{s.id}</td>
-              <td>{formatTime(s.createdAtMs)}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+      <SecretsSection secrets={secrets} onChanged={data.reload} />
       <h2>Network policies</h2>
       <table class="list" data-testid="policies">
         <thead>
