@@ -28,6 +28,8 @@ const protocolValues: Record<AgentProtocolName, AgentProtocol> = {
   acp: AgentProtocol.ACP,
   "claude-code": AgentProtocol.CLAUDE_CODE,
   stdio: AgentProtocol.STDIO,
+  codex: AgentProtocol.CODEX,
+  pi: AgentProtocol.PI,
 };
 
 const policyValues: Record<PermissionPolicyName, PermissionPolicy> = {

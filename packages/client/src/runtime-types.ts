@@ -3,7 +3,7 @@
  * timestamps numbers. See runtime-convert.ts for the mapping to and from the wire.
  */
 
-export type AgentProtocolName = "acp" | "claude-code" | "stdio";
+export type AgentProtocolName = "acp" | "claude-code" | "stdio" | "codex" | "pi";
 
 /** What the broker answers when the agent asks to use a tool. "ask" publishes turn.permission_request. */
 export type PermissionPolicyName = "auto_allow" | "ask" | "deny";

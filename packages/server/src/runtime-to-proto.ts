@@ -28,6 +28,8 @@ export const PROTOCOL_TO_PROTO: Record<MountSpec["protocol"], AgentProtocol> = {
   acp: AgentProtocol.ACP,
   "claude-code": AgentProtocol.CLAUDE_CODE,
   stdio: AgentProtocol.STDIO,
+  codex: AgentProtocol.CODEX,
+  pi: AgentProtocol.PI,
 };
 
 const STATUS_TO_PROTO: Record<RuntimeRecord["status"], RuntimeStatus> = {

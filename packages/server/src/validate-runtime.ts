@@ -17,6 +17,8 @@ const PROTOCOLS: Partial<Record<AgentProtocol, MountSpec["protocol"]>> = {
   [AgentProtocol.ACP]: "acp",
   [AgentProtocol.CLAUDE_CODE]: "claude-code",
   [AgentProtocol.STDIO]: "stdio",
+  [AgentProtocol.CODEX]: "codex",
+  [AgentProtocol.PI]: "pi",
 };
 
 /** Malformed runtime ids are INVALID_ARGUMENT; well-formed unknown ones are NOT_FOUND (from the manager). */

@@ -25,12 +25,12 @@ export function registerRuntimeCommands(program: Command, action: ActionFactory)
   runtime
     .command("create")
     .description("start an agent on an axon and print the runtime's id")
-    .usage("--axon ID --protocol acp|claude-code|stdio --agent BIN [options] [-- ARGS...]")
+    .usage("--axon ID --protocol acp|claude-code|stdio|codex|pi --agent BIN [options] [-- ARGS...]")
     .argument("[args...]", "arguments for the agent (after --)")
     .requiredOption("--axon <id>", "axon the agent answers on (axn_…)")
     .addOption(
       new Option("--protocol <protocol>", "how to talk to the agent")
-        .choices(["acp", "claude-code", "stdio"])
+        .choices(["acp", "claude-code", "stdio", "codex", "pi"])
         .makeOptionMandatory(),
     )
     .requiredOption("--agent <binary>", "agent executable (looked up on the agent's PATH)")

@@ -4,7 +4,7 @@ import { api, errorText } from "./api.js";
 import { EMPTY_RUNTIME_FORM, type RuntimeForm, runtimeInputFromForm } from "./runtime-form.js";
 import { useAsync } from "./use-async.js";
 
-const PROTOCOLS: readonly AgentProtocolName[] = ["stdio", "acp", "claude-code"];
+const PROTOCOLS: readonly AgentProtocolName[] = ["stdio", "acp", "claude-code", "codex", "pi"];
 const POLICIES: readonly PermissionPolicyName[] = ["auto_allow", "ask", "deny"];
 
 /** Creates a runtime with one agent mounted on one axon: the agent, its lifecycle and its network. */

@@ -81,7 +81,7 @@ export interface TurnFailedPayload {
 
 // --- Sessions, agents, brokers, runtimes, gateway ---
 
-export type AgentProtocolName = "acp" | "claude-code" | "stdio";
+export type AgentProtocolName = "acp" | "claude-code" | "stdio" | "codex" | "pi";
 
 export interface SessionStartedPayload {
   readonly protocol: AgentProtocolName;
