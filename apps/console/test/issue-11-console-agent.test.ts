@@ -114,7 +114,7 @@ describe("console: a real agent's permission requests, running and queued turns 
     await page.locator('[data-kind="text"]', { hasText: "trying…" }).waitFor();
 
     // The agent dies mid-turn: the turn fails with its exit status, and the broker restarts the
-    // agent for the next turn. (Its stderr arrives as agent.log events, not in the error.)
+    // agent for the next turn. (Its stderr arrives as agent.log events, and its tail in the error.)
     await chat(page, "crash");
     const crashed = page.locator('[data-kind="turn-end"]', { hasText: "exited with code 3" });
     await crashed.waitFor({ timeout: 10_000 });

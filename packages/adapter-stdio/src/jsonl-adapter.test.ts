@@ -152,6 +152,37 @@ describe("JsonlStdioAdapter with a JSON-lines agent process", () => {
     expect(again.restoredBy).toBe("resume");
   });
 
+  it("a crash after a flood of stderr still ends its error with the agent's last words", async () => {
+    // 1 MiB is more than a pipe holds; the error is built once the pipes are drained.
+    const agent = jsonlAgent();
+    await agent.start(startOptions().options);
+    await expect(collect(agent.prompt(turnInput("crash loudly")))).rejects.toThrow(
+      /exited with code 9; stderr:\n[\s\S]*last words: out of memory during the turn$/,
+    );
+  });
+
+  it("when the agent dies, the processes it started die with it", async () => {
+    const agent = jsonlAgent();
+    await agent.start(startOptions().options);
+    const error = await collect(agent.prompt(turnInput("start a tool and crash"))).then(
+      () => expect.unreachable("the turn should fail"),
+      (e: Error) => e,
+    );
+    const pid = Number(/tool pid (\d+)/.exec(error.message)?.[1]);
+    expect(pid).toBeGreaterThan(0);
+    await waitUntil(() => !isAlive(pid), `the agent's tool (pid ${pid}) was killed`);
+  });
+
+  it("a turn the agent completes right before exiting is completed, not failed", async () => {
+    const agent = jsonlAgent();
+    const { options, exits } = startOptions();
+    await agent.start(options);
+    const outputs = await collect(agent.prompt(turnInput("answer and exit")));
+    expect(outputs.at(-1)).toEqual({ type: "completed", stopReason: "end_turn" });
+    await waitUntil(() => exits.length === 1, "the exit was reported");
+    expect(exits).toEqual([{ code: 0, signal: null }]);
+  });
+
   it("start fails with the exit status and stderr when the agent dies before announcing a session", async () => {
     const agent = new JsonlStdioAdapter({
       agentBinary: "sh",
@@ -177,3 +208,12 @@ describe("JsonlStdioAdapter with a JSON-lines agent process", () => {
     expect(exits).toEqual([]);
   });
 });
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -11,7 +11,13 @@ import { type Clock, sleep, systemClock } from "@openaxon/core";
 import { type BrokerToAgent, parseAgentLine } from "./jsonl-protocol.js";
 import { LineSplitter } from "./line-splitter.js";
 import { describeFailure } from "./per-turn-adapter.js";
-import { type GroupedProcess, type ProcessExit, spawnGroup, terminateGroup } from "./process-group.js";
+import {
+  exitedAndDrained,
+  type GroupedProcess,
+  type ProcessExit,
+  spawnGroup,
+  terminateGroup,
+} from "./process-group.js";
 import { StderrTail } from "./stderr-tail.js";
 import type { StdioAdapterOptions } from "./stdio-options.js";
 
@@ -87,7 +93,9 @@ export class JsonlStdioAdapter implements AgentAdapter {
     const announced = new Promise<string>((resolve) => {
       agent.onSession = resolve;
     });
-    const exitedEarly = proc.exited.then((exit) => {
+    // Drained, so the error quotes the agent's last stderr lines, not whatever was read by its exit.
+    const drained = exitedAndDrained(proc, this.clock);
+    const exitedEarly = drained.then((exit) => {
       throw new Error(
         exit.spawnError
           ? `could not start ${this.options.agentBinary}: ${exit.spawnError.message}`
@@ -98,7 +106,7 @@ export class JsonlStdioAdapter implements AgentAdapter {
     const timedOut = sleep(this.clock, this.options.startTimeoutMs ?? 30_000, timeout.signal).then(() => {
       throw new Error(`${this.options.agentBinary} did not announce its session within the start timeout`);
     });
-    void proc.exited.then((exit) => this.onExit(agent, exit));
+    void drained.then((exit) => this.onExit(agent, exit));
 
     this.send(agent, {
       type: "start",

@@ -5,6 +5,11 @@ export interface GroupedProcess {
   readonly child: ChildProcessWithoutNullStreams;
   /** Settles once the leader process has exited (or failed to spawn). */
   readonly exited: Promise<ProcessExit>;
+  /**
+   * Settles once its stdio pipes are closed too. A process's last output can still be in the pipe
+   * when it exits (more than a pipe holds, written just before exit): read it before judging.
+   */
+  readonly closed: Promise<void>;
   hasExited(): boolean;
 }
 
@@ -44,9 +49,31 @@ export function spawnGroup(
       }
     });
   });
+  const closed = new Promise<void>((resolve) => {
+    child.once("close", () => resolve());
+    void exited.then((exit) => exit.spawnError && resolve());
+  });
   // A CLI that never reads its stdin makes our write fail with EPIPE: that is not the agent's failure.
   child.stdin.on("error", () => {});
-  return { child, exited, hasExited: () => done };
+  return { child, exited, closed, hasExited: () => done };
+}
+
+/**
+ * The leader's exit once every pipe is drained. The rest of its group is killed first: a leftover
+ * grandchild holding stderr open must not keep the caller waiting (nor outlive the agent). One that
+ * escaped the group (setsid) could hold a pipe forever, so the wait is bounded.
+ */
+export async function exitedAndDrained(
+  proc: GroupedProcess,
+  clock: Clock,
+  boundMs = 2_000,
+): Promise<ProcessExit> {
+  const exit = await proc.exited;
+  if (!exit.spawnError) signalGroup(proc.child.pid, "SIGKILL");
+  const timeout = new AbortController();
+  await Promise.race([proc.closed, sleep(clock, boundMs, timeout.signal).catch(() => {})]);
+  timeout.abort();
+  return exit;
 }
 
 /** Sends `signal` to the whole group; a group that is already gone is fine. */

@@ -1,7 +1,10 @@
 /**
  * A small JSON-lines agent for tests, run with `node -e`. It speaks the protocol in README.md and
- * behaves by prompt text: "crash" exits 9 mid-turn, "fail" reports a failure, "wait" streams one
- * chunk and waits for a cancel, "tool" asks permission for a write, anything else is echoed.
+ * behaves by prompt text: "crash" exits 9 mid-turn, "crash loudly" writes 1 MiB of log to stderr
+ * before its last words and exit 9, "start a tool and crash" leaves a `sleep` behind (its pid on
+ * stderr) and exits 9, "answer and exit" completes the turn and exits 0 at once, "fail"
+ * reports a failure, "wait" streams one chunk and waits for a cancel, "tool" asks permission for a
+ * write, anything else is echoed.
  */
 export const JSONL_AGENT_SCRIPT = String.raw`
 const rl = require("node:readline").createInterface({ input: process.stdin });
@@ -15,6 +18,20 @@ rl.on("line", (line) => {
   } else if (m.type === "prompt") {
     const text = typeof m.content === "string" ? m.content : m.content.map((b) => b.text).join(" ");
     if (text === "crash") { process.stderr.write("segfault-ish\n"); process.exit(9); }
+    if (text === "crash loudly") {
+      const log = ("debug: still working\n").repeat(50000) + "last words: out of memory\n";
+      return process.stderr.write(log, () => process.exit(9));
+    }
+    if (text === "start a tool and crash") {
+      const tool = require("node:child_process").spawn("sleep", ["60"], { stdio: "ignore" });
+      process.stderr.write("tool pid " + tool.pid + "\n");
+      process.exit(9);
+    }
+    if (text === "answer and exit") {
+      out({ type: "message_chunk", turn_id: m.turn_id, text: "done" });
+      out({ type: "completed", turn_id: m.turn_id, stop_reason: "end_turn" });
+      process.exit(0);
+    }
     if (text === "fail") return out({ type: "failed", turn_id: m.turn_id, error: "model said no" });
     if (text === "wait") return out({ type: "message_chunk", turn_id: m.turn_id, text: "waiting" });
     if (text === "tool") {
