@@ -55,7 +55,7 @@ export function CreateRuntimeForm({ onCreated }: { onCreated(): void }) {
           onInput={set("agentBinary")}
         />
         <input
-          placeholder="Args (space-separated)"
+          placeholder='Args, as in a shell: --flag "two words"'
           aria-label="Args"
           value={form.args}
           onInput={set("args")}

@@ -5,6 +5,7 @@ import type {
   PermissionPolicyName,
 } from "@openaxon/client";
 import { parseLabels } from "./labels.js";
+import { parseLaunchArgs } from "./launch-args.js";
 
 /** The create-runtime form as typed: every field a string, as the inputs hold them. */
 export interface RuntimeForm {
@@ -53,6 +54,8 @@ export function runtimeInputFromForm(form: RuntimeForm): CreateRuntimeInput | { 
   if (form.agentBinary.trim() === "") return { error: "an agent (the program to run) is required" };
   const gateways = parseGatewayBindings(form.gateways);
   if ("error" in gateways) return gateways;
+  const launchArgs = parseLaunchArgs(form.args);
+  if ("error" in launchArgs) return launchArgs;
   const idle = form.idleSeconds.trim();
   if (idle !== "" && !/^\d+$/.test(idle))
     return { error: `idle seconds must be a whole number, not "${idle}"` };
@@ -63,7 +66,7 @@ export function runtimeInputFromForm(form: RuntimeForm): CreateRuntimeInput | { 
         axonId: form.axonId.trim(),
         protocol: form.protocol,
         agentBinary: form.agentBinary.trim(),
-        launchArgs: form.args.split(/\s+/).filter((a) => a !== ""),
+        launchArgs: [...launchArgs],
         permissionPolicy: form.permissionPolicy,
       },
     ],
