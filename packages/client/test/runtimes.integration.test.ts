@@ -114,7 +114,7 @@ describe("client.runtimes", () => {
       client.runtimes.create({
         mounts: [{ axonId, protocol: "bash" as "stdio", agentBinary: "cat" }],
       }),
-    ).rejects.toThrow(/mounts\[0\]\.protocol must be one of acp, claude-code, stdio, got "bash"/);
+    ).rejects.toThrow(/mounts\[0\]\.protocol must be one of acp, claude-code, stdio, codex, pi, got "bash"/);
     await expect(
       client.runtimes.create({
         mounts: [{ axonId, protocol: "stdio", agentBinary: "cat" }],
