@@ -1,5 +1,18 @@
-import { describeAdapterContract } from "@openaxon/broker/test-support";
-import { piSubject } from "./pi-world.js";
+import { existsSync } from "node:fs";
+import { writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import type { PermissionDecision } from "@openaxon/broker";
+import {
+  AdapterDriver,
+  type Decide,
+  describeAdapterContract,
+  refuseToAsk,
+  textOf,
+} from "@openaxon/broker/test-support";
+import { textReply, toolUseReply, transcript } from "@openaxon/fake-anthropic";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { PiAdapter } from "../src/index.js";
+import { type PiSubject, type PiWorld, piSubject } from "./pi-world.js";
 
 // The real Pi coding agent (@mariozechner/pi-coding-agent 0.73.1, from the npm registry) in RPC
 // mode, its Anthropic provider pointed at a fake Messages API on 127.0.0.1.
@@ -9,4 +22,136 @@ describeAdapterContract("PiAdapter with Pi", () => piSubject(), {
   resumedAs: "cli-resume",
   apiError: /turn failed: .*max_tokens: bogus value/,
   timeoutMs: AGENT_TIMEOUT,
+});
+
+describe("PiAdapter with Pi: RPC-mode specifics", () => {
+  let subject: PiSubject;
+  let world: PiWorld;
+  let driver: AdapterDriver;
+
+  beforeEach(async () => {
+    subject = await piSubject();
+    world = subject.world;
+    driver = new AdapterDriver(subject.adapter, world.launch);
+  });
+
+  afterEach(() => subject.close());
+
+  it(
+    "denied, the tool does not run and the model is told why within the same turn",
+    async () => {
+      await driver.start();
+      world.fake.enqueue(
+        toolUseReply("bash", { command: "echo hi > hi.txt" }),
+        textReply("Understood, I will not write it."),
+      );
+      const deny: Decide = async () => ({ outcome: "rejected" });
+
+      const outputs = await driver.runTurn("Write hi to hi.txt", deny);
+
+      expect(existsSync(join(world.cwd, "hi.txt"))).toBe(false);
+      expect(outputs).toContainEqual(expect.objectContaining({ type: "tool_call_update", status: "failed" }));
+      expect(textOf(outputs)).toBe("Understood, I will not write it.");
+      expect(outputs.at(-1)).toEqual({ type: "completed", stopReason: "end_turn" });
+      expect(transcript(world.fake.mainRequests().at(-1)!)).toMatch(/tool_result error: .*denied permission/);
+    },
+    AGENT_TIMEOUT,
+  );
+
+  it(
+    "read-only tools (read, grep, find, ls) run without asking; their output reaches the model",
+    async () => {
+      await writeFile(join(world.cwd, "note.txt"), "the note\n");
+      await driver.start();
+      world.fake.enqueue(toolUseReply("read", { path: "note.txt" }), textReply("It says: the note."));
+
+      const outputs = await driver.runTurn("What does note.txt say?", refuseToAsk);
+
+      expect(outputs).toContainEqual(
+        expect.objectContaining({ type: "tool_call", kind: "read", title: "read: note.txt" }),
+      );
+      expect(outputs).toContainEqual(
+        expect.objectContaining({ type: "tool_call_update", status: "completed", output: "the note\n" }),
+      );
+      expect(world.model.seen()).toContain("tool_result ok: the note");
+    },
+    AGENT_TIMEOUT,
+  );
+
+  it(
+    "cancelling while a permission request is pending ends the turn as cancelled without running the tool",
+    async () => {
+      await driver.start();
+      world.fake.enqueue(toolUseReply("bash", { command: "echo hi > hi.txt" }));
+      const neverDecided: Decide = () => {
+        void subject.adapter.cancel();
+        return new Promise<PermissionDecision>(() => undefined);
+      };
+
+      const outputs = await driver.runTurn("Write hi to hi.txt", neverDecided);
+
+      expect(outputs.at(-1)).toEqual({ type: "completed", stopReason: "cancelled" });
+      expect(existsSync(join(world.cwd, "hi.txt"))).toBe(false);
+      world.fake.enqueue(textReply("Ready."));
+      expect(textOf(await driver.runTurn("Next?"))).toBe("Ready.");
+      expect(world.fake.mainRequests()).toHaveLength(2);
+    },
+    AGENT_TIMEOUT,
+  );
+
+  it(
+    "streams thinking as thought chunks; the mount's model is the one the API is asked for",
+    async () => {
+      await driver.start();
+      world.fake.enqueue({ type: "text", chunks: ["Hello."], thinking: "Greet them." });
+
+      const outputs = await driver.runTurn("Say hello");
+
+      expect(outputs[0]).toEqual({ type: "thought_chunk", text: "Greet them." });
+      expect(textOf(outputs)).toBe("Hello.");
+      expect(world.fake.mainRequests()[0]?.body?.model).toBe("claude-sonnet-4-5");
+    },
+    AGENT_TIMEOUT,
+  );
+
+  it(
+    "starts a new session with a note when Pi has no such session to reopen",
+    async () => {
+      const session = await driver.start("019a0000-0000-7000-8000-000000000000");
+
+      expect(session.restoredBy).toBe("new");
+      expect(session.sessionId).not.toBe("019a0000-0000-7000-8000-000000000000");
+      expect(session.note).toMatch(/No session found matching/);
+      expect(driver.exits).toEqual([]);
+      world.fake.enqueue(textReply("Fresh start."));
+      expect(textOf(await driver.runTurn("Hello?"))).toBe("Fresh start.");
+    },
+    AGENT_TIMEOUT,
+  );
+
+  it(
+    "never hands Pi a session id it would take for a file path",
+    async () => {
+      const session = await driver.start("../../etc/passwd");
+
+      expect(session.restoredBy).toBe("new");
+      expect(session.note).toMatch(/is not a Pi session id/);
+    },
+    AGENT_TIMEOUT,
+  );
+});
+
+describe("PiAdapter: what Pi cannot do", () => {
+  it("refuses MCP servers (Pi has no MCP client) instead of dropping them", async () => {
+    const adapter = new PiAdapter({
+      agentBinary: "pi",
+      launchArgs: [],
+      mcpServers: [{ type: "http", name: "docs", url: "http://127.0.0.1:1/mcp", headers: {} }],
+    });
+
+    await expect(adapter.start({ cwd: "/", env: {}, onLog: () => undefined })).rejects.toThrow(
+      /Pi has no MCP support/,
+    );
+    expect(adapter.agentPid).toBeUndefined();
+  });
 });

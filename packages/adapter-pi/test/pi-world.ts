@@ -124,9 +124,9 @@ export async function piWorld(): Promise<PiWorld> {
 }
 
 /** A Pi adapter in its own world, as the adapter contract wants it. */
-export async function piSubject(
-  adapter: PiAdapter = newPiAdapter(),
-): Promise<AdapterContractSubject & { readonly adapter: PiAdapter; readonly world: PiWorld }> {
+export type PiSubject = AdapterContractSubject & { readonly adapter: PiAdapter; readonly world: PiWorld };
+
+export async function piSubject(adapter: PiAdapter = newPiAdapter()): Promise<PiSubject> {
   const world = await piWorld();
   return {
     adapter,
