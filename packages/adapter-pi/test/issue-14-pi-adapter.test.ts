@@ -12,7 +12,7 @@ import {
 import { textReply, toolUseReply, transcript } from "@openaxon/fake-anthropic";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { PiAdapter } from "../src/index.js";
-import { type PiSubject, type PiWorld, piSubject } from "./pi-world.js";
+import { newPiAdapter, type PiSubject, type PiWorld, piSubject } from "./pi-world.js";
 
 // The real Pi coding agent (@mariozechner/pi-coding-agent 0.73.1, from the npm registry) in RPC
 // mode, its Anthropic provider pointed at a fake Messages API on 127.0.0.1.
@@ -136,6 +136,44 @@ describe("PiAdapter with Pi: RPC-mode specifics", () => {
 
       expect(session.restoredBy).toBe("new");
       expect(session.note).toMatch(/is not a Pi session id/);
+    },
+    AGENT_TIMEOUT,
+  );
+});
+
+describe("PiAdapter with Pi: endpoint and key from the mount's env", () => {
+  it(
+    "ANTHROPIC_BASE_URL in the env points Pi at the endpoint (no models.json), as a gateway binding does",
+    async () => {
+      const subject = await piSubject(newPiAdapter(), { endpoint: "env" });
+      try {
+        const driver = new AdapterDriver(subject.adapter, subject.launch);
+        await driver.start();
+        subject.world.fake.enqueue(textReply("Through the env."));
+
+        expect(textOf(await driver.runTurn("Hello"))).toBe("Through the env.");
+        expect(subject.model.credentialSeen()).toBe(subject.model.expectedCredential);
+      } finally {
+        await subject.close();
+      }
+    },
+    AGENT_TIMEOUT,
+  );
+
+  it(
+    "a prompt Pi refuses (no API key for the model) fails the turn with Pi's reason",
+    async () => {
+      const subject = await piSubject();
+      try {
+        const { ANTHROPIC_API_KEY: _key, ...env } = subject.launch.env;
+        const driver = new AdapterDriver(subject.adapter, { cwd: subject.launch.cwd, env });
+        await driver.start();
+
+        await expect(driver.runTurn("Hello")).rejects.toThrow(/Pi refused prompt: No API key found/);
+        expect(subject.world.fake.requests).toEqual([]);
+      } finally {
+        await subject.close();
+      }
     },
     AGENT_TIMEOUT,
   );

@@ -53,19 +53,22 @@ export interface PiWorld {
 }
 
 /**
- * Starts the fake Messages API and points Pi's built-in Anthropic provider at it through
- * models.json in a temporary agent dir (PI_CODING_AGENT_DIR, HOME), so nothing of the user's
- * configuration, sessions or keys is read.
+ * Starts the fake Messages API and points Pi's built-in Anthropic provider at it — through
+ * models.json in a temporary agent dir (PI_CODING_AGENT_DIR, HOME), or with `endpoint: "env"`
+ * through ANTHROPIC_BASE_URL — so nothing of the user's configuration, sessions or keys is read.
  */
-export async function piWorld(): Promise<PiWorld> {
+export async function piWorld(options: { readonly endpoint?: "models.json" | "env" } = {}): Promise<PiWorld> {
   const fake = await FakeAnthropicServer.start({ requiredApiKey: API_KEY });
   const home = await mkdtemp(join(tmpdir(), "openaxon-pi-home-"));
   const agentDir = join(home, ".pi", "agent");
   await mkdir(agentDir, { recursive: true });
-  await writeFile(
-    join(agentDir, "models.json"),
-    JSON.stringify({ providers: { anthropic: { baseUrl: fake.url } } }),
-  );
+  const byEnv = options.endpoint === "env";
+  if (!byEnv) {
+    await writeFile(
+      join(agentDir, "models.json"),
+      JSON.stringify({ providers: { anthropic: { baseUrl: fake.url } } }),
+    );
+  }
   const cwd = await mkdtemp(join(tmpdir(), "openaxon-pi-cwd-"));
   const sessionText = async (sessionId: string) => {
     const sessions = join(agentDir, "sessions");
@@ -110,6 +113,7 @@ export async function piWorld(): Promise<PiWorld> {
         HOME: home,
         PI_CODING_AGENT_DIR: agentDir,
         ANTHROPIC_API_KEY: API_KEY,
+        ...(byEnv && { ANTHROPIC_BASE_URL: fake.url }),
         PATH: process.env.PATH ?? "/usr/local/bin:/usr/bin:/bin",
       },
     },
@@ -126,8 +130,11 @@ export async function piWorld(): Promise<PiWorld> {
 /** A Pi adapter in its own world, as the adapter contract wants it. */
 export type PiSubject = AdapterContractSubject & { readonly adapter: PiAdapter; readonly world: PiWorld };
 
-export async function piSubject(adapter: PiAdapter = newPiAdapter()): Promise<PiSubject> {
-  const world = await piWorld();
+export async function piSubject(
+  adapter: PiAdapter = newPiAdapter(),
+  options: Parameters<typeof piWorld>[0] = {},
+): Promise<PiSubject> {
+  const world = await piWorld(options);
   return {
     adapter,
     world,
