@@ -1,6 +1,8 @@
 import { existsSync } from "node:fs";
-import { writeFile } from "node:fs/promises";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import type { PermissionDecision } from "@openaxon/broker";
 import {
   AdapterDriver,
@@ -12,7 +14,7 @@ import {
 import { textReply, toolUseReply, transcript } from "@openaxon/fake-anthropic";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { PiAdapter } from "../src/index.js";
-import { newPiAdapter, type PiSubject, type PiWorld, piSubject } from "./pi-world.js";
+import { newPiAdapter, PI_TEST_MODEL, type PiSubject, type PiWorld, piCli, piSubject } from "./pi-world.js";
 
 // The real Pi coding agent (@mariozechner/pi-coding-agent 0.73.1, from the npm registry) in RPC
 // mode, its Anthropic provider pointed at a fake Messages API on 127.0.0.1.
@@ -136,6 +138,73 @@ describe("PiAdapter with Pi: RPC-mode specifics", () => {
 
       expect(session.restoredBy).toBe("new");
       expect(session.note).toMatch(/is not a Pi session id/);
+    },
+    AGENT_TIMEOUT,
+  );
+});
+
+describe("PiAdapter with Pi: other extensions and other directories", () => {
+  it(
+    "dismisses a dialog of the user's own extension (nobody to show it to) and says so in the log",
+    async () => {
+      const fixture = fileURLToPath(new URL("./fixtures/confirm-extension.ts", import.meta.url));
+      const adapter = new PiAdapter({
+        agentBinary: process.execPath,
+        launchArgs: [piCli(), "--extension", fixture],
+        model: PI_TEST_MODEL,
+      });
+      const subject = await piSubject(adapter);
+      try {
+        const driver = new AdapterDriver(adapter, subject.launch);
+        await driver.start();
+        subject.world.fake.enqueue(
+          toolUseReply("bash", { command: "echo hi > hi.txt" }),
+          textReply("Blocked."),
+        );
+        const allow: Decide = async () => ({ outcome: "selected", optionId: "allow" });
+
+        const outputs = await driver.runTurn("Write hi", allow);
+
+        expect(outputs).toContainEqual(
+          expect.objectContaining({ type: "tool_call_update", status: "failed" }),
+        );
+        expect(existsSync(join(subject.world.cwd, "hi.txt"))).toBe(false);
+        expect(driver.logs).toContain("pi dismissed an extension dialog: Really run bash?");
+        expect(subject.model.seen()).toContain("Not confirmed");
+      } finally {
+        await subject.close();
+      }
+    },
+    AGENT_TIMEOUT,
+  );
+
+  it(
+    "a session saved under another working directory is not forked into this one: new session, with a note",
+    async () => {
+      const subject = await piSubject();
+      const elsewhere = await mkdtemp(join(tmpdir(), "openaxon-pi-elsewhere-"));
+      try {
+        const driver = new AdapterDriver(subject.adapter, subject.launch);
+        const first = await driver.start();
+        subject.world.fake.enqueue(textReply("Saved."));
+        await driver.runTurn("Remember this");
+        await subject.adapter.stop();
+
+        const moved = new AdapterDriver(subject.adapter, { ...subject.launch, cwd: elsewhere });
+        const session = await moved.start(first.sessionId);
+
+        expect(session.restoredBy).toBe("new");
+        expect(session.sessionId).not.toBe(first.sessionId);
+        // Pi asks on stdin whether to fork it here; the adapter's first command reads as "no".
+        expect(session.note).toMatch(
+          /^Session could not be restored: Pi exited .*Session found in different project/,
+        );
+        subject.world.fake.enqueue(textReply("Fresh."));
+        expect(textOf(await moved.runTurn("Hello?"))).toBe("Fresh.");
+      } finally {
+        await subject.close();
+        await rm(elsewhere, { recursive: true, force: true });
+      }
     },
     AGENT_TIMEOUT,
   );
