@@ -1,3 +1,4 @@
+import { isMutantActive } from "@openaxon/core";
 import { chunkLastSequence } from "./event-codec.js";
 import { keys } from "./keys.js";
 import type { KvBackend, KvOp } from "./kv-backend.js";
@@ -71,6 +72,7 @@ export async function trimAxon(input: TrimAxonInput): Promise<void> {
   const doomed = await chunksBelow(backend, axonId, line.firstSequence);
   if (line.firstSequence === start.firstSequence && doomed.length === 0) return;
   const [firstDeletes, ...moreDeletes] = batches(doomed);
+  if (isMutantActive("trim-before-durable")) sequencer.trimTo(line);
   await input.commit(
     [{ type: "put", key: keys.trimLine(axonId), value: json(line) }, ...(firstDeletes ?? [])],
     () => sequencer.trimTo(line),
