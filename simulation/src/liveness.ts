@@ -1,4 +1,4 @@
-import { AXON_NAMES, MOUNTED_AXON, type World } from "./world.js";
+import { AXON_NAMES, MOUNTED_AXON, RETAINED_AXON, type World } from "./world.js";
 
 /** Virtual time liveness may take once faults stop: 400 rounds of 5 s. */
 const ROUNDS = 400;
@@ -17,8 +17,11 @@ export async function liveness(world: World): Promise<void> {
   await quiescence(world);
   // The retention schedule keeps running: trim once more, read around the line and subscribe from
   // below it; every reader must still reach the head.
+  const headBefore = world.headOf(RETAINED_AXON);
   if (world.retentionPass()) {
     await quiescence(world);
+    // A retried publish may land after the pass read the log: then the next pass trims it.
+    if (world.headOf(RETAINED_AXON) === headBefore) checkRetentionEnforced(world);
     if (probeTrimmed(world)) await quiescence(world);
   }
   // A runtime with an idle timeout that is running with nothing to do suspends once it has passed.
@@ -42,6 +45,23 @@ export async function liveness(world: World): Promise<void> {
       world.checker.throwIfViolated();
     }
     await quiescence(world);
+  }
+}
+
+/**
+ * Liveness of retention: a pass once everything is durable leaves an axon created with max_events
+ * (and never updated since) holding at most that many events.
+ */
+function checkRetentionEnforced(world: World): void {
+  const limit = world.swarm.retention?.maxEvents;
+  if (!limit || world.retention.updates > 0) return;
+  const { first, head } = world.checker.durableLog(world.idOf(RETAINED_AXON));
+  if (head - first + 1 > limit) {
+    world.checker.fail(
+      8,
+      `after a retention pass once faults stopped, ${RETAINED_AXON} keeps ${first}..${head} (max_events=${limit})`,
+    );
+    world.checker.throwIfViolated();
   }
 }
 

@@ -18,6 +18,8 @@ export interface RetentionLimits {
 export class RetentionClient {
   private readonly client: Client<typeof AxonService>;
   private inFlight = 0;
+  /** UpdateAxon calls sent: after one, the retention in force is what the server made of them. */
+  updates = 0;
 
   constructor(private readonly ctx: ClientContext) {
     this.client = createClient(AxonService, ctx.net.transportFor("operator"));
@@ -30,6 +32,7 @@ export class RetentionClient {
   /** UpdateAxon: `replace` the whole retention, or change only the limits given. */
   setRetention(axonId: string, limits: RetentionLimits, replace: boolean): void {
     const { ctx } = this;
+    this.updates++;
     const paths = replace
       ? ["retention"]
       : [
