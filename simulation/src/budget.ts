@@ -28,4 +28,6 @@ export const MUTANT_CATCHERS: Record<MutantName, readonly InvariantNumber[]> = {
   "runtime-wake-missed": [8],
   "runtime-not-restarted-on-boot": [8],
   "sql-batch-not-atomic": [13],
+  "reads-ignore-trim-line": [15, 16, 17],
+  "trim-before-durable": [15, 16, 17],
 };

@@ -1,5 +1,5 @@
 import { type InvariantNumber, InvariantViolation } from "./invariants.js";
-import { type DiskEvent, eventsOnDisk } from "./log-oracle.js";
+import { type DiskEvent, EMPTY_LOG, type RetainedLog, retainedOnDisk } from "./log-oracle.js";
 import type { SimDisk } from "./sim-disk.js";
 
 /** What an event is, for comparing what someone saw with what the disk holds. */
@@ -44,8 +44,16 @@ export class Checker {
   readonly violations: InvariantViolation[] = [];
   /** `${axonId}:${seq}` → what someone was told is there. */
   private readonly pins = new Map<string, { fp: string; who: string; invariant: InvariantNumber }>();
-  private cache: { version: number; logs: Map<string, DiskEvent[]> } | undefined;
+  private cache: { version: number; logs: Map<string, RetainedLog> } | undefined;
   private readonly lastPrompted = new Map<string, number>();
+  /** The highest durable head and trim line seen per axon (invariant 16: neither moves back). */
+  private readonly highest = new Map<string, { head: number; first: number }>();
+  /**
+   * The durable trim line per axon as of the last time the world settled: by then the store has
+   * applied it, so nothing served afterwards may lie below it (invariant 15). A line that became
+   * durable in the middle of a step may race a read the server had already answered.
+   */
+  private readonly settledFirst = new Map<string, number>();
 
   constructor(
     private readonly disk: SimDisk,
@@ -62,12 +70,75 @@ export class Checker {
     if (first) throw first;
   }
 
-  /** The durable log of an axon, decoded by the oracle (cached per durable state). */
-  durable(axonId: string): readonly DiskEvent[] {
+  /** What an axon durably retains, decoded by the oracle (cached per durable state). */
+  durableLog(axonId: string): RetainedLog {
     if (this.cache?.version !== this.disk.durableVersion) {
-      this.cache = { version: this.disk.durableVersion, logs: eventsOnDisk(this.disk.durableState()) };
+      this.cache = { version: this.disk.durableVersion, logs: retainedOnDisk(this.disk.durableState()) };
     }
-    return this.cache.logs.get(axonId) ?? [];
+    return this.cache.logs.get(axonId) ?? EMPTY_LOG;
+  }
+
+  /** The durable events an axon retains (first..head; 1..head until retention trims). */
+  durable(axonId: string): readonly DiskEvent[] {
+    return this.durableLog(axonId).events;
+  }
+
+  /** The durable head of an axon (trimming never lowers it). */
+  durableHead(axonId: string): number {
+    return this.durableLog(axonId).head;
+  }
+
+  /** The durable event at `seq`; undefined if it is trimmed or not durable. */
+  durableAt(axonId: string, seq: number): DiskEvent | undefined {
+    const log = this.durableLog(axonId);
+    return seq >= log.first ? log.events[seq - log.first] : undefined;
+  }
+
+  /** The durable trim line as of the last settled step (see `settledFirst`). */
+  firstSettled(axonId: string): number {
+    return this.settledFirst.get(axonId) ?? 1;
+  }
+
+  /** The world settled: every durable trim line is applied by the store now. Returns how many moved. */
+  noteSettled(axonIds: readonly string[]): number {
+    let moved = 0;
+    for (const axonId of axonIds) {
+      const first = this.durableLog(axonId).first;
+      if (first > this.firstSettled(axonId)) moved++;
+      this.settledFirst.set(axonId, first);
+    }
+    return moved;
+  }
+
+  /**
+   * The server sent an axon's record (GetAxon, UpdateAxon): its first_sequence neither behind the
+   * trim line durable and applied before, nor ahead of the durable one, nor past head + 1 (16).
+   */
+  onServeAxon(who: string, axon: { id: string; firstSequence: number; headSequence: number }): void {
+    const line = this.durableLog(axon.id).first;
+    const { firstSequence: first, headSequence: head } = axon;
+    const name = this.nameOf(axon.id);
+    if (first < this.firstSettled(axon.id) || first > line || first > head + 1) {
+      this.fail(
+        16,
+        `the server told ${who} axon=${name} first_sequence=${first} head=${head}; the durable trim line is ${line} (${this.firstSettled(axon.id)} when last settled)`,
+      );
+    }
+  }
+
+  /**
+   * The server sent events (a stream frame, a ListEvents page): none may lie below a trim line that
+   * was durable and applied before (invariant 15). What they hold is checked where they arrive.
+   */
+  onServe(who: string, axonId: string, sequences: readonly number[]): void {
+    const line = this.firstSettled(axonId);
+    const below = sequences.filter((seq) => seq < line);
+    if (below.length > 0) {
+      this.fail(
+        15,
+        `the server sent ${who} axon=${this.nameOf(axonId)} seq ${below.join(",")}, below the durable trim line ${line}`,
+      );
+    }
   }
 
   /** A publish was acknowledged: its events must be on the disk, at the sequences the ack names. */
@@ -78,11 +149,13 @@ export class Checker {
     events: readonly EventShape[],
     expectedHead?: number,
   ): void {
-    const log = this.durable(axonId);
+    const log = this.durableLog(axonId);
     const name = this.nameOf(axonId);
     events.forEach((event, i) => {
       const seq = first + i;
-      const onDisk = log[seq - 1];
+      // Retention may trim an event while its ack is on the wire: it was durable, the head says so.
+      if (seq < log.first && seq <= log.head) return;
+      const onDisk = this.durableAt(axonId, seq);
       if (!onDisk || fingerprint(onDisk) !== fingerprint(event)) {
         this.fail(
           2,
@@ -96,19 +169,34 @@ export class Checker {
     }
   }
 
-  /** A subscriber received an event: it must be durable and exactly what the disk holds. */
-  onDeliver(who: string, axonId: string, event: EventShape & { sequence: number }): void {
-    const onDisk = this.durable(axonId)[event.sequence - 1];
+  /**
+   * A reader received an event: it must be durable and exactly what the disk holds (invariant 4 for
+   * subscribers, 17 for reads around the trim line).
+   */
+  onDeliver(
+    who: string,
+    axonId: string,
+    event: EventShape & { sequence: number },
+    invariant: InvariantNumber = 4,
+  ): void {
+    const log = this.durableLog(axonId);
+    // Trimmed since the server sent it (onServe checked it was retained then): only what someone
+    // was told before is left to compare with.
+    if (event.sequence < log.first) {
+      this.pin(axonId, event.sequence, fingerprint(event), `delivered to ${who}`, invariant);
+      return;
+    }
+    const onDisk = this.durableAt(axonId, event.sequence);
     const name = this.nameOf(axonId);
     if (!onDisk) {
-      this.fail(4, `${who} received axon=${name} seq=${event.sequence}, which is not durable`);
+      this.fail(invariant, `${who} received axon=${name} seq=${event.sequence}, which is not durable`);
     } else if (fingerprint(onDisk) !== fingerprint(event)) {
       this.fail(
-        4,
+        invariant,
         `${who} received axon=${name} seq=${event.sequence} as ${event.payload}, the disk holds ${describe(onDisk)}`,
       );
     }
-    this.pin(axonId, event.sequence, fingerprint(event), `delivered to ${who}`, 4);
+    this.pin(axonId, event.sequence, fingerprint(event), `delivered to ${who}`, invariant);
   }
 
   /** The broker started an agent (invariant 7): a recorded session must be restored. */
@@ -139,14 +227,16 @@ export class Checker {
 
   /** Everything that must hold between steps, on the durable and on the visible state. */
   checkState(axonIds: readonly string[], mountAxonIds: readonly string[]): void {
-    const visible = eventsOnDisk(this.disk.visibleSnapshot());
+    const visible = retainedOnDisk(this.disk.visibleSnapshot());
     for (const axonId of axonIds) {
       const name = this.nameOf(axonId);
-      const durable = this.durable(axonId);
-      this.checkSequences(name, "durable", durable);
-      this.checkSequences(name, "visible", visible.get(axonId) ?? []);
+      const log = this.durableLog(axonId);
+      const durable = log.events;
+      this.checkSequences(name, "durable", log);
+      this.checkSequences(name, "visible", visible.get(axonId) ?? EMPTY_LOG);
       this.checkPublishIds(name, "durable", durable);
-      this.checkPublishIds(name, "visible", visible.get(axonId) ?? []);
+      this.checkPublishIds(name, "visible", visible.get(axonId)?.events ?? []);
+      this.checkNeverBackwards(axonId, log);
       if (mountAxonIds.includes(axonId)) {
         for (const problem of turnProblems(durable, this.brokerSource))
           this.fail(6, `axon=${name}: ${problem}`);
@@ -157,7 +247,12 @@ export class Checker {
       const cut = key.lastIndexOf(":");
       const axonId = key.slice(0, cut);
       const seq = Number(key.slice(cut + 1));
-      const onDisk = this.durable(axonId)[seq - 1];
+      // Trimmed on purpose: the pin has nothing left to hold on to.
+      if (seq < this.durableLog(axonId).first) {
+        this.pins.delete(key);
+        continue;
+      }
+      const onDisk = this.durableAt(axonId, seq);
       if (!onDisk || fingerprint(onDisk) !== pin.fp) {
         this.fail(
           pin.invariant,
@@ -210,17 +305,33 @@ export class Checker {
     }
   }
 
-  private checkSequences(name: string, which: string, log: readonly DiskEvent[]): void {
-    for (let i = 0; i < log.length; i++) {
-      const e = log[i]!;
-      if (e.sequence !== i + 1 || e.keySequence !== e.sequence) {
+  private checkSequences(name: string, which: string, log: RetainedLog): void {
+    for (let i = 0; i < log.events.length; i++) {
+      const e = log.events[i]!;
+      if (e.sequence !== log.first + i || e.keySequence !== e.sequence) {
         this.fail(
           1,
-          `axon=${name} ${which} log: position ${i + 1} holds seq ${e.sequence} (key ${e.keySequence}); sequences must be 1..head`,
+          `axon=${name} ${which} log: position ${log.first + i} holds seq ${e.sequence} (key ${e.keySequence}); sequences must be first..head (first=${log.first})`,
         );
         return;
       }
     }
+  }
+
+  /** Invariant 16: the durable head and trim line never move back, through trims and crashes. */
+  private checkNeverBackwards(axonId: string, log: RetainedLog): void {
+    const before = this.highest.get(axonId) ?? { head: 0, first: 1 };
+    const name = this.nameOf(axonId);
+    if (log.head < before.head) {
+      this.fail(16, `axon=${name} durable head moved back from ${before.head} to ${log.head}`);
+    }
+    if (log.first < before.first) {
+      this.fail(16, `axon=${name} durable trim line moved back from ${before.first} to ${log.first}`);
+    }
+    this.highest.set(axonId, {
+      head: Math.max(before.head, log.head),
+      first: Math.max(before.first, log.first),
+    });
   }
 
   private checkPublishIds(name: string, which: string, log: readonly DiskEvent[]): void {

@@ -2,6 +2,7 @@ import { type Client, Code, ConnectError, createClient } from "@connectrpc/conne
 import { AxonService, type Event as ProtoEvent } from "@openaxon/protocol";
 import type { Checker, EventShape } from "./checker.js";
 import type { CoverageCounts } from "./coverage.js";
+import { trimmedAnswerProblem, trimmedBy } from "./served.js";
 import type { SimNetwork } from "./sim-network.js";
 
 /** What the clients need from the world around them. */
@@ -154,6 +155,8 @@ export class Subscriber {
   lostOnWire = 0;
   /** Streams opened so far (1 = the first; later ones are resumptions). */
   connects = 0;
+  /** The durable trim line, applied, when the current stream was opened. */
+  private lineAtConnect = 1;
   private readonly client: Client<typeof AxonService>;
   private abort: AbortController | undefined;
 
@@ -175,6 +178,7 @@ export class Subscriber {
     this.lostOnWire = 0;
     this.connected = true;
     this.connects++;
+    this.lineAtConnect = ctx.checker.firstSettled(this.axonId);
     this.abort = new AbortController();
     const filtered = this.filter
       ? ` filter=${[...this.filter.eventTypes, ...this.filter.origins.map((o) => `origin:${o}`)].join("+")}`
@@ -241,16 +245,49 @@ export class Subscriber {
       ctx.checker.fail(12, `${this.name}'s stream ended without an error`);
     } catch (error) {
       const e = ConnectError.from(error);
-      if (e.code !== Code.Unavailable)
-        ctx.checker.fail(12, `${this.name}'s stream failed with ${Code[e.code]}: ${e.rawMessage}`);
+      const trimmed = trimmedBy(e);
+      const line = ctx.checker.durableLog(this.axonId).first;
+      if (trimmed) this.onTrimmed(trimmed.firstSequence, trimmed.requestedSequence);
+      else if (e.code !== Code.Unavailable)
+        // Below a durable trim line the stream must end OUT_OF_RANGE (15); elsewhere no error is expected.
+        ctx.checker.fail(
+          this.last + 1 < line ? 15 : 12,
+          `${this.name}'s stream failed with ${Code[e.code]} after ${this.last} (trim line ${line}): ${e.rawMessage}`,
+        );
     } finally {
       this.connected = false;
     }
   }
 
+  /**
+   * The stream ended OUT_OF_RANGE: events it needed were trimmed. A clean end, checked (invariant
+   * 15/17: it needed a trimmed sequence, and the first available one is the durable line), after
+   * which the subscriber knowingly resumes from the first available event, as the error says.
+   */
+  private onTrimmed(first: number, requested: number): void {
+    const { ctx } = this;
+    const name = ctx.nameOf(this.axonId);
+    const problem =
+      requested <= this.last
+        ? `it names ${requested} as needed, but ${this.name} already has ${this.last}`
+        : trimmedAnswerProblem(
+            { firstSequence: first, requestedSequence: requested },
+            { atSend: this.lineAtConnect, atArrival: ctx.checker.durableLog(this.axonId).first },
+          );
+    if (problem) {
+      ctx.checker.fail(17, `${this.name} on axon=${name} was told its events were trimmed, but ${problem}`);
+      return;
+    }
+    ctx.trace(
+      `${this.name} told events of axon=${name} before ${first} were trimmed: resumes after ${first - 1}`,
+    );
+    ctx.coverage.subscriberTrimmed++;
+    this.last = first - 1;
+  }
+
   /** A head the server announces is durable and not behind what it already delivered. */
   private checkHead(what: string, head: number): void {
-    const durable = this.ctx.checker.durable(this.axonId).length;
+    const durable = this.ctx.checker.durableHead(this.axonId);
     if (head < this.lastDelivered || head > durable) {
       this.ctx.checker.fail(
         this.connects > 1 ? 5 : 4,
@@ -262,19 +299,28 @@ export class Subscriber {
   private receive(event: ProtoEvent): void {
     const sequence = Number(event.sequence);
     const { ctx } = this;
+    const line = ctx.checker.durableLog(this.axonId).first;
+    // after_sequence 0 replays from the first available sequence: the trim line when the stream
+    // was opened, or a later one if retention moved it meanwhile.
+    const fromStart = this.last === 0;
+    const after = fromStart ? this.lineAtConnect - 1 : this.last;
     if (this.filter) {
-      const next = ctx.checker.durable(this.axonId).find((e) => e.sequence > this.last && this.wants(e));
-      if (!this.wants(event) || next?.sequence !== sequence) {
+      const next = ctx.checker.durable(this.axonId).find((e) => e.sequence > after && this.wants(e));
+      // Trimmed since it was served (checked then): the disk no longer says what came next.
+      const trimmedSince = sequence < line && sequence > after;
+      if (!this.wants(event) || (next?.sequence !== sequence && !trimmedSince)) {
         ctx.checker.fail(
           this.connects > 1 ? 5 : 4,
-          `filtered ${this.name} received seq ${sequence} (${event.eventType}) after ${this.last}; the next matching event is ${next?.sequence ?? "none"}`,
+          `filtered ${this.name} received seq ${sequence} (${event.eventType}) after ${after}; the next matching event is ${next?.sequence ?? "none"}`,
         );
       }
-    } else if (sequence !== this.last + 1) {
-      const what = sequence <= this.last ? "a duplicate" : "a gap";
+    } else if (
+      fromStart ? sequence <= after || sequence > Math.max(line, after + 1) : sequence !== after + 1
+    ) {
+      const what = sequence <= after ? "a duplicate" : "a gap";
       ctx.checker.fail(
         this.connects > 1 ? 5 : 4,
-        `${this.name} received seq ${sequence} after ${this.last} (${what}) on axon=${ctx.nameOf(this.axonId)}`,
+        `${this.name} received seq ${sequence} after ${after} (${what}) on axon=${ctx.nameOf(this.axonId)}`,
       );
     }
     ctx.checker.onDeliver(this.name, this.axonId, {

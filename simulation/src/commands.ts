@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { AGENT_STEPS, type AgentScript, STOP_REASONS } from "./agent-script.js";
 import type { FaultKind } from "./swarm.js";
-import { AXON_NAMES, MOUNTED_AXON, type World } from "./world.js";
+import { AXON_NAMES, MOUNTED_AXON, RETAINED_AXON, type World } from "./world.js";
 
 /** fast-check's model: the world itself (commands read what they need from it). */
 export interface Model {
@@ -110,18 +110,60 @@ export const COMMANDS = [
     // beyond it: a cursor in the future waits for the axon to get there).
     params: fc.record({
       axon: axonArb,
-      from: fc.oneof(fc.record({ at: fc.nat(12) }), fc.record({ head: fc.integer({ min: -6, max: 2 }) })),
+      from: fc.oneof(
+        fc.record({ at: fc.nat(12) }),
+        fc.record({ head: fc.integer({ min: -6, max: 2 }) }),
+        // Around the trim line: below it the stream ends OUT_OF_RANGE.
+        fc.record({ line: fc.integer({ min: -3, max: 1 }) }),
+      ),
       filter: fc.constantFrom("all", "all", "all", "triggers", "agent-output"),
     }),
     applies: (w) => w.subscribers.length < 4,
-    run: (w, p) =>
-      w.subscribe(
-        p.axon,
-        "at" in p.from ? p.from.at : Math.max(0, w.headOf(p.axon) + p.from.head),
-        FILTERS[p.filter],
-      ),
+    run: (w, p) => w.subscribe(p.axon, subscribeFrom(w, p.axon, p.from), FILTERS[p.filter]),
     describe: (p) =>
-      `subscribe ${p.axon} after=${"at" in p.from ? p.from.at : `head${p.from.head < 0 ? "" : "+"}${p.from.head}`}${p.filter === "all" ? "" : ` ${p.filter}`}`,
+      `subscribe ${p.axon} after=${describeFrom(p.from)}${p.filter === "all" ? "" : ` ${p.filter}`}`,
+  }),
+  spec({
+    name: "set-retention",
+    fault: "retention",
+    // Small limits, so a few publishes already trim; max_age by the store's (simulated) clock.
+    params: fc
+      .record({
+        maxEvents: fc.option(fc.constantFrom(1, 2, 3, 5, 8), { nil: undefined }),
+        maxAgeMs: fc.option(fc.constantFrom(1_000, 30_000, 300_000), { nil: undefined }),
+        replace: fc.boolean(),
+      })
+      .filter((p) => p.maxEvents !== undefined || p.maxAgeMs !== undefined),
+    run: (w, p) => w.setRetention(p, p.replace),
+    describe: (p) =>
+      `${p.replace ? "set" : "update"} retention ${RETAINED_AXON}${p.maxEvents ? ` max_events=${p.maxEvents}` : ""}${p.maxAgeMs ? ` max_age=${p.maxAgeMs}ms` : ""}`,
+  }),
+  spec({
+    name: "retention-pass",
+    fault: "retention",
+    weight: 3,
+    // Left to the scheduler, or with its writes synced at once (so the next commands meet the line).
+    params: fc.boolean(),
+    applies: (w) => w.node?.started === true,
+    run: async (w, synced) => {
+      if (w.retentionPass() && synced) await w.syncUntilTrimmed(8);
+    },
+    describe: (synced) => `retention pass${synced ? " (synced)" : ""}`,
+  }),
+  spec({
+    name: "read-around-trim",
+    fault: "retention",
+    weight: 2,
+    params: fc.record({
+      axon: fc.constantFrom(RETAINED_AXON, RETAINED_AXON, ...AXON_NAMES),
+      delta: fc.integer({ min: -2, max: 1 }),
+      what: fc.constantFrom("events" as const, "events" as const, "axon" as const),
+    }),
+    run: (w, p) => w.readAroundTrim(p.axon, p.delta, p.what),
+    describe: (p) =>
+      p.what === "axon"
+        ? `get axon ${p.axon}`
+        : `list ${p.axon} after=line${p.delta < 0 ? "" : "+"}${p.delta}`,
   }),
   spec({
     name: "disconnect",
@@ -143,17 +185,19 @@ export const COMMANDS = [
     fault: "crashStore",
     weight: 2,
     params: fc.record({
-      when: fc.constantFrom("now" as const, "ack-on-wire" as const),
+      when: fc.constantFrom("now" as const, "ack-on-wire" as const, "mid-trim" as const),
       survivors: fc.nat(2),
     }),
     applies: (w) => w.node !== undefined,
     run: async (w, p) => {
       // A power cut after an fsync and before the client hears of it is where acks get lost.
       if (p.when === "ack-on-wire") await w.syncUntilAckOnWire(8);
+      // A power cut while a retention pass's trim line (and its deletes) wait for their fsync.
+      if (p.when === "mid-trim" && w.retentionPass()) await w.settleAndWatch();
       w.crashStore(p.survivors);
     },
     describe: (p) =>
-      `crash store${p.when === "ack-on-wire" ? " once an ack is on the wire" : ""} (${p.survivors} in-flight write(s) may survive)`,
+      `crash store${p.when === "now" ? "" : p.when === "ack-on-wire" ? " once an ack is on the wire" : " in a retention pass"} (${p.survivors} in-flight write(s) may survive)`,
   }),
   spec({
     name: "restart-store",
@@ -226,6 +270,21 @@ export const COMMANDS = [
     describe: (picks) => `tick [${picks.join(",")}]`,
   }),
 ] as const;
+
+type SubscribeFrom = { at: number } | { head: number } | { line: number };
+
+/** A fixed sequence, or relative to the head or to the trim line (the one before the first available). */
+function subscribeFrom(w: World, axon: string, from: SubscribeFrom): number {
+  if ("at" in from) return from.at;
+  if ("head" in from) return Math.max(0, w.headOf(axon) + from.head);
+  return Math.max(0, w.firstAvailable(axon) - 1 + from.line);
+}
+
+function describeFrom(from: SubscribeFrom): string {
+  if ("at" in from) return String(from.at);
+  const [base, d] = "head" in from ? ["head", from.head] : ["line", from.line];
+  return `${base}${d < 0 ? "" : "+"}${d}`;
+}
 
 function flags(opts: { key: boolean; expectedHead: number | undefined; external: boolean }): string {
   return `${opts.key ? " key" : ""}${opts.expectedHead !== undefined ? ` expected_head=known-${opts.expectedHead}` : ""}${opts.external ? " external" : ""}`;

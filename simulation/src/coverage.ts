@@ -23,6 +23,11 @@ export const COVERAGE_EVENTS = {
   sqlCommitInFlightAtCrash: "the power went while an SQL commit waited for its fsync",
   sqlUnknownOutcome: "an SQL write ended with its outcome unknown (UNAVAILABLE)",
   sqlRetryFoundApplied: "a retried SQL write found its rows applied by the attempt whose answer was lost",
+  eventsTrimmed: "a retention pass moved an axon's durable trim line",
+  crashMidTrim: "the power went while a trim line's write waited for its fsync",
+  readTrimmed: "a read below the trim line was answered OUT_OF_RANGE with the first available sequence",
+  subscriberTrimmed:
+    "a subscriber below the trim line was told so and resumed from the first available event",
 } as const;
 
 export type CoverageEvent = keyof typeof COVERAGE_EVENTS;

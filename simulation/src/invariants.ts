@@ -1,4 +1,4 @@
-/** The invariants of issue 5, by number, as the failure output names them. */
+/** The invariants of issues 5, 12 and 13, by number, as the failure output names them. */
 export const INVARIANTS = {
   1: "sequences are exactly 1..head, no gap, no reuse across crash/restart",
   2: "every acknowledged publish survives every crash with the same sequence and payload",
@@ -14,6 +14,9 @@ export const INVARIANTS = {
   12: "the harness and the production code raise no unexpected errors",
   13: "every acknowledged SQL write survives every crash, whole; SQL reads show only durable, whole writes",
   14: "axon_events shows exactly the durable log from 1, with every event acknowledged before the statement",
+  15: "a trimmed sequence is never served once its trim line is durable: reads below it get OUT_OF_RANGE",
+  16: "the head and the trim line (first_sequence) never move backwards; no sequence is reused across trims and crashes",
+  17: "everything at or above the first available sequence is still served exactly as acknowledged",
 } as const;
 
 export type InvariantNumber = keyof typeof INVARIANTS;

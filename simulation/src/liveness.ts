@@ -1,4 +1,4 @@
-import { MOUNTED_AXON, type World } from "./world.js";
+import { AXON_NAMES, MOUNTED_AXON, RETAINED_AXON, type World } from "./world.js";
 
 /** Virtual time liveness may take once faults stop: 400 rounds of 5 s. */
 const ROUNDS = 400;
@@ -15,6 +15,15 @@ export async function liveness(world: World): Promise<void> {
   world.trace.add("faults stop");
   if (!world.node) world.restartStore();
   await quiescence(world);
+  // The retention schedule keeps running: trim once more, read around the line and subscribe from
+  // below it; every reader must still reach the head.
+  const headBefore = world.headOf(RETAINED_AXON);
+  if (world.retentionPass()) {
+    await quiescence(world);
+    // A retried publish may land after the pass read the log: then the next pass trims it.
+    if (world.headOf(RETAINED_AXON) === headBefore) checkRetentionEnforced(world);
+    if (probeTrimmed(world)) await quiescence(world);
+  }
   // A runtime with an idle timeout that is running with nothing to do suspends once it has passed.
   const idleMs = world.swarm.idleTimeSeconds * 1000;
   if (idleMs > 0 && world.runtimeRecord()?.status === "running") {
@@ -37,6 +46,41 @@ export async function liveness(world: World): Promise<void> {
     }
     await quiescence(world);
   }
+}
+
+/**
+ * Liveness of retention: a pass once everything is durable leaves an axon created with max_events
+ * (and never updated since) holding at most that many events.
+ */
+function checkRetentionEnforced(world: World): void {
+  const limit = world.swarm.retention?.maxEvents;
+  if (!limit || world.retention.updates > 0) return;
+  const { first, head } = world.checker.durableLog(world.idOf(RETAINED_AXON));
+  if (head - first + 1 > limit) {
+    world.checker.fail(
+      8,
+      `after a retention pass once faults stopped, ${RETAINED_AXON} keeps ${first}..${head} (max_events=${limit})`,
+    );
+    world.checker.throwIfViolated();
+  }
+}
+
+/**
+ * On every axon trimmed by at least two events: ListEvents from below the line (OUT_OF_RANGE) and
+ * from the first available event, and a subscriber from below it (OUT_OF_RANGE, then it resumes).
+ */
+function probeTrimmed(world: World): boolean {
+  let probed = false;
+  for (const axon of AXON_NAMES) {
+    const line = world.firstAvailable(axon);
+    if (line < 3) continue;
+    world.trace.add(`probe ${axon} around trim line ${line}`);
+    world.retention.listEvents(world.idOf(axon), 1, 4);
+    world.retention.listEvents(world.idOf(axon), line - 1, 4);
+    world.subscribe(axon, 1);
+    probed = true;
+  }
+  return probed;
 }
 
 async function quiescence(world: World): Promise<void> {
@@ -86,12 +130,15 @@ function stillWaiting(world: World): string[] {
   if (publisher.outstanding > 0) out.push(`${publisher.outstanding} publish(es) unanswered`);
   if (world.sqlDisk.pendingSyncs > 0) out.push(`${world.sqlDisk.pendingSyncs} SQL commit(s) in flight`);
   if (world.sql.outstanding > 0) out.push(`${world.sql.outstanding} SQL request(s) unanswered`);
+  if (world.retention.outstanding > 0)
+    out.push(`${world.retention.outstanding} operator request(s) unanswered`);
   const unknownSql = world.sql.retryable().length;
   if (unknownSql > 0) out.push(`${unknownSql} SQL write(s) of unknown outcome not retried yet`);
   for (const sub of world.subscribers) {
     const durable = checker.durable(sub.axonId);
     if (!sub.connected) out.push(`${sub.name} is disconnected`);
-    else if (sub.missing(durable) > 0) out.push(`${sub.name} is at ${sub.last} of ${durable.length}`);
+    else if (sub.missing(durable) > 0)
+      out.push(`${sub.name} is at ${sub.last} of ${checker.durableHead(sub.axonId)}`);
   }
   const unended = checker.unendedTriggers(world.idOf(MOUNTED_AXON));
   if (unended.length > 0) {

@@ -43,6 +43,53 @@ export function eventsOnDisk(snapshot: MemoryBackend): Map<string, DiskEvent[]> 
   return byAxon;
 }
 
+/** What an axon retains on the disk: sequences first..head, and their events. */
+export interface RetainedLog {
+  /** The trim line: the oldest sequence a read may return (1 when never trimmed). */
+  readonly first: number;
+  /** The newest sequence: the last retained event's, or first - 1 when retention took them all. */
+  readonly head: number;
+  /** The events at or above the trim line, in key order. */
+  readonly events: readonly DiskEvent[];
+}
+
+/** The log of an axon nothing was written to yet. */
+export const EMPTY_LOG: RetainedLog = { first: 1, head: 0, events: [] };
+
+/**
+ * Each axon's trim line as the disk records it (`t!<axonId>` → JSON `{ firstSequence, … }`):
+ * events below it were trimmed on purpose, whether or not their chunk is deleted yet.
+ */
+export function trimLinesOnDisk(snapshot: MemoryBackend): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const [key, value] of snapshot.snapshot()) {
+    if (!key.startsWith("t!")) continue;
+    const line = JSON.parse(Buffer.from(value).toString("utf8")) as { firstSequence?: unknown };
+    if (typeof line.firstSequence !== "number" || !Number.isInteger(line.firstSequence)) {
+      throw new Error(`trim line ${key} holds no integer firstSequence`);
+    }
+    out.set(key.slice(2), line.firstSequence);
+  }
+  return out;
+}
+
+/**
+ * What every axon retains: its events at or above its trim line. A chunk that straddles the line
+ * keeps its trimmed events on disk until the line passes it, and a pass cut short leaves chunks
+ * below the line; neither counts as retained.
+ */
+export function retainedOnDisk(snapshot: MemoryBackend): Map<string, RetainedLog> {
+  const lines = trimLinesOnDisk(snapshot);
+  const out = new Map<string, RetainedLog>();
+  const events = eventsOnDisk(snapshot);
+  for (const axonId of new Set([...events.keys(), ...lines.keys()])) {
+    const first = lines.get(axonId) ?? 1;
+    const kept = (events.get(axonId) ?? []).filter((e) => e.sequence >= first);
+    out.set(axonId, { first, head: kept.at(-1)?.sequence ?? first - 1, events: kept });
+  }
+  return out;
+}
+
 /** Idempotency keys recorded on disk, per axon. */
 export function idempotencyKeysOnDisk(snapshot: MemoryBackend): Set<string> {
   const out = new Set<string>();

@@ -52,6 +52,11 @@ export class SimDisk {
     return this.pending.length;
   }
 
+  /** Every write in flight, oldest first: what a power cut now may lose. */
+  get inFlight(): readonly (readonly KvOp[])[] {
+    return this.pending.map((p) => p.ops);
+  }
+
   /** The write the next `syncNext` completes: its number and its ops, for traces. */
   get nextSync(): { readonly id: number; readonly ops: readonly KvOp[] } | undefined {
     const next = this.pending[0];

@@ -14,6 +14,11 @@ export interface NetworkObserver {
   trace(line: string): void;
   /** A disconnect dropped frames the server had sent but the client had not yet received. */
   onDroppedInFlight(client: string, frames: number): void;
+  /**
+   * The server answered: a unary response or a stream frame leaves it (not yet received). The
+   * moment a read is served, which a delayed delivery would blur.
+   */
+  onServed?(client: string, message: unknown): void;
 }
 
 /** Names a frame for the trace (the network itself does not know message shapes). */
@@ -240,7 +245,11 @@ export class SimNetwork {
     call.state = { kind: "processing", epoch };
     this.observer.trace(`request ${call.label} → server`);
     call.send(server, new AbortController().signal).then(
-      (ok) => this.responded(call, epoch, { ok }),
+      (ok) => {
+        if (call.state.kind === "processing" && call.state.epoch === epoch)
+          this.observer.onServed?.(call.client, (ok as UnaryResponse).message);
+        this.responded(call, epoch, { ok });
+      },
       (error: unknown) => this.responded(call, epoch, { error }),
     );
   }
@@ -305,6 +314,7 @@ export class SimNetwork {
         stream.inbound.push({ end: undefined });
         return;
       }
+      this.observer.onServed?.(stream.client, step.value);
       stream.inbound.push({ frame: step.value });
     }
   }

@@ -76,21 +76,30 @@ export class SqlChecker {
     }
   }
 
-  /** A read of axon_events answered: exactly the durable log 1..n, n ≥ what was acknowledged before. */
+  /**
+   * A read of axon_events answered: a contiguous run of the durable log ending at n, n ≥ what was
+   * acknowledged before. It starts at 1, or, when the mirror began on an axon retention had already
+   * trimmed, at a first available sequence not above the durable trim line. The mirror is a copy:
+   * rows below the trim line stay, but the log no longer holds what to compare them with.
+   */
   onEventsRead(who: string, axonId: string, rows: readonly (readonly unknown[])[], ackedHead: number): void {
     const name = this.nameOf(axonId);
-    const log = this.checker.durable(axonId);
-    if (rows.length < ackedHead || rows.length > log.length) {
+    const { head, first } = this.checker.durableLog(axonId);
+    const start = rows.length > 0 ? Number(rows[0]![0]) : 1;
+    const last = start + rows.length - 1;
+    if (last < ackedHead || last > head || start > first) {
       this.checker.fail(
         14,
-        `${who} on axon=${name} showed ${rows.length} event(s); ${ackedHead} were acknowledged before it was sent and ${log.length} are durable`,
+        `${who} on axon=${name} showed events ${start}..${last}; ${ackedHead} were acknowledged before it was sent, ${head} are durable and the first available is ${first}`,
       );
       return;
     }
     rows.forEach((row, i) => {
-      const e = log[i]!;
-      const want = [BigInt(e.sequence), ORIGIN_NAMES[e.origin], e.source, e.eventType, e.payload];
-      const got = [row[0], row[2], row[3], row[4], row[5]];
+      const e = this.checker.durableAt(axonId, start + i);
+      const want = e
+        ? [BigInt(e.sequence), ORIGIN_NAMES[e.origin], e.source, e.eventType, e.payload]
+        : [BigInt(start + i)];
+      const got = [row[0], row[2], row[3], row[4], row[5]].slice(0, want.length);
       if (typeof row[1] !== "bigint" || want.some((value, k) => value !== got[k])) {
         this.checker.fail(
           14,

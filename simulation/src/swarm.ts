@@ -14,6 +14,8 @@ export const FAULT_KINDS = [
   "advanceClock",
   // Not a fault: how much SQL a run does (some runs none), so the SQL commands do not crowd out the rest.
   "sql",
+  // Not a fault either: how much a run sets retention, trims and reads around the trim line.
+  "retention",
 ] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
 
@@ -34,6 +36,10 @@ export interface Swarm {
   readonly permissionPolicy: "auto_allow" | "ask" | "deny";
   /** The runtime suspends after this long idle; 0 = never. */
   readonly idleTimeSeconds: number;
+  /** The retention axon a2 is created with (CreateAxon); none = keep everything until set. */
+  readonly retention: { readonly maxEvents?: number; readonly maxAgeMs?: number } | undefined;
+  /** How often the node runs a retention pass on its own (axond's --retention-interval); 0 = never. */
+  readonly retentionIntervalMs: number;
   readonly rates: Readonly<Record<FaultKind, number>>;
 }
 
@@ -48,6 +54,14 @@ export const swarmArb: fc.Arbitrary<Swarm> = fc.record({
   }),
   permissionPolicy: fc.constantFrom("ask" as const, "ask" as const, "auto_allow" as const, "deny" as const),
   idleTimeSeconds: fc.constantFrom(0, 20, 90),
+  retention: fc.option(
+    fc.oneof(
+      fc.record({ maxEvents: fc.constantFrom(1, 2, 4) }),
+      fc.record({ maxAgeMs: fc.constantFrom(2_000, 60_000) }),
+    ),
+    { nil: undefined },
+  ),
+  retentionIntervalMs: fc.constantFrom(0, 5_000, 30_000),
   rates: fc.record(
     Object.fromEntries(FAULT_KINDS.map((k) => [k, fc.constantFrom(0, 10, 30, 60, 100)])) as Record<
       FaultKind,
@@ -61,6 +75,11 @@ export function describeSwarm(swarm: Swarm): string {
   return (
     `swarm window=${swarm.netWindow} liveBuffer=${swarm.liveBufferLimit} heartbeat=${swarm.heartbeatMs}ms ` +
     `agentStart=${swarm.agent.startDelayMs}ms restore=${swarm.agent.restoreBy} policy=${swarm.permissionPolicy} ` +
-    `idle=${swarm.idleTimeSeconds}s rates: ${rates}`
+    `idle=${swarm.idleTimeSeconds}s retention=${describeRetention(swarm.retention)} every=${swarm.retentionIntervalMs}ms rates: ${rates}`
   );
+}
+
+function describeRetention(retention: Swarm["retention"]): string {
+  if (!retention) return "none";
+  return retention.maxEvents ? `max_events=${retention.maxEvents}` : `max_age=${retention.maxAgeMs}ms`;
 }

@@ -11,6 +11,9 @@ import {
   Subscriber,
 } from "./clients.js";
 import { type CoverageCounts, emptyCoverage } from "./coverage.js";
+import { RetentionClient, type RetentionLimits } from "./retention-client.js";
+import { scheduleRetention } from "./retention-schedule.js";
+import { servedBy } from "./served.js";
 import { settle } from "./settle.js";
 import { AgentHost } from "./sim-agent.js";
 import { SIM_EPOCH_MS, SimClock } from "./sim-clock.js";
@@ -36,6 +39,11 @@ export const BROKER_SOURCE = "broker";
 /** The axon the runtime mounts, and one nobody mounts. */
 export const AXON_NAMES = ["a1", "a2"] as const;
 export const MOUNTED_AXON = "a1";
+/**
+ * The axon retention trims: the plain log. Trimming the mounted axon would also trim what the
+ * broker recovers its turns from, which this simulation does not model (see README, Limits).
+ */
+export const RETAINED_AXON = "a2";
 
 const USER = Origin.User;
 const EXTERNAL = Origin.External;
@@ -58,6 +66,7 @@ export class World {
   readonly publisher: Publisher;
   readonly sqlChecker: SqlChecker;
   readonly sql: SqlClient;
+  readonly retention: RetentionClient;
   readonly subscribers: Subscriber[] = [];
   node: SimNode | undefined;
   /** Axon name → id and back. */
@@ -84,6 +93,7 @@ export class World {
           const sub = this.subscribers.find((s) => s.name === client);
           if (sub) sub.lostOnWire += frames;
         },
+        onServed: (client, message) => this.onServed(client, message),
       },
       (frame) => describeFrame(frame, (id) => this.nameOf(id)),
       swarm.netWindow,
@@ -120,6 +130,7 @@ export class World {
       (id) => this.nameOf(id),
     );
     this.sql = new SqlClient(context, this.sqlChecker, (id) => this.publisher.knownHead(id));
+    this.retention = new RetentionClient(context);
     this.clientContext = context;
   }
 
@@ -132,7 +143,11 @@ export class World {
     const node = world.bootNode();
     await world.until(node.start(), "runtime manager start");
     for (const name of AXON_NAMES) {
-      const axon = await world.until(node.store.createAxon({ name, labels: {} }), `create axon ${name}`);
+      const retention = name === RETAINED_AXON ? swarm.retention : undefined;
+      const axon = await world.until(
+        node.store.createAxon({ name, labels: {}, ...(retention && { retention }) }),
+        `create axon ${name}`,
+      );
       world.ids.set(name, axon.id);
       world.names.set(axon.id, name);
     }
@@ -217,6 +232,21 @@ export class World {
   async syncUntilAckOnWire(max: number): Promise<void> {
     for (let i = 0; i < max && this.net.responsesOnWire === 0; i++) {
       const sync = this.actions().find((a) => a.kind === "disk" || a.kind === "sql");
+      if (!sync) return;
+      await this.run(sync);
+    }
+  }
+
+  /** Whether a trim line's write is waiting for its fsync. */
+  get trimInFlight(): boolean {
+    return this.disk.inFlight.some((ops) => ops.some((op) => op.key.startsWith("t!")));
+  }
+
+  /** Completes disk writes (nothing else), oldest first, until no trim line waits for its fsync. */
+  async syncUntilTrimmed(max: number): Promise<void> {
+    await this.settleAndWatch();
+    for (let i = 0; i < max && this.trimInFlight; i++) {
+      const sync = this.actions().find((a) => a.kind === "disk");
       if (!sync) return;
       await this.run(sync);
     }
@@ -310,7 +340,12 @@ export class World {
 
   /** The durable head of an axon (what GetAxon would answer). */
   headOf(axon: string): number {
-    return this.checker.durable(this.idOf(axon)).length;
+    return this.checker.durableHead(this.idOf(axon));
+  }
+
+  /** The first available sequence of an axon as of the last settled step (its trim line). */
+  firstAvailable(axon: string): number {
+    return this.checker.firstSettled(this.idOf(axon));
   }
 
   subscribe(axon: string, from: number, filter?: SubscribeFilter): Subscriber {
@@ -348,6 +383,7 @@ export class World {
     this.net.serverCrashed();
     this.agent.nodeDied();
     node.scope.kill();
+    if (this.trimInFlight) this.coverage.crashMidTrim++;
     const report = this.disk.crash(survivors);
     if (report.inFlight > 0) this.coverage.crashWithUnsyncedWrites++;
     if (report.survived > 0) this.coverage.inFlightWriteSurvived++;
@@ -396,6 +432,40 @@ export class World {
     return true;
   }
 
+  /** UpdateAxon on the retained axon: the whole retention, or single limits by FieldMask. */
+  setRetention(limits: RetentionLimits, replace: boolean): void {
+    this.retention.setRetention(this.idOf(RETAINED_AXON), limits, replace);
+  }
+
+  /**
+   * One retention pass, the production function axond's schedule calls (`applyRetention`); here the
+   * command is the schedule. It runs in the background: its writes wait for disk syncs.
+   */
+  retentionPass(): boolean {
+    const node = this.node;
+    if (!node?.started) return false;
+    void this.retentionPassOf(node);
+    return true;
+  }
+
+  private retentionPassOf(node: SimNode): Promise<unknown> {
+    this.trace.add("retention pass");
+    const pass = node.store
+      .applyRetention()
+      .then((r) =>
+        this.trace.add(`retention pass → ${r.eventsTrimmed} event(s) of ${r.axonsTrimmed} axon(s)`),
+      );
+    this.background(pass, "retention pass");
+    return pass;
+  }
+
+  /** ListEvents after the trim line as last settled plus `delta` (below, at or above it), or GetAxon. */
+  readAroundTrim(axon: string, delta: number, what: "events" | "axon"): void {
+    const axonId = this.idOf(axon);
+    if (what === "axon") this.retention.getAxon(axonId);
+    else this.retention.listEvents(axonId, Math.max(0, this.firstAvailable(axon) - 1 + delta), 4);
+  }
+
   /** After every command: settle, then check every state invariant. */
   async afterStep(): Promise<void> {
     await this.settleAndWatch();
@@ -429,6 +499,17 @@ export class World {
   /** Lets everything the world started run to completion. */
   async settleAndWatch(): Promise<void> {
     await settle();
+    this.coverage.eventsTrimmed += this.checker.noteSettled([...this.ids.values()]);
+  }
+
+  /** What the server sent leaves it: no trimmed event, no first_sequence behind the line (15, 16). */
+  private onServed(client: string, message: unknown): void {
+    const served = servedBy(message);
+    for (const axonId of new Set(served.events.map((e) => e.axonId))) {
+      const seqs = served.events.filter((e) => e.axonId === axonId).map((e) => e.sequence);
+      this.checker.onServe(client, axonId, seqs);
+    }
+    if (served.axon) this.checker.onServeAxon(client, served.axon);
   }
 
   private async run(action: Action & { kind: ActionKind }): Promise<void> {
@@ -474,6 +555,9 @@ export class World {
     this.runtimeCommands = 0;
     this.net.setServer(node.transport);
     this.trace.add(`boot node life ${node.life}`);
+    if (this.swarm.retentionIntervalMs > 0) {
+      scheduleRetention(node.scope, this.swarm.retentionIntervalMs, () => this.retentionPassOf(node));
+    }
     return node;
   }
 

@@ -20,6 +20,8 @@ const swarm: Swarm = {
   agent: { startDelayMs: 0, restoreBy: "resume" },
   permissionPolicy: "auto_allow",
   idleTimeSeconds: 20,
+  retention: undefined,
+  retentionIntervalMs: 0,
   rates: {
     crashStore: 0,
     crashAgent: 0,
@@ -31,6 +33,7 @@ const swarm: Swarm = {
     retryUnknown: 0,
     advanceClock: 100,
     sql: 0,
+    retention: 0,
   },
 };
 

@@ -20,6 +20,8 @@ const swarm: Swarm = {
   agent: { startDelayMs: 0, restoreBy: "resume" },
   permissionPolicy: "ask",
   idleTimeSeconds: 0,
+  retention: undefined,
+  retentionIntervalMs: 0,
   rates: {
     crashStore: 100,
     crashAgent: 0,
@@ -31,6 +33,7 @@ const swarm: Swarm = {
     retryUnknown: 0,
     advanceClock: 0,
     sql: 0,
+    retention: 0,
   },
 };
 

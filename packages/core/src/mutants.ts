@@ -23,6 +23,8 @@ export const MUTANTS = {
   "runtime-not-restarted-on-boot":
     "after a server restart a running runtime does not start its brokers again",
   "sql-batch-not-atomic": "an SQL batch runs its statements each in its own transaction",
+  "reads-ignore-trim-line": "reads and GetAxon ignore the trim line: every axon looks retained from 1",
+  "trim-before-durable": "retention moves the trim line before the write that records it is durable",
 } as const;
 
 export type MutantName = keyof typeof MUTANTS;

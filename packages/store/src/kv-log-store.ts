@@ -533,7 +533,7 @@ export class KvLogStore implements LogStore, RecordStore {
       headRecord: headBytes && parse<number>(headBytes),
       firstSequence: trim.firstSequence,
     });
-    const head = recovered.head - (isMutantActive("sequence-reuse-after-restart") ? 1 : 0);
+    const head = Math.max(0, recovered.head - (isMutantActive("sequence-reuse-after-restart") ? 1 : 0));
     const sequencer = new AxonSequencer(id, head, this.contextFor(generation), {
       // Axons written before the size record existed are measured once, from their chunks.
       appendedBytes: appendedBytes

@@ -1,3 +1,4 @@
+import { isMutantActive } from "@openaxon/core";
 import { chunkLastSequence } from "./event-codec.js";
 import { keys } from "./keys.js";
 import type { KvBackend, KvOp } from "./kv-backend.js";
@@ -70,12 +71,14 @@ export async function trimAxon(input: TrimAxonInput): Promise<void> {
   // Orphans below an earlier line (a pass cut short) go too, so deleting starts at the bottom.
   const doomed = await chunksBelow(backend, axonId, line.firstSequence);
   if (line.firstSequence === start.firstSequence && doomed.length === 0) return;
-  const [firstDeletes, ...moreDeletes] = batches(doomed);
-  await input.commit(
-    [{ type: "put", key: keys.trimLine(axonId), value: json(line) }, ...(firstDeletes ?? [])],
-    () => sequencer.trimTo(line),
+  if (isMutantActive("trim-before-durable")) sequencer.trimTo(line);
+  // The line alone first: a backend shows a batch to readers before it is durable (LevelDB between
+  // its fsync and the callback), so deletes in the line's batch could be seen by a read the old
+  // line still let through, which would then find its chunks gone and report damage.
+  await input.commit([{ type: "put", key: keys.trimLine(axonId), value: json(line) }], () =>
+    sequencer.trimTo(line),
   );
-  for (const ops of moreDeletes) await input.commit(ops);
+  for (const ops of batches(doomed)) await input.commit(ops);
   if (doomed.length > 0) {
     await backend.compact?.({ gte: keys.event(axonId, 0), lt: keys.event(axonId, line.firstSequence) });
   }

@@ -76,7 +76,7 @@ export class AxonSequencer {
 
   /** The oldest sequence a read may return (1 until retention trims). */
   get firstSequence(): number {
-    return this.trim.firstSequence;
+    return isMutantActive("reads-ignore-trim-line") ? 1 : this.trim.firstSequence;
   }
 
   get trimLine(): TrimLine {
