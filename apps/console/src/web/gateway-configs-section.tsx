@@ -3,6 +3,7 @@ import { useState } from "preact/hooks";
 import { api, errorText } from "./api.js";
 import { ConfirmDelete } from "./confirm-delete.js";
 import { orThrow } from "./form-result.js";
+import { useFormState } from "./form-state.js";
 import {
   EMPTY_GATEWAY_CONFIG_FORM,
   type GatewayConfigForm,
@@ -87,10 +88,8 @@ export function GatewayConfigsSection({
 }
 
 function CreateGatewayConfigForm({ onCreated, onCancel }: { onCreated: () => void; onCancel: () => void }) {
-  const [form, setForm] = useState<GatewayConfigForm>(EMPTY_GATEWAY_CONFIG_FORM);
+  const { form, set } = useFormState<GatewayConfigForm>(EMPTY_GATEWAY_CONFIG_FORM);
   const [error, setError] = useState<string>();
-  const set = (key: keyof GatewayConfigForm) => (event: Event) =>
-    setForm({ ...form, [key]: (event.currentTarget as HTMLInputElement).value });
   const keyLabel = AUTH_TYPES.find((a) => a.type === form.authType)?.key;
   const create = async (event: Event) => {
     event.preventDefault();

@@ -1,5 +1,6 @@
 import { useState } from "preact/hooks";
 import { errorText } from "./api.js";
+import { useFormState } from "./form-state.js";
 import type { PolicyForm } from "./network-policy-form.js";
 
 /**
@@ -18,12 +19,8 @@ export function PolicyEditor({
   onSave: (form: PolicyForm) => Promise<void>;
   onCancel: () => void;
 }) {
-  const [form, setForm] = useState<PolicyForm>(initial);
+  const { form, set } = useFormState<PolicyForm>(initial);
   const [error, setError] = useState<string>();
-  const set = (key: keyof PolicyForm) => (event: Event) => {
-    const input = event.currentTarget as HTMLInputElement;
-    setForm({ ...form, [key]: input.type === "checkbox" ? input.checked : input.value });
-  };
   const save = async (event: Event) => {
     event.preventDefault();
     try {
