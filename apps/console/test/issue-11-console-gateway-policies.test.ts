@@ -167,16 +167,23 @@ describe("console: network policies and gateway configs are created, edited and 
     expect(page.problems.filter((p) => !/status of 40\d/.test(p))).toEqual([]);
   }, 60_000); // many round trips through a real browser on a shared runner; not a speed assertion
 
-  it("a policy a runtime uses cannot be deleted: the row shows the server's reason, and the delete works once the runtime is shut down", async () => {
+  it("a policy or config a runtime uses cannot be deleted: the row shows the server's reason, and the delete works once the runtime is shut down", async () => {
     const policy = await h.client.networkPolicies.create({
       name: "in-use",
-      egress: { allowedHostnames: ["registry.npmjs.org"] },
+      egress: { allowedHostnames: ["registry.npmjs.org"], allowAgentGateway: true },
+    });
+    await h.client.secrets.create({ name: "in-use-key", value: "sk-in-use-never-shown" });
+    const config = await h.client.gatewayConfigs.create({
+      name: "in-use-api",
+      endpoint: "https://api.example.com",
+      auth: { type: "bearer" },
     });
     const axon = await h.client.axons.create({ name: "uses-a-policy" });
     const runtime = await h.client.runtimes.create({
       name: "policy-user",
       mounts: [{ axonId: axon.id, protocol: "stdio", agentBinary: "cat" }],
       networkPolicy: "in-use",
+      gateways: { GWS_API: { gateway: "in-use-api", secret: "in-use-key" } },
     });
     const page = await pageWithKey(ADMIN_KEY);
     const row = page.locator(`tr[data-policy-id="${policy.id}"]`);
@@ -187,14 +194,27 @@ describe("console: network policies and gateway configs are created, edited and 
         `FailedPrecondition: network policy "in-use" (${policy.id}) is used by runtime ${runtime.id}; shut it down first`,
       )
       .waitFor();
+    const configRow = page.locator(`tr[data-config-id="${config.id}"]`);
+    await configRow.getByRole("button", { name: "Delete" }).click();
+    await configRow.getByRole("button", { name: "Confirm delete" }).click();
+    await configRow
+      .getByText(
+        `FailedPrecondition: gateway config "in-use-api" (${config.id}) is used by runtime ${runtime.id}; shut it down first`,
+      )
+      .waitFor();
     expect((await h.client.networkPolicies.get(policy.id)).name).toBe("in-use");
-    await h.screenshot(page, "gateway-policy-in-use");
+    expect((await h.client.gatewayConfigs.get(config.id)).name).toBe("in-use-api");
+    await h.screenshot(page, "gateway-in-use");
 
     await h.client.runtimes.shutdown(runtime.id);
-    await row.getByRole("button", { name: "Delete" }).click();
-    await row.getByRole("button", { name: "Confirm delete" }).click();
-    await row.waitFor({ state: "detached" });
+    for (const r of [row, configRow]) {
+      await r.getByRole("button", { name: "Delete" }).click();
+      await r.getByRole("button", { name: "Confirm delete" }).click();
+      await r.waitFor({ state: "detached" });
+    }
     expect(await h.client.networkPolicies.list()).toEqual([]);
+    expect(await h.client.gatewayConfigs.list()).toEqual([]);
+    await h.client.secrets.delete("in-use-key");
     expect(page.problems.filter((p) => !/status of 40\d/.test(p))).toEqual([]);
   }, 60_000); // a runtime starts on a shared runner; not a speed assertion
 
