@@ -12,7 +12,7 @@ import {
   startCredentialGateway,
   startEgressProxy,
 } from "@openaxon/gateway";
-import { RuntimeManager, RuntimeNetwork } from "@openaxon/runtime";
+import { RuntimeManager, RuntimeNetwork, runtimeReferencesIn } from "@openaxon/runtime";
 import { type ApiKeyConfig, type RunningAxonServer, startAxonServer } from "@openaxon/server";
 import { SqlDatabases } from "@openaxon/sql";
 import { type KvLogStore, openClassicLevelLogStore } from "@openaxon/store";
@@ -67,6 +67,8 @@ export async function startConsoleHarness(options: ConsoleHarnessOptions = {}): 
         box: new SecretBox(await loadOrCreateKey({ dataDir: dir, env: {}, rng: systemRng }), systemRng),
         clock: systemClock,
         rng: systemRng,
+        // As axond wires it: a secret, policy or config a live runtime uses cannot be deleted.
+        referencedBy: runtimeReferencesIn(store),
       })
     : undefined;
   const closers: (() => Promise<void> | void)[] = [];

@@ -122,7 +122,7 @@ describe("console: a real agent, the runtimes and gateway pages (issue 11, real 
       .waitFor();
     await page.getByTestId("configs").getByText("https://api.anthropic.com").waitFor();
     expect(await page.content()).not.toContain(value);
-    await h.screenshot(page, "gateway", { docs: "gateway" });
+    await h.screenshot(page, "gateway");
     expect(page.problems).toEqual([]);
   });
 

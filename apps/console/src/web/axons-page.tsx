@@ -1,6 +1,7 @@
 import type { Axon } from "@openaxon/client";
 import { useState } from "preact/hooks";
 import { api, errorText } from "./api.js";
+import { ConfirmDelete } from "./confirm-delete.js";
 import { ErrorBox } from "./error-box.js";
 import { formatTime } from "./format.js";
 import { parseLabels } from "./labels.js";
@@ -72,16 +73,6 @@ export function AxonsPage() {
 }
 
 function AxonRow({ axon, onDeleted }: { axon: Axon; onDeleted: () => void }) {
-  const [confirming, setConfirming] = useState(false);
-  const [error, setError] = useState<string>();
-  const remove = async () => {
-    try {
-      await api().axons.delete(axon.id);
-      onDeleted();
-    } catch (e) {
-      setError(errorText(e));
-    }
-  };
   return (
     <tr data-axon-id={axon.id}>
       <td>
@@ -100,22 +91,13 @@ function AxonRow({ axon, onDeleted }: { axon: Axon; onDeleted: () => void }) {
         ))}
       </td>
       <td class="actions">
-        {error && <span class="error-inline">{error}</span>}
-        {confirming ? (
-          <>
-            <span>Delete “{axon.name || axon.id}”?</span>
-            <button type="button" class="danger" onClick={remove}>
-              Confirm delete
-            </button>
-            <button type="button" onClick={() => setConfirming(false)}>
-              Cancel
-            </button>
-          </>
-        ) : (
-          <button type="button" onClick={() => setConfirming(true)}>
-            Delete
-          </button>
-        )}
+        <ConfirmDelete
+          what={`“${axon.name || axon.id}”`}
+          onDelete={async () => {
+            await api().axons.delete(axon.id);
+            onDeleted();
+          }}
+        />
       </td>
     </tr>
   );

@@ -1,6 +1,7 @@
 import type { AgentProtocolName, PermissionPolicyName } from "@openaxon/client";
 import { useState } from "preact/hooks";
 import { api, errorText } from "./api.js";
+import { useFormState } from "./form-state.js";
 import { EMPTY_RUNTIME_FORM, type RuntimeForm, runtimeInputFromForm } from "./runtime-form.js";
 import { useAsync } from "./use-async.js";
 
@@ -9,15 +10,11 @@ const POLICIES: readonly PermissionPolicyName[] = ["auto_allow", "ask", "deny"];
 
 /** Creates a runtime with one agent mounted on one axon: the agent, its lifecycle and its network. */
 export function CreateRuntimeForm({ onCreated }: { onCreated(): void }) {
-  const [form, setForm] = useState<RuntimeForm>(EMPTY_RUNTIME_FORM);
+  const { form, set } = useFormState<RuntimeForm>(EMPTY_RUNTIME_FORM);
   const [error, setError] = useState<string>();
   // Names to pick from; a server without the gateway simply offers none.
   const policies = useAsync(() => api().networkPolicies.list(), []);
   const configs = useAsync(() => api().gatewayConfigs.list(), []);
-  const set = (key: keyof RuntimeForm) => (event: Event) => {
-    const input = event.currentTarget as HTMLInputElement;
-    setForm({ ...form, [key]: input.type === "checkbox" ? input.checked : input.value });
-  };
   const create = async (event: Event) => {
     event.preventDefault();
     const input = runtimeInputFromForm(form);

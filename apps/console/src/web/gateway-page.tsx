@@ -1,12 +1,13 @@
-import type { Egress } from "@openaxon/client";
 import { useState } from "preact/hooks";
 import { api } from "./api.js";
 import { ErrorBox } from "./error-box.js";
+import { GatewayConfigsSection } from "./gateway-configs-section.js";
+import { NetworkPoliciesSection } from "./network-policies-section.js";
 import { navigate } from "./router.js";
 import { SecretsSection } from "./secrets-section.js";
 import { useAsync } from "./use-async.js";
 
-/** The gateway's resources. Secrets can be created and deleted here; policies and configs are read views. */
+/** The gateway's resources: secrets, network policies and gateway configs, each managed in place. */
 export function GatewayPage() {
   const data = useAsync(
     () => Promise.all([api().secrets.list(), api().networkPolicies.list(), api().gatewayConfigs.list()]),
@@ -24,63 +25,10 @@ export function GatewayPage() {
       </div>
       <ErrorBox error={data.error} />
       <SecretsSection secrets={secrets} onChanged={data.reload} />
-      <h2>Network policies</h2>
-      <table class="list" data-testid="policies">
-        <thead>
-          <tr>
-            <th>Name</th>
-            <th>Egress</th>
-            <th>Description</th>
-          </tr>
-        </thead>
-        <tbody>
-          {policies.map((p) => (
-            <tr key={p.id}>
-              <td>{p.name}</td>
-              <td>{describeEgress(p.egress)}</td>
-              <td class="muted">{p.description}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-      <h2>Gateway configs</h2>
-      <table class="list" data-testid="configs">
-        <thead>
-          <tr>
-            <th>Name</th>
-            <th>Endpoint</th>
-            <th>Auth</th>
-            <th>Description</th>
-          </tr>
-        </thead>
-        <tbody>
-          {configs.map((c) => (
-            <tr key={c.id}>
-              <td>{c.name}</td>
-              <td class="mono">{c.endpoint}</td>
-              <td>
-                {c.auth.type}
-                {c.auth.key ? ` (${c.auth.key})` : ""}
-              </td>
-              <td class="muted">{c.description}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+      <NetworkPoliciesSection policies={policies} onChanged={data.reload} />
+      <GatewayConfigsSection configs={configs} onChanged={data.reload} />
     </section>
   );
-}
-
-export function describeEgress(egress: Egress): string {
-  const parts: string[] = [];
-  if (egress.allowAll) parts.push("any public address");
-  if (egress.allowedHostnames.length > 0) parts.push(egress.allowedHostnames.join(", "));
-  for (const rule of egress.allowedCidrs) {
-    const ports = rule.ports.map((p) => (p.start === p.end ? `${p.start}` : `${p.start}-${p.end}`)).join(",");
-    parts.push(ports ? `${rule.cidr}:${ports}` : rule.cidr);
-  }
-  if (egress.allowAgentGateway) parts.push("agent gateway");
-  return parts.length > 0 ? parts.join("; ") : "nothing allowed";
 }
 
 /** The audit lives with the axon it was written to: this opens /axons/<id>/audit. */

@@ -1,6 +1,7 @@
 import type { Secret } from "@openaxon/client";
 import { useState } from "preact/hooks";
 import { api, errorText } from "./api.js";
+import { ConfirmDelete } from "./confirm-delete.js";
 import { formatTime } from "./format.js";
 import { redactSecret } from "./secret-redact.js";
 
@@ -83,39 +84,19 @@ function CreateSecretForm({ onCreated }: { onCreated: () => void }) {
 }
 
 function SecretRow({ secret, onDeleted }: { secret: Secret; onDeleted: () => void }) {
-  const [confirming, setConfirming] = useState(false);
-  const [error, setError] = useState<string>();
-  const remove = async () => {
-    try {
-      await api().secrets.delete(secret.id);
-      onDeleted();
-    } catch (e) {
-      setError(errorText(e));
-      setConfirming(false);
-    }
-  };
   return (
     <tr data-secret-id={secret.id}>
       <td>{secret.name}</td>
       <td class="mono">{secret.id}</td>
       <td>{formatTime(secret.createdAtMs)}</td>
       <td class="actions">
-        {error && <span class="error-inline">{error}</span>}
-        {confirming ? (
-          <>
-            <span>Delete secret “{secret.name}”?</span>
-            <button type="button" class="danger" onClick={remove}>
-              Confirm delete
-            </button>
-            <button type="button" onClick={() => setConfirming(false)}>
-              Cancel
-            </button>
-          </>
-        ) : (
-          <button type="button" onClick={() => setConfirming(true)}>
-            Delete
-          </button>
-        )}
+        <ConfirmDelete
+          what={`secret “${secret.name}”`}
+          onDelete={async () => {
+            await api().secrets.delete(secret.id);
+            onDeleted();
+          }}
+        />
       </td>
     </tr>
   );
