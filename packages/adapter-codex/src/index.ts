@@ -1,1 +1,2 @@
-export {};
+export { CodexAdapter, type CodexAdapterOptions, createCodexAdapter } from "./codex-adapter.js";
+export { appServerArgs, mcpServerOverride } from "./launch-args.js";

@@ -1,0 +1,107 @@
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import type { PermissionDecision } from "@openaxon/broker";
+import { type Decide, describeAdapterContract, textOf } from "@openaxon/broker/test-support";
+import { functionCallReply, textReply, transcript } from "@openaxon/fake-openai";
+import { afterEach, describe, expect, it } from "vitest";
+import { type CodexWorld, codexLaunch, codexWorld, contractTranscript } from "./codex-world.js";
+
+// The real Codex CLI 0.171.0 from npm (`codex app-server`) against a fake Responses API.
+const AGENT_TIMEOUT = 90_000;
+
+describeAdapterContract("CodexAdapter with Codex", () => codexWorld(), {
+  resumedAs: "resume",
+  apiError: /Codex turn failed: max_tokens: bogus value/,
+  timeoutMs: AGENT_TIMEOUT,
+});
+
+describe("CodexAdapter with Codex: app-server specifics (issue 14)", () => {
+  let world: CodexWorld | undefined;
+  afterEach(async () => {
+    await world?.close();
+    world = undefined;
+  });
+
+  it(
+    "declined, the command does not run and the model is told so within the same turn",
+    async () => {
+      world = await codexWorld();
+      const { driver, fake } = world;
+      await driver.start();
+      fake.enqueue(
+        functionCallReply("exec_command", { cmd: "echo hi > hi.txt" }),
+        textReply("Understood, I will not write it."),
+      );
+      const deny: Decide = async () => ({ outcome: "rejected" });
+
+      const outputs = await driver.runTurn("Write hi to hi.txt", deny);
+
+      expect(existsSync(join(world.cwd, "hi.txt"))).toBe(false);
+      expect(outputs).toContainEqual(expect.objectContaining({ type: "tool_call_update", status: "failed" }));
+      expect(textOf(outputs)).toBe("Understood, I will not write it.");
+      expect(outputs.at(-1)).toEqual({ type: "completed", stopReason: "end_turn" });
+      expect(transcript(fake.mainRequests().at(-1)!)).toMatch(/function_call_output: .*rejected by user/);
+    },
+    AGENT_TIMEOUT,
+  );
+
+  it(
+    "cancelling while an approval is pending ends the turn as cancelled without running the command",
+    async () => {
+      world = await codexWorld();
+      const { driver, fake, adapter } = world;
+      await driver.start();
+      fake.enqueue(functionCallReply("exec_command", { cmd: "echo hi > hi.txt" }));
+      const neverDecided: Decide = () => {
+        void adapter.cancel();
+        return new Promise<PermissionDecision>(() => undefined);
+      };
+
+      const outputs = await driver.runTurn("Write hi to hi.txt", neverDecided);
+
+      expect(outputs.at(-1)).toEqual({ type: "completed", stopReason: "cancelled" });
+      expect(existsSync(join(world.cwd, "hi.txt"))).toBe(false);
+      fake.enqueue(textReply("Ready."));
+      expect(textOf(await driver.runTurn("Next?"))).toBe("Ready.");
+      expect(fake.mainRequests()).toHaveLength(2);
+    },
+    AGENT_TIMEOUT,
+  );
+
+  it(
+    "streams reasoning as thought chunks before the reply, and asks the model the mount names",
+    async () => {
+      world = await codexWorld(codexLaunch({ model: "gpt-mount-model" }));
+      const { driver, fake } = world;
+      await driver.start();
+      fake.enqueue(textReply("Hello.", { reasoning: "Greet them." }));
+
+      const outputs = await driver.runTurn("Say hello");
+
+      expect(outputs[0]).toEqual({ type: "thought_chunk", text: "Greet them." });
+      expect(textOf(outputs)).toBe("Hello.");
+      expect(fake.mainRequests()[0]?.body?.model).toBe("gpt-mount-model");
+    },
+    AGENT_TIMEOUT,
+  );
+
+  it(
+    "starts a new thread with a note when Codex has no such thread to resume",
+    async () => {
+      world = await codexWorld();
+      const { driver, fake } = world;
+      const missing = "01a24600-0000-7000-8000-000000000000";
+
+      const session = await driver.start(missing);
+
+      expect(session.restoredBy).toBe("new");
+      expect(session.sessionId).not.toBe(missing);
+      expect(session.note).toMatch(/Session could not be restored: Codex refused thread\/resume/);
+      expect(driver.exits).toEqual([]);
+      fake.enqueue(textReply("Fresh start."));
+      expect(textOf(await driver.runTurn("Hello?"))).toBe("Fresh start.");
+      expect(contractTranscript(fake.mainRequests()[0]!)).toContain("user: Hello?");
+    },
+    AGENT_TIMEOUT,
+  );
+});
