@@ -1,6 +1,7 @@
 import { join } from "node:path";
 import { createAcpAdapter } from "@openaxon/adapter-acp";
 import { createClaudeCodeAdapter } from "@openaxon/adapter-claude-code";
+import { createCodexAdapter } from "@openaxon/adapter-codex";
 import { stdioAdapterFactory } from "@openaxon/adapter-stdio";
 import { systemClock, systemRng } from "@openaxon/core";
 import { RuntimeManager, type RuntimeNetwork } from "@openaxon/runtime";
@@ -29,6 +30,7 @@ export function createRuntimes(options: {
     adapters: {
       acp: (launch) => createAcpAdapter(launch),
       "claude-code": (launch) => createClaudeCodeAdapter(launch),
+      codex: (launch) => createCodexAdapter(launch),
       stdio: (launch) => stdioAdapterFactory(launch),
     },
     workdirRoot: join(options.dataDir, RUNTIMES_SUBDIR),
