@@ -1,5 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { approvalResponseOf, commandApprovalOf, fileChangeApprovalOf } from "./approval-mapping.js";
+import {
+  approvalResponseOf,
+  commandApprovalOf,
+  fileChangeApprovalOf,
+  isMcpToolApproval,
+  mcpToolApprovalOf,
+} from "./approval-mapping.js";
 
 // As Codex 0.171.0 asked in the end-to-end tests.
 const asked = {
@@ -59,5 +65,36 @@ describe("approval mapping", () => {
       decision: "acceptForSession",
     });
     expect(patch.request.toolCall.kind).toBe("edit");
+  });
+
+  it("asks about an MCP tool call under the announced tool call's id; accept or decline the elicitation", () => {
+    // As Codex 0.171.0 asked before running the test MCP server's `add`.
+    const params = {
+      threadId: "t1",
+      turnId: "u1",
+      serverName: "calc",
+      message: 'Allow the calc MCP server to run tool "add"?',
+      _meta: { codex_approval_kind: "mcp_tool_call", tool_name: "add", tool_params: { a: 2, b: 3 } },
+    };
+    expect(isMcpToolApproval(params)).toBe(true);
+    expect(isMcpToolApproval({ ...params, _meta: null })).toBe(false);
+    const approval = mcpToolApprovalOf(params, "call_7");
+    expect(approval.request.toolCall).toEqual({
+      toolCallId: "call_7",
+      title: "calc/add",
+      kind: "other",
+      status: "pending",
+      input: { a: 2, b: 3 },
+    });
+    expect(approvalResponseOf(approval, { outcome: "selected", optionId: "allow" })).toEqual({
+      action: "accept",
+      content: {},
+      _meta: null,
+    });
+    expect(approvalResponseOf(approval, { outcome: "rejected" })).toEqual({
+      action: "decline",
+      content: null,
+      _meta: null,
+    });
   });
 });

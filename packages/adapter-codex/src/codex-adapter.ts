@@ -33,7 +33,12 @@ import {
   commandApprovalOf,
   FILE_CHANGE_APPROVAL,
   fileChangeApprovalOf,
+  isMcpToolApproval,
   type MappedApproval,
+  MCP_DECLINE,
+  MCP_ELICITATION,
+  type McpElicitationParams,
+  mcpToolApprovalOf,
 } from "./approval-mapping.js";
 import { planEntriesOf, toolCallOf, toolCallUpdateOf } from "./item-mapping.js";
 import { type IncomingRequest, JsonRpcConnection, JsonRpcError } from "./json-rpc-connection.js";
@@ -77,8 +82,23 @@ class ActiveTurn {
   interruptSent = false;
   /** The last error Codex reported without retrying, quoted if the turn fails. */
   lastError: string | undefined;
+  /** MCP tool calls started and not yet completed: Codex's approval for one names no item id. */
+  private readonly mcpCalls = new Map<string, { server: unknown; tool: unknown }>();
 
   constructor(readonly input: TurnInput) {}
+
+  trackMcpCall(item: { id: string; type: string; server?: unknown; tool?: unknown }, done: boolean): void {
+    if (item.type !== "mcpToolCall") return;
+    if (done) this.mcpCalls.delete(item.id);
+    else this.mcpCalls.set(item.id, { server: item.server, tool: item.tool });
+  }
+
+  /** The latest open MCP call to `tool` of `server`. */
+  openMcpCall(server: string, tool: string | undefined): string | undefined {
+    let found: string | undefined;
+    for (const [id, call] of this.mcpCalls) if (call.server === server && call.tool === tool) found = id;
+    return found;
+  }
 }
 
 /**
@@ -319,6 +339,7 @@ export class CodexAdapter implements AgentAdapter {
   private onItem(running: Running, method: string, notification: ItemNotification): void {
     const turn = this.turnOf(running, notification.threadId, notification.turnId);
     if (!turn) return;
+    turn.trackMcpCall(notification.item, method === "item/completed");
     const call = toolCallOf(notification.item);
     if (!call) return;
     if (!turn.announcedToolCalls.has(call.toolCallId)) {
@@ -347,25 +368,17 @@ export class CodexAdapter implements AgentAdapter {
 
   private async onRequest(running: Running, request: IncomingRequest): Promise<void> {
     const { rpc } = running;
-    let approval: MappedApproval;
-    let params: CommandApprovalParams | FileChangeApprovalParams;
-    if (request.method === COMMAND_APPROVAL) {
-      params = request.params as CommandApprovalParams;
-      approval = commandApprovalOf(params);
-    } else if (request.method === FILE_CHANGE_APPROVAL) {
-      params = request.params as FileChangeApprovalParams;
-      approval = fileChangeApprovalOf(params);
-    } else {
-      // User-input questions, MCP elicitations, permission-profile grants: nothing in the
-      // vocabulary carries them, so Codex hears no (and, for a tool, goes on without the answer).
-      rpc.respondError(request.id, -32601, `OpenAxon does not answer ${request.method}`);
+    const asked = this.approvalOf(running, request);
+    if ("refuse" in asked) {
+      running.onLog(
+        `codex asked ${request.method}, which OpenAxon ${asked.refuse}: ${JSON.stringify(request.params).slice(0, 1000)}`,
+      );
+      if (asked.answer === undefined)
+        rpc.respondError(request.id, -32601, `OpenAxon does not answer ${request.method}`);
+      else rpc.respond(request.id, asked.answer);
       return;
     }
-    const turn = this.turnOf(running, params.threadId, params.turnId);
-    if (!turn || turn.cancelled) {
-      rpc.respond(request.id, { decision: "decline" });
-      return;
-    }
+    const { turn, approval } = asked;
     const withdrawn = new AbortController();
     turn.pendingApprovals.set(request.id, withdrawn);
     const gone = new Promise<"withdrawn">((resolve) => {
@@ -385,10 +398,44 @@ export class CodexAdapter implements AgentAdapter {
       if (withdrawn.signal.aborted) return;
       // No decision means no permission.
       running.onLog(`Permission could not be obtained: ${describeError(error)}`);
-      rpc.respond(request.id, { decision: "decline" });
+      rpc.respond(request.id, approval.refusal);
     } finally {
       turn.pendingApprovals.delete(request.id);
     }
+  }
+
+  /** The approval a request from Codex asks for, or how to refuse it (and why, for the log). */
+  private approvalOf(
+    running: Running,
+    request: IncomingRequest,
+  ): { turn: ActiveTurn; approval: MappedApproval } | { refuse: string; answer?: unknown } {
+    if (request.method === COMMAND_APPROVAL || request.method === FILE_CHANGE_APPROVAL) {
+      const params = request.params as CommandApprovalParams & FileChangeApprovalParams;
+      const turn = this.turnOf(running, params.threadId, params.turnId);
+      if (!turn || turn.cancelled)
+        return { refuse: "declines outside a running turn", answer: { decision: "decline" } };
+      const approval =
+        request.method === COMMAND_APPROVAL ? commandApprovalOf(params) : fileChangeApprovalOf(params);
+      return { turn, approval };
+    }
+    if (request.method === MCP_ELICITATION) {
+      const params = request.params as McpElicitationParams;
+      const turn = this.turnOf(running, params.threadId, params.turnId);
+      // A form asking a person for input has no place in the vocabulary; a tool approval does.
+      if (!isMcpToolApproval(params))
+        return { refuse: "declines (not a tool approval)", answer: MCP_DECLINE };
+      if (!turn || turn.cancelled) return { refuse: "declines outside a running turn", answer: MCP_DECLINE };
+      const toolCallId =
+        turn.openMcpCall(params.serverName, params._meta?.tool_name) ?? `mcp-approval-${request.id}`;
+      const approval = mcpToolApprovalOf(params, toolCallId);
+      if (!turn.announcedToolCalls.has(toolCallId)) {
+        turn.announcedToolCalls.add(toolCallId);
+        turn.queue.push({ type: "tool_call", ...approval.request.toolCall });
+      }
+      return { turn, approval };
+    }
+    // User-input questions and permission-profile grants: nothing in the vocabulary carries them.
+    return { refuse: "does not answer" };
   }
 
   private async onExit(running: Running, info: ExitInfo, options: AgentStartOptions): Promise<void> {

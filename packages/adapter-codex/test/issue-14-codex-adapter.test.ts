@@ -1,5 +1,6 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import type { PermissionDecision } from "@openaxon/broker";
 import { type Decide, describeAdapterContract, textOf } from "@openaxon/broker/test-support";
 import { functionCallReply, textReply, transcript } from "@openaxon/fake-openai";
@@ -8,6 +9,7 @@ import { type CodexWorld, codexLaunch, codexWorld, contractTranscript } from "./
 
 // The real Codex CLI 0.171.0 from npm (`codex app-server`) against a fake Responses API.
 const AGENT_TIMEOUT = 90_000;
+const MCP_ADD_SERVER = fileURLToPath(new URL("./fixtures/mcp-add-server.mjs", import.meta.url));
 
 describeAdapterContract("CodexAdapter with Codex", () => codexWorld(), {
   resumedAs: "resume",
@@ -101,6 +103,60 @@ describe("CodexAdapter with Codex: app-server specifics (issue 14)", () => {
       fake.enqueue(textReply("Fresh start."));
       expect(textOf(await driver.runTurn("Hello?"))).toBe("Fresh start.");
       expect(contractTranscript(fake.mainRequests()[0]!)).toContain("user: Hello?");
+    },
+    AGENT_TIMEOUT,
+  );
+
+  it(
+    "gives Codex the mount's MCP servers: the model calls the tool, the desk approves it, the result goes back",
+    async () => {
+      world = await codexWorld(
+        codexLaunch({
+          mcpServers: [
+            {
+              type: "stdio",
+              name: "calc",
+              command: process.execPath,
+              args: [MCP_ADD_SERVER],
+              env: { PROBE_TOKEN: "gws_probe" },
+            },
+          ],
+        }),
+      );
+      const { driver, fake } = world;
+      await driver.start();
+      // Codex offers an MCP server's tools to the model in a namespace `mcp__<server>`.
+      fake.enqueue(
+        functionCallReply("add", { a: 2, b: 3 }, { namespace: "mcp__calc" }),
+        textReply("It is 5."),
+      );
+      const asked: string[] = [];
+      const allow: Decide = async (request) => {
+        asked.push(`${request.toolCall.title} ${JSON.stringify(request.toolCall.input)}`);
+        return { outcome: "selected", optionId: "allow" };
+      };
+
+      const outputs = await driver.runTurn("What is 2 + 3?", allow);
+
+      const offered = fake.mainRequests()[0]?.body?.tools as {
+        type: string;
+        name?: string;
+        tools?: { name: string }[];
+      }[];
+      expect(offered.find((tool) => tool.name === "mcp__calc")?.tools?.map((tool) => tool.name)).toEqual([
+        "add",
+      ]);
+      expect(asked).toEqual(['calc/add {"a":2,"b":3}']);
+      const call = outputs.find((o) => o.type === "tool_call");
+      expect(call).toMatchObject({ title: "calc/add", kind: "other" });
+      expect(
+        driver.timeline.indexOf(`tool_call ${call?.type === "tool_call" ? call.toolCallId : ""}`),
+      ).toBeLessThan(driver.timeline.findIndex((entry) => entry.startsWith("permission")));
+      expect(outputs).toContainEqual(
+        expect.objectContaining({ type: "tool_call_update", status: "completed" }),
+      );
+      expect(transcript(fake.mainRequests()[1]!)).toContain("sum=5 token=gws_");
+      expect(textOf(outputs)).toBe("It is 5.");
     },
     AGENT_TIMEOUT,
   );

@@ -20,6 +20,8 @@ export interface FunctionCallReply {
   readonly arguments: Readonly<Record<string, unknown>>;
   /** The `call_id` the model assigns (generated when omitted). */
   readonly callId?: string;
+  /** The tool namespace the function belongs to (Codex offers MCP tools as `mcp__<server>`). */
+  readonly namespace?: string;
   /** Text the model says before calling the function. */
   readonly text?: string;
 }

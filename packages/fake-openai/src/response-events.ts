@@ -115,6 +115,7 @@ function* functionCallSteps(
   callId: string,
 ): Generator<StreamStep, OutputItem> {
   const args = JSON.stringify(reply.arguments);
+  const named = { name: reply.name, ...(reply.namespace ? { namespace: reply.namespace } : {}) };
   const half = Math.ceil(args.length / 2);
   yield event("response.output_item.added", {
     output_index: index,
@@ -136,7 +137,7 @@ function* functionCallSteps(
     type: "function_call",
     id,
     call_id: callId,
-    name: reply.name,
+    ...named,
     arguments: args,
     status: "completed",
   };
