@@ -43,11 +43,14 @@ import {
 import { planEntriesOf, toolCallOf, toolCallUpdateOf } from "./item-mapping.js";
 import { type IncomingRequest, JsonRpcConnection, JsonRpcError } from "./json-rpc-connection.js";
 import { appServerArgs } from "./launch-args.js";
+import { McpStartup, type McpStartupState } from "./mcp-startup.js";
 import { turnErrorText, userInputOf } from "./turn-input.js";
 
 export interface CodexAdapterOptions {
   /** How long stop() waits after SIGTERM before killing the process group. Default 2000 ms. */
   readonly stopGraceMs?: number;
+  /** How long start() waits for the mount's MCP servers to come up. Default 30 000 ms. */
+  readonly mcpStartupTimeoutMs?: number;
 }
 
 /** Used when the mount names no binary. */
@@ -66,6 +69,7 @@ interface Running {
   readonly rpc: JsonRpcConnection;
   readonly stderrTail: StderrLines;
   readonly onLog: (line: string) => void;
+  readonly mcpStartup: McpStartup;
   threadId: string;
   stopping: boolean;
   /** start() resolved: from now on an exit is a crash reported through onExit. */
@@ -132,6 +136,7 @@ export class CodexAdapter implements AgentAdapter {
       running.rpc.notify("initialized");
       const session = await this.openThread(running, options);
       running.threadId = session.sessionId;
+      await this.awaitMcpServers(running);
       running.started = true;
       return session;
     } catch (error) {
@@ -163,6 +168,7 @@ export class CodexAdapter implements AgentAdapter {
       rpc,
       stderrTail,
       onLog: options.onLog,
+      mcpStartup: new McpStartup(),
       threadId: "",
       stopping: false,
       started: false,
@@ -201,6 +207,34 @@ export class CodexAdapter implements AgentAdapter {
     }
     const started = await running.rpc.request<ThreadResponse>("thread/start", params);
     return { sessionId: started.thread.id, restoredBy: "new" };
+  }
+
+  /**
+   * Codex starts MCP servers in the background, and a turn begun before one is ready is not offered
+   * its tools; so the session counts as started once each of the mount's servers is up or failed.
+   * Failures and servers still starting at the deadline are logged, not fatal: the agent can work
+   * without them, as it would if one crashed later.
+   */
+  private async awaitMcpServers(running: Running): Promise<void> {
+    const names = (this.launch.mcpServers ?? []).map((server) => server.name);
+    if (names.length === 0) return;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const deadline = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, this.options.mcpStartupTimeoutMs ?? 30_000);
+    });
+    const exited = running.process.exited.then(() => undefined);
+    try {
+      const outcome = await running.mcpStartup.settle(names, Promise.race([deadline, exited]));
+      for (const { name, error } of outcome.failed)
+        running.onLog(`MCP server ${name} failed to start: ${error}`);
+      if (outcome.pending.length > 0) {
+        running.onLog(
+          `MCP servers still starting, the session goes on without waiting: ${outcome.pending.join(", ")}`,
+        );
+      }
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   async *prompt(input: TurnInput): AsyncIterable<TurnOutput> {
@@ -320,6 +354,13 @@ export class CodexAdapter implements AgentAdapter {
       }
       case "turn/completed":
         this.onTurnCompleted(running, params as TurnNotification);
+        return;
+      case "mcpServer/startupStatus/updated":
+        running.mcpStartup.update(
+          String(p.name),
+          p.status as McpStartupState,
+          (p.error as string | null) ?? null,
+        );
         return;
       case "serverRequest/resolved": {
         const pending = this.turn?.pendingApprovals.get(p.requestId as number | string);
