@@ -1,11 +1,15 @@
 import { existsSync } from "node:fs";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { StreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/streamableHttp.js";
 import type { PermissionDecision } from "@openaxon/broker";
 import { type Decide, describeAdapterContract, textOf } from "@openaxon/broker/test-support";
 import { functionCallReply, textReply, transcript } from "@openaxon/fake-openai";
 import { afterEach, describe, expect, it } from "vitest";
 import { type CodexWorld, codexLaunch, codexWorld, contractTranscript } from "./codex-world.js";
+import { addServer } from "./fixtures/mcp-add-server.mjs";
 
 // The real Codex CLI 0.171.0 from npm (`codex app-server`) against a fake Responses API.
 const AGENT_TIMEOUT = 90_000;
@@ -155,9 +159,73 @@ describe("CodexAdapter with Codex: app-server specifics (issue 14)", () => {
       expect(outputs).toContainEqual(
         expect.objectContaining({ type: "tool_call_update", status: "completed" }),
       );
-      expect(transcript(fake.mainRequests()[1]!)).toContain("sum=5 token=gws_");
+      expect(transcript(fake.mainRequests()[1]!)).toContain("sum=5 via=stdio token=gws_");
       expect(textOf(outputs)).toBe("It is 5.");
     },
     AGENT_TIMEOUT,
   );
+
+  it(
+    "gives Codex an HTTP MCP server with the mount's headers: the tool call reaches it authorised",
+    async () => {
+      const http = await startHttpAddServer("Bearer gws_http_token");
+      try {
+        world = await codexWorld(
+          codexLaunch({
+            mcpServers: [
+              {
+                type: "http",
+                name: "remote",
+                url: `${http.url}/mcp`,
+                headers: { Authorization: "Bearer gws_http_token" },
+              },
+            ],
+          }),
+        );
+        const { driver, fake } = world;
+        await driver.start();
+        fake.enqueue(
+          functionCallReply("add", { a: 4, b: 5 }, { namespace: "mcp__remote" }),
+          textReply("It is 9."),
+        );
+        const allow: Decide = async () => ({ outcome: "selected", optionId: "allow" });
+
+        const outputs = await driver.runTurn("What is 4 + 5?", allow);
+
+        expect(transcript(fake.mainRequests()[1]!)).toContain("sum=9 via=http");
+        expect(http.authorizations.length).toBeGreaterThan(0);
+        expect(new Set(http.authorizations)).toEqual(new Set(["Bearer gws_http_token"]));
+        expect(textOf(outputs)).toBe("It is 9.");
+      } finally {
+        await new Promise<void>((resolve) => {
+          http.server.close(() => resolve());
+          http.server.closeAllConnections();
+        });
+      }
+    },
+    AGENT_TIMEOUT,
+  );
 });
+
+/** The `add` server over Streamable HTTP on 127.0.0.1, refusing requests without `authorization`. */
+async function startHttpAddServer(authorization: string) {
+  const authorizations: string[] = [];
+  const server = createServer(async (req, res) => {
+    authorizations.push(req.headers.authorization ?? "");
+    if (req.headers.authorization !== authorization) {
+      res.writeHead(401).end();
+      return;
+    }
+    // Stateless: a server and transport per request, JSON answers (no SSE stream to keep open).
+    const transport = new StreamableHTTPServerTransport({
+      sessionIdGenerator: undefined,
+      enableJsonResponse: true,
+    });
+    res.on("close", () => void transport.close());
+    await addServer("http").connect(transport);
+    await transport.handleRequest(req, res);
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  return { server, url: `http://127.0.0.1:${port}`, authorizations };
+}
