@@ -1,6 +1,7 @@
 import { join } from "node:path";
 import { createAcpAdapter } from "@openaxon/adapter-acp";
 import { createClaudeCodeAdapter } from "@openaxon/adapter-claude-code";
+import { createCodexAdapter } from "@openaxon/adapter-codex";
 import { createPiAdapter } from "@openaxon/adapter-pi";
 import { stdioAdapterFactory } from "@openaxon/adapter-stdio";
 import { systemClock, systemRng } from "@openaxon/core";
@@ -31,6 +32,7 @@ export function createRuntimes(options: {
       acp: (launch) => createAcpAdapter(launch),
       "claude-code": (launch) => createClaudeCodeAdapter(launch),
       pi: (launch) => createPiAdapter(launch),
+      codex: (launch) => createCodexAdapter(launch),
       stdio: (launch) => stdioAdapterFactory(launch),
     },
     workdirRoot: join(options.dataDir, RUNTIMES_SUBDIR),
