@@ -17,7 +17,7 @@ afterEach(async () => {
 
 type Line = Record<string, unknown>;
 
-async function start(): Promise<{ lines: Line[] }> {
+async function start(apiKeys?: string[]): Promise<{ lines: Line[] }> {
   const lines: Line[] = [];
   const sink = new Writable({
     write(chunk, _encoding, done) {
@@ -27,7 +27,12 @@ async function start(): Promise<{ lines: Line[] }> {
   });
   const logger = pino({ level: "debug", mixin: requestLogFields }, sink);
   const metrics = new ServerMetrics();
-  h = await startHarness({ logger, metrics, storeObserver: storeWriteObserver(metrics, logger) });
+  h = await startHarness({
+    logger,
+    metrics,
+    storeObserver: storeWriteObserver(metrics, logger),
+    ...(apiKeys && { apiKeys }),
+  });
   return { lines };
 }
 
@@ -125,4 +130,20 @@ describe("request ids (issue 13)", () => {
     // A trailers-only gRPC error: the client sees the header in the error's metadata.
     expect(echoed ?? error?.metadata.get(REQUEST_ID_HEADER)).toBe("lost-axon");
   });
+
+  test.each(["grpc-h2", "connect-h2", "connect-h1"] as const)(
+    "%s: a call refused before it reaches a handler (no API key) still gets its id back",
+    async (kind) => {
+      await start(["the-key"]);
+      const error = await h!
+        .clientFor(kind)
+        .listAxons({}, { headers: { [REQUEST_ID_HEADER]: "no-key" } })
+        .then(
+          () => undefined,
+          (e: unknown) => ConnectError.from(e),
+        );
+      expect(error).toMatchObject({ code: Code.Unauthenticated });
+      expect(error?.metadata.get(REQUEST_ID_HEADER)).toBe("no-key");
+    },
+  );
 });
