@@ -146,4 +146,29 @@ describe("request ids (issue 13)", () => {
       expect(error?.metadata.get(REQUEST_ID_HEADER)).toBe("no-key");
     },
   );
+
+  test.each(["grpc-h2", "connect-h2", "grpc-web-h1"] as const)(
+    "%s Subscribe (the fast path for binary HTTP/2): its line carries the id, which comes back",
+    async (kind) => {
+      const { lines } = await start();
+      const error = await (async () => {
+        for await (const _ of h!
+          .clientFor(kind)
+          .subscribe(
+            { axonId: "axn_0000000000zzzzzzzzzzzzzzzz" },
+            { headers: { [REQUEST_ID_HEADER]: "sub-1" } },
+          )) {
+          // nothing arrives for a missing axon
+        }
+      })().then(
+        () => undefined,
+        (e: unknown) => ConnectError.from(e),
+      );
+      expect(error).toMatchObject({ code: Code.NotFound });
+      expect(error?.metadata.get(REQUEST_ID_HEADER)).toBe("sub-1");
+      expect(lines.filter((l) => l.requestId === "sub-1")).toEqual([
+        expect.objectContaining({ msg: "rpc", rpc: "Subscribe", code: "not_found" }),
+      ]);
+    },
+  );
 });
