@@ -2,10 +2,12 @@ import { join } from "node:path";
 import { createConsoleSite } from "@openaxon/console";
 import { systemClock, systemRng } from "@openaxon/core";
 import { recordsFromStore } from "@openaxon/gateway";
-import { startAxonServer, WebhookRegistry } from "@openaxon/server";
+import { ServerMetrics, startAxonServer, storeWriteObserver, WebhookRegistry } from "@openaxon/server";
 import { SqlDatabases } from "@openaxon/sql";
 import type { Logger } from "pino";
 import type { AxondConfig } from "./config.js";
+import { STORE_SUBDIR } from "./data-dir.js";
+import { directoryBytes } from "./directory-bytes.js";
 import { DisposerStack } from "./disposer-stack.js";
 import { startGateway } from "./gateway.js";
 import { formatListenUrl } from "./listen-address.js";
@@ -14,6 +16,7 @@ import { scheduleRetention } from "./retention-schedule.js";
 import { createRuntimes } from "./runtimes.js";
 import { StartupError } from "./startup-error.js";
 import { readTlsFiles } from "./tls-files.js";
+import { countingTurnOutcomes } from "./turn-outcomes.js";
 
 export interface RunningAxond {
   /** Where clients connect, with the real port when the config asked for port 0. */
@@ -34,7 +37,16 @@ export async function startAxond(config: AxondConfig, logger: Logger): Promise<R
   const closeAll = () =>
     resources.dispose((name, error) => logger.error({ err: error, resource: name }, "close failed"));
   try {
-    const store = resources.use("store", await openStore(config, process.env, logger), (s) => s.close());
+    // One set of metrics for /metrics, fed by the store's writes, the turns, the gateway and the server.
+    const metrics = new ServerMetrics();
+    const opened = resources.use(
+      "store",
+      await openStore(config, process.env, logger, storeWriteObserver(metrics, logger)),
+      (s) => s.close(),
+    );
+    if (!config.store) metrics.watchStoreBytes(() => directoryBytes(join(config.dataDir, STORE_SUBDIR)));
+    // Everything below appends through this one, so every turn's end is counted once.
+    const store = countingTurnOutcomes(opened, metrics, logger);
     // Trimming and freeing deleted axons' disk; stopped (a pass finished) before the store closes.
     resources.use(
       "retention",
@@ -58,6 +70,7 @@ export async function startAxond(config: AxondConfig, logger: Logger): Promise<R
         sandboxMode: config.sandbox,
         env: process.env,
         logger,
+        onDecision: (decision, via) => metrics.gatewayDecisions.inc({ decision, via }),
       }),
       (g) => g.close(),
     );
@@ -90,6 +103,7 @@ export async function startAxond(config: AxondConfig, logger: Logger): Promise<R
         // The web console at `/`, bundled in memory on its first request.
         site: createConsoleSite({ onBundleError: (err) => logger.error({ err }, "console bundle failed") }),
         logger,
+        metrics,
         ...(config.tls ? { tls: await readTlsFiles(config.tls) } : {}),
         allowCleartext: config.allowCleartext,
         limits: {

@@ -1,7 +1,12 @@
 import { constants } from "node:fs";
 import { access, mkdir, stat } from "node:fs/promises";
 import { join } from "node:path";
-import { type KvLogStore, openClassicLevelLogStore, StoreRefusedError } from "@openaxon/store";
+import {
+  type KvLogStore,
+  openClassicLevelLogStore,
+  type StoreObserver,
+  StoreRefusedError,
+} from "@openaxon/store";
 import type { Logger } from "pino";
 import { makeOwnerOnly, OWNER_ONLY_DIR } from "./owner-only.js";
 import { StartupError } from "./startup-error.js";
@@ -18,7 +23,7 @@ export const STORE_SUBDIR = "store";
 export async function openDataDir(
   dataDir: string,
   logger?: Logger,
-  options: { maxAxonBytes?: number } = {},
+  options: { maxAxonBytes?: number; observer?: StoreObserver } = {},
 ): Promise<KvLogStore> {
   await ensureWritableDir(dataDir);
   const fixed = await makeOwnerOnly(dataDir);
@@ -28,6 +33,7 @@ export async function openDataDir(
     store = await openClassicLevelLogStore({
       path,
       ...(options.maxAxonBytes !== undefined && { maxAxonBytes: options.maxAxonBytes }),
+      ...(options.observer && { observer: options.observer }),
     });
   } catch (error) {
     if (error instanceof StoreRefusedError)

@@ -6,6 +6,7 @@ import {
   type CredentialGateway,
   createAuditLimiter,
   type EgressProxy,
+  type GatewayAccessEvent,
   GatewayRegistry,
   loadOrCreateKey,
   recordsFromStore,
@@ -58,6 +59,8 @@ export async function startGateway(options: {
   sandboxMode: SandboxMode;
   env: Readonly<Record<string, string | undefined>>;
   logger: Logger;
+  /** Every egress decision, counted before the audit rate limit drops any (for metrics). */
+  onDecision?: (decision: "allowed" | "denied", via: GatewayAccessEvent["payload"]["via"]) => void;
 }): Promise<AxondGateway> {
   const { store, dataDir, logger } = options;
   const log = logger.child({ component: "gateway" });
@@ -116,9 +119,20 @@ export async function startGateway(options: {
   }
 
   const audits = new RuntimeAuditSink(store, logger.child({ component: "runtime" }));
-  const auditLimiter: AuditLimiter = createAuditLimiter((event) => audits.publish(event), {
-    clock: systemClock,
-  });
+  const limiter = createAuditLimiter((event) => audits.publish(event), { clock: systemClock });
+  const onDecision = options.onDecision;
+  const auditLimiter: AuditLimiter = onDecision
+    ? {
+        record(event) {
+          // Typed against the vocabulary's literal: a renamed event type fails to compile here.
+          onDecision(event.eventType === "gateway.allowed" ? "allowed" : "denied", event.payload.via);
+          limiter.record(event);
+        },
+        flush: () => limiter.flush(),
+        forget: (runtimeId) => limiter.forget(runtimeId),
+        close: () => limiter.close(),
+      }
+    : limiter;
   const proxy = await startEgressProxy({
     auditLimiter,
     clock: systemClock,

@@ -1,3 +1,4 @@
+import { requestLogFields } from "@openaxon/server";
 import { pino } from "pino";
 import pinoPretty from "pino-pretty";
 import type { LogLevel } from "./config.js";
@@ -11,9 +12,11 @@ export interface LoggerOptions {
 /**
  * Structured logs on stderr; stdout stays for the one "listening on" line scripts parse.
  * Writes are synchronous so the last lines before an exit (a crash, a forced shutdown) are not lost.
+ * Lines logged while serving a call carry its request id (`requestId`, echoed as `x-request-id`).
  */
 export function createLogger(options: LoggerOptions): pino.Logger {
-  const base = { level: options.level, base: { service: "axond" } };
+  // requestLogFields: every line written while serving a call carries its `requestId`.
+  const base = { level: options.level, base: { service: "axond" }, mixin: requestLogFields };
   if (options.pretty) {
     return pino(
       base,

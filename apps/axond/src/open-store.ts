@@ -1,4 +1,4 @@
-import { type LogStore, type RecordStore, StoreError } from "@openaxon/store";
+import { type LogStore, type RecordStore, StoreError, type StoreObserver } from "@openaxon/store";
 import { openJetStreamLogStore } from "@openaxon/store-jetstream";
 import type { Logger } from "pino";
 import type { AxondConfig } from "./config.js";
@@ -11,15 +11,22 @@ import { StartupError } from "./startup-error.js";
  * cluster holds axons, events, secrets (still encrypted), policies and gateway configs, so every
  * node serves them; this node's runtimes stay in its data dir. Cluster mode needs the same
  * OPENAXON_SECRET_KEY on every node (a key generated per data dir could not open the secrets
- * another node stored), and refuses to start without one.
+ * another node stored), and refuses to start without one. `observer` sees the embedded store's
+ * writes (JetStream's are the cluster's: see docs/scale-out.md).
  */
 export async function openStore(
   config: AxondConfig,
   env: Readonly<Record<string, string | undefined>>,
   logger: Logger,
+  observer?: StoreObserver,
 ): Promise<LogStore & RecordStore> {
   const choice = config.store;
-  if (!choice) return openDataDir(config.dataDir, logger, { maxAxonBytes: config.maxAxonBytes });
+  if (!choice) {
+    return openDataDir(config.dataDir, logger, {
+      maxAxonBytes: config.maxAxonBytes,
+      ...(observer && { observer }),
+    });
+  }
   if (!env.OPENAXON_SECRET_KEY?.trim()) {
     throw new StartupError(
       "--store jetstream needs OPENAXON_SECRET_KEY, the same on every axond node: secrets are stored in " +

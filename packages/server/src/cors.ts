@@ -5,7 +5,8 @@ import { cors } from "@connectrpc/connect";
 const ALLOW_METHODS = cors.allowedMethods.join(", ");
 // Authorization carries the API key from browser clients.
 const ALLOW_HEADERS = [...cors.allowedHeaders, "Authorization"].join(", ");
-const EXPOSE_HEADERS = cors.exposedHeaders.join(", ");
+// X-Request-Id: a browser client can quote the id the server logged its call under.
+const EXPOSE_HEADERS = [...cors.exposedHeaders, "X-Request-Id"].join(", ");
 
 /**
  * CORS for an admitted browser request (see `decideRequestAdmission`): the exact allowed origin is

@@ -9,6 +9,7 @@ import type { GrpcFastMethod } from "./grpc-fast-path-decision.js";
 import { specEncodedGrpcMessage } from "./grpc-message-encoding.js";
 import type { ServerMetrics } from "./metrics.js";
 import { overReadLimitMessage } from "./read-limits.js";
+import { REQUEST_ID_HEADER, type RequestContext, runInRequest } from "./request-context.js";
 import { logRpc } from "./rpc-logging.js";
 
 /** One unary method of the gRPC fast path: the message in, the response envelope out. */
@@ -25,7 +26,6 @@ export interface GrpcUnaryMethod {
   axonIdOf(message: Uint8Array): string | undefined;
 }
 
-const RESPONSE_HEADERS = { ":status": 200, "content-type": "application/grpc+proto" } as const;
 const OK_TRAILERS = { "grpc-status": "0" } as const;
 
 /**
@@ -37,7 +37,7 @@ export function serveGrpcUnary(
   stream: http2.ServerHttp2Stream,
   method: GrpcUnaryMethod,
   principal: Principal,
-  context: { readonly logger: Logger; readonly metrics?: ServerMetrics },
+  context: { readonly logger: Logger; readonly metrics?: ServerMetrics; readonly call: RequestContext },
 ): void {
   const started = performance.now();
   context.metrics?.grpcFastPath.inc({ method: method.name });
@@ -50,7 +50,7 @@ export function serveGrpcUnary(
     size += chunk.length;
     if (size <= limit) chunks.push(chunk);
   });
-  stream.once("end", () => {
+  const finish = () => {
     const body = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
     let reply: Promise<Buffer>;
     try {
@@ -61,7 +61,7 @@ export function serveGrpcUnary(
     reply.then(
       (envelope) => {
         logRpc(context.logger, { rpc: method.name }, performance.now() - started, context.metrics);
-        respond(stream, envelope, OK_TRAILERS);
+        respond(stream, context.call.requestId, envelope, OK_TRAILERS);
       },
       (cause: unknown) => {
         const error = toConnectError(cause, context.logger, method.name);
@@ -72,10 +72,12 @@ export function serveGrpcUnary(
           peer: stream.session?.socket?.remoteAddress,
         };
         logRpc(context.logger, outcome, performance.now() - started, context.metrics);
-        respond(stream, undefined, errorTrailers(error));
+        respond(stream, context.call.requestId, undefined, errorTrailers(error));
       },
     );
-  });
+  };
+  // Stream events run in the HTTP/2 session's async context, not the call's: enter it here.
+  stream.once("end", () => runInRequest(context.call, finish));
 }
 
 /** The message inside a unary request's single envelope, or the error Connect gives instead. */
@@ -101,11 +103,15 @@ function errorTrailers(error: ConnectError): Record<string, string> {
 
 function respond(
   stream: http2.ServerHttp2Stream,
+  requestId: string,
   envelope: Buffer | undefined,
   trailers: Readonly<Record<string, string>>,
 ): void {
   if (stream.destroyed || stream.headersSent) return;
-  stream.respond(RESPONSE_HEADERS, { waitForTrailers: true });
+  stream.respond(
+    { ":status": 200, "content-type": "application/grpc+proto", [REQUEST_ID_HEADER]: requestId },
+    { waitForTrailers: true },
+  );
   stream.once("wantTrailers", () => stream.sendTrailers(trailers));
   if (envelope) stream.end(envelope);
   else stream.end();

@@ -12,8 +12,10 @@ export { createGatewayConfigService } from "./gateway-config-service.js";
 export { toGatewayConnectError } from "./gateway-errors.js";
 export { gatewayRoutes } from "./gateway-routes.js";
 export { HEALTH_PATH } from "./health.js";
+export { ServerMetrics } from "./metrics.js";
 export { createNetworkPolicyService } from "./network-policy-service.js";
 export { normalizeOrigin } from "./request-admission.js";
+export { REQUEST_ID_HEADER, requestLogFields } from "./request-context.js";
 export { requiredScopes } from "./required-scope.js";
 export {
   createRuntimeService,
@@ -30,11 +32,13 @@ export {
   type StartAxonServerOptions,
   startAxonServer,
 } from "./start-axon-server.js";
+export { SLOW_WRITE_SECONDS, storeWriteObserver } from "./store-write-observer.js";
 export {
   DEFAULT_TRANSPORT_LIMITS,
   resolveTransportLimits,
   type TransportLimits,
 } from "./transport-limits.js";
+export { type TurnEnd, type TurnOutcomeLabel, turnOutcomeOf } from "./turn-outcome.js";
 export {
   DEFAULT_MAX_PAYLOAD_BYTES,
   MAX_BATCH_EVENTS,

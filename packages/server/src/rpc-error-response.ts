@@ -14,6 +14,7 @@ import {
 import { contentTypeRegExp as grpcContentType } from "@connectrpc/connect/protocol-grpc";
 import { contentTypeRegExp as grpcWebContentType } from "@connectrpc/connect/protocol-grpc-web";
 import { grpcMessageValue } from "./grpc-message-encoding.js";
+import { REQUEST_ID_HEADER } from "./request-context.js";
 
 type Request = IncomingMessage | Http2ServerRequest;
 type Response = ServerResponse | Http2ServerResponse;
@@ -59,8 +60,11 @@ export function writeRpcError(
     body = textBytes(JSON.stringify({ code: codeToString(code), message }));
   }
   if (body === undefined && "stream" in response) {
-    // gRPC trailers-only: one HEADERS frame that ends the stream, as gRPC clients expect.
-    response.stream.respond({ ":status": status, ...headers }, { endStream: true });
+    // gRPC trailers-only: one HEADERS frame that ends the stream, as gRPC clients expect. Written on
+    // the raw stream, so headers set on the response (the request id) are carried over by hand.
+    const requestId = response.getHeader(REQUEST_ID_HEADER);
+    const echoed = typeof requestId === "string" ? { [REQUEST_ID_HEADER]: requestId } : {};
+    response.stream.respond({ ":status": status, ...headers, ...echoed }, { endStream: true });
     return;
   }
   response.writeHead(status, headers);

@@ -35,6 +35,7 @@ import { ServerMetrics } from "./metrics.js";
 import { handleMetrics } from "./metrics-endpoint.js";
 import { DEFAULT_READ_MAX_BYTES, rpcReadLimits, withReadLimits } from "./read-limits.js";
 import { ACCEPTED_COMPRESSIONS } from "./request-compression.js";
+import { newRequestContext, REQUEST_ID_HEADER, runInRequest } from "./request-context.js";
 import { createRequestGate } from "./request-gate.js";
 import { peerKey, rpcLoggingInterceptor } from "./rpc-logging.js";
 import { runtimeRoutes } from "./runtime-service.js";
@@ -105,6 +106,11 @@ export interface StartAxonServerOptions extends AxonServiceOptions {
   tls?: { readonly cert: string | Buffer; readonly key: string | Buffer };
   /** Serve cleartext beyond loopback (TLS ends at a proxy in front). Refused otherwise. */
   allowCleartext?: boolean;
+  /**
+   * The metrics `/metrics` serves; a fresh set by default. An embedder passes its own to feed it
+   * what the server does not see (the store's writes, turns, gateway decisions, store size).
+   */
+  metrics?: ServerMetrics;
 }
 
 export type SiteHandler = (
@@ -136,7 +142,9 @@ export async function startAxonServer(options: StartAxonServerOptions): Promise<
   const clock = options.clock ?? systemClock;
   const logger = options.logger ?? pino({ level: "silent" });
   const maxPayloadBytes = options.maxPayloadBytes ?? DEFAULT_MAX_PAYLOAD_BYTES;
-  const metrics = new ServerMetrics();
+  const metrics = options.metrics ?? new ServerMetrics();
+  const runtimes = options.runtimes;
+  if (runtimes) metrics.watchRuntimes(() => runtimes.listRuntimes());
   const store = meteredStore(options.store, metrics);
 
   const shutdown = new AbortController();
@@ -207,7 +215,11 @@ export async function startAxonServer(options: StartAxonServerOptions): Promise<
     if (method === undefined) return false;
     const principal = gate.quietPrincipal(headers);
     if (principal === undefined) return false;
-    serveGrpcUnary(stream, fastMethods.get(method)!, principal, { logger, metrics });
+    const call = newRequestContext(headers[REQUEST_ID_HEADER]);
+    stream.once("close", () => {
+      call.ended = true;
+    });
+    serveGrpcUnary(stream, fastMethods.get(method)!, principal, { logger, metrics, call });
     return true;
   };
   const fastSubscribe =
@@ -237,26 +249,38 @@ export async function startAxonServer(options: StartAxonServerOptions): Promise<
     : undefined;
 
   let draining = false;
+  const serve = (
+    request: IncomingMessage | Http2ServerRequest,
+    response: ServerResponse | Http2ServerResponse,
+  ): void => {
+    if (isGrpcRequest(request)) specEncodeGrpcMessages(response);
+    if (!gate.admit(request, response)) return;
+    if (handleHealth(request, response, draining, options.store)) return;
+    // Webhooks pass Host/Origin admission like everything else (senders send no Origin; a browser
+    // page has no business posting one) but no API key: GitHub or Slack cannot send ours. The
+    // signature is their authentication, checked by the endpoint before anything is published.
+    if (webhooks?.(request, response)) return;
+    if (options.site?.(request, response)) return;
+    const principal = gate.authenticate(request, response);
+    if (principal === undefined) return;
+    principals.set(request, principal);
+    if (handleMetrics(request, response, metrics.registry)) return;
+    // Every admission check (Host/Origin, API key) must stay above this line.
+    if (fastSubscribe?.(request, response)) return;
+    const input = inputs.get(request.url?.split("?", 1)[0] ?? "");
+    withStrictDecoding(input, () => rpcHandler(request, response));
+  };
   const listener = await listenH2cAndHttp1({
     host: options.host,
     port: options.port,
     handler: (request, response) => {
-      if (isGrpcRequest(request)) specEncodeGrpcMessages(response);
-      if (!gate.admit(request, response)) return;
-      if (handleHealth(request, response, draining, options.store)) return;
-      // Webhooks pass Host/Origin admission like everything else (senders send no Origin; a browser
-      // page has no business posting one) but no API key: GitHub or Slack cannot send ours. The
-      // signature is their authentication, checked by the endpoint before anything is published.
-      if (webhooks?.(request, response)) return;
-      if (options.site?.(request, response)) return;
-      const principal = gate.authenticate(request, response);
-      if (principal === undefined) return;
-      principals.set(request, principal);
-      if (handleMetrics(request, response, metrics.registry)) return;
-      // Every admission check (Host/Origin, API key) must stay above this line.
-      if (fastSubscribe?.(request, response)) return;
-      const input = inputs.get(request.url?.split("?", 1)[0] ?? "");
-      withStrictDecoding(input, () => rpcHandler(request, response));
+      // One id per call, in every line logged while serving it (requestLogFields) and echoed back.
+      const call = newRequestContext(request.headers[REQUEST_ID_HEADER]);
+      response.setHeader(REQUEST_ID_HEADER, call.requestId);
+      response.once("close", () => {
+        call.ended = true;
+      });
+      runInRequest(call, () => serve(request, response));
     },
     streamHandler: fastGrpc,
     limits: options.limits,

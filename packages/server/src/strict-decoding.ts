@@ -1,6 +1,6 @@
-import { AsyncLocalStorage } from "node:async_hooks";
 import { type DescField, type DescMessage, ScalarType } from "@bufbuild/protobuf";
 import { Code, ConnectError, type Interceptor } from "@connectrpc/connect";
+import { currentRequest, newRequestContext, runInRequest } from "./request-context.js";
 
 /**
  * Why this exists: connect-es (2.1–2.3) decodes JSON requests before interceptors run, accepts
@@ -13,16 +13,19 @@ import { Code, ConnectError, type Interceptor } from "@connectrpc/connect";
  * interceptor then fails the RPC with INVALID_ARGUMENT before any handler sees it, inside the
  * logging interceptor, so the RPC is logged like any other.
  */
-interface RequestDecoding {
-  readonly input: DescMessage | undefined;
-  problem?: ConnectError;
-}
-
-const current = new AsyncLocalStorage<RequestDecoding>();
-
-/** Runs one HTTP request's handling with its RPC's input type known to the decoding hooks. */
+/**
+ * Runs one HTTP request's handling with its RPC's input type known to the decoding hooks. The state
+ * lives in the request's context (request-context.ts), which the server has entered already.
+ */
 export function withStrictDecoding<T>(input: DescMessage | undefined, run: () => T): T {
-  return current.run({ input }, run);
+  const call = currentRequest();
+  if (call !== undefined) {
+    call.decoding = { input };
+    return run();
+  }
+  const fresh = newRequestContext(undefined);
+  fresh.decoding = { input };
+  return runInRequest(fresh, run);
 }
 
 /**
@@ -30,7 +33,7 @@ export function withStrictDecoding<T>(input: DescMessage | undefined, run: () =>
  * below then fails the RPC with `code`. False outside a request started by withStrictDecoding.
  */
 export function refuseCurrentRequest(problem: string, code: Code = Code.InvalidArgument): boolean {
-  const request = current.getStore();
+  const request = currentRequest()?.decoding;
   if (request === undefined) return false;
   request.problem ??= new ConnectError(problem, code);
   return true;
@@ -42,7 +45,7 @@ const utf8 = new TextDecoder("utf-8", { fatal: true });
 export const strictJsonOptions = {
   textDecoder: {
     decode(bytes?: Uint8Array): string {
-      const request = current.getStore();
+      const request = currentRequest()?.decoding;
       const decoded = decodeJson(bytes ?? new Uint8Array(0), request?.input);
       if (decoded.problem === undefined) return decoded.text;
       if (!refuseCurrentRequest(decoded.problem))
@@ -150,7 +153,7 @@ function looseField(field: DescField, value: unknown, path: string): string | un
 }
 
 function refuseIfUndecodable(): void {
-  const problem = current.getStore()?.problem;
+  const problem = currentRequest()?.decoding?.problem;
   if (problem !== undefined) throw problem;
 }
 

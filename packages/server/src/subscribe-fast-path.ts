@@ -11,6 +11,7 @@ import type { Logger } from "pino";
 import { binaryWireProblem } from "./binary-wire-problem.js";
 import { toConnectError } from "./errors.js";
 import type { ServerMetrics } from "./metrics.js";
+import { inThisRequest, REQUEST_ID_HEADER } from "./request-context.js";
 import { logRpc } from "./rpc-logging.js";
 import { encodedCommit } from "./shared-event-frames.js";
 import { envelopedEventPiece, subscribeResponseChunks } from "./subscribe-response-wire.js";
@@ -76,10 +77,13 @@ export function subscribeFastPath(
       if (size > readMaxBytes + 5) tooLarge = true;
       else chunks.push(chunk);
     });
-    h2request.on("end", () => {
-      const body = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
-      void serve(protocol, h2response, h2request, body, tooLarge);
-    });
+    h2request.on(
+      "end",
+      inThisRequest(() => {
+        const body = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
+        void serve(protocol, h2response, h2request, body, tooLarge);
+      }),
+    );
     return true;
   };
 
@@ -114,7 +118,7 @@ export function subscribeFastPath(
       };
       for await (const frame of open(message, gone.signal, liveSink)) {
         if (gone.signal.aborted || stream.destroyed) break;
-        if (!stream.headersSent) respond(stream, protocol);
+        if (!stream.headersSent) respond(stream, protocol, echoedHeaders(response));
         if (!write(stream, subscribeResponseChunks(frame))) await drained(stream);
       }
     } catch (caught) {
@@ -134,7 +138,7 @@ export function subscribeFastPath(
       options.metrics,
     );
     if (protocol === "grpc") finishGrpc(response, error);
-    else finishConnect(stream, error);
+    else finishConnect(stream, error, echoedHeaders(response));
   }
 }
 
@@ -167,9 +171,19 @@ function plainProtocol(headers: http.IncomingHttpHeaders): Protocol | undefined 
 const GRPC_HEADERS = { ":status": 200, "content-type": "application/grpc+proto" };
 const CONNECT_HEADERS = { ":status": 200, "content-type": "application/connect+proto" };
 
-function respond(stream: http2.ServerHttp2Stream, protocol: Protocol): void {
-  if (protocol === "grpc") stream.respond(GRPC_HEADERS, { waitForTrailers: true });
-  else stream.respond(CONNECT_HEADERS);
+function respond(
+  stream: http2.ServerHttp2Stream,
+  protocol: Protocol,
+  echoed: Readonly<Record<string, string>>,
+): void {
+  if (protocol === "grpc") stream.respond({ ...GRPC_HEADERS, ...echoed }, { waitForTrailers: true });
+  else stream.respond({ ...CONNECT_HEADERS, ...echoed });
+}
+
+/** Headers set on the compat response (the request id): the raw stream.respond calls carry them over. */
+function echoedHeaders(response: http2.Http2ServerResponse): Record<string, string> {
+  const requestId = response.getHeader(REQUEST_ID_HEADER);
+  return typeof requestId === "string" ? { [REQUEST_ID_HEADER]: requestId } : {};
 }
 
 function decodeRequest(body: Buffer, tooLarge: boolean, readMaxBytes: number): SubscribeRequest {
@@ -223,7 +237,7 @@ function finishGrpc(response: http2.Http2ServerResponse, error: ConnectError | u
   else trailers.set("grpc-status", "0");
   const status = Object.fromEntries(trailers);
   if (!stream.headersSent) {
-    stream.respond({ ...GRPC_HEADERS, ...status }, { endStream: true });
+    stream.respond({ ...GRPC_HEADERS, ...echoedHeaders(response), ...status }, { endStream: true });
     return;
   }
   response.addTrailers(status);
@@ -231,9 +245,13 @@ function finishGrpc(response: http2.Http2ServerResponse, error: ConnectError | u
 }
 
 /** Connect's end-stream message (an envelope flagged end-stream, JSON) with the error, if any. */
-function finishConnect(stream: http2.ServerHttp2Stream, error: ConnectError | undefined): void {
+function finishConnect(
+  stream: http2.ServerHttp2Stream,
+  error: ConnectError | undefined,
+  echoed: Readonly<Record<string, string>>,
+): void {
   if (stream.destroyed || stream.closed) return;
-  if (!stream.headersSent) stream.respond(CONNECT_HEADERS);
+  if (!stream.headersSent) stream.respond({ ...CONNECT_HEADERS, ...echoed });
   const json = Buffer.from(JSON.stringify(endStreamToJson(new Headers(), error, undefined)));
   const message = Buffer.allocUnsafe(5 + json.length);
   message[0] = endStreamFlag;

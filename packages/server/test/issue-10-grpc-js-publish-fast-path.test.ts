@@ -56,6 +56,8 @@ function call(
   { key, origin, deadline }: { key?: string; origin?: string; deadline?: Date } = {},
 ): Promise<Outcome> {
   const metadata = new grpc.Metadata();
+  // Both paths echo it (refusals too): a fixed id keeps their answers comparable.
+  metadata.set("x-request-id", "fast-path-comparison");
   if (key) metadata.set("authorization", `Bearer ${key}`);
   if (origin) metadata.set("origin", origin);
   return new Promise((resolve) => {

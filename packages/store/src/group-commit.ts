@@ -1,10 +1,12 @@
 import { isMutantActive } from "@openaxon/core";
 import type { KvBackend, KvOp } from "./kv-backend.js";
 import { mergeOps } from "./merge-ops.js";
+import type { DurableWrite, StoreObserver } from "./store-observer.js";
 
 interface Pending {
   readonly ops: readonly KvOp[];
   readonly bytes: number;
+  readonly events: number;
   readonly onDurable: () => void;
   readonly resolve: () => void;
   readonly reject: (error: unknown) => void;
@@ -29,15 +31,19 @@ export class GroupCommit {
     private readonly backend: KvBackend,
     /** Upper bound for one merged write, so a burst of large payloads is not one giant batch. */
     private readonly maxBatchBytes = 32 * 1024 * 1024,
+    private readonly observer?: StoreObserver,
   ) {}
 
-  /** Resolves once `ops` are durable; `onDurable` runs first, synchronously, in commit order. */
-  commit(ops: readonly KvOp[], onDurable: () => void = () => {}): Promise<void> {
+  /**
+   * Resolves once `ops` are durable; `onDurable` runs first, synchronously, in commit order.
+   * `events` is how many events `ops` append (for the observer only).
+   */
+  commit(ops: readonly KvOp[], onDurable: () => void = () => {}, events = 0): Promise<void> {
     if (this.failed) return Promise.reject(this.failure);
     return new Promise<void>((resolve, reject) => {
       let bytes = 0;
       for (const op of ops) bytes += op.key.length + (op.type === "put" ? op.value.byteLength : 0);
-      this.queue.push({ ops, bytes, onDurable, resolve, reject });
+      this.queue.push({ ops, bytes, events, onDurable, resolve, reject });
       if (!this.writing) this.writing = this.drain();
     });
   }
@@ -60,13 +66,16 @@ export class GroupCommit {
       while (this.queue.length > 0) {
         const batch = this.takeBatch();
         const ops = batch.length === 1 ? batch[0]!.ops : mergeOps(batch.map((p) => p.ops));
+        const written = this.observer?.writeStarted(describeWrite(batch));
         try {
           const writing = this.backend.writeDurable(ops);
           await (isMutantActive("ack-before-durable") ? undefined : writing);
         } catch (error) {
+          written?.(error);
           this.fail(error, batch);
           return;
         }
+        written?.();
         for (const p of batch) {
           p.onDurable();
           p.resolve();
@@ -93,4 +102,14 @@ export class GroupCommit {
     for (const p of [...batch, ...this.queue]) p.reject(error);
     this.queue = [];
   }
+}
+
+function describeWrite(batch: readonly Pending[]): DurableWrite {
+  let events = 0;
+  let bytes = 0;
+  for (const p of batch) {
+    events += p.events;
+    bytes += p.bytes;
+  }
+  return { commits: batch.length, events, bytes };
 }

@@ -43,5 +43,6 @@ export {
 } from "./open-classic-level-log-store.js";
 export type { RecordStore } from "./record-store.js";
 export { decideTrim, keepsEverything, normalizeRetention, type TrimCandidate } from "./retention-decision.js";
+export type { DurableWrite, StoreObserver } from "./store-observer.js";
 export { formatVerifyReport, type VerifyProblem, type VerifyReport } from "./verify-report.js";
 export { type VerifyOutcome, verifyStore } from "./verify-store.js";

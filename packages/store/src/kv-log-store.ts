@@ -39,6 +39,7 @@ import { recoverHead } from "./recover-head.js";
 import { normalizeRetention } from "./retention-decision.js";
 import { purgeAxon, trimAxon } from "./retention-pass.js";
 import { AxonSequencer, type SequencerContext, type TrimLine } from "./sequencer.js";
+import type { StoreObserver } from "./store-observer.js";
 
 interface AxonMeta {
   id: string;
@@ -68,6 +69,8 @@ export interface KvLogStoreOptions {
   readonly onDamage?: (error: StoreCorruptionError) => void;
   /** The per-axon size cap in stored bytes (storedEventBytes); appends past it fail. Default 10 GiB. */
   readonly maxAxonBytes?: number;
+  /** Told about every durable write (group commit): for metrics, never for decisions. */
+  readonly observer?: StoreObserver;
 }
 
 /** The default per-axon size cap: 10 GiB of stored events, as Runloop caps an axon. */
@@ -105,6 +108,7 @@ export class KvLogStore implements LogStore, RecordStore {
   /** Serialises trimming and purging: a purge never races a trim of the same axon. */
   private readonly maintenance = new SerialQueue();
   private pass: Promise<RetentionPassReport> | undefined;
+  private readonly observer: StoreObserver | undefined;
 
   constructor(options: KvLogStoreOptions) {
     this.backend = options.backend;
@@ -113,7 +117,8 @@ export class KvLogStore implements LogStore, RecordStore {
     this.recoveryIntervalMs = options.recoveryIntervalMs ?? 1000;
     this.onDamage = options.onDamage ?? (() => {});
     this.maxAxonBytes = options.maxAxonBytes ?? DEFAULT_MAX_AXON_BYTES;
-    this.committer = new GroupCommit(this.backend);
+    this.observer = options.observer;
+    this.committer = this.newCommitter();
     this.axons = new AxonCache(
       options.axonCacheCapacity ?? DEFAULT_AXON_CACHE_CAPACITY,
       (loaded) => loaded.sequencer,
@@ -305,7 +310,9 @@ export class KvLogStore implements LogStore, RecordStore {
     if (!loaded) throw new AxonNotFoundError(axonId);
     if (loaded.damage) throw loaded.damage;
     try {
-      return await loaded.sequencer.append(events, options);
+      const result = await loaded.sequencer.append(events, options);
+      this.observer?.appended?.(axonId, result, events.length);
+      return result;
     } catch (error) {
       if (this.committer.isFailed) throw new StoreFailedError(this.committer.error);
       throw error;
@@ -563,6 +570,10 @@ export class KvLogStore implements LogStore, RecordStore {
     }
   }
 
+  private newCommitter(): GroupCommit {
+    return new GroupCommit(this.backend, undefined, this.observer);
+  }
+
   private damaged(error: StoreCorruptionError): StoreCorruptionError {
     this.onDamage(error);
     return error;
@@ -588,7 +599,7 @@ export class KvLogStore implements LogStore, RecordStore {
         ops.push({ type: "put", key: keys.appendedBytes(axonId), value: json(appendedBytes) });
         if (idempotencyKey && !isMutantActive("idempotency-not-durable"))
           ops.push({ type: "put", key: keys.idempotency(axonId, idempotencyKey), value: json(result) });
-        return this.committer.commit(ops, onDurable);
+        return this.committer.commit(ops, onDurable, events.length);
       },
       notify: (axonId: string, events: readonly StoredEvent[]): void => {
         const set = this.watchers.get(axonId);
@@ -631,7 +642,7 @@ export class KvLogStore implements LogStore, RecordStore {
         await this.backend.writeDurable([{ type: "put", key: keys.probe, value: json(this.clock.now()) }]);
         this.generation++;
         this.axons.clear();
-        this.committer = new GroupCommit(this.backend);
+        this.committer = this.newCommitter();
         this.lastRecoveryError = undefined;
       } catch (error) {
         this.lastRecoveryError = error;

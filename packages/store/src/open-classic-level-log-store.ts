@@ -1,6 +1,7 @@
 import { type Clock, type Rng, systemClock, systemRng } from "@openaxon/core";
 import { ClassicLevelBackend } from "./classic-level-backend.js";
 import { KvLogStore } from "./kv-log-store.js";
+import type { StoreObserver } from "./store-observer.js";
 
 export interface OpenClassicLevelLogStoreOptions {
   /** Directory of the LevelDB database; created if missing. */
@@ -11,6 +12,8 @@ export interface OpenClassicLevelLogStoreOptions {
   readonly axonCacheCapacity?: number;
   /** See KvLogStoreOptions.maxAxonBytes (default 10 GiB). */
   readonly maxAxonBytes?: number;
+  /** See KvLogStoreOptions.observer. */
+  readonly observer?: StoreObserver;
 }
 
 /** The embedded production store: the LogStore on classic-level in `path`. */
@@ -24,5 +27,6 @@ export async function openClassicLevelLogStore(
     rng: options.rng ?? systemRng,
     axonCacheCapacity: options.axonCacheCapacity,
     ...(options.maxAxonBytes !== undefined && { maxAxonBytes: options.maxAxonBytes }),
+    ...(options.observer && { observer: options.observer }),
   });
 }

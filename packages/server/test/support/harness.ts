@@ -8,7 +8,12 @@ import {
   createGrpcWebTransport,
 } from "@connectrpc/connect-node";
 import { AxonService, Origin } from "@openaxon/protocol";
-import { type KvLogStore, type LogStore, openClassicLevelLogStore } from "@openaxon/store";
+import {
+  type KvLogStore,
+  type LogStore,
+  openClassicLevelLogStore,
+  type StoreObserver,
+} from "@openaxon/store";
 import { type RunningAxonServer, type StartAxonServerOptions, startAxonServer } from "../../src/index.js";
 
 export type AxonClient = Client<typeof AxonService>;
@@ -30,11 +35,16 @@ export async function startHarness(
     wrapStore?: (store: LogStore) => LogStore;
     /** PEM CA the clients trust (for a server started with `tls`). */
     ca?: string;
+    /** Told about the store's writes (as axond wires storeWriteObserver). */
+    storeObserver?: StoreObserver;
   } = {},
 ): Promise<Harness> {
   const dir = await mkdtemp(join(tmpdir(), "openaxon-server-"));
-  const store = await openClassicLevelLogStore({ path: dir });
-  const { wrapStore, ca, ...serverOptions } = options;
+  const { wrapStore, ca, storeObserver, ...serverOptions } = options;
+  const store = await openClassicLevelLogStore({
+    path: dir,
+    ...(storeObserver && { observer: storeObserver }),
+  });
   const server = await startAxonServer({
     store: wrapStore ? wrapStore(store) : store,
     host: "127.0.0.1",
