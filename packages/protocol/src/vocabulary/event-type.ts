@@ -19,6 +19,7 @@ export const EventType = {
   TurnFailed: "turn.failed",
   // Sessions, agents, brokers (SYSTEM)
   SessionStarted: "session.started",
+  SessionPrimed: "session.primed",
   AgentLog: "agent.log",
   BrokerError: "broker.error",
   // Runtime lifecycle (SYSTEM)
@@ -27,6 +28,7 @@ export const EventType = {
   RuntimeResumed: "runtime.resumed",
   RuntimeShutdown: "runtime.shutdown",
   RuntimeFailed: "runtime.failed",
+  RuntimeUpdated: "runtime.updated",
   // Gateway audit (SYSTEM)
   GatewayAllowed: "gateway.allowed",
   GatewayDenied: "gateway.denied",
