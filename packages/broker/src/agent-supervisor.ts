@@ -26,6 +26,11 @@ export class AgentSupervisor {
   private live = false;
   private startingValue = false;
   private sessionIdValue: string | undefined;
+  /**
+   * The agent's next turn is primed with a transcript from the log: the agent changed (a
+   * hand-off), or it could not resume the recorded session. Cleared once a turn was primed.
+   */
+  needsPriming = false;
 
   constructor(private readonly options: AgentSupervisorOptions) {}
 
@@ -78,12 +83,19 @@ export class AgentSupervisor {
     // stop() came while the agent was starting; it stops the agent once start() has settled.
     if (signal.aborted) return "interrupted: broker stopped";
     this.live = true;
+    const wanted = this.sessionIdValue;
+    // The agent started another session than the one asked for: it lost the conversation. (An
+    // agent that keeps no session at all, like per-turn stdio, answers with the same id.)
+    if (wanted !== undefined && session.restoredBy === "new" && session.sessionId !== wanted) {
+      this.needsPriming = true;
+    }
     this.sessionIdValue = session.sessionId;
     const payload: SessionStartedPayload = {
       protocol: adapter.protocol,
       agent_session_id: session.sessionId,
       restored_by: session.restoredBy,
       ...(session.note === undefined ? {} : { note: session.note }),
+      ...(this.needsPriming && { needs_priming: true as const }),
     };
     await publisher.system(EventType.SessionStarted, payload);
     return undefined;

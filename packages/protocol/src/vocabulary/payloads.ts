@@ -89,6 +89,11 @@ export interface SessionStartedPayload {
   /** Beside the vocabulary's two fields: how the session came to be, and why a restore failed. */
   readonly restored_by: "new" | "resume" | "load" | "cli-resume";
   readonly note?: string;
+  /**
+   * A hand-off: this agent could not continue the earlier agent's session, so its next turn is
+   * primed with a transcript from the log (until a `session.primed` says that happened).
+   */
+  readonly needs_priming?: true;
 }
 /**
  * A new agent that could not resume the old one's session got a transcript of earlier turns in
