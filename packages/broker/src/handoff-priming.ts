@@ -13,25 +13,25 @@ import type { QueuedTurn } from "./turn-queue.js";
 const MAX_EVENTS_READ = 50_000;
 
 /**
- * The transcript of the turns before `beforeSequence`. Reads the axon backwards a page at a time
- * and stops once the turns read would already fill the budget (or at the axon's start), so the
- * cost follows the budget, not the axon's length.
+ * The transcript of every turn in the axon but `currentTurnId` (the one being primed; turns queued
+ * after it have not started, so they are not told either). Reads the axon backwards from its head a
+ * page at a time and stops once the turns read would already fill the budget (or at the axon's
+ * start), so the cost follows the budget, not the axon's length.
  */
 export async function readHandoffTranscript(
   link: AxonLink,
   axonId: string,
-  beforeSequence: number,
+  currentTurnId: string,
   budgetChars: number,
   pageSize = 256,
 ): Promise<HandoffTranscript> {
   const newestFirst: AxonLinkEvent[] = [];
-  let after = beforeSequence;
+  const earlier = (events: readonly AxonLinkEvent[]) =>
+    collectTurns(events).filter((t) => t.turnId !== currentTurnId);
+  // 0 reads from the head; from there on, below the oldest event read.
+  let after = 0;
   let historyComplete = false;
   while (newestFirst.length < MAX_EVENTS_READ) {
-    if (after <= 1) {
-      historyComplete = true;
-      break;
-    }
     const page = await link.read(axonId, { afterSequence: after, limit: pageSize, descending: true });
     newestFirst.push(...page);
     if (page.length < pageSize) {
@@ -39,13 +39,17 @@ export async function readHandoffTranscript(
       break;
     }
     after = page[page.length - 1]!.sequence;
-    const turns = collectTurns([...newestFirst].reverse());
+    if (after <= 1) {
+      historyComplete = true;
+      break;
+    }
+    const turns = earlier([...newestFirst].reverse());
     // Enough once the turns read, told in full, are longer than the budget (the oldest turn read
     // may be missing its prompt and is then not told, hence "more than").
     const told = renderTranscript(turns, { budgetChars: Number.MAX_SAFE_INTEGER, historyComplete: true });
     if (told.text.length > budgetChars) break;
   }
-  return renderTranscript(collectTurns(newestFirst.reverse()), { budgetChars, historyComplete });
+  return renderTranscript(earlier(newestFirst.reverse()), { budgetChars, historyComplete });
 }
 
 export interface TurnPrimer {
@@ -65,12 +69,7 @@ export async function primeTurn(
   turn: QueuedTurn,
   content: PromptContent,
 ): Promise<PromptContent> {
-  const transcript = await readHandoffTranscript(
-    primer.link,
-    primer.axonId,
-    turn.triggerSequence,
-    primer.budgetChars,
-  );
+  const transcript = await readHandoffTranscript(primer.link, primer.axonId, turn.turnId, primer.budgetChars);
   const payload: SessionPrimedPayload = {
     turn_id: turn.turnId,
     turns: transcript.turns,
