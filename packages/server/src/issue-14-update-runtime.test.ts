@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { create } from "@bufbuild/protobuf";
@@ -139,6 +139,54 @@ describe("UpdateRuntime", () => {
     expect(events.filter((e) => e.eventType === "session.primed").map((e) => JSON.parse(e.payload))).toEqual([
       expect.objectContaining({ turns: 1, omitted_turns: 0, budget_chars: 16_000 }),
     ]);
+  });
+
+  it("never interrupts a running turn: it finishes on the old agent, the queued one runs on the new", async () => {
+    const { axons, rts } = clients();
+    const axonId = (await axons.createAxon({ name: "boundary" })).axon!.id;
+    const gate = join(workdirRoot, "gate");
+    const { runtime } = await rts.createRuntime({
+      mounts: [
+        {
+          axonId,
+          protocol: AgentProtocol.STDIO,
+          agentBinary: "sh",
+          launchArgs: [
+            "-c",
+            'cat >/dev/null; while [ ! -e "$GATE" ]; do sleep 0.02; done; printf "old agent done"',
+          ],
+          env: { GATE: gate },
+        },
+      ],
+    });
+    const running = ask(axons, axonId, "slow work");
+    await vi.waitFor(
+      async () => {
+        const { events } = await axons.listEvents({ axonId, limit: 100 });
+        expect(events.some((e) => e.eventType === "turn.started")).toBe(true);
+      },
+      { timeout: 10_000, interval: 20 },
+    );
+    const queued = ask(axons, axonId, "next");
+    await rts.updateRuntime({
+      id: runtime!.id,
+      mount: { agentBinary: "cat" },
+      updateMask: mask("mount.agent_binary", "mount.launch_args", "mount.env"),
+    });
+    // The update is recorded while the old agent still works on its turn.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const { events } = await axons.listEvents({ axonId, limit: 100 });
+    expect(events.map((e) => e.eventType)).toContain("runtime.updated");
+    expect(events.filter((e) => e.eventType === "turn.completed" || e.eventType === "turn.failed")).toEqual(
+      [],
+    );
+    await writeFile(gate, "");
+    expect(await running).toBe("old agent done");
+    const next = await queued;
+    expect(next).toContain("User: slow work");
+    expect(next).toContain("Agent: old agent done");
+    const all = (await axons.listEvents({ axonId, limit: 1000 })).events;
+    expect(all.filter((e) => e.eventType === "turn.failed")).toEqual([]);
   });
 
   it("a model change reaches the agent on the next turn", async () => {
