@@ -3,6 +3,7 @@ import type { AgentAdapter, AgentSession } from "./agent-adapter.js";
 import type { AgentLogCoalescer } from "./agent-log-coalescer.js";
 import { describeError, describeExit } from "./describe.js";
 import type { EventPublisher } from "./event-publisher.js";
+import type { SessionRequest } from "./turn-queue.js";
 
 export interface AgentSupervisorOptions {
   readonly adapter: AgentAdapter;
@@ -53,6 +54,35 @@ export class AgentSupervisor {
     this.live = false;
   }
 
+  /** A session.load that failed, reported once by the next turn (which then fails). */
+  private sessionRefusal: string | undefined;
+  /** The session a client asked to load, checked at the next start. */
+  private requestedSession: string | undefined;
+
+  /**
+   * `session.new` / `session.load`: restarts the agent in a fresh session or the named one (at a
+   * turn boundary: the turn loop calls this between turns). No priming: the client chose.
+   */
+  async switchSession(request: SessionRequest | { readonly invalid: string }): Promise<void> {
+    this.needsPriming = false;
+    this.sessionRefusal = undefined;
+    if ("invalid" in request) {
+      this.sessionRefusal = request.invalid;
+      return;
+    }
+    this.live = false;
+    this.sessionIdValue = request.kind === "load" ? request.sessionId : undefined;
+    this.requestedSession = request.kind === "load" ? request.sessionId : undefined;
+    await this.ensure();
+  }
+
+  /** Why the session a client asked for is not the one the agent runs, once; undefined if it is. */
+  takeSessionRefusal(): string | undefined {
+    const refusal = this.sessionRefusal;
+    this.sessionRefusal = undefined;
+    return refusal;
+  }
+
   /**
    * Starts (or restarts) the agent if it is not live, resuming the recorded session, and records
    * `session.started`. Returns an error message if it could not start.
@@ -84,9 +114,17 @@ export class AgentSupervisor {
     if (signal.aborted) return "interrupted: broker stopped";
     this.live = true;
     const wanted = this.sessionIdValue;
-    // The agent started another session than the one asked for: it lost the conversation. (An
-    // agent that keeps no session at all, like per-turn stdio, answers with the same id.)
-    if (wanted !== undefined && session.restoredBy === "new" && session.sessionId !== wanted) {
+    const requested = this.requestedSession;
+    this.requestedSession = undefined;
+    const lost = wanted !== undefined && session.restoredBy === "new" && session.sessionId !== wanted;
+    if (requested !== undefined) {
+      // A client asked for this session: not having it is an error for them, not a hand-off.
+      if (lost) {
+        this.sessionRefusal = `session.load: the agent could not load session ${requested}${session.note ? ` (${session.note})` : ""}; it started session ${session.sessionId} instead`;
+      }
+    } else if (lost) {
+      // The agent started another session than the one asked for: it lost the conversation. (An
+      // agent that keeps no session at all, like per-turn stdio, answers with the same id.)
       this.needsPriming = true;
     }
     this.sessionIdValue = session.sessionId;

@@ -19,7 +19,14 @@ import { IdleTracker } from "./idle-tracker.js";
 import { PendingPermissions } from "./pending-permissions.js";
 import { PermissionDesk } from "./permission-desk.js";
 import type { PermissionPolicy } from "./permission-policy.js";
-import { isTurnTrigger, isUserControl, parseJsonObject, queuedTurnFor } from "./triggers.js";
+import {
+  isSessionRequest,
+  isTurnTrigger,
+  isUserControl,
+  parseJsonObject,
+  queuedSessionRequestFor,
+  queuedTurnFor,
+} from "./triggers.js";
 import { TurnLoop } from "./turn-loop.js";
 import { TurnQueue } from "./turn-queue.js";
 import { TurnRecorder } from "./turn-recorder.js";
@@ -175,7 +182,10 @@ export class Broker {
   }
 
   get queuedTurns(): readonly TurnRef[] {
-    return this.queue.snapshot().map(refOf);
+    return this.queue
+      .snapshot()
+      .filter((t) => t.session === undefined)
+      .map(refOf);
   }
 
   /** When the broker last became idle (clock ms), or undefined while a turn runs or waits. */
@@ -282,6 +292,9 @@ export class Broker {
       this.idle.busy();
       this.queue.push(turn);
       this.observer.onTriggerQueued?.(refOf(turn));
+    } else if (isSessionRequest(event)) {
+      this.idle.busy();
+      this.queue.push(queuedSessionRequestFor(event));
     } else if (isUserControl(event, EventType.TurnCancel)) {
       const turnId = parseJsonObject(event.payload)?.turn_id;
       this.turns.cancel(typeof turnId === "string" ? turnId : undefined);

@@ -3,9 +3,11 @@ import { EventType, Origin, parseRuntimeUpdated } from "@openaxon/protocol/vocab
 import type { AxonLink, AxonLinkEvent } from "./axon-link.js";
 import {
   isOwnSystemEvent,
+  isSessionRequest,
   isTurnTrigger,
   isUserControl,
   parseJsonObject,
+  queuedSessionRequestFor,
   queuedTurnFor,
   turnIdOf,
 } from "./triggers.js";
@@ -131,6 +133,13 @@ class ReplayLedger {
   constructor(private readonly source: string) {}
 
   apply(event: AxonLinkEvent): void {
+    // A session request after the last started turn may not have been applied: apply it (again).
+    // One before it was, since requests are applied in log order before later turns start.
+    if (isSessionRequest(event)) {
+      const request = queuedSessionRequestFor(event);
+      this.waiting.set(request.turnId, request);
+      return;
+    }
     if (isTurnTrigger(event)) {
       const turn = queuedTurnFor(event);
       this.waiting.set(turn.turnId, turn);
@@ -140,7 +149,9 @@ class ReplayLedger {
       const turnId = turnIdOf(event);
       // A cancel without a turn id aims at the running turn, which is either ended later in the log
       // or interrupted; either way it needs nothing more.
-      if (turnId && this.waiting.has(turnId)) this.cancelled.add(turnId);
+      if (turnId && this.waiting.get(turnId)?.session === undefined && this.waiting.has(turnId)) {
+        this.cancelled.add(turnId);
+      }
       return;
     }
     if (!isOwnSystemEvent(event, this.source)) return;
@@ -149,6 +160,11 @@ class ReplayLedger {
     if (event.eventType === EventType.TurnStarted) {
       const turn = this.waiting.get(turnId);
       this.waiting.delete(turnId);
+      // Requests queued before this turn were applied before it started.
+      const trigger0 = turn?.triggerSequence ?? Number.POSITIVE_INFINITY;
+      for (const [id, waiting] of this.waiting) {
+        if (waiting.session !== undefined && waiting.triggerSequence < trigger0) this.waiting.delete(id);
+      }
       this.cancelled.delete(turnId);
       const trigger = parseJsonObject(event.payload)?.trigger_sequence;
       const triggerSequence = typeof trigger === "number" ? trigger : 0;
@@ -163,7 +179,9 @@ class ReplayLedger {
   result(): Pick<RecoveredState, "pending" | "cancelledWhileQueued" | "interrupted"> {
     const waiting = [...this.waiting.values()];
     return {
-      pending: waiting.filter((t) => !this.cancelled.has(t.turnId)),
+      pending: waiting
+        .filter((t) => !this.cancelled.has(t.turnId))
+        .sort((a, b) => a.triggerSequence - b.triggerSequence),
       cancelledWhileQueued: waiting.filter((t) => this.cancelled.has(t.turnId)),
       interrupted: [...this.started.values()],
     };

@@ -79,6 +79,11 @@ export class TurnLoop {
       for (;;) {
         const turn = await queue.next(signal);
         if (!turn) return;
+        if (turn.session !== undefined) {
+          await this.options.agent.switchSession(turn.session);
+          this.options.onSettled();
+          continue;
+        }
         if (isMutantActive("turn-while-running")) void this.runTurn(turn).catch(() => {});
         else await this.runTurn(turn);
         this.options.onSettled();
@@ -95,7 +100,7 @@ export class TurnLoop {
       cancelRunningTurn(running, this.options.cancellation);
       return;
     }
-    if (turnId === undefined) return;
+    if (turnId === undefined || !this.options.queue.has(turnId) || turnId.startsWith("session_")) return;
     const queued = this.options.queue.remove(turnId);
     if (!queued) return;
     this.options.recorder
@@ -158,6 +163,9 @@ export class TurnLoop {
     const agentError = await agent.ensure();
     if (running.interruption.settled()) return running.interruption.promise;
     if (agentError) return { kind: "failed", error: agentError };
+    // The session a client asked for could not be had: this turn must not run in another one.
+    const refused = agent.takeSessionRefusal();
+    if (refused !== undefined) return { kind: "failed", error: refused };
     // Cancelled before the agent saw the prompt: nothing to stop.
     if (running.cancelRequested) return { kind: "completed", stopReason: "cancelled" };
     let content: PromptContent = turn.content;

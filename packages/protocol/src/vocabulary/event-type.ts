@@ -7,6 +7,10 @@ export const EventType = {
   UserMessage: "user.message",
   TurnCancel: "turn.cancel",
   PermissionResponse: "permission.response",
+  /** From the next turn on, the agent works in a fresh session. */
+  SessionNew: "session.new",
+  /** From the next turn on, the agent works in the session `session_id`. */
+  SessionLoad: "session.load",
   // A turn (SYSTEM brackets, AGENT content)
   TurnStarted: "turn.started",
   TurnMessageChunk: "turn.message_chunk",

@@ -8,6 +8,7 @@ import type {
   PromptContent,
   RuntimeFieldChange,
   RuntimeUpdatedPayload,
+  SessionLoadPayload,
   TurnCancelPayload,
 } from "./payloads.js";
 
@@ -99,4 +100,15 @@ function isFieldChange(value: unknown): value is RuntimeFieldChange {
   if (value === null || typeof value !== "object") return false;
   const change = value as Record<string, unknown>;
   return typeof change.field === "string" && change.field !== "" && "old" in change && "new" in change;
+}
+
+export function parseSessionLoad(payload: string): Parsed<SessionLoadPayload> {
+  const id = parseJsonObject(payload)?.session_id;
+  if (typeof id !== "string" || id === "") {
+    return {
+      ok: false,
+      error: "session.load needs session_id (an agent_session_id from a session.started event)",
+    };
+  }
+  return { ok: true, value: { session_id: id } };
 }

@@ -24,6 +24,11 @@ export type PermissionResponsePayload =
   | { readonly request_id: string; readonly option_id: string }
   | { readonly request_id: string; readonly outcome: "rejected" };
 
+/** `session.load`: the agent session to continue (an id from a `session.started`). */
+export interface SessionLoadPayload {
+  readonly session_id: string;
+}
+
 // --- A turn ---
 
 export interface TurnStartedPayload {

@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { parseRuntimeUpdated } from "./parse.js";
+import { parseRuntimeUpdated, parseSessionLoad } from "./parse.js";
 
 describe("parseRuntimeUpdated", () => {
   const valid = {
@@ -39,5 +39,16 @@ describe("parseRuntimeUpdated", () => {
         expect(() => parseRuntimeUpdated(payload)).not.toThrow();
       }),
     );
+  });
+});
+
+describe("parseSessionLoad", () => {
+  it("reads session_id and says what is missing", () => {
+    expect(parseSessionLoad('{"session_id":"s1"}')).toEqual({ ok: true, value: { session_id: "s1" } });
+    for (const payload of ["{}", '{"session_id":""}', '{"session_id":3}', "nope"]) {
+      const parsed = parseSessionLoad(payload);
+      expect(parsed.ok).toBe(false);
+      if (!parsed.ok) expect(parsed.error).toContain("session_id");
+    }
   });
 });
