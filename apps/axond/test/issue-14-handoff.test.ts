@@ -11,7 +11,7 @@ import {
   textReply,
   transcript,
 } from "@openaxon/fake-anthropic";
-import { AgentProtocol, RuntimeStatus } from "@openaxon/protocol";
+import { AgentProtocol, Origin, RuntimeStatus } from "@openaxon/protocol";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { readAll } from "./support/axon-client.js";
 import { type AxondProcess, startAxondProcess } from "./support/axond-process.js";
@@ -153,6 +153,57 @@ describe.skipIf(process.platform !== "linux")("issue 14: hand-off between agents
       // Same agent, same session: it remembers by itself, nothing is primed.
       expect(transcript(last)).toContain("Remember: blue.");
       expect(transcript(last)).not.toContain("[OpenAxon hand-off]");
+    },
+    AGENT_TIMEOUT,
+  );
+
+  it(
+    "session.new gives the agent a fresh session (the model sees no earlier messages); session.load goes back",
+    async () => {
+      axond = await startAxondProcess({
+        args: ["--listen", "127.0.0.1:0", "--data-dir", dataDir, "--sandbox", "off"],
+      });
+      const { axons, runtimes } = serviceClients(axond.url);
+      const axonId = (await axons.createAxon({ name: "sessions" })).axon!.id;
+      await runtimes.createRuntime({
+        name: "sessions",
+        mounts: [
+          {
+            axonId,
+            protocol: AgentProtocol.ACP,
+            agentBinary: bundledClaudeCode().acpAgentBinary,
+            env: home.env,
+          },
+        ],
+      });
+      const control = (eventType: string, payload: object) =>
+        axons.publish({
+          axonId,
+          origin: Origin.USER_EVENT,
+          source: "test",
+          eventType,
+          payload: JSON.stringify(payload),
+        });
+
+      fake.enqueue(textReply("noted"));
+      await reply(axons, axonId, await say(axons, axonId, "The code word is MANGO."), 90_000);
+      const firstSession = payloadOf(
+        (await readAll(axons, axonId)).find((e) => e.eventType === "session.started")!,
+      ).agent_session_id as string;
+
+      await control("session.new", {});
+      fake.enqueue(textReply("fresh"));
+      await reply(axons, axonId, await say(axons, axonId, "What is the code word?"), 90_000);
+      const fresh = transcript(fake.mainRequests().at(-1)!);
+      expect(fresh).toContain("What is the code word?");
+      expect(fresh).not.toContain("MANGO");
+
+      await control("session.load", { session_id: firstSession });
+      fake.enqueue(textReply("MANGO"));
+      await reply(axons, axonId, await say(axons, axonId, "And now?"), 90_000);
+      const loaded = transcript(fake.mainRequests().at(-1)!);
+      expect(loaded).toContain("The code word is MANGO.");
+      expect(loaded).not.toContain("What is the code word?");
     },
     AGENT_TIMEOUT,
   );

@@ -71,3 +71,37 @@ describe("axon runtime update", () => {
     expect(nothing.stderr).toMatch(/nothing to change/);
   });
 });
+
+describe("axon chat --new-session / --session", () => {
+  it("publishes the session request right before the message; the agent restarts in that session", async () => {
+    const axonId = (await runAxon(["create"], { env })).stdout.trim();
+    const create = await runAxon(
+      ["runtime", "create", "--axon", axonId, "--protocol", "stdio", "--agent", "cat"],
+      {
+        env,
+      },
+    );
+    expect(create, create.stderr).toMatchObject({ code: 0 });
+    expect((await runAxon(["chat", axonId, "one"], { env })).stdout).toBe("one\n");
+    expect((await runAxon(["chat", axonId, "--new-session", "two"], { env })).stdout).toBe("two\n");
+    const both = await runAxon(["chat", axonId, "--new-session", "--session", "x", "three"], { env });
+    expect(both.code).not.toBe(0);
+    expect(both.stderr).toMatch(/either --new-session or --session/);
+
+    const tail = await runAxon(["--json", "tail", axonId], { env });
+    const events = tail.stdout
+      .trim()
+      .split("\n")
+      .map((line) => JSON.parse(line) as { eventType: string; payload: { agent_session_id?: string } });
+    const types = events.map((e) => e.eventType);
+    const request = types.indexOf("session.new");
+    expect(request).toBeGreaterThan(0);
+    expect(types.indexOf("user.message", request)).toBeGreaterThan(request);
+    const sessions = events
+      .filter((e) => e.eventType === "session.started")
+      .map((e) => e.payload.agent_session_id);
+    expect(sessions).toHaveLength(2);
+    expect(sessions[1]).not.toBe(sessions[0]);
+    expect(types.indexOf("session.started", request)).toBeLessThan(types.indexOf("turn.started", request));
+  });
+});
