@@ -13,11 +13,20 @@ import {
 } from "./broker-observer.js";
 import { recoverBrokerState } from "./cursor-recovery.js";
 import { EventPublisher } from "./event-publisher.js";
+import { primeTurn } from "./handoff-priming.js";
+import { DEFAULT_HANDOFF_BUDGET_CHARS } from "./handoff-transcript.js";
 import { IdleTracker } from "./idle-tracker.js";
 import { PendingPermissions } from "./pending-permissions.js";
 import { PermissionDesk } from "./permission-desk.js";
 import type { PermissionPolicy } from "./permission-policy.js";
-import { isTurnTrigger, isUserControl, parseJsonObject, queuedTurnFor } from "./triggers.js";
+import {
+  isSessionRequest,
+  isTurnTrigger,
+  isUserControl,
+  parseJsonObject,
+  queuedSessionRequestFor,
+  queuedTurnFor,
+} from "./triggers.js";
 import { TurnLoop } from "./turn-loop.js";
 import { TurnQueue } from "./turn-queue.js";
 import { TurnRecorder } from "./turn-recorder.js";
@@ -44,6 +53,8 @@ export interface BrokerOptions {
    */
   readonly source?: string;
   readonly agentLog?: AgentLogLimits;
+  /** Size of the transcript that primes a new agent after a hand-off (characters). Default 16,000. */
+  readonly handoffBudgetChars?: number;
   readonly observer?: BrokerObserver;
   readonly logger?: BrokerLogger;
 }
@@ -142,6 +153,17 @@ export class Broker {
       onSettled: () => this.noteIdleIfIdle(),
       onFatal: (error) => this.fail(error),
       reportError,
+      prime: (turn, content) =>
+        primeTurn(
+          {
+            link: this.link,
+            axonId: this.axonId,
+            publisher: this.publisher,
+            budgetChars: options.handoffBudgetChars ?? DEFAULT_HANDOFF_BUDGET_CHARS,
+          },
+          turn,
+          content,
+        ),
     });
   }
 
@@ -160,7 +182,10 @@ export class Broker {
   }
 
   get queuedTurns(): readonly TurnRef[] {
-    return this.queue.snapshot().map(refOf);
+    return this.queue
+      .snapshot()
+      .filter((t) => t.session === undefined)
+      .map(refOf);
   }
 
   /** When the broker last became idle (clock ms), or undefined while a turn runs or waits. */
@@ -186,6 +211,16 @@ export class Broker {
     return this.startPromise;
   }
 
+  /**
+   * Stops at the next turn boundary: the running turn (if any) finishes on this agent, no further
+   * turn starts, then the broker stops as `stop()` does. Queued triggers stay in the axon for the
+   * next broker. How an agent is replaced without cutting a turn short.
+   */
+  async stopAtTurnBoundary(): Promise<void> {
+    if (this.statusValue === "running") await this.turns.drain();
+    await this.stop();
+  }
+
   /** Interrupts the running turn, leaves queued triggers in the axon, stops the agent. Idempotent. */
   stop(): Promise<void> {
     this.stopPromise ??= this.doStop();
@@ -199,6 +234,7 @@ export class Broker {
     try {
       const recovered = await recoverBrokerState(this.link, this.axonId, { source: this.source });
       this.agent.sessionId = isMutantActive("wake-without-session") ? undefined : recovered.sessionId;
+      this.agent.needsPriming = recovered.needsPriming;
       // Close what a previous broker left open before anything new happens.
       for (const turn of recovered.interrupted) {
         await this.recorder.ended(turn, { kind: "failed", error: "interrupted: broker restarted" });
@@ -256,6 +292,9 @@ export class Broker {
       this.idle.busy();
       this.queue.push(turn);
       this.observer.onTriggerQueued?.(refOf(turn));
+    } else if (isSessionRequest(event)) {
+      this.idle.busy();
+      this.queue.push(queuedSessionRequestFor(event));
     } else if (isUserControl(event, EventType.TurnCancel)) {
       const turnId = parseJsonObject(event.payload)?.turn_id;
       this.turns.cancel(typeof turnId === "string" ? turnId : undefined);

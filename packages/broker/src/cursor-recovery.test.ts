@@ -15,6 +15,7 @@ describe("recoverBrokerState", () => {
     expect(await recoverBrokerState(fx.link, fx.axonId, { source: "broker" })).toEqual({
       headSequence: 0,
       sessionId: undefined,
+      needsPriming: false,
       pending: [],
       cancelledWhileQueued: [],
       interrupted: [],
@@ -52,6 +53,7 @@ describe("recoverBrokerState", () => {
     expect(state).toEqual({
       headSequence: 8,
       sessionId: "sess_A",
+      needsPriming: false,
       pending: [{ turnId: "turn_8", triggerSequence: 8, content: "three" }],
       cancelledWhileQueued: [],
       interrupted: [{ turnId: "turn_5", triggerSequence: 5, content: "two" }],

@@ -1,11 +1,13 @@
 import { isMutantActive } from "@openaxon/core";
-import { EventType } from "@openaxon/protocol/vocabulary";
+import { EventType, Origin, parseRuntimeUpdated } from "@openaxon/protocol/vocabulary";
 import type { AxonLink, AxonLinkEvent } from "./axon-link.js";
 import {
   isOwnSystemEvent,
+  isSessionRequest,
   isTurnTrigger,
   isUserControl,
   parseJsonObject,
+  queuedSessionRequestFor,
   queuedTurnFor,
   turnIdOf,
 } from "./triggers.js";
@@ -15,8 +17,16 @@ import type { QueuedTurn } from "./turn-queue.js";
 export interface RecoveredState {
   /** The newest sequence the recovery read; the broker follows live from here. */
   readonly headSequence: number;
-  /** The agent session of the newest `session.started` this broker wrote. */
+  /**
+   * The agent session of the newest `session.started` this broker wrote; undefined when a
+   * `runtime.updated` that changed the agent came after it (the new agent cannot resume it).
+   */
   readonly sessionId: string | undefined;
+  /**
+   * The next turn must be primed from the log: the agent changed since the last session, or the
+   * newest session was a hand-off whose priming has not happened yet (no `session.primed` since).
+   */
+  readonly needsPriming: boolean;
   /** Triggers never started, in order: they run next. */
   readonly pending: readonly QueuedTurn[];
   /** Triggers cancelled while they waited, not yet closed with `turn.completed {cancelled}`. */
@@ -49,20 +59,34 @@ export async function recoverBrokerState(
 
   let lastStartedTrigger: number | undefined;
   let sessionId: string | undefined;
+  // The session question is settled by the newest session.started, or by an agent change after it.
+  let sessionSettled = false;
+  let primedSeen = false;
+  let needsPriming = false;
   let before = 0;
   scan: for (;;) {
     const page = await link.read(axonId, { afterSequence: before, limit: pageSize, descending: true });
     for (const event of page) {
+      if (!sessionSettled && isAgentChange(event)) {
+        sessionSettled = true;
+        needsPriming = !primedSeen;
+      }
       if (!isOwnSystemEvent(event, source)) continue;
       if (lastStartedTrigger === undefined && event.eventType === EventType.TurnStarted) {
         const trigger = parseJsonObject(event.payload)?.trigger_sequence;
         if (typeof trigger === "number") lastStartedTrigger = trigger;
       }
-      if (sessionId === undefined && event.eventType === EventType.SessionStarted) {
-        const id = parseJsonObject(event.payload)?.agent_session_id;
-        if (typeof id === "string" && id !== "") sessionId = id;
+      if (!sessionSettled && event.eventType === EventType.SessionPrimed) primedSeen = true;
+      if (!sessionSettled && event.eventType === EventType.SessionStarted) {
+        const body = parseJsonObject(event.payload);
+        const id = body?.agent_session_id;
+        if (typeof id === "string" && id !== "") {
+          sessionId = id;
+          sessionSettled = true;
+          needsPriming = body?.needs_priming === true && !primedSeen;
+        }
       }
-      if (lastStartedTrigger !== undefined && sessionId !== undefined) break scan;
+      if (lastStartedTrigger !== undefined && sessionSettled) break scan;
     }
     if (page.length < pageSize) break;
     before = page[page.length - 1]!.sequence;
@@ -82,8 +106,22 @@ export async function recoverBrokerState(
     if (page.length < pageSize) break;
   }
   if (isMutantActive("broker-forgets-cursor"))
-    return { headSequence: head, sessionId, pending: [], cancelledWhileQueued: [], interrupted: [] };
-  return { headSequence: head, sessionId, ...ledger.result() };
+    return {
+      headSequence: head,
+      sessionId,
+      needsPriming,
+      pending: [],
+      cancelledWhileQueued: [],
+      interrupted: [],
+    };
+  return { headSequence: head, sessionId, needsPriming, ...ledger.result() };
+}
+
+/** A `runtime.updated` (written by the server) that replaced the agent, so its session cannot go on. */
+function isAgentChange(event: AxonLinkEvent): boolean {
+  if (event.origin !== Origin.System || event.eventType !== EventType.RuntimeUpdated) return false;
+  const update = parseRuntimeUpdated(event.payload);
+  return update.ok && !update.value.resume_session;
 }
 
 /** Replays trigger, start, end and cancel events into the set of turns still open. */
@@ -95,6 +133,13 @@ class ReplayLedger {
   constructor(private readonly source: string) {}
 
   apply(event: AxonLinkEvent): void {
+    // A session request after the last started turn may not have been applied: apply it (again).
+    // One before it was, since requests are applied in log order before later turns start.
+    if (isSessionRequest(event)) {
+      const request = queuedSessionRequestFor(event);
+      this.waiting.set(request.turnId, request);
+      return;
+    }
     if (isTurnTrigger(event)) {
       const turn = queuedTurnFor(event);
       this.waiting.set(turn.turnId, turn);
@@ -104,7 +149,9 @@ class ReplayLedger {
       const turnId = turnIdOf(event);
       // A cancel without a turn id aims at the running turn, which is either ended later in the log
       // or interrupted; either way it needs nothing more.
-      if (turnId && this.waiting.has(turnId)) this.cancelled.add(turnId);
+      if (turnId && this.waiting.get(turnId)?.session === undefined && this.waiting.has(turnId)) {
+        this.cancelled.add(turnId);
+      }
       return;
     }
     if (!isOwnSystemEvent(event, this.source)) return;
@@ -113,6 +160,11 @@ class ReplayLedger {
     if (event.eventType === EventType.TurnStarted) {
       const turn = this.waiting.get(turnId);
       this.waiting.delete(turnId);
+      // Requests queued before this turn were applied before it started.
+      const trigger0 = turn?.triggerSequence ?? Number.POSITIVE_INFINITY;
+      for (const [id, waiting] of this.waiting) {
+        if (waiting.session !== undefined && waiting.triggerSequence < trigger0) this.waiting.delete(id);
+      }
       this.cancelled.delete(turnId);
       const trigger = parseJsonObject(event.payload)?.trigger_sequence;
       const triggerSequence = typeof trigger === "number" ? trigger : 0;
@@ -127,7 +179,9 @@ class ReplayLedger {
   result(): Pick<RecoveredState, "pending" | "cancelledWhileQueued" | "interrupted"> {
     const waiting = [...this.waiting.values()];
     return {
-      pending: waiting.filter((t) => !this.cancelled.has(t.turnId)),
+      pending: waiting
+        .filter((t) => !this.cancelled.has(t.turnId))
+        .sort((a, b) => a.triggerSequence - b.triggerSequence),
       cancelledWhileQueued: waiting.filter((t) => this.cancelled.has(t.turnId)),
       interrupted: [...this.started.values()],
     };

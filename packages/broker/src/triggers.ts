@@ -1,4 +1,10 @@
-import { EventType, isInputOrigin, parseUserMessage, turnIdFor } from "@openaxon/protocol/vocabulary";
+import {
+  EventType,
+  isInputOrigin,
+  parseSessionLoad,
+  parseUserMessage,
+  turnIdFor,
+} from "@openaxon/protocol/vocabulary";
 import { type AxonLinkEvent, Origin } from "./axon-link.js";
 
 export { parseJsonObject, turnIdOf } from "@openaxon/protocol/vocabulary";
@@ -31,5 +37,24 @@ export function queuedTurnFor(event: AxonLinkEvent): QueuedTurn {
     turnId,
     triggerSequence: event.sequence,
     content: message.ok ? message.value.content : { invalid: message.error },
+  };
+}
+
+/** `session.new` / `session.load` from a user: they choose the agent's session at a turn boundary. */
+export function isSessionRequest(event: AxonLinkEvent): boolean {
+  return (
+    event.origin === Origin.User &&
+    (event.eventType === EventType.SessionNew || event.eventType === EventType.SessionLoad)
+  );
+}
+
+/** The queue entry for a session request (its id names it, e.g. in logs; it is never a turn). */
+export function queuedSessionRequestFor(event: AxonLinkEvent): QueuedTurn {
+  const base = { turnId: `session_${event.sequence}`, triggerSequence: event.sequence, content: "" };
+  if (event.eventType === EventType.SessionNew) return { ...base, session: { kind: "new" } };
+  const load = parseSessionLoad(event.payload);
+  return {
+    ...base,
+    session: load.ok ? { kind: "load", sessionId: load.value.session_id } : { invalid: load.error },
   };
 }

@@ -1,4 +1,5 @@
 import { isMutantActive } from "@openaxon/core";
+import type { PromptContent } from "@openaxon/protocol/vocabulary";
 import type { AgentAdapter, PermissionDecision, PermissionRequest } from "./agent-adapter.js";
 import type { AgentLogCoalescer } from "./agent-log-coalescer.js";
 import type { AgentSupervisor } from "./agent-supervisor.js";
@@ -35,6 +36,8 @@ export interface TurnLoopOptions {
   readonly onFatal: (error: unknown) => void;
   /** Publishes `broker.error` without waiting. */
   readonly reportError: (message: string) => void;
+  /** The first turn of a hand-off: the prompt with the transcript of earlier turns before it. */
+  readonly prime: (turn: QueuedTurn, content: PromptContent) => Promise<PromptContent>;
 }
 
 /**
@@ -43,6 +46,9 @@ export interface TurnLoopOptions {
  */
 export class TurnLoop {
   private current: RunningTurn | undefined;
+  /** Aborted by drain(): the loop takes no further turn. */
+  private readonly draining = new AbortController();
+  private finished: Promise<void> = Promise.resolve();
 
   constructor(private readonly options: TurnLoopOptions) {}
 
@@ -51,13 +57,33 @@ export class TurnLoop {
     return this.current?.turn;
   }
 
-  /** Runs queued turns until the broker stops. */
-  async run(): Promise<void> {
-    const { queue, signal } = this.options;
+  /** Runs queued turns until the broker stops (or drain() is called). */
+  run(): Promise<void> {
+    this.finished = this.loop();
+    return this.finished;
+  }
+
+  /**
+   * Lets the running turn finish, takes no further one, and resolves once the loop has ended: the
+   * turn boundary where an agent can be replaced. Queued turns stay queued (and in the axon).
+   */
+  drain(): Promise<void> {
+    this.draining.abort();
+    return this.finished;
+  }
+
+  private async loop(): Promise<void> {
+    const { queue } = this.options;
+    const signal = AbortSignal.any([this.options.signal, this.draining.signal]);
     try {
       for (;;) {
         const turn = await queue.next(signal);
         if (!turn) return;
+        if (turn.session !== undefined) {
+          await this.options.agent.switchSession(turn.session);
+          this.options.onSettled();
+          continue;
+        }
         if (isMutantActive("turn-while-running")) void this.runTurn(turn).catch(() => {});
         else await this.runTurn(turn);
         this.options.onSettled();
@@ -74,7 +100,7 @@ export class TurnLoop {
       cancelRunningTurn(running, this.options.cancellation);
       return;
     }
-    if (turnId === undefined) return;
+    if (turnId === undefined || !this.options.queue.has(turnId) || turnId.startsWith("session_")) return;
     const queued = this.options.queue.remove(turnId);
     if (!queued) return;
     this.options.recorder
@@ -137,12 +163,21 @@ export class TurnLoop {
     const agentError = await agent.ensure();
     if (running.interruption.settled()) return running.interruption.promise;
     if (agentError) return { kind: "failed", error: agentError };
+    // The session a client asked for could not be had: this turn must not run in another one.
+    const refused = agent.takeSessionRefusal();
+    if (refused !== undefined) return { kind: "failed", error: refused };
     // Cancelled before the agent saw the prompt: nothing to stop.
     if (running.cancelRequested) return { kind: "completed", stopReason: "cancelled" };
+    let content: PromptContent = turn.content;
+    if (agent.needsPriming) {
+      content = await this.options.prime(turn, content);
+      agent.needsPriming = false;
+      if (running.interruption.settled()) return running.interruption.promise;
+    }
     const result = await driveTurn({
       adapter: this.options.adapter,
       turnId: turn.turnId,
-      content: turn.content,
+      content,
       requestPermission: (request) => this.requestPermission(running, request),
       publish: (eventType, payload) => this.options.publisher.agent(eventType, payload),
       interruption: running.interruption.promise,

@@ -1,11 +1,18 @@
 import type { ContentBlock } from "./agent-adapter.js";
 
-/** A trigger waiting for its turn. */
+/** A client's `session.new` / `session.load`: which session the agent works in from here on. */
+export type SessionRequest = { readonly kind: "new" } | { readonly kind: "load"; readonly sessionId: string };
+
+/**
+ * A trigger waiting for its turn. A session request waits in the same line (`session` set, no
+ * turn of its own), so it takes effect exactly between the turns the log puts it between.
+ */
 export interface QueuedTurn {
   readonly turnId: string;
   readonly triggerSequence: number;
   /** What to prompt the agent with, or why the trigger cannot become a prompt. */
   readonly content: string | readonly ContentBlock[] | { readonly invalid: string };
+  readonly session?: SessionRequest | { readonly invalid: string };
 }
 
 /**

@@ -48,6 +48,7 @@ export type {
   RuntimeStatusName,
   SandboxName,
   SandboxPolicyName,
+  UpdateRuntimeInput,
 } from "./runtime-types.js";
 export type { Runtimes } from "./runtimes.js";
 export type {

@@ -8,7 +8,7 @@ import {
   SandboxPolicy,
 } from "@openaxon/protocol";
 import { describe, expect, it } from "vitest";
-import { createRuntimeToWire, lifecycleToWire, toRuntime } from "./runtime-convert.js";
+import { createRuntimeToWire, lifecycleToWire, toRuntime, updateRuntimeToWire } from "./runtime-convert.js";
 
 describe("createRuntimeToWire", () => {
   it("maps the friendly names, the network policy, gateway bindings and sandbox onto the request", () => {
@@ -172,5 +172,36 @@ describe("toRuntime", () => {
       sandboxPolicy: "off",
       sandbox: "none",
     });
+  });
+});
+
+describe("updateRuntimeToWire", () => {
+  it("names exactly the given fields in the mask", () => {
+    const wire = updateRuntimeToWire("rt_1", {
+      axonId: "axn_1",
+      protocol: "claude-code",
+      agentBinary: "claude",
+      model: "",
+    });
+    expect(wire.updateMask.paths).toEqual(["mount.protocol", "mount.agent_binary", "mount.model"]);
+    expect(wire.mount).toMatchObject({
+      axonId: "axn_1",
+      protocol: AgentProtocol.CLAUDE_CODE,
+      agentBinary: "claude",
+      model: "",
+    });
+    expect(wire).not.toHaveProperty("lifecycle");
+    const runtimeWide = updateRuntimeToWire("rt_1", { env: {}, lifecycle: { idleSuspendSeconds: 60 } });
+    expect(runtimeWide.updateMask.paths).toEqual(["env", "lifecycle"]);
+    expect(runtimeWide.lifecycle).toMatchObject({
+      afterIdle: { idleTimeSeconds: 60, onIdle: OnIdle.SUSPEND },
+    });
+  });
+
+  it("refuses an update that changes nothing, and unknown names", () => {
+    expect(() => updateRuntimeToWire("rt_1", {})).toThrow(/at least one field/);
+    expect(() => updateRuntimeToWire("rt_1", { protocol: "smoke" as "acp" })).toThrow(
+      /protocol must be one of/,
+    );
   });
 });

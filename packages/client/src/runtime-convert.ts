@@ -1,7 +1,10 @@
+import { create } from "@bufbuild/protobuf";
 import {
   AgentProtocol,
+  BrokerMountSchema,
   type CreateRuntimeRequest,
   type McpServer as McpServerMessage,
+  McpServerSchema,
   OnIdle,
   PermissionPolicy,
   type Runtime as RuntimeMessage,
@@ -22,6 +25,7 @@ import type {
   RuntimeStatusName,
   SandboxName,
   SandboxPolicyName,
+  UpdateRuntimeInput,
 } from "./runtime-types.js";
 
 const protocolValues: Record<AgentProtocolName, AgentProtocol> = {
@@ -120,6 +124,50 @@ function mcpServerFromWire(server: McpServerMessage): McpServer[] {
 }
 
 /** The friendly lifecycle forms → AfterIdle + ResumeTriggers; ambiguous combinations are refused. */
+/** `runtimes.update`'s input as an UpdateRuntimeRequest: every given field and its mask path. */
+export function updateRuntimeToWire(id: string, input: UpdateRuntimeInput) {
+  const paths: string[] = [];
+  const mount = create(BrokerMountSchema, { axonId: input.axonId ?? "" });
+  if (input.protocol !== undefined) {
+    mount.protocol = pick(protocolValues, input.protocol, "protocol");
+    paths.push("mount.protocol");
+  }
+  if (input.agentBinary !== undefined) {
+    mount.agentBinary = input.agentBinary;
+    paths.push("mount.agent_binary");
+  }
+  if (input.launchArgs !== undefined) {
+    mount.launchArgs = [...input.launchArgs];
+    paths.push("mount.launch_args");
+  }
+  if (input.mountEnv !== undefined) {
+    mount.env = { ...input.mountEnv };
+    paths.push("mount.env");
+  }
+  if (input.model !== undefined) {
+    mount.model = input.model;
+    paths.push("mount.model");
+  }
+  if (input.mcpServers !== undefined) {
+    mount.mcpServers = input.mcpServers.map((server) => create(McpServerSchema, mcpServerToWire(server)));
+    paths.push("mount.mcp_servers");
+  }
+  if (input.permissionPolicy !== undefined) {
+    mount.permissionPolicy = pick(policyValues, input.permissionPolicy, "permissionPolicy");
+    paths.push("mount.permission_policy");
+  }
+  if (input.env !== undefined) paths.push("env");
+  if (input.lifecycle !== undefined) paths.push("lifecycle");
+  if (paths.length === 0) throw new TypeError("runtimes.update: give at least one field to change");
+  return {
+    id,
+    mount,
+    env: { ...input.env },
+    ...(input.lifecycle !== undefined && { lifecycle: lifecycleToWire(input.lifecycle) }),
+    updateMask: { paths },
+  };
+}
+
 export function lifecycleToWire(lifecycle: RuntimeLifecycleInput) {
   const forms = [
     lifecycle.idleSuspendSeconds !== undefined,

@@ -116,6 +116,26 @@ export interface CreateRuntimeInput {
   readonly sandbox?: SandboxPolicyName;
 }
 
+/**
+ * What `runtimes.update` changes: only the fields given (an `undefined` value counts as not
+ * given; `model: ""` goes back to the agent's default, `env: {}` clears it).
+ */
+export interface UpdateRuntimeInput {
+  /** The mount to change; may be left out when the runtime has one mount. */
+  readonly axonId?: string;
+  readonly protocol?: AgentProtocolName;
+  readonly agentBinary?: string;
+  readonly launchArgs?: readonly string[];
+  /** The mount's env (replaces it). */
+  readonly mountEnv?: Readonly<Record<string, string>>;
+  readonly model?: string;
+  readonly mcpServers?: readonly McpServerInput[];
+  readonly permissionPolicy?: PermissionPolicyName;
+  /** The runtime's env (replaces it). */
+  readonly env?: Readonly<Record<string, string>>;
+  readonly lifecycle?: RuntimeLifecycleInput;
+}
+
 export interface RuntimeMount {
   readonly axonId: string;
   readonly protocol: AgentProtocolName | "unspecified";

@@ -1,7 +1,7 @@
 import type { Client } from "@connectrpc/connect";
 import type { RuntimeService } from "@openaxon/protocol";
-import { createRuntimeToWire, toRuntime } from "./runtime-convert.js";
-import type { CreateRuntimeInput, Runtime } from "./runtime-types.js";
+import { createRuntimeToWire, toRuntime, updateRuntimeToWire } from "./runtime-convert.js";
+import type { CreateRuntimeInput, Runtime, UpdateRuntimeInput } from "./runtime-types.js";
 import type { CallOptions } from "./types.js";
 
 /**
@@ -21,6 +21,13 @@ export interface Runtimes {
   resume(id: string, options?: CallOptions): Promise<Runtime>;
   /** Stops for good; the axons are free to be mounted by another runtime. */
   shutdown(id: string, options?: CallOptions): Promise<Runtime>;
+  /**
+   * Changes a mount's agent (protocol, binary, args, env, model, MCP servers, permission policy),
+   * the runtime's env or its lifecycle in place. Resolves once recorded (`runtime.updated` in the
+   * axon); a running turn finishes on the old agent, the next turns run on the new one. A new
+   * protocol or binary starts a fresh session primed with a transcript of the earlier turns.
+   */
+  update(id: string, input: UpdateRuntimeInput, options?: CallOptions): Promise<Runtime>;
 }
 
 export function createRuntimes(rpc: Client<typeof RuntimeService>): Runtimes {
@@ -42,6 +49,9 @@ export function createRuntimes(rpc: Client<typeof RuntimeService>): Runtimes {
     },
     async shutdown(id, options) {
       return toRuntime((await rpc.shutdownRuntime({ id }, options)).runtime);
+    },
+    async update(id, input, options) {
+      return toRuntime((await rpc.updateRuntime(updateRuntimeToWire(id, input), options)).runtime);
     },
   };
 }

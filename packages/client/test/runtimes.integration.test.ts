@@ -78,6 +78,28 @@ describe("client.runtimes", () => {
     expect(shutdown).toMatchObject({ status: "shutdown", statusReason: "shut down by request" });
   });
 
+  it("updates a runtime in place: the new agent's first prompt carries the earlier turns", async () => {
+    const { id: axonId } = await client.axons.create();
+    const runtime = await client.runtimes.create({
+      mounts: [
+        { axonId, protocol: "stdio", agentBinary: "sh", launchArgs: ["-c", "cat >/dev/null; printf blue"] },
+      ],
+    });
+    const session = client.agentSession(axonId);
+    const answer = async (content: string) => (await session.prompt(content)).text();
+    expect(await answer("favourite colour?")).toBe("blue");
+    const updated = await client.runtimes.update(runtime.id, { agentBinary: "cat", launchArgs: [] });
+    expect(updated.mounts[0]).toMatchObject({ agentBinary: "cat", launchArgs: [] });
+    const seen = await answer("what did I ask?");
+    expect(seen).toContain("User: favourite colour?");
+    expect(seen).toContain("Agent: blue");
+    expect(await failure(client.runtimes.update(runtime.id, { protocol: "acp" }))).toMatchObject({
+      code: "InvalidArgument",
+      message: expect.stringMatching(/^mount\.protocol acp is not available/),
+    });
+    await client.runtimes.shutdown(runtime.id);
+  });
+
   it("takes the lifecycle as idle-shutdown seconds", async () => {
     const { id: axonId } = await client.axons.create();
     const runtime = await client.runtimes.create({

@@ -1,5 +1,6 @@
 import {
   type AgentAdapterFactory,
+  type AgentLaunch,
   type AgentProtocolName,
   type AxonLink,
   Broker,
@@ -17,9 +18,20 @@ import { announce, RuntimeEventType } from "./runtime-events.js";
 import { planCommand, type RuntimeCommand, settledStatus } from "./runtime-lifecycle.js";
 import type { RuntimeLogger } from "./runtime-logger.js";
 import type { AttachedNetwork, RuntimeNetwork } from "./runtime-network.js";
-import { RUNTIME_RECORD_KIND, type RuntimeRecord, type RuntimeStatus } from "./runtime-record.js";
+import {
+  type MountSpec,
+  RUNTIME_RECORD_KIND,
+  type RuntimeRecord,
+  type RuntimeStatus,
+} from "./runtime-record.js";
+import { planRuntimeUpdate, type RuntimeUpdate } from "./runtime-update.js";
 import { type WakeTrigger, WakeWatcher } from "./wake-watcher.js";
 import { ensureDirectory } from "./working-directory.js";
+
+/** The configuration part of a record: what an update changes. */
+function pick(record: RuntimeRecord): Pick<RuntimeRecord, "mounts" | "env" | "lifecycle"> {
+  return { mounts: record.mounts, env: record.env, lifecycle: record.lifecycle };
+}
 
 /**
  * The `source` of every broker a runtime runs. It is the brokers' cursor in the axon, so it is the
@@ -32,6 +44,14 @@ export const BROKER_SOURCE = "broker";
 export interface BrokerTuning {
   readonly permissionTimeoutMs?: number;
   readonly cancelGraceMs?: number;
+}
+
+interface PreparedMount {
+  readonly mount: MountSpec;
+  readonly cwd: string;
+  readonly env: Record<string, string>;
+  readonly factory: AgentAdapterFactory;
+  readonly launch: AgentLaunch;
 }
 
 export interface HostedRuntimeDeps {
@@ -71,17 +91,23 @@ export class HostedRuntime {
   private network: AttachedNetwork | undefined;
   private watcher: WakeWatcher | undefined;
   private readonly transitions = new SerialQueue();
-  private readonly idleTimer: IdleTimer;
+  private idleTimer: IdleTimer;
   private closed = false;
   /** Brokers are starting (inside a transition). */
   private starting = false;
+  /** Brokers are being replaced after an update, waiting for their running turns to end. */
+  private replacing = false;
 
   constructor(
     record: RuntimeRecord,
     private readonly deps: HostedRuntimeDeps,
   ) {
     this.current = record;
-    this.idleTimer = new IdleTimer(deps.clock, record.lifecycle.idleTimeSeconds * 1000, () => {
+    this.idleTimer = this.newIdleTimer();
+  }
+
+  private newIdleTimer(): IdleTimer {
+    return new IdleTimer(this.deps.clock, this.current.lifecycle.idleTimeSeconds * 1000, () => {
       this.runDetached("idle transition", () => this.onIdleExpired());
     });
   }
@@ -135,6 +161,8 @@ export class HostedRuntime {
     // A start that hangs (an agent that never answers) must not hold a shutdown hostage: stopping
     // its brokers ends the start, and the transition in flight then leaves the rest to this one.
     if (command === "shutdown" && this.starting) this.detached("stopping a hung start", this.stopBrokers());
+    // Nor may a turn that an update is waiting for hold a suspend or shutdown back: they interrupt it.
+    if (command !== "resume" && this.replacing) this.detached("stopping a hand-off", this.stopBrokers());
     return this.transitions.run(async () => {
       const plan = planCommand(this.current, command);
       if (plan.kind === "refuse") throw new RuntimeStateError(plan.message);
@@ -142,6 +170,55 @@ export class HostedRuntime {
       if (command === "suspend") await this.suspendNow("suspended by request", true);
       else if (command === "resume") await this.resumeNow("resumed by request");
       else await this.shutDownNow("shut down by request");
+      return this.current;
+    });
+  }
+
+  /**
+   * UpdateRuntime: persists the new configuration, writes `runtime.updated` into each axon whose
+   * agent sees a change, and (if running) replaces those agents' brokers at their next turn
+   * boundary, in the background. A suspended or failed runtime uses the new configuration when it
+   * next starts. `preflight` checks the new record's binaries before anything is written.
+   */
+  update(
+    update: RuntimeUpdate,
+    available: readonly AgentProtocolName[],
+    preflight: (record: RuntimeRecord) => Promise<void>,
+  ): Promise<RuntimeRecord> {
+    return this.transitions.run(async () => {
+      const plan = planRuntimeUpdate(this.current, update, available, this.deps.clock.now());
+      if (plan.announcements.length === 0 || this.closed) return this.current;
+      await preflight(plan.record);
+      // Only the configuration comes from the plan; the status may have moved meanwhile.
+      const next: RuntimeRecord = {
+        ...this.current,
+        ...pick(plan.record),
+        updatedAtMs: plan.record.updatedAtMs,
+      };
+      await this.deps.store.putRecord(RUNTIME_RECORD_KIND, next.id, next);
+      this.current = next;
+      this.deps.logger.info({ runtimeId: next.id, restart: plan.restart }, "runtime updated");
+      if (plan.lifecycleChanged) {
+        this.idleTimer.cancel();
+        this.idleTimer = this.newIdleTimer();
+        this.reconsiderIdle();
+        if (this.current.status === "suspended") {
+          if (this.current.lifecycle.resumeOnAxonEvent) this.watchForWake();
+          else this.stopWatcher();
+        }
+      }
+      for (const payload of plan.announcements) {
+        await announce(
+          this.deps.link,
+          [payload.axon_id],
+          RuntimeEventType.Updated,
+          payload,
+          this.deps.logger,
+        );
+      }
+      if (this.current.status === "running" && plan.restart.length > 0) {
+        this.runDetached("hand-off", () => this.replaceBrokers(plan.restart));
+      }
       return this.current;
     });
   }
@@ -252,7 +329,7 @@ export class HostedRuntime {
    * they take longer than the start timeout; resolves false if they were stopped meanwhile.
    */
   private async startBrokers(): Promise<boolean> {
-    const { link, clock, adapters, logger, brokerTuning } = this.deps;
+    const { clock } = this.deps;
     let network: AttachedNetwork | undefined;
     if (this.deps.network) {
       network = await this.deps.network.attach(this.current);
@@ -260,57 +337,10 @@ export class HostedRuntime {
       this.network = network;
       this.current = { ...this.current, sandbox: network.sandbox };
     }
-    const record = this.current;
-    const sandboxed = network?.sandbox === "bubblewrap";
     const prepared = [];
-    for (const mount of record.mounts) {
-      const cwd = mount.workingDirectory ?? record.workingDirectory;
-      await ensureDirectory(cwd);
-      const home = configuredHome(record.env, mount.env) ?? (sandboxed ? this.deps.sandboxHome : undefined);
-      if (sandboxed && home !== undefined) await ensureDirectory(home);
-      const env = agentEnv({
-        hostEnv: this.deps.hostEnv,
-        runtimeEnv: record.env,
-        mountEnv: mount.env,
-        runtimeId: record.id,
-        axonId: mount.axonId,
-        agentHost: this.deps.agentHost,
-        workingDirectory: cwd,
-        ...(network && { networkEnv: network.env, bindingVariables: network.bindingVariables }),
-        ...(sandboxed && { sandboxHome: home }),
-        ...(mount.model !== undefined && { model: mount.model }),
-      });
-      const resolvedBinary = await findExecutable(mount.agentBinary, cwd, env);
-      const factory = adapters[mount.protocol];
-      if (!factory) throw new Error(`this server has no adapter for protocol ${mount.protocol}`);
-      const command = network
-        ? network.launch({ ...mount, resolvedBinary, cwd, ...(home !== undefined && { home }) })
-        : { agentBinary: mount.agentBinary, launchArgs: mount.launchArgs };
-      const mcpServers = await mcpServersForStart(mount, network?.bindingVariables ?? {}, cwd, env);
-      const launch = {
-        ...command,
-        ...(mcpServers.length > 0 && { mcpServers }),
-        ...(mount.model !== undefined && { model: mount.model }),
-      };
-      prepared.push({ mount, cwd, env, factory, launch });
-    }
+    for (const mount of this.current.mounts) prepared.push(await this.prepareMount(mount, network));
     if (this.closed) return false;
-    const brokers = prepared.map(({ mount, cwd, env, factory, launch }) => {
-      const holder: { broker?: Broker } = {};
-      holder.broker = new Broker({
-        axonId: mount.axonId,
-        link,
-        adapter: factory(launch),
-        clock,
-        agent: { cwd, env },
-        permissionPolicy: mount.permissionPolicy,
-        source: BROKER_SOURCE,
-        observer: this.observerFor(holder, mount.axonId),
-        logger,
-        ...brokerTuning,
-      });
-      return holder.broker;
-    });
+    const brokers = prepared.map((p) => this.newBroker(p));
     this.brokers = brokers;
     let timedOut = false;
     const timer = clock.setTimer(this.deps.startTimeoutMs, () => {
@@ -336,6 +366,59 @@ export class HostedRuntime {
     return this.brokers === brokers;
   }
 
+  /** Everything a mount's broker needs that takes I/O: directories, env, the resolved binary, MCP servers. */
+  private async prepareMount(mount: MountSpec, network: AttachedNetwork | undefined): Promise<PreparedMount> {
+    const record = this.current;
+    const sandboxed = network?.sandbox === "bubblewrap";
+    const cwd = mount.workingDirectory ?? record.workingDirectory;
+    await ensureDirectory(cwd);
+    const home = configuredHome(record.env, mount.env) ?? (sandboxed ? this.deps.sandboxHome : undefined);
+    if (sandboxed && home !== undefined) await ensureDirectory(home);
+    const env = agentEnv({
+      hostEnv: this.deps.hostEnv,
+      runtimeEnv: record.env,
+      mountEnv: mount.env,
+      runtimeId: record.id,
+      axonId: mount.axonId,
+      agentHost: this.deps.agentHost,
+      workingDirectory: cwd,
+      ...(network && { networkEnv: network.env, bindingVariables: network.bindingVariables }),
+      ...(sandboxed && { sandboxHome: home }),
+      ...(mount.model !== undefined && { model: mount.model }),
+    });
+    const resolvedBinary = await findExecutable(mount.agentBinary, cwd, env);
+    const factory = this.deps.adapters[mount.protocol];
+    if (!factory) throw new Error(`this server has no adapter for protocol ${mount.protocol}`);
+    const command = network
+      ? network.launch({ ...mount, resolvedBinary, cwd, ...(home !== undefined && { home }) })
+      : { agentBinary: mount.agentBinary, launchArgs: mount.launchArgs };
+    const mcpServers = await mcpServersForStart(mount, network?.bindingVariables ?? {}, cwd, env);
+    const launch = {
+      ...command,
+      ...(mcpServers.length > 0 && { mcpServers }),
+      ...(mount.model !== undefined && { model: mount.model }),
+    };
+    return { mount, cwd, env, factory, launch };
+  }
+
+  private newBroker({ mount, cwd, env, factory, launch }: PreparedMount): Broker {
+    const { link, clock, logger, brokerTuning } = this.deps;
+    const holder: { broker?: Broker } = {};
+    holder.broker = new Broker({
+      axonId: mount.axonId,
+      link,
+      adapter: factory(launch),
+      clock,
+      agent: { cwd, env },
+      permissionPolicy: mount.permissionPolicy,
+      source: BROKER_SOURCE,
+      observer: this.observerFor(holder, mount.axonId),
+      logger,
+      ...brokerTuning,
+    });
+    return holder.broker;
+  }
+
   private observerFor(holder: { broker?: Broker }, axonId: string): BrokerObserver {
     const live = () => holder.broker !== undefined && this.brokers.includes(holder.broker);
     return {
@@ -348,6 +431,37 @@ export class HostedRuntime {
         if (live()) this.runDetached("axon-lost transition", () => this.onAxonLost(axonId, error));
       },
     };
+  }
+
+  /**
+   * The hand-off: each named axon's broker stops at its turn boundary (a running turn finishes on
+   * the old agent), then a broker for the mount as it is now starts and takes the queued turns.
+   * Runs as a transition, so nothing else changes the brokers meanwhile; a suspend or shutdown
+   * that comes in the meantime cuts the wait short (see `command`).
+   */
+  private async replaceBrokers(axonIds: readonly string[]): Promise<void> {
+    if (this.closed || this.current.status !== "running") return;
+    const brokers = this.brokers;
+    const indexes = this.current.mounts.flatMap((m, i) => (axonIds.includes(m.axonId) ? [i] : []));
+    this.replacing = true;
+    try {
+      await Promise.all(indexes.map((i) => brokers[i]?.stopAtTurnBoundary()));
+    } finally {
+      this.replacing = false;
+    }
+    // Stopped meanwhile (suspend, shutdown, close): the next start uses the new configuration.
+    if (this.closed || this.brokers !== brokers || this.current.status !== "running") return;
+    try {
+      for (const i of indexes) {
+        const broker = this.newBroker(await this.prepareMount(this.current.mounts[i]!, this.network));
+        this.brokers = this.brokers.map((b, j) => (j === i ? broker : b));
+        await broker.start();
+      }
+    } catch (error) {
+      await this.failNow(`the updated agent did not start: ${describeError(error)}`);
+      return;
+    }
+    this.reconsiderIdle();
   }
 
   /** Calls `stop()` on every broker synchronously, then waits for them all. */

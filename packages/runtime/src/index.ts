@@ -43,5 +43,6 @@ export type {
   SandboxPolicy,
 } from "./runtime-record.js";
 export { runtimeReferencesIn } from "./runtime-references.js";
+export { type MountChanges, planRuntimeUpdate, type RuntimeUpdate } from "./runtime-update.js";
 export * from "./sandbox/index.js";
 export { MAX_RUNTIME_NAME_LENGTH } from "./validate-runtime-input.js";

@@ -1,5 +1,10 @@
 import type { AxonLink } from "@openaxon/broker";
-import { EventType, Origin, type RuntimeEventPayload } from "@openaxon/protocol/vocabulary";
+import {
+  EventType,
+  Origin,
+  type RuntimeEventPayload,
+  type RuntimeUpdatedPayload,
+} from "@openaxon/protocol/vocabulary";
 import type { RuntimeLogger } from "./runtime-logger.js";
 
 /** The `runtime.*` vocabulary (DESIGN.md): SYSTEM events in every mounted axon, `{runtime_id, reason?}`. */
@@ -9,6 +14,7 @@ export const RuntimeEventType = {
   Resumed: EventType.RuntimeResumed,
   Shutdown: EventType.RuntimeShutdown,
   Failed: EventType.RuntimeFailed,
+  Updated: EventType.RuntimeUpdated,
 } as const;
 export type RuntimeEventType = (typeof RuntimeEventType)[keyof typeof RuntimeEventType];
 export type { RuntimeEventPayload };
@@ -24,7 +30,7 @@ export async function announce(
   link: AxonLink,
   axonIds: readonly string[],
   eventType: RuntimeEventType,
-  payload: RuntimeEventPayload,
+  payload: RuntimeEventPayload | RuntimeUpdatedPayload,
   logger: RuntimeLogger,
 ): Promise<void> {
   const body = JSON.stringify(payload);

@@ -27,6 +27,7 @@ import {
   type RuntimeRecord,
   type SandboxKind,
 } from "./runtime-record.js";
+import type { RuntimeUpdate } from "./runtime-update.js";
 import { validateRuntimeInput } from "./validate-runtime-input.js";
 import { ensureDirectory } from "./working-directory.js";
 
@@ -227,6 +228,28 @@ export class RuntimeManager {
   /** Starts the agents again (sessions restored from the axon). No-op when running; retries a failed runtime. */
   resumeRuntime(id: string): Promise<RuntimeRecord> {
     return this.command(id, "resume");
+  }
+
+  /**
+   * Changes a mount's agent, the runtime's env or its lifecycle in place (UpdateRuntime). Resolves
+   * with the record once the change is persisted and announced; running agents are replaced at
+   * their next turn boundary, in the background. InvalidRuntimeError names a bad field;
+   * RuntimeStateError for a shut-down runtime.
+   */
+  async updateRuntime(id: string, update: RuntimeUpdate): Promise<RuntimeRecord> {
+    this.assertStarted();
+    return this.require(id).update(update, this.protocols, async (record) => {
+      try {
+        await this.preflight(record);
+      } catch (error) {
+        if (!(error instanceof InvalidRuntimeError)) throw error;
+        // Spelled as UpdateRuntime's fields: the mount, not its index in CreateRuntime's list.
+        const message = error.message
+          .replace(/^mounts\[\d+\]: /, "mount.agent_binary: ")
+          .replace(/^mounts\[\d+\]\./, "mount.");
+        throw new InvalidRuntimeError(message);
+      }
+    });
   }
 
   /** Stops for good; the record stays (status shutdown). No-op when already shut down. */

@@ -48,6 +48,7 @@ const EXPECTED: Readonly<Record<string, Scope | "by-origin">> = {
   "openaxon.v1.RuntimeService/SuspendRuntime": "admin",
   "openaxon.v1.RuntimeService/ResumeRuntime": "admin",
   "openaxon.v1.RuntimeService/ShutdownRuntime": "admin",
+  "openaxon.v1.RuntimeService/UpdateRuntime": "admin",
   "openaxon.v1.WebhookService/CreateWebhook": "admin",
   "openaxon.v1.WebhookService/GetWebhook": "admin",
   "openaxon.v1.WebhookService/ListWebhooks": "admin",

@@ -46,6 +46,7 @@ const TABLE: Readonly<Record<string, Readonly<Record<string, Scope>>>> = {
     SuspendRuntime: "admin",
     ResumeRuntime: "admin",
     ShutdownRuntime: "admin",
+    UpdateRuntime: "admin",
   },
   // Webhooks name a secret and open an unauthenticated-by-key endpoint into an axon: administration.
   "openaxon.v1.WebhookService": {

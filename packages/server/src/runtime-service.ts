@@ -12,7 +12,7 @@ import { type Logger, pino } from "pino";
 import { invalidArgument } from "./errors.js";
 import { toGatewayConnectError } from "./gateway-errors.js";
 import { runtimeToProto } from "./runtime-to-proto.js";
-import { requireRuntimeId, validateCreateRuntime } from "./validate-runtime.js";
+import { requireRuntimeId, validateCreateRuntime, validateUpdateRuntime } from "./validate-runtime.js";
 
 export interface RuntimeServiceOptions {
   runtimes: RuntimeManager;
@@ -53,6 +53,11 @@ export function createRuntimeService(options: RuntimeServiceOptions): ServiceImp
       guarded("ResumeRuntime", async () => ({
         runtime: runtimeToProto(await runtimes.resumeRuntime(requireRuntimeId(request.id))),
       })),
+    updateRuntime: (request) =>
+      guarded("UpdateRuntime", async () => {
+        const { id, update } = validateUpdateRuntime(request);
+        return { runtime: runtimeToProto(await runtimes.updateRuntime(id, update)) };
+      }),
     shutdownRuntime: (request) =>
       guarded("ShutdownRuntime", async () => ({
         runtime: runtimeToProto(await runtimes.shutdownRuntime(requireRuntimeId(request.id))),

@@ -1,15 +1,25 @@
+import { create } from "@bufbuild/protobuf";
 import { isId } from "@openaxon/core";
 import {
   AgentProtocol,
   type BrokerMount,
+  BrokerMountSchema,
   type CreateRuntimeRequest,
   type Lifecycle,
   type McpServer,
   OnIdle,
   PermissionPolicy,
   SandboxPolicy,
+  type UpdateRuntimeRequest,
 } from "@openaxon/protocol";
-import type { CreateRuntimeInput, LifecycleSpec, McpServerSpec, MountSpec } from "@openaxon/runtime";
+import type {
+  CreateRuntimeInput,
+  LifecycleSpec,
+  McpServerSpec,
+  MountChanges,
+  MountSpec,
+  RuntimeUpdate,
+} from "@openaxon/runtime";
 import { invalidArgument } from "./errors.js";
 import { requireAxonId } from "./validate-fields.js";
 
@@ -56,6 +66,99 @@ export function validateCreateRuntime(request: CreateRuntimeRequest): CreateRunt
   };
 }
 
+/** The update_mask paths UpdateRuntime accepts. */
+export const UPDATE_RUNTIME_PATHS = [
+  "mount.protocol",
+  "mount.agent_binary",
+  "mount.launch_args",
+  "mount.env",
+  "mount.model",
+  "mount.mcp_servers",
+  "mount.permission_policy",
+  "env",
+  "lifecycle",
+] as const;
+
+/**
+ * The runtime id and the update an UpdateRuntime asks for; every mask path is checked first. The
+ * manager checks the merged configuration (binaries, env names, MCP servers) as at creation.
+ */
+export function validateUpdateRuntime(request: UpdateRuntimeRequest): { id: string; update: RuntimeUpdate } {
+  const id = requireRuntimeId(request.id);
+  const paths = request.updateMask?.paths ?? [];
+  if (paths.length === 0) {
+    throw invalidArgument(
+      `update_mask is required: name the fields to change (${UPDATE_RUNTIME_PATHS.join(", ")}); ` +
+        "fields not named are left as they are",
+    );
+  }
+  const mount = request.mount ?? create(BrokerMountSchema);
+  const changes: { -readonly [K in keyof MountChanges]: MountChanges[K] } = {};
+  let env: Record<string, string> | undefined;
+  let lifecycle: LifecycleSpec | undefined;
+  for (const path of paths) {
+    switch (path) {
+      case "mount.protocol":
+        changes.protocol = protocolFromProto(mount.protocol, "mount.protocol");
+        break;
+      case "mount.agent_binary":
+        changes.agentBinary = mount.agentBinary;
+        break;
+      case "mount.launch_args":
+        changes.launchArgs = [...mount.launchArgs];
+        break;
+      case "mount.env":
+        changes.env = { ...mount.env };
+        break;
+      case "mount.model":
+        // Empty: back to the agent's default.
+        changes.model = mount.model === "" ? undefined : mount.model;
+        break;
+      case "mount.mcp_servers":
+        changes.mcpServers = mount.mcpServers.map((server, j) =>
+          mcpServerFromProto(server, `mount.mcp_servers[${j}]`),
+        );
+        break;
+      case "mount.permission_policy":
+        changes.permissionPolicy = policyFromProto(mount.permissionPolicy, "mount.permission_policy");
+        break;
+      case "env":
+        env = { ...request.env };
+        break;
+      case "lifecycle":
+        lifecycle = lifecycleFromProto(request.lifecycle);
+        break;
+      default:
+        throw invalidArgument(
+          `update_mask path ${JSON.stringify(path.slice(0, 64))} is not one UpdateRuntime changes; ` +
+            `use ${UPDATE_RUNTIME_PATHS.join(", ")}`,
+        );
+    }
+  }
+  const mountNamed = Object.keys(changes).length > 0;
+  return {
+    id,
+    update: {
+      ...(mount.axonId !== "" && { axonId: requireAxonId(mount.axonId, "mount.axon_id") }),
+      ...(mountNamed && { mount: changes }),
+      ...(env !== undefined && { env }),
+      ...(lifecycle !== undefined && { lifecycle }),
+    },
+  };
+}
+
+function protocolFromProto(value: AgentProtocol, field: string): MountSpec["protocol"] {
+  const protocol = PROTOCOLS[value];
+  if (!protocol) {
+    throw invalidArgument(
+      value === AgentProtocol.UNSPECIFIED
+        ? `${field} is required: AGENT_PROTOCOL_ACP, AGENT_PROTOCOL_CLAUDE_CODE or AGENT_PROTOCOL_STDIO`
+        : `${field} ${value} is not a known agent protocol`,
+    );
+  }
+  return protocol;
+}
+
 function sandboxPolicyFromProto(policy: SandboxPolicy): NonNullable<CreateRuntimeInput["sandboxPolicy"]> {
   switch (policy) {
     case SandboxPolicy.UNSPECIFIED:
@@ -74,14 +177,7 @@ function sandboxPolicyFromProto(policy: SandboxPolicy): NonNullable<CreateRuntim
 
 function mountFromProto(mount: BrokerMount, i: number): MountSpec {
   const field = `mounts[${i}]`;
-  const protocol = PROTOCOLS[mount.protocol];
-  if (!protocol) {
-    throw invalidArgument(
-      mount.protocol === AgentProtocol.UNSPECIFIED
-        ? `${field}.protocol is required: AGENT_PROTOCOL_ACP, AGENT_PROTOCOL_CLAUDE_CODE or AGENT_PROTOCOL_STDIO`
-        : `${field}.protocol ${mount.protocol} is not a known agent protocol`,
-    );
-  }
+  const protocol = protocolFromProto(mount.protocol, `${field}.protocol`);
   return {
     axonId: requireAxonId(mount.axonId, `${field}.axon_id`),
     protocol,

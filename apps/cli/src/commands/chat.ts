@@ -12,6 +12,10 @@ export interface ChatOptions {
   /** `--no-check` sets it false. */
   readonly check: boolean;
   readonly verbose?: boolean;
+  /** `--new-session`: the agent starts a fresh session for this message. */
+  readonly newSession?: boolean;
+  /** `--session ID`: the agent continues that session. */
+  readonly session?: string;
 }
 
 /** The message: the words given, `-` for stdin, or stdin when it is not a terminal. */
@@ -90,7 +94,14 @@ export async function chatCommand(
     }
   };
 
-  turn = await context.client.agentSession(axonId).prompt(content, { onNotice, source: "cli" });
+  const agent = context.client.agentSession(axonId);
+  if (options.newSession && options.session !== undefined) {
+    throw new UsageError("give either --new-session or --session ID, not both");
+  }
+  // Published before the message, so the broker switches sessions right before this turn.
+  if (options.newSession) await agent.newSession({ source: "cli" });
+  if (options.session !== undefined) await agent.loadSession(options.session, { source: "cli" });
+  turn = await agent.prompt(content, { onNotice, source: "cli" });
   const current = turn;
 
   let cancelled = false;

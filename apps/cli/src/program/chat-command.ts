@@ -11,6 +11,8 @@ export function registerChatCommand(program: Command, action: ActionFactory, sto
     .argument("[message...]", "what to say (- or nothing: read it from stdin)")
     .option("--no-check", "do not check that a runtime of this server hosts the axon's agent")
     .option("-v, --verbose", "also show agent stderr (agent.log) and other events")
+    .option("--new-session", "the agent starts a fresh session for this message (earlier ones are kept)")
+    .option("--session <id>", "the agent continues this session (an agent_session_id from session.started)")
     .action(
       action(
         (context, axonId: string, words: string[], options: ChatOptions) =>

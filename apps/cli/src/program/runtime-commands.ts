@@ -6,6 +6,7 @@ import {
   runtimeTransitionCommand,
 } from "../commands/runtime-actions.js";
 import { type RuntimeCreateOptions, runtimeCreateCommand } from "../commands/runtime-create.js";
+import { type RuntimeUpdateOptions, runtimeUpdateCommand } from "../commands/runtime-update.js";
 import {
   collectGatewayBinding,
   collectKeyValue,
@@ -16,7 +17,7 @@ import {
 
 const service = "RuntimeService";
 
-/** `axon runtime create|list|get|suspend|resume|shutdown`. */
+/** `axon runtime create|update|list|get|suspend|resume|shutdown`. */
 export function registerRuntimeCommands(program: Command, action: ActionFactory): void {
   const runtime = program
     .command("runtime")
@@ -95,6 +96,42 @@ export function registerRuntimeCommands(program: Command, action: ActionFactory)
       action(
         (context, args: string[], options: RuntimeCreateOptions) =>
           runtimeCreateCommand(context, args, options),
+        { service },
+      ),
+    );
+
+  runtime
+    .command("update")
+    .description("change a mount's agent or model in place (applied at the next turn boundary)")
+    .usage("<id> [--axon ID] [--protocol P] [--agent BIN] [--model M] [--env KEY=VALUE...] [-- ARGS...]")
+    .argument("<id>", "runtime id (rt_…)")
+    .argument("[args...]", "new arguments for the agent (after --)")
+    .option("--axon <id>", "the mount to change (needed when the runtime has several)")
+    .addOption(
+      new Option("--protocol <protocol>", "how to talk to the new agent").choices([
+        "acp",
+        "claude-code",
+        "stdio",
+        "codex",
+        "pi",
+      ]),
+    )
+    .option("--agent <binary>", "new agent executable")
+    .option("--clear-args", "the agent gets no arguments")
+    .option("--env <KEY=VALUE>", "the mount's environment, replaced (repeatable)", collectKeyValue("--env"))
+    .option("--clear-env", "the mount's environment, emptied")
+    .option("--model <model>", 'model the agent uses ("" = the agent\'s default)')
+    .addOption(
+      new Option("--permission <policy>", "answer to the agent's permission requests").choices([
+        "auto",
+        "ask",
+        "deny",
+      ]),
+    )
+    .action(
+      action(
+        (context, id: string, args: string[], options: RuntimeUpdateOptions) =>
+          runtimeUpdateCommand(context, id, args, options),
         { service },
       ),
     );

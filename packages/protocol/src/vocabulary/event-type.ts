@@ -7,6 +7,10 @@ export const EventType = {
   UserMessage: "user.message",
   TurnCancel: "turn.cancel",
   PermissionResponse: "permission.response",
+  /** From the next turn on, the agent works in a fresh session. */
+  SessionNew: "session.new",
+  /** From the next turn on, the agent works in the session `session_id`. */
+  SessionLoad: "session.load",
   // A turn (SYSTEM brackets, AGENT content)
   TurnStarted: "turn.started",
   TurnMessageChunk: "turn.message_chunk",
@@ -19,6 +23,7 @@ export const EventType = {
   TurnFailed: "turn.failed",
   // Sessions, agents, brokers (SYSTEM)
   SessionStarted: "session.started",
+  SessionPrimed: "session.primed",
   AgentLog: "agent.log",
   BrokerError: "broker.error",
   // Runtime lifecycle (SYSTEM)
@@ -27,6 +32,7 @@ export const EventType = {
   RuntimeResumed: "runtime.resumed",
   RuntimeShutdown: "runtime.shutdown",
   RuntimeFailed: "runtime.failed",
+  RuntimeUpdated: "runtime.updated",
   // Gateway audit (SYSTEM)
   GatewayAllowed: "gateway.allowed",
   GatewayDenied: "gateway.denied",

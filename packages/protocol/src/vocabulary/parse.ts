@@ -6,6 +6,9 @@ import type {
   ContentBlock,
   PermissionResponsePayload,
   PromptContent,
+  RuntimeFieldChange,
+  RuntimeUpdatedPayload,
+  SessionLoadPayload,
   TurnCancelPayload,
 } from "./payloads.js";
 
@@ -71,4 +74,41 @@ export function turnIdOf(event: {
   if (!event.eventType.startsWith("turn.")) return undefined;
   const id = parseJsonObject(event.payload)?.turn_id;
   return typeof id === "string" ? id : undefined;
+}
+
+/** `runtime.updated` as readers act on it (the broker decides from `resume_session`). */
+export function parseRuntimeUpdated(payload: string): Parsed<RuntimeUpdatedPayload> {
+  const body = parseJsonObject(payload);
+  if (!body) return { ok: false, error: "runtime.updated payload must be a JSON object" };
+  const { runtime_id, axon_id, changes, resume_session } = body;
+  if (typeof runtime_id !== "string" || runtime_id === "") {
+    return { ok: false, error: "runtime.updated needs runtime_id (the runtime that changed)" };
+  }
+  if (typeof axon_id !== "string" || axon_id === "") {
+    return { ok: false, error: "runtime.updated needs axon_id (the mount that changed)" };
+  }
+  if (typeof resume_session !== "boolean") {
+    return { ok: false, error: "runtime.updated needs resume_session (true or false)" };
+  }
+  if (!Array.isArray(changes) || !changes.every(isFieldChange)) {
+    return { ok: false, error: "runtime.updated changes must be a list of {field, old, new}" };
+  }
+  return { ok: true, value: { runtime_id, axon_id, changes, resume_session } };
+}
+
+function isFieldChange(value: unknown): value is RuntimeFieldChange {
+  if (value === null || typeof value !== "object") return false;
+  const change = value as Record<string, unknown>;
+  return typeof change.field === "string" && change.field !== "" && "old" in change && "new" in change;
+}
+
+export function parseSessionLoad(payload: string): Parsed<SessionLoadPayload> {
+  const id = parseJsonObject(payload)?.session_id;
+  if (typeof id !== "string" || id === "") {
+    return {
+      ok: false,
+      error: "session.load needs session_id (an agent_session_id from a session.started event)",
+    };
+  }
+  return { ok: true, value: { session_id: id } };
 }

@@ -24,6 +24,11 @@ export type PermissionResponsePayload =
   | { readonly request_id: string; readonly option_id: string }
   | { readonly request_id: string; readonly outcome: "rejected" };
 
+/** `session.load`: the agent session to continue (an id from a `session.started`). */
+export interface SessionLoadPayload {
+  readonly session_id: string;
+}
+
 // --- A turn ---
 
 export interface TurnStartedPayload {
@@ -89,6 +94,23 @@ export interface SessionStartedPayload {
   /** Beside the vocabulary's two fields: how the session came to be, and why a restore failed. */
   readonly restored_by: "new" | "resume" | "load" | "cli-resume";
   readonly note?: string;
+  /**
+   * A hand-off: this agent could not continue the earlier agent's session, so its next turn is
+   * primed with a transcript from the log (until a `session.primed` says that happened).
+   */
+  readonly needs_priming?: true;
+}
+/**
+ * A new agent that could not resume the old one's session got a transcript of earlier turns in
+ * front of its first prompt (turn_id): how many turns it holds, how many older ones were dropped.
+ */
+export interface SessionPrimedPayload {
+  readonly turn_id: string;
+  readonly turns: number;
+  readonly omitted_turns: number;
+  /** Length of the transcript in UTF-16 code units; never more than budget_chars. */
+  readonly chars: number;
+  readonly budget_chars: number;
 }
 export interface AgentLogPayload {
   readonly stream: "stderr";
@@ -100,6 +122,28 @@ export interface BrokerErrorPayload {
 export interface RuntimeEventPayload {
   readonly runtime_id: string;
   readonly reason?: string;
+}
+/**
+ * One changed field of `runtime.updated`. Maps that may hold secrets (env, MCP env and headers)
+ * show their keys only (`values_hidden`), never a value.
+ */
+export interface RuntimeFieldChange {
+  /** The update_mask path, e.g. "mount.model", "env", "lifecycle". */
+  readonly field: string;
+  readonly old: unknown;
+  readonly new: unknown;
+  readonly values_hidden?: true;
+}
+/**
+ * `runtime.updated`, in each mounted axon the update touches: the changes that apply to that axon's
+ * agent. `resume_session` is false when the agent itself changed (binary or protocol): the next
+ * agent starts a fresh session, primed from the log.
+ */
+export interface RuntimeUpdatedPayload {
+  readonly runtime_id: string;
+  readonly axon_id: string;
+  readonly changes: readonly RuntimeFieldChange[];
+  readonly resume_session: boolean;
 }
 /** `gateway.allowed` / `gateway.denied`: where the agent tried to go. Never a secret. */
 export interface GatewayDecisionPayload {
