@@ -13,6 +13,8 @@ interface PendingCommit {
 interface MirrorWrite {
   readonly path: string;
   readonly rows: readonly MirrorRow[];
+  /** Rows below this sequence go first, in the same transaction (retention trimmed them). */
+  readonly trimBelow?: number;
 }
 
 export interface SqlCrashReport {
@@ -79,9 +81,10 @@ export class SimSqlDisk {
   }
 
   /** Adds mirror rows (INSERT OR IGNORE by sequence), not synced. */
-  writeMirror(path: string, rows: readonly MirrorRow[]): void {
-    insertOrIgnore(this.mirrorVisible, path, rows);
-    this.mirrorUnsynced.push({ path, rows });
+  writeMirror(path: string, rows: readonly MirrorRow[], trimBelow?: number): void {
+    const write = { path, rows, ...(trimBelow !== undefined && { trimBelow }) };
+    applyMirrorWrite(this.mirrorVisible, write);
+    this.mirrorUnsynced.push(write);
   }
 
   /** Unlinks an axon's files (a metadata change; the model makes it durable at once). */
@@ -109,14 +112,25 @@ export class SimSqlDisk {
     this.pending = [];
     const keep = Math.min(Math.max(0, survivors), inFlight.length);
     for (const commit of inFlight.slice(0, keep)) this.durable.set(commit.path, commit.rows);
-    for (const write of this.mirrorUnsynced.slice(0, survivors))
-      insertOrIgnore(this.mirrorDurable, write.path, write.rows);
+    for (const write of this.mirrorUnsynced.slice(0, survivors)) applyMirrorWrite(this.mirrorDurable, write);
     this.mirrorUnsynced = [];
     this.visible = new Map(this.durable);
     this.mirrorVisible = new Map([...this.mirrorDurable].map(([path, rows]) => [path, [...rows]]));
     this.life++;
     return { inFlight: inFlight.length, survived: keep };
   }
+}
+
+/** One mirror transaction, whole: the trim, then the inserts. */
+function applyMirrorWrite(into: Map<string, MirrorRow[]>, write: MirrorWrite): void {
+  if (write.trimBelow !== undefined) {
+    const below = BigInt(write.trimBelow);
+    into.set(
+      write.path,
+      (into.get(write.path) ?? []).filter((row) => row[0] >= below),
+    );
+  }
+  insertOrIgnore(into, write.path, write.rows);
 }
 
 function insertOrIgnore(into: Map<string, MirrorRow[]>, path: string, rows: readonly MirrorRow[]): void {

@@ -109,7 +109,7 @@ export class SimSqlHost implements SqlHostPort {
         return { reply: { head: rows.length === 0 ? 0 : Number(rows[rows.length - 1]![0]) } };
       }
       case "mirror":
-        this.disk.writeMirror(message.mirrorPath, message.rows);
+        this.disk.writeMirror(message.mirrorPath, message.rows, message.trimBelow);
         return { reply: {} };
       case "delete":
         this.disk.remove([message.path, message.mirrorPath]);

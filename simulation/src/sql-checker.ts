@@ -79,8 +79,8 @@ export class SqlChecker {
   /**
    * A read of axon_events answered: a contiguous run of the durable log ending at n, n ≥ what was
    * acknowledged before. It starts at 1, or, when the mirror began on an axon retention had already
-   * trimmed, at a first available sequence not above the durable trim line. The mirror is a copy:
-   * rows below the trim line stay, but the log no longer holds what to compare them with.
+   * trimmed, at a first available sequence not above the durable trim line. The mirror drops rows
+   * below the line it last saw, in the transaction that copies past it, so it never shows a gap.
    */
   onEventsRead(who: string, axonId: string, rows: readonly (readonly unknown[])[], ackedHead: number): void {
     const name = this.nameOf(axonId);

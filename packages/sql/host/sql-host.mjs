@@ -141,6 +141,11 @@ const handlers = {
     );
     db.exec("BEGIN IMMEDIATE");
     try {
+      if (request.trimBelow !== undefined) {
+        db.prepare(`DELETE FROM ${MIRROR_SCHEMA}.${MIRROR_TABLE} WHERE sequence < ?`).run([
+          request.trimBelow,
+        ]);
+      }
       for (const row of request.rows) insert.run(row);
       db.exec("COMMIT");
     } catch (error) {

@@ -31,6 +31,11 @@ export type SqlHostRequest =
       readonly maxDatabaseBytes: number;
       /** sequence, timestamp_ms, origin name, source, event_type, payload. */
       readonly rows: readonly (readonly [bigint, bigint, string, string, string, string])[];
+      /**
+       * Rows below this sequence are deleted first, in the same transaction: retention trimmed
+       * those events from the log, and the mirror holds what the log still serves.
+       */
+      readonly trimBelow?: number;
     })
   | (SqlHostPaths & {
       readonly op: "run";

@@ -2,7 +2,7 @@ import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import { isMutantActive } from "@openaxon/core";
 import { originName } from "@openaxon/protocol/vocabulary";
-import type { AxonRecord, LogStore, StoredEvent } from "@openaxon/store";
+import { type AxonRecord, EventsTrimmedError, type LogStore, type StoredEvent } from "@openaxon/store";
 import type {
   HostMirrorHeadReply,
   HostReplyStep,
@@ -49,6 +49,8 @@ export class SqlDatabases {
   private readonly queue = new KeyedQueue();
   /** Highest sequence known to be in each axon's mirror (absent: ask the host). */
   private readonly mirrored = new Map<string, number>();
+  /** The first sequence each axon's mirror was last trimmed to (absent: not since the host started). */
+  private readonly trimmedTo = new Map<string, number>();
 
   private constructor(private readonly options: SqlDatabasesOptions) {
     this.limits = { ...DEFAULT_SQL_LIMITS, ...options.limits };
@@ -57,6 +59,7 @@ export class SqlDatabases {
       onRestart: (reason) => {
         // The mirror's last write may be the one that was cut short: ask again.
         this.mirrored.clear();
+        this.trimmedTo.clear();
         options.logger?.warn({ reason }, "SQL host restarted");
       },
     };
@@ -125,6 +128,7 @@ export class SqlDatabases {
     await this.queue.run(axonId, async () => {
       await this.hostFor(axonId).request({ op: "delete", ...this.paths(axonId) });
       this.mirrored.delete(axonId);
+      this.trimmedTo.delete(axonId);
     });
   }
 
@@ -183,21 +187,38 @@ export class SqlDatabases {
     });
   }
 
-  /** Copies the events after the mirror's head up to the durable head the store reports now. */
+  /**
+   * Copies the events after the mirror's head up to the durable head the store reports now, and
+   * drops the rows retention has trimmed from the log. The trim travels with the first copy (one
+   * transaction), so a mirror that skips trimmed events never shows a gap; a trim with nothing to
+   * copy goes alone.
+   */
   private async mirror(host: SqlHostPort, axon: AxonRecord): Promise<void> {
     const paths = { ...this.paths(axon.id), maxDatabaseBytes: this.limits.maxDatabaseBytes };
     let head: number =
       this.mirrored.get(axon.id) ??
       (await host.request<HostMirrorHeadReply>({ op: "mirrorHead", ...paths })).head;
     this.mirrored.set(axon.id, head);
+    const first = axon.firstSequence;
+    let trimBelow = first > (this.trimmedTo.get(axon.id) ?? 1) ? first : undefined;
+    // Events below the first available sequence are gone from the log: start after them.
+    head = Math.max(head, first - 1);
     while (head < axon.headSequence) {
-      const events: StoredEvent[] = (
-        await this.options.store.read(axon.id, {
+      let page: StoredEvent[];
+      try {
+        page = await this.options.store.read(axon.id, {
           afterSequence: head,
           limit: MIRROR_PAGE_EVENTS,
           maxBytes: MIRROR_PAGE_BYTES,
-        })
-      ).filter((e) => e.sequence <= axon.headSequence);
+        });
+      } catch (error) {
+        // A retention pass trimmed further since the axon was read: skip to what is left.
+        if (!(error instanceof EventsTrimmedError) || error.firstSequence - 1 <= head) throw error;
+        head = error.firstSequence - 1;
+        trimBelow = error.firstSequence;
+        continue;
+      }
+      const events = page.filter((e) => e.sequence <= axon.headSequence);
       if (events.length === 0) break;
       const rows = events.map(
         (e) =>
@@ -210,10 +231,17 @@ export class SqlDatabases {
             e.payload,
           ] as const,
       );
-      await host.request({ op: "mirror", ...paths, rows });
+      await host.request({ op: "mirror", ...paths, rows, ...(trimBelow !== undefined && { trimBelow }) });
+      if (trimBelow !== undefined) this.trimmedTo.set(axon.id, trimBelow);
+      trimBelow = undefined;
       head = events[events.length - 1]!.sequence;
       this.mirrored.set(axon.id, head);
     }
+    if (trimBelow !== undefined) {
+      await host.request({ op: "mirror", ...paths, rows: [], trimBelow });
+      this.trimmedTo.set(axon.id, trimBelow);
+    }
+    this.mirrored.set(axon.id, head);
   }
 
   private paths(axonId: string): { path: string; mirrorPath: string } {
