@@ -26,6 +26,14 @@ export interface BrokerLogger {
 
 export const silentLogger: BrokerLogger = { warn() {}, error() {} };
 
+/** A logger whose every line also carries `fields` (a line's own fields win). */
+export function loggerWith(logger: BrokerLogger, fields: object): BrokerLogger {
+  return {
+    warn: (obj, msg) => logger.warn({ ...fields, ...obj }, msg),
+    error: (obj, msg) => logger.error({ ...fields, ...obj }, msg),
+  };
+}
+
 export function refOf(turn: QueuedTurn): TurnRef {
   return { turnId: turn.turnId, triggerSequence: turn.triggerSequence };
 }

@@ -234,6 +234,26 @@ describe("Broker: cancel", () => {
     expect(agent.cancels).toBe(1);
   });
 
+  it("logs an agent's failed cancel with the axon and the turn it was for", async () => {
+    const fx = await axonFixture();
+    const agent = new ScriptedAgent(waiting);
+    agent.cancel = async () => {
+      throw new Error("agent hung up");
+    };
+    const lines: { obj: Record<string, unknown>; msg: string }[] = [];
+    const record = (obj: object, msg: string) => lines.push({ obj: obj as Record<string, unknown>, msg });
+    await startBroker(fx, agent, { logger: { warn: record, error: record }, cancelGraceMs: 10 });
+    const t = await say(fx, "long job");
+    await fx.waitFor((e) => e.eventType === "turn.message_chunk");
+    await fx.publish("turn.cancel", { turn_id: `turn_${t}` });
+    fx.clock.advance(10);
+    await fx.turnEnd(`turn_${t}`);
+    expect(lines).toContainEqual({
+      obj: expect.objectContaining({ axonId: fx.axonId, turnId: `turn_${t}` }),
+      msg: "agent cancel failed",
+    });
+  });
+
   it("a cancel without turn_id aims at the running turn; the next turn then runs", async () => {
     const fx = await axonFixture();
     const agent = new ScriptedAgent((_, i) =>

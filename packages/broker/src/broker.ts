@@ -7,6 +7,7 @@ import type { AxonLink, AxonLinkEvent } from "./axon-link.js";
 import {
   type BrokerLogger,
   type BrokerObserver,
+  loggerWith,
   refOf,
   silentLogger,
   type TurnRef,
@@ -105,7 +106,8 @@ export class Broker {
     this.link = options.link;
     this.adapter = options.adapter;
     this.observer = options.observer ?? {};
-    this.logger = options.logger ?? silentLogger;
+    // Every broker line names its axon, so lines of many brokers in one log can be told apart.
+    this.logger = loggerWith(options.logger ?? silentLogger, { axonId: options.axonId });
     this.publisher = new EventPublisher(this.link, this.axonId, source);
     this.permissions = new PendingPermissions(clock, options.permissionTimeoutMs ?? 300_000);
     this.logs = new AgentLogCoalescer(

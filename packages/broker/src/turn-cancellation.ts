@@ -24,7 +24,9 @@ export function cancelRunningTurn(running: RunningTurn, cancellation: TurnCancel
   cancellation.permissions.rejectAll();
   cancellation.adapter
     .cancel()
-    .catch((error: unknown) => cancellation.logger.warn({ err: error }, "agent cancel failed"));
+    .catch((error: unknown) =>
+      cancellation.logger.warn({ err: error, turnId: running.turn.turnId }, "agent cancel failed"),
+    );
   running.cancelTimer = cancellation.clock.setTimer(cancellation.graceMs, () =>
     running.interruption.resolve({ kind: "completed", stopReason: "cancelled", restartAgent: true }),
   );
