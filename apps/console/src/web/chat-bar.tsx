@@ -24,6 +24,7 @@ export function ChatBar(props: {
   const { axonId, openTurns, queuedTurns } = props;
   const [text, setText] = useState("");
   const [error, setError] = useState<string>();
+  const [sending, setSending] = useState(0);
   const publish = async (eventType: string, payload: object) => {
     try {
       await api().axon(axonId).publish({ eventType, payload, origin: "user" });
@@ -36,8 +37,13 @@ export function ChatBar(props: {
   };
   const send = async (event: Event) => {
     event.preventDefault();
-    if (text.trim() === "") return;
-    if (await publish(EventType.UserMessage, { content: text })) setText("");
+    const sent = text;
+    if (sent.trim() === "") return;
+    setSending((n) => n + 1);
+    const published = await publish(EventType.UserMessage, { content: sent });
+    // Clear only what was sent: a message typed while the send was in flight stays in the box.
+    if (published) setText((current) => (current === sent ? "" : current));
+    setSending((n) => n - 1);
   };
   const cancel = (turnId: string) => () => publish(EventType.TurnCancel, { turn_id: turnId });
   const running = openTurns[0];
@@ -54,7 +60,7 @@ export function ChatBar(props: {
         }}
       />
       <div class="chat-actions">
-        <button type="submit" class="primary">
+        <button type="submit" class="primary" aria-busy={sending > 0}>
           Send
         </button>
         <button
