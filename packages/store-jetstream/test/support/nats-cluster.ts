@@ -38,13 +38,30 @@ const NATS_SERVER = process.env.NATS_SERVER ?? "nats-server";
  * was elected). Children are killed when the test process exits, whatever happens.
  */
 export async function startNatsCluster(size: number): Promise<NatsCluster> {
+  // A port found free can be taken by another test's server before nats-server binds it (CI saw
+  // "address already in use" once): such a start fails fast and is tried again on fresh ports.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startNatsClusterOnce(size);
+    } catch (error) {
+      if (!(error instanceof NodeExitedAtStart) || attempt === START_ATTEMPTS) throw error;
+    }
+  }
+}
+
+const START_ATTEMPTS = 3;
+
+class NodeExitedAtStart extends Error {}
+
+async function startNatsClusterOnce(size: number): Promise<NatsCluster> {
   const root = await mkdtemp(join(tmpdir(), "openaxon-nats-"));
   const nodes: NatsNode[] = [];
+  const taken = new Set<number>();
   for (let i = 0; i < size; i++) {
     nodes.push({
       name: `n${i + 1}`,
-      clientPort: await freePort(),
-      routePort: await freePort(),
+      clientPort: await freePort(taken),
+      routePort: await freePort(taken),
       storeDir: join(root, `n${i + 1}`),
       process: undefined,
       get url() {
@@ -70,6 +87,12 @@ export async function startNatsCluster(size: number): Promise<NatsCluster> {
       ].join("\n"),
     );
   }
+  let starting = true;
+  let exitedAtStart: (error: NodeExitedAtStart) => void = () => {};
+  const nodeExitedAtStart = new Promise<never>((_, reject) => {
+    exitedAtStart = reject;
+  });
+  nodeExitedAtStart.catch(() => {});
   const launch = (node: NatsNode) => {
     const child = spawn(NATS_SERVER, ["-c", configPath(node)], { stdio: ["ignore", "ignore", "pipe"] });
     let stderr = "";
@@ -79,6 +102,8 @@ export async function startNatsCluster(size: number): Promise<NatsCluster> {
     child.on("exit", (code, signal) => {
       if (node.process === child) node.process = undefined;
       if (code && !signal) process.stderr.write(`nats-server ${node.name} exited ${code}: ${stderr}\n`);
+      if (starting)
+        exitedAtStart(new NodeExitedAtStart(`nats-server ${node.name} exited at start: ${stderr}`));
     });
     node.process = child;
   };
@@ -88,13 +113,18 @@ export async function startNatsCluster(size: number): Promise<NatsCluster> {
   process.once("exit", killAll);
   for (const node of nodes) launch(node);
   try {
-    await waitForJetStream(nodes.map((n) => n.url));
-    if (size > 1)
-      await waitForPlacement(
-        nodes.map((n) => n.url),
-        size,
-      );
+    const ready = async () => {
+      await waitForJetStream(nodes.map((n) => n.url));
+      if (size > 1)
+        await waitForPlacement(
+          nodes.map((n) => n.url),
+          size,
+        );
+    };
+    await Promise.race([ready(), nodeExitedAtStart]);
+    starting = false;
   } catch (error) {
+    starting = false;
     killAll();
     await rm(root, { recursive: true, force: true });
     throw error;
@@ -173,13 +203,20 @@ async function waitForPlacement(urls: readonly string[], size: number, attempts 
   }
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
+/** A port free now and not already given to another node of this cluster. */
+async function freePort(taken: Set<number>): Promise<number> {
+  for (;;) {
+    const port = await new Promise<number>((resolve, reject) => {
+      const server = createServer();
+      server.once("error", reject);
+      server.listen(0, "127.0.0.1", () => {
+        const { port } = server.address() as { port: number };
+        server.close(() => resolve(port));
+      });
     });
-  });
+    if (!taken.has(port)) {
+      taken.add(port);
+      return port;
+    }
+  }
 }
