@@ -268,8 +268,10 @@ async function streamLeader(stream: string): Promise<string | undefined> {
   const alive = cluster.nodes.filter((n) => n.process).map((n) => n.url);
   const nc = await connect({ servers: alive });
   try {
-    const jsm = await jetstreamManager(nc);
-    for (let i = 0; i < 100; i++) {
+    // No API check: right after a kill the meta leader may still be in election (CI timed out here
+    // once); the loop below already waits for an answer.
+    const jsm = await jetstreamManager(nc, { checkAPI: false });
+    for (let i = 0; i < 300; i++) {
       const info = await jsm.streams.info(stream).catch(() => undefined);
       if (info?.cluster?.leader) return info.cluster.leader;
       await new Promise((resolve) => setTimeout(resolve, 50));
@@ -285,7 +287,7 @@ async function replicaCurrent(stream: string, name: string): Promise<boolean> {
   const alive = cluster.nodes.filter((n) => n.process).map((n) => n.url);
   const nc = await connect({ servers: alive });
   try {
-    const jsm = await jetstreamManager(nc);
+    const jsm = await jetstreamManager(nc, { checkAPI: false });
     for (let i = 0; i < 400; i++) {
       const info = await jsm.streams.info(stream).catch(() => undefined);
       const replica = info?.cluster?.replicas?.find((r) => r.name === name);
