@@ -24,6 +24,7 @@ import {
   type Secrets,
 } from "./gateway-resources.js";
 import { createRuntimes, type Runtimes } from "./runtimes.js";
+import { messageFrames, wireFrames } from "./subscribe-frames.js";
 import { systemTimers, type Timers } from "./timers.js";
 import { createWebhooks, type Webhooks } from "./webhooks.js";
 
@@ -57,6 +58,13 @@ export interface AxonClientOptions {
    * bidi streams: gRPC or Connect over HTTP/2). `false` keeps every publish a unary call.
    */
   readonly producer?: ProducerOptions | boolean;
+  /**
+   * Decode the events of `subscribe()` by hand instead of through protobuf-es messages: the same
+   * events, several times less client CPU per event in a replay. On with the default transport;
+   * off with a custom `transport` unless set here, and then the transport must use a binary codec
+   * (gRPC, gRPC-Web or Connect with `useBinaryFormat`), not JSON.
+   */
+  readonly wireDecoding?: boolean;
   /** Timers for backoff waits and the idle watchdog; pass a virtual clock in simulations. */
   readonly timers?: Timers;
 }
@@ -88,7 +96,10 @@ export function createAxonClient(options: AxonClientOptions): AxonClient {
     producerSetting === false
       ? undefined
       : new AppendProducer(rpc, timers, producerSetting === true ? {} : producerSetting);
+  // The default transports speak binary, so hand decoding of Subscribe frames is safe with them.
+  const wireDecoding = options.wireDecoding ?? !options.transport;
   const defaults = {
+    subscribeFrames: wireDecoding ? wireFrames(transport) : messageFrames(rpc),
     source: options.source ?? "client",
     retry: options.retry,
     timers,

@@ -6,6 +6,7 @@ import { originValue, toAxon, toEvent, toSafeNumber, toUint64 } from "./convert.
 import { asEventsTrimmed } from "./errors.js";
 import { encodePayload } from "./payload.js";
 import { type SubscribeDefaults, type SubscribeOptions, subscribeResilient } from "./subscribe.js";
+import { messageFrames, type OpenSubscribeFrames } from "./subscribe-frames.js";
 import type {
   Axon,
   AxonEvent,
@@ -49,6 +50,8 @@ export interface AxonHandleDefaults extends SubscribeDefaults {
   readonly producer?: AppendProducer | undefined;
   /** SqlService on the same transport. */
   readonly sqlRpc?: Client<typeof SqlService> | undefined;
+  /** How Subscribe streams are opened and decoded; protobuf-es messages when unset. */
+  readonly subscribeFrames?: OpenSubscribeFrames | undefined;
 }
 
 export function createAxonHandle(
@@ -132,7 +135,7 @@ export function createAxonHandle(
       };
     },
     subscribe(options = {}) {
-      return subscribeResilient(rpc, id, options, defaults);
+      return subscribeResilient(defaults.subscribeFrames ?? messageFrames(rpc), id, options, defaults);
     },
     get sql(): AxonSql {
       if (!defaults.sqlRpc) throw new TypeError("this axon handle has no SQL client");

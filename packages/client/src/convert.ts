@@ -84,24 +84,16 @@ export function toWireRetention(retention: Retention): {
 }
 
 /** A prototype method instead of a per-event closure: replays can surface millions of events. */
-class EventRecord implements AxonEvent {
-  readonly sequence: number;
-  readonly axonId: string;
-  readonly timestampMs: number;
-  readonly origin: OriginName;
-  readonly source: string;
-  readonly eventType: string;
-  readonly payload: string;
-
-  constructor(message: EventMessage) {
-    this.sequence = toSafeNumber(message.sequence, "sequence");
-    this.axonId = message.axonId;
-    this.timestampMs = toSafeNumber(message.timestampMs, "timestamp_ms");
-    this.origin = originName(message.origin);
-    this.source = message.source;
-    this.eventType = message.eventType;
-    this.payload = message.payload;
-  }
+export class EventRecord implements AxonEvent {
+  constructor(
+    readonly sequence: number,
+    readonly axonId: string,
+    readonly timestampMs: number,
+    readonly origin: OriginName,
+    readonly source: string,
+    readonly eventType: string,
+    readonly payload: string,
+  ) {}
 
   data<T = unknown>(): T {
     return JSON.parse(this.payload) as T;
@@ -109,5 +101,13 @@ class EventRecord implements AxonEvent {
 }
 
 export function toEvent(message: EventMessage): AxonEvent {
-  return new EventRecord(message);
+  return new EventRecord(
+    toSafeNumber(message.sequence, "sequence"),
+    message.axonId,
+    toSafeNumber(message.timestampMs, "timestamp_ms"),
+    originName(message.origin),
+    message.source,
+    message.eventType,
+    message.payload,
+  );
 }

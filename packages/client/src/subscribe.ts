@@ -1,8 +1,8 @@
-import { type Client, Code, ConnectError } from "@connectrpc/connect";
-import type { AxonService } from "@openaxon/protocol";
+import { Code, ConnectError } from "@connectrpc/connect";
 import { backoffDelay, type RetryOptions, resolveRetryOptions } from "./backoff.js";
-import { originValue, toEvent, toSafeNumber, toUint64 } from "./convert.js";
+import { originValue, toUint64 } from "./convert.js";
 import { asEventsTrimmed, isRetryableError } from "./errors.js";
+import type { OpenSubscribeFrames } from "./subscribe-frames.js";
 import type { Timers } from "./timers.js";
 import type { AxonEvent, OriginName } from "./types.js";
 
@@ -53,7 +53,7 @@ export interface ReconnectInfo {
  * or below that sequence is dropped anyway, in case a server misbehaves.
  */
 export async function* subscribeResilient(
-  rpc: Client<typeof AxonService>,
+  openFrames: OpenSubscribeFrames,
   axonId: string,
   options: SubscribeOptions,
   defaults: SubscribeDefaults,
@@ -86,33 +86,25 @@ export async function* subscribeResilient(
     );
     let failure: unknown;
     try {
-      const frames = rpc.subscribe(
+      const frames = openFrames(
         { ...request, afterSequence: toUint64(cursor, "afterSequence") },
-        { signal: attempt.signal },
+        attempt.signal,
       );
       for await (const frame of frames) {
         // Only time spent waiting on the network counts; a slow consumer is not a dead connection.
         watchdog.stop();
         failures = 0;
-        const kind = frame.kind;
-        if (kind.case === "events") {
-          for (const message of kind.value.events) {
-            const event = toEvent(message);
+        if (frame.kind === "events") {
+          for (const event of frame.events) {
             if (event.sequence <= cursor) continue;
             cursor = event.sequence;
             yield event;
             if (signal?.aborted) return;
           }
-        } else if (kind.case === "caughtUp") {
-          options.onCaughtUp?.({
-            headSequence: toSafeNumber(kind.value.headSequence, "head_sequence"),
-            lastSequence: cursor,
-          });
-        } else if (kind.case === "fellBehind") {
-          options.onFellBehind?.({
-            lastSequence: toSafeNumber(kind.value.lastSequence, "last_sequence"),
-            headSequence: toSafeNumber(kind.value.headSequence, "head_sequence"),
-          });
+        } else if (frame.kind === "caughtUp") {
+          options.onCaughtUp?.({ headSequence: frame.headSequence, lastSequence: cursor });
+        } else if (frame.kind === "fellBehind") {
+          options.onFellBehind?.({ lastSequence: frame.lastSequence, headSequence: frame.headSequence });
         }
         if (signal?.aborted) return;
         watchdog.reset();
