@@ -68,6 +68,7 @@ export function formatRuntimeDetails(runtime: Runtime, colors: Colors): string[]
       `${colorStatus(runtime.status, colors)}${runtime.statusReason ? `  ${colors.dim(runtime.statusReason)}` : ""}`,
     ],
     ["idle", formatIdle(runtime)],
+    ...hookFields(runtime),
     ["workdir", runtime.workingDirectory],
     ["env", Object.keys(runtime.env).join(", ") || none],
     ["network", runtime.networkPolicyId || colors.dim("default (public internet only)")],
@@ -103,4 +104,17 @@ export function formatRuntimeDetails(runtime: Runtime, colors: Colors): string[]
     }
   });
   return formatDetails(fields, colors);
+}
+
+/** `before suspend` / `after resume` lines, only for hooks the runtime has. */
+function hookFields(runtime: Runtime): [string, string][] {
+  const { beforeSuspend, afterResume } = runtime.lifecycle;
+  const fields: [string, string][] = [];
+  for (const [label, hook] of [
+    ["before suspend", beforeSuspend],
+    ["after resume", afterResume],
+  ] as const) {
+    if (hook) fields.push([label, `${hook.command.join(" ")}  (deadline ${hook.deadlineMs / 1000}s)`]);
+  }
+  return fields;
 }

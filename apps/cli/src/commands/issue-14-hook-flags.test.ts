@@ -1,0 +1,59 @@
+import { InvalidArgumentError } from "commander";
+import { describe, expect, it } from "vitest";
+import { UsageError } from "../errors.js";
+import { parseHookCommand, parseHookDeadline } from "../parse.js";
+import { runtimeInputFrom } from "./runtime-create.js";
+
+const base = {
+  axon: "axn_1",
+  protocol: "stdio" as const,
+  agent: "cat",
+  permission: "auto" as const,
+  wake: true,
+};
+
+describe("--before-suspend / --after-resume / --hook-deadline", () => {
+  it("splits a command line like a shell would, without expanding anything", () => {
+    const parse = parseHookCommand("--before-suspend");
+    expect(parse(`git commit -qam "wip before suspend"`)).toEqual([
+      "git",
+      "commit",
+      "-qam",
+      "wip before suspend",
+    ]);
+    expect(parse(`sh -c 'echo $HOME && ls *'`)).toEqual(["sh", "-c", "echo $HOME && ls *"]);
+    expect(() => parse("  ")).toThrow(InvalidArgumentError);
+    expect(() => parse(`echo "open`)).toThrow(/quote is left open/);
+  });
+
+  it("takes a deadline from 1ms to 10m", () => {
+    const parse = parseHookDeadline("--hook-deadline");
+    expect(parse("30s")).toBe(30_000);
+    expect(parse("10m")).toBe(600_000);
+    expect(() => parse("0")).toThrow(/from 1ms to 10m/);
+    expect(() => parse("11m")).toThrow(/from 1ms to 10m/);
+    expect(() => parse("soon")).toThrow(/from 1ms to 10m/);
+  });
+
+  it("puts the hooks on the lifecycle with the deadline (30s by default)", () => {
+    const input = runtimeInputFrom([], {
+      ...base,
+      idleSuspend: 60,
+      beforeSuspend: ["git", "commit", "-qam", "wip"],
+      afterResume: ["make", "warm"],
+    });
+    expect(input.lifecycle).toEqual({
+      idleSuspendSeconds: 60,
+      resumeOnEvent: true,
+      beforeSuspend: { command: ["git", "commit", "-qam", "wip"], deadlineMs: 30_000 },
+      afterResume: { command: ["make", "warm"], deadlineMs: 30_000 },
+    });
+    const quick = runtimeInputFrom([], { ...base, afterResume: ["true"], hookDeadline: 500 });
+    expect(quick.lifecycle).toMatchObject({ afterResume: { command: ["true"], deadlineMs: 500 } });
+    expect(quick.lifecycle).not.toHaveProperty("beforeSuspend");
+  });
+
+  it("refuses --hook-deadline without a hook", () => {
+    expect(() => runtimeInputFrom([], { ...base, hookDeadline: 500 })).toThrow(UsageError);
+  });
+});
