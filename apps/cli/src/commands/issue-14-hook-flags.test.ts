@@ -1,6 +1,7 @@
 import { InvalidArgumentError } from "commander";
 import { describe, expect, it } from "vitest";
 import { UsageError } from "../errors.js";
+import { describeHookEvent } from "../format/runtime.js";
 import { parseHookCommand, parseHookDeadline } from "../parse.js";
 import { runtimeInputFrom } from "./runtime-create.js";
 
@@ -55,5 +56,25 @@ describe("--before-suspend / --after-resume / --hook-deadline", () => {
 
   it("refuses --hook-deadline without a hook", () => {
     expect(() => runtimeInputFrom([], { ...base, hookDeadline: 500 })).toThrow(UsageError);
+  });
+});
+
+describe("describeHookEvent (axon chat's note for runtime.hook)", () => {
+  it("says how the hook ended", () => {
+    const base = { hook: "after_resume", command: "git", duration_ms: 120, deadline_ms: 30_000 };
+    expect(describeHookEvent({ ...base, exit_code: 0, signal: null, timed_out: false })).toEqual({
+      line: "after resume hook git: exit 0 (120 ms)",
+      ok: true,
+    });
+    expect(describeHookEvent({ ...base, exit_code: 1, signal: null, timed_out: false }).ok).toBe(false);
+    expect(describeHookEvent({ ...base, exit_code: null, signal: "SIGTERM", timed_out: true }).line).toBe(
+      "after resume hook git: killed at its 30s deadline (120 ms)",
+    );
+    expect(
+      describeHookEvent({ ...base, exit_code: null, signal: "SIGKILL", timed_out: false }).line,
+    ).toContain("killed by SIGKILL");
+    expect(describeHookEvent({ ...base, exit_code: null, error: "not found" }).line).toContain(
+      "could not start: not found",
+    );
   });
 });

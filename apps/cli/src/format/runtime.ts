@@ -118,3 +118,21 @@ function hookFields(runtime: Runtime): [string, string][] {
   }
   return fields;
 }
+
+/** One line for a `runtime.hook` event: which hook, how it ended, how long it took. */
+export function describeHookEvent(body: Record<string, unknown>): { line: string; ok: boolean } {
+  const ended =
+    typeof body.error === "string"
+      ? `could not start: ${body.error}`
+      : body.timed_out === true
+        ? `killed at its ${Number(body.deadline_ms) / 1000}s deadline`
+        : body.exit_code === null || body.exit_code === undefined
+          ? `killed by ${String(body.signal ?? "a signal")}`
+          : `exit ${String(body.exit_code)}`;
+  const ok = body.exit_code === 0 && body.timed_out !== true;
+  const hook = String(body.hook ?? "hook").replace("_", " ");
+  return {
+    line: `${hook} hook ${String(body.command ?? "")}: ${ended} (${Number(body.duration_ms ?? 0)} ms)`,
+    ok,
+  };
+}
