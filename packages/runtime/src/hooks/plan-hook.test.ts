@@ -1,7 +1,14 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import type { LifecycleSpec } from "../runtime-record.js";
-import { hookEventPayload, hookFor, hookSpecError, MAX_HOOK_DEADLINE_MS, OutputTail } from "./plan-hook.js";
+import {
+  hookEventPayload,
+  hookFor,
+  hookSpecError,
+  lifecycleForEvent,
+  MAX_HOOK_DEADLINE_MS,
+  OutputTail,
+} from "./plan-hook.js";
 
 const lifecycle = (extra: Partial<LifecycleSpec> = {}): LifecycleSpec => ({
   idleTimeSeconds: 0,
@@ -87,6 +94,27 @@ describe("OutputTail", () => {
           expect(tail.truncated).toBe(all.length > limit);
         },
       ),
+    );
+  });
+});
+
+describe("lifecycleForEvent", () => {
+  it("shows each hook's executable, argument count and deadline, never the arguments", () => {
+    const { shown, hidden } = lifecycleForEvent(
+      lifecycle({
+        beforeSuspend: { command: ["curl", "-H", "Authorization: Bearer t0ken"], deadlineMs: 5000 },
+      }),
+    );
+    expect(shown).toEqual({
+      idleTimeSeconds: 0,
+      onIdle: "suspend",
+      resumeOnAxonEvent: true,
+      beforeSuspend: { executable: "curl", argumentCount: 2, deadlineMs: 5000 },
+    });
+    expect(hidden).toBe(true);
+    expect(JSON.stringify(shown)).not.toContain("t0ken");
+    expect(lifecycleForEvent(lifecycle({ afterResume: { command: ["true"], deadlineMs: 1 } })).hidden).toBe(
+      false,
     );
   });
 });

@@ -52,6 +52,28 @@ export function hookFor(
   return { name: transition === "suspend" ? "before_suspend" : "after_resume", spec };
 }
 
+/**
+ * A lifecycle as `runtime.updated` shows it to the axon's readers: each hook's executable, how many
+ * arguments it has and its deadline, never the arguments (a command line may carry a token, and
+ * env values are hidden the same way). `hidden` says whether anything was left out.
+ */
+export function lifecycleForEvent(lifecycle: LifecycleSpec): { shown: object; hidden: boolean } {
+  const { beforeSuspend, afterResume, ...rest } = lifecycle;
+  const describe = (hook: HookSpec) => ({
+    executable: hook.command[0],
+    argumentCount: hook.command.length - 1,
+    deadlineMs: hook.deadlineMs,
+  });
+  return {
+    shown: {
+      ...rest,
+      ...(beforeSuspend && { beforeSuspend: describe(beforeSuspend) }),
+      ...(afterResume && { afterResume: describe(afterResume) }),
+    },
+    hidden: [beforeSuspend, afterResume].some((hook) => hook !== undefined && hook.command.length > 1),
+  };
+}
+
 /** How a hook run ended, as the runner observed it. */
 export interface HookOutcome {
   /** The exit code, or null when a signal ended it or it never started. */
