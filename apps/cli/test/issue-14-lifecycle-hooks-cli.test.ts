@@ -62,6 +62,44 @@ describe("axon runtime create with lifecycle hooks", () => {
     ]);
   });
 
+  it("axon runtime update sets and clears hooks, keeping the idle settings", async () => {
+    const axonId = (await runAxon(["create"], { env })).stdout.trim();
+    const runtimeId = (
+      await runAxon(
+        [
+          "runtime",
+          "create",
+          "--axon",
+          axonId,
+          "--protocol",
+          "stdio",
+          "--agent",
+          "cat",
+          "--idle-suspend",
+          "300",
+        ],
+        { env },
+      )
+    ).stdout.trim();
+    const set = await runAxon(
+      ["runtime", "update", runtimeId, "--after-resume", "echo warm", "--hook-deadline", "2s"],
+      { env },
+    );
+    expect(set, set.stderr).toMatchObject({ code: 0 });
+    const read = async () =>
+      JSON.parse((await runAxon(["--json", "runtime", "get", runtimeId], { env })).stdout).lifecycle;
+    expect(await read()).toEqual({
+      idleTimeSeconds: 300,
+      onIdle: "suspend",
+      resumeOnEvent: true,
+      afterResume: { command: ["echo", "warm"], deadlineMs: 2000 },
+    });
+    expect(await runAxon(["runtime", "update", runtimeId, "--clear-after-resume"], { env })).toMatchObject({
+      code: 0,
+    });
+    expect(await read()).toEqual({ idleTimeSeconds: 300, onIdle: "suspend", resumeOnEvent: true });
+  });
+
   it("refuses a bad --hook-deadline or an empty hook before calling the server", async () => {
     const long = await runAxon(
       [

@@ -4,6 +4,7 @@ import { UsageError } from "../errors.js";
 import { describeHookEvent } from "../format/runtime.js";
 import { parseHookCommand, parseHookDeadline } from "../parse.js";
 import { runtimeInputFrom } from "./runtime-create.js";
+import { changesHooks, lifecycleWithHooks, runtimeUpdateFrom } from "./runtime-update.js";
 
 const base = {
   axon: "axn_1",
@@ -76,5 +77,39 @@ describe("describeHookEvent (axon chat's note for runtime.hook)", () => {
     expect(describeHookEvent({ ...base, exit_code: null, error: "not found" }).line).toContain(
       "could not start: not found",
     );
+  });
+});
+
+describe("axon runtime update's hook flags", () => {
+  const current = {
+    idleTimeSeconds: 300,
+    onIdle: "suspend" as const,
+    resumeOnEvent: false,
+    beforeSuspend: { command: ["git", "commit", "-qam", "wip"], deadlineMs: 45_000 },
+  };
+
+  it("sets a hook, keeping the idle settings and the other hook (the lifecycle is sent whole)", () => {
+    expect(runtimeUpdateFrom([], { afterResume: ["make", "warm"], hookDeadline: 5000 }, current)).toEqual({
+      lifecycle: {
+        idleTimeSeconds: 300,
+        onIdle: "suspend",
+        resumeOnEvent: false,
+        beforeSuspend: current.beforeSuspend,
+        afterResume: { command: ["make", "warm"], deadlineMs: 5000 },
+      },
+    });
+  });
+
+  it("removes a hook with --clear-…, and refuses contradictions", () => {
+    expect(lifecycleWithHooks(current, { clearBeforeSuspend: true })).toEqual({
+      idleTimeSeconds: 300,
+      onIdle: "suspend",
+      resumeOnEvent: false,
+    });
+    expect(() => lifecycleWithHooks(current, { beforeSuspend: ["x"], clearBeforeSuspend: true })).toThrow(
+      /--before-suspend or --clear-before-suspend/,
+    );
+    expect(() => lifecycleWithHooks(current, { hookDeadline: 1000 })).toThrow(UsageError);
+    expect(changesHooks({ model: "m" })).toBe(false);
   });
 });

@@ -145,6 +145,23 @@ export function registerRuntimeCommands(program: Command, action: ActionFactory)
         "deny",
       ]),
     )
+    .option(
+      "--before-suspend <command>",
+      "set the hook run before the runtime suspends (no shell; quote it as one argument)",
+      parseHookCommand("--before-suspend"),
+    )
+    .option(
+      "--after-resume <command>",
+      "set the hook run when the runtime wakes, before the first turn",
+      parseHookCommand("--after-resume"),
+    )
+    .option(
+      "--hook-deadline <duration>",
+      "deadline for the hooks set here (up to 10m; default 30s)",
+      parseHookDeadline("--hook-deadline"),
+    )
+    .option("--clear-before-suspend", "remove the before-suspend hook")
+    .option("--clear-after-resume", "remove the after-resume hook")
     .action(
       action(
         (context, id: string, args: string[], options: RuntimeUpdateOptions) =>
