@@ -47,7 +47,8 @@ describe("runHook on real processes", () => {
     const outcome = await run;
     expect(outcome).toMatchObject({ exitCode: null, signal: "SIGTERM", timedOut: true });
     expect(outcome.durationMs).toBe(5000);
-    expect(processAlive(child)).toBe(false);
+    // Dying, it closes its pipes a moment before it turns into a zombie.
+    await vi.waitFor(() => expect(processAlive(child)).toBe(false), { timeout: 5000, interval: 10 });
   });
 
   it("SIGKILLs a hook that ignores SIGTERM once the grace period is over", async () => {
@@ -67,6 +68,30 @@ describe("runHook on real processes", () => {
     expect(outcome).toMatchObject({ exitCode: 0, timedOut: false });
     const child = Number(await readFile(join(dir, "child"), "utf8"));
     await vi.waitFor(() => expect(processAlive(child)).toBe(false), { timeout: 5000, interval: 10 });
+  });
+
+  it("does not wait for a process that left the group and holds the output open", async () => {
+    const run = sh(
+      "setsid sh -c 'echo $$ > child.tmp; mv child.tmp child; exec sleep 30' & while [ ! -s child ]; do sleep 0.01; done; echo done",
+    );
+    const child = Number(
+      await vi.waitFor(() => readFile(join(dir, "child"), "utf8"), { timeout: 5000, interval: 5 }),
+    );
+    try {
+      // The hook has exited (or is about to); once its exit is seen, the grace period runs out.
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect(processAlive(child)).toBe(true);
+      clock.advance(1000);
+      const outcome = await run;
+      expect(outcome).toMatchObject({ exitCode: 0, timedOut: false });
+      expect(outcome.outputTail).toBe("done\n");
+    } finally {
+      try {
+        process.kill(child, "SIGKILL");
+      } catch {
+        // already gone
+      }
+    }
   });
 
   it("reports an executable that cannot be started as an error, without throwing", async () => {

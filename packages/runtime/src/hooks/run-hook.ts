@@ -75,6 +75,14 @@ export function runHook(options: RunHookOptions): Promise<HookOutcome> {
       exit = { code, signal };
       // Leftovers of the hook (a background job still holding the pipes) go with it.
       killGroup("SIGKILL");
+      // One that left the group (setsid) may keep the pipes open for ever: stop reading after a grace.
+      timers.push(
+        clock.setTimer(options.killGraceMs ?? HOOK_KILL_GRACE_MS, () => {
+          child.stdout.destroy();
+          child.stderr.destroy();
+          finish({ exitCode: code, signal });
+        }),
+      );
     });
     child.once("close", (code, signal) => {
       const ended = exit ?? { code, signal };
