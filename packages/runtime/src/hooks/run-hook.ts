@@ -65,7 +65,12 @@ export function runHook(options: RunHookOptions): Promise<HookOutcome> {
     };
     const terminate = () => {
       killGroup("SIGTERM");
-      timers.push(clock.setTimer(options.killGraceMs ?? HOOK_KILL_GRACE_MS, () => killGroup("SIGKILL")));
+      // Once the leader has exited its group was killed already, and its pid may be reused since.
+      timers.push(
+        clock.setTimer(options.killGraceMs ?? HOOK_KILL_GRACE_MS, () => {
+          if (exit === undefined) killGroup("SIGKILL");
+        }),
+      );
     };
     const onAbort = () => killGroup("SIGKILL");
     child.stdout.on("data", (chunk: Buffer) => tail.push(chunk));
