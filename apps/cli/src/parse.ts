@@ -1,5 +1,6 @@
 import { parseByteSize, parseDuration } from "@openaxon/core";
 import { InvalidArgumentError } from "commander";
+import { split } from "shlex";
 import { UsageError } from "./errors.js";
 
 /** Commander argument parser for sequences and limits. */
@@ -214,5 +215,35 @@ export function collectMcpSetting(flag: string) {
     }
     const [, server, key, setting] = match as unknown as [string, string, string, string];
     return { ...previous, [server]: { ...previous[server], [key]: setting } };
+  };
+}
+
+/**
+ * `--before-suspend 'git commit -qam wip'`: a hook's command line split the way a POSIX shell
+ * splits words (quotes group, backslashes escape) into the argv the server runs without a shell.
+ * Nothing is expanded: for pipes or `$VAR`, write `sh -c '…'`.
+ */
+export function parseHookCommand(flag: string) {
+  return (value: string): string[] => {
+    let argv: string[];
+    try {
+      argv = split(value);
+    } catch {
+      throw new InvalidArgumentError(`${flag}: a quote is left open (or a backslash ends it).`);
+    }
+    if (argv.length === 0)
+      throw new InvalidArgumentError(`${flag} needs a command, e.g. ${flag} 'git commit -qam wip'.`);
+    return argv;
+  };
+}
+
+/** `--hook-deadline 30s`: a duration from 1ms to 10m. */
+export function parseHookDeadline(flag: string) {
+  return (value: string): number => {
+    const ms = parseDuration(value);
+    if (ms === undefined || ms < 1 || ms > 600_000) {
+      throw new InvalidArgumentError(`${flag} takes a duration from 1ms to 10m, e.g. ${flag} 30s.`);
+    }
+    return ms;
   };
 }

@@ -41,6 +41,7 @@ export type {
   McpServerInput,
   PermissionPolicyName,
   Runtime,
+  RuntimeHook,
   RuntimeLifecycle,
   RuntimeLifecycleInput,
   RuntimeMount,

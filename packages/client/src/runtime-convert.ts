@@ -20,6 +20,7 @@ import type {
   McpServerInput,
   PermissionPolicyName,
   Runtime,
+  RuntimeHook,
   RuntimeLifecycleInput,
   RuntimeMountInput,
   RuntimeStatusName,
@@ -194,7 +195,14 @@ export function lifecycleToWire(lifecycle: RuntimeLifecycleInput) {
   return {
     afterIdle: { idleTimeSeconds: seconds, onIdle },
     resumeTriggers: { axonEvent: lifecycle.resumeOnEvent ?? true },
+    ...(lifecycle.beforeSuspend && { beforeSuspend: hookToWire(lifecycle.beforeSuspend) }),
+    ...(lifecycle.afterResume && { afterResume: hookToWire(lifecycle.afterResume) }),
   };
+}
+
+// The server checks argv and deadline and names the field; here only the shape is copied.
+function hookToWire(hook: RuntimeHook): { command: string[]; deadlineMs: number } {
+  return { command: [...hook.command], deadlineMs: hook.deadlineMs };
 }
 
 export function createRuntimeToWire(input: CreateRuntimeInput): Omit<
@@ -248,6 +256,8 @@ export function toRuntime(message: RuntimeMessage | undefined): Runtime {
       idleTimeSeconds: message.lifecycle?.afterIdle?.idleTimeSeconds ?? 0,
       onIdle: message.lifecycle?.afterIdle?.onIdle === OnIdle.SHUTDOWN ? "shutdown" : "suspend",
       resumeOnEvent: message.lifecycle?.resumeTriggers?.axonEvent ?? true,
+      ...(message.lifecycle?.beforeSuspend && { beforeSuspend: hookToWire(message.lifecycle.beforeSuspend) }),
+      ...(message.lifecycle?.afterResume && { afterResume: hookToWire(message.lifecycle.afterResume) }),
     },
     env: { ...message.env },
     workingDirectory: message.workingDirectory,

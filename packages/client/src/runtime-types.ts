@@ -91,6 +91,21 @@ export interface RuntimeLifecycleInput {
   readonly onIdle?: "suspend" | "shutdown";
   /** A new user.message wakes a suspended runtime. Default true; false = only `resume` does. */
   readonly resumeOnEvent?: boolean;
+  /** Runs after the agents stopped, before the runtime counts as suspended (e.g. commit the workspace). */
+  readonly beforeSuspend?: RuntimeHook;
+  /** Runs when a suspended runtime wakes, before the first turn. */
+  readonly afterResume?: RuntimeHook;
+}
+
+/**
+ * A lifecycle hook: run in the agents' sandbox, working directory and env; killed at its deadline.
+ * Each run writes a `runtime.hook` event (exit code or signal, timed_out, the output's last 4 KiB).
+ */
+export interface RuntimeHook {
+  /** argv, executable first; no shell (use ["sh", "-c", "…"] for one). */
+  readonly command: readonly string[];
+  /** 1 ms to 600000 ms (10 minutes). */
+  readonly deadlineMs: number;
 }
 
 /** A credential gateway binding: the agent gets `$PREFIX_URL` and a `gws_…` token in `$PREFIX`. */
@@ -155,6 +170,9 @@ export interface RuntimeLifecycle {
   readonly idleTimeSeconds: number;
   readonly onIdle: "suspend" | "shutdown";
   readonly resumeOnEvent: boolean;
+  /** Absent: no hook. */
+  readonly beforeSuspend?: RuntimeHook;
+  readonly afterResume?: RuntimeHook;
 }
 
 export interface Runtime {

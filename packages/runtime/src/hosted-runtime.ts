@@ -12,6 +12,7 @@ import { type Clock, isMutantActive, SerialQueue } from "@openaxon/core";
 import type { LogStore, RecordStore } from "@openaxon/store";
 import { agentEnv, configuredHome } from "./agent-env.js";
 import { RuntimeStateError } from "./errors.js";
+import { runLifecycleHook } from "./hooks/lifecycle-hooks.js";
 import { IdleTimer, idleSinceAll } from "./idle-timer.js";
 import { mcpServersForStart } from "./mcp-servers-for-start.js";
 import { announce, RuntimeEventType } from "./runtime-events.js";
@@ -93,6 +94,8 @@ export class HostedRuntime {
   private readonly transitions = new SerialQueue();
   private idleTimer: IdleTimer;
   private closed = false;
+  /** Aborted on close: a lifecycle hook still running is killed rather than waited for. */
+  private readonly hooksAbort = new AbortController();
   /** Brokers are starting (inside a transition). */
   private starting = false;
   /** Brokers are being replaced after an update, waiting for their running turns to end. */
@@ -239,6 +242,7 @@ export class HostedRuntime {
    */
   async close(): Promise<void> {
     this.closed = true;
+    this.hooksAbort.abort();
     this.idleTimer.cancel();
     this.stopWatcher();
     await this.stopBrokers();
@@ -248,12 +252,18 @@ export class HostedRuntime {
 
   // --- transitions (run inside the serial queue) ---
 
-  private async bringUp(via: RuntimeStatus, announced: RuntimeEventType, reason: string): Promise<void> {
+  private async bringUp(
+    via: RuntimeStatus,
+    announced: RuntimeEventType,
+    reason: string,
+    beforeStart?: () => Promise<unknown>,
+  ): Promise<void> {
     this.stopWatcher();
     await this.setStatus(via, reason, { wakeAfter: undefined });
     await this.announce(announced, reason);
     let started: boolean;
     try {
+      await beforeStart?.();
       started = await this.startBrokers();
     } catch (error) {
       await this.failNow(describeError(error));
@@ -266,7 +276,10 @@ export class HostedRuntime {
   }
 
   private async resumeNow(reason: string): Promise<void> {
-    await this.bringUp("resuming", RuntimeEventType.Resumed, reason);
+    // after_resume runs before the brokers start, so before the first turn after the wake.
+    await this.bringUp("resuming", RuntimeEventType.Resumed, reason, () =>
+      runLifecycleHook(this.current, "resume", this.deps, this.hooksAbort.signal),
+    );
   }
 
   private async suspendNow(reason: string, byRequest: boolean): Promise<void> {
@@ -274,6 +287,8 @@ export class HostedRuntime {
     const stopped = this.stopBrokers();
     await this.setStatus("suspending", reason);
     await stopped;
+    // The agents have saved their sessions and stopped; the hook's outcome never stops the suspend.
+    if (!this.closed) await runLifecycleHook(this.current, "suspend", this.deps, this.hooksAbort.signal);
     const wakeAfter = byRequest ? await this.heads() : undefined;
     if (this.closed) return;
     await this.setStatus("suspended", reason, { wakeAfter });

@@ -15,6 +15,15 @@ export {
   RuntimePreconditionError,
   RuntimeStateError,
 } from "./errors.js";
+export { runLifecycleHook } from "./hooks/lifecycle-hooks.js";
+export {
+  HOOK_OUTPUT_TAIL_BYTES,
+  type HookName,
+  type HookOutcome,
+  hookSpecError,
+  MAX_HOOK_DEADLINE_MS,
+} from "./hooks/plan-hook.js";
+export { runHook } from "./hooks/run-hook.js";
 export { BROKER_SOURCE, type BrokerTuning } from "./hosted-runtime.js";
 export { MAX_MODEL_LENGTH, type McpServerSpec } from "./mcp-servers.js";
 export { GATEWAY_EVENT_SOURCE, type RuntimeAuditEvent, RuntimeAuditSink } from "./runtime-audit-sink.js";
@@ -35,6 +44,7 @@ export type {
   CreateRuntimeInput,
   GatewayBindingInput,
   GatewayBindingRef,
+  HookSpec,
   LifecycleSpec,
   MountSpec,
   RuntimeRecord,

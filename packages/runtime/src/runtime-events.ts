@@ -3,6 +3,7 @@ import {
   EventType,
   Origin,
   type RuntimeEventPayload,
+  type RuntimeHookPayload,
   type RuntimeUpdatedPayload,
 } from "@openaxon/protocol/vocabulary";
 import type { RuntimeLogger } from "./runtime-logger.js";
@@ -15,6 +16,7 @@ export const RuntimeEventType = {
   Shutdown: EventType.RuntimeShutdown,
   Failed: EventType.RuntimeFailed,
   Updated: EventType.RuntimeUpdated,
+  Hook: EventType.RuntimeHook,
 } as const;
 export type RuntimeEventType = (typeof RuntimeEventType)[keyof typeof RuntimeEventType];
 export type { RuntimeEventPayload };
@@ -30,7 +32,7 @@ export async function announce(
   link: AxonLink,
   axonIds: readonly string[],
   eventType: RuntimeEventType,
-  payload: RuntimeEventPayload | RuntimeUpdatedPayload,
+  payload: RuntimeEventPayload | RuntimeUpdatedPayload | RuntimeHookPayload,
   logger: RuntimeLogger,
 ): Promise<void> {
   const body = JSON.stringify(payload);

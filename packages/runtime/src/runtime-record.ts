@@ -37,6 +37,16 @@ export interface LifecycleSpec {
   readonly onIdle: "suspend" | "shutdown";
   /** A turn-starting event in a mounted axon wakes the runtime while it is suspended. */
   readonly resumeOnAxonEvent: boolean;
+  /** Run after the agents stop, before `runtime.suspended` (see hooks/). Undefined = none. */
+  readonly beforeSuspend?: HookSpec;
+  /** Run after a wake's agents start, before the first turn. Undefined = none. */
+  readonly afterResume?: HookSpec;
+}
+
+/** A lifecycle hook: argv (no shell) and how long it may run before it is killed. */
+export interface HookSpec {
+  readonly command: readonly string[];
+  readonly deadlineMs: number;
 }
 
 /**

@@ -1,6 +1,7 @@
 import type { AgentProtocolName } from "@openaxon/broker";
 import type { RuntimeFieldChange, RuntimeUpdatedPayload } from "@openaxon/protocol/vocabulary";
 import { InvalidRuntimeError, RuntimeStateError } from "./errors.js";
+import { lifecycleForEvent } from "./hooks/plan-hook.js";
 import type { LifecycleSpec, MountSpec, RuntimeRecord } from "./runtime-record.js";
 import { validateRuntimeInput } from "./validate-runtime-input.js";
 
@@ -74,7 +75,13 @@ export function planRuntimeUpdate(
   }
   const lifecycleChanged = update.lifecycle !== undefined && !sameJson(current.lifecycle, record.lifecycle);
   if (lifecycleChanged) {
-    runtimeChanges.push({ field: "lifecycle", old: current.lifecycle, new: record.lifecycle });
+    const [before, after] = [lifecycleForEvent(current.lifecycle), lifecycleForEvent(record.lifecycle)];
+    runtimeChanges.push({
+      field: "lifecycle",
+      old: before.shown,
+      new: after.shown,
+      ...((before.hidden || after.hidden) && { values_hidden: true as const }),
+    });
   }
   const announcements: RuntimeUpdatedPayload[] = [];
   const restart: string[] = [];

@@ -2,6 +2,7 @@ import { isAbsolute } from "node:path";
 import type { AgentProtocolName } from "@openaxon/broker";
 import { envNameError } from "./agent-env.js";
 import { InvalidRuntimeError } from "./errors.js";
+import { lifecycleHooksError } from "./hooks/plan-hook.js";
 import { bindingVariableNames, mcpServersError, modelError } from "./mcp-servers.js";
 import type { CreateRuntimeInput } from "./runtime-record.js";
 
@@ -51,6 +52,8 @@ export function validateRuntimeInput(
   if (!Number.isInteger(idleTimeSeconds) || idleTimeSeconds < 0) {
     fail(`lifecycle.after_idle.idle_time_seconds must be a whole number of seconds ≥ 0 (0 = never)`);
   }
+  const hookProblem = lifecycleHooksError(input.lifecycle);
+  if (hookProblem) fail(hookProblem);
 }
 
 function checkDirectory(path: string | undefined, field: string): void {

@@ -13,7 +13,7 @@ import {
   Sandbox,
   SandboxPolicy,
 } from "@openaxon/protocol";
-import type { McpServerSpec, MountSpec, RuntimeRecord } from "@openaxon/runtime";
+import type { HookSpec, McpServerSpec, MountSpec, RuntimeRecord } from "@openaxon/runtime";
 
 type McpServerInit = MessageInitShape<typeof McpServerSchema>;
 
@@ -78,6 +78,8 @@ export function runtimeToProto(runtime: RuntimeRecord): RuntimeInit {
         onIdle: runtime.lifecycle.onIdle === "shutdown" ? OnIdle.SHUTDOWN : OnIdle.SUSPEND,
       },
       resumeTriggers: { axonEvent: runtime.lifecycle.resumeOnAxonEvent },
+      ...(runtime.lifecycle.beforeSuspend && { beforeSuspend: hookToProto(runtime.lifecycle.beforeSuspend) }),
+      ...(runtime.lifecycle.afterResume && { afterResume: hookToProto(runtime.lifecycle.afterResume) }),
     },
     env: { ...runtime.env },
     workingDirectory: runtime.workingDirectory,
@@ -109,4 +111,8 @@ function mcpServerToProto(server: McpServerSpec): McpServerInit {
         name: server.name,
         transport: { case: "http", value: { url: server.url, headers: { ...server.headers } } },
       };
+}
+
+function hookToProto(hook: HookSpec): { command: string[]; deadlineMs: number } {
+  return { command: [...hook.command], deadlineMs: hook.deadlineMs };
 }

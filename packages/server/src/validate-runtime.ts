@@ -5,6 +5,7 @@ import {
   type BrokerMount,
   BrokerMountSchema,
   type CreateRuntimeRequest,
+  type Hook,
   type Lifecycle,
   type McpServer,
   OnIdle,
@@ -14,6 +15,7 @@ import {
 } from "@openaxon/protocol";
 import type {
   CreateRuntimeInput,
+  HookSpec,
   LifecycleSpec,
   McpServerSpec,
   MountChanges,
@@ -248,5 +250,15 @@ function lifecycleFromProto(lifecycle: Lifecycle | undefined): LifecycleSpec {
     idleTimeSeconds: lifecycle?.afterIdle?.idleTimeSeconds ?? 0,
     onIdle: onIdle === OnIdle.SHUTDOWN ? "shutdown" : "suspend",
     resumeOnAxonEvent: lifecycle?.resumeTriggers?.axonEvent ?? true,
+    ...(lifecycle?.beforeSuspend && { beforeSuspend: hookFromProto(lifecycle.beforeSuspend) }),
+    ...(lifecycle?.afterResume && { afterResume: hookFromProto(lifecycle.afterResume) }),
   };
+}
+
+/**
+ * A hook as given; its argv and deadline are checked with the rest of the runtime
+ * (validateRuntimeInput), so an empty command or a deadline of 0 is INVALID_ARGUMENT naming the field.
+ */
+function hookFromProto(hook: Hook): HookSpec {
+  return { command: [...hook.command], deadlineMs: hook.deadlineMs };
 }

@@ -6,6 +6,7 @@ import { checkRuntimeFor } from "../chat/runtime-check.js";
 import type { CommandContext } from "../context.js";
 import { CliError, ExitWith, UsageError } from "../errors.js";
 import { formatEventJson } from "../format/event.js";
+import { describeHookEvent } from "../format/runtime.js";
 import { readAll } from "../io.js";
 
 export interface ChatOptions {
@@ -83,6 +84,15 @@ export async function chatCommand(
           c.dim(`runtime ${event.eventType.slice("runtime.".length)}${reason ? ` (${reason})` : ""}`),
         );
         return;
+      case EventType.RuntimeHook: {
+        // The tail goes to --verbose only: it can be long, and the event keeps it anyway.
+        const { line, ok } = describeHookEvent(body);
+        notes.line(ok ? c.dim(line) : c.yellow(line));
+        if (options.verbose && typeof body.output_tail === "string" && body.output_tail !== "") {
+          notes.line(c.dim(body.output_tail.trimEnd()));
+        }
+        return;
+      }
       case "broker.error":
         notes.line(c.yellow(`broker: ${String(body.message ?? "")}`));
         return;

@@ -34,7 +34,15 @@ export interface RuntimeCreateOptions {
   readonly mcpEnv?: Record<string, Record<string, string>>;
   readonly mcpHeader?: Record<string, Record<string, string>>;
   readonly model?: string;
+  /** `--before-suspend` / `--after-resume`, already split into argv. */
+  readonly beforeSuspend?: string[];
+  readonly afterResume?: string[];
+  /** `--hook-deadline`, ms. */
+  readonly hookDeadline?: number;
 }
+
+/** What `--hook-deadline` defaults to: long enough for a commit, short enough not to hold a suspend long. */
+export const DEFAULT_HOOK_DEADLINE_MS = 30_000;
 
 const permissionPolicies: Record<RuntimeCreateOptions["permission"], PermissionPolicyName> = {
   auto: "auto_allow",
@@ -46,10 +54,19 @@ export function runtimeInputFrom(
   agentArgs: readonly string[],
   options: RuntimeCreateOptions,
 ): CreateRuntimeInput {
-  const lifecycle =
+  const idle =
     options.idleShutdown !== undefined
       ? { idleShutdownSeconds: options.idleShutdown, resumeOnEvent: options.wake }
       : { idleSuspendSeconds: options.idleSuspend ?? 0, resumeOnEvent: options.wake };
+  if (options.hookDeadline !== undefined && !options.beforeSuspend && !options.afterResume) {
+    throw new UsageError("--hook-deadline applies to --before-suspend or --after-resume; give one of them");
+  }
+  const deadlineMs = options.hookDeadline ?? DEFAULT_HOOK_DEADLINE_MS;
+  const lifecycle = {
+    ...idle,
+    ...(options.beforeSuspend && { beforeSuspend: { command: options.beforeSuspend, deadlineMs } }),
+    ...(options.afterResume && { afterResume: { command: options.afterResume, deadlineMs } }),
+  };
   return {
     name: options.name,
     mounts: [

@@ -68,6 +68,7 @@ export function formatRuntimeDetails(runtime: Runtime, colors: Colors): string[]
       `${colorStatus(runtime.status, colors)}${runtime.statusReason ? `  ${colors.dim(runtime.statusReason)}` : ""}`,
     ],
     ["idle", formatIdle(runtime)],
+    ...hookFields(runtime),
     ["workdir", runtime.workingDirectory],
     ["env", Object.keys(runtime.env).join(", ") || none],
     ["network", runtime.networkPolicyId || colors.dim("default (public internet only)")],
@@ -103,4 +104,35 @@ export function formatRuntimeDetails(runtime: Runtime, colors: Colors): string[]
     }
   });
   return formatDetails(fields, colors);
+}
+
+/** `before suspend` / `after resume` lines, only for hooks the runtime has. */
+function hookFields(runtime: Runtime): [string, string][] {
+  const { beforeSuspend, afterResume } = runtime.lifecycle;
+  const fields: [string, string][] = [];
+  for (const [label, hook] of [
+    ["before suspend", beforeSuspend],
+    ["after resume", afterResume],
+  ] as const) {
+    if (hook) fields.push([label, `${hook.command.join(" ")}  (deadline ${hook.deadlineMs / 1000}s)`]);
+  }
+  return fields;
+}
+
+/** One line for a `runtime.hook` event: which hook, how it ended, how long it took. */
+export function describeHookEvent(body: Record<string, unknown>): { line: string; ok: boolean } {
+  const ended =
+    typeof body.error === "string"
+      ? `could not start: ${body.error}`
+      : body.timed_out === true
+        ? `killed at its ${Number(body.deadline_ms) / 1000}s deadline`
+        : body.exit_code === null || body.exit_code === undefined
+          ? `killed by ${String(body.signal ?? "a signal")}`
+          : `exit ${String(body.exit_code)}`;
+  const ok = body.exit_code === 0 && body.timed_out !== true;
+  const hook = String(body.hook ?? "hook").replace("_", " ");
+  return {
+    line: `${hook} hook ${String(body.command ?? "")}: ${ended} (${Number(body.duration_ms ?? 0)} ms)`,
+    ok,
+  };
 }

@@ -12,6 +12,8 @@ import {
   collectKeyValue,
   collectMcpServer,
   collectMcpSetting,
+  parseHookCommand,
+  parseHookDeadline,
   parseSeconds,
 } from "../parse.js";
 
@@ -56,6 +58,21 @@ export function registerRuntimeCommands(program: Command, action: ActionFactory)
       ),
     )
     .option("--no-wake", "a new message does not wake a suspended runtime (only `axon runtime resume` does)")
+    .option(
+      "--before-suspend <command>",
+      "hook run (no shell; quote it as one argument) after the agent stops, before the runtime suspends",
+      parseHookCommand("--before-suspend"),
+    )
+    .option(
+      "--after-resume <command>",
+      "hook run when the runtime wakes, before the first turn (no shell; quote it as one argument)",
+      parseHookCommand("--after-resume"),
+    )
+    .option(
+      "--hook-deadline <duration>",
+      "how long each hook may run before it is killed (up to 10m; default 30s)",
+      parseHookDeadline("--hook-deadline"),
+    )
     .option("--name <name>", "human name")
     .option("--network-policy <id|name>", "egress policy (default: public internet only)")
     .option(
@@ -128,6 +145,23 @@ export function registerRuntimeCommands(program: Command, action: ActionFactory)
         "deny",
       ]),
     )
+    .option(
+      "--before-suspend <command>",
+      "set the hook run before the runtime suspends (no shell; quote it as one argument)",
+      parseHookCommand("--before-suspend"),
+    )
+    .option(
+      "--after-resume <command>",
+      "set the hook run when the runtime wakes, before the first turn",
+      parseHookCommand("--after-resume"),
+    )
+    .option(
+      "--hook-deadline <duration>",
+      "deadline for the hooks set here (up to 10m; default 30s)",
+      parseHookDeadline("--hook-deadline"),
+    )
+    .option("--clear-before-suspend", "remove the before-suspend hook")
+    .option("--clear-after-resume", "remove the after-resume hook")
     .action(
       action(
         (context, id: string, args: string[], options: RuntimeUpdateOptions) =>

@@ -33,6 +33,7 @@ export const EventType = {
   RuntimeShutdown: "runtime.shutdown",
   RuntimeFailed: "runtime.failed",
   RuntimeUpdated: "runtime.updated",
+  RuntimeHook: "runtime.hook",
   // Gateway audit (SYSTEM)
   GatewayAllowed: "gateway.allowed",
   GatewayDenied: "gateway.denied",

@@ -145,6 +145,27 @@ export interface RuntimeUpdatedPayload {
   readonly changes: readonly RuntimeFieldChange[];
   readonly resume_session: boolean;
 }
+/**
+ * `runtime.hook`: one run of a lifecycle hook (`before_suspend` or `after_resume`), in every
+ * mounted axon. `command` is argv[0] only (the arguments may carry anything). `exit_code` is null
+ * when a signal ended the hook (`signal`) or it never started (`error`).
+ */
+export interface RuntimeHookPayload {
+  readonly runtime_id: string;
+  readonly hook: "before_suspend" | "after_resume";
+  readonly command: string;
+  readonly exit_code: number | null;
+  readonly signal: string | null;
+  /** Killed at its deadline; the transition went ahead anyway. */
+  readonly timed_out: boolean;
+  readonly duration_ms: number;
+  readonly deadline_ms: number;
+  /** The last 4 KiB of stdout and stderr, interleaved. */
+  readonly output_tail: string;
+  /** The hook printed more than output_tail holds. */
+  readonly truncated: boolean;
+  readonly error?: string;
+}
 /** `gateway.allowed` / `gateway.denied`: where the agent tried to go. Never a secret. */
 export interface GatewayDecisionPayload {
   readonly runtime_id: string;

@@ -14,7 +14,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file openaxon/v1/runtime.proto.
  */
 export const file_openaxon_v1_runtime: GenFile = /*@__PURE__*/
-  fileDesc("ChlvcGVuYXhvbi92MS9ydW50aW1lLnByb3RvEgtvcGVuYXhvbi52MSLkAgoLQnJva2VyTW91bnQSDwoHYXhvbl9pZBgBIAEoCRIsCghwcm90b2NvbBgCIAEoDjIaLm9wZW5heG9uLnYxLkFnZW50UHJvdG9jb2wSFAoMYWdlbnRfYmluYXJ5GAMgASgJEhMKC2xhdW5jaF9hcmdzGAQgAygJEhkKEXdvcmtpbmdfZGlyZWN0b3J5GAUgASgJEi4KA2VudhgGIAMoCzIhLm9wZW5heG9uLnYxLkJyb2tlck1vdW50LkVudkVudHJ5EjgKEXBlcm1pc3Npb25fcG9saWN5GAcgASgOMh0ub3BlbmF4b24udjEuUGVybWlzc2lvblBvbGljeRIrCgttY3Bfc2VydmVycxgIIAMoCzIWLm9wZW5heG9uLnYxLk1jcFNlcnZlchINCgVtb2RlbBgJIAEoCRoqCghFbnZFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAk6AjgBIoABCglNY3BTZXJ2ZXISDAoEbmFtZRgBIAEoCRIsCgVzdGRpbxgCIAEoCzIbLm9wZW5heG9uLnYxLk1jcFN0ZGlvU2VydmVySAASKgoEaHR0cBgDIAEoCzIaLm9wZW5heG9uLnYxLk1jcEh0dHBTZXJ2ZXJIAEILCgl0cmFuc3BvcnQijgEKDk1jcFN0ZGlvU2VydmVyEg8KB2NvbW1hbmQYASABKAkSDAoEYXJncxgCIAMoCRIxCgNlbnYYAyADKAsyJC5vcGVuYXhvbi52MS5NY3BTdGRpb1NlcnZlci5FbnZFbnRyeRoqCghFbnZFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAk6AjgBIoYBCg1NY3BIdHRwU2VydmVyEgsKA3VybBgBIAEoCRI4CgdoZWFkZXJzGAIgAygLMicub3BlbmF4b24udjEuTWNwSHR0cFNlcnZlci5IZWFkZXJzRW50cnkaLgoMSGVhZGVyc0VudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoCToCOAEiTAoJQWZ0ZXJJZGxlEhkKEWlkbGVfdGltZV9zZWNvbmRzGAEgASgNEiQKB29uX2lkbGUYAiABKA4yEy5vcGVuYXhvbi52MS5PbklkbGUiJAoOUmVzdW1lVHJpZ2dlcnMSEgoKYXhvbl9ldmVudBgBIAEoCCJtCglMaWZlY3ljbGUSKgoKYWZ0ZXJfaWRsZRgBIAEoCzIWLm9wZW5heG9uLnYxLkFmdGVySWRsZRI0Cg9yZXN1bWVfdHJpZ2dlcnMYAiABKAsyGy5vcGVuYXhvbi52MS5SZXN1bWVUcmlnZ2VycyLWBAoHUnVudGltZRIKCgJpZBgBIAEoCRIMCgRuYW1lGAIgASgJEioKBnN0YXR1cxgDIAEoDjIaLm9wZW5heG9uLnYxLlJ1bnRpbWVTdGF0dXMSKAoGbW91bnRzGAQgAygLMhgub3BlbmF4b24udjEuQnJva2VyTW91bnQSKQoJbGlmZWN5Y2xlGAUgASgLMhYub3BlbmF4b24udjEuTGlmZWN5Y2xlEhUKDWNyZWF0ZWRfYXRfbXMYBiABKAMSKgoDZW52GAcgAygLMh0ub3BlbmF4b24udjEuUnVudGltZS5FbnZFbnRyeRIZChF3b3JraW5nX2RpcmVjdG9yeRgIIAEoCRIVCg11cGRhdGVkX2F0X21zGAkgASgDEhUKDXN0YXR1c19yZWFzb24YCiABKAkSGQoRbmV0d29ya19wb2xpY3lfaWQYCyABKAkSNAoIZ2F0ZXdheXMYDCADKAsyIi5vcGVuYXhvbi52MS5SdW50aW1lLkdhdGV3YXlzRW50cnkSMgoOc2FuZGJveF9wb2xpY3kYDSABKA4yGi5vcGVuYXhvbi52MS5TYW5kYm94UG9saWN5EiUKB3NhbmRib3gYDiABKA4yFC5vcGVuYXhvbi52MS5TYW5kYm94GioKCEVudkVudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoCToCOAEaTAoNR2F0ZXdheXNFbnRyeRILCgNrZXkYASABKAkSKgoFdmFsdWUYAiABKAsyGy5vcGVuYXhvbi52MS5HYXRld2F5QmluZGluZzoCOAEi2QMKFENyZWF0ZVJ1bnRpbWVSZXF1ZXN0EgwKBG5hbWUYASABKAkSKAoGbW91bnRzGAIgAygLMhgub3BlbmF4b24udjEuQnJva2VyTW91bnQSKQoJbGlmZWN5Y2xlGAMgASgLMhYub3BlbmF4b24udjEuTGlmZWN5Y2xlEjcKA2VudhgEIAMoCzIqLm9wZW5heG9uLnYxLkNyZWF0ZVJ1bnRpbWVSZXF1ZXN0LkVudkVudHJ5EhkKEXdvcmtpbmdfZGlyZWN0b3J5GAUgASgJEhkKEW5ldHdvcmtfcG9saWN5X2lkGAYgASgJEkEKCGdhdGV3YXlzGAcgAygLMi8ub3BlbmF4b24udjEuQ3JlYXRlUnVudGltZVJlcXVlc3QuR2F0ZXdheXNFbnRyeRIyCg5zYW5kYm94X3BvbGljeRgIIAEoDjIaLm9wZW5heG9uLnYxLlNhbmRib3hQb2xpY3kaKgoIRW52RW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgJOgI4ARpMCg1HYXRld2F5c0VudHJ5EgsKA2tleRgBIAEoCRIqCgV2YWx1ZRgCIAEoCzIbLm9wZW5heG9uLnYxLkdhdGV3YXlCaW5kaW5nOgI4ASI+ChVDcmVhdGVSdW50aW1lUmVzcG9uc2USJQoHcnVudGltZRgBIAEoCzIULm9wZW5heG9uLnYxLlJ1bnRpbWUiHwoRR2V0UnVudGltZVJlcXVlc3QSCgoCaWQYASABKAkiOwoSR2V0UnVudGltZVJlc3BvbnNlEiUKB3J1bnRpbWUYASABKAsyFC5vcGVuYXhvbi52MS5SdW50aW1lIhUKE0xpc3RSdW50aW1lc1JlcXVlc3QiPgoUTGlzdFJ1bnRpbWVzUmVzcG9uc2USJgoIcnVudGltZXMYASADKAsyFC5vcGVuYXhvbi52MS5SdW50aW1lIiMKFVN1c3BlbmRSdW50aW1lUmVxdWVzdBIKCgJpZBgBIAEoCSI/ChZTdXNwZW5kUnVudGltZVJlc3BvbnNlEiUKB3J1bnRpbWUYASABKAsyFC5vcGVuYXhvbi52MS5SdW50aW1lIiIKFFJlc3VtZVJ1bnRpbWVSZXF1ZXN0EgoKAmlkGAEgASgJIj4KFVJlc3VtZVJ1bnRpbWVSZXNwb25zZRIlCgdydW50aW1lGAEgASgLMhQub3BlbmF4b24udjEuUnVudGltZSIkChZTaHV0ZG93blJ1bnRpbWVSZXF1ZXN0EgoKAmlkGAEgASgJIkAKF1NodXRkb3duUnVudGltZVJlc3BvbnNlEiUKB3J1bnRpbWUYASABKAsyFC5vcGVuYXhvbi52MS5SdW50aW1lIowCChRVcGRhdGVSdW50aW1lUmVxdWVzdBIKCgJpZBgBIAEoCRInCgVtb3VudBgCIAEoCzIYLm9wZW5heG9uLnYxLkJyb2tlck1vdW50EjcKA2VudhgDIAMoCzIqLm9wZW5heG9uLnYxLlVwZGF0ZVJ1bnRpbWVSZXF1ZXN0LkVudkVudHJ5EikKCWxpZmVjeWNsZRgEIAEoCzIWLm9wZW5heG9uLnYxLkxpZmVjeWNsZRIvCgt1cGRhdGVfbWFzaxgFIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5GaWVsZE1hc2saKgoIRW52RW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgJOgI4ASI+ChVVcGRhdGVSdW50aW1lUmVzcG9uc2USJQoHcnVudGltZRgBIAEoCzIULm9wZW5heG9uLnYxLlJ1bnRpbWUqsgEKDUFnZW50UHJvdG9jb2wSHgoaQUdFTlRfUFJPVE9DT0xfVU5TUEVDSUZJRUQQABIWChJBR0VOVF9QUk9UT0NPTF9BQ1AQARIeChpBR0VOVF9QUk9UT0NPTF9DTEFVREVfQ09ERRACEhgKFEFHRU5UX1BST1RPQ09MX1NURElPEAMSGAoUQUdFTlRfUFJPVE9DT0xfQ09ERVgQBBIVChFBR0VOVF9QUk9UT0NPTF9QSRAFKo4BChBQZXJtaXNzaW9uUG9saWN5EiEKHVBFUk1JU1NJT05fUE9MSUNZX1VOU1BFQ0lGSUVEEAASIAocUEVSTUlTU0lPTl9QT0xJQ1lfQVVUT19BTExPVxABEhkKFVBFUk1JU1NJT05fUE9MSUNZX0FTSxACEhoKFlBFUk1JU1NJT05fUE9MSUNZX0RFTlkQAypMCgZPbklkbGUSFwoTT05fSURMRV9VTlNQRUNJRklFRBAAEhMKD09OX0lETEVfU1VTUEVORBABEhQKEE9OX0lETEVfU0hVVERPV04QAip9Cg1TYW5kYm94UG9saWN5Eh4KGlNBTkRCT1hfUE9MSUNZX1VOU1BFQ0lGSUVEEAASFwoTU0FOREJPWF9QT0xJQ1lfQVVUTxABEhsKF1NBTkRCT1hfUE9MSUNZX1JFUVVJUkVEEAISFgoSU0FOREJPWF9QT0xJQ1lfT0ZGEAMqTAoHU2FuZGJveBIXChNTQU5EQk9YX1VOU1BFQ0lGSUVEEAASEAoMU0FOREJPWF9OT05FEAESFgoSU0FOREJPWF9CVUJCTEVXUkFQEAIq/gEKDVJ1bnRpbWVTdGF0dXMSHgoaUlVOVElNRV9TVEFUVVNfVU5TUEVDSUZJRUQQABIfChtSVU5USU1FX1NUQVRVU19QUk9WSVNJT05JTkcQARIaChZSVU5USU1FX1NUQVRVU19SVU5OSU5HEAISHQoZUlVOVElNRV9TVEFUVVNfU1VTUEVORElORxADEhwKGFJVTlRJTUVfU1RBVFVTX1NVU1BFTkRFRBAEEhsKF1JVTlRJTUVfU1RBVFVTX1JFU1VNSU5HEAUSGwoXUlVOVElNRV9TVEFUVVNfU0hVVERPV04QBhIZChVSVU5USU1FX1NUQVRVU19GQUlMRUQQBzL/BAoOUnVudGltZVNlcnZpY2USVgoNQ3JlYXRlUnVudGltZRIhLm9wZW5heG9uLnYxLkNyZWF0ZVJ1bnRpbWVSZXF1ZXN0GiIub3BlbmF4b24udjEuQ3JlYXRlUnVudGltZVJlc3BvbnNlElIKCkdldFJ1bnRpbWUSHi5vcGVuYXhvbi52MS5HZXRSdW50aW1lUmVxdWVzdBofLm9wZW5heG9uLnYxLkdldFJ1bnRpbWVSZXNwb25zZSIDkAIBElgKDExpc3RSdW50aW1lcxIgLm9wZW5heG9uLnYxLkxpc3RSdW50aW1lc1JlcXVlc3QaIS5vcGVuYXhvbi52MS5MaXN0UnVudGltZXNSZXNwb25zZSIDkAIBElkKDlN1c3BlbmRSdW50aW1lEiIub3BlbmF4b24udjEuU3VzcGVuZFJ1bnRpbWVSZXF1ZXN0GiMub3BlbmF4b24udjEuU3VzcGVuZFJ1bnRpbWVSZXNwb25zZRJWCg1SZXN1bWVSdW50aW1lEiEub3BlbmF4b24udjEuUmVzdW1lUnVudGltZVJlcXVlc3QaIi5vcGVuYXhvbi52MS5SZXN1bWVSdW50aW1lUmVzcG9uc2USXAoPU2h1dGRvd25SdW50aW1lEiMub3BlbmF4b24udjEuU2h1dGRvd25SdW50aW1lUmVxdWVzdBokLm9wZW5heG9uLnYxLlNodXRkb3duUnVudGltZVJlc3BvbnNlElYKDVVwZGF0ZVJ1bnRpbWUSIS5vcGVuYXhvbi52MS5VcGRhdGVSdW50aW1lUmVxdWVzdBoiLm9wZW5heG9uLnYxLlVwZGF0ZVJ1bnRpbWVSZXNwb25zZWIGcHJvdG8z", [file_google_protobuf_field_mask, file_openaxon_v1_gateway]);
+  fileDesc("ChlvcGVuYXhvbi92MS9ydW50aW1lLnByb3RvEgtvcGVuYXhvbi52MSLkAgoLQnJva2VyTW91bnQSDwoHYXhvbl9pZBgBIAEoCRIsCghwcm90b2NvbBgCIAEoDjIaLm9wZW5heG9uLnYxLkFnZW50UHJvdG9jb2wSFAoMYWdlbnRfYmluYXJ5GAMgASgJEhMKC2xhdW5jaF9hcmdzGAQgAygJEhkKEXdvcmtpbmdfZGlyZWN0b3J5GAUgASgJEi4KA2VudhgGIAMoCzIhLm9wZW5heG9uLnYxLkJyb2tlck1vdW50LkVudkVudHJ5EjgKEXBlcm1pc3Npb25fcG9saWN5GAcgASgOMh0ub3BlbmF4b24udjEuUGVybWlzc2lvblBvbGljeRIrCgttY3Bfc2VydmVycxgIIAMoCzIWLm9wZW5heG9uLnYxLk1jcFNlcnZlchINCgVtb2RlbBgJIAEoCRoqCghFbnZFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAk6AjgBIoABCglNY3BTZXJ2ZXISDAoEbmFtZRgBIAEoCRIsCgVzdGRpbxgCIAEoCzIbLm9wZW5heG9uLnYxLk1jcFN0ZGlvU2VydmVySAASKgoEaHR0cBgDIAEoCzIaLm9wZW5heG9uLnYxLk1jcEh0dHBTZXJ2ZXJIAEILCgl0cmFuc3BvcnQijgEKDk1jcFN0ZGlvU2VydmVyEg8KB2NvbW1hbmQYASABKAkSDAoEYXJncxgCIAMoCRIxCgNlbnYYAyADKAsyJC5vcGVuYXhvbi52MS5NY3BTdGRpb1NlcnZlci5FbnZFbnRyeRoqCghFbnZFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAk6AjgBIoYBCg1NY3BIdHRwU2VydmVyEgsKA3VybBgBIAEoCRI4CgdoZWFkZXJzGAIgAygLMicub3BlbmF4b24udjEuTWNwSHR0cFNlcnZlci5IZWFkZXJzRW50cnkaLgoMSGVhZGVyc0VudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoCToCOAEiTAoJQWZ0ZXJJZGxlEhkKEWlkbGVfdGltZV9zZWNvbmRzGAEgASgNEiQKB29uX2lkbGUYAiABKA4yEy5vcGVuYXhvbi52MS5PbklkbGUiJAoOUmVzdW1lVHJpZ2dlcnMSEgoKYXhvbl9ldmVudBgBIAEoCCIsCgRIb29rEg8KB2NvbW1hbmQYASADKAkSEwoLZGVhZGxpbmVfbXMYAiABKA0iwQEKCUxpZmVjeWNsZRIqCgphZnRlcl9pZGxlGAEgASgLMhYub3BlbmF4b24udjEuQWZ0ZXJJZGxlEjQKD3Jlc3VtZV90cmlnZ2VycxgCIAEoCzIbLm9wZW5heG9uLnYxLlJlc3VtZVRyaWdnZXJzEikKDmJlZm9yZV9zdXNwZW5kGAMgASgLMhEub3BlbmF4b24udjEuSG9vaxInCgxhZnRlcl9yZXN1bWUYBCABKAsyES5vcGVuYXhvbi52MS5Ib29rItYECgdSdW50aW1lEgoKAmlkGAEgASgJEgwKBG5hbWUYAiABKAkSKgoGc3RhdHVzGAMgASgOMhoub3BlbmF4b24udjEuUnVudGltZVN0YXR1cxIoCgZtb3VudHMYBCADKAsyGC5vcGVuYXhvbi52MS5Ccm9rZXJNb3VudBIpCglsaWZlY3ljbGUYBSABKAsyFi5vcGVuYXhvbi52MS5MaWZlY3ljbGUSFQoNY3JlYXRlZF9hdF9tcxgGIAEoAxIqCgNlbnYYByADKAsyHS5vcGVuYXhvbi52MS5SdW50aW1lLkVudkVudHJ5EhkKEXdvcmtpbmdfZGlyZWN0b3J5GAggASgJEhUKDXVwZGF0ZWRfYXRfbXMYCSABKAMSFQoNc3RhdHVzX3JlYXNvbhgKIAEoCRIZChFuZXR3b3JrX3BvbGljeV9pZBgLIAEoCRI0CghnYXRld2F5cxgMIAMoCzIiLm9wZW5heG9uLnYxLlJ1bnRpbWUuR2F0ZXdheXNFbnRyeRIyCg5zYW5kYm94X3BvbGljeRgNIAEoDjIaLm9wZW5heG9uLnYxLlNhbmRib3hQb2xpY3kSJQoHc2FuZGJveBgOIAEoDjIULm9wZW5heG9uLnYxLlNhbmRib3gaKgoIRW52RW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgJOgI4ARpMCg1HYXRld2F5c0VudHJ5EgsKA2tleRgBIAEoCRIqCgV2YWx1ZRgCIAEoCzIbLm9wZW5heG9uLnYxLkdhdGV3YXlCaW5kaW5nOgI4ASLZAwoUQ3JlYXRlUnVudGltZVJlcXVlc3QSDAoEbmFtZRgBIAEoCRIoCgZtb3VudHMYAiADKAsyGC5vcGVuYXhvbi52MS5Ccm9rZXJNb3VudBIpCglsaWZlY3ljbGUYAyABKAsyFi5vcGVuYXhvbi52MS5MaWZlY3ljbGUSNwoDZW52GAQgAygLMioub3BlbmF4b24udjEuQ3JlYXRlUnVudGltZVJlcXVlc3QuRW52RW50cnkSGQoRd29ya2luZ19kaXJlY3RvcnkYBSABKAkSGQoRbmV0d29ya19wb2xpY3lfaWQYBiABKAkSQQoIZ2F0ZXdheXMYByADKAsyLy5vcGVuYXhvbi52MS5DcmVhdGVSdW50aW1lUmVxdWVzdC5HYXRld2F5c0VudHJ5EjIKDnNhbmRib3hfcG9saWN5GAggASgOMhoub3BlbmF4b24udjEuU2FuZGJveFBvbGljeRoqCghFbnZFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAk6AjgBGkwKDUdhdGV3YXlzRW50cnkSCwoDa2V5GAEgASgJEioKBXZhbHVlGAIgASgLMhsub3BlbmF4b24udjEuR2F0ZXdheUJpbmRpbmc6AjgBIj4KFUNyZWF0ZVJ1bnRpbWVSZXNwb25zZRIlCgdydW50aW1lGAEgASgLMhQub3BlbmF4b24udjEuUnVudGltZSIfChFHZXRSdW50aW1lUmVxdWVzdBIKCgJpZBgBIAEoCSI7ChJHZXRSdW50aW1lUmVzcG9uc2USJQoHcnVudGltZRgBIAEoCzIULm9wZW5heG9uLnYxLlJ1bnRpbWUiFQoTTGlzdFJ1bnRpbWVzUmVxdWVzdCI+ChRMaXN0UnVudGltZXNSZXNwb25zZRImCghydW50aW1lcxgBIAMoCzIULm9wZW5heG9uLnYxLlJ1bnRpbWUiIwoVU3VzcGVuZFJ1bnRpbWVSZXF1ZXN0EgoKAmlkGAEgASgJIj8KFlN1c3BlbmRSdW50aW1lUmVzcG9uc2USJQoHcnVudGltZRgBIAEoCzIULm9wZW5heG9uLnYxLlJ1bnRpbWUiIgoUUmVzdW1lUnVudGltZVJlcXVlc3QSCgoCaWQYASABKAkiPgoVUmVzdW1lUnVudGltZVJlc3BvbnNlEiUKB3J1bnRpbWUYASABKAsyFC5vcGVuYXhvbi52MS5SdW50aW1lIiQKFlNodXRkb3duUnVudGltZVJlcXVlc3QSCgoCaWQYASABKAkiQAoXU2h1dGRvd25SdW50aW1lUmVzcG9uc2USJQoHcnVudGltZRgBIAEoCzIULm9wZW5heG9uLnYxLlJ1bnRpbWUijAIKFFVwZGF0ZVJ1bnRpbWVSZXF1ZXN0EgoKAmlkGAEgASgJEicKBW1vdW50GAIgASgLMhgub3BlbmF4b24udjEuQnJva2VyTW91bnQSNwoDZW52GAMgAygLMioub3BlbmF4b24udjEuVXBkYXRlUnVudGltZVJlcXVlc3QuRW52RW50cnkSKQoJbGlmZWN5Y2xlGAQgASgLMhYub3BlbmF4b24udjEuTGlmZWN5Y2xlEi8KC3VwZGF0ZV9tYXNrGAUgASgLMhouZ29vZ2xlLnByb3RvYnVmLkZpZWxkTWFzaxoqCghFbnZFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAk6AjgBIj4KFVVwZGF0ZVJ1bnRpbWVSZXNwb25zZRIlCgdydW50aW1lGAEgASgLMhQub3BlbmF4b24udjEuUnVudGltZSqyAQoNQWdlbnRQcm90b2NvbBIeChpBR0VOVF9QUk9UT0NPTF9VTlNQRUNJRklFRBAAEhYKEkFHRU5UX1BST1RPQ09MX0FDUBABEh4KGkFHRU5UX1BST1RPQ09MX0NMQVVERV9DT0RFEAISGAoUQUdFTlRfUFJPVE9DT0xfU1RESU8QAxIYChRBR0VOVF9QUk9UT0NPTF9DT0RFWBAEEhUKEUFHRU5UX1BST1RPQ09MX1BJEAUqjgEKEFBlcm1pc3Npb25Qb2xpY3kSIQodUEVSTUlTU0lPTl9QT0xJQ1lfVU5TUEVDSUZJRUQQABIgChxQRVJNSVNTSU9OX1BPTElDWV9BVVRPX0FMTE9XEAESGQoVUEVSTUlTU0lPTl9QT0xJQ1lfQVNLEAISGgoWUEVSTUlTU0lPTl9QT0xJQ1lfREVOWRADKkwKBk9uSWRsZRIXChNPTl9JRExFX1VOU1BFQ0lGSUVEEAASEwoPT05fSURMRV9TVVNQRU5EEAESFAoQT05fSURMRV9TSFVURE9XThACKn0KDVNhbmRib3hQb2xpY3kSHgoaU0FOREJPWF9QT0xJQ1lfVU5TUEVDSUZJRUQQABIXChNTQU5EQk9YX1BPTElDWV9BVVRPEAESGwoXU0FOREJPWF9QT0xJQ1lfUkVRVUlSRUQQAhIWChJTQU5EQk9YX1BPTElDWV9PRkYQAypMCgdTYW5kYm94EhcKE1NBTkRCT1hfVU5TUEVDSUZJRUQQABIQCgxTQU5EQk9YX05PTkUQARIWChJTQU5EQk9YX0JVQkJMRVdSQVAQAir+AQoNUnVudGltZVN0YXR1cxIeChpSVU5USU1FX1NUQVRVU19VTlNQRUNJRklFRBAAEh8KG1JVTlRJTUVfU1RBVFVTX1BST1ZJU0lPTklORxABEhoKFlJVTlRJTUVfU1RBVFVTX1JVTk5JTkcQAhIdChlSVU5USU1FX1NUQVRVU19TVVNQRU5ESU5HEAMSHAoYUlVOVElNRV9TVEFUVVNfU1VTUEVOREVEEAQSGwoXUlVOVElNRV9TVEFUVVNfUkVTVU1JTkcQBRIbChdSVU5USU1FX1NUQVRVU19TSFVURE9XThAGEhkKFVJVTlRJTUVfU1RBVFVTX0ZBSUxFRBAHMv8ECg5SdW50aW1lU2VydmljZRJWCg1DcmVhdGVSdW50aW1lEiEub3BlbmF4b24udjEuQ3JlYXRlUnVudGltZVJlcXVlc3QaIi5vcGVuYXhvbi52MS5DcmVhdGVSdW50aW1lUmVzcG9uc2USUgoKR2V0UnVudGltZRIeLm9wZW5heG9uLnYxLkdldFJ1bnRpbWVSZXF1ZXN0Gh8ub3BlbmF4b24udjEuR2V0UnVudGltZVJlc3BvbnNlIgOQAgESWAoMTGlzdFJ1bnRpbWVzEiAub3BlbmF4b24udjEuTGlzdFJ1bnRpbWVzUmVxdWVzdBohLm9wZW5heG9uLnYxLkxpc3RSdW50aW1lc1Jlc3BvbnNlIgOQAgESWQoOU3VzcGVuZFJ1bnRpbWUSIi5vcGVuYXhvbi52MS5TdXNwZW5kUnVudGltZVJlcXVlc3QaIy5vcGVuYXhvbi52MS5TdXNwZW5kUnVudGltZVJlc3BvbnNlElYKDVJlc3VtZVJ1bnRpbWUSIS5vcGVuYXhvbi52MS5SZXN1bWVSdW50aW1lUmVxdWVzdBoiLm9wZW5heG9uLnYxLlJlc3VtZVJ1bnRpbWVSZXNwb25zZRJcCg9TaHV0ZG93blJ1bnRpbWUSIy5vcGVuYXhvbi52MS5TaHV0ZG93blJ1bnRpbWVSZXF1ZXN0GiQub3BlbmF4b24udjEuU2h1dGRvd25SdW50aW1lUmVzcG9uc2USVgoNVXBkYXRlUnVudGltZRIhLm9wZW5heG9uLnYxLlVwZGF0ZVJ1bnRpbWVSZXF1ZXN0GiIub3BlbmF4b24udjEuVXBkYXRlUnVudGltZVJlc3BvbnNlYgZwcm90bzM", [file_google_protobuf_field_mask, file_openaxon_v1_gateway]);
 
 /**
  * One agent driven by the broker from one axon.
@@ -232,6 +232,37 @@ export const ResumeTriggersSchema: GenMessage<ResumeTriggers> = /*@__PURE__*/
   messageDesc(file_openaxon_v1_runtime, 5);
 
 /**
+ * A command the runtime runs at a lifecycle transition, in the agents' sandbox, working directory
+ * and environment. Its exit status and the tail of its output become a `runtime.hook` event in
+ * every mounted axon; its outcome never stops the transition.
+ *
+ * @generated from message openaxon.v1.Hook
+ */
+export type Hook = Message<"openaxon.v1.Hook"> & {
+  /**
+   * argv, executable first; run as is (no shell: use ["sh", "-c", "…"] for one). Required.
+   *
+   * @generated from field: repeated string command = 1;
+   */
+  command: string[];
+
+  /**
+   * Milliseconds the hook may run before its process group is killed (SIGTERM, then SIGKILL);
+   * required, 1 to 600000 (10 minutes).
+   *
+   * @generated from field: uint32 deadline_ms = 2;
+   */
+  deadlineMs: number;
+};
+
+/**
+ * Describes the message openaxon.v1.Hook.
+ * Use `create(HookSchema)` to create a new message.
+ */
+export const HookSchema: GenMessage<Hook> = /*@__PURE__*/
+  messageDesc(file_openaxon_v1_runtime, 6);
+
+/**
  * @generated from message openaxon.v1.Lifecycle
  */
 export type Lifecycle = Message<"openaxon.v1.Lifecycle"> & {
@@ -244,6 +275,22 @@ export type Lifecycle = Message<"openaxon.v1.Lifecycle"> & {
    * @generated from field: openaxon.v1.ResumeTriggers resume_triggers = 2;
    */
   resumeTriggers?: ResumeTriggers | undefined;
+
+  /**
+   * Runs after the agents have stopped (their sessions saved) and before `runtime.suspended` is
+   * written, e.g. to commit the workspace. Suspension proceeds whatever the hook does. Unset = none.
+   *
+   * @generated from field: openaxon.v1.Hook before_suspend = 3;
+   */
+  beforeSuspend?: Hook | undefined;
+
+  /**
+   * Runs after a suspended runtime's agents are started again, before the first turn after the
+   * wake. Unset = none.
+   *
+   * @generated from field: openaxon.v1.Hook after_resume = 4;
+   */
+  afterResume?: Hook | undefined;
 };
 
 /**
@@ -251,7 +298,7 @@ export type Lifecycle = Message<"openaxon.v1.Lifecycle"> & {
  * Use `create(LifecycleSchema)` to create a new message.
  */
 export const LifecycleSchema: GenMessage<Lifecycle> = /*@__PURE__*/
-  messageDesc(file_openaxon_v1_runtime, 6);
+  messageDesc(file_openaxon_v1_runtime, 7);
 
 /**
  * A host for agent processes with a lifecycle: it suspends when idle and wakes on the next event.
@@ -346,7 +393,7 @@ export type Runtime = Message<"openaxon.v1.Runtime"> & {
  * Use `create(RuntimeSchema)` to create a new message.
  */
 export const RuntimeSchema: GenMessage<Runtime> = /*@__PURE__*/
-  messageDesc(file_openaxon_v1_runtime, 7);
+  messageDesc(file_openaxon_v1_runtime, 8);
 
 /**
  * @generated from message openaxon.v1.CreateRuntimeRequest
@@ -405,7 +452,7 @@ export type CreateRuntimeRequest = Message<"openaxon.v1.CreateRuntimeRequest"> &
  * Use `create(CreateRuntimeRequestSchema)` to create a new message.
  */
 export const CreateRuntimeRequestSchema: GenMessage<CreateRuntimeRequest> = /*@__PURE__*/
-  messageDesc(file_openaxon_v1_runtime, 8);
+  messageDesc(file_openaxon_v1_runtime, 9);
 
 /**
  * @generated from message openaxon.v1.CreateRuntimeResponse
@@ -422,7 +469,7 @@ export type CreateRuntimeResponse = Message<"openaxon.v1.CreateRuntimeResponse">
  * Use `create(CreateRuntimeResponseSchema)` to create a new message.
  */
 export const CreateRuntimeResponseSchema: GenMessage<CreateRuntimeResponse> = /*@__PURE__*/
-  messageDesc(file_openaxon_v1_runtime, 9);
+  messageDesc(file_openaxon_v1_runtime, 10);
 
 /**
  * @generated from message openaxon.v1.GetRuntimeRequest
@@ -439,7 +486,7 @@ export type GetRuntimeRequest = Message<"openaxon.v1.GetRuntimeRequest"> & {
  * Use `create(GetRuntimeRequestSchema)` to create a new message.
  */
 export const GetRuntimeRequestSchema: GenMessage<GetRuntimeRequest> = /*@__PURE__*/
-  messageDesc(file_openaxon_v1_runtime, 10);
+  messageDesc(file_openaxon_v1_runtime, 11);
 
 /**
  * @generated from message openaxon.v1.GetRuntimeResponse
@@ -456,7 +503,7 @@ export type GetRuntimeResponse = Message<"openaxon.v1.GetRuntimeResponse"> & {
  * Use `create(GetRuntimeResponseSchema)` to create a new message.
  */
 export const GetRuntimeResponseSchema: GenMessage<GetRuntimeResponse> = /*@__PURE__*/
-  messageDesc(file_openaxon_v1_runtime, 11);
+  messageDesc(file_openaxon_v1_runtime, 12);
 
 /**
  * @generated from message openaxon.v1.ListRuntimesRequest
@@ -469,7 +516,7 @@ export type ListRuntimesRequest = Message<"openaxon.v1.ListRuntimesRequest"> & {
  * Use `create(ListRuntimesRequestSchema)` to create a new message.
  */
 export const ListRuntimesRequestSchema: GenMessage<ListRuntimesRequest> = /*@__PURE__*/
-  messageDesc(file_openaxon_v1_runtime, 12);
+  messageDesc(file_openaxon_v1_runtime, 13);
 
 /**
  * @generated from message openaxon.v1.ListRuntimesResponse
@@ -486,7 +533,7 @@ export type ListRuntimesResponse = Message<"openaxon.v1.ListRuntimesResponse"> &
  * Use `create(ListRuntimesResponseSchema)` to create a new message.
  */
 export const ListRuntimesResponseSchema: GenMessage<ListRuntimesResponse> = /*@__PURE__*/
-  messageDesc(file_openaxon_v1_runtime, 13);
+  messageDesc(file_openaxon_v1_runtime, 14);
 
 /**
  * @generated from message openaxon.v1.SuspendRuntimeRequest
@@ -503,7 +550,7 @@ export type SuspendRuntimeRequest = Message<"openaxon.v1.SuspendRuntimeRequest">
  * Use `create(SuspendRuntimeRequestSchema)` to create a new message.
  */
 export const SuspendRuntimeRequestSchema: GenMessage<SuspendRuntimeRequest> = /*@__PURE__*/
-  messageDesc(file_openaxon_v1_runtime, 14);
+  messageDesc(file_openaxon_v1_runtime, 15);
 
 /**
  * @generated from message openaxon.v1.SuspendRuntimeResponse
@@ -520,7 +567,7 @@ export type SuspendRuntimeResponse = Message<"openaxon.v1.SuspendRuntimeResponse
  * Use `create(SuspendRuntimeResponseSchema)` to create a new message.
  */
 export const SuspendRuntimeResponseSchema: GenMessage<SuspendRuntimeResponse> = /*@__PURE__*/
-  messageDesc(file_openaxon_v1_runtime, 15);
+  messageDesc(file_openaxon_v1_runtime, 16);
 
 /**
  * @generated from message openaxon.v1.ResumeRuntimeRequest
@@ -537,7 +584,7 @@ export type ResumeRuntimeRequest = Message<"openaxon.v1.ResumeRuntimeRequest"> &
  * Use `create(ResumeRuntimeRequestSchema)` to create a new message.
  */
 export const ResumeRuntimeRequestSchema: GenMessage<ResumeRuntimeRequest> = /*@__PURE__*/
-  messageDesc(file_openaxon_v1_runtime, 16);
+  messageDesc(file_openaxon_v1_runtime, 17);
 
 /**
  * @generated from message openaxon.v1.ResumeRuntimeResponse
@@ -554,7 +601,7 @@ export type ResumeRuntimeResponse = Message<"openaxon.v1.ResumeRuntimeResponse">
  * Use `create(ResumeRuntimeResponseSchema)` to create a new message.
  */
 export const ResumeRuntimeResponseSchema: GenMessage<ResumeRuntimeResponse> = /*@__PURE__*/
-  messageDesc(file_openaxon_v1_runtime, 17);
+  messageDesc(file_openaxon_v1_runtime, 18);
 
 /**
  * @generated from message openaxon.v1.ShutdownRuntimeRequest
@@ -571,7 +618,7 @@ export type ShutdownRuntimeRequest = Message<"openaxon.v1.ShutdownRuntimeRequest
  * Use `create(ShutdownRuntimeRequestSchema)` to create a new message.
  */
 export const ShutdownRuntimeRequestSchema: GenMessage<ShutdownRuntimeRequest> = /*@__PURE__*/
-  messageDesc(file_openaxon_v1_runtime, 18);
+  messageDesc(file_openaxon_v1_runtime, 19);
 
 /**
  * @generated from message openaxon.v1.ShutdownRuntimeResponse
@@ -588,7 +635,7 @@ export type ShutdownRuntimeResponse = Message<"openaxon.v1.ShutdownRuntimeRespon
  * Use `create(ShutdownRuntimeResponseSchema)` to create a new message.
  */
 export const ShutdownRuntimeResponseSchema: GenMessage<ShutdownRuntimeResponse> = /*@__PURE__*/
-  messageDesc(file_openaxon_v1_runtime, 19);
+  messageDesc(file_openaxon_v1_runtime, 20);
 
 /**
  * @generated from message openaxon.v1.UpdateRuntimeRequest
@@ -636,7 +683,7 @@ export type UpdateRuntimeRequest = Message<"openaxon.v1.UpdateRuntimeRequest"> &
  * Use `create(UpdateRuntimeRequestSchema)` to create a new message.
  */
 export const UpdateRuntimeRequestSchema: GenMessage<UpdateRuntimeRequest> = /*@__PURE__*/
-  messageDesc(file_openaxon_v1_runtime, 20);
+  messageDesc(file_openaxon_v1_runtime, 21);
 
 /**
  * @generated from message openaxon.v1.UpdateRuntimeResponse
@@ -653,7 +700,7 @@ export type UpdateRuntimeResponse = Message<"openaxon.v1.UpdateRuntimeResponse">
  * Use `create(UpdateRuntimeResponseSchema)` to create a new message.
  */
 export const UpdateRuntimeResponseSchema: GenMessage<UpdateRuntimeResponse> = /*@__PURE__*/
-  messageDesc(file_openaxon_v1_runtime, 21);
+  messageDesc(file_openaxon_v1_runtime, 22);
 
 /**
  * How the broker talks to the agent.
