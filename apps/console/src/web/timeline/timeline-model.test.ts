@@ -2,7 +2,7 @@ import type { AxonEvent, OriginName } from "@openaxon/client";
 import { EventType } from "@openaxon/protocol/vocabulary";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { TimelineModel } from "./timeline-model.js";
+import { summarize, TimelineModel } from "./timeline-model.js";
 
 let seq = 0;
 function event(eventType: string, payload: object, origin: OriginName = "agent"): AxonEvent {
@@ -127,5 +127,24 @@ describe("TimelineModel", () => {
         },
       ),
     );
+  });
+});
+
+describe("summarize runtime.hook", () => {
+  const hook = { runtime_id: "rt_1", hook: "before_suspend", command: "./save.sh", deadline_ms: 30_000 };
+  it("says how a lifecycle hook ended: exit code, deadline kill, signal, or why it could not run", () => {
+    const line = (data: Record<string, unknown>) => summarize(EventType.RuntimeHook, data);
+    expect(line({ ...hook, exit_code: 0, signal: null, timed_out: false, duration_ms: 120 })).toBe(
+      "before_suspend: ./save.sh exited 0 in 120 ms",
+    );
+    expect(line({ ...hook, exit_code: null, signal: "SIGTERM", timed_out: true, duration_ms: 30_002 })).toBe(
+      "before_suspend: ./save.sh killed at its 30000 ms deadline (SIGTERM)",
+    );
+    expect(
+      line({ ...hook, hook: "after_resume", exit_code: null, signal: "SIGKILL", timed_out: false }),
+    ).toMatch(/^after_resume: \.\/save\.sh ended by SIGKILL/);
+    expect(
+      line({ ...hook, exit_code: null, signal: null, timed_out: false, error: "spawn ./save.sh ENOENT" }),
+    ).toBe("before_suspend: ./save.sh could not run — spawn ./save.sh ENOENT");
   });
 });

@@ -276,6 +276,17 @@ function promptText(content: unknown): string {
     .join("\n");
 }
 
+/** `before_suspend: ./save.sh exited 0 in 120 ms`, or why it did not. The output stays in the raw view. */
+function describeHook(data: Payload): string {
+  const head = `${data.hook ?? "hook"}: ${data.command ?? ""}`;
+  if (typeof data.error === "string") return `${head} could not run — ${data.error}`;
+  const took = `${data.duration_ms ?? "?"} ms`;
+  if (data.timed_out === true)
+    return `${head} killed at its ${data.deadline_ms ?? "?"} ms deadline (${data.signal ?? "?"})`;
+  if (typeof data.exit_code === "number") return `${head} exited ${data.exit_code} in ${took}`;
+  return `${head} ended by ${data.signal ?? "a signal"} in ${took}`;
+}
+
 /** One line for events the timeline has no special row for: runtime lifecycle, gateway audit, logs. */
 export function summarize(eventType: string, data: Payload): string {
   switch (eventType) {
@@ -290,6 +301,8 @@ export function summarize(eventType: string, data: Payload): string {
     case EventType.RuntimeShutdown:
     case EventType.RuntimeFailed:
       return `${data.runtime_id ?? ""}${data.reason ? ` — ${data.reason}` : ""}`;
+    case EventType.RuntimeHook:
+      return describeHook(data);
     case EventType.SessionStarted:
       return `${data.protocol ?? ""} session ${data.agent_session_id ?? ""} (${data.restored_by ?? ""})`;
     case EventType.AgentLog:
