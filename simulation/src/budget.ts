@@ -34,4 +34,5 @@ export const MUTANT_CATCHERS: Record<MutantName, readonly InvariantNumber[]> = {
   "sql-batch-not-atomic": [13],
   "reads-ignore-trim-line": [15, 16, 17],
   "trim-before-durable": [15, 16, 17],
+  "update-applied-mid-turn": [18],
 };

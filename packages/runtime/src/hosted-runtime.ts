@@ -225,7 +225,8 @@ export class HostedRuntime {
         }
       }
       const handOff = this.current.status === "running" && next.pendingUpdates!.some((p) => p.restart);
-      if (!handOff) await this.writePendingUpdates();
+      // The mutant writes the events while the old agents may still be in (or start) a turn.
+      if (!handOff || isMutantActive("update-applied-mid-turn")) await this.writePendingUpdates();
       if (handOff) this.runDetached("hand-off", () => this.replaceBrokers());
       return this.current;
     });
