@@ -1,3 +1,4 @@
+import { type AgentConfig, agentChangedSinceSession, handoffProblems } from "./handoff-oracle.js";
 import { type InvariantNumber, InvariantViolation } from "./invariants.js";
 import { type DiskEvent, EMPTY_LOG, type RetainedLog, retainedOnDisk } from "./log-oracle.js";
 import type { SimDisk } from "./sim-disk.js";
@@ -59,6 +60,8 @@ export class Checker {
     private readonly disk: SimDisk,
     private readonly nameOf: (axonId: string) => string,
     private readonly brokerSource: string,
+    /** The mounted agent's configuration before any UpdateRuntime (invariant 18). */
+    private readonly initialConfig: AgentConfig = { binary: "sh", args: [], model: null },
   ) {}
 
   fail(invariant: InvariantNumber, detail: string): void {
@@ -201,6 +204,13 @@ export class Checker {
 
   /** The broker started an agent (invariant 7): a recorded session must be restored. */
   onAgentStart(mount: string, axonId: string, resumeSessionId: string | undefined): void {
+    // A hand-off to an agent that cannot resume the old one's session starts afresh (and is primed).
+    if (agentChangedSinceSession(this.durable(axonId), this.brokerSource)) {
+      if (resumeSessionId !== undefined) {
+        this.fail(18, `agent ${mount} resumed ${resumeSessionId}, a session of the agent it replaced`);
+      }
+      return;
+    }
     const recorded = this.latestSession(axonId);
     if (recorded !== undefined && resumeSessionId !== recorded) {
       this.fail(
@@ -241,6 +251,8 @@ export class Checker {
         for (const problem of turnProblems(durable, this.brokerSource))
           this.fail(6, `axon=${name}: ${problem}`);
         for (const problem of idleSuspendProblems(durable)) this.fail(6, `axon=${name}: ${problem}`);
+        for (const problem of handoffProblems(durable, this.initialConfig, this.brokerSource))
+          this.fail(18, `axon=${name}: ${problem}`);
       }
     }
     for (const [key, pin] of this.pins) {
@@ -278,6 +290,17 @@ export class Checker {
     return this.durable(axonId)
       .filter((e) => isTrigger(e) && !ended.has(`turn_${e.sequence}`))
       .map((e) => e.sequence);
+  }
+
+  /** Triggers not known to have ended whose turn has not started either: they wait in the queue. */
+  queuedTriggers(axonId: string): number[] {
+    const started = new Set<string>();
+    for (const e of this.durable(axonId)) {
+      if (e.origin === SYSTEM && e.source === this.brokerSource && e.eventType === "turn.started") {
+        started.add(String(parse(e.payload).turn_id));
+      }
+    }
+    return this.unendedTriggers(axonId).filter((seq) => !started.has(`turn_${seq}`));
   }
 
   latestSession(axonId: string): string | undefined {

@@ -232,6 +232,16 @@ export const COMMANDS = [
     describe: () => "resume runtime",
   }),
   spec({
+    name: "update-runtime",
+    fault: "update",
+    weight: 2,
+    // A new binary is another agent (it cannot resume: primed); new args or model resume the session.
+    params: fc.constantFrom("binary" as const, "binary" as const, "model" as const, "args" as const),
+    applies: (w) => w.node?.started === true,
+    run: (w, change) => w.updateRuntime(change),
+    describe: (change) => `update runtime ${change}`,
+  }),
+  spec({
     name: "advance-clock",
     fault: "advanceClock",
     params: fc.constantFrom(500, 2_000, 5_000, 16_000, 31_000, 95_000, 301_000),

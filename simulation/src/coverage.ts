@@ -28,6 +28,10 @@ export const COVERAGE_EVENTS = {
   readTrimmed: "a read below the trim line was answered OUT_OF_RANGE with the first available sequence",
   subscriberTrimmed:
     "a subscriber below the trim line was told so and resumed from the first available event",
+  updateMidTurn: "UpdateRuntime came while the agent was in a turn",
+  updateWithQueue: "UpdateRuntime came while a trigger waited for its turn",
+  updateAcrossWake: "an update made while suspended took effect when the runtime woke",
+  handoffPrimed: "a new agent that could not resume was primed with the history (session.primed)",
 } as const;
 
 export type CoverageEvent = keyof typeof COVERAGE_EVENTS;

@@ -1,4 +1,4 @@
-/** The invariants of issues 5, 12 and 13, by number, as the failure output names them. */
+/** The invariants of issues 5, 12, 13 and 14, by number, as the failure output names them. */
 export const INVARIANTS = {
   1: "sequences are exactly 1..head, no gap, no reuse across crash/restart",
   2: "every acknowledged publish survives every crash with the same sequence and payload",
@@ -17,6 +17,7 @@ export const INVARIANTS = {
   15: "a trimmed sequence is never served once its trim line is durable: reads below it get OUT_OF_RANGE",
   16: "the head and the trim line (first_sequence) never move backwards; no sequence is reused across trims and crashes",
   17: "everything at or above the first available sequence is still served exactly as acknowledged",
+  18: "hand-off: each turn runs on the one agent configuration in force at its turn.started; nothing of the old agent follows runtime.updated, announced once per update (also across crashes); a new agent that cannot resume is primed",
 } as const;
 
 export type InvariantNumber = keyof typeof INVARIANTS;

@@ -16,6 +16,9 @@ export function tallyLogCoverage(
   coverage: CoverageCounts,
 ): void {
   const started = new Set<string>();
+  /** A runtime.updated was written while the runtime was suspended (since its last suspension). */
+  let updatedWhileSuspended = false;
+  let suspended = false;
   for (const e of log) {
     const body = parse(e.payload);
     if (e.eventType === "turn.started" && e.source === brokerSource) started.add(String(body.turn_id));
@@ -30,6 +33,14 @@ export function tallyLogCoverage(
     }
     if (e.eventType === "runtime.resumed" && String(body.reason ?? "").startsWith("woken"))
       coverage.wakeFromSuspend++;
+    if (e.eventType === "runtime.suspended") suspended = true;
+    if (e.eventType === "runtime.updated" && suspended) updatedWhileSuspended = true;
+    if (e.eventType === "runtime.resumed" || e.eventType === "runtime.running") {
+      if (updatedWhileSuspended) coverage.updateAcrossWake++;
+      suspended = false;
+      updatedWhileSuspended = false;
+    }
+    if (e.eventType === "session.primed" && e.source === brokerSource) coverage.handoffPrimed++;
     if (e.eventType === "runtime.suspended" && String(body.reason ?? "").startsWith("idle"))
       coverage.idleSuspend++;
   }

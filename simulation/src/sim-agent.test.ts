@@ -32,7 +32,7 @@ describe("SimAgent under the production Broker", () => {
     const broker = new Broker({
       axonId: fx.axonId,
       link: fx.link,
-      adapter: host.adapter(fx.clock),
+      adapter: host.adapter(fx.clock, { binary: "sh", args: [], model: null }),
       clock: fx.clock,
       agent: { cwd: "/", env: {} },
     });
@@ -66,7 +66,7 @@ describe("SimAgent under the production Broker", () => {
     const broker = new Broker({
       axonId: fx.axonId,
       link: fx.link,
-      adapter: host.adapter(fx.clock),
+      adapter: host.adapter(fx.clock, { binary: "sh", args: [], model: null }),
       clock: fx.clock,
       agent: { cwd: "/", env: {} },
     });

@@ -9,6 +9,7 @@ import type {
 import { type Clock, sleep } from "@openaxon/core";
 import type { Action } from "./action.js";
 import { decodeScript } from "./agent-script.js";
+import { type AgentConfig, configLabel, stamp } from "./handoff-oracle.js";
 
 /** How this run's agents behave (drawn per run). */
 export interface AgentBehaviour {
@@ -64,9 +65,9 @@ export class AgentHost {
     readonly watcher: AgentWatcher,
   ) {}
 
-  /** A new adapter for a new broker, on the given process's clock. */
-  adapter(clock: Clock): SimAgent {
-    this.current = new SimAgent(this, clock);
+  /** A new adapter for a new broker, on the given process's clock, running as `config` says. */
+  adapter(clock: Clock, config: AgentConfig): SimAgent {
+    this.current = new SimAgent(this, clock, config);
     return this.current;
   }
 
@@ -117,6 +118,8 @@ export class SimAgent implements AgentAdapter {
   constructor(
     private readonly host: AgentHost,
     private readonly clock: Clock,
+    /** Stamped into every output and session note, so the log tells which agent wrote what. */
+    private readonly config: AgentConfig,
   ) {}
 
   get alive(): boolean {
@@ -137,16 +140,17 @@ export class SimAgent implements AgentAdapter {
     this.process = process;
     host.watcher.onStart(host.mount, options.resumeSessionId);
     host.watcher.trace(
-      `agent ${host.mount} start #${process.id}${options.resumeSessionId ? ` resume=${options.resumeSessionId}` : " fresh"}`,
+      `agent ${host.mount} start #${process.id} [${configLabel(this.config)}]${options.resumeSessionId ? ` resume=${options.resumeSessionId}` : " fresh"}`,
     );
     if (host.behaviour.startDelayMs > 0) await sleep(this.clock, host.behaviour.startDelayMs);
     if (this.dead) return never();
     if (!process.alive) throw new Error("agent process exited during start (killed by SIGKILL)");
     process.starting = false;
+    const note = stamp(this.config);
     if (options.resumeSessionId) {
-      return { sessionId: options.resumeSessionId, restoredBy: host.behaviour.restoreBy };
+      return { sessionId: options.resumeSessionId, restoredBy: host.behaviour.restoreBy, note };
     }
-    return { sessionId: `sess_${host.mount}_${++host.sessionsCreated}`, restoredBy: "new" };
+    return { sessionId: `sess_${host.mount}_${++host.sessionsCreated}`, restoredBy: "new", note };
   }
 
   async *prompt(input: TurnInput): AsyncGenerator<TurnOutput> {
@@ -175,16 +179,22 @@ export class SimAgent implements AgentAdapter {
             yield { type: "completed", stopReason: script.stopReason };
             return;
           case "chunk":
-            yield { type: "message_chunk", text: `chunk ${i}` };
+            yield { type: "message_chunk", text: `chunk ${i} ${stamp(this.config)}` };
             break;
           case "thought":
-            yield { type: "thought_chunk", text: `thought ${i}` };
+            yield { type: "thought_chunk", text: `thought ${i} ${stamp(this.config)}` };
             break;
           case "plan":
             yield { type: "plan", entries: [{ content: `step ${i}`, status: "pending" }] };
             break;
           case "tool":
-            yield { type: "tool_call", toolCallId: id, title: `read ${i}`, kind: "read", status: "pending" };
+            yield {
+              type: "tool_call",
+              toolCallId: id,
+              title: `read ${i} ${stamp(this.config)}`,
+              kind: "read",
+              status: "pending",
+            };
             yield { type: "tool_call_update", toolCallId: id, status: "completed", output: `ok ${i}` };
             break;
           case "ask": {

@@ -90,7 +90,16 @@ export class SimNode {
       rng: seededRng(swarm.seed * 137 + life),
       // A dead node's code may still be running (a filesystem call it made before the crash
       // completes later): it must not reach the agents of the node that replaced it.
-      adapters: { acp: () => (this.scope.killed ? deadAgent : agent.adapter(this.scope)) },
+      adapters: {
+        acp: (launch) =>
+          this.scope.killed
+            ? deadAgent
+            : agent.adapter(this.scope, {
+                binary: launch.agentBinary,
+                args: launch.launchArgs,
+                model: launch.model ?? null,
+              }),
+      },
       workdirRoot: deps.workdirRoot,
       hostEnv: { PATH: "/usr/bin:/bin" },
     });

@@ -12,6 +12,8 @@ export const FAULT_KINDS = [
   "answerPermission",
   "retryUnknown",
   "advanceClock",
+  // UpdateRuntime: the agent's binary, args or model change under the running runtime.
+  "update",
   // Not a fault: how much SQL a run does (some runs none), so the SQL commands do not crowd out the rest.
   "sql",
   // Not a fault either: how much a run sets retention, trims and reads around the trim line.

@@ -77,6 +77,8 @@ export class World {
   /** Runtime commands (suspend/resume) of the current node still in flight. */
   private runtimeCommands = 0;
   private nextPid = 1;
+  /** UpdateRuntime calls so far (each names a new model or args, so every update changes something). */
+  private updates = 0;
   /** Permission requests already answered by a user command. */
   private readonly answered = new Set<string>();
 
@@ -415,6 +417,41 @@ export class World {
 
   resumeRuntime(): boolean {
     return this.runtimeCommand("resume");
+  }
+
+  /**
+   * UpdateRuntime on the mount: another binary (sh ↔ cat, so the agent cannot resume), new launch
+   * args or a new model. Runs in the background like suspend/resume; the hand-off it starts waits
+   * for the turn boundary.
+   */
+  updateRuntime(change: "binary" | "model" | "args"): boolean {
+    const node = this.node;
+    if (!node?.started) return false;
+    const record = node.runtimes.listRuntimes().find((r) => r.id === this.runtimeId);
+    // Lost with the writes a crash took (only a broken store loses an acknowledged record).
+    if (!record) return false;
+    const n = ++this.updates;
+    const mount = record.mounts[0]!;
+    const changes =
+      change === "binary"
+        ? { agentBinary: mount.agentBinary === "sh" ? "cat" : "sh" }
+        : change === "model"
+          ? { model: `m${n}` }
+          : { launchArgs: [`--v${n}`] };
+    const axonId = this.idOf(MOUNTED_AXON);
+    if (this.agent.active > 0) this.coverage.updateMidTurn++;
+    if (this.checker.queuedTriggers(axonId).length > 0) this.coverage.updateWithQueue++;
+    this.trace.add(`update runtime ${JSON.stringify(changes)} (runtime ${record.status})`);
+    const done = node.runtimes.updateRuntime(this.runtimeId, { mount: changes });
+    this.runtimeCommands++;
+    const finished = () => {
+      if (this.node === node) this.runtimeCommands--;
+    };
+    this.background(
+      done.then((r) => this.trace.add(`update runtime → ${r.status}`)).finally(finished),
+      "update runtime",
+    );
+    return true;
   }
 
   sqlWrite(axon: string, rows: number): void {

@@ -32,6 +32,7 @@ const swarm: Swarm = {
     answerPermission: 0,
     retryUnknown: 0,
     advanceClock: 100,
+    update: 0,
     sql: 0,
     retention: 0,
   },

@@ -25,6 +25,8 @@ export const MUTANTS = {
   "sql-batch-not-atomic": "an SQL batch runs its statements each in its own transaction",
   "reads-ignore-trim-line": "reads and GetAxon ignore the trim line: every axon looks retained from 1",
   "trim-before-durable": "retention moves the trim line before the write that records it is durable",
+  "update-applied-mid-turn":
+    "UpdateRuntime writes runtime.updated at once, while the old agent may still be in (or start) a turn",
 } as const;
 
 export type MutantName = keyof typeof MUTANTS;

@@ -15,12 +15,13 @@ import { RuntimeStateError } from "./errors.js";
 import { runLifecycleHook } from "./hooks/lifecycle-hooks.js";
 import { IdleTimer, idleSinceAll } from "./idle-timer.js";
 import { mcpServersForStart } from "./mcp-servers-for-start.js";
-import { announce, RuntimeEventType } from "./runtime-events.js";
+import { announce, publishPendingUpdate, RuntimeEventType } from "./runtime-events.js";
 import { planCommand, type RuntimeCommand, settledStatus } from "./runtime-lifecycle.js";
 import type { RuntimeLogger } from "./runtime-logger.js";
 import type { AttachedNetwork, RuntimeNetwork } from "./runtime-network.js";
 import {
   type MountSpec,
+  type PendingUpdate,
   RUNTIME_RECORD_KIND,
   type RuntimeRecord,
   type RuntimeStatus,
@@ -83,7 +84,9 @@ export interface HostedRuntimeDeps {
  *
  * Runtime events bracket broker activity: `runtime.running` / `runtime.resumed` are written before
  * the new brokers write anything, `runtime.suspended` / `runtime.shutdown` / `runtime.failed` after
- * the old brokers wrote their last event.
+ * the old brokers wrote their last event. So does `runtime.updated`: it is written once the old
+ * agent is gone (its last turn over), before the new one starts — every turn before it ran on the
+ * old configuration, every turn after it on the new.
  */
 export class HostedRuntime {
   private current: RuntimeRecord;
@@ -144,6 +147,9 @@ export class HostedRuntime {
    */
   boot(how: "created" | "recovered"): Promise<void> {
     return this.transitions.run(async () => {
+      // No agent of this runtime runs yet: updates the last server persisted but did not get to
+      // announce (it died first) are announced now, before any broker starts.
+      await this.writePendingUpdates();
       const status = this.current.status;
       const target = settledStatus(status);
       if (target === "running" && !isMutantActive("runtime-not-restarted-on-boot")) {
@@ -178,10 +184,13 @@ export class HostedRuntime {
   }
 
   /**
-   * UpdateRuntime: persists the new configuration, writes `runtime.updated` into each axon whose
-   * agent sees a change, and (if running) replaces those agents' brokers at their next turn
-   * boundary, in the background. A suspended or failed runtime uses the new configuration when it
-   * next starts. `preflight` checks the new record's binaries before anything is written.
+   * UpdateRuntime: persists the new configuration together with the `runtime.updated` events it
+   * owes (one per axon whose agent sees a change) and, if running, replaces those agents' brokers
+   * at their next turn boundary, in the background: the events are written there, between the old
+   * agent's last turn and the new one's start. With no old agent to wait for (suspended, failed,
+   * only the lifecycle changed) they are written at once. A suspended or failed runtime uses the
+   * new configuration when it next starts. `preflight` checks the new record's binaries before
+   * anything is written.
    */
   update(
     update: RuntimeUpdate,
@@ -193,10 +202,18 @@ export class HostedRuntime {
       if (plan.announcements.length === 0 || this.closed) return this.current;
       await preflight(plan.record);
       // Only the configuration comes from the plan; the status may have moved meanwhile.
+      const updates = (this.current.updates ?? 0) + 1;
+      const pending: PendingUpdate[] = plan.announcements.map((payload) => ({
+        key: `runtime.updated:${this.id}:${updates}`,
+        payload,
+        restart: plan.restart.includes(payload.axon_id),
+      }));
       const next: RuntimeRecord = {
         ...this.current,
         ...pick(plan.record),
         updatedAtMs: plan.record.updatedAtMs,
+        updates,
+        pendingUpdates: [...(this.current.pendingUpdates ?? []), ...pending],
       };
       await this.deps.store.putRecord(RUNTIME_RECORD_KIND, next.id, next);
       this.current = next;
@@ -210,18 +227,10 @@ export class HostedRuntime {
           else this.stopWatcher();
         }
       }
-      for (const payload of plan.announcements) {
-        await announce(
-          this.deps.link,
-          [payload.axon_id],
-          RuntimeEventType.Updated,
-          payload,
-          this.deps.logger,
-        );
-      }
-      if (this.current.status === "running" && plan.restart.length > 0) {
-        this.runDetached("hand-off", () => this.replaceBrokers(plan.restart));
-      }
+      const handOff = this.current.status === "running" && next.pendingUpdates!.some((p) => p.restart);
+      // The mutant writes the events while the old agents may still be in (or start) a turn.
+      if (!handOff || isMutantActive("update-applied-mid-turn")) await this.writePendingUpdates();
+      if (handOff) this.runDetached("hand-off", () => this.replaceBrokers());
       return this.current;
     });
   }
@@ -259,6 +268,7 @@ export class HostedRuntime {
     beforeStart?: () => Promise<unknown>,
   ): Promise<void> {
     this.stopWatcher();
+    await this.writePendingUpdates();
     await this.setStatus(via, reason, { wakeAfter: undefined });
     await this.announce(announced, reason);
     let started: boolean;
@@ -291,6 +301,7 @@ export class HostedRuntime {
     if (!this.closed) await runLifecycleHook(this.current, "suspend", this.deps, this.hooksAbort.signal);
     const wakeAfter = byRequest ? await this.heads() : undefined;
     if (this.closed) return;
+    await this.writePendingUpdates();
     await this.setStatus("suspended", reason, { wakeAfter });
     await this.announce(RuntimeEventType.Suspended, reason);
     this.watchForWake();
@@ -300,6 +311,7 @@ export class HostedRuntime {
     this.stopWatcher();
     await this.stopBrokers();
     if (this.closed) return;
+    await this.writePendingUpdates();
     await this.setStatus("shutdown", reason, { wakeAfter: undefined });
     await this.announce(RuntimeEventType.Shutdown, reason);
   }
@@ -308,6 +320,10 @@ export class HostedRuntime {
     this.stopWatcher();
     await this.stopBrokers();
     if (this.closed) return;
+    // Best effort: the runtime is failing, perhaps because the axon cannot be written.
+    await this.writePendingUpdates().catch((error: unknown) =>
+      this.deps.logger.warn({ runtimeId: this.id, err: error }, "pending runtime.updated not written"),
+    );
     this.deps.logger.error({ runtimeId: this.id, reason }, "runtime failed");
     await this.setStatus("failed", reason, { wakeAfter: undefined });
     await this.announce(RuntimeEventType.Failed, reason);
@@ -449,13 +465,20 @@ export class HostedRuntime {
   }
 
   /**
-   * The hand-off: each named axon's broker stops at its turn boundary (a running turn finishes on
-   * the old agent), then a broker for the mount as it is now starts and takes the queued turns.
-   * Runs as a transition, so nothing else changes the brokers meanwhile; a suspend or shutdown
-   * that comes in the meantime cuts the wait short (see `command`).
+   * The hand-off: the broker of each axon with a pending update that needs a new agent stops at its
+   * turn boundary (a running turn finishes on the old agent, no further turn starts on it), then
+   * the pending `runtime.updated` events are written, then a broker for the mount as it is now
+   * starts and takes the queued turns. Runs as a transition, so nothing else changes the brokers
+   * meanwhile; a suspend or shutdown that comes in the meantime cuts the wait short (see
+   * `command`) and writes the events itself once the brokers are gone.
    */
-  private async replaceBrokers(axonIds: readonly string[]): Promise<void> {
+  private async replaceBrokers(): Promise<void> {
     if (this.closed || this.current.status !== "running") return;
+    const axonIds = (this.current.pendingUpdates ?? [])
+      .filter((p) => p.restart)
+      .map((p) => p.payload.axon_id);
+    // An earlier hand-off already took this update along.
+    if (axonIds.length === 0) return;
     const brokers = this.brokers;
     const indexes = this.current.mounts.flatMap((m, i) => (axonIds.includes(m.axonId) ? [i] : []));
     this.replacing = true;
@@ -466,6 +489,12 @@ export class HostedRuntime {
     }
     // Stopped meanwhile (suspend, shutdown, close): the next start uses the new configuration.
     if (this.closed || this.brokers !== brokers || this.current.status !== "running") return;
+    try {
+      await this.writePendingUpdates();
+    } catch (error) {
+      await this.failNow(`the update could not be recorded: ${describeError(error)}`);
+      return;
+    }
     try {
       for (const i of indexes) {
         const broker = this.newBroker(await this.prepareMount(this.current.mounts[i]!, this.network));
@@ -531,6 +560,21 @@ export class HostedRuntime {
     await this.deps.store.putRecord(RUNTIME_RECORD_KIND, next.id, next);
     this.current = next;
     this.deps.logger.info({ runtimeId: next.id, status, reason: statusReason }, "runtime status");
+  }
+
+  /**
+   * Writes the pending `runtime.updated` events, then drops them from the record. Called only
+   * where no old agent of an updated mount runs. A crash in between writes them again on the next
+   * boot; their idempotency keys append each once.
+   */
+  private async writePendingUpdates(): Promise<void> {
+    const pending = this.current.pendingUpdates ?? [];
+    if (pending.length === 0) return;
+    for (const update of pending) await publishPendingUpdate(this.deps.link, update, this.deps.logger);
+    if (this.closed) return;
+    const { pendingUpdates: _, ...next } = this.current;
+    await this.deps.store.putRecord(RUNTIME_RECORD_KIND, next.id, next);
+    this.current = next;
   }
 
   private announce(eventType: RuntimeEventType, reason: string): Promise<void> {

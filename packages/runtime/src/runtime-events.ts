@@ -6,7 +6,9 @@ import {
   type RuntimeHookPayload,
   type RuntimeUpdatedPayload,
 } from "@openaxon/protocol/vocabulary";
+import { AxonNotFoundError } from "@openaxon/store";
 import type { RuntimeLogger } from "./runtime-logger.js";
+import type { PendingUpdate } from "./runtime-record.js";
 
 /** The `runtime.*` vocabulary (DESIGN.md): SYSTEM events in every mounted axon, `{runtime_id, reason?}`. */
 export const RuntimeEventType = {
@@ -50,5 +52,36 @@ export async function announce(
         "runtime event not published",
       );
     }
+  }
+}
+
+/**
+ * Writes a pending `runtime.updated` with its idempotency key, so writing it again after a crash
+ * appends nothing. Unlike `announce`, a failure throws (the update stays pending and is written by
+ * the next attempt); only a deleted axon, which will never take it, is skipped.
+ */
+export async function publishPendingUpdate(
+  link: AxonLink,
+  pending: PendingUpdate,
+  logger: RuntimeLogger,
+): Promise<void> {
+  const { payload } = pending;
+  try {
+    await link.publish(
+      payload.axon_id,
+      {
+        origin: Origin.System,
+        source: RUNTIME_EVENT_SOURCE,
+        eventType: EventType.RuntimeUpdated,
+        payload: JSON.stringify(payload),
+      },
+      { idempotencyKey: pending.key },
+    );
+  } catch (error) {
+    if (!(error instanceof AxonNotFoundError)) throw error;
+    logger.warn(
+      { err: error, axonId: payload.axon_id, runtimeId: payload.runtime_id },
+      "runtime.updated not published",
+    );
   }
 }

@@ -1,4 +1,5 @@
 import type { AgentProtocolName, McpServerConfig, PermissionPolicy } from "@openaxon/broker";
+import type { RuntimeUpdatedPayload } from "@openaxon/protocol/vocabulary";
 
 /** Mirrors `openaxon.v1.RuntimeStatus`. */
 export type RuntimeStatus =
@@ -112,6 +113,23 @@ export interface RuntimeRecord {
   readonly sandboxPolicy?: SandboxPolicy;
   /** What the agents run in: decided at creation, updated on every start. Undefined = `none`. */
   readonly sandbox?: SandboxKind;
+  /** UpdateRuntime calls applied so far; names each update's events (undefined = none yet). */
+  readonly updates?: number;
+  /**
+   * `runtime.updated` events of updates already in this record, not yet written because an old
+   * agent may still be running. Persisted with the update itself, so a crash before they are written
+   * cannot let the update apply silently: whoever next finds no old agent running writes them.
+   */
+  readonly pendingUpdates?: readonly PendingUpdate[];
+}
+
+/** A `runtime.updated` waiting to be written into its axon (see `RuntimeRecord.pendingUpdates`). */
+export interface PendingUpdate {
+  /** The event's idempotency key: written twice (a crash after the write), it is appended once. */
+  readonly key: string;
+  readonly payload: RuntimeUpdatedPayload;
+  /** The axon's broker must be replaced for the update to apply (a new agent). */
+  readonly restart: boolean;
 }
 
 export const RUNTIME_RECORD_KIND = "runtime";

@@ -173,10 +173,11 @@ describe("UpdateRuntime", () => {
       mount: { agentBinary: "cat" },
       updateMask: mask("mount.agent_binary", "mount.launch_args", "mount.env"),
     });
-    // The update is recorded while the old agent still works on its turn.
+    // The update waits for the turn boundary: runtime.updated is not written while the old agent
+    // still works on its turn (nothing of the old agent may follow it).
     await new Promise((resolve) => setTimeout(resolve, 300));
     const { events } = await axons.listEvents({ axonId, limit: 100 });
-    expect(events.map((e) => e.eventType)).toContain("runtime.updated");
+    expect(events.map((e) => e.eventType)).not.toContain("runtime.updated");
     expect(events.filter((e) => e.eventType === "turn.completed" || e.eventType === "turn.failed")).toEqual(
       [],
     );
@@ -187,6 +188,11 @@ describe("UpdateRuntime", () => {
     expect(next).toContain("Agent: old agent done");
     const all = (await axons.listEvents({ axonId, limit: 1000 })).events;
     expect(all.filter((e) => e.eventType === "turn.failed")).toEqual([]);
+    // Between the old agent's last turn and the new agent's first.
+    const types = all.map((e) => e.eventType);
+    const updated = types.indexOf("runtime.updated");
+    expect(types.indexOf("turn.completed")).toBeLessThan(updated);
+    expect(types.lastIndexOf("turn.started")).toBeGreaterThan(updated);
   });
 
   it("a model change reaches the agent on the next turn", async () => {
