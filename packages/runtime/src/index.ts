@@ -16,6 +16,14 @@ export {
   RuntimeStateError,
 } from "./errors.js";
 export { BROKER_SOURCE, type BrokerTuning } from "./hosted-runtime.js";
+export {
+  decideLease,
+  holdsLease,
+  type LeaseDecision,
+  type LeaseState,
+  type LeaseTiming,
+  leaseTiming,
+} from "./lease/decide-lease.js";
 export { MAX_MODEL_LENGTH, type McpServerSpec } from "./mcp-servers.js";
 export { GATEWAY_EVENT_SOURCE, type RuntimeAuditEvent, RuntimeAuditSink } from "./runtime-audit-sink.js";
 export { RUNTIME_EVENT_SOURCE, type RuntimeEventPayload, RuntimeEventType } from "./runtime-events.js";
