@@ -24,6 +24,10 @@ export {
   type LeaseTiming,
   leaseTiming,
 } from "./lease/decide-lease.js";
+export { FencedStore } from "./lease/fenced-store.js";
+export type { LeaseRecord, LeaseStore } from "./lease/lease-store.js";
+export { RuntimeFencedError } from "./lease/runtime-fenced-error.js";
+export { RuntimeLeases, type RuntimeLeasesOptions } from "./lease/runtime-leases.js";
 export { MAX_MODEL_LENGTH, type McpServerSpec } from "./mcp-servers.js";
 export { GATEWAY_EVENT_SOURCE, type RuntimeAuditEvent, RuntimeAuditSink } from "./runtime-audit-sink.js";
 export { RUNTIME_EVENT_SOURCE, type RuntimeEventPayload, RuntimeEventType } from "./runtime-events.js";

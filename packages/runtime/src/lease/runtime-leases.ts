@@ -1,0 +1,219 @@
+import type { Clock, Timer } from "@openaxon/core";
+import type { RuntimeLogger } from "../runtime-logger.js";
+import {
+  decideLease,
+  holdsLease,
+  type LeaseDecision,
+  type LeaseState,
+  type LeaseTiming,
+} from "./decide-lease.js";
+import type { LeaseStore } from "./lease-store.js";
+
+export interface RuntimeLeasesOptions {
+  readonly store: LeaseStore;
+  /** This node's name in the leases it writes. */
+  readonly nodeId: string;
+  readonly clock: Clock;
+  readonly timing: LeaseTiming;
+  /** How often the loop looks at every lease. Default: a quarter of the ttl. */
+  readonly pollMs?: number;
+  /** The runtimes some node should host now (not shut down). */
+  readonly candidates: () => Promise<readonly string[]>;
+  /** This node just took the runtime's lease: host it. */
+  readonly onAcquired: (runtimeId: string) => Promise<void>;
+  /** This node can no longer trust the runtime's lease: stop hosting it (write nothing more). */
+  readonly onLost: (runtimeId: string) => Promise<void>;
+  readonly logger: RuntimeLogger;
+}
+
+/**
+ * The lease loop of one node: every poll it reads all runtime leases, and per runtime does what
+ * `decideLease` says — takes free or stale ones, renews its own, gives up ones it can no longer
+ * trust, hands back ones whose runtime was shut down. `holds(id)` is the fence every write of a
+ * hosted runtime checks. Runs on the injected clock; ticks never overlap.
+ */
+export class RuntimeLeases {
+  private readonly states = new Map<string, LeaseState>();
+  /** Runtimes being created here: leased before their record exists, so not yet candidates. */
+  private readonly creating = new Set<string>();
+  private timer: Timer | undefined;
+  private ticking: Promise<void> = Promise.resolve();
+  private stopped = false;
+
+  constructor(private readonly options: RuntimeLeasesOptions) {}
+
+  get pollMs(): number {
+    return this.options.pollMs ?? Math.max(50, Math.floor(this.options.timing.ttlMs / 4));
+  }
+
+  /** Runs the first pass now and schedules the next ones. */
+  start(): Promise<void> {
+    this.ticking = this.tick().finally(() => this.schedule());
+    return this.ticking;
+  }
+
+  /** Whether this node may act for the runtime now: its lease is held and still trusted. */
+  holds(runtimeId: string): boolean {
+    const state = this.states.get(runtimeId);
+    return state !== undefined && holdsLease(state, this.options.clock.now(), this.options.timing);
+  }
+
+  /** Takes the lease of a runtime being created here (before its record exists anywhere). */
+  async acquireNew(runtimeId: string): Promise<boolean> {
+    const sentAtMs = this.options.clock.now();
+    this.creating.add(runtimeId);
+    const revision = await this.options.store.write(runtimeId, this.options.nodeId, 0);
+    if (revision === undefined) {
+      this.creating.delete(runtimeId);
+      return false;
+    }
+    this.states.set(runtimeId, this.heldAt(revision, sentAtMs));
+    return true;
+  }
+
+  /** The creation of a runtime leased by `acquireNew` ended (its record is stored, or it failed). */
+  created(runtimeId: string): void {
+    this.creating.delete(runtimeId);
+  }
+
+  /**
+   * Stops the loop (after the pass in flight). `release()` then hands the leases back: call it once
+   * the runtimes have stopped writing, so the next node never overlaps with this one.
+   */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.timer?.cancel();
+    await this.ticking;
+  }
+
+  /** Deletes every lease this node holds so another node takes over at once (graceful shutdown). */
+  async release(): Promise<void> {
+    await Promise.all(
+      [...this.states.entries()].map(async ([id, state]) => {
+        if (!state.held) return;
+        this.states.set(id, { ...withoutHeld(state), stopping: true });
+        await this.options.store
+          .release(id, state.held.revision)
+          .catch((error: unknown) =>
+            this.options.logger.warn({ runtimeId: id, err: error }, "lease release failed"),
+          );
+      }),
+    );
+  }
+
+  private schedule(): void {
+    if (this.stopped) return;
+    this.timer = this.options.clock.setTimer(this.pollMs, () => {
+      this.ticking = this.tick().finally(() => this.schedule());
+    });
+  }
+
+  private async tick(): Promise<void> {
+    if (this.stopped) return;
+    let candidates: readonly string[];
+    let leases: Awaited<ReturnType<LeaseStore["list"]>>;
+    try {
+      [candidates, leases] = await Promise.all([this.options.candidates(), this.options.store.list()]);
+    } catch (error) {
+      // Nothing learned: held leases run out on their own clock (holds() turns false).
+      this.options.logger.warn({ err: error }, "reading runtime leases failed");
+      await this.loseUntrusted();
+      return;
+    }
+    // Taken after the answer, so a revision is never dated before it was seen.
+    const now = this.options.clock.now();
+    const wanted = new Set([...candidates, ...this.creating]);
+    const ids = new Set([
+      ...candidates,
+      ...[...this.states.keys()].filter((id) => this.states.get(id)?.held),
+    ]);
+    await Promise.all(
+      [...ids].map(async (id) => {
+        const previous = this.states.get(id) ?? {};
+        const lease = leases.get(id);
+        let state: LeaseState = withoutSeen(previous);
+        if (lease) {
+          const since = previous.seen?.revision === lease.revision ? previous.seen.sinceMs : now;
+          state = { ...state, seen: { holder: lease.holder, revision: lease.revision, sinceMs: since } };
+        }
+        if (!wanted.has(id)) state = { ...state, stopping: true };
+        this.states.set(id, state);
+        if (this.stopped) return;
+        await this.act(id, decideLease(state, now, this.options.timing)).catch((error: unknown) =>
+          this.options.logger.warn({ runtimeId: id, err: error }, "runtime lease step failed"),
+        );
+      }),
+    );
+    for (const [id, state] of this.states) if (!state.held && !wanted.has(id)) this.states.delete(id);
+  }
+
+  private async act(id: string, decision: LeaseDecision): Promise<void> {
+    const { store, nodeId, clock, logger } = this.options;
+    switch (decision.kind) {
+      case "keep-waiting":
+        return;
+      case "acquire": {
+        const sentAtMs = clock.now();
+        const revision = await store.write(id, nodeId, decision.expectRevision);
+        if (revision === undefined || this.stopped) return;
+        const takenFrom = this.states.get(id)?.seen?.holder;
+        this.states.set(id, this.heldAt(revision, sentAtMs));
+        logger.info({ runtimeId: id, revision, ...(takenFrom && { takenFrom }) }, "runtime lease taken");
+        await this.options.onAcquired(id);
+        return;
+      }
+      case "renew": {
+        const sentAtMs = clock.now();
+        const revision = await store.write(id, nodeId, decision.revision);
+        if (revision !== undefined) {
+          this.states.set(id, this.heldAt(revision, sentAtMs));
+          return;
+        }
+        await this.lose(id, "another node took the runtime's lease");
+        return;
+      }
+      case "lost":
+        await this.lose(id, "the runtime's lease could not be renewed in time");
+        return;
+      case "release": {
+        await this.lose(id, "the runtime no longer runs here");
+        await store.release(id, decision.revision);
+        return;
+      }
+    }
+  }
+
+  /** Gives up every lease the clock says can no longer be trusted (the store did not answer). */
+  private async loseUntrusted(): Promise<void> {
+    const now = this.options.clock.now();
+    for (const [id, state] of this.states) {
+      if (state.held && !holdsLease(state, now, this.options.timing)) {
+        await this.lose(id, "the lease store did not answer before the lease ran out");
+      }
+    }
+  }
+
+  private async lose(id: string, reason: string): Promise<void> {
+    const state = this.states.get(id) ?? {};
+    this.states.set(id, withoutHeld(state));
+    this.options.logger.warn({ runtimeId: id, reason }, "runtime lease given up");
+    await this.options.onLost(id);
+  }
+
+  private heldAt(revision: number, sentAtMs: number): LeaseState {
+    return {
+      held: { revision, sentAtMs },
+      seen: { holder: this.options.nodeId, revision, sinceMs: this.options.clock.now() },
+    };
+  }
+}
+
+function withoutHeld(state: LeaseState): LeaseState {
+  const { held: _held, ...rest } = state;
+  return rest;
+}
+
+function withoutSeen(state: LeaseState): LeaseState {
+  const { seen: _seen, ...rest } = state;
+  return rest;
+}
