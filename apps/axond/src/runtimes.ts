@@ -5,7 +5,7 @@ import { createCodexAdapter } from "@openaxon/adapter-codex";
 import { createPiAdapter } from "@openaxon/adapter-pi";
 import { stdioAdapterFactory } from "@openaxon/adapter-stdio";
 import { systemClock, systemRng } from "@openaxon/core";
-import { RuntimeManager, type RuntimeNetwork } from "@openaxon/runtime";
+import { type LeaseStore, RuntimeManager, type RuntimeNetwork } from "@openaxon/runtime";
 import type { LogStore, RecordStore } from "@openaxon/store";
 import type { Logger } from "pino";
 
@@ -23,6 +23,8 @@ export function createRuntimes(options: {
   dataDir: string;
   logger: Logger;
   network: RuntimeNetwork;
+  /** Cluster mode: runtimes are shared, each hosted by the node holding its lease. */
+  leases?: { store: LeaseStore; ttlMs: number };
 }): RuntimeManager {
   return new RuntimeManager({
     store: options.store,
@@ -40,5 +42,6 @@ export function createRuntimes(options: {
     reapOrphans: true,
     logger: options.logger.child({ component: "runtime" }),
     network: options.network,
+    ...(options.leases && { leases: options.leases }),
   });
 }
