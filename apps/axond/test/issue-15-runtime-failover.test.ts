@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { type Client, createClient } from "@connectrpc/connect";
+import { type Client, Code, createClient } from "@connectrpc/connect";
 import { createGrpcTransport } from "@connectrpc/connect-node";
 import { AgentProtocol, type Event, RuntimeService, RuntimeStatus } from "@openaxon/protocol";
 import { type NatsCluster, startNatsCluster } from "@openaxon/store-jetstream/test-support";
@@ -84,12 +84,20 @@ async function startNode(name: string): Promise<Node> {
   return node;
 }
 
-/** Waits until `node` hosts the runtime in `status`; resolves with the time it took. */
+/**
+ * Waits until `node` hosts the runtime in `status`; resolves with the time it took. Any node
+ * answers GetRuntime, so hosting shows as a command that is a no-op in that status being
+ * accepted (elsewhere it is FAILED_PRECONDITION: the runtime runs on another node).
+ */
 async function hostedBy(node: Node, runtimeId: string, status: RuntimeStatus): Promise<number> {
   const start = performance.now();
+  const noop =
+    status === RuntimeStatus.SUSPENDED
+      ? () => node.runtimes.suspendRuntime({ id: runtimeId })
+      : () => node.runtimes.resumeRuntime({ id: runtimeId });
   await vi.waitFor(
     async () => {
-      const runtime = (await node.runtimes.getRuntime({ id: runtimeId })).runtime!;
+      const runtime = (await noop()).runtime!;
       if (runtime.status !== status) throw new Error(`${node.name}: ${RuntimeStatus[runtime.status]}`);
     },
     { timeout: 30_000, interval: 50 },
@@ -131,8 +139,15 @@ describe("issue 15: runtimes across axond nodes", () => {
     runtimeId = (await a.runtimes.createRuntime({ name: "moving", mounts: [jsonlMount(axonId)] })).runtime!
       .id;
     await hostedBy(a, runtimeId, RuntimeStatus.RUNNING);
-    // Node b sees the runtime's axon but does not host it.
-    await expect(b.runtimes.getRuntime({ id: runtimeId })).rejects.toThrow(/not found/);
+    // Node b answers for the runtime but does not host it: commands go to its node.
+    await vi.waitFor(async () => (await b.runtimes.getRuntime({ id: runtimeId })).runtime, {
+      timeout: 10_000,
+    });
+    expect((await b.runtimes.listRuntimes({})).runtimes.map((r) => r.id)).toEqual([runtimeId]);
+    await expect(b.runtimes.suspendRuntime({ id: runtimeId })).rejects.toMatchObject({
+      code: Code.FailedPrecondition,
+      message: expect.stringMatching(/runs on another axond node \(host host_/),
+    });
 
     const one = await say(a.axons, axonId, "one");
     expect((await reply(a.axons, axonId, one)).text).toBe("echo: one");
@@ -174,7 +189,7 @@ describe("issue 15: runtimes across axond nodes", () => {
   it("SIGTERM hands the runtime over: the stopping node releases its lease and the next takes it at once", async () => {
     const b = nodes.find((n) => n.name === "b")!;
     const c = await startNode("c");
-    await expect(c.runtimes.getRuntime({ id: runtimeId })).rejects.toThrow(/not found/);
+    await expect(c.runtimes.suspendRuntime({ id: runtimeId })).rejects.toThrow(/runs on another axond node/);
     const stopped = performance.now();
     expect((await b.process.stop("SIGTERM")).code).toBe(0);
     const stopMs = Math.round(performance.now() - stopped);

@@ -105,6 +105,8 @@ export class RuntimeManager {
   private state: "new" | "starting" | "started" | "closing" | "closed" = "new";
   private closing: Promise<void> | undefined;
   private leases: RuntimeLeases | undefined;
+  /** Cluster mode: the runtimes other nodes host, as of the lease loop's last pass (read-only here). */
+  private remote = new Map<string, RuntimeRecord>();
 
   constructor(private readonly options: RuntimeManagerOptions) {
     this.store = options.store;
@@ -229,7 +231,7 @@ export class RuntimeManager {
    */
   using(kind: "secret" | "network_policy" | "gateway_config", id: string): string[] {
     return RuntimeNetwork.references(
-      [...this.runtimes.values()].map((h) => h.record),
+      [...this.runtimes.values()].map((h) => h.record).concat([...this.remote.values()]),
       kind,
       id,
     );
@@ -237,12 +239,15 @@ export class RuntimeManager {
 
   /** Throws RuntimeNotFoundError. */
   getRuntime(id: string): RuntimeRecord {
-    return this.require(id).record;
+    const remote = this.runtimes.has(id) ? undefined : this.remote.get(id);
+    return remote ?? this.require(id).record;
   }
 
-  /** Every runtime, oldest first (ids sort by creation time). */
+  /** Every runtime, oldest first (ids sort by creation time); in cluster mode every node's. */
   listRuntimes(): RuntimeRecord[] {
-    return [...this.runtimes.values()].map((h) => h.record).sort((a, b) => (a.id < b.id ? -1 : 1));
+    const local = [...this.runtimes.values()].map((h) => h.record);
+    const remote = [...this.remote.values()].filter((r) => !this.runtimes.has(r.id));
+    return [...local, ...remote].sort((a, b) => (a.id < b.id ? -1 : 1));
   }
 
   /**
@@ -402,16 +407,18 @@ export class RuntimeManager {
       timing,
       ...(leases.pollMs !== undefined && { pollMs: leases.pollMs }),
       logger: this.logger,
-      candidates: async () =>
-        (await this.store.listRecords<RuntimeRecord>(RUNTIME_RECORD_KIND))
-          .filter((r) => r.status !== "shutdown")
-          .map((r) => r.id),
+      candidates: async () => {
+        const records = await this.store.listRecords<RuntimeRecord>(RUNTIME_RECORD_KIND);
+        this.remote = new Map(records.filter((r) => !this.runtimes.has(r.id)).map((r) => [r.id, r]));
+        return records.filter((r) => r.status !== "shutdown").map((r) => r.id);
+      },
       onAcquired: async (id) => {
         if (this.state !== "started") return;
         const record = await this.store.getRecord<RuntimeRecord>(RUNTIME_RECORD_KIND, id);
         if (!record) return;
         await this.runtimes.get(id)?.close();
         const boot = this.host(record).boot("recovered");
+        this.remote.delete(id);
         boot.catch((error: unknown) =>
           this.logger.error({ runtimeId: id, err: error }, "taking over a runtime failed"),
         );
@@ -423,6 +430,7 @@ export class RuntimeManager {
         // A runtime shut down here stays listed: it writes nothing more anyway.
         if (!host || host.record.status === "shutdown") return;
         this.runtimes.delete(id);
+        this.remote.set(id, host.record);
         await host.close();
       },
     });
@@ -468,8 +476,15 @@ export class RuntimeManager {
 
   private require(id: string): HostedRuntime {
     const host = this.runtimes.get(id);
-    if (!host) throw new RuntimeNotFoundError(id);
-    return host;
+    if (host) return host;
+    if (this.remote.has(id)) {
+      const holder = this.leases?.holderOf(id);
+      throw new RuntimeStateError(
+        `runtime ${id} runs on another axond node (${holder ? `host ${holder}` : "its lease is being taken over"}); ` +
+          "send this request to that node, or retry once the runtime has moved",
+      );
+    }
+    throw new RuntimeNotFoundError(id);
   }
 
   private assertStarted(): void {

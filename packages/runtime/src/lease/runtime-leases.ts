@@ -58,6 +58,11 @@ export class RuntimeLeases {
     return state !== undefined && holdsLease(state, this.options.clock.now(), this.options.timing);
   }
 
+  /** The node whose lease this node last saw for the runtime, if any. */
+  holderOf(runtimeId: string): string | undefined {
+    return this.states.get(runtimeId)?.seen?.holder;
+  }
+
   /** Takes the lease of a runtime being created here (before its record exists anywhere). */
   async acquireNew(runtimeId: string): Promise<boolean> {
     const sentAtMs = this.options.clock.now();
