@@ -5,6 +5,7 @@ import type { Logger } from "pino";
 import type { AxondConfig } from "./config.js";
 import { openDataDir } from "./data-dir.js";
 import { NODE_LOCAL_RECORD_KINDS, NodeLocalRecords } from "./node-local-records.js";
+import { shareLocalRuntimes } from "./share-local-runtimes.js";
 import { StartupError } from "./startup-error.js";
 
 /**
@@ -44,12 +45,21 @@ export async function openStore(
     });
     let leases: LeaseStore;
     try {
-      leases = await shared.openLeases(choice.runtimeLeaseTtlMs);
+      leases = await shared.openLeases(choice.runtimeLeaseTtlMs).catch((error: unknown) => {
+        throw new StartupError(
+          `cannot open the runtime lease bucket with a ${choice.runtimeLeaseTtlMs} ms ttl (every node needs the same --runtime-lease-ttl): ${String((error as Error)?.message ?? error)}`,
+        );
+      });
+      // Runtimes of a node from before leases lived in its data dir: they join the cluster's.
+      const moved = await shareLocalRuntimes(local, shared);
+      if (moved > 0)
+        logger.warn(
+          { runtimes: moved },
+          "moved this node's runtime records from its data dir into the cluster",
+        );
     } catch (error) {
       await shared.close();
-      throw new StartupError(
-        `cannot open the runtime lease bucket with a ${choice.runtimeLeaseTtlMs} ms ttl (every node needs the same --runtime-lease-ttl): ${String((error as Error)?.message ?? error)}`,
-      );
+      throw error;
     }
     logger.info(
       {
@@ -64,7 +74,7 @@ export async function openStore(
     return new NodeLocalRecords(shared, local, leases);
   } catch (error) {
     await local.close();
-    if (error instanceof StoreError) throw error;
+    if (error instanceof StoreError || error instanceof StartupError) throw error;
     throw new StartupError(
       `cannot open the JetStream store on ${choice.servers.join(",")}: ${String((error as Error)?.message ?? error)}`,
     );
