@@ -53,8 +53,9 @@ export class JetStreamLeaseStore {
 }
 
 /**
- * Opens (creating if needed) the lease bucket. Every node must use the same ttl: a bucket that
- * exists with another max age is refused by the server.
+ * Opens (creating if needed) the lease bucket. Every node must use the same ttl — a node with a
+ * shorter one would take over leases a longer-lived holder still trusts — so a bucket that exists
+ * with another max age is refused (nats.js binds an existing bucket without comparing).
  */
 export async function openJetStreamLeaseStore(
   js: JetStreamClient,
@@ -67,6 +68,13 @@ export async function openJetStreamLeaseStore(
     storage: StorageType.File,
     allow_direct: false,
   });
+  const existing = (await kv.status()).ttl;
+  if (existing !== options.ttlMs) {
+    throw new Error(
+      `the lease bucket ${options.bucket} has a ${existing} ms ttl, this node asks for ${options.ttlMs} ms: ` +
+        "every node must use the same runtime lease ttl",
+    );
+  }
   return new JetStreamLeaseStore(kv);
 }
 

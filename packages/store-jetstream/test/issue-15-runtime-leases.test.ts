@@ -57,6 +57,11 @@ describe("issue 15: runtime leases in JetStream KV", () => {
       }
       expect(await leases.write("rt_ttl", "b", 0)).toBeDefined();
       expect((await leases.list()).get("rt_ttl")?.holder).toBe("b");
+      // A node configured with another ttl cannot open the bucket: the ttl is the bucket's max age.
+      await expect(store.openLeases(5000)).rejects.toThrow(
+        /LT_leases has a 1000 ms ttl, this node asks for 5000 ms: every node must use the same/,
+      );
+      await expect(store.openLeases(1000)).resolves.toBeDefined();
     } finally {
       await store.close();
     }
