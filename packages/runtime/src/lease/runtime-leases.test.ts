@@ -13,10 +13,15 @@ import { RuntimeLeases } from "./runtime-leases.js";
 class MemoryLeaseStore implements LeaseStore {
   private readonly leases = new Map<string, LeaseRecord>();
   private revision = 0;
+  /** While set, every call hangs like a store that does not answer. */
+  hang = false;
+  private readonly never = new Promise<never>(() => {});
   async list() {
+    if (this.hang) await this.never;
     return new Map(this.leases);
   }
   async write(id: string, holder: string, expectRevision: number) {
+    if (this.hang) await this.never;
     if ((this.leases.get(id)?.revision ?? 0) !== expectRevision) return undefined;
     this.leases.set(id, { holder, revision: ++this.revision });
     return this.revision;
@@ -119,6 +124,16 @@ describe("RuntimeLeases", () => {
     const revision = (await store.list()).get("rt_1")!.revision;
     await store.write("rt_1", "intruder", revision);
     await run(TTL);
+    expect(a.holds("rt_1")).toBe(false);
+    expect(events).toEqual(["a took rt_1", "a lost rt_1"]);
+  });
+
+  it("a holder whose lease store stops answering gives the runtime up when its lease runs out, pass or no pass", async () => {
+    const { nodes, store, events, run } = setup(["a"]);
+    const [a] = nodes as [RuntimeLeases];
+    await a.start();
+    store.hang = true;
+    await run(TTL - TTL / 5);
     expect(a.holds("rt_1")).toBe(false);
     expect(events).toEqual(["a took rt_1", "a lost rt_1"]);
   });

@@ -36,6 +36,8 @@ export class RuntimeLeases {
   private readonly states = new Map<string, LeaseState>();
   /** Runtimes being created here: leased before their record exists, so not yet candidates. */
   private readonly creating = new Set<string>();
+  /** Per held lease, a timer at the instant it stops being trusted: fires even if a pass hangs. */
+  private readonly expiries = new Map<string, Timer>();
   private timer: Timer | undefined;
   private ticking: Promise<void> = Promise.resolve();
   private stopped = false;
@@ -72,7 +74,7 @@ export class RuntimeLeases {
       this.creating.delete(runtimeId);
       return false;
     }
-    this.states.set(runtimeId, this.heldAt(revision, sentAtMs));
+    this.trust(runtimeId, revision, sentAtMs);
     return true;
   }
 
@@ -89,6 +91,8 @@ export class RuntimeLeases {
     this.stopped = true;
     this.timer?.cancel();
     await this.ticking;
+    for (const expiry of this.expiries.values()) expiry.cancel();
+    this.expiries.clear();
   }
 
   /** Deletes every lease this node holds so another node takes over at once (graceful shutdown). */
@@ -162,7 +166,7 @@ export class RuntimeLeases {
         const revision = await store.write(id, nodeId, decision.expectRevision);
         if (revision === undefined || this.stopped) return;
         const takenFrom = this.states.get(id)?.seen?.holder;
-        this.states.set(id, this.heldAt(revision, sentAtMs));
+        this.trust(id, revision, sentAtMs);
         logger.info({ runtimeId: id, revision, ...(takenFrom && { takenFrom }) }, "runtime lease taken");
         await this.options.onAcquired(id);
         return;
@@ -170,8 +174,13 @@ export class RuntimeLeases {
       case "renew": {
         const sentAtMs = clock.now();
         const revision = await store.write(id, nodeId, decision.revision);
+        if (revision !== undefined && this.states.get(id)?.held?.revision !== decision.revision) {
+          // The answer came after the lease ran out here and the runtime was stopped: hand it back.
+          await store.release(id, revision);
+          return;
+        }
         if (revision !== undefined) {
-          this.states.set(id, this.heldAt(revision, sentAtMs));
+          this.trust(id, revision, sentAtMs);
           return;
         }
         await this.lose(id, "another node took the runtime's lease");
@@ -199,10 +208,30 @@ export class RuntimeLeases {
   }
 
   private async lose(id: string, reason: string): Promise<void> {
+    this.expiries.get(id)?.cancel();
+    this.expiries.delete(id);
     const state = this.states.get(id) ?? {};
     this.states.set(id, withoutHeld(state));
     this.options.logger.warn({ runtimeId: id, reason }, "runtime lease given up");
     await this.options.onLost(id);
+  }
+
+  /** Records a successful write and arms the timer that gives the lease up once it is no longer trusted. */
+  private trust(id: string, revision: number, sentAtMs: number): void {
+    const { clock, timing, logger } = this.options;
+    this.states.set(id, this.heldAt(revision, sentAtMs));
+    this.expiries.get(id)?.cancel();
+    const delay = Math.max(0, sentAtMs + timing.ttlMs - timing.safetyMs - clock.now());
+    this.expiries.set(
+      id,
+      clock.setTimer(delay, () => {
+        this.expiries.delete(id);
+        if (this.states.get(id)?.held?.revision !== revision || this.holds(id)) return;
+        this.lose(id, "the lease was not renewed in time").catch((error: unknown) =>
+          logger.error({ runtimeId: id, err: error }, "stopping a runtime whose lease ran out failed"),
+        );
+      }),
+    );
   }
 
   private heldAt(revision: number, sentAtMs: number): LeaseState {
