@@ -299,7 +299,7 @@ export class RuntimeManager {
     this.closing ??= (async () => {
       this.state = "closing";
       // No lease is taken or renewed from here on; leases are handed back once nothing writes.
-      await this.leases?.stop();
+      this.leases?.stop();
       await Promise.all([...this.runtimes.values()].map((h) => h.close()));
       // A creation that was registering its runtime meanwhile has finished by now; close that too.
       await this.creations.idle();

@@ -84,7 +84,7 @@ describe("RuntimeLeases", () => {
     await a.start();
     await b.start();
     await run(TTL);
-    await a.stop(); // kill -9: no release, no more renewals
+    a.stop(); // kill -9: no release, no more renewals
     const fenced = new FencedStore({} as LogStore & RecordStore, "rt_1", () => a.holds("rt_1"));
     let waited = 0;
     while (store.holder("rt_1") !== "b") {
@@ -110,7 +110,7 @@ describe("RuntimeLeases", () => {
     await a.start();
     await b.start();
     await run(TTL);
-    await a.stop();
+    a.stop();
     await a.release();
     expect(store.holder("rt_1")).toBeUndefined();
     await run(b.pollMs);

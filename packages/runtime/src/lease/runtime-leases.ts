@@ -84,13 +84,14 @@ export class RuntimeLeases {
   }
 
   /**
-   * Stops the loop (after the pass in flight). `release()` then hands the leases back: call it once
-   * the runtimes have stopped writing, so the next node never overlaps with this one.
+   * Stops the loop. A pass in flight is not waited for (the lease store may not be answering): it
+   * takes and renews nothing more, and hands back a lease it wins meanwhile. `release()` then hands
+   * the leases back: call it once the runtimes have stopped writing, so the next node never
+   * overlaps with this one.
    */
-  async stop(): Promise<void> {
+  stop(): void {
     this.stopped = true;
     this.timer?.cancel();
-    await this.ticking;
     for (const expiry of this.expiries.values()) expiry.cancel();
     this.expiries.clear();
   }
@@ -164,7 +165,11 @@ export class RuntimeLeases {
       case "acquire": {
         const sentAtMs = clock.now();
         const revision = await store.write(id, nodeId, decision.expectRevision);
-        if (revision === undefined || this.stopped) return;
+        if (revision === undefined) return;
+        if (this.stopped) {
+          await store.release(id, revision);
+          return;
+        }
         const takenFrom = this.states.get(id)?.seen?.holder;
         this.trust(id, revision, sentAtMs);
         logger.info({ runtimeId: id, revision, ...(takenFrom && { takenFrom }) }, "runtime lease taken");
@@ -175,7 +180,8 @@ export class RuntimeLeases {
         const sentAtMs = clock.now();
         const revision = await store.write(id, nodeId, decision.revision);
         if (revision !== undefined && this.states.get(id)?.held?.revision !== decision.revision) {
-          // The answer came after the lease ran out here and the runtime was stopped: hand it back.
+          // The answer came after the lease was given up here (ran out, or handed back on close)
+          // and the runtime was stopped: hand the new revision back too.
           await store.release(id, revision);
           return;
         }
@@ -183,7 +189,7 @@ export class RuntimeLeases {
           this.trust(id, revision, sentAtMs);
           return;
         }
-        await this.lose(id, "another node took the runtime's lease");
+        await this.lose(id, "the runtime's lease changed: another node took it, or it aged out");
         return;
       }
       case "lost":
