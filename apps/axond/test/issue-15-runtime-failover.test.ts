@@ -8,7 +8,7 @@ import { AgentProtocol, type Event, RuntimeService, RuntimeStatus } from "@opena
 import { type NatsCluster, startNatsCluster } from "@openaxon/store-jetstream/test-support";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { type AxonClient, connectAxonClient, payloadOf, readAll, reply, say } from "./support/axon-client.js";
-import { type AxondProcess, startAxondProcess } from "./support/axond-process.js";
+import { type AxondProcess, runAxondToExit, startAxondProcess } from "./support/axond-process.js";
 
 // Runtimes across nodes (issue 15): a real 3-node JetStream cluster and real axond processes with
 // a 2 s runtime lease. A node that owns a runtime is killed mid-turn (or stopped, or killed while
@@ -58,20 +58,22 @@ afterAll(async () => {
   if (root) await rm(root, { recursive: true, force: true });
 });
 
+const nodeArgs = (name: string, ttl = TTL) => [
+  "--listen",
+  "127.0.0.1:0",
+  "--data-dir",
+  join(root, name),
+  "--store",
+  "jetstream",
+  "--nats",
+  cluster.urls.join(","),
+  "--runtime-lease-ttl",
+  ttl,
+];
+
 async function startNode(name: string): Promise<Node> {
   const process = await startAxondProcess({
-    args: [
-      "--listen",
-      "127.0.0.1:0",
-      "--data-dir",
-      join(root, name),
-      "--store",
-      "jetstream",
-      "--nats",
-      cluster.urls.join(","),
-      "--runtime-lease-ttl",
-      TTL,
-    ],
+    args: nodeArgs(name),
     env: { OPENAXON_SECRET_KEY: secretKey, OPENAXON_SANDBOX: "off" },
   });
   const node = {
@@ -221,4 +223,15 @@ describe("issue 15: runtimes across axond nodes", () => {
     expect(sessionIds(answered.events).size).toBe(1);
     expect((await d.runtimes.getRuntime({ id: runtimeId })).runtime!.status).toBe(RuntimeStatus.RUNNING);
   }, 60_000);
+
+  it("refuses to start a node whose --runtime-lease-ttl differs from the cluster's", async () => {
+    const exit = await runAxondToExit({
+      args: nodeArgs("e", "3s"),
+      env: { OPENAXON_SECRET_KEY: secretKey, OPENAXON_SANDBOX: "off" },
+    });
+    expect(exit.code).not.toBe(0);
+    expect(exit.stderr).toMatch(
+      /has a 2000 ms ttl, this node asks for 3000 ms: every node must use the same/,
+    );
+  }, 30_000);
 });
