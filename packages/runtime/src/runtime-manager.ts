@@ -22,7 +22,7 @@ import { leaseTiming } from "./lease/decide-lease.js";
 import { FencedStore } from "./lease/fenced-store.js";
 import type { LeaseStore } from "./lease/lease-store.js";
 import { RuntimeLeases } from "./lease/runtime-leases.js";
-import type { RuntimeCommand } from "./runtime-lifecycle.js";
+import { planCommand, type RuntimeCommand } from "./runtime-lifecycle.js";
 import { type RuntimeLogger, silentLogger } from "./runtime-logger.js";
 import { type ResolvedRuntimeNetwork, RuntimeNetwork } from "./runtime-network.js";
 import {
@@ -313,6 +313,13 @@ export class RuntimeManager {
 
   private async command(id: string, command: RuntimeCommand): Promise<RuntimeRecord> {
     this.assertStarted();
+    const remote = this.runtimes.has(id) ? undefined : this.remote.get(id);
+    // A shut-down runtime runs nowhere: any node answers for it as its own host would.
+    if (remote?.status === "shutdown") {
+      const plan = planCommand(remote, command);
+      if (plan.kind === "refuse") throw new RuntimeStateError(plan.message);
+      return remote;
+    }
     return this.require(id).command(command);
   }
 

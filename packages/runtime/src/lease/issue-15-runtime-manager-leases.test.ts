@@ -103,5 +103,14 @@ describe("RuntimeManager with runtime leases (issue 15)", () => {
     await vi.waitFor(() => expect(b.getRuntime(rt.id).status).toBe("running"), { timeout: 5000 });
     await b.suspendRuntime(rt.id);
     expect(b.getRuntime(rt.id).status).toBe("suspended");
+    await b.shutdownRuntime(rt.id);
+    await passTime(TTL / 4);
+    await vi.waitFor(() => expect(shared.leases.has(rt.id)).toBe(false), { timeout: 5000 });
+
+    // A shut-down runtime runs nowhere; a node that never hosted it answers as its host would.
+    const c = await f.restart({ close: false, extra: { leases: { store: shared.view(), ttlMs: TTL } } });
+    expect(c.getRuntime(rt.id).status).toBe("shutdown");
+    expect((await c.shutdownRuntime(rt.id)).status).toBe("shutdown");
+    await expect(c.resumeRuntime(rt.id)).rejects.toThrow(/is shut down and cannot be resumed/);
   });
 });
