@@ -77,6 +77,12 @@ export interface RuntimeManagerOptions {
     readonly ttlMs: number;
     /** How often the lease loop runs. Default: a quarter of the ttl. */
     readonly pollMs?: number;
+    /**
+     * What lease times are measured on. Pass a monotonic clock in production: a wall clock stepped
+     * back (NTP) would stretch the holder's trust, one stepped forward would shorten a taker's wait.
+     * Default: `clock`.
+     */
+    readonly clock?: Clock;
   };
 }
 
@@ -410,7 +416,7 @@ export class RuntimeManager {
     this.leases = new RuntimeLeases({
       store: leases.store,
       nodeId,
-      clock: this.clock,
+      clock: leases.clock ?? this.clock,
       timing,
       ...(leases.pollMs !== undefined && { pollMs: leases.pollMs }),
       logger: this.logger,
