@@ -422,8 +422,15 @@ export class RuntimeManager {
       logger: this.logger,
       candidates: async () => {
         const records = await this.store.listRecords<RuntimeRecord>(RUNTIME_RECORD_KIND);
-        this.remote = new Map(records.filter((r) => !this.runtimes.has(r.id)).map((r) => [r.id, r]));
-        return records.filter((r) => r.status !== "shutdown").map((r) => r.id);
+        // A listing can miss a key being rewritten at that moment (JetStream KV keys() races with
+        // updates), and runtime records are never deleted: an id missing from one listing keeps
+        // its last known record, and a runtime hosted here stays wanted until it is shut down.
+        const remote = new Map([...this.remote].filter(([id]) => !this.runtimes.has(id)));
+        for (const r of records) if (!this.runtimes.has(r.id)) remote.set(r.id, r);
+        this.remote = remote;
+        const wanted = new Set(records.filter((r) => r.status !== "shutdown").map((r) => r.id));
+        for (const [id, host] of this.runtimes) if (host.record.status !== "shutdown") wanted.add(id);
+        return [...wanted];
       },
       onAcquired: async (id) => {
         if (this.state !== "started") return;

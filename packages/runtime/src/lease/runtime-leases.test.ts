@@ -138,6 +138,19 @@ describe("RuntimeLeases", () => {
     expect(events).toEqual(["a took rt_1", "a lost rt_1"]);
   });
 
+  it("a pass stuck on a store that never answers is left behind after a ttl; the loop goes on", async () => {
+    const { nodes, store, events, run } = setup(["a"]);
+    const [a] = nodes as [RuntimeLeases];
+    store.hang = true;
+    void a.start();
+    await run(TTL + 100);
+    expect(events).toEqual([]);
+    store.hang = false;
+    await run(a.pollMs + 100);
+    expect(store.holder("rt_1")).toBe("a");
+    expect(events).toEqual(["a took rt_1"]);
+  });
+
   it("a runtime no longer wanted (shut down) has its lease handed back", async () => {
     const candidates = ["rt_1"];
     const { nodes, store, events, run } = setup(["a"], candidates);

@@ -39,7 +39,8 @@ export class RuntimeLeases {
   /** Per held lease, a timer at the instant it stops being trusted: fires even if a pass hangs. */
   private readonly expiries = new Map<string, Timer>();
   private timer: Timer | undefined;
-  private ticking: Promise<void> = Promise.resolve();
+  /** Runtimes with a lease write in flight: a pass leaves them alone until it answers. */
+  private readonly busy = new Set<string>();
   private stopped = false;
 
   constructor(private readonly options: RuntimeLeasesOptions) {}
@@ -50,8 +51,7 @@ export class RuntimeLeases {
 
   /** Runs the first pass now and schedules the next ones. */
   start(): Promise<void> {
-    this.ticking = this.tick().finally(() => this.schedule());
-    return this.ticking;
+    return this.pass();
   }
 
   /** Whether this node may act for the runtime now: its lease is held and still trusted. */
@@ -113,8 +113,29 @@ export class RuntimeLeases {
 
   private schedule(): void {
     if (this.stopped) return;
-    this.timer = this.options.clock.setTimer(this.pollMs, () => {
-      this.ticking = this.tick().finally(() => this.schedule());
+    this.timer = this.options.clock.setTimer(this.pollMs, () => void this.pass());
+  }
+
+  /**
+   * One pass, then the next is scheduled. A pass that has not finished within a ttl (a lease store
+   * request that never answers) is left behind so the loop keeps going: held leases still run out
+   * on their own timers, and `busy` keeps the next pass off the runtimes still waiting on it.
+   */
+  private pass(): Promise<void> {
+    const { clock, timing, logger } = this.options;
+    let deadline: Timer | undefined;
+    const late = new Promise<void>((resolve) => {
+      deadline = clock.setTimer(timing.ttlMs, () => {
+        logger.warn({ ttlMs: timing.ttlMs }, "a runtime lease pass did not finish within the ttl; going on");
+        resolve();
+      });
+    });
+    const work = this.tick().catch((error: unknown) =>
+      logger.error({ err: error }, "runtime lease pass failed"),
+    );
+    return Promise.race([work, late]).finally(() => {
+      deadline?.cancel();
+      this.schedule();
     });
   }
 
@@ -148,10 +169,15 @@ export class RuntimeLeases {
         }
         if (!wanted.has(id)) state = { ...state, stopping: true };
         this.states.set(id, state);
-        if (this.stopped) return;
-        await this.act(id, decideLease(state, now, this.options.timing)).catch((error: unknown) =>
-          this.options.logger.warn({ runtimeId: id, err: error }, "runtime lease step failed"),
-        );
+        if (this.stopped || this.busy.has(id)) return;
+        this.busy.add(id);
+        try {
+          await this.act(id, decideLease(state, now, this.options.timing));
+        } catch (error) {
+          this.options.logger.warn({ runtimeId: id, err: error }, "runtime lease step failed");
+        } finally {
+          this.busy.delete(id);
+        }
       }),
     );
     for (const [id, state] of this.states) if (!state.held && !wanted.has(id)) this.states.delete(id);
