@@ -76,7 +76,14 @@ export async function startAxond(config: AxondConfig, logger: Logger): Promise<R
     );
     const runtimes = resources.use(
       "runtimes",
-      createRuntimes({ store, dataDir: config.dataDir, logger, network: gateway.network }),
+      createRuntimes({
+        store,
+        dataDir: config.dataDir,
+        logger,
+        network: gateway.network,
+        ...(opened.runtimeLeases &&
+          config.store && { leases: { store: opened.runtimeLeases, ttlMs: config.store.runtimeLeaseTtlMs } }),
+      }),
       (r) => r.close(),
     );
     await runtimes.start();

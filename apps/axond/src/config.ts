@@ -82,6 +82,7 @@ interface Flags {
   store?: string;
   nats?: string;
   natsReplicas?: string;
+  runtimeLeaseTtl?: string;
   tlsCert?: string;
   tlsKey?: string;
   allowCleartext?: boolean;
@@ -260,6 +261,10 @@ function buildProgram(writeOut: (text: string) => void): Command {
     .option(
       "--nats-replicas <n>",
       "with --store jetstream: replicas per axon stream, 3 (survives a node) or 1; env OPENAXON_NATS_REPLICAS (default 3)",
+    )
+    .option(
+      "--runtime-lease-ttl <duration>",
+      "with --store jetstream: how long a node may go silent before another takes over its runtimes, at least 1s, the same on every node; env OPENAXON_RUNTIME_LEASE_TTL (default 10s)",
     )
     .option(
       "--tls-cert <file>",

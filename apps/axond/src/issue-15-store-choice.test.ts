@@ -24,12 +24,24 @@ describe("--store (issue 15)", () => {
       kind: "jetstream",
       servers: ["nats://h1:4222", "nats://h2:4222"],
       replicas: 3,
+      runtimeLeaseTtlMs: 10_000,
     });
     expect(
       run([], { OPENAXON_STORE: "jetstream", OPENAXON_NATS: "tls://n:4222", OPENAXON_NATS_REPLICAS: "1" })
         .store,
-    ).toEqual({ kind: "jetstream", servers: ["tls://n:4222"], replicas: 1 });
+    ).toEqual({ kind: "jetstream", servers: ["tls://n:4222"], replicas: 1, runtimeLeaseTtlMs: 10_000 });
     expect(run(["--store", "classic-level"], { OPENAXON_STORE: "jetstream" }).store).toBeUndefined();
+  });
+
+  it("takes --runtime-lease-ttl (or OPENAXON_RUNTIME_LEASE_TTL) with --store jetstream only, at least 1s", () => {
+    const jetstream = ["--store", "jetstream", "--nats", "nats://h1:4222"];
+    expect(run([...jetstream, "--runtime-lease-ttl", "2s"]).store?.runtimeLeaseTtlMs).toBe(2000);
+    expect(run(jetstream, { OPENAXON_RUNTIME_LEASE_TTL: "1m" }).store?.runtimeLeaseTtlMs).toBe(60_000);
+    expect(failure([...jetstream, "--runtime-lease-ttl", "500ms"])).toMatch(
+      /--runtime-lease-ttl must be a duration of at least 1s such as 10s, got "500ms"/,
+    );
+    expect(failure([...jetstream, "--runtime-lease-ttl", "soon"])).toMatch(/--runtime-lease-ttl must be/);
+    expect(failure(["--runtime-lease-ttl", "10s"])).toMatch(/--runtime-lease-ttl needs --store jetstream/);
   });
 
   it("refuses what cannot work, saying what to pass", () => {

@@ -1,3 +1,4 @@
+import type { LeaseStore } from "@openaxon/runtime";
 import type {
   AppendOptions,
   AppendResult,
@@ -16,11 +17,11 @@ import type {
 } from "@openaxon/store";
 
 /**
- * Record kinds that belong to this node, not the cluster: runtimes run where they were created
- * (their agents, working dirs and host identity are local) and a node recovers only its own. With
- * no runtime leases yet, sharing them would make every node boot every runtime.
+ * Record kinds that belong to this node, not the cluster: its host identity (the marker of its
+ * agent processes, and its name in runtime leases). Runtimes are shared: the node holding a
+ * runtime's lease hosts it, and another takes it over when that node dies.
  */
-export const NODE_LOCAL_RECORD_KINDS: ReadonlySet<string> = new Set(["runtime", "runtime_host"]);
+export const NODE_LOCAL_RECORD_KINDS: ReadonlySet<string> = new Set(["runtime_host"]);
 
 /**
  * The cluster's store for axons, events and shared records (secrets, policies, gateway configs),
@@ -30,6 +31,8 @@ export class NodeLocalRecords implements LogStore, RecordStore {
   constructor(
     private readonly shared: LogStore & RecordStore,
     private readonly local: LogStore & RecordStore,
+    /** The cluster's runtime leases, for the runtime manager. */
+    readonly runtimeLeases?: LeaseStore,
     private readonly localKinds: ReadonlySet<string> = NODE_LOCAL_RECORD_KINDS,
   ) {}
 

@@ -4,10 +4,19 @@ import { createClaudeCodeAdapter } from "@openaxon/adapter-claude-code";
 import { createCodexAdapter } from "@openaxon/adapter-codex";
 import { createPiAdapter } from "@openaxon/adapter-pi";
 import { stdioAdapterFactory } from "@openaxon/adapter-stdio";
-import { systemClock, systemRng } from "@openaxon/core";
-import { RuntimeManager, type RuntimeNetwork } from "@openaxon/runtime";
+import { type Clock, systemClock, systemRng } from "@openaxon/core";
+import { type LeaseStore, RuntimeManager, type RuntimeNetwork } from "@openaxon/runtime";
 import type { LogStore, RecordStore } from "@openaxon/store";
 import type { Logger } from "pino";
+
+/**
+ * Runtime leases are timed on this: monotonic, so a wall-clock step (NTP) neither stretches a
+ * holder's trust in its lease nor shortens another node's wait before taking it over.
+ */
+const monotonicClock: Clock = {
+  now: () => performance.now(),
+  setTimer: (delayMs, fn) => systemClock.setTimer(delayMs, fn),
+};
 
 /** Default working directories of runtimes: `<data dir>/runtimes/<runtime id>`. */
 export const RUNTIMES_SUBDIR = "runtimes";
@@ -23,6 +32,8 @@ export function createRuntimes(options: {
   dataDir: string;
   logger: Logger;
   network: RuntimeNetwork;
+  /** Cluster mode: runtimes are shared, each hosted by the node holding its lease. */
+  leases?: { store: LeaseStore; ttlMs: number };
 }): RuntimeManager {
   return new RuntimeManager({
     store: options.store,
@@ -40,5 +51,6 @@ export function createRuntimes(options: {
     reapOrphans: true,
     logger: options.logger.child({ component: "runtime" }),
     network: options.network,
+    ...(options.leases && { leases: { ...options.leases, clock: monotonicClock } }),
   });
 }

@@ -25,6 +25,18 @@ export {
 } from "./hooks/plan-hook.js";
 export { runHook } from "./hooks/run-hook.js";
 export { BROKER_SOURCE, type BrokerTuning } from "./hosted-runtime.js";
+export {
+  decideLease,
+  holdsLease,
+  type LeaseDecision,
+  type LeaseState,
+  type LeaseTiming,
+  leaseTiming,
+} from "./lease/decide-lease.js";
+export { FencedStore } from "./lease/fenced-store.js";
+export type { LeaseRecord, LeaseStore } from "./lease/lease-store.js";
+export { RuntimeFencedError } from "./lease/runtime-fenced-error.js";
+export { RuntimeLeases, type RuntimeLeasesOptions } from "./lease/runtime-leases.js";
 export { MAX_MODEL_LENGTH, type McpServerSpec } from "./mcp-servers.js";
 export { GATEWAY_EVENT_SOURCE, type RuntimeAuditEvent, RuntimeAuditSink } from "./runtime-audit-sink.js";
 export { RUNTIME_EVENT_SOURCE, type RuntimeEventPayload, RuntimeEventType } from "./runtime-events.js";

@@ -18,7 +18,11 @@ import {
   RuntimeStateError,
 } from "./errors.js";
 import { type BrokerTuning, HostedRuntime } from "./hosted-runtime.js";
-import type { RuntimeCommand } from "./runtime-lifecycle.js";
+import { leaseTiming } from "./lease/decide-lease.js";
+import { FencedStore } from "./lease/fenced-store.js";
+import type { LeaseStore } from "./lease/lease-store.js";
+import { RuntimeLeases } from "./lease/runtime-leases.js";
+import { planCommand, type RuntimeCommand } from "./runtime-lifecycle.js";
 import { type RuntimeLogger, silentLogger } from "./runtime-logger.js";
 import { type ResolvedRuntimeNetwork, RuntimeNetwork } from "./runtime-network.js";
 import {
@@ -62,6 +66,24 @@ export interface RuntimeManagerOptions {
    * and no sandbox, and CreateRuntime refuses network settings and sandbox_policy REQUIRED.
    */
   readonly network?: RuntimeNetwork;
+  /**
+   * Several servers share the runtimes (cluster mode): each runtime is hosted by the one node that
+   * holds its lease, taken over by another within about two ttls when that node dies, and every
+   * write of a hosted runtime is fenced by the lease. Without it, this server hosts every runtime
+   * record in its store.
+   */
+  readonly leases?: {
+    readonly store: LeaseStore;
+    readonly ttlMs: number;
+    /** How often the lease loop runs. Default: a quarter of the ttl. */
+    readonly pollMs?: number;
+    /**
+     * What lease times are measured on. Pass a monotonic clock in production: a wall clock stepped
+     * back (NTP) would stretch the holder's trust, one stepped forward would shorten a taker's wait.
+     * Default: `clock`.
+     */
+    readonly clock?: Clock;
+  };
 }
 
 export const DEFAULT_START_TIMEOUT_MS = 120_000;
@@ -88,6 +110,9 @@ export class RuntimeManager {
   private boots: Promise<unknown> = Promise.resolve();
   private state: "new" | "starting" | "started" | "closing" | "closed" = "new";
   private closing: Promise<void> | undefined;
+  private leases: RuntimeLeases | undefined;
+  /** Cluster mode: the runtimes other nodes host, as of the lease loop's last pass (read-only here). */
+  private remote = new Map<string, RuntimeRecord>();
 
   constructor(private readonly options: RuntimeManagerOptions) {
     this.store = options.store;
@@ -123,6 +148,11 @@ export class RuntimeManager {
           this.logger.error({ code }, "agent reaper exited; agents may outlive a crash of this server"),
       });
     }
+    if (this.options.leases) {
+      this.state = "started";
+      await this.startLeases(this.options.leases, this.agentHost);
+      return;
+    }
     const records = await this.store.listRecords<RuntimeRecord>(RUNTIME_RECORD_KIND);
     const hosts = records.map((record) => this.host(record));
     this.boots = Promise.all(hosts.map((h) => h.boot("recovered")));
@@ -151,7 +181,7 @@ export class RuntimeManager {
       const sandbox = this.sandboxFor(input);
       for (const mount of input.mounts) {
         if (!(await this.store.getAxon(mount.axonId))) throw new AxonNotFoundError(mount.axonId);
-        for (const other of this.runtimes.values()) {
+        for (const other of await this.mountingRuntimes()) {
           if (other.mounts(mount.axonId)) {
             throw new RuntimeStateError(
               `axon ${mount.axonId} is already mounted by runtime ${other.id} (${other.record.status}); ` +
@@ -184,7 +214,14 @@ export class RuntimeManager {
         };
         await this.preflight(record);
         this.assertStarted();
-        await this.store.putRecord(RUNTIME_RECORD_KIND, id, record);
+        if (this.leases && !(await this.leases.acquireNew(id))) {
+          throw new RuntimeStateError(`runtime ${id}: another node holds its lease; retry CreateRuntime`);
+        }
+        try {
+          await this.store.putRecord(RUNTIME_RECORD_KIND, id, record);
+        } finally {
+          this.leases?.created(id);
+        }
         return this.host(record);
       };
       const host = this.options.network ? await this.options.network.exclusive(register) : await register();
@@ -200,7 +237,7 @@ export class RuntimeManager {
    */
   using(kind: "secret" | "network_policy" | "gateway_config", id: string): string[] {
     return RuntimeNetwork.references(
-      [...this.runtimes.values()].map((h) => h.record),
+      [...this.runtimes.values()].map((h) => h.record).concat([...this.remote.values()]),
       kind,
       id,
     );
@@ -208,12 +245,15 @@ export class RuntimeManager {
 
   /** Throws RuntimeNotFoundError. */
   getRuntime(id: string): RuntimeRecord {
-    return this.require(id).record;
+    const remote = this.runtimes.has(id) ? undefined : this.remote.get(id);
+    return remote ?? this.require(id).record;
   }
 
-  /** Every runtime, oldest first (ids sort by creation time). */
+  /** Every runtime, oldest first (ids sort by creation time); in cluster mode every node's. */
   listRuntimes(): RuntimeRecord[] {
-    return [...this.runtimes.values()].map((h) => h.record).sort((a, b) => (a.id < b.id ? -1 : 1));
+    const local = [...this.runtimes.values()].map((h) => h.record);
+    const remote = [...this.remote.values()].filter((r) => !this.runtimes.has(r.id));
+    return [...local, ...remote].sort((a, b) => (a.id < b.id ? -1 : 1));
   }
 
   /**
@@ -264,10 +304,13 @@ export class RuntimeManager {
   close(): Promise<void> {
     this.closing ??= (async () => {
       this.state = "closing";
+      // No lease is taken or renewed from here on; leases are handed back once nothing writes.
+      this.leases?.stop();
       await Promise.all([...this.runtimes.values()].map((h) => h.close()));
       // A creation that was registering its runtime meanwhile has finished by now; close that too.
       await this.creations.idle();
       await Promise.all([...this.runtimes.values()].map((h) => h.close()));
+      await this.leases?.release();
       await this.reaper?.close();
       this.state = "closed";
     })();
@@ -276,6 +319,13 @@ export class RuntimeManager {
 
   private async command(id: string, command: RuntimeCommand): Promise<RuntimeRecord> {
     this.assertStarted();
+    const remote = this.runtimes.has(id) ? undefined : this.remote.get(id);
+    // A shut-down runtime runs nowhere: any node answers for it as its own host would.
+    if (remote?.status === "shutdown") {
+      const plan = planCommand(remote, command);
+      if (plan.kind === "refuse") throw new RuntimeStateError(plan.message);
+      return remote;
+    }
     return this.require(id).command(command);
   }
 
@@ -352,10 +402,84 @@ export class RuntimeManager {
     return this.options.network.resolve(input);
   }
 
+  /**
+   * Cluster mode: the lease loop decides which runtimes this node hosts. A runtime whose lease it
+   * takes is loaded from the shared record and brought back to its status like after a restart
+   * (a turn the old node left running ends as interrupted, queued ones run, the session resumes
+   * from the axon; a suspended one watches for its wake); one whose lease it loses stops at once.
+   */
+  private async startLeases(
+    leases: NonNullable<RuntimeManagerOptions["leases"]>,
+    nodeId: string,
+  ): Promise<void> {
+    const timing = leaseTiming(leases.ttlMs);
+    this.leases = new RuntimeLeases({
+      store: leases.store,
+      nodeId,
+      clock: leases.clock ?? this.clock,
+      timing,
+      ...(leases.pollMs !== undefined && { pollMs: leases.pollMs }),
+      logger: this.logger,
+      candidates: async () => {
+        const records = await this.store.listRecords<RuntimeRecord>(RUNTIME_RECORD_KIND);
+        // A listing can miss a key being rewritten at that moment (JetStream KV keys() races with
+        // updates), and runtime records are never deleted: an id missing from one listing keeps
+        // its last known record, and a runtime hosted here stays wanted until it is shut down.
+        const remote = new Map([...this.remote].filter(([id]) => !this.runtimes.has(id)));
+        for (const r of records) if (!this.runtimes.has(r.id)) remote.set(r.id, r);
+        this.remote = remote;
+        const wanted = new Set(records.filter((r) => r.status !== "shutdown").map((r) => r.id));
+        for (const [id, host] of this.runtimes) if (host.record.status !== "shutdown") wanted.add(id);
+        return [...wanted];
+      },
+      onAcquired: async (id) => {
+        if (this.state !== "started") return;
+        const record = await this.store.getRecord<RuntimeRecord>(RUNTIME_RECORD_KIND, id);
+        if (!record) return;
+        await this.runtimes.get(id)?.close();
+        const boot = this.host(record).boot("recovered");
+        this.remote.delete(id);
+        boot.catch((error: unknown) =>
+          this.logger.error({ runtimeId: id, err: error }, "taking over a runtime failed"),
+        );
+        this.boots = Promise.all([this.boots, boot]);
+        this.logger.info({ runtimeId: id, status: record.status }, "runtime taken over");
+      },
+      onLost: async (id) => {
+        const host = this.runtimes.get(id);
+        // A runtime shut down here stays listed: it writes nothing more anyway.
+        if (!host || host.record.status === "shutdown") return;
+        this.runtimes.delete(id);
+        this.remote.set(id, host.record);
+        await host.close();
+      },
+    });
+    await this.leases.start();
+  }
+
+  /** The runtimes that may mount an axon: in cluster mode every node's, from the shared records. */
+  private async mountingRuntimes(): Promise<
+    Array<{ id: string; record: RuntimeRecord; mounts(axonId: string): boolean }>
+  > {
+    const local = [...this.runtimes.values()];
+    if (!this.leases) return local;
+    const shared = (await this.store.listRecords<RuntimeRecord>(RUNTIME_RECORD_KIND))
+      .filter((r) => !this.runtimes.has(r.id) && r.status !== "shutdown")
+      .map((record) => ({
+        id: record.id,
+        record,
+        mounts: (axonId: string) => record.mounts.some((m) => m.axonId === axonId),
+      }));
+    return [...local, ...shared];
+  }
+
   private host(record: RuntimeRecord): HostedRuntime {
+    const leases = this.leases;
+    // In cluster mode every write of the runtime first checks that this node still holds its lease.
+    const store = leases ? new FencedStore(this.store, record.id, () => leases.holds(record.id)) : this.store;
     const host = new HostedRuntime(record, {
-      store: this.store,
-      link: this.link,
+      store,
+      link: leases ? logStoreAxonLink(store) : this.link,
       clock: this.clock,
       adapters: this.options.adapters,
       hostEnv: this.options.hostEnv ?? {},
@@ -372,8 +496,15 @@ export class RuntimeManager {
 
   private require(id: string): HostedRuntime {
     const host = this.runtimes.get(id);
-    if (!host) throw new RuntimeNotFoundError(id);
-    return host;
+    if (host) return host;
+    if (this.remote.has(id)) {
+      const holder = this.leases?.holderOf(id);
+      throw new RuntimeStateError(
+        `runtime ${id} runs on another axond node (${holder ? `host ${holder}` : "its lease is being taken over"}); ` +
+          "send this request to that node, or retry once the runtime has moved",
+      );
+    }
+    throw new RuntimeNotFoundError(id);
   }
 
   private assertStarted(): void {

@@ -40,6 +40,7 @@ import { AxonFeed } from "./axon-feed.js";
 import { type CommitInfo, decodeCommitInfo, encodeCommitInfo, headAfter } from "./commit-headers.js";
 import { CommitIndex } from "./commit-index.js";
 import { decideAppend, resultOf } from "./decide-append.js";
+import { type JetStreamLeaseStore, openJetStreamLeaseStore } from "./jetstream-lease-store.js";
 import {
   axonStream,
   axonSubject,
@@ -124,6 +125,18 @@ export class JetStreamLogStore implements LogStore, RecordStore {
   constructor(parts: JetStreamLogStoreParts) {
     this.p = parts;
     this.indexCapacity = parts.indexCapacity ?? 4096;
+  }
+
+  /**
+   * The cluster's runtime leases (`<prefix>_leases`, one key per runtime, max age `ttlMs`), on this
+   * store's connection and replication. Every node must open it with the same ttl.
+   */
+  openLeases(ttlMs: number): Promise<JetStreamLeaseStore> {
+    return openJetStreamLeaseStore(this.p.js, {
+      bucket: this.p.names.leasesBucket,
+      ttlMs,
+      replicas: this.p.replicas,
+    });
   }
 
   async health(): Promise<StoreHealth> {

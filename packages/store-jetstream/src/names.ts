@@ -2,8 +2,8 @@ import { createHash } from "node:crypto";
 
 /**
  * Where things live in JetStream. Each axon is a stream of its own (`OA_AX_<axon id>`, subject
- * `oa.ev.<axon id>`), one message per commit; axon metadata, idempotency keys and small records
- * are KV buckets. Names take a prefix so several deployments can share a cluster.
+ * `oa.ev.<axon id>`), one message per commit; axon metadata, idempotency keys, small records and
+ * runtime leases are KV buckets. Names take a prefix so several deployments can share a cluster.
  */
 export interface Names {
   readonly streamPrefix: string;
@@ -11,6 +11,7 @@ export interface Names {
   readonly axonsBucket: string;
   readonly idempotencyBucket: string;
   readonly recordsBucket: string;
+  readonly leasesBucket: string;
 }
 
 export function namesFor(prefix = "OA"): Names {
@@ -21,6 +22,7 @@ export function namesFor(prefix = "OA"): Names {
     axonsBucket: `${prefix}_axons`,
     idempotencyBucket: `${prefix}_idempotency`,
     recordsBucket: `${prefix}_records`,
+    leasesBucket: `${prefix}_leases`,
   };
 }
 
