@@ -114,6 +114,13 @@ async function hostedBy(node: Node, runtimeId: string, status: RuntimeStatus): P
   return Math.round(performance.now() - start);
 }
 
+/** `openaxon_runtimes{status="running"}` on this node's /metrics: the runtimes it hosts, not the cluster's. */
+async function runningHere(node: Node): Promise<number | undefined> {
+  const text = await (await fetch(`${node.process.url}/metrics`)).text();
+  const line = text.split("\n").find((l) => l.startsWith('openaxon_runtimes{status="running"} '));
+  return line === undefined ? undefined : Number(line.split(" ")[1]);
+}
+
 const of = (events: readonly Event[], type: string, turnId: string) =>
   events.filter((e) => e.eventType === type && payloadOf(e).turn_id === turnId);
 
@@ -154,6 +161,7 @@ describe("issue 15: runtimes across axond nodes", () => {
       timeout: 10_000,
     });
     expect((await b.runtimes.listRuntimes({})).runtimes.map((r) => r.id)).toEqual([runtimeId]);
+    expect([await runningHere(a), await runningHere(b)]).toEqual([1, 0]);
     await expect(b.runtimes.suspendRuntime({ id: runtimeId })).rejects.toMatchObject({
       code: Code.FailedPrecondition,
       message: expect.stringMatching(/runs on another axond node \(host host_/),
@@ -176,6 +184,7 @@ describe("issue 15: runtimes across axond nodes", () => {
     expect((await a.process.stop("SIGKILL")).signal).toBe("SIGKILL");
     await hostedBy(b, runtimeId, RuntimeStatus.RUNNING);
     const takeoverMs = Math.round(performance.now() - killed);
+    expect(await runningHere(b)).toBe(1);
     const answered = await reply(b.axons, axonId, queued, 30_000);
     const answeredMs = Math.round(performance.now() - killed);
     console.log(
@@ -193,7 +202,7 @@ describe("issue 15: runtimes across axond nodes", () => {
       answered.events
         .filter((e) => e.eventType.startsWith("runtime."))
         .map((e) => `${e.eventType} ${payloadOf(e).reason ?? ""}`.trim()),
-    ).toEqual(["runtime.running", "runtime.running server restarted"]);
+    ).toEqual(["runtime.running", "runtime.running taken over from another node"]);
   }, 60_000);
 
   it("SIGTERM hands the runtime over: the stopping node releases its lease and the next takes it at once", async () => {
@@ -260,7 +269,7 @@ describe("issue 15: runtimes across axond nodes", () => {
       .filter((e) => e.eventType.startsWith("runtime."))
       .map((e) => `${e.eventType} ${payloadOf(e).reason ?? ""}`.trim());
     expect(runtimeEvents.filter((e) => e.startsWith("runtime.failed"))).toEqual([]);
-    expect(runtimeEvents.at(-1)).toBe("runtime.running server restarted");
+    expect(runtimeEvents.at(-1)).toBe("runtime.running taken over from another node");
   }, 60_000);
 
   it("refuses to start a node whose --runtime-lease-ttl differs from the cluster's", async () => {

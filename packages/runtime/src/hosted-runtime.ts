@@ -77,6 +77,14 @@ export interface HostedRuntimeDeps {
   readonly sandboxHome: string;
 }
 
+/** The `runtime.running` reason of a runtime that boots running. */
+const BOOT_REASONS = {
+  created: "",
+  recovered: "server restarted",
+  // Its lease came free: the node that held it handed it back, or died or was cut off and let it run out.
+  "taken-over": "taken over from another node",
+} as const;
+
 /**
  * One runtime brought to life: its brokers (one per mount), its idle timer and, while suspended,
  * its wake watcher. Every transition runs through one serial queue, so each meets the runtime at
@@ -145,7 +153,7 @@ export class HostedRuntime {
    * Brings a new or recovered runtime to its settled status: starts its brokers if it should run,
    * watches for a wake if it is suspended. Resolves when that is done (failures end in `failed`).
    */
-  boot(how: "created" | "recovered"): Promise<void> {
+  boot(how: "created" | "recovered" | "taken-over"): Promise<void> {
     return this.transitions.run(async () => {
       // No agent of this runtime runs yet: updates the last server persisted but did not get to
       // announce (it died first) are announced now, before any broker starts.
@@ -153,7 +161,7 @@ export class HostedRuntime {
       const status = this.current.status;
       const target = settledStatus(status);
       if (target === "running" && !isMutantActive("runtime-not-restarted-on-boot")) {
-        await this.bringUp(status, RuntimeEventType.Running, how === "created" ? "" : "server restarted");
+        await this.bringUp(status, RuntimeEventType.Running, BOOT_REASONS[how]);
       } else if (target === "suspended") {
         if (status === "suspending") {
           // The server died while the brokers were stopping; they are gone now.

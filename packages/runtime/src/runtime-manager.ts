@@ -249,6 +249,14 @@ export class RuntimeManager {
     return remote ?? this.require(id).record;
   }
 
+  /**
+   * The runtimes this server hosts (in cluster mode: holds the lease of, plus those shut down
+   * here), oldest first. What a per-node gauge counts; `listRuntimes` is the cluster's view.
+   */
+  hostedRuntimes(): RuntimeRecord[] {
+    return [...this.runtimes.values()].map((h) => h.record).sort((a, b) => (a.id < b.id ? -1 : 1));
+  }
+
   /** Every runtime, oldest first (ids sort by creation time); in cluster mode every node's. */
   listRuntimes(): RuntimeRecord[] {
     const local = [...this.runtimes.values()].map((h) => h.record);
@@ -437,7 +445,7 @@ export class RuntimeManager {
         const record = await this.store.getRecord<RuntimeRecord>(RUNTIME_RECORD_KIND, id);
         if (!record) return;
         await this.runtimes.get(id)?.close();
-        const boot = this.host(record).boot("recovered");
+        const boot = this.host(record).boot("taken-over");
         this.remote.delete(id);
         boot.catch((error: unknown) =>
           this.logger.error({ runtimeId: id, err: error }, "taking over a runtime failed"),

@@ -144,7 +144,8 @@ export async function startAxonServer(options: StartAxonServerOptions): Promise<
   const maxPayloadBytes = options.maxPayloadBytes ?? DEFAULT_MAX_PAYLOAD_BYTES;
   const metrics = options.metrics ?? new ServerMetrics();
   const runtimes = options.runtimes;
-  if (runtimes) metrics.watchRuntimes(() => runtimes.listRuntimes());
+  // Per node: in cluster mode every node lists every runtime, but hosts only its own.
+  if (runtimes) metrics.watchRuntimes(() => runtimes.hostedRuntimes());
   const store = meteredStore(options.store, metrics);
 
   const shutdown = new AbortController();

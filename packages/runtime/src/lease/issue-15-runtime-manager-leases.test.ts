@@ -86,7 +86,7 @@ describe("RuntimeManager with runtime leases (issue 15)", () => {
     checkTurnLog(log, [first, second]);
     expect((await f.runtimeEvents()).map(([t, r]) => `${t}:${r ?? ""}`)).toEqual([
       "runtime.running:",
-      "runtime.running:server restarted",
+      "runtime.running:taken over from another node",
     ]);
   });
 
