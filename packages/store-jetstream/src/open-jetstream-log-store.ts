@@ -5,6 +5,7 @@ import { connect, type NodeConnectionOptions } from "@nats-io/transport-node";
 import { type Clock, type Rng, systemClock, systemRng } from "@openaxon/core";
 import { JetStreamLogStore } from "./jetstream-log-store.js";
 import { namesFor } from "./names.js";
+import { isTransientStartError } from "./transient-start-error.js";
 
 export interface OpenJetStreamLogStoreOptions {
   /** NATS URLs, e.g. `nats://h1:4222`; the client fails over between them. */
@@ -20,6 +21,11 @@ export interface OpenJetStreamLogStoreOptions {
   readonly onWarning?: (message: string, error: unknown) => void;
   /** How long a JetStream request (publish ack, message get) may take before it counts as failed. Default 5000. */
   readonly requestTimeoutMs?: number;
+  /**
+   * How long to keep trying while the cluster is not ready (no meta leader yet: requests time out
+   * or get a 503), e.g. when axond and the cluster start together. Default 30000.
+   */
+  readonly startTimeoutMs?: number;
 }
 
 /**
@@ -41,20 +47,27 @@ export async function openJetStreamLogStore(
   });
   try {
     const timeout = options.requestTimeoutMs ?? 5000;
-    const jsm = await jetstreamManager(nc, { timeout });
-    const js = jetstream(nc, { timeout });
-    const kvm = new Kvm(js);
     const bucket: Partial<KvOptions> = {
       replicas,
       history: 1,
       storage: StorageType.File,
       allow_direct: false,
     };
-    const [axons, idempotency, records] = await Promise.all([
-      kvm.create(names.axonsBucket, bucket),
-      kvm.create(names.idempotencyBucket, bucket),
-      kvm.create(names.recordsBucket, bucket),
-    ]);
+    const { jsm, js, axons, idempotency, records } = await whileStarting(
+      options.startTimeoutMs ?? 30_000,
+      options.onWarning,
+      async () => {
+        const jsm = await jetstreamManager(nc, { timeout });
+        const js = jetstream(nc, { timeout });
+        const kvm = new Kvm(js);
+        const [axons, idempotency, records] = await Promise.all([
+          kvm.create(names.axonsBucket, bucket),
+          kvm.create(names.idempotencyBucket, bucket),
+          kvm.create(names.recordsBucket, bucket),
+        ]);
+        return { jsm, js, axons, idempotency, records };
+      },
+    );
     // A bucket just made (maybe by another node at the same moment) answers once its stream has
     // elected a leader: wait for that here, not in the first request a client makes.
     await Promise.all([axons, idempotency, records].map((kv) => untilAnswering(() => kv.get("ready"))));
@@ -75,6 +88,24 @@ export async function openJetStreamLogStore(
   } catch (error) {
     await nc.close();
     throw error;
+  }
+}
+
+/** Runs `step` again while it fails only because the cluster is not ready, for up to `budgetMs`. */
+async function whileStarting<T>(
+  budgetMs: number,
+  onWarning: ((message: string, error: unknown) => void) | undefined,
+  step: () => Promise<T>,
+): Promise<T> {
+  const deadline = performance.now() + budgetMs;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await step();
+    } catch (error) {
+      if (!isTransientStartError(error) || performance.now() >= deadline) throw error;
+      onWarning?.(`the JetStream cluster is not ready yet (attempt ${attempt}); trying again`, error);
+      await sleep(Math.min(250 * attempt, 2000));
+    }
   }
 }
 
