@@ -133,3 +133,28 @@ describe("Pi through a runtime", () => {
     AGENT_TIMEOUT,
   );
 });
+
+describe("Pi and MCP servers", () => {
+  it("a Pi mount with MCP servers is refused at create, naming the field, and nothing is stored", async () => {
+    await expect(
+      manager.createRuntime({
+        name: "pi-mcp",
+        mounts: [
+          {
+            axonId,
+            protocol: "pi",
+            agentBinary: process.execPath,
+            launchArgs: [piCli()],
+            env: world.launch.env,
+            permissionPolicy: "ask",
+            mcpServers: [{ type: "stdio", name: "tools", command: "cat", args: [], env: {} }],
+          },
+        ],
+        lifecycle: { idleTimeSeconds: 0, onIdle: "suspend", resumeOnAxonEvent: true },
+        env: {},
+      }),
+    ).rejects.toThrow(/^mounts\[0\]\.mcp_servers: Pi has no MCP client/);
+    expect(manager.listRuntimes()).toEqual([]);
+    expect(await events()).toEqual([]);
+  });
+});

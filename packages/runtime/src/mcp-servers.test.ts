@@ -65,6 +65,7 @@ describe("mcpServersError", () => {
 
   it("refuses MCP servers on a stdio mount, which has no way to pass them on", () => {
     expect(check([stdio()], "stdio")).toMatch(/^mounts\[0\]\.mcp_servers: a stdio agent has no channel/);
+    expect(check([stdio()], "pi")).toMatch(/^mounts\[0\]\.mcp_servers: Pi has no MCP client/);
     expect(check([], "stdio")).toBeUndefined();
     expect(check([stdio()], "claude-code")).toBeUndefined();
   });

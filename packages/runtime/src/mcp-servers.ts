@@ -34,6 +34,10 @@ export function mcpServersError(
   if (servers.length > 0 && protocol === "stdio") {
     return `${field}.mcp_servers: a stdio agent has no channel to receive MCP servers; use AGENT_PROTOCOL_ACP or AGENT_PROTOCOL_CLAUDE_CODE, or configure the servers in the agent itself`;
   }
+  // Refused here rather than when the agent starts, so the caller hears it from CreateRuntime.
+  if (servers.length > 0 && protocol === "pi") {
+    return `${field}.mcp_servers: Pi has no MCP client; remove the mount's MCP servers, or give Pi an MCP extension in its own configuration`;
+  }
   const seen = new Set<string>();
   for (const [i, server] of servers.entries()) {
     const at = `${field}.mcp_servers[${i}]`;
