@@ -25,7 +25,7 @@ const http = (overrides: Partial<Extract<McpServerSpec, { type: "http" }>> = {})
   headers: {},
   ...overrides,
 });
-const check = (servers: McpServerSpec[], protocol: "acp" | "claude-code" | "stdio" = "acp") =>
+const check = (servers: McpServerSpec[], protocol: "acp" | "claude-code" | "stdio" | "pi" = "acp") =>
   mcpServersError(servers, protocol, bindings, "mounts[0]");
 
 describe("mcpServersError", () => {
