@@ -1,5 +1,5 @@
 import { Code, ConnectError } from "@connectrpc/connect";
-import { EventRecord, originName } from "./convert.js";
+import { EventRecord, originName, toSafeNumber } from "./convert.js";
 import type { AxonEvent } from "./types.js";
 
 /**
@@ -124,25 +124,19 @@ class WireReader {
   /** A uint64 as a number, refusing values a number cannot hold exactly. */
   uint64(field: string): number {
     const start = this.pos;
-    let result = 0;
-    let scale = 1;
-    for (let i = 0; i < 7; i++) {
-      const byte = this.byte();
-      result += (byte & 0x7f) * scale;
-      if (byte < 0x80) return result; // at most 49 bits: always safe
-      scale *= 0x80;
-    }
+    const value = this.uint49();
+    if (value !== undefined) return value;
     this.pos = start;
-    return safeNumber(this.bigVarint(), field);
+    return toSafeNumber(this.bigVarint(), field);
   }
 
   /** An int64 as a number (two's complement on the wire), refusing values beyond ±2^53. */
   int64(field: string): number {
     const start = this.pos;
-    const value = this.uint64IfShort();
+    const value = this.uint49();
     if (value !== undefined) return value;
     this.pos = start;
-    return safeNumber(BigInt.asIntN(64, this.bigVarint()), field);
+    return toSafeNumber(BigInt.asIntN(64, this.bigVarint()), field);
   }
 
   length(): number {
@@ -178,7 +172,8 @@ class WireReader {
     }
   }
 
-  private uint64IfShort(): number | undefined {
+  /** A varint of at most 7 bytes (49 bits: always a safe number), or undefined if it is longer. */
+  private uint49(): number | undefined {
     let result = 0;
     let scale = 1;
     for (let i = 0; i < 7; i++) {
@@ -246,13 +241,6 @@ class RepeatedStrings {
   readonly axonId = new RepeatedString();
   readonly source = new RepeatedString();
   readonly eventType = new RepeatedString();
-}
-
-function safeNumber(value: bigint, field: string): number {
-  if (value > BigInt(Number.MAX_SAFE_INTEGER) || value < BigInt(Number.MIN_SAFE_INTEGER)) {
-    throw new RangeError(`${field} ${value} is beyond Number.MAX_SAFE_INTEGER`);
-  }
-  return Number(value);
 }
 
 function malformed(what: string): ConnectError {
