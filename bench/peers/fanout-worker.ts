@@ -17,6 +17,11 @@ export interface FanoutWorkerTask {
   readonly streamsPerConnection: number;
 }
 
+/** From the main thread before publishing: events sent before `measureFromMs` (wall ms) are warm-up. */
+export interface MeasureMessage {
+  readonly measureFromMs: number;
+}
+
 /** From the main thread: publishing is over, `lastSequence` is the head every stream must reach. */
 export interface FinishMessage {
   readonly lastSequence: number;
@@ -36,7 +41,10 @@ export interface FanoutWorkerResult {
   readonly complete: number;
   readonly fellBehind: number;
   readonly errors: readonly string[];
+  /** publish→deliver of events sent after the warm-up. */
   readonly histogram: { counts: Uint32Array; max: number; total: number };
+  /** The worst publish→deliver during the warm-up, ms (0 if there was none). */
+  readonly warmupMaxMs: number;
   /** Server timestamp_ms (durable) → delivered: the fan-out share of the latency, ±1 ms. */
   readonly afterCommit: { counts: Uint32Array; max: number; total: number };
   readonly cpuSeconds: number;
@@ -65,6 +73,14 @@ async function run(task: FanoutWorkerTask): Promise<void> {
   const states = Array.from({ length: task.subscribers }, () => new SubscriberState());
   const errors: string[] = [];
   let stopping = false;
+  let measureFromMs = Number.POSITIVE_INFINITY;
+  let warmupMaxMs = 0;
+  const finished = new Promise<FinishMessage>((resolve) => {
+    parentPort!.on("message", (message: MeasureMessage | FinishMessage) => {
+      if ("measureFromMs" in message) measureFromMs = message.measureFromMs;
+      else resolve(message);
+    });
+  });
   let lastSequence = Number.POSITIVE_INFINITY;
   let onProgress = () => {};
   const request = encodeSubscribeRequest(task.axonId);
@@ -82,7 +98,12 @@ async function run(task: FanoutWorkerTask): Promise<void> {
             state.last = sequence;
           } else state.duplicates++;
           state.delivered++;
-          if (!Number.isNaN(sentAt)) histogram.record(now - sentAt);
+          if (Number.isNaN(sentAt)) return;
+          if (sentAt < measureFromMs) {
+            warmupMaxMs = Math.max(warmupMaxMs, now - sentAt);
+            return;
+          }
+          histogram.record(now - sentAt);
           if (!Number.isNaN(durableAt)) afterCommit.record(now - durableAt);
         });
         if (frame.kind === "caughtUp" && !state.caughtUp) {
@@ -107,7 +128,7 @@ async function run(task: FanoutWorkerTask): Promise<void> {
   const wall0 = performance.now();
   parentPort!.postMessage({ ready: true, errors });
 
-  const finish = await new Promise<FinishMessage>((resolve) => parentPort!.once("message", resolve));
+  const finish = await finished;
   lastSequence = finish.lastSequence;
   // Drain: until every stream has the last sequence, or nothing arrived for graceMs (stuck).
   let seen = -1;
@@ -143,10 +164,12 @@ async function run(task: FanoutWorkerTask): Promise<void> {
     fellBehind: sum((s) => s.fellBehind),
     errors: errors.slice(0, 5),
     histogram: { counts: histogram.counts, max: histogram.max, total: histogram.total },
+    warmupMaxMs,
     afterCommit: { counts: afterCommit.counts, max: afterCommit.max, total: afterCommit.total },
     cpuSeconds,
     wallSeconds,
   };
+  parentPort!.removeAllListeners("message");
   parentPort!.postMessage(result, [
     histogram.counts.buffer as ArrayBuffer,
     afterCommit.counts.buffer as ArrayBuffer,

@@ -1,7 +1,7 @@
 import { Worker } from "node:worker_threads";
 import { openDriver } from "./driver.js";
-import { publishAtRate } from "./fanout-publisher.js";
-import type { FanoutWorkerResult, FanoutWorkerTask, FinishMessage } from "./fanout-worker.js";
+import { publishAtRate, wallMs } from "./fanout-publisher.js";
+import type { FanoutWorkerResult, FanoutWorkerTask, FinishMessage, MeasureMessage } from "./fanout-worker.js";
 import { LatencyHistogram } from "./latency-histogram.js";
 import { processCpuSeconds, rssMiB, type SystemProcess } from "./processes.js";
 
@@ -12,6 +12,11 @@ import { processCpuSeconds, rssMiB, type SystemProcess } from "./processes.js";
 export interface FanoutSettings {
   readonly subscribers: number;
   readonly seconds: number;
+  /**
+   * Publishing at the same rate before `seconds` starts, not counted in the latency figures: a fresh
+   * process's first second of fan-out runs unoptimized code and grows its young heap.
+   */
+  readonly warmupSeconds: number;
   readonly rate: number;
   readonly workers: number;
   /** Below axond's SETTINGS_MAX_CONCURRENT_STREAMS (256). */
@@ -35,6 +40,9 @@ export interface FanoutResult {
   readonly p50Ms?: number;
   readonly p99Ms?: number;
   readonly maxMs?: number;
+  readonly warmupSeconds: number;
+  /** The worst publish→deliver during the warm-up. */
+  readonly warmupMaxMs: number;
   /** Server timestamp_ms (durable) → delivered, ms: the fan-out path without the fsync wait. */
   readonly commitToDeliverP50Ms?: number;
   readonly commitToDeliverP99Ms?: number;
@@ -73,10 +81,14 @@ export async function fanout(system: SystemProcess, s: FanoutSettings): Promise<
     const ready = await Promise.all(workers.map((w) => nextMessage<{ errors: string[] }>(w)));
     const setupErrors = ready.flatMap((r) => r.errors);
     if (setupErrors.length > 0) throw new Error(`fan-out subscribers failed: ${setupErrors.join("; ")}`);
-    process.stdout.write(`${s.subscribers} subscribers live; publishing ${s.rate} ev/s for ${s.seconds} s… `);
+    process.stdout.write(
+      `${s.subscribers} subscribers live; publishing ${s.rate} ev/s for ${s.warmupSeconds} s of warm-up + ${s.seconds} s… `,
+    );
 
     const cpu0 = processCpuSeconds(system.pid);
-    const published = await publishAtRate(system.address, axonId, s.rate, s.seconds);
+    const measure: MeasureMessage = { measureFromMs: wallMs() + s.warmupSeconds * 1000 };
+    for (const w of workers) w.postMessage(measure);
+    const published = await publishAtRate(system.address, axonId, s.rate, s.warmupSeconds + s.seconds);
     const finish: FinishMessage = { lastSequence: published.lastSequence, graceMs: 10_000 };
     const drain0 = performance.now();
     const results = await Promise.all(
@@ -114,6 +126,8 @@ export async function fanout(system: SystemProcess, s: FanoutSettings): Promise<
       p50Ms: histogram.quantile(0.5),
       p99Ms: histogram.quantile(0.99),
       maxMs: histogram.total > 0 ? histogram.max : undefined,
+      warmupSeconds: s.warmupSeconds,
+      warmupMaxMs: Math.max(0, ...results.map((r) => r.warmupMaxMs)),
       commitToDeliverP50Ms: afterCommit.quantile(0.5),
       commitToDeliverP99Ms: afterCommit.quantile(0.99),
       ackP50Ms: published.ackP50Ms,

@@ -143,7 +143,7 @@ export function liveChecks(s: Pick<PeersSummary, "fanout" | "stall">): Check[] {
   if (f) {
     checks.push(
       {
-        label: `fan-out publish→deliver p99 ≤ ${FANOUT_P99_BOUND_MS} ms`,
+        label: `fan-out publish→deliver p99 ≤ ${FANOUT_P99_BOUND_MS} ms (after ${f.warmupSeconds} s of warm-up, whose worst was ${ms(f.warmupMaxMs)} ms)`,
         met: f.p99Ms === undefined ? undefined : f.p99Ms <= FANOUT_P99_BOUND_MS,
         value: `**${ms(f.p99Ms)} ms**`,
       },
@@ -195,6 +195,7 @@ const FANOUT_HEAD = [
   "drain after publishing",
   "p50 / p99 / max ms publish→deliver",
   "p50 / p99 ms durable→deliver",
+  "warm-up not counted: s (worst ms)",
   "p50 / p99 ms PublishBatch ack",
   "server CPU µs/delivery",
   "subscriber threads busy",
@@ -209,6 +210,7 @@ const fanoutCells = (f: FanoutResult) => [
   `${f.drainSeconds.toFixed(1)} s`,
   `${ms(f.p50Ms)} / ${ms(f.p99Ms)} / ${ms(f.maxMs)}`,
   `${ms(f.commitToDeliverP50Ms)} / ${ms(f.commitToDeliverP99Ms)}`,
+  `${f.warmupSeconds} (${ms(f.warmupMaxMs)})`,
   `${ms(f.ackP50Ms)} / ${ms(f.ackP99Ms)}`,
   f.serverCpuMicrosPerDelivery.toFixed(1),
   `${Math.round(f.subscriberBusy * 100)}%`,
@@ -249,7 +251,10 @@ costs little next to the server.
 worker threads, at most 200 streams per HTTP/2 connection (axond allows 256), and wait for
 caught_up; then one publisher sends PublishBatch every 10 ms with the events due at the target
 rate, each stamped with its send time (wall clock, shared by all threads). Latency is send →
-subscriber decoded the frame, over every delivery, so it includes the fsync'd group commit. Each
+subscriber decoded the frame, over every delivery of an event sent after the warm-up, so it
+includes the fsync'd group commit. The warm-up is the first seconds of publishing (same rate, same
+checks): a fresh axond spends them optimizing the fan-out code and growing its young heap, and its
+worst latency is shown apart rather than mixed into the steady state's p99. Each
 stream checks sequences arrive 1, 2, 3… (a jump counts the skipped events as missing, a repeat as a
 duplicate); after the publisher stops, streams drain until each has the last acked sequence or
 nothing arrived for 10 s ("never arrived" counts what was still missing then).

@@ -36,7 +36,8 @@ const USAGE = `usage: npm run bench -- --peers [--events N] [--seconds S] [--onl
   --axons N           axons created for the RSS row (default 10,000)
   --seconds S         time cap of each publish scenario (default 10)
   --subscribers N     live fan-out subscribers on one axon (default 1,000)
-  --fanout-seconds S  how long the fan-out publisher runs (default 10)
+  --fanout-seconds S  how long the fan-out publisher runs, measured (default 10)
+  --fanout-warmup S   fan-out publishing before that, not counted in latency (default 2)
   --fanout-rate N     fan-out publish rate, events/s (default 1,000)
   --stall-events N    events published past the stalled subscriber (default 500,000)
   --only LIST         run only these scenarios: ${SCENARIOS.join(",")} (comma-separated)
@@ -48,6 +49,7 @@ interface Settings {
   readonly axons: number;
   readonly subscribers: number;
   readonly fanoutSeconds: number;
+  readonly fanoutWarmupSeconds: number;
   readonly fanoutRate: number;
   readonly stallEvents: number;
   readonly only: ReadonlySet<Scenario>;
@@ -74,6 +76,7 @@ export async function runPeers(argv: readonly string[]): Promise<void> {
       axons: { type: "string", default: "10000" },
       subscribers: { type: "string", default: "1000" },
       "fanout-seconds": { type: "string", default: "10" },
+      "fanout-warmup": { type: "string", default: "2" },
       "fanout-rate": { type: "string", default: "1000" },
       "stall-events": { type: "string", default: "500000" },
       only: { type: "string" },
@@ -88,6 +91,7 @@ export async function runPeers(argv: readonly string[]): Promise<void> {
     axons: Number(values.axons),
     subscribers: Number(values.subscribers),
     fanoutSeconds: Number(values["fanout-seconds"]),
+    fanoutWarmupSeconds: Number(values["fanout-warmup"]),
     fanoutRate: Number(values["fanout-rate"]),
     stallEvents: Number(values["stall-events"]),
     only: parseOnly(values.only),
@@ -95,6 +99,9 @@ export async function runPeers(argv: readonly string[]): Promise<void> {
   };
   const counts = [s.events, s.axons, s.subscribers, s.fanoutRate, s.stallEvents];
   if (!(counts.every((n) => Number.isSafeInteger(n) && n > 0) && s.seconds > 0 && s.fanoutSeconds > 0)) {
+    throw new Error(USAGE);
+  }
+  if (!(s.fanoutWarmupSeconds >= 0)) {
     throw new Error(USAGE);
   }
 
@@ -131,6 +138,7 @@ export async function runPeers(argv: readonly string[]): Promise<void> {
       fanoutResult = await fanout(axond, {
         subscribers: s.subscribers,
         seconds: s.fanoutSeconds,
+        warmupSeconds: s.fanoutWarmupSeconds,
         rate: s.fanoutRate,
         workers: 2,
         streamsPerConnection: 200,
