@@ -70,10 +70,7 @@ export class ClassicLevelBackend implements KvBackend {
   private async writeNumbered(ops: readonly KvOp[]): Promise<void> {
     const number = this.commits + 1;
     const numbered = [...ops, { type: "put", key: keys.commitCount, value: json(number) }] as KvOp[];
-    const results = await Promise.allSettled([
-      this.db.batch(numbered, { sync: true }),
-      this.witness.issued(number),
-    ]);
+    const results = await Promise.allSettled([syncBatch(this.db, numbered), this.witness.issued(number)]);
     for (const result of results) if (result.status === "rejected") throw result.reason;
     this.commits = number;
   }
@@ -111,6 +108,25 @@ export class ClassicLevelBackend implements KvBackend {
 }
 
 const json = (value: unknown): Uint8Array => Buffer.from(JSON.stringify(value), "utf8");
+
+const SYNC = { sync: true } as const;
+
+/**
+ * A `sync: true` batch through classic-level's own `_batch` (abstract-level's implementer API)
+ * rather than the public `batch`, whose per-op normalization (a clone of every op with the options
+ * spread in, encoding lookups, hook and event plumbing we do not use) cost ~9 µs of event-loop time
+ * per op: 170 µs against 30–60 µs for a 14-op group commit, and 0.5–0.65 ms against 0.3–0.4 ms until
+ * durable. The binding reads only `type`, `key` and `value`, converting strings to UTF-8 as the
+ * public path's utf8/view encodings do, so the bytes written are the same. A database that is not
+ * open goes the public way, which refuses with LEVEL_DATABASE_NOT_OPEN rather than reach the binding.
+ */
+function syncBatch(db: Db, ops: readonly KvOp[]): Promise<void> {
+  if (db.status !== "open") return db.batch(ops as KvOp[], SYNC);
+  return (db as unknown as { _batch(ops: readonly KvOp[], options: typeof SYNC): Promise<void> })._batch(
+    ops,
+    SYNC,
+  );
+}
 
 async function openChecked(path: string): Promise<Opened> {
   const db = await openDb(path);
