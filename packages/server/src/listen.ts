@@ -113,6 +113,7 @@ export async function listenH2cAndHttp1(options: ListenOptions): Promise<DualPro
     {
       settings: {
         maxConcurrentStreams: limits.maxConcurrentStreams,
+        initialWindowSize: limits.streamWindowBytes,
         maxHeaderListSize: limits.maxHeaderBytes,
       },
       maxSessionMemory: limits.maxSessionMemoryMiB,
@@ -130,6 +131,8 @@ export async function listenH2cAndHttp1(options: ListenOptions): Promise<DualPro
     });
   h2.on("session", (session) => {
     sessions.add(session);
+    // The connection's window is not a SETTINGS value: it grows by a WINDOW_UPDATE on stream 0.
+    session.setLocalWindowSize(limits.connectionWindowBytes);
     session.once("close", () => sessions.delete(session));
     guardH2Session(session, {
       idleTimeoutMs: limits.idleTimeoutMs,

@@ -21,6 +21,19 @@ export interface TransportLimits {
    * streams are refused with ENHANCE_YOUR_CALM. Default 16.
    */
   readonly maxSessionMemoryMiB: number;
+  /**
+   * HTTP/2 receive window of each stream (SETTINGS_INITIAL_WINDOW_SIZE): request bytes a client may
+   * send on one call before the server has read them. Default 1 MiB, so a PublishBatch or a
+   * pipelined Append session is not held to HTTP/2's 64 KiB default and a round trip per 64 KiB.
+   * At most 2^31 - 1.
+   */
+  readonly streamWindowBytes: number;
+  /**
+   * HTTP/2 receive window of each connection, shared by its streams: the most request bytes one
+   * connection can have sent and the server not yet read. Default 4 MiB (grpc-go's BDP-sized
+   * windows grow to 16 MiB). At most 2^31 - 1.
+   */
+  readonly connectionWindowBytes: number;
   /** Bytes of request headers (HTTP/2 SETTINGS_MAX_HEADER_LIST_SIZE and HTTP/1.1). Default 16 KiB. */
   readonly maxHeaderBytes: number;
   /** Header fields per HTTP/2 request. Default 64 (gRPC requests send about 10). */
@@ -51,6 +64,8 @@ export const DEFAULT_TRANSPORT_LIMITS: TransportLimits = Object.freeze({
   maxConnections: 512,
   maxConcurrentStreams: 256,
   maxSessionMemoryMiB: 16,
+  streamWindowBytes: 1024 * 1024,
+  connectionWindowBytes: 4 * 1024 * 1024,
   maxHeaderBytes: 16 * 1024,
   maxHeaderPairs: 64,
   idleTimeoutMs: 5 * 60_000,
@@ -61,6 +76,9 @@ export const DEFAULT_TRANSPORT_LIMITS: TransportLimits = Object.freeze({
   resetsPerSecond: 20,
 });
 
+/** HTTP/2 flow-control windows are 31-bit (RFC 9113 §6.9.1). */
+const MAX_WINDOW_BYTES = 2 ** 31 - 1;
+
 /** Fills in defaults; throws a RangeError naming the field for anything not a positive integer. */
 export function resolveTransportLimits(overrides: Partial<TransportLimits> = {}): TransportLimits {
   const limits = { ...DEFAULT_TRANSPORT_LIMITS };
@@ -69,6 +87,11 @@ export function resolveTransportLimits(overrides: Partial<TransportLimits> = {})
     if (!(key in DEFAULT_TRANSPORT_LIMITS)) throw new RangeError(`unknown transport limit "${key}"`);
     if (!Number.isSafeInteger(value) || value < 1) {
       throw new RangeError(`transport limit ${key} must be a positive integer, got ${value}`);
+    }
+    if ((key === "streamWindowBytes" || key === "connectionWindowBytes") && value > MAX_WINDOW_BYTES) {
+      throw new RangeError(
+        `transport limit ${key} must be at most ${MAX_WINDOW_BYTES} (HTTP/2's largest window), got ${value}`,
+      );
     }
     (limits as Record<keyof TransportLimits, number>)[key] = value;
   }
