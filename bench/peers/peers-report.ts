@@ -295,7 +295,9 @@ XADD; JetStream: \`js.publish\` awaiting the PubAck); batch 100×4 is 4 callers 
 (axond PublishBatch; Redis MULTI of 100 XADDs; JetStream 100 async publishes then await all);
 replay reads a log populated beforehand from the start (axond Subscribe via the SDK and grpc-js;
 Redis XRANGE pages of 1,000; JetStream an ordered consumer), checking order and payloads. Publish
-scenarios stop at the event cap or the time cap, whichever comes first. Server CPU and peak RSS
+scenarios stop at the event cap or the time cap, whichever comes first. Each scenario starts once the
+system's process has gone idle (under 5% of a core for 0.5 s, at most 60 s), so background work the
+previous one left (LevelDB compactions, AOF rewrites) is not billed to it. Server CPU and peak RSS
 come from \`/proc/<pid>\`; "generator busy" is the generator thread's CPU over wall time (near 100%
 would mean the generator, not the system, was the limit).
 

@@ -196,6 +196,27 @@ export function rssMiB(pid: number): number | undefined {
 }
 
 /** CPU seconds (user + system, all threads) a process has used. */
+/**
+ * Waits until the process has used under `quietShare` of one core over `windowMs` (background
+ * work such as LevelDB compactions or Redis AOF rewrites left by the previous scenario has
+ * finished), for at most `maxMs`. Resolves with the seconds waited.
+ */
+export async function settled(
+  pid: number,
+  quietShare = 0.05,
+  windowMs = 500,
+  maxMs = 60_000,
+): Promise<number> {
+  const start = performance.now();
+  for (;;) {
+    const cpu0 = processCpuSeconds(pid);
+    await new Promise((resolve) => setTimeout(resolve, windowMs));
+    const used = processCpuSeconds(pid) - cpu0;
+    const waited = (performance.now() - start) / 1000;
+    if (!(used > (quietShare * windowMs) / 1000) || waited * 1000 >= maxMs) return waited;
+  }
+}
+
 export function processCpuSeconds(pid: number): number {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, "utf8");

@@ -18,6 +18,7 @@ import {
   processCpuSeconds,
   rssMiB,
   type SystemProcess,
+  settled,
   startAxond,
   startNats,
   startRedis,
@@ -135,6 +136,7 @@ export async function runPeers(argv: readonly string[]): Promise<void> {
     }
     if (on("fanout")) {
       process.stdout.write("  live fan-out axond-lean… ");
+      await settled(axond.pid);
       fanoutResult = await fanout(axond, {
         subscribers: s.subscribers,
         seconds: s.fanoutSeconds,
@@ -313,6 +315,8 @@ async function measure(
   run: () => Promise<GeneratorResult>,
 ): Promise<PeerRow> {
   process.stdout.write(`  ${scenario} ${client}… `);
+  const waited = await settled(system.pid);
+  if (waited > 1) process.stdout.write(`(waited ${waited.toFixed(1)} s for ${system.name} to go idle) `);
   let peakRss = rssMiB(system.pid) ?? 0;
   const sampler = setInterval(() => {
     peakRss = Math.max(peakRss, rssMiB(system.pid) ?? 0);
