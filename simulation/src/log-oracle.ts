@@ -116,10 +116,11 @@ export function decodeDiskValue(bytes: Uint8Array, keySequence: number): DiskEve
     const payload = buf.toString("utf8", o1 + 4 + typeLength);
     return [{ sequence: buf.readDoubleLE(1), keySequence, origin, source, eventType, payload }];
   }
-  if (version === 2 || version === 3) {
+  if (version === 2 || version === 3 || version === 4) {
     // Version 3 inserts the checksum after the version byte; the rest is laid out as version 2.
-    const at = version === 3 ? 5 : 1;
-    if (version === 3 && buf.readUInt32LE(1) !== crc32(buf.subarray(5))) {
+    // Version 4 (appends joined at group commit) adds each event's f64 timestamp after its origin.
+    const at = version === 2 ? 1 : 5;
+    if (version !== 2 && buf.readUInt32LE(1) !== crc32(buf.subarray(5))) {
       throw new Error(`event at key sequence ${keySequence}: chunk checksum mismatch`);
     }
     const first = buf.readDoubleLE(at);
@@ -128,7 +129,7 @@ export function decodeDiskValue(bytes: Uint8Array, keySequence: number): DiskEve
     let o = at + 20;
     for (let i = 0; i < count; i++) {
       const origin = buf.readUInt8(o);
-      const [source, o1] = str(o + 1);
+      const [source, o1] = str(o + (version === 4 ? 9 : 1));
       const [eventType, o2] = str(o1);
       const [payload, o3] = str(o2);
       o = o3;

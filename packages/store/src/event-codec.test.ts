@@ -3,11 +3,13 @@ import { describe, expect, it } from "vitest";
 import {
   chunkFirstSequence,
   chunkLastSequence,
+  chunkProblem,
+  chunkStoredBytes,
   decodeChunk,
   encodeChunk,
   splitIntoChunks,
 } from "./event-codec.js";
-import type { Origin, StoredEvent } from "./log-store.js";
+import { type Origin, type StoredEvent, storedEventBytes } from "./log-store.js";
 
 const fields = fc.record({
   origin: fc.integer({ min: 0, max: 4 }).map((o) => o as Origin),
@@ -16,15 +18,24 @@ const fields = fc.record({
   payload: fc.json(),
 });
 
+/** One append's events (one timestamp) or several appends merged at group commit (timestamps rise). */
 const chunkArb = fc
   .tuple(
     fc.integer({ min: 1, max: 2 ** 40 }),
     fc.integer({ min: 0, max: 2 ** 48 }),
-    fc.array(fields, { minLength: 1, maxLength: 20 }),
+    fc.array(fc.record({ f: fields, later: fc.oneof(fc.constant(0), fc.nat(5)) }), {
+      minLength: 1,
+      maxLength: 20,
+    }),
+    fc.boolean(),
   )
-  .map(([first, timestampMs, items]) =>
-    items.map((f, i): StoredEvent => ({ axonId: "axn_x", sequence: first + i, timestampMs, ...f })),
-  );
+  .map(([first, start, items, merged]) => {
+    let timestampMs = start;
+    return items.map(({ f, later }, i): StoredEvent => {
+      if (merged) timestampMs += later;
+      return { axonId: "axn_x", sequence: first + i, timestampMs, ...f };
+    });
+  });
 
 describe("event chunk codec", () => {
   it("round-trips every event byte for byte, including non-ASCII text", () => {
@@ -46,6 +57,42 @@ describe("event chunk codec", () => {
         const decoded = decodeChunk("axn_x", encodeChunk(events), from, to);
         expect(decoded).toEqual(events.filter((e) => e.sequence >= from && e.sequence <= to));
       }),
+    );
+  });
+
+  it("writes version 3 when the events share a timestamp and version 4 only when they differ", () => {
+    fc.assert(
+      fc.property(chunkArb, (events) => {
+        const shared = events.every((e) => e.timestampMs === events[0]!.timestampMs);
+        expect(encodeChunk(events)[0]).toBe(shared ? 3 : 4);
+      }),
+    );
+  });
+
+  it("counts stored bytes as storedEventBytes summed, whatever the version", () => {
+    fc.assert(
+      fc.property(chunkArb, (events) => {
+        const expected = events.reduce((sum, e) => sum + storedEventBytes(e), 0);
+        expect(chunkStoredBytes(encodeChunk(events))).toBe(expected);
+      }),
+    );
+  });
+
+  it("catches any flipped byte or truncation in a chunk of merged appends", () => {
+    fc.assert(
+      fc.property(
+        chunkArb.filter((events) => events.some((e) => e.timestampMs !== events[0]!.timestampMs)),
+        fc.nat(),
+        fc.nat(),
+        (events, at, cut) => {
+          const bytes = Buffer.from(encodeChunk(events));
+          const flipped = Buffer.from(bytes);
+          const i = at % bytes.length;
+          flipped[i] = flipped[i]! ^ 0xff;
+          expect(chunkProblem(flipped)).toBeDefined();
+          expect(chunkProblem(bytes.subarray(0, cut % bytes.length))).toBeDefined();
+        },
+      ),
     );
   });
 

@@ -1,38 +1,46 @@
 import { crc32 } from "node:zlib";
 import type { Origin, StoredEvent } from "./log-store.js";
 
-// One stored value holds one append's events (a chunk): they share the timestamp and have
-// consecutive sequences. One LevelDB entry per append instead of per event is what makes batched
-// publishing and replay cheap. Binary layout (little endian), version 3:
+// One stored value holds consecutive events of one axon (a chunk): an append's, or several appends'
+// that became durable in the same group commit. One LevelDB entry per append or more, instead of
+// per event, is what makes batched publishing and replay cheap. Binary layout (little endian),
+// version 3, for events sharing one timestamp:
 //   u8 version | u32 crc32 | f64 firstSequence | f64 timestampMs | u32 count
 //   count × ( u8 origin | u32 n | source | u32 n | eventType | u32 n | payload )   (strings UTF-8)
 // The CRC-32 covers every byte after it, so a flipped or truncated chunk is caught on read
 // (LevelDB's own block checksums are not verified on reads by classic-level). Version 2 is the
-// same without the CRC field; such chunks stay readable, unverified.
+// same without the CRC field; such chunks stay readable, unverified. Version 4 is version 3 with
+// each event's own timestamp (f64) after its origin byte, and the header's timestampMs that of the
+// first event; it is written only when the events' timestamps differ (merged appends).
 // Hand-rolled rather than JSON: replay decodes millions of events and this avoids re-escaping the
 // JSON payload inside another JSON document.
 const VERSION = 3;
+const PER_EVENT_TIME_VERSION = 4;
 const LEGACY_VERSION = 2;
 const CRC_AT = 1;
 /** Offset of firstSequence; timestampMs and count follow at +8 and +16. */
 const fieldsAt = (version: number) => (version === LEGACY_VERSION ? 1 : 5);
 const HEADER = 1 + 4 + 8 + 8 + 4;
 
-/** Encodes consecutive events of one append (same timestamp) as one chunk. */
+/** Encodes consecutive events of one axon as one chunk (version 4 only if their timestamps differ). */
 export function encodeChunk(events: readonly StoredEvent[]): Uint8Array {
+  const first = events[0]!;
+  let perEventTime = false;
+  for (const e of events) if (e.timestampMs !== first.timestampMs) perEventTime = true;
   let size = HEADER;
   for (const e of events) {
     size +=
       1 + 12 + Buffer.byteLength(e.source) + Buffer.byteLength(e.eventType) + Buffer.byteLength(e.payload);
   }
+  if (perEventTime) size += 8 * events.length;
   const buf = Buffer.allocUnsafe(size);
-  const first = events[0]!;
-  let o = buf.writeUInt8(VERSION, 0) + 4;
+  let o = buf.writeUInt8(perEventTime ? PER_EVENT_TIME_VERSION : VERSION, 0) + 4;
   o = buf.writeDoubleLE(first.sequence, o);
   o = buf.writeDoubleLE(first.timestampMs, o);
   o = buf.writeUInt32LE(events.length, o);
   for (const e of events) {
     o = buf.writeUInt8(e.origin, o);
+    if (perEventTime) o = buf.writeDoubleLE(e.timestampMs, o);
     o = writeString(buf, e.source, o);
     o = writeString(buf, e.eventType, o);
     o = writeString(buf, e.payload, o);
@@ -71,7 +79,7 @@ function asBuffer(bytes: Uint8Array): Buffer {
 /** Offset of the header fields; throws on an unknown version. */
 function checkVersion(buf: Buffer): number {
   const version = buf.length > 0 ? buf.readUInt8(0) : -1;
-  if (version !== VERSION && version !== LEGACY_VERSION) {
+  if (version !== VERSION && version !== PER_EVENT_TIME_VERSION && version !== LEGACY_VERSION) {
     throw new Error(`unknown event encoding version ${version}`);
   }
   if (buf.length < fieldsAt(version) + 20) throw new Error(`chunk of ${buf.length} bytes is truncated`);
@@ -86,7 +94,7 @@ export function chunkProblem(bytes: Uint8Array): string | undefined {
   const buf = asBuffer(bytes);
   try {
     checkVersion(buf);
-    if (buf.readUInt8(0) === VERSION) {
+    if (buf.readUInt8(0) !== LEGACY_VERSION) {
       const stored = buf.readUInt32LE(CRC_AT);
       const actual = crc32(buf.subarray(CRC_AT + 4));
       if (stored !== actual) return `checksum mismatch (stored ${hex(stored)}, computed ${hex(actual)})`;
@@ -118,13 +126,15 @@ export function chunkLastSequence(bytes: Uint8Array): number {
   return buf.readDoubleLE(at) + buf.readUInt32LE(at + 16) - 1;
 }
 
-/** The chunk's events' stored bytes (storedEventBytes summed): the chunk less its header. */
+/** The chunk's events' stored bytes (storedEventBytes summed): the chunk less its header and timestamps. */
 export function chunkStoredBytes(bytes: Uint8Array): number {
   const buf = asBuffer(bytes);
-  return buf.length - (checkVersion(buf) + 20);
+  const at = checkVersion(buf);
+  const timestamps = buf.readUInt8(0) === PER_EVENT_TIME_VERSION ? 8 * buf.readUInt32LE(at + 16) : 0;
+  return buf.length - (at + 20) - timestamps;
 }
 
-/** The chunk's timestamp (all its events share it), read from the header only. */
+/** The timestamp of the chunk's first event, read from the header only. */
 export function chunkTimestamp(bytes: Uint8Array): number {
   const buf = asBuffer(bytes);
   return buf.readDoubleLE(checkVersion(buf) + 8);
@@ -139,8 +149,9 @@ export function decodeChunk(
 ): StoredEvent[] {
   const buf = asBuffer(bytes);
   const at = checkVersion(buf);
+  const perEventTime = buf.readUInt8(0) === PER_EVENT_TIME_VERSION;
   const first = buf.readDoubleLE(at);
-  const timestampMs = buf.readDoubleLE(at + 8);
+  let timestampMs = buf.readDoubleLE(at + 8);
   const count = buf.readUInt32LE(at + 16);
   const out: StoredEvent[] = [];
   let o = at + 20;
@@ -149,6 +160,11 @@ export function decodeChunk(
     if (sequence > to) break;
     const origin = buf[o] as Origin;
     o += 1;
+    if (perEventTime) {
+      if (o + 8 > buf.length) throw new Error(`chunk of ${buf.length} bytes is truncated`);
+      timestampMs = buf.readDoubleLE(o);
+      o += 8;
+    }
     const sourceLength = buf.readUInt32LE(o);
     const sourceStart = o + 4;
     o = sourceStart + sourceLength;
