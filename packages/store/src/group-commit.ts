@@ -1,10 +1,14 @@
 import { isMutantActive } from "@openaxon/core";
+import { type AppendedEvents, joinAppends } from "./join-appends.js";
 import type { KvBackend, KvOp } from "./kv-backend.js";
+import { eventSize } from "./log-store.js";
 import { mergeOps } from "./merge-ops.js";
 import type { DurableWrite, StoreObserver } from "./store-observer.js";
 
 interface Pending {
   readonly ops: readonly KvOp[];
+  /** Events to append, encoded at write time together with the same axon's other appends. */
+  readonly appended: AppendedEvents | undefined;
   readonly bytes: number;
   readonly events: number;
   readonly onDurable: () => void;
@@ -14,7 +18,8 @@ interface Pending {
 
 /**
  * Group commit: at most one durable write is in flight; everything enqueued while it runs is merged
- * into the next single `writeDurable` call, each key written once (mergeOps). Many concurrent appends, across callers and axons, cost one
+ * into the next single `writeDurable` call, each key written once (mergeOps), an axon's consecutive
+ * appends in one chunk (joinAppends). Many concurrent appends, across callers and axons, cost one
  * fsync. Entries are written and acknowledged in enqueue order.
  *
  * A failed write poisons the committer: the sequences reserved by everything queued behind it can no
@@ -32,18 +37,30 @@ export class GroupCommit {
     /** Upper bound for one merged write, so a burst of large payloads is not one giant batch. */
     private readonly maxBatchBytes = 32 * 1024 * 1024,
     private readonly observer?: StoreObserver,
+    /** Chunk ops for appended events (joined per axon); needed by commits that pass `appended`. */
+    private readonly encodeAppended?: (appended: AppendedEvents) => KvOp[],
   ) {}
 
   /**
    * Resolves once `ops` are durable; `onDurable` runs first, synchronously, in commit order.
-   * `events` is how many events `ops` append (for the observer only).
+   * `events` is how many events the commit appends (for the observer only); `appended`, the events
+   * themselves when their chunks are left to the committer.
    */
-  commit(ops: readonly KvOp[], onDurable: () => void = () => {}, events = 0): Promise<void> {
+  commit(
+    ops: readonly KvOp[],
+    onDurable: () => void = () => {},
+    events = 0,
+    appended?: AppendedEvents,
+  ): Promise<void> {
     if (this.failed) return Promise.reject(this.failure);
+    if (appended && !this.encodeAppended) {
+      return Promise.reject(new Error("GroupCommit: appended events need an encodeAppended function"));
+    }
     return new Promise<void>((resolve, reject) => {
       let bytes = 0;
       for (const op of ops) bytes += op.key.length + (op.type === "put" ? op.value.byteLength : 0);
-      this.queue.push({ ops, bytes, events, onDurable, resolve, reject });
+      if (appended) for (const event of appended.events) bytes += eventSize(event);
+      this.queue.push({ ops, appended, bytes, events, onDurable, resolve, reject });
       if (!this.writing) this.writing = this.drain();
     });
   }
@@ -65,7 +82,7 @@ export class GroupCommit {
     try {
       while (this.queue.length > 0) {
         const batch = this.takeBatch();
-        const ops = batch.length === 1 ? batch[0]!.ops : mergeOps(batch.map((p) => p.ops));
+        const ops = this.opsOf(batch);
         const written = this.observer?.writeStarted(describeWrite(batch));
         try {
           const writing = this.backend.writeDurable(ops);
@@ -84,6 +101,14 @@ export class GroupCommit {
     } finally {
       this.writing = undefined;
     }
+  }
+
+  private opsOf(batch: readonly Pending[]): readonly KvOp[] {
+    const appended: AppendedEvents[] = [];
+    for (const p of batch) if (p.appended) appended.push(p.appended);
+    if (appended.length === 0) return batch.length === 1 ? batch[0]!.ops : mergeOps(batch.map((p) => p.ops));
+    const chunks = joinAppends(appended).flatMap((run) => this.encodeAppended!(run));
+    return mergeOps([chunks, ...batch.map((p) => p.ops)]);
   }
 
   private takeBatch(): Pending[] {

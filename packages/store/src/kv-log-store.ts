@@ -16,6 +16,7 @@ import {
   splitIntoChunks,
 } from "./event-codec.js";
 import { GroupCommit } from "./group-commit.js";
+import type { AppendedEvents } from "./join-appends.js";
 import { keys } from "./keys.js";
 import type { KvBackend, KvOp } from "./kv-backend.js";
 import type {
@@ -571,7 +572,7 @@ export class KvLogStore implements LogStore, RecordStore {
   }
 
   private newCommitter(): GroupCommit {
-    return new GroupCommit(this.backend, undefined, this.observer);
+    return new GroupCommit(this.backend, undefined, this.observer, chunkOps);
   }
 
   private damaged(error: StoreCorruptionError): StoreCorruptionError {
@@ -590,16 +591,12 @@ export class KvLogStore implements LogStore, RecordStore {
       commit: (axonId, events, idempotencyKey, result, appendedBytes, onDurable): Promise<void> => {
         // A sequencer from before a recovery may hold a head that is no longer the truth on disk.
         if (generation !== this.generation) return Promise.reject(new StoreFailedError(this.committer.error));
-        const ops: KvOp[] = splitIntoChunks(events).map((chunk) => ({
-          type: "put",
-          key: keys.event(axonId, chunk[0]!.sequence),
-          value: encodeChunk(chunk),
-        }));
-        ops.push({ type: "put", key: keys.head(axonId), value: json(result.lastSequence) });
+        // The chunks are left to the committer, which joins this append with the axon's others.
+        const ops: KvOp[] = [{ type: "put", key: keys.head(axonId), value: json(result.lastSequence) }];
         ops.push({ type: "put", key: keys.appendedBytes(axonId), value: json(appendedBytes) });
         if (idempotencyKey && !isMutantActive("idempotency-not-durable"))
           ops.push({ type: "put", key: keys.idempotency(axonId, idempotencyKey), value: json(result) });
-        return this.committer.commit(ops, onDurable, events.length);
+        return this.committer.commit(ops, onDurable, events.length, { axonId, events });
       },
       notify: (axonId: string, events: readonly StoredEvent[]): void => {
         const set = this.watchers.get(axonId);
@@ -672,4 +669,13 @@ function toRecord(meta: AxonMeta, sequencer: AxonSequencer): AxonRecord {
     firstSequence: sequencer.firstSequence,
     ...(meta.retention && { retention: meta.retention }),
   };
+}
+
+/** An axon's run of appended events as chunk puts, keyed by each chunk's first sequence. */
+function chunkOps({ axonId, events }: AppendedEvents): KvOp[] {
+  return splitIntoChunks(events).map((chunk) => ({
+    type: "put",
+    key: keys.event(axonId, chunk[0]!.sequence),
+    value: encodeChunk(chunk),
+  }));
 }

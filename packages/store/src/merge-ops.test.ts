@@ -5,7 +5,7 @@ import type { KvOp } from "./kv-backend.js";
 import { KvLogStore } from "./kv-log-store.js";
 import { MemoryBackend } from "./memory-backend.js";
 import { mergeOps } from "./merge-ops.js";
-import { testClock, userEvent } from "./test-support/temp-store.js";
+import { tempClassicLevelStore, testClock, userEvent } from "./test-support/temp-store.js";
 
 /** The state a backend ends in after `ops`, as sorted [key, value] pairs. */
 function stateAfter(ops: readonly KvOp[]): Array<[string, number[]]> {
@@ -36,7 +36,7 @@ describe("mergeOps", () => {
     );
   });
 
-  it("N appends to one axon in one group commit write N chunks and one head", async () => {
+  it("N appends to one axon in one group commit write one chunk and one head", async () => {
     const writes: KvOp[][] = [];
     let gate: Promise<void> = Promise.resolve();
     class GatedBackend extends MemoryBackend {
@@ -61,9 +61,37 @@ describe("mergeOps", () => {
     const acks = await appending;
     expect(acks.map((a) => a.firstSequence)).toEqual(Array.from({ length: n }, (_, i) => i + 1));
     // The first append's own write (chunk, head, stored bytes), then the other n - 1 merged into
-    // one: n - 1 chunks, and the head and stored-bytes records once each.
-    expect(writes.map((w) => w.length)).toEqual([3, n - 1 + 2]);
-    expect((await store.read(id, { afterSequence: 0, limit: 100 })).length).toBe(n);
+    // one: their events in one chunk (joinAppends), and the head and stored-bytes records once each.
+    expect(writes.map((w) => w.length)).toEqual([3, 1 + 2]);
+    const read = await store.read(id, { afterSequence: 0, limit: 100 });
+    expect(read.length).toBe(n);
+    // Each append kept its own timestamp inside the joined chunk (the test clock ticks per call).
+    expect(new Set(acks.map((a) => a.timestampMs)).size).toBe(n);
+    expect(read.map((e) => e.timestampMs)).toEqual(acks.map((a) => a.timestampMs));
     await store.close();
+  });
+
+  it("joined appends read back whole after reopening a classic-level store", async () => {
+    const temp = await tempClassicLevelStore();
+    try {
+      const { id } = await temp.store.createAxon({ name: "", labels: {} });
+      const sent = Array.from({ length: 40 }, (_, i) => userEvent({ i, text: "ünï" }));
+      // Concurrent appends, so most of them share group commits and chunks.
+      const acks = await Promise.all(sent.map((event) => temp.store.append(id, [event])));
+      await temp.store.close();
+      const reopened = await temp.reopen();
+      try {
+        const read = await reopened.read(id, { afterSequence: 0, limit: 100 });
+        expect(read.map((e) => e.payload)).toEqual(sent.map((e) => e.payload));
+        expect(read.map((e) => [e.sequence, e.timestampMs])).toEqual(
+          acks.map((a) => [a.firstSequence, a.timestampMs]),
+        );
+        expect((await reopened.getAxon(id))?.headSequence).toBe(40);
+      } finally {
+        await reopened.close();
+      }
+    } finally {
+      await temp.dispose();
+    }
   });
 });
