@@ -27,6 +27,8 @@ export interface Ratio {
 export interface PeersSummary {
   readonly rows: readonly PeerRow[];
   readonly ratios: readonly Ratio[];
+  /** The unary pairs again with axond replaced by null-axond: how far the client alone lets a server go. */
+  readonly ceilings?: readonly Ratio[];
   readonly fanout?: FanoutResult;
   readonly stall?: StallResult;
   readonly loadStart: string;
@@ -71,6 +73,38 @@ export function ratios(rows: readonly PeerRow[]): Ratio[] {
   ];
 }
 
+/**
+ * The two unary pairs with axond replaced by null-axond (a server that stores nothing): the ratio
+ * no server could beat with that client on this machine. Its target is the pair's.
+ */
+export function clientCeilings(rows: readonly PeerRow[]): Ratio[] {
+  const pair = (label: string, client: string, peer: number | undefined): Ratio => {
+    const ceiling = find(rows, "null-axond", client, "unary-32");
+    return {
+      label,
+      value: ceiling !== undefined && peer !== undefined ? ceiling / peer : undefined,
+      target: 1.0,
+    };
+  };
+  return [
+    pair(
+      "SDK publish() unary-32 against null-axond ÷ Redis everysec unary-32",
+      "axond-sdk",
+      find(rows, "redis-everysec", "redis", "unary-32"),
+    ),
+    pair(
+      "grpc-js unary-32 against null-axond ÷ JetStream unary-32",
+      "axond-grpc",
+      find(rows, "jetstream", "jetstream", "unary-32"),
+    ),
+  ];
+}
+
+const ceilingText = (r: Ratio) =>
+  r.value === undefined
+    ? "n/a (peer skipped)"
+    : `${r.value.toFixed(2)}×: ${r.value >= r.target ? "the client leaves room to reach" : "the client alone keeps any server below"} the ${r.target.toFixed(1)}× target`;
+
 const int = (n: number) => Math.round(n).toLocaleString("en-US");
 const ms = (n: number | undefined) => (n === undefined ? "" : n < 10 ? n.toFixed(2) : n.toFixed(1));
 const cells = (r: PeerRow) => [
@@ -113,6 +147,9 @@ export function formatPeersTable(s: PeersSummary): string {
   return [
     ...(s.rows.length > 0 ? [...aligned(HEAD, s.rows.map(cells)), ""] : []),
     ...(s.rows.length > 0 ? [...s.ratios.map((r) => `${r.label}: ${ratioText(r)}`), ""] : []),
+    ...(s.ceilings?.some((c) => c.value !== undefined)
+      ? [...s.ceilings.map((c) => `${c.label}: ${ceilingText(c)}`), ""]
+      : []),
     ...(s.fanout ? [...aligned(FANOUT_HEAD, [fanoutCells(s.fanout)]), ""] : []),
     ...(s.stall ? [...aligned(STALL_HEAD, [stallCells(s.stall)]), ""] : []),
     ...(live.length > 0 ? [...live.map((c) => `${c.label}: ${checkText(c)}`), ""] : []),
@@ -308,5 +345,15 @@ ${s.rows.map((r) => `| ${cells(r).join(" | ")} |`).join("\n")}
 Ratios (axond ÷ peer, the issue 10 "Done when" pairs):
 
 ${s.ratios.map((r) => `- ${r.label}: **${ratioText(r)}**`).join("\n")}
-`;
+${
+  s.ceilings?.some((c) => c.value !== undefined)
+    ? `
+Client ceilings: the unary clients against \`null-axond\` (\`bench/peers/null-axond.ts\`), a stand-in on
+axond's wire that keeps only a counter per axon (no validation, no store, no fsync). No server can
+give a client more than that, so these bound what the unary pairs above can reach on this machine:
+
+${s.ceilings.map((c) => `- ${c.label}: **${ceilingText(c)}**`).join("\n")}
+`
+    : ""
+}`;
 }

@@ -81,7 +81,7 @@ async function launch(
   return { child, match };
 }
 
-function stopper(child: ChildProcess, dir: string) {
+function stopper(child: ChildProcess, dir: string | undefined) {
   return async () => {
     if (child.exitCode === null && child.signalCode === null) {
       const exited = new Promise((resolve) => child.once("exit", resolve));
@@ -90,7 +90,7 @@ function stopper(child: ChildProcess, dir: string) {
       await exited;
       clearTimeout(timer);
     }
-    await rm(dir, { recursive: true, force: true });
+    if (dir !== undefined) await rm(dir, { recursive: true, force: true });
   };
 }
 
@@ -165,6 +165,24 @@ export async function startAxond(): Promise<SystemProcess> {
   const root = new URL("../..", import.meta.url).pathname;
   const { child, match } = await launch("axond", process.execPath, args, /axond listening on (\S+)/, root);
   return { name: "axond", pid: child.pid!, address: match[1]!, stop: stopper(child, dir) };
+}
+
+/**
+ * null-axond (null-axond.ts): axond's wire with no store behind it, so the same generator shows
+ * what its client and the protocol cost on their own.
+ */
+export async function startNullAxond(): Promise<SystemProcess> {
+  const main = new URL("./null-axond.ts", import.meta.url).pathname;
+  const root = new URL("../..", import.meta.url).pathname;
+  const args = ["--conditions=source", "--import", "tsx", main];
+  const { child, match } = await launch(
+    "null-axond",
+    process.execPath,
+    args,
+    /null-axond listening on (\S+)/,
+    root,
+  );
+  return { name: "null-axond", pid: child.pid!, address: match[1]!, stop: stopper(child, undefined) };
 }
 
 /** Which peer binaries exist, with the install hint for the missing ones. */

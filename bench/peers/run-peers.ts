@@ -7,6 +7,7 @@ import type { DriverName } from "./driver.js";
 import { type FanoutResult, fanout } from "./fanout.js";
 import type { GeneratorResult, GeneratorTask } from "./generator.js";
 import {
+  clientCeilings,
   formatLiveMarkdown,
   formatPeersMarkdown,
   formatPeersTable,
@@ -21,6 +22,7 @@ import {
   settled,
   startAxond,
   startNats,
+  startNullAxond,
   startRedis,
 } from "./processes.js";
 import { runGeneratorInWorker } from "./run-generator.js";
@@ -160,6 +162,14 @@ export async function runPeers(argv: readonly string[]): Promise<void> {
       ),
     );
   });
+  if (on("unary")) {
+    // The same clients against a server that does nothing: the ceiling any server could reach with them.
+    await withSystem(startNullAxond, async (nothing) => {
+      for (const driver of ["axond-grpc", "axond-sdk"] as const) {
+        rows.push(await measure(nothing, driver, "unary-32", unary(driver, nothing, s)));
+      }
+    });
+  }
   if (on("stall")) {
     // A fresh axond: RSS left over from the fan-out would hide what the stalled stream costs.
     await withSystem(startAxond, async (axond) => {
@@ -202,6 +212,7 @@ export async function runPeers(argv: readonly string[]): Promise<void> {
   const summary = {
     rows,
     ratios: ratios(rows),
+    ceilings: clientCeilings(rows),
     fanout: fanoutResult,
     stall: stallResult,
     loadStart: fmtLoad(loadStart),
