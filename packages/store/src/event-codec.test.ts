@@ -1,3 +1,4 @@
+import { crc32 } from "node:zlib";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import {
@@ -93,6 +94,27 @@ describe("event chunk codec", () => {
           expect(chunkProblem(bytes.subarray(0, cut % bytes.length))).toBeDefined();
         },
       ),
+    );
+  });
+
+  it("passes a chunk exactly when it decodes, even damaged under a valid checksum", () => {
+    // The check walks the fields without decoding them; a damaged length with its checksum
+    // recomputed (what only the walk can catch) must fail it exactly when decoding would fail.
+    fc.assert(
+      fc.property(chunkArb, fc.nat(), fc.nat(255), fc.nat(), (events, at, value, cut) => {
+        const bytes = Buffer.from(encodeChunk(events));
+        const i = 25 + (at % (bytes.length - 25)); // past the header: the event fields
+        bytes[i] = value;
+        const damaged = bytes.subarray(0, bytes.length - (cut % 3 === 0 ? cut % 7 : 0));
+        damaged.writeUInt32LE(crc32(damaged.subarray(5)), 1);
+        let decodes = true;
+        try {
+          decodeChunk("axn_x", damaged);
+        } catch {
+          decodes = false;
+        }
+        expect(chunkProblem(damaged) === undefined).toBe(decodes);
+      }),
     );
   });
 

@@ -99,12 +99,33 @@ export function chunkProblem(bytes: Uint8Array): string | undefined {
       const actual = crc32(buf.subarray(CRC_AT + 4));
       if (stored !== actual) return `checksum mismatch (stored ${hex(stored)}, computed ${hex(actual)})`;
     }
-    decodeChunk("", buf);
+    checkStructure(buf);
     return undefined;
   } catch (error) {
     return (error as Error).message;
   }
 }
+
+/**
+ * Walks every event's fields as decodeChunk does and fails where it would, without decoding them:
+ * verifying a chunk before reading it must not cost a second decode of every string.
+ */
+function checkStructure(buf: Buffer): void {
+  const at = checkVersion(buf);
+  const skip = buf.readUInt8(0) === PER_EVENT_TIME_VERSION ? 9 : 1; // origin (and timestamp)
+  const count = buf.readUInt32LE(at + 16);
+  let o = at + 20;
+  for (let i = 0; i < count; i++) {
+    o += skip;
+    for (let field = 0; field < 3; field++) {
+      if (o + 4 > buf.length) throw truncated(buf);
+      o += 4 + buf.readUInt32LE(o);
+    }
+    if (o > buf.length) throw truncated(buf);
+  }
+}
+
+const truncated = (buf: Buffer) => new Error(`chunk of ${buf.length} bytes is truncated`);
 
 const hex = (n: number) => `0x${n.toString(16).padStart(8, "0")}`;
 
