@@ -9,6 +9,7 @@ import {
   PayloadTooLargeSchema,
 } from "@openaxon/protocol";
 import { toSafeNumber } from "./convert.js";
+import { encodable, preEncodedAppendRequest } from "./event-input-wire.js";
 import { RequestQueue } from "./request-queue.js";
 import type { Timers } from "./timers.js";
 import type { PublishResult } from "./types.js";
@@ -88,10 +89,15 @@ export class AppendProducer {
   readonly #maxUnackedBytes: number;
   readonly #idleCloseMs: number;
 
+  /**
+   * `preEncode`: send each batch's events pre-encoded (event-input-wire.ts). Only with a binary
+   * codec: a JSON transport would drop them.
+   */
   constructor(
     private readonly rpc: Client<typeof AxonService>,
     private readonly timers: Timers,
     options: ProducerOptions = {},
+    private readonly preEncode = false,
   ) {
     this.#lingerMs = options.lingerMs ?? 0;
     this.#maxBatchEvents = options.maxBatchEvents ?? 1000;
@@ -149,16 +155,16 @@ export class AppendProducer {
       batch.attempts++;
       session.inFlight.push(batch);
       session.unackedBytes += batch.bytes;
-      session.requests.push({
-        batch,
-        request: {
-          batchId: this.#nextBatchId++,
-          axonId: batch.axonId,
-          events: batch.callers.map((c) => c.event),
-          expectedHead: batch.expectedHead,
-          idempotencyKey: batch.idempotencyKey,
-        },
-      });
+      const fields = {
+        batchId: this.#nextBatchId++,
+        axonId: batch.axonId,
+        events: batch.callers.map((c) => c.event),
+        expectedHead: batch.expectedHead,
+        idempotencyKey: batch.idempotencyKey,
+      };
+      const request =
+        this.preEncode && fields.events.every(encodable) ? preEncodedAppendRequest(fields) : fields;
+      session.requests.push({ batch, request });
     }
     this.#scheduleIdleClose();
   }

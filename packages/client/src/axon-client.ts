@@ -59,8 +59,9 @@ export interface AxonClientOptions {
    */
   readonly producer?: ProducerOptions | boolean;
   /**
-   * Decode the events of `subscribe()` by hand instead of through protobuf-es messages: the same
-   * events, several times less client CPU per event in a replay. On with the default transport;
+   * Decode the events of `subscribe()`, and encode those of coalesced `publish()` batches, by hand
+   * instead of through protobuf-es messages: the same bytes, several times less client CPU per
+   * event. On with the default transport;
    * off with a custom `transport` unless set here, and then the transport must use a binary codec
    * (gRPC, gRPC-Web or Connect with `useBinaryFormat`), not JSON.
    */
@@ -91,13 +92,13 @@ export function createAxonClient(options: AxonClientOptions): AxonClient {
   const transport = resolveTransport(options);
   const rpc = createClient(AxonService, transport);
   const timers = options.timers ?? systemTimers;
+  // The default transports speak binary, so hand encoding and decoding are safe with them.
+  const wireDecoding = options.wireDecoding ?? !options.transport;
   const producerSetting = options.producer ?? (options.transport ? false : defaultTransportStreamsBothWays);
   const producer =
     producerSetting === false
       ? undefined
-      : new AppendProducer(rpc, timers, producerSetting === true ? {} : producerSetting);
-  // The default transports speak binary, so hand decoding of Subscribe frames is safe with them.
-  const wireDecoding = options.wireDecoding ?? !options.transport;
+      : new AppendProducer(rpc, timers, producerSetting === true ? {} : producerSetting, wireDecoding);
   const defaults = {
     subscribeFrames: wireDecoding ? wireFrames(transport) : messageFrames(rpc),
     source: options.source ?? "client",

@@ -1,6 +1,7 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { createConnectTransport } from "@connectrpc/connect-node";
 import { type RunningAxonServer, startAxonServer } from "@openaxon/server";
 import { type KvLogStore, type LogStore, openClassicLevelLogStore } from "@openaxon/store";
 import { afterAll, beforeAll, expect, test, vi } from "vitest";
@@ -79,6 +80,27 @@ test("32 concurrent publish() calls share one append, each caller getting its ow
   // Caller i's payload is stored at the sequence caller i was given.
   expect(results.map((r) => JSON.parse(page.events[r.sequence - 1]!.payload))).toEqual(
     results.map((_, i) => ({ i })),
+  );
+});
+
+test("coalesced publishes over a custom JSON transport arrive whole (events are hand-encoded only for binary)", async () => {
+  const json = createAxonClient({
+    baseUrl: server.url,
+    source: "test",
+    transport: createConnectTransport({ baseUrl: server.url, httpVersion: "2", useBinaryFormat: false }),
+    producer: true,
+  });
+  const axon = json.axon(await newAxon());
+  const before = observer.appends.length;
+  const results = await Promise.all(
+    Array.from({ length: 8 }, (_, i) =>
+      axon.publish({ eventType: "user.message", payload: { i, text: "é😀" } }),
+    ),
+  );
+  expect(observer.appends.slice(before)).toEqual([8]);
+  const page = await axon.events({ limit: 100 });
+  expect(results.map((r) => JSON.parse(page.events[r.sequence - 1]!.payload))).toEqual(
+    results.map((_, i) => ({ i, text: "é😀" })),
   );
 });
 
