@@ -1,5 +1,6 @@
 import type { MachineInfo } from "../machine.js";
 import type { FanoutResult } from "./fanout.js";
+import type { MemoryResult } from "./memory.js";
 import type { StallResult } from "./stall.js";
 
 export interface PeerRow {
@@ -31,6 +32,7 @@ export interface PeersSummary {
   readonly ceilings?: readonly Ratio[];
   readonly fanout?: FanoutResult;
   readonly stall?: StallResult;
+  readonly memory?: MemoryResult;
   readonly loadStart: string;
   readonly loadEnd: string;
 }
@@ -152,8 +154,9 @@ export function formatPeersTable(s: PeersSummary): string {
       : []),
     ...(s.fanout ? [...aligned(FANOUT_HEAD, [fanoutCells(s.fanout)]), ""] : []),
     ...(s.stall ? [...aligned(STALL_HEAD, [stallCells(s.stall)]), ""] : []),
+    ...(s.memory ? [...aligned(MEMORY_HEAD, [memoryCells(s.memory)]), ""] : []),
     ...(live.length > 0 ? [...live.map((c) => `${c.label}: ${checkText(c)}`), ""] : []),
-    ...[s.fanout?.errors, s.stall?.errors].flatMap((e) =>
+    ...[s.fanout?.errors, s.stall?.errors, s.memory?.live.errors].flatMap((e) =>
       e && e.length > 0 ? [`errors: ${e.join("; ")}`] : [],
     ),
     `load average (1/5/15 min) at start ${s.loadStart}, at end ${s.loadEnd}`,
@@ -163,6 +166,8 @@ export function formatPeersTable(s: PeersSummary): string {
 // Live fan-out and the stalled subscriber: axond only, with the lean Subscribe client.
 
 const RSS_BOUND_MIB = 400;
+/** Issue 10 item 5: 10k axons and 1k live subscribers in 200 MB. */
+const MEMORY_BOUND_MB = 200;
 const FANOUT_P99_BOUND_MS = 50;
 
 export interface Check {
@@ -174,7 +179,7 @@ export interface Check {
 const checkText = (c: Check) => `${c.value} ${c.met === undefined ? "(n/a)" : c.met ? "met" : "missed"}`;
 
 /** The issue's "Done when" checks for the live scenarios. */
-export function liveChecks(s: Pick<PeersSummary, "fanout" | "stall">): Check[] {
+export function liveChecks(s: Pick<PeersSummary, "fanout" | "stall" | "memory">): Check[] {
   const checks: Check[] = [];
   const f = s.fanout;
   if (f) {
@@ -220,8 +225,41 @@ export function liveChecks(s: Pick<PeersSummary, "fanout" | "stall">): Check[] {
       },
     );
   }
+  const m = s.memory;
+  if (m) {
+    const mb = (m.peakRssMiB * 1024 * 1024) / 1e6;
+    checks.push(
+      {
+        label: `${int(m.axons)} axons and ${int(m.subscribers)} live subscribers: axond peak RSS ≤ ${MEMORY_BOUND_MB} MB (item 5)`,
+        met: mb <= MEMORY_BOUND_MB,
+        value: `**${int(mb)} MB** (${int(m.peakRssMiB)} MiB)`,
+      },
+      {
+        label: "those subscribers got every event, in order",
+        met: m.live.missing === 0 && m.live.undelivered === 0 && m.live.duplicates === 0,
+        value: `**${int(m.live.deliveries)} of ${int(m.live.expectedDeliveries)} deliveries**`,
+      },
+    );
+  }
   return checks;
 }
+
+const MEMORY_HEAD = [
+  "axons and live subscribers",
+  "axons",
+  "subscribers (connections)",
+  "axond RSS MiB: fresh / after axons / peak with subscribers",
+  "events (rate)",
+  "deliveries",
+];
+const memoryCells = (m: MemoryResult) => [
+  `axond from ${m.from} (fresh, lean client)`,
+  int(m.axons),
+  `${int(m.subscribers)} (${m.live.connections})`,
+  `${int(m.startRssMiB)} / ${int(m.afterAxonsRssMiB)} / ${int(m.peakRssMiB)}`,
+  `${int(m.live.events)} (${int(m.live.events / m.live.publishSeconds)} ev/s)`,
+  int(m.live.deliveries),
+];
 
 const FANOUT_HEAD = [
   "live fan-out",
@@ -308,6 +346,14 @@ sequence with no gap or duplicate.`,
   ];
   if (s.fanout) parts.push(mdTable(FANOUT_HEAD, [fanoutCells(s.fanout)]));
   if (s.stall) parts.push(mdTable(STALL_HEAD, [stallCells(s.stall)]));
+  if (s.memory) {
+    parts.push(
+      `**Axons and live subscribers** (\`bench/peers/memory.ts\`, on a fresh axond): ${int(s.memory.axons)} axons created
+(32 callers), then ${int(s.memory.subscribers)} Subscribe streams live on one more axon while it gets 100 ev/s for 5 s
+(the fan-out code at a low rate); axond's RSS sampled throughout.`,
+      mdTable(MEMORY_HEAD, [memoryCells(s.memory)]),
+    );
+  }
   parts.push(
     `Checks (issue 10 "Done when"):\n\n${liveChecks(s)
       .map((c) => `- ${c.label}: ${checkText(c)}`)

@@ -140,18 +140,22 @@ export async function startNats(): Promise<SystemProcess> {
   return { name: "jetstream", pid: child.pid!, address: `127.0.0.1:${match[1]}`, stop: stopper(child, dir) };
 }
 
-/** axond itself (apps/axond), the way a user runs it, over a fresh data dir. */
-export async function startAxond(): Promise<SystemProcess> {
+/** The built axond (`npm run build`), if there is one: what an installed axond runs. */
+export const builtAxond = new URL("../../apps/axond/dist/main.js", import.meta.url).pathname;
+
+/**
+ * axond itself (apps/axond) over a fresh data dir: from its TypeScript sources through tsx, as
+ * `npm start` runs it, or with `built` from dist/ as an installed axond runs (tsx's loader
+ * thread alone holds ~50 MiB, which matters where RSS is the measure).
+ */
+export async function startAxond(options: { built?: boolean } = {}): Promise<SystemProcess> {
   const dir = await mkdtemp(join(tmpdir(), "bench-axond-"));
   const main = new URL("../../apps/axond/src/main.ts", import.meta.url).pathname;
   // e.g. BENCH_AXOND_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" to profile axond under load.
   const nodeArgs = (process.env.BENCH_AXOND_NODE_ARGS ?? "").split(" ").filter((a) => a !== "");
   const args = [
     ...nodeArgs,
-    "--conditions=source",
-    "--import",
-    "tsx",
-    main,
+    ...(options.built ? [builtAxond] : ["--conditions=source", "--import", "tsx", main]),
     "--listen",
     "127.0.0.1:0",
     "--data-dir",

@@ -1,3 +1,4 @@
+import { existsSync } from "node:fs";
 import { readFile, writeFile } from "node:fs/promises";
 import os from "node:os";
 import { parseArgs } from "node:util";
@@ -6,6 +7,7 @@ import { NOTES_MARKER } from "../report.js";
 import type { DriverName } from "./driver.js";
 import { type FanoutResult, fanout } from "./fanout.js";
 import type { GeneratorResult, GeneratorTask } from "./generator.js";
+import { axonsAndSubscribers, type MemoryResult } from "./memory.js";
 import {
   clientCeilings,
   formatLiveMarkdown,
@@ -15,6 +17,7 @@ import {
   ratios,
 } from "./peers-report.js";
 import {
+  builtAxond,
   missingBinaries,
   processCpuSeconds,
   rssMiB,
@@ -31,7 +34,7 @@ import { type StallResult, stalledSubscriber } from "./stall.js";
 // `npm run bench -- --peers`: axond, Redis Streams (AOF everysec and always) and NATS JetStream
 // (file storage) started side by side on loopback and driven by the same generator, one at a time.
 
-const SCENARIOS = ["unary", "batch", "replay", "create", "fanout", "stall"] as const;
+const SCENARIOS = ["unary", "batch", "replay", "create", "fanout", "stall", "memory"] as const;
 type Scenario = (typeof SCENARIOS)[number];
 
 const USAGE = `usage: npm run bench -- --peers [--events N] [--seconds S] [--only LIST] [--write]
@@ -43,6 +46,9 @@ const USAGE = `usage: npm run bench -- --peers [--events N] [--seconds S] [--onl
   --fanout-warmup S   fan-out publishing before that, not counted in latency (default 2)
   --fanout-rate N     fan-out publish rate, events/s (default 1,000)
   --stall-events N    events published past the stalled subscriber (default 500,000)
+  memory: a fresh axond, --axons N created, then --subscribers N live on one (100 ev/s, 5 s): RSS
+  --built             run axond from apps/axond/dist (npm run build first), as installed, not
+                      from its sources through tsx (whose loader thread holds ~50 MiB of RSS)
   --only LIST         run only these scenarios: ${SCENARIOS.join(",")} (comma-separated)
   --write             record the table in docs/benchmarks.md ("Side by side")`;
 
@@ -57,6 +63,7 @@ interface Settings {
   readonly stallEvents: number;
   readonly only: ReadonlySet<Scenario>;
   readonly write: boolean;
+  readonly built: boolean;
 }
 
 function parseOnly(value: string | undefined): ReadonlySet<Scenario> {
@@ -84,6 +91,7 @@ export async function runPeers(argv: readonly string[]): Promise<void> {
       "stall-events": { type: "string", default: "500000" },
       only: { type: "string" },
       write: { type: "boolean", default: false },
+      built: { type: "boolean", default: false },
       help: { type: "boolean", short: "h" },
     },
   });
@@ -99,7 +107,11 @@ export async function runPeers(argv: readonly string[]): Promise<void> {
     stallEvents: Number(values["stall-events"]),
     only: parseOnly(values.only),
     write: values.write,
+    built: values.built,
   };
+  if (s.built && !existsSync(builtAxond))
+    throw new Error(`--built: ${builtAxond} is missing; run npm run build`);
+  const freshAxond = () => startAxond({ built: s.built });
   const counts = [s.events, s.axons, s.subscribers, s.fanoutRate, s.stallEvents];
   if (!(counts.every((n) => Number.isSafeInteger(n) && n > 0) && s.seconds > 0 && s.fanoutSeconds > 0)) {
     throw new Error(USAGE);
@@ -121,47 +133,50 @@ export async function runPeers(argv: readonly string[]): Promise<void> {
   const rows: PeerRow[] = [];
   let fanoutResult: FanoutResult | undefined;
   let stallResult: StallResult | undefined;
+  let memoryResult: MemoryResult | undefined;
   const on = (scenario: Scenario) => s.only.has(scenario);
-  await withSystem(startAxond, async (axond) => {
-    if (on("unary")) {
-      for (const driver of ["axond-grpc", "axond-sdk"] as const) {
-        rows.push(await measure(axond, driver, "unary-32", unary(driver, axond, s)));
+  const firstAxond = (["unary", "batch", "replay", "fanout", "create"] as const).some(on);
+  if (firstAxond)
+    await withSystem(freshAxond, async (axond) => {
+      if (on("unary")) {
+        for (const driver of ["axond-grpc", "axond-sdk"] as const) {
+          rows.push(await measure(axond, driver, "unary-32", unary(driver, axond, s)));
+        }
       }
-    }
-    if (on("batch"))
-      rows.push(await measure(axond, "axond-grpc", "batch 100×4", batch("axond-grpc", axond, s)));
-    if (on("replay")) {
-      const log = await populate("axond-grpc", axond, s.events);
-      for (const driver of ["axond-sdk", "axond-grpc"] as const) {
-        rows.push(await measure(axond, driver, "replay", () => replay(driver, axond, log, s.events)));
+      if (on("batch"))
+        rows.push(await measure(axond, "axond-grpc", "batch 100×4", batch("axond-grpc", axond, s)));
+      if (on("replay")) {
+        const log = await populate("axond-grpc", axond, s.events);
+        for (const driver of ["axond-sdk", "axond-grpc"] as const) {
+          rows.push(await measure(axond, driver, "replay", () => replay(driver, axond, log, s.events)));
+        }
       }
-    }
-    if (on("fanout")) {
-      process.stdout.write("  live fan-out axond-lean… ");
-      await settled(axond.pid);
-      fanoutResult = await fanout(axond, {
-        subscribers: s.subscribers,
-        seconds: s.fanoutSeconds,
-        warmupSeconds: s.fanoutWarmupSeconds,
-        rate: s.fanoutRate,
-        workers: 2,
-        streamsPerConnection: 200,
-      });
-    }
-    if (!on("create")) return;
-    const axons = s.axons;
-    rows.push(
-      await measure(axond, "axond-grpc", `${axons.toLocaleString("en-US")} axons created`, () =>
-        runGeneratorInWorker({
-          driver: "axond-grpc",
-          address: axond.address,
-          log: "bench-axon",
-          kind: "create",
-          events: axons,
-        }),
-      ),
-    );
-  });
+      if (on("fanout")) {
+        process.stdout.write("  live fan-out axond-lean… ");
+        await settled(axond.pid);
+        fanoutResult = await fanout(axond, {
+          subscribers: s.subscribers,
+          seconds: s.fanoutSeconds,
+          warmupSeconds: s.fanoutWarmupSeconds,
+          rate: s.fanoutRate,
+          workers: 2,
+          streamsPerConnection: 200,
+        });
+      }
+      if (!on("create")) return;
+      const axons = s.axons;
+      rows.push(
+        await measure(axond, "axond-grpc", `${axons.toLocaleString("en-US")} axons created`, () =>
+          runGeneratorInWorker({
+            driver: "axond-grpc",
+            address: axond.address,
+            log: "bench-axon",
+            kind: "create",
+            events: axons,
+          }),
+        ),
+      );
+    });
   if (on("unary")) {
     // The same clients against a server that does nothing: the ceiling any server could reach with them.
     await withSystem(startNullAxond, async (nothing) => {
@@ -172,12 +187,25 @@ export async function runPeers(argv: readonly string[]): Promise<void> {
   }
   if (on("stall")) {
     // A fresh axond: RSS left over from the fan-out would hide what the stalled stream costs.
-    await withSystem(startAxond, async (axond) => {
+    await withSystem(freshAxond, async (axond) => {
       process.stdout.write("  stalled subscriber axond-lean… ");
       stallResult = await stalledSubscriber(axond, {
         events: s.stallEvents,
         batchSize: 1000,
         concurrency: 4,
+      });
+    });
+  }
+  if (on("memory")) {
+    // A fresh axond again: item 5's budget is for axons and subscribers, not the other scenarios' heap.
+    await withSystem(freshAxond, async (axond) => {
+      process.stdout.write(`  ${s.axons.toLocaleString("en-US")} axons + live subscribers axond-lean… `);
+      memoryResult = await axonsAndSubscribers(axond, {
+        axons: s.axons,
+        subscribers: s.subscribers,
+        rate: 100,
+        seconds: 5,
+        from: s.built ? "dist/" : "src/ through tsx",
       });
     });
   }
@@ -215,6 +243,7 @@ export async function runPeers(argv: readonly string[]): Promise<void> {
     ceilings: clientCeilings(rows),
     fanout: fanoutResult,
     stall: stallResult,
+    memory: memoryResult,
     loadStart: fmtLoad(loadStart),
     loadEnd: fmtLoad(loadEnd),
   };
@@ -232,7 +261,7 @@ export async function runPeers(argv: readonly string[]): Promise<void> {
         formatPeersMarkdown(summary, machine, command),
       );
     }
-    if (summary.fanout || summary.stall) {
+    if (summary.fanout || summary.stall || summary.memory) {
       text = withSection(text, LIVE, LIVE_END, formatLiveMarkdown(summary, machine, command));
     }
     await writeFile(doc, text);
