@@ -153,8 +153,6 @@ export class AppendProducer {
       if (session.inFlight.length > 0 && session.unackedBytes >= this.#maxUnackedBytes) return;
       const batch = this.#queue.shift()!;
       batch.attempts++;
-      session.inFlight.push(batch);
-      session.unackedBytes += batch.bytes;
       const fields = {
         batchId: this.#nextBatchId++,
         axonId: batch.axonId,
@@ -162,8 +160,13 @@ export class AppendProducer {
         expectedHead: batch.expectedHead,
         idempotencyKey: batch.idempotencyKey,
       };
+      // Events the hand encoder cannot write exactly (a JS caller's non-string field) go through
+      // protobuf-es, whose message init and the server's validation answer them as before.
       const request =
         this.preEncode && fields.events.every(encodable) ? preEncodedAppendRequest(fields) : fields;
+      // In flight only once its request exists: responses are matched to batches by position.
+      session.inFlight.push(batch);
+      session.unackedBytes += batch.bytes;
       session.requests.push({ batch, request });
     }
     this.#scheduleIdleClose();
@@ -290,9 +293,12 @@ function newBatch(
   };
 }
 
+/** Tolerates a JS caller's missing or non-string field: the server's validation will name it. */
 function eventBytes(event: WireEvent): number {
-  return event.payload.length + event.source.length + event.eventType.length + 32;
+  return lengthOf(event.payload) + lengthOf(event.source) + lengthOf(event.eventType) + 32;
 }
+
+const lengthOf = (value: unknown) => (typeof value === "string" ? value.length : 0);
 
 function settleAck(
   batch: Batch,

@@ -61,7 +61,8 @@ export interface AxonClientOptions {
   /**
    * Decode the events of `subscribe()`, and encode those of coalesced `publish()` batches, by hand
    * instead of through protobuf-es messages: the same bytes, several times less client CPU per
-   * event. On with the default transport;
+   * event (interceptors then see Append requests with `events` empty and the events' bytes as an
+   * unknown field). On with the default transport;
    * off with a custom `transport` unless set here, and then the transport must use a binary codec
    * (gRPC, gRPC-Web or Connect with `useBinaryFormat`), not JSON.
    */

@@ -38,10 +38,13 @@ describe("encodeEvents", () => {
     }
   });
 
-  it("refuses to hand-encode an origin it cannot write, so the producer falls back", () => {
+  it("refuses to hand-encode what it cannot write exactly, so the producer falls back", () => {
     expect(encodable({ origin: -1, source: "", eventType: "", payload: "" })).toBe(false);
     expect(encodable({ origin: 1.5, source: "", eventType: "", payload: "" })).toBe(false);
     expect(encodable({ source: "", eventType: "", payload: "" })).toBe(true);
+    // A JS caller may leave a field out or pass a number: protobuf-es answers those, not the encoder.
+    expect(encodable({ source: "", payload: "" } as unknown as EventInputFields)).toBe(false);
+    expect(encodable({ source: 7, eventType: "", payload: "" } as unknown as EventInputFields)).toBe(false);
   });
 });
 

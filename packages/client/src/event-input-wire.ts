@@ -79,9 +79,15 @@ function writeString(buf: Uint8Array, offset: number, tag: number, value: string
   return lengthBefore(buf, offset + 1, reserved, written);
 }
 
-/** Whether `encodeEvents` can write the event: an origin that is a small non-negative integer. */
+/**
+ * Whether `encodeEvents` writes the event exactly as toBinary would: string fields (a JS caller
+ * may pass anything) and an origin that is a small non-negative integer.
+ */
 export const encodable = (e: EventInputFields): boolean =>
-  e.origin === undefined || (Number.isInteger(e.origin) && e.origin >= 0 && e.origin < 2 ** 31);
+  typeof e.source === "string" &&
+  typeof e.eventType === "string" &&
+  typeof e.payload === "string" &&
+  (e.origin === undefined || (Number.isInteger(e.origin) && e.origin >= 0 && e.origin < 2 ** 31));
 
 /**
  * The `events` entries of an AppendRequest (tag, length, EventInput, for each event), byte for byte
@@ -109,7 +115,8 @@ export function encodeEvents(events: readonly EventInputFields[]): Uint8Array {
     b = writeString(buf, b, TAG_PAYLOAD, e.payload);
     o = lengthBefore(buf, o, reserved, b - start);
   }
-  return buf.subarray(0, o);
+  // Room was reserved for three bytes per UTF-16 unit; don't hold that while the batch is unacked.
+  return o * 2 < capacity ? buf.slice(0, o) : buf.subarray(0, o);
 }
 
 /**

@@ -104,6 +104,26 @@ test("coalesced publishes over a custom JSON transport arrive whole (events are 
   );
 });
 
+test("a JS caller's event without an event type fails only its own call and leaves the session in step", async () => {
+  const axon = client.axon(await newAxon());
+  const noType = { payload: { i: 2 } } as unknown as Parameters<typeof axon.publish>[0];
+  const outcomes = await Promise.all(
+    Array.from({ length: 6 }, (_, i) =>
+      outcome(axon.publish(i === 2 ? noType : { eventType: "user.message", payload: { i } })),
+    ),
+  );
+  expect((outcomes[2] as ConnectError).code).toBe(Code.InvalidArgument);
+  const sequences = outcomes
+    .filter((o) => !(o instanceof ConnectError))
+    .map((o) => (o as { sequence: number }).sequence);
+  expect(sequences.sort((a, b) => a - b)).toEqual([1, 2, 3, 4, 5]);
+  // Acks still match their batches: the next publish gets the next sequence, its payload stored there.
+  const next = await axon.publish({ eventType: "user.message", payload: { after: true } });
+  expect(next.sequence).toBe(6);
+  const page = await axon.events({ limit: 10 });
+  expect(JSON.parse(page.events[5]!.payload)).toEqual({ after: true });
+});
+
 test("a bad event fails only its own caller, with the unary call's code and message", async () => {
   const axonId = await newAxon();
   const axon = client.axon(axonId);
