@@ -47,8 +47,9 @@ const USAGE = `usage: npm run bench -- --peers [--events N] [--seconds S] [--onl
   --fanout-rate N     fan-out publish rate, events/s (default 1,000)
   --stall-events N    events published past the stalled subscriber (default 500,000)
   memory: a fresh axond, --axons N created, then --subscribers N live on one (100 ev/s, 5 s): RSS
-  --built             run axond from apps/axond/dist (npm run build first), as installed, not
-                      from its sources through tsx (whose loader thread holds ~50 MiB of RSS)
+  --built             run axond from apps/axond/dist (npm run build first: a stale dist/ is
+                      measured as it is), as installed, not from its sources through tsx
+                      (whose loader thread holds ~50 MiB of RSS)
   --only LIST         run only these scenarios: ${SCENARIOS.join(",")} (comma-separated)
   --write             record the table in docs/benchmarks.md ("Side by side")`;
 
