@@ -94,16 +94,19 @@ export const encodable = (e: EventInputFields): boolean =>
  * what toBinary writes for them.
  */
 export function encodeEvents(events: readonly EventInputFields[]): Uint8Array {
+  const reservedLengths = new Array<number>(events.length);
   let capacity = 0;
-  for (const e of events) {
-    const max = bodyMax(e);
-    capacity += 1 + varintSize(max) + max;
+  for (let i = 0; i < events.length; i++) {
+    const max = bodyMax(events[i]!);
+    reservedLengths[i] = varintSize(max);
+    capacity += 1 + reservedLengths[i]! + max;
   }
   const buf = new Uint8Array(capacity);
   let o = 0;
-  for (const e of events) {
+  for (let i = 0; i < events.length; i++) {
+    const e = events[i]!;
     buf[o++] = TAG_EVENTS;
-    const reserved = varintSize(bodyMax(e));
+    const reserved = reservedLengths[i]!;
     const start = o + reserved;
     let b = start;
     if (e.origin) {
