@@ -77,12 +77,14 @@ function asBuffer(bytes: Uint8Array): Buffer {
 }
 
 /** Offset of the header fields; throws on an unknown version. */
+const truncated = (buf: Buffer) => new Error(`chunk of ${buf.length} bytes is truncated`);
+
 function checkVersion(buf: Buffer): number {
   const version = buf.length > 0 ? buf.readUInt8(0) : -1;
   if (version !== VERSION && version !== PER_EVENT_TIME_VERSION && version !== LEGACY_VERSION) {
     throw new Error(`unknown event encoding version ${version}`);
   }
-  if (buf.length < fieldsAt(version) + 20) throw new Error(`chunk of ${buf.length} bytes is truncated`);
+  if (buf.length < fieldsAt(version) + 20) throw truncated(buf);
   return fieldsAt(version);
 }
 
@@ -93,13 +95,13 @@ function checkVersion(buf: Buffer): number {
 export function chunkProblem(bytes: Uint8Array): string | undefined {
   const buf = asBuffer(bytes);
   try {
-    checkVersion(buf);
+    const at = checkVersion(buf);
     if (buf.readUInt8(0) !== LEGACY_VERSION) {
       const stored = buf.readUInt32LE(CRC_AT);
       const actual = crc32(buf.subarray(CRC_AT + 4));
       if (stored !== actual) return `checksum mismatch (stored ${hex(stored)}, computed ${hex(actual)})`;
     }
-    checkStructure(buf);
+    checkStructure(buf, at);
     return undefined;
   } catch (error) {
     return (error as Error).message;
@@ -110,8 +112,7 @@ export function chunkProblem(bytes: Uint8Array): string | undefined {
  * Walks every event's fields as decodeChunk does and fails where it would, without decoding them:
  * verifying a chunk before reading it must not cost a second decode of every string.
  */
-function checkStructure(buf: Buffer): void {
-  const at = checkVersion(buf);
+function checkStructure(buf: Buffer, at: number): void {
   const skip = buf.readUInt8(0) === PER_EVENT_TIME_VERSION ? 9 : 1; // origin (and timestamp)
   const count = buf.readUInt32LE(at + 16);
   let o = at + 20;
@@ -124,8 +125,6 @@ function checkStructure(buf: Buffer): void {
     if (o > buf.length) throw truncated(buf);
   }
 }
-
-const truncated = (buf: Buffer) => new Error(`chunk of ${buf.length} bytes is truncated`);
 
 const hex = (n: number) => `0x${n.toString(16).padStart(8, "0")}`;
 
@@ -182,7 +181,7 @@ export function decodeChunk(
     const origin = buf[o] as Origin;
     o += 1;
     if (perEventTime) {
-      if (o + 8 > buf.length) throw new Error(`chunk of ${buf.length} bytes is truncated`);
+      if (o + 8 > buf.length) throw truncated(buf);
       timestampMs = buf.readDoubleLE(o);
       o += 8;
     }
@@ -195,7 +194,7 @@ export function decodeChunk(
     const payloadLength = buf.readUInt32LE(o);
     const payloadStart = o + 4;
     o = payloadStart + payloadLength;
-    if (o > buf.length) throw new Error(`chunk of ${buf.length} bytes is truncated`);
+    if (o > buf.length) throw truncated(buf);
     if (sequence < from) continue;
     out.push({
       axonId,
