@@ -29,7 +29,7 @@ export interface PeersSummary {
   readonly rows: readonly PeerRow[];
   readonly ratios: readonly Ratio[];
   /** The unary pairs again with axond replaced by null-axond: how far the client alone lets a server go. */
-  readonly ceilings?: readonly Ratio[];
+  readonly ceilings: readonly Ratio[];
   readonly fanout?: FanoutResult;
   readonly stall?: StallResult;
   readonly memory?: MemoryResult;
@@ -40,26 +40,43 @@ export interface PeersSummary {
 const find = (rows: readonly PeerRow[], system: string, client: string, scenario: string) =>
   rows.find((r) => r.system === system && r.client === client && r.scenario === scenario)?.eventsPerSecond;
 
+const pair = (label: string, a: number | undefined, b: number | undefined, target: number): Ratio => ({
+  label,
+  value: a !== undefined && b !== undefined ? a / b : undefined,
+  target,
+});
+
+/** The unary "Done when" pairs: an axond client against a peer, both unary-32. */
+const UNARY_PAIRS = [
+  {
+    what: "SDK publish()",
+    client: "axond-sdk",
+    peer: "Redis everysec",
+    peerSystem: "redis-everysec",
+    peerClient: "redis",
+  },
+  {
+    what: "grpc-js",
+    client: "axond-grpc",
+    peer: "JetStream",
+    peerSystem: "jetstream",
+    peerClient: "jetstream",
+  },
+] as const;
+
+/** A unary pair with `system` serving the axond client: axond itself, or null-axond for the ceiling. */
+const unaryPair = (rows: readonly PeerRow[], system: string, p: (typeof UNARY_PAIRS)[number]) =>
+  pair(
+    `${p.what} unary-32${system === "axond" ? "" : ` against ${system}`} ÷ ${p.peer} unary-32`,
+    find(rows, system, p.client, "unary-32"),
+    find(rows, p.peerSystem, p.peerClient, "unary-32"),
+    1.0,
+  );
+
 /** The issue's "Done when" pairs: axond ÷ peer. */
 export function ratios(rows: readonly PeerRow[]): Ratio[] {
-  const pair = (label: string, a: number | undefined, b: number | undefined, target: number): Ratio => ({
-    label,
-    value: a !== undefined && b !== undefined ? a / b : undefined,
-    target,
-  });
   return [
-    pair(
-      "SDK publish() unary-32 ÷ Redis everysec unary-32",
-      find(rows, "axond", "axond-sdk", "unary-32"),
-      find(rows, "redis-everysec", "redis", "unary-32"),
-      1.0,
-    ),
-    pair(
-      "grpc-js unary-32 ÷ JetStream unary-32",
-      find(rows, "axond", "axond-grpc", "unary-32"),
-      find(rows, "jetstream", "jetstream", "unary-32"),
-      1.0,
-    ),
+    ...UNARY_PAIRS.map((p) => unaryPair(rows, "axond", p)),
     pair(
       "PublishBatch 100×4 ÷ Redis always MULTI 100×4",
       find(rows, "axond", "axond-grpc", "batch 100×4"),
@@ -76,30 +93,11 @@ export function ratios(rows: readonly PeerRow[]): Ratio[] {
 }
 
 /**
- * The two unary pairs with axond replaced by null-axond (a server that stores nothing): the ratio
- * no server could beat with that client on this machine. Its target is the pair's.
+ * The unary pairs with axond replaced by null-axond (a server that stores nothing): the ratio no
+ * server could beat with that client on this machine. Its target is the pair's.
  */
 export function clientCeilings(rows: readonly PeerRow[]): Ratio[] {
-  const pair = (label: string, client: string, peer: number | undefined): Ratio => {
-    const ceiling = find(rows, "null-axond", client, "unary-32");
-    return {
-      label,
-      value: ceiling !== undefined && peer !== undefined ? ceiling / peer : undefined,
-      target: 1.0,
-    };
-  };
-  return [
-    pair(
-      "SDK publish() unary-32 against null-axond ÷ Redis everysec unary-32",
-      "axond-sdk",
-      find(rows, "redis-everysec", "redis", "unary-32"),
-    ),
-    pair(
-      "grpc-js unary-32 against null-axond ÷ JetStream unary-32",
-      "axond-grpc",
-      find(rows, "jetstream", "jetstream", "unary-32"),
-    ),
-  ];
+  return UNARY_PAIRS.map((p) => unaryPair(rows, "null-axond", p));
 }
 
 const ceilingText = (r: Ratio) =>
@@ -149,7 +147,7 @@ export function formatPeersTable(s: PeersSummary): string {
   return [
     ...(s.rows.length > 0 ? [...aligned(HEAD, s.rows.map(cells)), ""] : []),
     ...(s.rows.length > 0 ? [...s.ratios.map((r) => `${r.label}: ${ratioText(r)}`), ""] : []),
-    ...(s.ceilings?.some((c) => c.value !== undefined)
+    ...(s.ceilings.some((c) => c.value !== undefined)
       ? [...s.ceilings.map((c) => `${c.label}: ${ceilingText(c)}`), ""]
       : []),
     ...(s.fanout ? [...aligned(FANOUT_HEAD, [fanoutCells(s.fanout)]), ""] : []),
@@ -396,7 +394,7 @@ Ratios (axond ÷ peer, the issue 10 "Done when" pairs):
 
 ${s.ratios.map((r) => `- ${r.label}: **${ratioText(r)}**`).join("\n")}
 ${
-  s.ceilings?.some((c) => c.value !== undefined)
+  s.ceilings.some((c) => c.value !== undefined)
     ? `
 Client ceilings: the unary clients against \`null-axond\` (\`bench/peers/null-axond.ts\`), a stand-in on
 axond's wire that keeps only a counter per axon (no validation, no store, no fsync). No server can
