@@ -210,10 +210,15 @@ export function decodeChunk(
 }
 
 /** Splits one append into chunks of at most `maxEvents` events and about `maxBytes` bytes. */
+/** Most events one chunk holds (splitIntoChunks' default): readers size their first read by it. */
+export const CHUNK_MAX_EVENTS = 256;
+/** Payload bytes past which splitIntoChunks starts a new chunk (one event may exceed it alone). */
+export const CHUNK_MAX_BYTES = 1024 * 1024;
+
 export function splitIntoChunks(
   events: readonly StoredEvent[],
-  maxEvents = 256,
-  maxBytes = 1024 * 1024,
+  maxEvents = CHUNK_MAX_EVENTS,
+  maxBytes = CHUNK_MAX_BYTES,
 ): StoredEvent[][] {
   const chunks: StoredEvent[][] = [];
   let current: StoredEvent[] = [];

@@ -418,11 +418,14 @@ export class KvLogStore implements LogStore, RecordStore {
       reverse: true,
       limit: 1,
     });
-    const startKey = holding[0]?.[0] ?? keys.event(axonId, from);
+    // That chunk came with its value: the read starts with it instead of fetching it again.
+    const holdingEntry = holding[0];
+    const startKey = holdingEntry?.[0] ?? keys.event(axonId, from);
     return this.readVerified(
       sequencer,
       { gte: startKey, lt: keys.event(axonId, head + 1) },
       { from, to: head, limit, maxBytes },
+      holdingEntry,
     );
   }
 
@@ -441,10 +444,11 @@ export class KvLogStore implements LogStore, RecordStore {
     sequencer: AxonSequencer,
     range: { gt?: string; gte?: string; lt: string; reverse?: boolean },
     want: { from: number; to: number; limit: number; maxBytes: number },
+    first?: readonly [string, Uint8Array],
   ): Promise<StoredEvent[]> {
     const firstBefore = sequencer.firstSequence;
     try {
-      return await readChunks(this.backend, sequencer.axonId, range, want);
+      return await readChunks(this.backend, sequencer.axonId, range, want, first);
     } catch (error) {
       // Chunks a concurrent trim removed are not damage (readAboveTrimLine says what they are).
       const trimmedMeanwhile = sequencer.firstSequence !== firstBefore;

@@ -1,5 +1,12 @@
 import { StoreCorruptionError } from "./errors.js";
-import { chunkFirstSequence, chunkLastSequence, chunkProblem, decodeChunk } from "./event-codec.js";
+import {
+  CHUNK_MAX_BYTES,
+  CHUNK_MAX_EVENTS,
+  chunkFirstSequence,
+  chunkLastSequence,
+  chunkProblem,
+  decodeChunk,
+} from "./event-codec.js";
 import type { KvBackend, KvRange } from "./kv-backend.js";
 import { eventSize, type StoredEvent } from "./log-store.js";
 
@@ -14,14 +21,19 @@ export interface ChunkWant {
  * Reads chunks in key order (or reverse) and returns their events within [from, to], up to `limit`
  * events or until `maxBytes` is spent (at least one event). Every chunk is verified (checksum,
  * structure) and the chunks must tile the range: a gap or overlap, or a damaged chunk, is a
- * `StoreCorruptionError` naming the sequences, never a shorter or altered answer. Chunks per backend
- * read are sized from what was seen so far, so one-event and many-event chunks both take few reads.
+ * `StoreCorruptionError` naming the sequences, never a shorter or altered answer.
+ *
+ * `first`, when the caller already holds the range's first entry (the seek for the chunk holding
+ * `from` fetched it), is used rather than read again. Chunks per backend read start at the fewest
+ * full chunks that could hold `limit` events, so a page does not fetch (and checksum) chunks it will
+ * not use, and are then sized from what was seen, so one-event chunks also take few reads.
  */
 export async function readChunks(
   backend: KvBackend,
   axonId: string,
   range: KvRange & { lt: string },
   want: ChunkWant,
+  first?: readonly [string, Uint8Array],
 ): Promise<StoredEvent[]> {
   const out: StoredEvent[] = [];
   const reverse = range.reverse === true;
@@ -30,17 +42,23 @@ export async function readChunks(
   let expected = reverse ? want.to : want.from;
   let bytes = 0;
   let chunksRead = 0;
+  let eventsInChunks = 0;
   let cursor: KvRange = range;
-  let batch = 16;
+  let pending = first;
   for (;;) {
-    const entries = await readOrExplain(backend, axonId, { ...cursor, limit: batch }, want);
+    const batch = pending ? 1 : chunksToRead(want, out.length, bytes, chunksRead, eventsInChunks);
+    const entries: ReadonlyArray<readonly [string, Uint8Array]> = pending
+      ? [pending]
+      : await readOrExplain(backend, axonId, { ...cursor, limit: batch }, want);
+    pending = undefined;
     for (const [key, value] of entries) {
-      chunksRead++;
       const events = verifiedEvents(axonId, key, value, want);
       const first = chunkFirstSequence(value);
       const last = chunkLastSequence(value);
       if (!(first <= expected && expected <= last))
         throw gap(axonId, reverse, expected, reverse ? last : first);
+      chunksRead++;
+      eventsInChunks += last - first + 1;
       expected = reverse ? first - 1 : last + 1;
       if (reverse) events.reverse();
       for (const event of events) {
@@ -56,11 +74,37 @@ export async function readChunks(
     }
     const edge = entries[entries.length - 1]![0];
     cursor = reverse ? { gt: range.gt, lt: edge, reverse: true } : { gt: edge, lt: range.lt };
-    const perChunk = Math.max(1, out.length / chunksRead);
-    const perEvent = out.length > 0 ? bytes / out.length : 1;
-    const remaining = Math.min(want.limit - out.length, (want.maxBytes - bytes) / perEvent);
-    batch = Math.min(1024, Math.max(1, Math.ceil(remaining / perChunk)));
   }
+}
+
+/**
+ * Chunks the next backend read asks for: the fewest that could hold what is still wanted. Before any
+ * chunk was seen, full chunks (CHUNK_MAX_EVENTS events or CHUNK_MAX_BYTES bytes) plus one for a
+ * start inside a chunk; then chunks as large as those seen, by their event counts rather than the
+ * events taken from them (the first may be entered midway), growing at most fourfold per read.
+ */
+function chunksToRead(
+  want: ChunkWant,
+  taken: number,
+  takenBytes: number,
+  chunksRead: number,
+  eventsInChunks: number,
+): number {
+  let chunks: number;
+  if (chunksRead === 0) {
+    chunks =
+      Math.min(Math.ceil(want.limit / CHUNK_MAX_EVENTS), Math.ceil(want.maxBytes / CHUNK_MAX_BYTES)) + 1;
+  } else {
+    const perEvent = taken > 0 ? takenBytes / taken : 1;
+    const remaining = Math.min(want.limit - taken, (want.maxBytes - takenBytes) / perEvent);
+    // Growth is capped: chunks seen so far may be smaller than the ones ahead (one-event publishes
+    // before a bulk import), and an estimate from them alone could fetch far past the page.
+    chunks = Math.min(
+      Math.ceil(remaining / Math.max(1, eventsInChunks / chunksRead)),
+      Math.max(16, 4 * chunksRead),
+    );
+  }
+  return Math.min(1024, Math.max(1, chunks));
 }
 
 function verifiedEvents(axonId: string, key: string, value: Uint8Array, want: ChunkWant): StoredEvent[] {
