@@ -143,6 +143,9 @@ export async function startNats(): Promise<SystemProcess> {
 /** The built axond (`npm run build`), if there is one: what an installed axond runs. */
 export const builtAxond = new URL("../../apps/axond/dist/main.js", import.meta.url).pathname;
 
+/** The V8 flags axond runs with, as `bin/axond.js` and `npm start` give them. */
+const AXOND_NODE_FLAGS = ["--max-semi-space-size=8"];
+
 /**
  * axond itself (apps/axond) over a fresh data dir: from its TypeScript sources through tsx, as
  * `npm start` runs it, or with `built` from dist/ as an installed axond runs (tsx's loader
@@ -154,6 +157,7 @@ export async function startAxond(options: { built?: boolean } = {}): Promise<Sys
   // e.g. BENCH_AXOND_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" to profile axond under load.
   const nodeArgs = (process.env.BENCH_AXOND_NODE_ARGS ?? "").split(" ").filter((a) => a !== "");
   const args = [
+    ...AXOND_NODE_FLAGS,
     ...nodeArgs,
     ...(options.built ? [builtAxond] : ["--conditions=source", "--import", "tsx", main]),
     "--listen",

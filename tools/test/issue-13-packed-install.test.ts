@@ -138,6 +138,20 @@ describe("the packed tarballs, installed in an empty directory", () => {
   );
 
   it(
+    "runs axond as Node itself, with the V8 flags its bin gives (no shell left behind)",
+    () => {
+      const commands = processGroupCommands(axond!.pid!).filter((argv) =>
+        argv.some((arg) => /\/axond(\.js)?$/.test(arg)),
+      );
+      // One process runs axond: the bin's `exec` replaced its shell, so nothing is left to outlive it.
+      expect(commands).toHaveLength(1);
+      expect(commands[0]![0]).toMatch(/(^|\/)node$/);
+      expect(commands[0]).toContain("--max-semi-space-size=8");
+    },
+    2 * MINUTES,
+  );
+
+  it(
     "serves axond's health check and the prebuilt console",
     async () => {
       expect((await fetch(`${url}/healthz`)).status).toBe(200);
@@ -225,3 +239,24 @@ describe("the packed tarballs, installed in an empty directory", () => {
     2 * MINUTES,
   );
 });
+
+/** The argv of every live process in process group `pgid` (Linux /proc). */
+function processGroupCommands(pgid: number): string[][] {
+  const commands: string[][] = [];
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      // The group is field 5 of /proc/PID/stat, counted after the parenthesised command name.
+      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      if (Number(fields[2]) !== pgid) continue;
+      const argv = readFileSync(`/proc/${entry}/cmdline`, "utf8")
+        .split("\0")
+        .filter((a) => a !== "");
+      commands.push(argv);
+    } catch {
+      // The process ended while we looked.
+    }
+  }
+  return commands;
+}
