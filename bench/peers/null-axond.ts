@@ -5,7 +5,8 @@ import { AxonService } from "@openaxon/protocol";
 
 // `null-axond`: a stand-in for axond that keeps nothing but a counter per axon. It answers
 // CreateAxon, Publish, PublishBatch and Append on the same wire as axond (h2c; Connect and gRPC via
-// connect-node; gRPC Publish on a raw HTTP/2 stream like axond's fast path), with no validation,
+// connect-node; gRPC Publish and PublishBatch on raw HTTP/2 streams like axond's fast path, so its
+// cost is never above axond's own), with no validation,
 // no store and no fsync. Driven by the same generator, it shows what the client and the protocol
 // cost on their own: the most a perfect server could give that client on this machine.
 // Run by the peers bench as a child process; prints `null-axond listening on URL`.
@@ -52,16 +53,19 @@ const server = http2.createServer(
   connect,
 );
 
-// gRPC Publish as axond serves it: straight off the HTTP/2 stream, no compatibility layer.
+// gRPC Publish and PublishBatch as axond serves them: straight off the HTTP/2 stream, no
+// compatibility layer, no protobuf-es.
+const FAST = new Map([
+  ["/openaxon.v1.AxonService/Publish", publishReply],
+  ["/openaxon.v1.AxonService/PublishBatch", publishBatchReply],
+]);
 const compat = server.listeners("stream")[0] as (...args: unknown[]) => void;
 server.removeListener("stream", compat);
 server.on(
   "stream",
   (stream: http2.ServerHttp2Stream, headers: http2.IncomingHttpHeaders, ...rest: unknown[]) => {
-    if (
-      headers[":path"] !== "/openaxon.v1.AxonService/Publish" ||
-      headers["content-type"] !== "application/grpc"
-    ) {
+    const reply = FAST.get(headers[":path"] ?? "");
+    if (!reply || headers["content-type"] !== "application/grpc") {
       compat.call(server, stream, headers, ...rest);
       return;
     }
@@ -69,12 +73,10 @@ server.on(
     stream.on("data", (chunk: Buffer) => chunks.push(chunk));
     stream.once("end", () => {
       const body = Buffer.concat(chunks);
-      // PublishRequest field 1 is the axon id; the bench's ids are short, so one length byte.
-      const axonId = body[5] === 0x0a ? body.toString("utf8", 7, 7 + body[6]!) : "";
-      const reply = publishResponseEnvelope(reserve(axonId, 1));
+      const message = envelope(reply(body.subarray(5, 5 + body.readUInt32BE(1))));
       stream.respond({ ":status": 200, "content-type": "application/grpc+proto" }, { waitForTrailers: true });
       stream.once("wantTrailers", () => stream.sendTrailers({ "grpc-status": "0" }));
-      stream.end(reply);
+      stream.end(message);
     });
     stream.on("error", () => {});
   },
@@ -82,21 +84,71 @@ server.on(
 server.on("connection", (socket: Socket) => socket.setNoDelay(true));
 server.on("session", (session) => session.setLocalWindowSize(4 << 20));
 
-/** A gRPC envelope holding PublishResponse { sequence } (field 1, varint). */
-function publishResponseEnvelope(sequence: number): Buffer {
-  const varint: number[] = [];
-  for (let v = sequence; ; v = Math.floor(v / 128)) {
-    if (v < 128) {
-      varint.push(v);
-      break;
+/** PublishResponse { sequence = 1 } for PublishRequest { axon_id = 1, … }. */
+function publishReply(request: Buffer): Buffer {
+  return varintFields([reserve(scan(request).axonId, 1)]);
+}
+
+/** PublishBatchResponse { first_sequence = 1, last_sequence = 2 } for { axon_id = 1, events = 2 }. */
+function publishBatchReply(request: Buffer): Buffer {
+  const { axonId, counted } = scan(request, 2);
+  const first = reserve(axonId, counted);
+  return varintFields([first, first + counted - 1]);
+}
+
+/** The axon id (field 1) and how many `countedField` entries a request holds; skips the rest. */
+function scan(message: Buffer, countedField?: number): { axonId: string; counted: number } {
+  let axonId = "";
+  let counted = 0;
+  let o = 0;
+  const varint = () => {
+    let value = 0;
+    for (let shift = 1; ; shift *= 128) {
+      const byte = message[o++]!;
+      value += (byte & 0x7f) * shift;
+      if (byte < 0x80) return value;
     }
-    varint.push((v % 128) | 0x80);
+  };
+  while (o < message.length) {
+    const tag = varint();
+    const field = Math.floor(tag / 8);
+    const wireType = tag % 8;
+    if (wireType === 0) {
+      varint();
+      continue;
+    }
+    if (wireType !== 2) throw new Error(`null-axond: wire type ${wireType} in a publish request`);
+    const length = varint();
+    if (field === 1) axonId = message.toString("utf8", o, o + length);
+    if (field === countedField) counted++;
+    o += length;
   }
-  const message = Buffer.from([0x08, ...varint]);
-  const envelope = Buffer.alloc(5 + message.length);
-  envelope.writeUInt32BE(message.length, 1);
-  message.copy(envelope, 5);
-  return envelope;
+  return { axonId, counted };
+}
+
+/** A message of unsigned varint fields numbered 1, 2, …; zeros omitted as proto3 does. */
+function varintFields(values: readonly number[]): Buffer {
+  const bytes: number[] = [];
+  values.forEach((value, i) => {
+    if (value === 0) return;
+    bytes.push((i + 1) << 3);
+    for (let v = value; ; v = Math.floor(v / 128)) {
+      if (v < 128) {
+        bytes.push(v);
+        break;
+      }
+      bytes.push((v % 128) | 0x80);
+    }
+  });
+  return Buffer.from(bytes);
+}
+
+/** A gRPC length-prefixed envelope around one uncompressed message. */
+function envelope(message: Buffer): Buffer {
+  const out = Buffer.alloc(5 + message.length);
+  out.writeUInt32BE(message.length, 1);
+  message.copy(out, 5);
+  return out;
 }
 
 server.listen(0, "127.0.0.1", () => {

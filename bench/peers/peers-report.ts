@@ -28,7 +28,7 @@ export interface Ratio {
 export interface PeersSummary {
   readonly rows: readonly PeerRow[];
   readonly ratios: readonly Ratio[];
-  /** The unary pairs again with axond replaced by null-axond: how far the client alone lets a server go. */
+  /** The publish pairs again with axond replaced by null-axond: how far the client alone lets a server go. */
   readonly ceilings: readonly Ratio[];
   readonly fanout?: FanoutResult;
   readonly stall?: StallResult;
@@ -46,43 +46,47 @@ const pair = (label: string, a: number | undefined, b: number | undefined, targe
   target,
 });
 
-/** The unary "Done when" pairs: an axond client against a peer, both unary-32. */
-const UNARY_PAIRS = [
+/** The publish "Done when" pairs: an axond client against a peer in the same scenario. */
+const PUBLISH_PAIRS = [
   {
-    what: "SDK publish()",
+    what: "SDK publish() unary-32",
     client: "axond-sdk",
-    peer: "Redis everysec",
+    scenario: "unary-32",
+    peer: "Redis everysec unary-32",
     peerSystem: "redis-everysec",
     peerClient: "redis",
   },
   {
-    what: "grpc-js",
+    what: "grpc-js unary-32",
     client: "axond-grpc",
-    peer: "JetStream",
+    scenario: "unary-32",
+    peer: "JetStream unary-32",
     peerSystem: "jetstream",
     peerClient: "jetstream",
   },
+  {
+    what: "PublishBatch 100×4",
+    client: "axond-grpc",
+    scenario: "batch 100×4",
+    peer: "Redis always MULTI 100×4",
+    peerSystem: "redis-always",
+    peerClient: "redis",
+  },
 ] as const;
 
-/** A unary pair with `system` serving the axond client: axond itself, or null-axond for the ceiling. */
-const unaryPair = (rows: readonly PeerRow[], system: string, p: (typeof UNARY_PAIRS)[number]) =>
+/** A publish pair with `system` serving the axond client: axond itself, or null-axond for the ceiling. */
+const publishPair = (rows: readonly PeerRow[], system: string, p: (typeof PUBLISH_PAIRS)[number]) =>
   pair(
-    `${p.what} unary-32${system === "axond" ? "" : ` against ${system}`} ÷ ${p.peer} unary-32`,
-    find(rows, system, p.client, "unary-32"),
-    find(rows, p.peerSystem, p.peerClient, "unary-32"),
+    `${p.what}${system === "axond" ? "" : ` against ${system}`} ÷ ${p.peer}`,
+    find(rows, system, p.client, p.scenario),
+    find(rows, p.peerSystem, p.peerClient, p.scenario),
     1.0,
   );
 
 /** The issue's "Done when" pairs: axond ÷ peer. */
 export function ratios(rows: readonly PeerRow[]): Ratio[] {
   return [
-    ...UNARY_PAIRS.map((p) => unaryPair(rows, "axond", p)),
-    pair(
-      "PublishBatch 100×4 ÷ Redis always MULTI 100×4",
-      find(rows, "axond", "axond-grpc", "batch 100×4"),
-      find(rows, "redis-always", "redis", "batch 100×4"),
-      1.0,
-    ),
+    ...PUBLISH_PAIRS.map((p) => publishPair(rows, "axond", p)),
     pair(
       "SDK replay ÷ Redis XRANGE paging",
       find(rows, "axond", "axond-sdk", "replay"),
@@ -93,11 +97,11 @@ export function ratios(rows: readonly PeerRow[]): Ratio[] {
 }
 
 /**
- * The unary pairs with axond replaced by null-axond (a server that stores nothing): the ratio no
+ * The publish pairs with axond replaced by null-axond (a server that stores nothing): the ratio no
  * server could beat with that client on this machine. Its target is the pair's.
  */
 export function clientCeilings(rows: readonly PeerRow[]): Ratio[] {
-  return UNARY_PAIRS.map((p) => unaryPair(rows, "null-axond", p));
+  return PUBLISH_PAIRS.map((p) => publishPair(rows, "null-axond", p));
 }
 
 const ceilingText = (r: Ratio) =>
@@ -396,9 +400,9 @@ ${s.ratios.map((r) => `- ${r.label}: **${ratioText(r)}**`).join("\n")}
 ${
   s.ceilings.some((c) => c.value !== undefined)
     ? `
-Client ceilings: the unary clients against \`null-axond\` (\`bench/peers/null-axond.ts\`), a stand-in on
+Client ceilings: the publish clients against \`null-axond\` (\`bench/peers/null-axond.ts\`), a stand-in on
 axond's wire that keeps only a counter per axon (no validation, no store, no fsync). No server can
-give a client more than that, so these bound what the unary pairs above can reach on this machine:
+give a client more than that, so these bound what the publish pairs above can reach on this machine:
 
 ${s.ceilings.map((c) => `- ${c.label}: **${ceilingText(c)}**`).join("\n")}
 `

@@ -178,12 +178,16 @@ export async function runPeers(argv: readonly string[]): Promise<void> {
         ),
       );
     });
-  if (on("unary")) {
+  if (on("unary") || on("batch")) {
     // The same clients against a server that does nothing: the ceiling any server could reach with them.
     await withSystem(startNullAxond, async (nothing) => {
-      for (const driver of ["axond-grpc", "axond-sdk"] as const) {
-        rows.push(await measure(nothing, driver, "unary-32", unary(driver, nothing, s)));
+      if (on("unary")) {
+        for (const driver of ["axond-grpc", "axond-sdk"] as const) {
+          rows.push(await measure(nothing, driver, "unary-32", unary(driver, nothing, s)));
+        }
       }
+      if (on("batch"))
+        rows.push(await measure(nothing, "axond-grpc", "batch 100×4", batch("axond-grpc", nothing, s)));
     });
   }
   if (on("stall")) {
