@@ -64,7 +64,31 @@ export class SqlHost implements SqlHostPort {
         ? undefined
         : setTimeout(() => this.interrupt(child, pending.timeoutMs!), pending.timeoutMs);
     this.current = { ...pending, timer, message: { ...pending.message, id } };
-    child.send(this.current.message);
+    child.send(this.current.message, (error) => {
+      if (error) this.lost(child, error);
+    });
+  }
+
+  /**
+   * The child cannot be reached: it died before its exit was seen (a send then fails with EPIPE), or
+   * it could not be started. Without a callback or an `error` listener Node would throw that from
+   * the child process object, an uncaught exception in axond. The request in flight fails as when
+   * the child exits during it, and the next request starts a new child.
+   */
+  private lost(child: ChildProcess, error: Error): void {
+    if (this.child !== child) return;
+    this.child = undefined;
+    child.kill("SIGKILL");
+    const current = this.current;
+    this.current = undefined;
+    if (current) {
+      clearTimeout(current.timer);
+      current.reject(new SqlUnavailableError(`the SQL host could not be reached (${error.message})`));
+    }
+    if (!this.closed) {
+      this.events.onRestart(`unreachable (${error.message})`);
+      this.pump();
+    }
   }
 
   private interrupt(child: ChildProcess, timeoutMs: number): void {
@@ -112,7 +136,10 @@ export class SqlHost implements SqlHostPort {
         this.pump();
       }
     });
-    child.send({ id: 0, op: "configure", maxOpen: this.maxOpenDatabases });
+    child.on("error", (error) => this.lost(child, error));
+    child.send({ id: 0, op: "configure", maxOpen: this.maxOpenDatabases }, (error) => {
+      if (error) this.lost(child, error);
+    });
     this.child = child;
     return child;
   }
