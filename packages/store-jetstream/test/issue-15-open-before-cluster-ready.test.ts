@@ -35,7 +35,9 @@ it("waits for a cluster that is not ready yet, then opens and works", async () =
   const opening = openJetStreamLogStore({
     servers: [cluster.urls[0]!],
     prefix: "RDY",
-    requestTimeoutMs: 1000,
+    // The first stream a cluster creates right after it regained its quorum can take seconds on a
+    // loaded machine (CI once timed out here at 1 s); waiting for the cluster is what is tested.
+    requestTimeoutMs: 10_000,
     startTimeoutMs: 60_000,
     onWarning: (message) => warnings.push(message),
   });
