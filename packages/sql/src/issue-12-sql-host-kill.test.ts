@@ -88,3 +88,32 @@ it("issue 12: a SIGKILLed SQL host keeps every acknowledged batch, whole, and no
   // Not vacuous: the kill cut a batch short (the next one is in flight when an ack arrives).
   expect(unknown.size, "batches whose outcome the kill made unknown").toBeGreaterThan(0);
 });
+
+// CI caught axond's SQL service sending the next statement to a host that had just been SIGKILLed,
+// before its exit was seen: the IPC write failed with EPIPE, emitted as an `error` event nobody
+// listened to, an uncaught exception (axond would have exited). Statements sent while the host is
+// dying must fail with UNAVAILABLE, and the next ones run on a new host.
+it("issue 12: statements sent to a host that just died fail as unavailable, and the service goes on", {
+  timeout: 60_000,
+}, async () => {
+  const axon = await store.createAxon({ name: "a", labels: {} });
+  await sql.query(axon.id, { sql: "CREATE TABLE t(n INTEGER)", params: [] });
+  let failed = 0;
+  for (let round = 0; round < 20; round++) {
+    // A stream of statements, each sent the moment the previous one settles, with the host killed
+    // in the middle: the next send lands while the host is dead but its exit not yet seen.
+    let kill = 3;
+    for (let i = 0; i < 8; i++) {
+      if (kill-- === 0) process.kill(hostPid(join(dir, "sql")), "SIGKILL");
+      try {
+        await sql.query(axon.id, { sql: "SELECT count(*) FROM t", params: [] });
+      } catch (error) {
+        expect(error).toBeInstanceOf(SqlUnavailableError);
+        failed++;
+      }
+    }
+  }
+  expect(failed, "statements the kills cut short").toBeGreaterThan(0);
+  const { rows } = await sql.query(axon.id, { sql: "SELECT count(*) FROM t", params: [] });
+  expect(Number(rows[0]![0])).toBe(0);
+});

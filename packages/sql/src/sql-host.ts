@@ -72,21 +72,32 @@ export class SqlHost implements SqlHostPort {
   /**
    * The child cannot be reached: it died before its exit was seen (a send then fails with EPIPE), or
    * it could not be started. Without a callback or an `error` listener Node would throw that from
-   * the child process object, an uncaught exception in axond. The request in flight fails as when
-   * the child exits during it, and the next request starts a new child.
+   * the child process object, an uncaught exception in axond. It is dropped as if it had exited.
    */
   private lost(child: ChildProcess, error: Error): void {
+    child.kill("SIGKILL");
+    this.drop(
+      child,
+      `the SQL host could not be reached (${error.message})`,
+      `unreachable (${error.message})`,
+    );
+  }
+
+  /**
+   * Forgets `child` unless that was done already: the request in flight fails with `failure`, and
+   * unless the service is closing the next request starts a new child.
+   */
+  private drop(child: ChildProcess, failure: string, restartReason: string): void {
     if (this.child !== child) return;
     this.child = undefined;
-    child.kill("SIGKILL");
     const current = this.current;
     this.current = undefined;
     if (current) {
       clearTimeout(current.timer);
-      current.reject(new SqlUnavailableError(`the SQL host could not be reached (${error.message})`));
+      current.reject(new SqlUnavailableError(failure));
     }
     if (!this.closed) {
-      this.events.onRestart(`unreachable (${error.message})`);
+      this.events.onRestart(restartReason);
       this.pump();
     }
   }
@@ -123,18 +134,11 @@ export class SqlHost implements SqlHostPort {
       else this.pump();
     });
     child.on("exit", (code, signal) => {
-      if (this.child !== child) return;
-      this.child = undefined;
-      const current = this.current;
-      this.current = undefined;
-      if (current) {
-        clearTimeout(current.timer);
-        current.reject(new SqlUnavailableError(`the SQL host exited (${signal ?? code}) during the request`));
-      }
-      if (!this.closed) {
-        this.events.onRestart(`exited (${signal ?? code})`);
-        this.pump();
-      }
+      this.drop(
+        child,
+        `the SQL host exited (${signal ?? code}) during the request`,
+        `exited (${signal ?? code})`,
+      );
     });
     child.on("error", (error) => this.lost(child, error));
     child.send({ id: 0, op: "configure", maxOpen: this.maxOpenDatabases }, (error) => {
