@@ -2,6 +2,7 @@ import http2 from "node:http2";
 import type { AddressInfo, Socket } from "node:net";
 import { connectNodeAdapter } from "@connectrpc/connect-node";
 import { AxonService } from "@openaxon/protocol";
+import { skip, varint, varintBytes } from "./sequence-decoder.js";
 
 // `null-axond`: a stand-in for axond that keeps nothing but a counter per axon. It answers
 // CreateAxon, Publish, PublishBatch and Append on the same wire as axond (h2c; Connect and gRPC via
@@ -100,47 +101,27 @@ function publishBatchReply(request: Buffer): Buffer {
 function scan(message: Buffer, countedField?: number): { axonId: string; counted: number } {
   let axonId = "";
   let counted = 0;
-  let o = 0;
-  const varint = () => {
-    let value = 0;
-    for (let shift = 1; ; shift *= 128) {
-      const byte = message[o++]!;
-      value += (byte & 0x7f) * shift;
-      if (byte < 0x80) return value;
-    }
-  };
-  while (o < message.length) {
-    const tag = varint();
-    const field = Math.floor(tag / 8);
-    const wireType = tag % 8;
-    if (wireType === 0) {
-      varint();
+  const at = { pos: 0 };
+  while (at.pos < message.length) {
+    const tag = varint(message, at);
+    const field = tag >>> 3;
+    if (field === 1 && (tag & 7) === 2) {
+      const length = varint(message, at);
+      axonId = message.toString("utf8", at.pos, at.pos + length);
+      at.pos += length;
       continue;
     }
-    if (wireType !== 2) throw new Error(`null-axond: wire type ${wireType} in a publish request`);
-    const length = varint();
-    if (field === 1) axonId = message.toString("utf8", o, o + length);
     if (field === countedField) counted++;
-    o += length;
+    skip(message, at, tag & 7);
   }
   return { axonId, counted };
 }
 
 /** A message of unsigned varint fields numbered 1, 2, …; zeros omitted as proto3 does. */
 function varintFields(values: readonly number[]): Buffer {
-  const bytes: number[] = [];
-  values.forEach((value, i) => {
-    if (value === 0) return;
-    bytes.push((i + 1) << 3);
-    for (let v = value; ; v = Math.floor(v / 128)) {
-      if (v < 128) {
-        bytes.push(v);
-        break;
-      }
-      bytes.push((v % 128) | 0x80);
-    }
-  });
-  return Buffer.from(bytes);
+  return Buffer.from(
+    values.flatMap((value, i) => (value === 0 ? [] : [(i + 1) << 3, ...varintBytes(value)])),
+  );
 }
 
 /** A gRPC length-prefixed envelope around one uncompressed message. */

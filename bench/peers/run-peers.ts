@@ -136,16 +136,20 @@ export async function runPeers(argv: readonly string[]): Promise<void> {
   let stallResult: StallResult | undefined;
   let memoryResult: MemoryResult | undefined;
   const on = (scenario: Scenario) => s.only.has(scenario);
+  /** The publish scenarios through axond's clients (unary-32 with grpc-js and the SDK, batch 100×4). */
+  const measurePublishing = async (system: SystemProcess) => {
+    if (on("unary")) {
+      for (const driver of ["axond-grpc", "axond-sdk"] as const) {
+        rows.push(await measure(system, driver, "unary-32", unary(driver, system, s)));
+      }
+    }
+    if (on("batch"))
+      rows.push(await measure(system, "axond-grpc", "batch 100×4", batch("axond-grpc", system, s)));
+  };
   const firstAxond = (["unary", "batch", "replay", "fanout", "create"] as const).some(on);
   if (firstAxond)
     await withSystem(freshAxond, async (axond) => {
-      if (on("unary")) {
-        for (const driver of ["axond-grpc", "axond-sdk"] as const) {
-          rows.push(await measure(axond, driver, "unary-32", unary(driver, axond, s)));
-        }
-      }
-      if (on("batch"))
-        rows.push(await measure(axond, "axond-grpc", "batch 100×4", batch("axond-grpc", axond, s)));
+      await measurePublishing(axond);
       if (on("replay")) {
         const log = await populate("axond-grpc", axond, s.events);
         for (const driver of ["axond-sdk", "axond-grpc"] as const) {
@@ -180,15 +184,7 @@ export async function runPeers(argv: readonly string[]): Promise<void> {
     });
   if (on("unary") || on("batch")) {
     // The same clients against a server that does nothing: the ceiling any server could reach with them.
-    await withSystem(startNullAxond, async (nothing) => {
-      if (on("unary")) {
-        for (const driver of ["axond-grpc", "axond-sdk"] as const) {
-          rows.push(await measure(nothing, driver, "unary-32", unary(driver, nothing, s)));
-        }
-      }
-      if (on("batch"))
-        rows.push(await measure(nothing, "axond-grpc", "batch 100×4", batch("axond-grpc", nothing, s)));
-    });
+    await withSystem(startNullAxond, measurePublishing);
   }
   if (on("stall")) {
     // A fresh axond: RSS left over from the fan-out would hide what the stalled stream costs.

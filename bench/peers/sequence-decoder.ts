@@ -9,7 +9,7 @@ export type SequenceFrame =
 /** Leading bytes of every fan-out payload; the send time follows. */
 export const SENT_AT_PREFIX = '{"t":';
 
-function varint(buf: Buffer, at: { pos: number }): number {
+export function varint(buf: Buffer, at: { pos: number }): number {
   let result = 0;
   let scale = 1;
   for (;;) {
@@ -20,7 +20,7 @@ function varint(buf: Buffer, at: { pos: number }): number {
   }
 }
 
-function skip(buf: Buffer, at: { pos: number }, wireType: number): void {
+export function skip(buf: Buffer, at: { pos: number }, wireType: number): void {
   if (wireType === 0) varint(buf, at);
   else if (wireType === 2) {
     const length = varint(buf, at); // read first: `at.pos += varint(…)` would add to the old position
@@ -111,7 +111,7 @@ export function encodeSubscribeRequest(axonId: string, afterSequence = 0): Buffe
   return Buffer.concat([Buffer.from(parts), id, Buffer.from(tail)]);
 }
 
-function varintBytes(value: number): number[] {
+export function varintBytes(value: number): number[] {
   const out: number[] = [];
   let v = value;
   while (v >= 0x80) {
