@@ -1,6 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { catchUpThenLive, type FollowItem } from "./catch-up-then-live.js";
+import { chunkPageEvents } from "./chunk-page.js";
 import type { LogStore, StoredEvent } from "./log-store.js";
 import { memoryStore, userEvent } from "./test-support/temp-store.js";
 
@@ -19,6 +20,7 @@ async function follow(
   for await (const item of catchUpThenLive(store, axonId, { ...options, signal: controller.signal })) {
     items.push(item);
     if (item.kind === "events") for (const e of item.events) seen.push(e.sequence);
+    if (item.kind === "chunks") for (const e of chunkPageEvents(item.page)) seen.push(e.sequence);
     if (options.until(seen, items)) controller.abort();
     await options.onItem?.();
   }
@@ -36,8 +38,9 @@ describe("catchUpThenLive", () => {
         fc.array(fc.integer({ min: 1, max: 4 }), { minLength: 1, maxLength: 30 }),
         fc.integer({ min: 0, max: 45 }),
         fc.integer({ min: 1, max: 8 }),
+        fc.boolean(),
         fc.scheduler(),
-        async (before, during, startAfter, batchSize, s) => {
+        async (before, during, startAfter, batchSize, chunkPages, s) => {
           const store = memoryStore();
           const { id } = await store.createAxon({ name: "", labels: {} });
           for (let i = 0; i < before; i++) await store.append(id, [userEvent({ i })]);
@@ -57,6 +60,8 @@ describe("catchUpThenLive", () => {
           const followed = follow(store, id, {
             afterSequence: after,
             batchSize,
+            // Replay as stored chunk pages (the Subscribe path) or as events: the same sequences.
+            chunkPages,
             until: (seen) => seen.length >= total - after,
             onItem: () => s.schedule(Promise.resolve(), "consume"),
           });
@@ -66,6 +71,11 @@ describe("catchUpThenLive", () => {
           // At most one caught_up (none if everything arrived during replay): no spurious fell_behind.
           expect(items.filter((i) => i.kind === "caught_up").length).toBeLessThanOrEqual(1);
           expect(items.some((i) => i.kind === "fell_behind")).toBe(false);
+          // Chunk pages only replay; live items are events.
+          const caughtUp = items.findIndex((i) => i.kind === "caught_up");
+          if (caughtUp >= 0) expect(items.slice(caughtUp).some((i) => i.kind === "chunks")).toBe(false);
+          if (!chunkPages) expect(items.some((i) => i.kind === "chunks")).toBe(false);
+          else if (before > after) expect(items.some((i) => i.kind === "chunks")).toBe(true);
           // Live items keep commits whole, as the very arrays the tail signal delivered (so their
           // encoding can be shared); only the first may be cut where replay left off.
           for (const item of items) {
@@ -161,10 +171,14 @@ describe("catchUpThenLive", () => {
     const followed = follow(store, id, {
       afterSequence: 0,
       filter: (e) => e.eventType === "a",
+      // Chunk pages carry every event: a filtered follower replays events, and filters them.
+      chunkPages: true,
       until: (seen) => seen.includes(5),
     });
     await store.append(id, [userEvent({}, "b"), userEvent({}, "a")]);
-    expect((await followed).seen).toEqual([1, 3, 5]);
+    const { seen, items } = await followed;
+    expect(seen).toEqual([1, 3, 5]);
+    expect(items.some((i) => i.kind === "chunks")).toBe(false);
   });
 
   it("stops promptly when aborted while idle and releases its watcher", async () => {

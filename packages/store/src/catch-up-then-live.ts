@@ -1,4 +1,5 @@
 import { isMutantActive } from "@openaxon/core";
+import type { ChunkPage } from "./chunk-page.js";
 import { eventSize, type LogStore, type StoredEvent } from "./log-store.js";
 
 export type FollowItem =
@@ -12,6 +13,11 @@ export type FollowItem =
        */
       readonly commits?: readonly (readonly StoredEvent[])[];
     }
+  /**
+   * Replayed events still in their stored chunks (only with `chunkPages`): for a consumer that
+   * transcodes them to its wire format instead of decoding them.
+   */
+  | { readonly kind: "chunks"; readonly page: ChunkPage }
   /** Replay reached the head; what follows is live. */
   | { readonly kind: "caught_up"; readonly headSequence: number }
   /** The live buffer overflowed; replay resumes from the store after lastSequence. */
@@ -41,6 +47,11 @@ export interface FollowOptions {
    * sink is only offered a commit while the generator is suspended with nothing to yield.
    */
   readonly liveSink?: (commit: readonly StoredEvent[]) => boolean;
+  /**
+   * Replay pages come as `chunks` items when the store can read chunk pages (LogStore.readChunkPage)
+   * and there is no filter; otherwise, and always once live, as `events`.
+   */
+  readonly chunkPages?: boolean;
 }
 
 /**
@@ -111,9 +122,11 @@ export async function* catchUpThenLive(
   const onAbort = () => wake?.();
   signal?.addEventListener("abort", onAbort);
 
-  const readPage = (): Promise<StoredEvent[]> => {
+  const readChunkPage = options.chunkPages && !filter ? store.readChunkPage?.bind(store) : undefined;
+  const readPage = (): Promise<StoredEvent[] | ChunkPage> => {
     overflowed = false;
-    const page = store.read(axonId, { afterSequence: last, limit: batchSize, maxBytes });
+    const read = { afterSequence: last, limit: batchSize, maxBytes };
+    const page = readChunkPage ? readChunkPage(axonId, read) : store.read(axonId, read);
     // A read still in flight when the consumer stops is abandoned; its failure must not go unhandled.
     page.catch(() => {});
     return page;
@@ -145,10 +158,20 @@ export async function* catchUpThenLive(
       for (;;) {
         const page = await reading;
         if (signal?.aborted) return;
-        let bytes = 0;
-        for (const e of page) bytes += eventSize(e);
-        const shortPage = page.length < batchSize && bytes < maxBytes;
-        const item = page.length > 0 ? deliver(page) : undefined;
+        let item: FollowItem | undefined;
+        let shortPage: boolean;
+        if (Array.isArray(page)) {
+          let bytes = 0;
+          for (const e of page) bytes += eventSize(e);
+          shortPage = page.length < batchSize && bytes < maxBytes;
+          item = page.length > 0 ? deliver(page) : undefined;
+        } else {
+          shortPage = page.count < batchSize && page.bytes < maxBytes;
+          if (page.count > 0) {
+            last = page.lastSequence;
+            item = { kind: "chunks", page };
+          }
+        }
         if (!shortPage) reading = readPage();
         if (item) yield item;
         if (shortPage) {

@@ -160,6 +160,31 @@ export function chunkTimestamp(bytes: Uint8Array): number {
   return buf.readDoubleLE(checkVersion(buf) + 8);
 }
 
+/** Where a chunk's events start, and the header fields that apply to all of them. */
+export interface ChunkLayout {
+  readonly firstSequence: number;
+  /** The first event's timestamp; every event's, unless `perEventTime`. */
+  readonly timestampMs: number;
+  readonly count: number;
+  /** Each event carries its own timestamp (f64) after its origin byte (version 4). */
+  readonly perEventTime: boolean;
+  /** Offset of the first event. */
+  readonly eventsAt: number;
+}
+
+/** The chunk's header, for readers that walk its events themselves (ChunkCursor). */
+export function chunkLayout(bytes: Uint8Array): ChunkLayout {
+  const buf = asBuffer(bytes);
+  const at = checkVersion(buf);
+  return {
+    firstSequence: buf.readDoubleLE(at),
+    timestampMs: buf.readDoubleLE(at + 8),
+    count: buf.readUInt32LE(at + 16),
+    perEventTime: buf.readUInt8(0) === PER_EVENT_TIME_VERSION,
+    eventsAt: at + 20,
+  };
+}
+
 /** Decodes the chunk's events with `from <= sequence <= to`, in ascending order. */
 export function decodeChunk(
   axonId: string,

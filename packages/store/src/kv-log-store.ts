@@ -1,5 +1,6 @@
 import { type Clock, isMutantActive, newId, type Rng, SerialQueue } from "@openaxon/core";
 import { AxonCache } from "./axon-cache.js";
+import type { ChunkPage } from "./chunk-page.js";
 import {
   AxonNotFoundError,
   EventsTrimmedError,
@@ -34,7 +35,7 @@ import type {
   StoreHealth,
   TailListener,
 } from "./log-store.js";
-import { isLevelCorruption, readChunks } from "./read-chunks.js";
+import { type ChunkReader, isLevelCorruption, readChunkSlices, readChunks } from "./read-chunks.js";
 import type { RecordStore } from "./record-store.js";
 import { recoverHead } from "./recover-head.js";
 import { normalizeRetention } from "./retention-decision.js";
@@ -320,12 +321,26 @@ export class KvLogStore implements LogStore, RecordStore {
     }
   }
 
-  async read(axonId: string, options: ReadOptions): Promise<StoredEvent[]> {
+  read(axonId: string, options: ReadOptions): Promise<StoredEvent[]> {
+    return this.reportingDamage(axonId, () => this.readUnchecked(axonId, options));
+  }
+
+  readChunkPage(axonId: string, options: Omit<ReadOptions, "descending">): Promise<ChunkPage> {
+    const empty: ChunkPage = { axonId, slices: [], count: 0, lastSequence: 0, bytes: 0 };
+    return this.reportingDamage(axonId, async () => {
+      this.assertOpen();
+      const loaded = await this.load(axonId);
+      if (!loaded) throw new AxonNotFoundError(axonId);
+      return this.readForward(loaded.sequencer, options, empty, readChunkSlices);
+    });
+  }
+
+  /** Runs a read; LevelDB's own damage reports on the way (head recovery, seeks) are data loss. */
+  private async reportingDamage<T>(axonId: string, read: () => Promise<T>): Promise<T> {
     try {
-      return await this.readUnchecked(axonId, options);
+      return await read();
     } catch (error) {
       if (error instanceof EventsTrimmedError) throw error;
-      // LevelDB's own damage reports from any read on the way (head recovery, seeks) are data loss.
       if (!(error instanceof StoreCorruptionError) && isLevelCorruption(error)) {
         throw this.damaged(new StoreCorruptionError(axonId, undefined, undefined, describe(error)));
       }
@@ -337,62 +352,72 @@ export class KvLogStore implements LogStore, RecordStore {
     this.assertOpen();
     const loaded = await this.load(axonId);
     if (!loaded) throw new AxonNotFoundError(axonId);
+    const { sequencer } = loaded;
+    if (!options.descending) return this.readForward(sequencer, options, [], readChunks);
     // Bound reads by the durable head: an event in a batch LevelDB has applied but not yet
     // acknowledged must not be served before its publisher hears it is durable.
-    const head = isMutantActive("read-uncommitted")
-      ? await this.visibleHead(axonId)
-      : loaded.sequencer.durableHead;
+    const head = isMutantActive("read-uncommitted") ? await this.visibleHead(axonId) : sequencer.durableHead;
     const limit = Math.max(0, options.limit);
     const maxBytes = options.maxBytes ?? Number.POSITIVE_INFINITY;
-    const { sequencer } = loaded;
     const first = sequencer.firstSequence;
-    const trimmed = (requested: number) => new EventsTrimmedError(axonId, first, head, requested);
-    if (options.descending) {
-      const before = options.afterSequence > 0 ? Math.min(options.afterSequence, head + 1) : head + 1;
-      if (before <= 1) return [];
-      // Reading from the head of an axon retention emptied finds nothing; asking for events below
-      // a given sequence, all of them trimmed, is out of range.
-      if (before <= first) {
-        if (options.afterSequence === 0) return [];
-        throw trimmed(before - 1);
-      }
-      if (limit === 0) return [];
-      // The chunk holding `before - 1` is keyed at or below it, so it is the first one found.
-      const events = await this.readAboveTrimLine(sequencer, first, () =>
-        this.readVerified(
-          sequencer,
-          { gt: keys.event(axonId, 0), lt: keys.event(axonId, before), reverse: true },
-          { from: first, to: before - 1, limit, maxBytes },
-        ),
-      );
-      // A trim that landed during the read only shortens the page: it ends at the first sequence.
-      const line = sequencer.firstSequence;
-      return line > first ? events.filter((event) => event.sequence >= line) : events;
+    const before = options.afterSequence > 0 ? Math.min(options.afterSequence, head + 1) : head + 1;
+    if (before <= 1) return [];
+    // Reading from the head of an axon retention emptied finds nothing; asking for events below
+    // a given sequence, all of them trimmed, is out of range.
+    if (before <= first) {
+      if (options.afterSequence === 0) return [];
+      throw new EventsTrimmedError(axonId, first, head, before - 1);
     }
+    if (limit === 0) return [];
+    // The chunk holding `before - 1` is keyed at or below it, so it is the first one found.
+    const events = await this.readAboveTrimLine(sequencer, first, () =>
+      this.readVerified(
+        sequencer,
+        readChunks,
+        { gt: keys.event(axonId, 0), lt: keys.event(axonId, before), reverse: true },
+        { from: first, to: before - 1, limit, maxBytes },
+      ),
+    );
+    // A trim that landed during the read only shortens the page: it ends at the first sequence.
+    const line = sequencer.firstSequence;
+    return line > first ? events.filter((event) => event.sequence >= line) : events;
+  }
+
+  /** An ascending read, of events or of chunk slices (`reader`); `empty` when there is nothing to read. */
+  private async readForward<T>(
+    sequencer: AxonSequencer,
+    options: Omit<ReadOptions, "descending">,
+    empty: T,
+    reader: ChunkReader<T>,
+  ): Promise<T> {
+    const { axonId } = sequencer;
+    const head = isMutantActive("read-uncommitted") ? await this.visibleHead(axonId) : sequencer.durableHead;
+    const limit = Math.max(0, options.limit);
+    const maxBytes = options.maxBytes ?? Number.POSITIVE_INFINITY;
+    const first = sequencer.firstSequence;
     // after_sequence 0 means "from the start": the start of what is retained.
     const from = options.afterSequence === 0 ? first : options.afterSequence + 1;
-    if (from < first) throw trimmed(from);
-    if (limit === 0) return [];
-    if (from > head) return [];
-    const events = await this.readAboveTrimLine(sequencer, from, () =>
-      this.readAscending(sequencer, from, head, limit, maxBytes),
+    if (from < first) throw new EventsTrimmedError(axonId, first, head, from);
+    if (limit === 0 || from > head) return empty;
+    const read = await this.readAboveTrimLine(sequencer, from, () =>
+      this.readAscending(sequencer, reader, from, head, limit, maxBytes),
     );
     // A trim that landed during the read took events this read needed: never serve them.
     if (sequencer.firstSequence > from) {
       throw new EventsTrimmedError(axonId, sequencer.firstSequence, sequencer.durableHead, from);
     }
-    return events;
+    return read;
   }
 
   /**
    * Runs a read that starts at or above `from`; if retention moved the trim line past `from` while
    * it ran, the chunks it found missing were trimmed, not lost: EventsTrimmedError, not damage.
    */
-  private async readAboveTrimLine(
+  private async readAboveTrimLine<T>(
     sequencer: AxonSequencer,
     from: number,
-    read: () => Promise<StoredEvent[]>,
-  ): Promise<StoredEvent[]> {
+    read: () => Promise<T>,
+  ): Promise<T> {
     try {
       return await read();
     } catch (error) {
@@ -403,13 +428,14 @@ export class KvLogStore implements LogStore, RecordStore {
     }
   }
 
-  private async readAscending(
+  private async readAscending<T>(
     sequencer: AxonSequencer,
+    reader: ChunkReader<T>,
     from: number,
     head: number,
     limit: number,
     maxBytes: number,
-  ): Promise<StoredEvent[]> {
+  ): Promise<T> {
     const { axonId } = sequencer;
     // Seek the chunk that holds `from` (keyed by its first sequence, at or below `from`).
     const holding = await this.backend.entries({
@@ -423,6 +449,7 @@ export class KvLogStore implements LogStore, RecordStore {
     const startKey = holdingEntry?.[0] ?? keys.event(axonId, from);
     return this.readVerified(
       sequencer,
+      reader,
       { gte: startKey, lt: keys.event(axonId, head + 1) },
       { from, to: head, limit, maxBytes },
       holdingEntry,
@@ -440,15 +467,16 @@ export class KvLogStore implements LogStore, RecordStore {
     return newest ? chunkLastSequence(newest[1]) : 0;
   }
 
-  private async readVerified(
+  private async readVerified<T>(
     sequencer: AxonSequencer,
+    reader: ChunkReader<T>,
     range: { gt?: string; gte?: string; lt: string; reverse?: boolean },
     want: { from: number; to: number; limit: number; maxBytes: number },
     first?: readonly [string, Uint8Array],
-  ): Promise<StoredEvent[]> {
+  ): Promise<T> {
     const firstBefore = sequencer.firstSequence;
     try {
-      return await readChunks(this.backend, sequencer.axonId, range, want, first);
+      return await reader(this.backend, sequencer.axonId, range, want, first);
     } catch (error) {
       // Chunks a concurrent trim removed are not damage (readAboveTrimLine says what they are).
       const trimmedMeanwhile = sequencer.firstSequence !== firstBefore;

@@ -7,6 +7,7 @@
  */
 
 import type { Origin } from "@openaxon/protocol/vocabulary";
+import type { ChunkPage } from "./chunk-page.js";
 
 /** The vocabulary's origins (the protocol's enum numbers, without loading protobuf code). */
 export { Origin } from "@openaxon/protocol/vocabulary";
@@ -99,9 +100,12 @@ export interface ReadOptions {
   readonly maxBytes?: number;
 }
 
+/** What eventSize adds to an event's text for its other fields and bookkeeping. */
+export const EVENT_SIZE_OVERHEAD = 32;
+
 /** The size of an event for read budgets: its text fields in UTF-16 code units, plus a fixed overhead. */
 export function eventSize(event: EventInput): number {
-  return event.payload.length + event.source.length + event.eventType.length + 32;
+  return event.payload.length + event.source.length + event.eventType.length + EVENT_SIZE_OVERHEAD;
 }
 
 /**
@@ -170,6 +174,13 @@ export interface LogStore {
    * sequence; descending reads stop there). Never returns a trimmed event.
    */
   read(axonId: string, options: ReadOptions): Promise<StoredEvent[]>;
+
+  /**
+   * An ascending `read` whose events stay in their stored encoding (a store that keeps chunks has
+   * it; others leave it out and callers use `read`). Same events, errors and bounds as `read`,
+   * except that `maxBytes` counts text in UTF-8 bytes (ChunkCursor#size), so a page may end sooner.
+   */
+  readChunkPage?(axonId: string, options: Omit<ReadOptions, "descending">): Promise<ChunkPage>;
 
   /**
    * Registers a listener for events committed from now on. Every event committed after this call

@@ -1,3 +1,5 @@
+import { ChunkCursor } from "./chunk-cursor.js";
+import type { ChunkPage, ChunkSlice } from "./chunk-page.js";
 import { StoreCorruptionError } from "./errors.js";
 import {
   CHUNK_MAX_BYTES,
@@ -17,6 +19,15 @@ export interface ChunkWant {
   readonly maxBytes: number;
 }
 
+/** readChunks or readChunkSlices: a read over verified chunks returning `T`. */
+export type ChunkReader<T> = (
+  backend: KvBackend,
+  axonId: string,
+  range: KvRange & { lt: string },
+  want: ChunkWant,
+  first?: readonly [string, Uint8Array],
+) => Promise<T>;
+
 /**
  * Reads chunks in key order (or reverse) and returns their events within [from, to], up to `limit`
  * events or until `maxBytes` is spent (at least one event). Every chunk is verified (checksum,
@@ -35,24 +46,111 @@ export async function readChunks(
   want: ChunkWant,
   first?: readonly [string, Uint8Array],
 ): Promise<StoredEvent[]> {
-  const out: StoredEvent[] = [];
+  const page = new DecodedPage(axonId, range.reverse === true);
+  await walkChunks(backend, axonId, range, want, page, first);
+  return page.events;
+}
+
+/**
+ * readChunks, ascending, with the events left in their chunks: the same events under the same
+ * checks, but no string is decoded (see ChunkPage). `maxBytes` counts ChunkCursor#size.
+ */
+export async function readChunkSlices(
+  backend: KvBackend,
+  axonId: string,
+  range: KvRange & { lt: string },
+  want: ChunkWant,
+  first?: readonly [string, Uint8Array],
+): Promise<ChunkPage> {
+  if (range.reverse) throw new Error("readChunkSlices reads ascending only");
+  const page = new SlicedPage();
+  await walkChunks(backend, axonId, range, want, page, first);
+  return { axonId, slices: page.slices, count: page.taken, lastSequence: page.last, bytes: page.takenBytes };
+}
+
+/** What a walk collects from each verified chunk, and how much it has taken so far. */
+interface PageBuilder {
+  readonly taken: number;
+  readonly takenBytes: number;
+  /** Takes the chunk's events `lo..hi` in the walk's direction, within the limits; true once full. */
+  take(chunk: Uint8Array, lo: number, hi: number, want: ChunkWant): boolean;
+}
+
+class DecodedPage implements PageBuilder {
+  readonly events: StoredEvent[] = [];
+  takenBytes = 0;
+
+  constructor(
+    private readonly axonId: string,
+    private readonly reverse: boolean,
+  ) {}
+
+  get taken(): number {
+    return this.events.length;
+  }
+
+  take(chunk: Uint8Array, lo: number, hi: number, want: ChunkWant): boolean {
+    const events = decodeChunk(this.axonId, chunk, lo, hi);
+    if (this.reverse) events.reverse();
+    for (const event of events) {
+      this.events.push(event);
+      this.takenBytes += eventSize(event);
+      if (this.events.length >= want.limit || this.takenBytes >= want.maxBytes) return true;
+    }
+    return false;
+  }
+}
+
+class SlicedPage implements PageBuilder {
+  readonly slices: ChunkSlice[] = [];
+  taken = 0;
+  takenBytes = 0;
+  last = 0;
+
+  take(chunk: Uint8Array, lo: number, hi: number, want: ChunkWant): boolean {
+    const cursor = new ChunkCursor(chunk);
+    let full = false;
+    let to = lo - 1;
+    while (!full && to < hi && cursor.next()) {
+      if (cursor.sequence < lo) continue;
+      to = cursor.sequence;
+      this.taken++;
+      this.takenBytes += cursor.size;
+      full = this.taken >= want.limit || this.takenBytes >= want.maxBytes;
+    }
+    if (to >= lo) {
+      this.slices.push({ chunk, from: lo, to });
+      this.last = to;
+    }
+    return full;
+  }
+}
+
+/** Walks the range's chunks, verifying each and their tiling, handing each one's wanted events to `page`. */
+async function walkChunks(
+  backend: KvBackend,
+  axonId: string,
+  range: KvRange & { lt: string },
+  want: ChunkWant,
+  page: PageBuilder,
+  first?: readonly [string, Uint8Array],
+): Promise<void> {
   const reverse = range.reverse === true;
   // The next sequence the chunks must continue with (forward: ascending from `from`; reverse:
   // descending from `to`).
   let expected = reverse ? want.to : want.from;
-  let bytes = 0;
   let chunksRead = 0;
   let eventsInChunks = 0;
   let cursor: KvRange = range;
   let pending = first;
   for (;;) {
-    const batch = pending ? 1 : chunksToRead(want, out.length, bytes, chunksRead, eventsInChunks);
+    const batch = pending ? 1 : chunksToRead(want, page.taken, page.takenBytes, chunksRead, eventsInChunks);
     const entries: ReadonlyArray<readonly [string, Uint8Array]> = pending
       ? [pending]
       : await readOrExplain(backend, axonId, { ...cursor, limit: batch }, want);
     pending = undefined;
     for (const [key, value] of entries) {
-      const events = verifiedEvents(axonId, key, value, want);
+      verifyChunk(axonId, key, value);
       const first = chunkFirstSequence(value);
       const last = chunkLastSequence(value);
       if (!(first <= expected && expected <= last))
@@ -60,13 +158,8 @@ export async function readChunks(
       chunksRead++;
       eventsInChunks += last - first + 1;
       expected = reverse ? first - 1 : last + 1;
-      if (reverse) events.reverse();
-      for (const event of events) {
-        out.push(event);
-        bytes += eventSize(event);
-        if (out.length >= want.limit || bytes >= want.maxBytes) return out;
-      }
-      if (reverse ? expected < want.from : expected > want.to) return out;
+      if (page.take(value, Math.max(first, want.from), Math.min(last, want.to), want)) return;
+      if (reverse ? expected < want.from : expected > want.to) return;
     }
     if (entries.length < batch) {
       // The range ended before reaching the bound it had to reach.
@@ -107,7 +200,7 @@ function chunksToRead(
   return Math.min(1024, Math.max(1, chunks));
 }
 
-function verifiedEvents(axonId: string, key: string, value: Uint8Array, want: ChunkWant): StoredEvent[] {
+function verifyChunk(axonId: string, key: string, value: Uint8Array): void {
   const keySequence = sequenceOfKey(key);
   const problem = chunkProblem(value);
   if (problem !== undefined) {
@@ -121,7 +214,6 @@ function verifiedEvents(axonId: string, key: string, value: Uint8Array, want: Ch
       `the chunk at ${key} says it starts at ${chunkFirstSequence(value)}`,
     );
   }
-  return decodeChunk(axonId, value, want.from, want.to);
 }
 
 function gap(axonId: string, reverse: boolean, expected: number, found: number | undefined) {
