@@ -12,14 +12,14 @@ import { signedVarintSize, varintSize, writeSignedVarint, writeVarint } from "./
 // proto3 omits zero values (0, "", ORIGIN_UNSPECIFIED), exactly as toBinary does; event-batch-wire.test.ts
 // checks byte equality against toBinary for arbitrary events.
 
-const TAG_EVENTS = (1 << 3) | 2;
-const TAG_SEQUENCE = (1 << 3) | 0;
-const TAG_AXON_ID = (2 << 3) | 2;
-const TAG_TIMESTAMP = (3 << 3) | 0;
-const TAG_ORIGIN = (4 << 3) | 0;
-const TAG_SOURCE = (5 << 3) | 2;
-const TAG_EVENT_TYPE = (6 << 3) | 2;
-const TAG_PAYLOAD = (7 << 3) | 2;
+export const TAG_EVENTS = (1 << 3) | 2;
+export const TAG_SEQUENCE = (1 << 3) | 0;
+export const TAG_AXON_ID = (2 << 3) | 2;
+export const TAG_TIMESTAMP = (3 << 3) | 0;
+export const TAG_ORIGIN = (4 << 3) | 0;
+export const TAG_SOURCE = (5 << 3) | 2;
+export const TAG_EVENT_TYPE = (6 << 3) | 2;
+export const TAG_PAYLOAD = (7 << 3) | 2;
 
 // Buffer#write validates its arguments and looks up the encoding on every call, which costs as
 // much as the copy for short strings; utf8Write is the method it ends in (also used by protobufjs).
@@ -182,7 +182,11 @@ export function encodeEventBatch(events: readonly StoredEvent[], ends?: number[]
  * unknown fields (see usesBinaryCodec).
  */
 export function preEncodedEventBatch(events: readonly StoredEvent[]): EventBatch {
-  const encoded = encodeEventBatch(events);
+  return eventBatchOfEntries(encodeEventBatch(events));
+}
+
+/** An EventBatch carrying `encoded`, EventBatch.events entries (tag, length, Event) one after another. */
+export function eventBatchOfEntries(encoded: Uint8Array): EventBatch {
   return {
     $typeName: "openaxon.v1.EventBatch",
     events: [],

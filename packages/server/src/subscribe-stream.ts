@@ -1,10 +1,17 @@
 import { Code, ConnectError, type ServiceImpl } from "@connectrpc/connect";
 import type { Clock } from "@openaxon/core";
 import type { AxonService, Origin, SubscribeRequest } from "@openaxon/protocol";
-import { catchUpThenLive, type FollowItem, type LogStore, type StoredEvent } from "@openaxon/store";
+import {
+  type ChunkPage,
+  catchUpThenLive,
+  type FollowItem,
+  type LogStore,
+  type StoredEvent,
+} from "@openaxon/store";
 import type { AxonDeletions } from "./axon-deletions.js";
+import { encodeChunkPage } from "./chunk-page-wire.js";
 import { axonNotFound } from "./errors.js";
-import { preEncodedEventBatch } from "./event-batch-wire.js";
+import { eventBatchOfEntries, preEncodedEventBatch } from "./event-batch-wire.js";
 import { FrameBudget } from "./frame-budget.js";
 import type { ServerMetrics } from "./metrics.js";
 import { NextOrTimeout, TIMED_OUT } from "./next-or-timeout.js";
@@ -114,6 +121,9 @@ export async function* subscribeStream(
       filter: eventFilter(request.eventTypes, request.origins),
       signal: stop.signal,
       liveSink,
+      // Replay pages stay in their stored chunks and are transcoded (binary codecs only: JSON
+      // needs the events as messages).
+      chunkPages: options.binaryCodec === true,
     }),
     clock,
   );
@@ -141,13 +151,17 @@ export async function* subscribeStream(
       }
       if (next.done) break;
       const item = next.value;
-      if (item.kind !== "events") {
+      if (item.kind === "caught_up" || item.kind === "fell_behind") {
         live = item.kind === "caught_up";
         if (item.kind === "fell_behind") options.metrics?.fellBehind.inc();
         yield controlFrame(item);
         continue;
       }
-      for (const frame of eventFrames(item, encodeBatch, options.binaryCodec === true, live)) {
+      const frames =
+        item.kind === "chunks"
+          ? chunkPageFrames(item.page)
+          : eventFrames(item, encodeBatch, options.binaryCodec === true, live);
+      for (const frame of frames) {
         // Frames in flight count against the server-wide budget until the transport asks for the
         // next one (connect-node waits for each write to be flushed or drained before that).
         const waiting = budget.acquire(frame.bytes, stop.signal);
@@ -210,7 +224,31 @@ function* eventFrames(
   }
 }
 
-function controlFrame(item: Exclude<FollowItem, { kind: "events" }>): SubscribeFrame {
+/**
+ * A replay page read as stored chunks (binary codecs only), transcoded to Event entries and cut
+ * between events into frames of at most MAX_FRAME_BYTES (one event larger than that goes alone).
+ */
+function* chunkPageFrames(page: ChunkPage): Generator<{ frame: SubscribeFrame; bytes: number }> {
+  const ends: number[] = [];
+  const encoded = encodeChunkPage(page, ends);
+  let start = 0;
+  let cut = 0;
+  for (const end of ends) {
+    if (end - start > MAX_FRAME_BYTES && cut > start) {
+      yield entriesFrame(encoded.subarray(start, cut));
+      start = cut;
+    }
+    cut = end;
+  }
+  if (start < encoded.length) yield entriesFrame(encoded.subarray(start));
+}
+
+const entriesFrame = (entries: Buffer) => ({
+  frame: { kind: { case: "events" as const, value: eventBatchOfEntries(entries) } },
+  bytes: entries.length,
+});
+
+function controlFrame(item: Exclude<FollowItem, { kind: "events" | "chunks" }>): SubscribeFrame {
   switch (item.kind) {
     case "caught_up":
       return { kind: { case: "caughtUp", value: { headSequence: BigInt(item.headSequence) } } };
