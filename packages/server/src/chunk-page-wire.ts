@@ -1,5 +1,6 @@
 import { ChunkCursor, type ChunkPage } from "@openaxon/store";
 import {
+  stringFieldMax,
   TAG_AXON_ID,
   TAG_EVENT_TYPE,
   TAG_EVENTS,
@@ -8,6 +9,7 @@ import {
   TAG_SEQUENCE,
   TAG_SOURCE,
   TAG_TIMESTAMP,
+  writeStringField,
 } from "./event-batch-wire.js";
 import { signedVarintSize, varintSize, writeSignedVarint, writeVarint } from "./wire-varint.js";
 
@@ -27,7 +29,9 @@ const MAX_EVENT_FRAMING = 1 + 5 + (1 + 8) + (1 + 10) + (1 + 10) + 3 * (1 + 5);
  * entry (where the bytes may be cut between events).
  */
 export function encodeChunkPage(page: ChunkPage, ends?: number[]): Buffer {
-  const axonIdField = stringField(TAG_AXON_ID, page.axonId);
+  // The axon id is the same in every Event: encoded once, copied into each.
+  const axonId = Buffer.allocUnsafe(stringFieldMax(page.axonId));
+  const axonIdField = axonId.subarray(0, writeStringField(axonId, 0, TAG_AXON_ID, page.axonId));
   let capacity = page.count * (MAX_EVENT_FRAMING + axonIdField.length);
   for (const slice of page.slices) capacity += slice.chunk.byteLength;
   const buf = Buffer.allocUnsafe(capacity);
@@ -81,15 +85,6 @@ function bytesField(tag: number, from: Buffer, start: number, end: number, to: B
   if (end === start) return at;
   to[at] = tag;
   return copy(from, start, end, to, writeVarint(to, at + 1, end - start));
-}
-
-function stringField(tag: number, value: string): Buffer {
-  if (value.length === 0) return Buffer.alloc(0);
-  const text = Buffer.from(value, "utf8");
-  const field = Buffer.allocUnsafe(1 + varintSize(text.length) + text.length);
-  field[0] = tag;
-  text.copy(field, writeVarint(field, 1, text.length));
-  return field;
 }
 
 /** Buffer#copy costs a native call; short fields (source, event type, ids) are cheaper copied here. */

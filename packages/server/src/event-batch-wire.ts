@@ -49,7 +49,7 @@ function writeLengthBefore(buf: Buffer, offset: number, reserved: number, length
   return offset + needed + length;
 }
 
-function writeStringField(buf: Buffer, offset: number, tag: number, value: string): number {
+export function writeStringField(buf: Buffer, offset: number, tag: number, value: string): number {
   if (value.length === 0) return offset;
   buf[offset] = tag;
   const reserved = varintSize(maxUtf8(value));
@@ -57,7 +57,8 @@ function writeStringField(buf: Buffer, offset: number, tag: number, value: strin
   return writeLengthBefore(buf, offset + 1, reserved, written);
 }
 
-const stringFieldMax = (value: string) =>
+/** The most bytes writeStringField can take for `value`. */
+export const stringFieldMax = (value: string) =>
   value.length === 0 ? 0 : 1 + varintSize(maxUtf8(value)) + maxUtf8(value);
 
 /** An upper bound of an Event's encoded size (the exact one needs every string's UTF-8 length). */
