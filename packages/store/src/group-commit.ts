@@ -39,6 +39,8 @@ export class GroupCommit {
     private readonly observer?: StoreObserver,
     /** Chunk ops for appended events (joined per axon); needed by commits that pass `appended`. */
     private readonly encodeAppended?: (appended: AppendedEvents) => KvOp[],
+    /** Runs once a durable write's `onDurable` callbacks have all run (the store flushes its tail signal). */
+    private readonly afterDurable?: () => void,
   ) {}
 
   /**
@@ -93,10 +95,9 @@ export class GroupCommit {
           return;
         }
         written?.();
-        for (const p of batch) {
-          p.onDurable();
-          p.resolve();
-        }
+        for (const p of batch) p.onDurable();
+        this.afterDurable?.();
+        for (const p of batch) p.resolve();
       }
     } finally {
       this.writing = undefined;

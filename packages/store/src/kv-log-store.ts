@@ -42,6 +42,7 @@ import { normalizeRetention } from "./retention-decision.js";
 import { purgeAxon, trimAxon } from "./retention-pass.js";
 import { AxonSequencer, type SequencerContext, type TrimLine } from "./sequencer.js";
 import type { StoreObserver } from "./store-observer.js";
+import { TailSignal } from "./tail-signal.js";
 
 interface AxonMeta {
   id: string;
@@ -102,7 +103,7 @@ export class KvLogStore implements LogStore, RecordStore {
   private lastRecoveryError: unknown;
   /** Loaded axons: metadata plus the sequencer holding the head cache, loaded on use, LRU-bounded. */
   private readonly axons: AxonCache<LoadedAxon>;
-  private readonly watchers = new Map<string, Set<TailListener>>();
+  private readonly tail = new TailSignal();
   private closed = false;
   private readonly maxAxonBytes: number;
   /** Serialises writes of axon metadata (update, delete), so one never undoes another. */
@@ -489,16 +490,7 @@ export class KvLogStore implements LogStore, RecordStore {
     this.assertOpen();
     // Watchers live in the store, not the sequencer, so registering is synchronous even for an axon
     // not loaded yet: nothing can commit to it before its sequencer exists.
-    let set = this.watchers.get(axonId);
-    if (!set) {
-      set = new Set();
-      this.watchers.set(axonId, set);
-    }
-    set.add(listener);
-    return () => {
-      set.delete(listener);
-      if (set.size === 0 && this.watchers.get(axonId) === set) this.watchers.delete(axonId);
-    };
+    return this.tail.watch(axonId, listener);
   }
 
   async putRecord(kind: string, id: string, value: unknown): Promise<void> {
@@ -604,7 +596,8 @@ export class KvLogStore implements LogStore, RecordStore {
   }
 
   private newCommitter(): GroupCommit {
-    return new GroupCommit(this.backend, undefined, this.observer, chunkOps);
+    // The sequencers' notify calls come from the commit's onDurable callbacks; flushed together after.
+    return new GroupCommit(this.backend, undefined, this.observer, chunkOps, () => this.tail.flush());
   }
 
   private damaged(error: StoreCorruptionError): StoreCorruptionError {
@@ -630,11 +623,7 @@ export class KvLogStore implements LogStore, RecordStore {
           ops.push({ type: "put", key: keys.idempotency(axonId, idempotencyKey), value: json(result) });
         return this.committer.commit(ops, onDurable, events.length, { axonId, events });
       },
-      notify: (axonId: string, events: readonly StoredEvent[]): void => {
-        const set = this.watchers.get(axonId);
-        if (!set) return;
-        for (const listener of set) listener(events);
-      },
+      notify: (axonId: string, events: readonly StoredEvent[]): void => this.tail.add(axonId, events),
     };
   }
 
