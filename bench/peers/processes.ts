@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { accessSync, constants, readFileSync } from "node:fs";
+import { accessSync, constants, createWriteStream, readFileSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
@@ -75,6 +75,10 @@ async function launch(
       reject(new Error(`${name} exited with ${code}:\n${output}`));
     });
   });
+  // e.g. BENCH_CHILD_LOG=/tmp/out BENCH_AXOND_NODE_ARGS=--trace-gc: each child's stdout goes to
+  // /tmp/out.<name>.<pid>.
+  const logTo = process.env.BENCH_CHILD_LOG;
+  if (logTo) child.stdout!.pipe(createWriteStream(`${logTo}.${name.replace(/\W+/g, "-")}.${child.pid}`));
   // Keep draining its output so a chatty child never blocks on a full pipe.
   child.stdout!.resume();
   child.stderr!.resume();
