@@ -13,13 +13,15 @@ import { toConnectError } from "./errors.js";
 export type AppendResponseInit = MessageInitShape<typeof AppendResponseSchema>;
 
 /**
- * What one batch of an append session came to: a response for the client (an ack, or a per-batch
- * error when the batch was rejected before anything was written), or an error that ends the session
- * because the batch's outcome is unknown.
+ * What one batch of an append session came to: durable (an ack), rejected before anything was
+ * written (a per-batch error response; the session goes on), or an error that ends the session
+ * because the batch's outcome is unknown. Acks carry the store's result, so the raw HTTP/2 path
+ * (append-fast-path.ts) can encode them without building a message first.
  */
 export type AppendOutcome =
-  | { readonly response: AppendResponseInit; readonly fatal?: undefined }
-  | { readonly fatal: ConnectError; readonly response?: undefined };
+  | { readonly kind: "ack"; readonly batchId: bigint; readonly result: AppendResult }
+  | { readonly kind: "rejected"; readonly response: AppendResponseInit }
+  | { readonly kind: "fatal"; readonly error: ConnectError };
 
 /** Codes that mean "rejected, nothing written": safe to report per batch and carry on. */
 const REJECTED = new Set<Code>([
@@ -30,18 +32,19 @@ const REJECTED = new Set<Code>([
   Code.FailedPrecondition,
 ]);
 
-export function ackOutcome(batchId: bigint, result: AppendResult): AppendOutcome {
+/** The response for an outcome that does not end the session. */
+export function outcomeResponse(outcome: Exclude<AppendOutcome, { kind: "fatal" }>): AppendResponseInit {
+  if (outcome.kind === "rejected") return outcome.response;
+  const { batchId, result } = outcome;
   return {
-    response: {
-      batchId,
-      result: {
-        case: "ack",
-        value: {
-          firstSequence: BigInt(result.firstSequence),
-          lastSequence: BigInt(result.lastSequence),
-          timestampMs: BigInt(result.timestampMs),
-          duplicate: result.duplicate,
-        },
+    batchId,
+    result: {
+      case: "ack",
+      value: {
+        firstSequence: BigInt(result.firstSequence),
+        lastSequence: BigInt(result.lastSequence),
+        timestampMs: BigInt(result.timestampMs),
+        duplicate: result.duplicate,
       },
     },
   };
@@ -50,7 +53,7 @@ export function ackOutcome(batchId: bigint, result: AppendResult): AppendOutcome
 /** Decides from the error a batch failed with whether the session can go on. */
 export function errorOutcome(batchId: bigint, error: unknown, logger: Logger): AppendOutcome {
   const connectError = toConnectError(error, logger, "Append");
-  if (!REJECTED.has(connectError.code)) return { fatal: connectError };
+  if (!REJECTED.has(connectError.code)) return { kind: "fatal", error: connectError };
   let expectedHeadMismatch: MessageInitShape<typeof ExpectedHeadMismatchSchema> | undefined;
   let payloadTooLarge: MessageInitShape<typeof PayloadTooLargeSchema> | undefined;
   let axonFull: MessageInitShape<typeof AxonFullSchema> | undefined;
@@ -65,6 +68,7 @@ export function errorOutcome(batchId: bigint, error: unknown, logger: Logger): A
     }
   }
   return {
+    kind: "rejected",
     response: {
       batchId,
       result: {

@@ -1,4 +1,4 @@
-import { type AppendRequest, AxonService } from "@openaxon/protocol";
+import { AxonService } from "@openaxon/protocol";
 import { eventSize, type LogStore } from "@openaxon/store";
 import type { Logger } from "pino";
 import { AckPipeline } from "./ack-pipeline.js";
@@ -6,32 +6,58 @@ import type { Principal } from "./api-keys.js";
 import {
   type AppendOutcome,
   type AppendResponseInit,
-  ackOutcome,
   errorOutcome,
+  outcomeResponse,
   shuttingDown,
 } from "./append-outcome.js";
 import { scopeError } from "./scope-interceptor.js";
-import { validatePublishBatchRequest } from "./validate-publish.js";
+import { type PublishBatchFields, validatePublishBatchRequest } from "./validate-publish.js";
 
 /** Default per-session limit of received-but-unacknowledged event bytes (see `requestBytes`). */
 export const DEFAULT_MAX_UNACKED_BYTES = 16 * 1024 * 1024;
 
-export interface AppendSessionDeps {
+/** One batch of a session as either path decodes it (protobuf-es or append-request-wire.ts). */
+export type AppendBatchFields = PublishBatchFields & { readonly batchId: bigint };
+
+/** What a batch needs from its session. */
+export interface AppendBatchDeps {
   readonly store: LogStore;
   readonly maxPayloadBytes: number;
-  readonly maxUnackedBytes: number;
   readonly logger: Logger;
   /** The caller; every batch is checked against its scopes like a PublishBatch. */
   readonly principal: Principal;
+}
+
+export interface AppendSessionDeps extends AppendBatchDeps {
+  readonly maxUnackedBytes: number;
   /** Aborting it stops reading batches; those already read are acknowledged, then UNAVAILABLE. */
   readonly shutdownSignal?: AbortSignal | undefined;
 }
 
 /** Bytes a batch holds for backpressure: the store's `eventSize` (UTF-16 units + 32 per event). */
-export function requestBytes(request: AppendRequest): number {
+export function requestBytes(request: Pick<AppendBatchFields, "events">): number {
   let bytes = 0;
   for (const event of request.events) bytes += eventSize(event);
   return bytes;
+}
+
+/**
+ * Checks one batch (the key's scopes, then the PublishBatch rules) and hands it to the store; the
+ * promise never rejects: a failure is a rejected or fatal outcome (append-outcome.ts).
+ */
+export function appendBatch(request: AppendBatchFields, deps: AppendBatchDeps): Promise<AppendOutcome> {
+  const { batchId } = request;
+  try {
+    const denied = scopeError(deps.principal, AxonService.typeName, "Append", request);
+    if (denied) throw denied;
+    const { axonId, events, options } = validatePublishBatchRequest(request, deps.maxPayloadBytes);
+    return deps.store.append(axonId, events, options).then(
+      (result): AppendOutcome => ({ kind: "ack", batchId, result }),
+      (error: unknown) => errorOutcome(batchId, error, deps.logger),
+    );
+  } catch (error) {
+    return Promise.resolve(errorOutcome(batchId, error, deps.logger));
+  }
 }
 
 /**
@@ -43,7 +69,7 @@ export function requestBytes(request: AppendRequest): number {
  * back on the client; nothing is dropped or rejected for it.
  */
 export async function* appendSession(
-  requests: AsyncIterable<AppendRequest>,
+  requests: AsyncIterable<AppendBatchFields>,
   deps: AppendSessionDeps,
 ): AsyncGenerator<AppendResponseInit> {
   const pipeline = new AckPipeline<Promise<AppendOutcome>>(deps.maxUnackedBytes);
@@ -55,25 +81,11 @@ export async function* appendSession(
   deps.shutdownSignal?.addEventListener("abort", onShutdown, { once: true });
   const isShuttingDown = () => deps.shutdownSignal?.aborted === true;
 
-  const appendOne = (request: AppendRequest): Promise<AppendOutcome> => {
-    try {
-      const denied = scopeError(deps.principal, AxonService.typeName, "Append", request);
-      if (denied) throw denied;
-      const { axonId, events, options } = validatePublishBatchRequest(request, deps.maxPayloadBytes);
-      return deps.store.append(axonId, events, options).then(
-        (result) => ackOutcome(request.batchId, result),
-        (error: unknown) => errorOutcome(request.batchId, error, deps.logger),
-      );
-    } catch (error) {
-      return Promise.resolve(errorOutcome(request.batchId, error, deps.logger));
-    }
-  };
-
   const reading = (async () => {
     try {
       for await (const request of requests) {
         if (stopped || isShuttingDown()) break;
-        pipeline.push(appendOne(request), requestBytes(request));
+        pipeline.push(appendBatch(request, deps), requestBytes(request));
         while (!pipeline.hasRoom && !stopped && !isShuttingDown()) await pipeline.changed();
       }
     } catch (error) {
@@ -99,8 +111,8 @@ export async function* appendSession(
       }
       const outcome = await head;
       pipeline.shift();
-      if (outcome.fatal) throw outcome.fatal;
-      yield outcome.response;
+      if (outcome.kind === "fatal") throw outcome.error;
+      yield outcomeResponse(outcome);
     }
   } finally {
     stopped = true;

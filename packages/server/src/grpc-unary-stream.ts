@@ -1,16 +1,15 @@
 import type http2 from "node:http2";
 import { performance } from "node:perf_hooks";
 import { Code, ConnectError } from "@connectrpc/connect";
-import { setTrailerStatus } from "@connectrpc/connect/protocol-grpc";
 import type { Logger } from "pino";
 import type { Principal } from "./api-keys.js";
 import { toConnectError } from "./errors.js";
 import type { GrpcFastMethod } from "./grpc-fast-path-decision.js";
-import { specEncodedGrpcMessage } from "./grpc-message-encoding.js";
 import type { ServerMetrics } from "./metrics.js";
 import { overReadLimitMessage } from "./read-limits.js";
 import { REQUEST_ID_HEADER, type RequestContext, runInRequest } from "./request-context.js";
 import { logRpc } from "./rpc-logging.js";
+import { grpcStatusTrailers } from "./stream-endings.js";
 
 /** One unary method of the gRPC fast path: the message in, the response envelope out. */
 export interface GrpcUnaryMethod {
@@ -26,7 +25,7 @@ export interface GrpcUnaryMethod {
   axonIdOf(message: Uint8Array): string | undefined;
 }
 
-const OK_TRAILERS = { "grpc-status": "0" } as const;
+const OK_TRAILERS = grpcStatusTrailers(undefined);
 
 /**
  * Serves one gRPC unary call on a raw HTTP/2 stream (no Http2ServerRequest/Response, no Connect):
@@ -72,7 +71,7 @@ export function serveGrpcUnary(
           peer: stream.session?.socket?.remoteAddress,
         };
         logRpc(context.logger, outcome, performance.now() - started, context.metrics);
-        respond(stream, context.call.requestId, undefined, errorTrailers(error));
+        respond(stream, context.call.requestId, undefined, grpcStatusTrailers(error));
       },
     );
   };
@@ -90,15 +89,6 @@ function messageOf(body: Buffer, tooLarge: boolean, readMaxBytes: number): Uint8
     throw new ConnectError("received compressed envelope, but do not know how to decompress", Code.Internal);
   }
   return body.subarray(5);
-}
-
-function errorTrailers(error: ConnectError): Record<string, string> {
-  const trailers = new Headers();
-  setTrailerStatus(trailers, error);
-  const fields = Object.fromEntries(trailers);
-  const message = fields["grpc-message"];
-  if (message !== undefined) fields["grpc-message"] = specEncodedGrpcMessage(message);
-  return fields;
 }
 
 function respond(

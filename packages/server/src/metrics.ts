@@ -34,7 +34,7 @@ export class ServerMetrics {
   });
   readonly grpcFastPath = new Counter({
     name: "openaxon_grpc_fast_path_total",
-    help: "gRPC unary calls served on the fast path (raw HTTP/2 stream, no Connect), by method",
+    help: "calls served on raw HTTP/2 streams without Connect (gRPC unary Publish, PublishBatch, CreateAxon; gRPC and Connect Append sessions), by method",
     labelNames: ["method"] as const,
     registers: [this.registry],
   });

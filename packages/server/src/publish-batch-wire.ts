@@ -54,7 +54,8 @@ function decodeFast(bytes: Uint8Array): PublishBatchFields {
   return { axonId, events, expectedHead, idempotencyKey };
 }
 
-function decodeEventInput(bytes: Uint8Array, start: number, end: number): EventFields {
+/** One EventInput (the same fields in PublishBatchRequest and AppendRequest), or WIRE_FALLBACK. */
+export function decodeEventInput(bytes: Uint8Array, start: number, end: number): EventFields {
   let origin = 0;
   let source = "";
   let eventType = "";

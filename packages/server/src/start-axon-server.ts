@@ -16,6 +16,8 @@ import type { RuntimeManager } from "@openaxon/runtime";
 import type { SqlDatabases } from "@openaxon/sql";
 import { pino } from "pino";
 import { ANONYMOUS_LOOPBACK, type ApiKeyConfig, type Principal, toGrant } from "./api-keys.js";
+import { decideAppendFastPath, serveAppendStream } from "./append-fast-path.js";
+import { DEFAULT_MAX_UNACKED_BYTES } from "./append-session.js";
 import { assertAuthConfigured, assertTransportSecure } from "./auth.js";
 import {
   type AxonServiceOptions,
@@ -96,6 +98,11 @@ export interface StartAxonServerOptions extends AxonServiceOptions {
   grpcFastPath?: boolean;
   /** Serve plain gRPC and Connect (binary) Subscribe by writing shared frames to HTTP/2 streams. Default true. */
   subscribeFastPath?: boolean;
+  /**
+   * Serve plain gRPC and Connect (binary) Append sessions on raw HTTP/2 streams, with hand-written
+   * codecs, instead of Connect's streaming pipeline. Default true.
+   */
+  appendFastPath?: boolean;
   /**
    * A web site on the same port (axond's console). Asked after Host/Origin admission and before
    * authentication (the page itself is public; its API calls carry the key); returns true when it
@@ -211,16 +218,32 @@ export async function startAxonServer(options: StartAxonServerOptions): Promise<
     readMaxBytes: (method) => readLimits.get(`${AxonService.typeName}/${method}`) ?? DEFAULT_READ_MAX_BYTES,
   });
   const fastEnabled = new Set(options.grpcFastPath === false ? [] : GRPC_FAST_METHODS);
-  const fastGrpc = (stream: ServerHttp2Stream, headers: IncomingHttpHeaders): boolean => {
+  const appendReadMaxBytes = readLimits.get(`${AxonService.typeName}/Append`) ?? DEFAULT_READ_MAX_BYTES;
+  const fastStream = (stream: ServerHttp2Stream, headers: IncomingHttpHeaders): boolean => {
     const method = decideGrpcFastPath(headers, fastEnabled);
-    if (method === undefined) return false;
+    const appendProtocol =
+      method === undefined && options.appendFastPath !== false ? decideAppendFastPath(headers) : undefined;
+    if (method === undefined && appendProtocol === undefined) return false;
     const principal = gate.quietPrincipal(headers);
     if (principal === undefined) return false;
     const call = newRequestContext(headers[REQUEST_ID_HEADER]);
     stream.once("close", () => {
       call.ended = true;
     });
-    serveGrpcUnary(stream, fastMethods.get(method)!, principal, { logger, metrics, call });
+    if (method !== undefined) {
+      serveGrpcUnary(stream, fastMethods.get(method)!, principal, { logger, metrics, call });
+      return true;
+    }
+    const deps = {
+      store,
+      maxPayloadBytes,
+      maxUnackedBytes: options.maxUnackedBytes ?? DEFAULT_MAX_UNACKED_BYTES,
+      logger,
+      principal,
+      shutdownSignal,
+      readMaxBytes: appendReadMaxBytes,
+    };
+    runInRequest(call, () => serveAppendStream(stream, appendProtocol!, deps, { logger, metrics, call }));
     return true;
   };
   const fastSubscribe =
@@ -283,7 +306,7 @@ export async function startAxonServer(options: StartAxonServerOptions): Promise<
       });
       runInRequest(call, () => serve(request, response));
     },
-    streamHandler: fastGrpc,
+    streamHandler: fastStream,
     limits: options.limits,
     ...(options.tls ? { tls: options.tls } : {}),
     onError: (error) => logger.error({ err: error }, "server error"),

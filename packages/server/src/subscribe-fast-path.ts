@@ -3,7 +3,6 @@ import type http2 from "node:http2";
 import { performance } from "node:perf_hooks";
 import { fromBinary } from "@bufbuild/protobuf";
 import { Code, ConnectError } from "@connectrpc/connect";
-import { endStreamFlag, endStreamToJson } from "@connectrpc/connect/protocol-connect";
 import { setTrailerStatus } from "@connectrpc/connect/protocol-grpc";
 import { type SubscribeRequest, SubscribeRequestSchema } from "@openaxon/protocol";
 import type { StoredEvent } from "@openaxon/store";
@@ -11,9 +10,15 @@ import type { Logger } from "pino";
 import { binaryWireProblem } from "./binary-wire-problem.js";
 import { toConnectError } from "./errors.js";
 import type { ServerMetrics } from "./metrics.js";
+import {
+  plainBinaryProtocol,
+  STREAM_RESPONSE_HEADERS,
+  type StreamProtocol,
+} from "./plain-binary-protocol.js";
 import { inThisRequest, REQUEST_ID_HEADER } from "./request-context.js";
 import { logRpc } from "./rpc-logging.js";
 import { encodedCommit } from "./shared-event-frames.js";
+import { connectEndStream } from "./stream-endings.js";
 import { envelopedEventPiece, subscribeResponseChunks } from "./subscribe-response-wire.js";
 import { LIVE_FRAME_BYTES, type SubscribeFrame } from "./subscribe-stream.js";
 
@@ -64,7 +69,7 @@ export function subscribeFastPath(
   return (request, response) => {
     if (request.httpVersionMajor !== 2 || request.method !== "POST" || request.url !== SUBSCRIBE_PATH)
       return false;
-    const protocol = plainProtocol(request.headers);
+    const protocol = plainBinaryProtocol(request.headers);
     if (protocol === undefined) return false;
 
     const h2request = request as http2.Http2ServerRequest;
@@ -150,26 +155,10 @@ export function subscribeFastPath(
  */
 const SINK_QUEUE_BYTES = 1024 * 1024;
 
-type Protocol = "grpc" | "connect";
+type Protocol = StreamProtocol;
 
-/** The protocol of a plain binary Subscribe (no deadline, no compression), else undefined. */
-function plainProtocol(headers: http.IncomingHttpHeaders): Protocol | undefined {
-  const contentType = headers["content-type"];
-  if (contentType === "application/grpc" || contentType === "application/grpc+proto") {
-    if (headers["grpc-timeout"] !== undefined) return undefined;
-    const encoding = headers["grpc-encoding"];
-    return encoding === undefined || encoding === "identity" ? "grpc" : undefined;
-  }
-  if (contentType === "application/connect+proto") {
-    if (headers["connect-timeout-ms"] !== undefined) return undefined;
-    const encoding = headers["connect-content-encoding"];
-    return encoding === undefined || encoding === "identity" ? "connect" : undefined;
-  }
-  return undefined;
-}
-
-const GRPC_HEADERS = { ":status": 200, "content-type": "application/grpc+proto" };
-const CONNECT_HEADERS = { ":status": 200, "content-type": "application/connect+proto" };
+const GRPC_HEADERS = STREAM_RESPONSE_HEADERS.grpc;
+const CONNECT_HEADERS = STREAM_RESPONSE_HEADERS.connect;
 
 function respond(
   stream: http2.ServerHttp2Stream,
@@ -252,10 +241,5 @@ function finishConnect(
 ): void {
   if (stream.destroyed || stream.closed) return;
   if (!stream.headersSent) stream.respond({ ...CONNECT_HEADERS, ...echoed });
-  const json = Buffer.from(JSON.stringify(endStreamToJson(new Headers(), error, undefined)));
-  const message = Buffer.allocUnsafe(5 + json.length);
-  message[0] = endStreamFlag;
-  message.writeUInt32BE(json.length, 1);
-  json.copy(message, 5);
-  stream.end(message);
+  stream.end(connectEndStream(error));
 }

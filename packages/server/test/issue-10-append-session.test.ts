@@ -8,7 +8,6 @@ import {
   type Harness,
   readAll,
   startHarness,
-  type TransportKind,
   userEvent,
 } from "./support/harness.js";
 import { PushStream } from "./support/push-stream.js";
@@ -68,14 +67,35 @@ const rejected = (r: AppendResponse) => {
   return r.result.value;
 };
 
-describe.each<TransportKind>(["grpc-h2", "connect-h2"])("append session over %s", (kind) => {
+/** openaxon_grpc_fast_path_total{method="Append"}: sessions the raw HTTP/2 path served. */
+async function rawSessions(h: Harness): Promise<number> {
+  const text = await (await fetch(`${h.server.url}/metrics`)).text();
+  const line = text.split("\n").find((l) => l.startsWith('openaxon_grpc_fast_path_total{method="Append"}'));
+  return line === undefined ? 0 : Number(line.split(" ").pop());
+}
+
+// Every case runs on both server paths: the raw HTTP/2 one (append-fast-path.ts, the default) and
+// Connect's (append-session.ts, appendFastPath: false), which must behave the same.
+const PATHS = [
+  { path: "raw HTTP/2", appendFastPath: true },
+  { path: "Connect", appendFastPath: false },
+] as const;
+const SESSIONS = PATHS.flatMap(({ path, appendFastPath }) =>
+  (["grpc-h2", "connect-h2"] as const).map((kind) => ({ kind, path, appendFastPath })),
+);
+
+describe.each(SESSIONS)("append session over $kind, $path path", ({ kind, appendFastPath }) => {
   let h: Harness;
   let client: AxonClient;
   beforeAll(async () => {
-    h = await startHarness();
+    h = await startHarness({ appendFastPath });
     client = h.clientFor(kind);
   });
-  afterAll(() => h.close());
+  afterAll(async () => {
+    // The cases above went the way this describe says.
+    expect((await rawSessions(h)) > 0).toBe(appendFastPath);
+    await h.close();
+  });
 
   const newAxon = async () => (await client.createAxon({ name: "append" })).axon!.id;
 
@@ -207,23 +227,29 @@ function gatedStore(store: LogStore) {
   };
 }
 
-describe("pipelining and backpressure", () => {
+describe.each(SESSIONS)("pipelining and backpressure over $kind, $path path", ({ kind, appendFastPath }) => {
   let gate: ReturnType<typeof gatedStore>;
   let h: Harness;
+  let client: AxonClient;
   beforeAll(async () => {
     h = await startHarness({
+      appendFastPath,
       maxUnackedBytes: 3000,
       wrapStore: (store) => {
         gate = gatedStore(store);
         return gate.gated;
       },
     });
+    client = h.clientFor(kind);
   });
-  afterAll(() => h.close());
+  afterAll(async () => {
+    expect((await rawSessions(h)) > 0).toBe(appendFastPath);
+    await h.close();
+  });
 
   test("the server hands batch 2 to the store before batch 1 is durable (so they can share a group commit)", async () => {
     const axonId = (await h.client.createAxon({})).axon!.id;
-    const session = openSession(h.client);
+    const session = openSession(client);
     session.requests.push({ batchId: 1n, axonId, events: [userEvent(1)] });
     session.requests.push({ batchId: 2n, axonId, events: [userEvent(2)] });
     // Without pipelining batch 2 would wait for batch 1's ack, and this would time out.
@@ -237,7 +263,7 @@ describe("pipelining and backpressure", () => {
 
   test("no more than the unacked-bytes limit is taken in; the rest waits, then everything is acked in order", async () => {
     const axonId = (await h.client.createAxon({})).axon!.id;
-    const session = openSession(h.client);
+    const session = openSession(client);
     // Each batch holds ~1,100 bytes by the server's count: at most 3 fit under 3,000 bytes.
     const payload = "y".repeat(1000);
     for (let i = 1; i <= 12; i++)
@@ -262,63 +288,72 @@ describe("pipelining and backpressure", () => {
   });
 });
 
-test("server shutdown: acked batches stay durable and the session ends with UNAVAILABLE", async () => {
-  const h = await startHarness();
-  try {
-    const axonId = (await h.client.createAxon({})).axon!.id;
-    const session = openSession(h.client);
-    session.requests.push({ batchId: 1n, axonId, events: [userEvent(1)] });
-    await session.waitForResponses(1);
-    await h.server.close();
-    await session.done;
-    expect(session.error?.code).toBe(Code.Unavailable);
-    expect((await h.store.read(axonId, { afterSequence: 0, limit: 10 })).map((e) => e.sequence)).toEqual([1]);
-  } finally {
-    await h.close();
-  }
-});
+test.each(SESSIONS)(
+  "server shutdown: acked batches stay durable and the session ends with UNAVAILABLE ($kind, $path path)",
+  async ({ kind, appendFastPath }) => {
+    const h = await startHarness({ appendFastPath });
+    try {
+      const axonId = (await h.client.createAxon({})).axon!.id;
+      const session = openSession(h.clientFor(kind));
+      session.requests.push({ batchId: 1n, axonId, events: [userEvent(1)] });
+      await session.waitForResponses(1);
+      await h.server.close();
+      await session.done;
+      expect(session.error?.code).toBe(Code.Unavailable);
+      expect((await h.store.read(axonId, { afterSequence: 0, limit: 10 })).map((e) => e.sequence)).toEqual([
+        1,
+      ]);
+    } finally {
+      await h.close();
+    }
+  },
+);
 
-test("each batch is checked against the key's scopes like a PublishBatch, as a per-batch error", async () => {
-  const h = await startHarness({
-    apiKeys: [
-      { key: "admin-key", scopes: ["read", "publish", "agent", "admin"] },
-      { key: "publish-key", scopes: ["publish"] },
-      { key: "read-key", scopes: ["read"] },
-    ],
-  });
-  try {
-    const axonId = (await h.clientFor("grpc-h2", "admin-key").createAxon({})).axon!.id;
-    const publisher = openSession(h.clientFor("connect-h2", "publish-key"));
-    publisher.requests.push({ batchId: 1n, axonId, events: [userEvent(1)] });
-    publisher.requests.push({
-      batchId: 2n,
-      axonId,
-      events: [{ ...userEvent(2), origin: Origin.AGENT_EVENT }],
+test.each(PATHS)(
+  "each batch is checked against the key's scopes like a PublishBatch, as a per-batch error ($path path)",
+  async ({ appendFastPath }) => {
+    const h = await startHarness({
+      appendFastPath,
+      apiKeys: [
+        { key: "admin-key", scopes: ["read", "publish", "agent", "admin"] },
+        { key: "publish-key", scopes: ["publish"] },
+        { key: "read-key", scopes: ["read"] },
+      ],
     });
-    publisher.requests.push({ batchId: 3n, axonId, events: [userEvent(3)] });
-    await publisher.waitForResponses(3);
-    publisher.requests.end();
-    await publisher.done;
-    expect(ack(publisher.responses[0]!)).toMatchObject({ firstSequence: 1n });
-    expect(rejected(publisher.responses[1]!)).toMatchObject({
-      code: Code.PermissionDenied,
-      message: 'Append needs an API key with the "agent" scope; this key has "publish"',
-    });
-    expect(ack(publisher.responses[2]!)).toMatchObject({ firstSequence: 2n });
+    try {
+      const axonId = (await h.clientFor("grpc-h2", "admin-key").createAxon({})).axon!.id;
+      const publisher = openSession(h.clientFor("connect-h2", "publish-key"));
+      publisher.requests.push({ batchId: 1n, axonId, events: [userEvent(1)] });
+      publisher.requests.push({
+        batchId: 2n,
+        axonId,
+        events: [{ ...userEvent(2), origin: Origin.AGENT_EVENT }],
+      });
+      publisher.requests.push({ batchId: 3n, axonId, events: [userEvent(3)] });
+      await publisher.waitForResponses(3);
+      publisher.requests.end();
+      await publisher.done;
+      expect(ack(publisher.responses[0]!)).toMatchObject({ firstSequence: 1n });
+      expect(rejected(publisher.responses[1]!)).toMatchObject({
+        code: Code.PermissionDenied,
+        message: 'Append needs an API key with the "agent" scope; this key has "publish"',
+      });
+      expect(ack(publisher.responses[2]!)).toMatchObject({ firstSequence: 2n });
 
-    const reader = openSession(h.clientFor("grpc-h2", "read-key"));
-    reader.requests.push({ batchId: 1n, axonId, events: [userEvent("no")] });
-    await reader.waitForResponses(1);
-    reader.requests.end();
-    await reader.done;
-    expect(rejected(reader.responses[0]!)).toMatchObject({ code: Code.PermissionDenied });
+      const reader = openSession(h.clientFor("grpc-h2", "read-key"));
+      reader.requests.push({ batchId: 1n, axonId, events: [userEvent("no")] });
+      await reader.waitForResponses(1);
+      reader.requests.end();
+      await reader.done;
+      expect(rejected(reader.responses[0]!)).toMatchObject({ code: Code.PermissionDenied });
 
-    const anonymous = openSession(h.clientFor("grpc-h2"));
-    anonymous.requests.push({ batchId: 1n, axonId, events: [userEvent("no")] });
-    await anonymous.done;
-    expect(anonymous.error?.code).toBe(Code.Unauthenticated);
-    expect((await readAll(h.clientFor("grpc-h2", "read-key"), axonId)).head).toBe(2n);
-  } finally {
-    await h.close();
-  }
-});
+      const anonymous = openSession(h.clientFor("grpc-h2"));
+      anonymous.requests.push({ batchId: 1n, axonId, events: [userEvent("no")] });
+      await anonymous.done;
+      expect(anonymous.error?.code).toBe(Code.Unauthenticated);
+      expect((await readAll(h.clientFor("grpc-h2", "read-key"), axonId)).head).toBe(2n);
+    } finally {
+      await h.close();
+    }
+  },
+);
