@@ -6,8 +6,8 @@ import { skip, varint, varintBytes } from "./sequence-decoder.js";
 
 // `null-axond`: a stand-in for axond that keeps nothing but a counter per axon. It answers
 // CreateAxon, Publish, PublishBatch and Append on the same wire as axond (h2c; Connect and gRPC via
-// connect-node; gRPC Publish and PublishBatch on raw HTTP/2 streams like axond's fast path, so its
-// cost is never above axond's own), with no validation,
+// connect-node; gRPC Publish and PublishBatch, and binary Append sessions, on raw HTTP/2 streams
+// like axond's fast paths, so its cost is never above axond's own), with no validation,
 // no store and no fsync. Driven by the same generator, it shows what the client and the protocol
 // cost on their own: the most a perfect server could give that client on this machine.
 // Run by the peers bench as a child process; prints `null-axond listening on URL`.
@@ -65,6 +65,10 @@ server.removeListener("stream", compat);
 server.on(
   "stream",
   (stream: http2.ServerHttp2Stream, headers: http2.IncomingHttpHeaders, ...rest: unknown[]) => {
+    if (headers[":path"] === APPEND_PATH && APPEND_TYPES.has(headers["content-type"] ?? "")) {
+      serveAppend(stream, headers["content-type"] === "application/connect+proto");
+      return;
+    }
     const reply = FAST.get(headers[":path"] ?? "");
     if (!reply || headers["content-type"] !== "application/grpc") {
       compat.call(server, stream, headers, ...rest);
@@ -84,6 +88,69 @@ server.on(
 );
 server.on("connection", (socket: Socket) => socket.setNoDelay(true));
 server.on("session", (session) => session.setLocalWindowSize(4 << 20));
+
+const APPEND_PATH = "/openaxon.v1.AxonService/Append";
+const APPEND_TYPES = new Set(["application/grpc", "application/grpc+proto", "application/connect+proto"]);
+
+/** An Append session: one AppendResponse ack per AppendRequest envelope, as they arrive. */
+function serveAppend(stream: http2.ServerHttp2Stream, connectProtocol: boolean): void {
+  stream.respond(
+    {
+      ":status": 200,
+      "content-type": connectProtocol ? "application/connect+proto" : "application/grpc+proto",
+    },
+    connectProtocol ? {} : { waitForTrailers: true },
+  );
+  let pending: Buffer = Buffer.alloc(0);
+  stream.on("data", (chunk: Buffer) => {
+    pending = pending.length === 0 ? chunk : Buffer.concat([pending, chunk]);
+    let o = 0;
+    while (pending.length - o >= 5 && pending.length - o >= 5 + pending.readUInt32BE(o + 1)) {
+      const length = pending.readUInt32BE(o + 1);
+      stream.write(envelope(appendReply(pending.subarray(o + 5, o + 5 + length))));
+      o += 5 + length;
+    }
+    pending = pending.subarray(o);
+  });
+  stream.once("end", () => {
+    if (connectProtocol) {
+      const end = Buffer.from([2, 0, 0, 0, 2, 0x7b, 0x7d]); // end-stream flag, "{}"
+      stream.end(end);
+    } else {
+      stream.once("wantTrailers", () => stream.sendTrailers({ "grpc-status": "0" }));
+      stream.end();
+    }
+  });
+  stream.on("error", () => {});
+}
+
+/** AppendResponse { batch_id = 1, ack = 2 { first = 1, last = 2 } } for { batch_id = 1, axon_id = 2, events = 3 }. */
+function appendReply(request: Buffer): Buffer {
+  let batchId = 0;
+  let axonId = "";
+  let counted = 0;
+  const at = { pos: 0 };
+  while (at.pos < request.length) {
+    const tag = varint(request, at);
+    const field = tag >>> 3;
+    if (field === 1 && (tag & 7) === 0) batchId = varint(request, at);
+    else if (field === 2 && (tag & 7) === 2) {
+      const length = varint(request, at);
+      axonId = request.toString("utf8", at.pos, at.pos + length);
+      at.pos += length;
+    } else {
+      if (field === 3) counted++;
+      skip(request, at, tag & 7);
+    }
+  }
+  const first = reserve(axonId, counted);
+  const ack = varintFields([first, first + counted - 1]);
+  return Buffer.concat([
+    batchId === 0 ? Buffer.alloc(0) : Buffer.from([0x08, ...varintBytes(batchId)]),
+    Buffer.from([0x12, ...varintBytes(ack.length)]),
+    ack,
+  ]);
+}
 
 /** PublishResponse { sequence = 1 } for PublishRequest { axon_id = 1, … }. */
 function publishReply(request: Buffer): Buffer {
