@@ -3,13 +3,7 @@ import type { AppendRequest, AppendResponse } from "@openaxon/protocol";
 import { Origin } from "@openaxon/protocol";
 import type { LogStore } from "@openaxon/store";
 import { afterAll, beforeAll, describe, expect, test, vi } from "vitest";
-import {
-  type AxonClient,
-  type Harness,
-  readAll,
-  startHarness,
-  userEvent,
-} from "./support/harness.js";
+import { type AxonClient, type Harness, readAll, startHarness, userEvent } from "./support/harness.js";
 import { PushStream } from "./support/push-stream.js";
 
 type AppendInit = Partial<Omit<AppendRequest, "$typeName" | "events">> & {
