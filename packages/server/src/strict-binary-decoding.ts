@@ -27,8 +27,16 @@ import { refuseCurrentRequest } from "./strict-decoding.js";
  */
 export function strictBinaryHandler(handler: UniversalHandler, readMaxBytes: number): UniversalHandler {
   const kind = handler.method.methodKind;
-  if (kind !== "unary" && kind !== "server_streaming") return handler;
   const input = handler.method.input;
+  if (kind === "bidi_streaming" || kind === "client_streaming") {
+    const checked = (request: UniversalServerRequest) => {
+      const binary = binaryRequest(request.header);
+      if (binary?.framing !== "envelopes" || !isByteStream(request.body)) return handler(request);
+      return handler({ ...request, body: checkedStream(request.body, input, readMaxBytes) });
+    };
+    return Object.assign(checked, handler);
+  }
+  if (kind !== "unary" && kind !== "server_streaming") return handler;
   const strict = async (request: UniversalServerRequest) => {
     const binary = binaryRequest(request.header);
     if (binary === undefined || !isByteStream(request.body)) return handler(request);
@@ -218,6 +226,57 @@ async function checkEnvelopes(
   }
   out.push(bytes.subarray(offset));
   return out.length === 1 ? out[0]! : Buffer.concat(out);
+}
+
+/**
+ * A request stream whose uncompressed messages are checked as they pass (the body cannot be read
+ * whole first): the first malformed one fails the stream with INVALID_ARGUMENT and the strict
+ * decoder's message, which the handler's request iterator throws, where connect-es would report
+ * INTERNAL "parse binary". Bytes pass through unchanged; framing, compressed messages and the read
+ * limit are left to connect-es: a message declared larger than `readMaxBytes` is not held back for
+ * checking, and everything from it on goes straight to connect-es, which refuses it.
+ */
+async function* checkedStream(
+  body: AsyncIterable<Uint8Array>,
+  input: DescMessage,
+  readMaxBytes: number,
+): AsyncGenerator<Uint8Array> {
+  let pending: Uint8Array = EMPTY;
+  let unchecked = false;
+  for await (const chunk of body) {
+    if (unchecked) {
+      yield chunk;
+      continue;
+    }
+    pending = pending.length === 0 ? chunk : Buffer.concat([pending, chunk]);
+    let offset = 0;
+    while (offset + 5 <= pending.length) {
+      const flags = pending[offset]!;
+      const length = new DataView(pending.buffer, pending.byteOffset + offset + 1, 4).getUint32(0);
+      if (length > readMaxBytes) {
+        unchecked = true;
+        break;
+      }
+      const end = offset + 5 + length;
+      if (end > pending.length) break;
+      if ((flags & FLAG_COMPRESSED) === 0) {
+        const problem = binaryWireProblem(pending.subarray(offset + 5, end), input);
+        if (problem !== undefined) {
+          if (offset > 0) yield pending.subarray(0, offset);
+          throw new ConnectError(problem, Code.InvalidArgument);
+        }
+      }
+      offset = end;
+    }
+    if (unchecked) {
+      yield pending;
+      pending = EMPTY;
+      continue;
+    }
+    if (offset > 0) yield pending.subarray(0, offset);
+    pending = pending.subarray(offset);
+  }
+  if (pending.length > 0) yield pending;
 }
 
 function envelopeHeader(flags: number, length: number): Uint8Array {
