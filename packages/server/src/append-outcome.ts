@@ -34,8 +34,11 @@ const REJECTED = new Set<Code>([
 
 /** The response for an outcome that does not end the session. */
 export function outcomeResponse(outcome: Exclude<AppendOutcome, { kind: "fatal" }>): AppendResponseInit {
-  if (outcome.kind === "rejected") return outcome.response;
-  const { batchId, result } = outcome;
+  return outcome.kind === "rejected" ? outcome.response : ackResponse(outcome.batchId, outcome.result);
+}
+
+/** The AppendResponse acknowledging a durable batch. */
+export function ackResponse(batchId: bigint, result: AppendResult): AppendResponseInit {
   return {
     batchId,
     result: {

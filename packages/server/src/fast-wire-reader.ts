@@ -1,3 +1,7 @@
+import { type DescMessage, fromBinary, type MessageShape } from "@bufbuild/protobuf";
+import { Code, ConnectError } from "@connectrpc/connect";
+import { binaryWireProblem } from "./binary-wire-problem.js";
+
 // A protobuf reader for the hand-written decoders of the gRPC fast path (publish-wire.ts,
 // publish-batch-wire.ts). It reads only what those decoders expect and throws WIRE_FALLBACK on
 // anything else (truncation, huge varints, invalid UTF-8, a leading BOM), so the caller can hand the
@@ -5,6 +9,27 @@
 
 export class WireFallback extends Error {}
 export const WIRE_FALLBACK = new WireFallback();
+
+/**
+ * `fast(bytes)`; where it declines (WIRE_FALLBACK), the fields protobuf-es decodes for `schema`,
+ * after the strict wire check whose INVALID_ARGUMENT message is the one the Connect path gives the
+ * same bytes. Only what the fast decoder declined pays for the check.
+ */
+export function decodeWithFallback<Desc extends DescMessage, T>(
+  bytes: Uint8Array,
+  schema: Desc,
+  fast: (bytes: Uint8Array) => T,
+): T | Omit<MessageShape<Desc>, "$typeName"> {
+  try {
+    return fast(bytes);
+  } catch (error) {
+    if (!(error instanceof WireFallback)) throw error;
+  }
+  const problem = binaryWireProblem(bytes, schema);
+  if (problem !== undefined) throw new ConnectError(problem, Code.InvalidArgument);
+  const { $typeName: _, ...fields } = fromBinary(schema, bytes);
+  return fields;
+}
 
 // protobuf-es decodes strings with a fatal TextDecoder (invalid UTF-8 is an error) that drops a BOM;
 // both cases go to protobuf-es.

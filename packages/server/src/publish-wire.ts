@@ -1,8 +1,5 @@
-import { fromBinary } from "@bufbuild/protobuf";
-import { Code, ConnectError } from "@connectrpc/connect";
 import { type Origin, PublishRequestSchema } from "@openaxon/protocol";
-import { binaryWireProblem } from "./binary-wire-problem.js";
-import { FastWireReader, WIRE_FALLBACK, WireFallback } from "./fast-wire-reader.js";
+import { decodeWithFallback, FastWireReader, WIRE_FALLBACK } from "./fast-wire-reader.js";
 import type { PublishFields } from "./validate-publish.js";
 import { signedVarintSize, varintSize, writeSignedVarint, writeVarint } from "./wire-varint.js";
 
@@ -11,17 +8,7 @@ import { signedVarintSize, varintSize, writeSignedVarint, writeVarint } from "./
 // types, a leading BOM, huge varints) goes to protobuf-es instead, so results and errors are the same.
 
 export function decodePublishRequest(bytes: Uint8Array): PublishFields {
-  try {
-    return decodeFast(bytes);
-  } catch (error) {
-    if (!(error instanceof WireFallback)) throw error;
-  }
-  // Only what the fast decoder declined pays for the wire check; its message is the one the Connect
-  // path gives the same input (strict-binary-decoding.ts).
-  const problem = binaryWireProblem(bytes, PublishRequestSchema);
-  if (problem !== undefined) throw new ConnectError(problem, Code.InvalidArgument);
-  const { $typeName: _, ...fields } = fromBinary(PublishRequestSchema, bytes);
-  return fields;
+  return decodeWithFallback(bytes, PublishRequestSchema, decodeFast);
 }
 
 function decodeFast(bytes: Uint8Array): PublishFields {
