@@ -1,7 +1,6 @@
 import type http2 from "node:http2";
 import { performance } from "node:perf_hooks";
 import { Code, ConnectError } from "@connectrpc/connect";
-import type { Logger } from "pino";
 import { AckPipeline } from "./ack-pipeline.js";
 import { type AppendOutcome, shuttingDown } from "./append-outcome.js";
 import {
@@ -12,33 +11,18 @@ import {
 import { type AppendSessionDeps, appendBatch, requestBytes } from "./append-session.js";
 import { EnvelopeReader } from "./envelope-reader.js";
 import { toConnectError } from "./errors.js";
-import type { ServerMetrics } from "./metrics.js";
-import {
-  plainBinaryProtocol,
-  STREAM_RESPONSE_HEADERS,
-  type StreamProtocol,
-} from "./plain-binary-protocol.js";
-import { REQUEST_ID_HEADER, type RequestContext, runInRequest } from "./request-context.js";
-import { logRpc } from "./rpc-logging.js";
+import { STREAM_RESPONSE_HEADERS, type StreamProtocol } from "./plain-binary-protocol.js";
+import type { RawStreamContext } from "./raw-stream-context.js";
+import { REQUEST_ID_HEADER, runInRequest } from "./request-context.js";
+import { logRpc, type RpcOutcome } from "./rpc-logging.js";
 import { connectEndStream, grpcStatusTrailers } from "./stream-endings.js";
-
-export const APPEND_PATH = "/openaxon.v1.AxonService/Append";
-
-/**
- * The protocol of an Append call the raw path takes — POST, plain binary gRPC or Connect (no
- * deadline, no compression), no Origin (browsers have no bidi streams; their requests need CORS
- * answers), no `Expect` — or undefined to leave it to Connect, which answers everything else.
- */
-export function decideAppendFastPath(headers: http2.IncomingHttpHeaders): StreamProtocol | undefined {
-  if (headers[":method"] !== "POST" || headers[":path"] !== APPEND_PATH) return undefined;
-  if (headers.origin !== undefined || headers.expect !== undefined) return undefined;
-  return plainBinaryProtocol(headers);
-}
 
 export interface AppendStreamDeps extends AppendSessionDeps {
   /** The read limit of one AppendRequest (read-limits.ts). */
   readonly readMaxBytes: number;
 }
+
+const CLIENT_WENT_AWAY = new ConnectError("the client went away", Code.Canceled);
 
 /** A batch taken in, and what it came to once the store answered. */
 interface PendingBatch {
@@ -61,37 +45,88 @@ export function serveAppendStream(
   stream: http2.ServerHttp2Stream,
   protocol: StreamProtocol,
   deps: AppendStreamDeps,
-  context: { readonly logger: Logger; readonly metrics?: ServerMetrics; readonly call: RequestContext },
+  context: RawStreamContext,
 ): void {
-  const started = performance.now();
-  context.metrics?.grpcFastPath.inc({ method: "Append" });
-  const reader = new EnvelopeReader(deps.readMaxBytes);
-  const pipeline = new AckPipeline<PendingBatch>(deps.maxUnackedBytes);
-  // Stream events run in the HTTP/2 session's async context; the call's is entered for each.
-  const within =
-    <A extends unknown[]>(fn: (...args: A) => void) =>
-    (...args: A) =>
-      runInRequest(context.call, () => fn(...args));
+  new AppendStream(stream, protocol, deps, context).start();
+}
+
+class AppendStream {
+  readonly #started = performance.now();
+  readonly #reader: EnvelopeReader;
+  readonly #pipeline: AckPipeline<PendingBatch>;
   /** Why the session ends once the batches taken in are answered (undefined: the client ended it). */
-  let ending: ConnectError | undefined;
+  #ending: ConnectError | undefined;
   /** No more batches are taken in. */
-  let stopped = false;
-  let requestEnded = false;
-  let finished = false;
-  let awaitingDrain = false;
+  #stopped = false;
+  #requestEnded = false;
+  #finished = false;
+  #awaitingDrain = false;
 
-  const stop = (error: ConnectError) => {
-    if (stopped) return;
-    stopped = true;
-    ending = error;
-  };
+  constructor(
+    private readonly stream: http2.ServerHttp2Stream,
+    private readonly protocol: StreamProtocol,
+    private readonly deps: AppendStreamDeps,
+    private readonly context: RawStreamContext,
+  ) {
+    this.#reader = new EnvelopeReader(deps.readMaxBytes);
+    this.#pipeline = new AckPipeline(deps.maxUnackedBytes);
+  }
 
-  // Takes in the whole envelopes received while there is room; the rest stays in the reader.
-  const admit = () => {
-    while (!stopped && pipeline.hasRoom) {
+  start(): void {
+    const { stream } = this;
+    this.context.metrics?.grpcFastPath.inc({ method: "Append" });
+    this.deps.shutdownSignal?.addEventListener("abort", this.#onShutdown, { once: true });
+    // A client reset surfaces as an error event, then close.
+    stream.on("error", () => {});
+    stream.on(
+      "data",
+      this.#within((chunk: Buffer) => {
+        if (this.#stopped) return;
+        this.#reader.push(chunk);
+        this.#admit();
+      }),
+    );
+    stream.once(
+      "end",
+      this.#within(() => {
+        this.#requestEnded = true;
+        this.#maybeFinish();
+      }),
+    );
+    stream.once(
+      "close",
+      this.#within(() => {
+        // The client went away: batches already taken in still reach the store; nobody hears of them.
+        if (!this.#finished) this.#conclude({ rpc: "Append", error: CLIENT_WENT_AWAY });
+      }),
+    );
+    if (this.deps.shutdownSignal?.aborted) this.#onShutdown();
+  }
+
+  readonly #onShutdown = () =>
+    runInRequest(this.context.call, () => {
+      this.#stop(shuttingDown());
+      this.#maybeFinish();
+    });
+
+  /** Stream events run in the HTTP/2 session's async context; the call's is entered for each. */
+  #within<A extends unknown[]>(fn: (...args: A) => void): (...args: A) => void {
+    return (...args) => runInRequest(this.context.call, () => fn(...args));
+  }
+
+  #stop(error: ConnectError): void {
+    if (this.#stopped) return;
+    this.#stopped = true;
+    this.#ending = error;
+  }
+
+  /** Takes in the whole envelopes received while there is room; the rest stays in the reader. */
+  #admit(): void {
+    const pipeline = this.#pipeline;
+    while (!this.#stopped && pipeline.hasRoom) {
       let request: ReturnType<typeof decodeAppendRequest>;
       try {
-        const envelope = reader.next();
+        const envelope = this.#reader.next();
         if (envelope === undefined) break;
         if ((envelope.flags & 0x01) === 0x01) {
           throw new ConnectError(
@@ -101,32 +136,34 @@ export function serveAppendStream(
         }
         request = decodeAppendRequest(envelope.message);
       } catch (error) {
-        stop(toConnectError(error, context.logger, "Append"));
+        this.#stop(toConnectError(error, this.context.logger, "Append"));
         break;
       }
       const pending: PendingBatch = { outcome: undefined };
       pipeline.push(pending, requestBytes(request));
-      // The promise's continuation runs in the context admit() runs in: the call's.
-      void appendBatch(request, deps).then((outcome) => {
+      // The promise's continuation runs in the context #admit() runs in: the call's.
+      void appendBatch(request, this.deps).then((outcome) => {
         pending.outcome = outcome;
-        flush();
+        this.#flush();
       });
     }
-    if (stopped || !pipeline.hasRoom) stream.pause();
-    else if (stream.isPaused()) stream.resume();
-  };
+    if (this.#stopped || !pipeline.hasRoom) this.stream.pause();
+    else if (this.stream.isPaused()) this.stream.resume();
+  }
 
-  // Writes the answers at the front of the pipeline, in order, while the stream takes them.
-  const flush = () => {
-    if (finished || awaitingDrain) return;
+  /** Writes the answers at the front of the pipeline, in order, while the stream takes them. */
+  #flush(): void {
+    if (this.#finished || this.#awaitingDrain) return;
+    const { stream } = this;
+    const pipeline = this.#pipeline;
     for (let head = pipeline.peek(); head?.outcome !== undefined; head = pipeline.peek()) {
       const outcome = head.outcome;
       pipeline.shift();
       if (outcome.kind === "fatal") {
-        finish(outcome.error);
+        this.#finish(outcome.error);
         return;
       }
-      respondOnce();
+      this.#respondOnce();
       stream.write(
         outcome.kind === "ack"
           ? encodeAppendAckEnvelope(outcome.batchId, outcome.result)
@@ -134,64 +171,61 @@ export function serveAppendStream(
       );
       if (stream.writableNeedDrain) {
         // A client that does not read its acks stops getting batches taken in, as over Connect.
-        awaitingDrain = true;
+        this.#awaitingDrain = true;
         stream.once(
           "drain",
-          within(() => {
-            awaitingDrain = false;
-            flush();
+          this.#within(() => {
+            this.#awaitingDrain = false;
+            this.#flush();
           }),
         );
         return;
       }
     }
-    admit();
-    maybeFinish();
-  };
+    this.#admit();
+    this.#maybeFinish();
+  }
 
-  const maybeFinish = () => {
-    if (finished || pipeline.length > 0) return;
-    if (stopped) finish(ending);
-    else if (requestEnded) {
-      // admit() ran with an empty pipeline (room for any batch): what is left is not a whole envelope.
-      finish(
-        reader.bufferedBytes > 0
+  #maybeFinish(): void {
+    if (this.#finished || this.#pipeline.length > 0) return;
+    if (this.#stopped) this.#finish(this.#ending);
+    else if (this.#requestEnded) {
+      // #admit() ran with an empty pipeline (room for any batch): what is left is not a whole envelope.
+      this.#finish(
+        this.#reader.bufferedBytes > 0
           ? new ConnectError("protocol error: incomplete envelope", Code.InvalidArgument)
           : undefined,
       );
     }
-  };
+  }
 
-  const respondOnce = () => {
+  #respondOnce(): void {
+    const { stream } = this;
     if (stream.headersSent || stream.destroyed) return;
     stream.respond(
-      { ...STREAM_RESPONSE_HEADERS[protocol], [REQUEST_ID_HEADER]: context.call.requestId },
-      protocol === "grpc" ? { waitForTrailers: true } : {},
+      { ...STREAM_RESPONSE_HEADERS[this.protocol], [REQUEST_ID_HEADER]: this.context.call.requestId },
+      this.protocol === "grpc" ? { waitForTrailers: true } : {},
     );
-  };
+  }
 
-  const finish = (error: ConnectError | undefined) => {
-    finished = true;
-    stopped = true;
-    deps.shutdownSignal?.removeEventListener("abort", onShutdown);
-    logRpc(
-      context.logger,
+  /** Ends the response with `error` (or OK), as Connect ends a gRPC or Connect stream. */
+  #finish(error: ConnectError | undefined): void {
+    const { stream } = this;
+    this.#conclude(
       error === undefined
         ? { rpc: "Append" }
         : { rpc: "Append", error, peer: stream.session?.socket?.remoteAddress },
-      performance.now() - started,
-      context.metrics,
     );
     if (!stream.destroyed && !stream.closed) {
-      if (protocol === "connect") {
-        respondOnce();
+      if (this.protocol === "connect") {
+        this.#respondOnce();
         stream.end(connectEndStream(error));
       } else if (!stream.headersSent) {
         // Trailers-only, as Connect's gRPC handler answers a call that fails before any message.
         stream.respond(
           {
             ...STREAM_RESPONSE_HEADERS.grpc,
-            [REQUEST_ID_HEADER]: context.call.requestId,
+            [REQUEST_ID_HEADER]: this.context.call.requestId,
             ...grpcStatusTrailers(error),
           },
           { endStream: true },
@@ -203,46 +237,13 @@ export function serveAppendStream(
     }
     // Whatever the client still sends is read and dropped, so flow control cannot wedge its side.
     stream.resume();
-  };
+  }
 
-  const onShutdown = within(() => {
-    stop(shuttingDown());
-    maybeFinish();
-  });
-  deps.shutdownSignal?.addEventListener("abort", onShutdown, { once: true });
-
-  // A client reset surfaces as an error event, then close.
-  stream.on("error", () => {});
-  stream.on(
-    "data",
-    within((chunk: Buffer) => {
-      if (stopped) return;
-      reader.push(chunk);
-      admit();
-    }),
-  );
-  stream.once(
-    "end",
-    within(() => {
-      requestEnded = true;
-      maybeFinish();
-    }),
-  );
-  stream.once(
-    "close",
-    within(() => {
-      if (finished) return;
-      // The client went away: batches already taken in still reach the store; nobody hears of them.
-      finished = true;
-      stopped = true;
-      deps.shutdownSignal?.removeEventListener("abort", onShutdown);
-      logRpc(
-        context.logger,
-        { rpc: "Append", error: new ConnectError("the client went away", Code.Canceled) },
-        performance.now() - started,
-        context.metrics,
-      );
-    }),
-  );
-  if (deps.shutdownSignal?.aborted) onShutdown();
+  /** The session is over (answered or abandoned): nothing more is taken in or written; logs it. */
+  #conclude(outcome: RpcOutcome): void {
+    this.#finished = true;
+    this.#stopped = true;
+    this.deps.shutdownSignal?.removeEventListener("abort", this.#onShutdown);
+    logRpc(this.context.logger, outcome, performance.now() - this.#started, this.context.metrics);
+  }
 }

@@ -1,13 +1,12 @@
 import type http2 from "node:http2";
 import { performance } from "node:perf_hooks";
 import { Code, ConnectError } from "@connectrpc/connect";
-import type { Logger } from "pino";
 import type { Principal } from "./api-keys.js";
 import { toConnectError } from "./errors.js";
 import type { GrpcFastMethod } from "./grpc-fast-path-decision.js";
-import type { ServerMetrics } from "./metrics.js";
+import type { RawStreamContext } from "./raw-stream-context.js";
 import { overReadLimitMessage } from "./read-limits.js";
-import { REQUEST_ID_HEADER, type RequestContext, runInRequest } from "./request-context.js";
+import { REQUEST_ID_HEADER, runInRequest } from "./request-context.js";
 import { logRpc } from "./rpc-logging.js";
 import { grpcStatusTrailers } from "./stream-endings.js";
 
@@ -36,7 +35,7 @@ export function serveGrpcUnary(
   stream: http2.ServerHttp2Stream,
   method: GrpcUnaryMethod,
   principal: Principal,
-  context: { readonly logger: Logger; readonly metrics?: ServerMetrics; readonly call: RequestContext },
+  context: RawStreamContext,
 ): void {
   const started = performance.now();
   context.metrics?.grpcFastPath.inc({ method: method.name });

@@ -16,7 +16,8 @@ import type { RuntimeManager } from "@openaxon/runtime";
 import type { SqlDatabases } from "@openaxon/sql";
 import { pino } from "pino";
 import { ANONYMOUS_LOOPBACK, type ApiKeyConfig, type Principal, toGrant } from "./api-keys.js";
-import { decideAppendFastPath, serveAppendStream } from "./append-fast-path.js";
+import { serveAppendStream } from "./append-fast-path.js";
+import { decideAppendFastPath } from "./append-fast-path-decision.js";
 import { DEFAULT_MAX_UNACKED_BYTES } from "./append-session.js";
 import { assertAuthConfigured, assertTransportSecure } from "./auth.js";
 import {
@@ -218,7 +219,14 @@ export async function startAxonServer(options: StartAxonServerOptions): Promise<
     readMaxBytes: (method) => readLimits.get(`${AxonService.typeName}/${method}`) ?? DEFAULT_READ_MAX_BYTES,
   });
   const fastEnabled = new Set(options.grpcFastPath === false ? [] : GRPC_FAST_METHODS);
-  const appendReadMaxBytes = readLimits.get(`${AxonService.typeName}/Append`) ?? DEFAULT_READ_MAX_BYTES;
+  const appendDeps = {
+    store,
+    maxPayloadBytes,
+    maxUnackedBytes: options.maxUnackedBytes ?? DEFAULT_MAX_UNACKED_BYTES,
+    logger,
+    shutdownSignal,
+    readMaxBytes: readLimits.get(`${AxonService.typeName}/Append`) ?? DEFAULT_READ_MAX_BYTES,
+  };
   const fastStream = (stream: ServerHttp2Stream, headers: IncomingHttpHeaders): boolean => {
     const method = decideGrpcFastPath(headers, fastEnabled);
     const appendProtocol =
@@ -234,15 +242,7 @@ export async function startAxonServer(options: StartAxonServerOptions): Promise<
       serveGrpcUnary(stream, fastMethods.get(method)!, principal, { logger, metrics, call });
       return true;
     }
-    const deps = {
-      store,
-      maxPayloadBytes,
-      maxUnackedBytes: options.maxUnackedBytes ?? DEFAULT_MAX_UNACKED_BYTES,
-      logger,
-      principal,
-      shutdownSignal,
-      readMaxBytes: appendReadMaxBytes,
-    };
+    const deps = { ...appendDeps, principal };
     runInRequest(call, () => serveAppendStream(stream, appendProtocol!, deps, { logger, metrics, call }));
     return true;
   };

@@ -93,7 +93,7 @@ export function subscribeFastPath(
   };
 
   async function serve(
-    protocol: Protocol,
+    protocol: StreamProtocol,
     response: http2.Http2ServerResponse,
     request: http2.Http2ServerRequest,
     body: Buffer,
@@ -155,14 +155,12 @@ export function subscribeFastPath(
  */
 const SINK_QUEUE_BYTES = 1024 * 1024;
 
-type Protocol = StreamProtocol;
-
 const GRPC_HEADERS = STREAM_RESPONSE_HEADERS.grpc;
 const CONNECT_HEADERS = STREAM_RESPONSE_HEADERS.connect;
 
 function respond(
   stream: http2.ServerHttp2Stream,
-  protocol: Protocol,
+  protocol: StreamProtocol,
   echoed: Readonly<Record<string, string>>,
 ): void {
   if (protocol === "grpc") stream.respond({ ...GRPC_HEADERS, ...echoed }, { waitForTrailers: true });
