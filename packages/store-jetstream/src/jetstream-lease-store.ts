@@ -1,4 +1,10 @@
-import { JetStreamApiCodes, JetStreamApiError, type JetStreamClient, StorageType } from "@nats-io/jetstream";
+import {
+  JetStreamApiCodes,
+  JetStreamApiError,
+  type JetStreamClient,
+  type JetStreamManager,
+  StorageType,
+} from "@nats-io/jetstream";
 import { type KV, Kvm } from "@nats-io/kv";
 
 /** One runtime's lease as stored: the node that wrote it, and the KV revision (the fencing token). */
@@ -14,11 +20,20 @@ export interface JetStreamLease {
  * token. Matches @openaxon/runtime's LeaseStore.
  */
 export class JetStreamLeaseStore {
-  constructor(private readonly kv: KV) {}
+  constructor(
+    private readonly kv: KV,
+    private readonly jsm: JetStreamManager,
+    private readonly bucket: string,
+  ) {}
 
   async list(): Promise<ReadonlyMap<string, JetStreamLease>> {
-    const keys: string[] = [];
-    for await (const key of await this.kv.keys()) keys.push(key);
+    // The keys come from the stream's subject counts, one request answered at once. kv.keys()
+    // reads them through a consumer that waits for as many messages as it was told were pending,
+    // and hangs when one ages out before it is delivered (nats-server#3481): a lease expiring while
+    // a node lists them is exactly what this bucket is for.
+    const prefix = `$KV.${this.bucket}.`;
+    const info = await this.jsm.streams.info(`KV_${this.bucket}`, { subjects_filter: `${prefix}>` });
+    const keys = Object.keys(info.state.subjects ?? {}).map((subject) => subject.slice(prefix.length));
     const leases = new Map<string, JetStreamLease>();
     await Promise.all(
       keys.map(async (key) => {
@@ -75,7 +90,7 @@ export async function openJetStreamLeaseStore(
         "every node must use the same runtime lease ttl",
     );
   }
-  return new JetStreamLeaseStore(kv);
+  return new JetStreamLeaseStore(kv, await js.jetstreamManager(), options.bucket);
 }
 
 /** The revision was not the one expected: another node wrote (or deleted) the lease first. */
