@@ -1,6 +1,7 @@
 import { type DescMessage, fromBinary, type MessageShape } from "@bufbuild/protobuf";
 import { Code, ConnectError } from "@connectrpc/connect";
 import { binaryWireProblem } from "./binary-wire-problem.js";
+import { isJsonText } from "./json-text.js";
 
 // A protobuf reader for the hand-written decoders of the gRPC fast path (publish-wire.ts,
 // publish-batch-wire.ts). It reads only what those decoders expect and throws WIRE_FALLBACK on
@@ -34,9 +35,15 @@ export function decodeWithFallback<Desc extends DescMessage, T>(
 // protobuf-es decodes strings with a fatal TextDecoder (invalid UTF-8 is an error) that drops a BOM;
 // both cases go to protobuf-es.
 const utf8 = new TextDecoder("utf-8", { fatal: true });
+/** Up to this many bytes, a string is first scanned for ASCII, which decodes as latin1 for less. */
+const SHORT_STRING = 64;
 
 export class FastWireReader {
   pos: number;
+  /** Whether the last `jsonString()` found its bytes to be a JSON text (json-text.ts). */
+  jsonChecked = false;
+  /** The same bytes as a Buffer, for its decoders (no copy). */
+  private readonly buffer: Buffer;
 
   constructor(
     private readonly bytes: Uint8Array,
@@ -44,6 +51,9 @@ export class FastWireReader {
     readonly end = bytes.length,
   ) {
     this.pos = start;
+    this.buffer = Buffer.isBuffer(bytes)
+      ? bytes
+      : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   }
 
   /** A varint up to 2^49 (beyond that, protobuf-es decides). */
@@ -68,18 +78,46 @@ export class FastWireReader {
   }
 
   string(): string {
+    return this.text(this.length());
+  }
+
+  /**
+   * A string field meant to hold JSON (an event's payload). When its bytes are valid UTF-8 and a
+   * JSON text, `jsonChecked` is set and the text is decoded without a second UTF-8 check, so the
+   * caller can skip JSON.parse; otherwise it is read as `string()` reads it.
+   */
+  jsonString(): string {
     const length = this.length();
+    const o = this.pos;
+    this.jsonChecked = isJsonText(this.bytes, o, o + length);
+    if (!this.jsonChecked) return this.text(length);
+    // A JSON text never starts with a BOM, so this decodes as the fatal decoder would.
+    this.pos = o + length;
+    return this.buffer.toString("utf8", o, o + length);
+  }
+
+  /** The next `length` bytes as UTF-8 (short ASCII strings without TextDecoder's per-call cost). */
+  private text(length: number): string {
     const bytes = this.bytes;
     const o = this.pos;
+    const end = o + length;
+    if (length <= SHORT_STRING) {
+      let ascii = true;
+      for (let i = o; i < end; i++) if (bytes[i]! >= 0x80) ascii = false;
+      if (ascii) {
+        this.pos = end;
+        return this.buffer.toString("latin1", o, end);
+      }
+    }
     if (length >= 3 && bytes[o] === 0xef && bytes[o + 1] === 0xbb && bytes[o + 2] === 0xbf)
       throw WIRE_FALLBACK;
     let text: string;
     try {
-      text = utf8.decode(bytes.subarray(o, o + length));
+      text = utf8.decode(bytes.subarray(o, end));
     } catch {
       throw WIRE_FALLBACK;
     }
-    this.pos = o + length;
+    this.pos = end;
     return text;
   }
 

@@ -71,6 +71,7 @@ function decodeEventInput(bytes: Uint8Array, start: number, end: number): EventF
   let source = "";
   let eventType = "";
   let payload = "";
+  let payloadIsJson = false;
   const r = new FastWireReader(bytes, start, end);
   while (r.pos < end) {
     switch (r.varint()) {
@@ -84,13 +85,14 @@ function decodeEventInput(bytes: Uint8Array, start: number, end: number): EventF
         eventType = r.string();
         break;
       case 0x22:
-        payload = r.string();
+        payload = r.jsonString();
+        payloadIsJson = r.jsonChecked;
         break;
       default:
         throw WIRE_FALLBACK;
     }
   }
-  return { origin: origin as Origin, source, eventType, payload };
+  return { origin: origin as Origin, source, eventType, payload, payloadIsJson };
 }
 
 /** A gRPC length-prefixed message holding PublishBatchResponse, as protobuf-es + Connect would write it. */

@@ -17,6 +17,7 @@ function decodeFast(bytes: Uint8Array): PublishFields {
   let source = "";
   let eventType = "";
   let payload = "";
+  let payloadIsJson = false;
   let idempotencyKey = "";
   let expectedHead: bigint | undefined;
   const r = new FastWireReader(bytes);
@@ -35,7 +36,8 @@ function decodeFast(bytes: Uint8Array): PublishFields {
         eventType = r.string();
         break;
       case 0x2a:
-        payload = r.string();
+        payload = r.jsonString();
+        payloadIsJson = r.jsonChecked;
         break;
       case 0x32:
         idempotencyKey = r.string();
@@ -47,7 +49,16 @@ function decodeFast(bytes: Uint8Array): PublishFields {
         throw WIRE_FALLBACK;
     }
   }
-  return { axonId, origin: origin as Origin, source, eventType, payload, idempotencyKey, expectedHead };
+  return {
+    axonId,
+    origin: origin as Origin,
+    source,
+    eventType,
+    payload,
+    payloadIsJson,
+    idempotencyKey,
+    expectedHead,
+  };
 }
 
 /** A gRPC length-prefixed message holding PublishResponse, as protobuf-es + Connect would write it. */

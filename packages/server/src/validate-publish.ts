@@ -31,6 +31,8 @@ interface EventFields {
   readonly source: string;
   readonly eventType: string;
   readonly payload: string;
+  /** Set by the wire decoders when the payload's bytes were found to be a JSON text (json-text.ts). */
+  readonly payloadIsJson?: boolean;
 }
 
 /** Checks one event; `path` prefixes field names in messages ("" or "events[3]."). */
@@ -38,7 +40,7 @@ export function validateEventInput(fields: EventFields, path: string, maxPayload
   validateOrigin(fields.origin, path);
   validateSource(fields.source, path);
   validateEventType(fields.eventType, path);
-  validatePayload(fields.payload, path, maxPayloadBytes);
+  validatePayload(fields.payload, path, maxPayloadBytes, fields.payloadIsJson === true);
   return {
     origin: fields.origin as EventInput["origin"],
     source: fields.source,
@@ -48,7 +50,7 @@ export function validateEventInput(fields: EventFields, path: string, maxPayload
 }
 
 /** The request fields validation reads (a PublishRequest, or a plain object in tests). */
-export type PublishFields = Omit<PublishRequest, "$typeName">;
+export type PublishFields = Omit<PublishRequest, "$typeName"> & { readonly payloadIsJson?: boolean };
 export type PublishBatchFields = Omit<PublishBatchRequest, "$typeName" | "events"> & {
   readonly events: readonly EventFields[];
 };
@@ -135,13 +137,14 @@ function validateEventType(eventType: string, path: string): void {
   }
 }
 
-function validatePayload(payload: string, path: string, maxPayloadBytes: number): void {
+function validatePayload(payload: string, path: string, maxPayloadBytes: number, isJson: boolean): void {
   // Size first: never parse an oversized payload. UTF-8 takes at most 3 bytes per UTF-16 code unit,
   // so only payloads that might be too large are measured.
   if (payload.length * 3 > maxPayloadBytes) {
     const size = Buffer.byteLength(payload, "utf8");
     if (size > maxPayloadBytes) throw payloadTooLarge(path, size, maxPayloadBytes);
   }
+  if (isJson) return;
   if (payload === "") {
     throw invalidArgument(`${path}payload is empty; it must be JSON text (send "{}" or "null" for no data)`);
   }

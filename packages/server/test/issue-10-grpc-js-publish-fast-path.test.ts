@@ -185,6 +185,16 @@ describe("keyless loopback", () => {
       () => ({ axonId, events: [event(), event({ eventType: "no spaces" })] }),
     ],
     [
+      "PublishBatch: one payload with a trailing comma (INVALID_ARGUMENT, names it)",
+      "publishBatch",
+      () => ({ axonId, events: [event(), event({ payload: '{"a":1,}' })] }),
+    ],
+    [
+      "PublishBatch: a non-ASCII payload, then text after the JSON (INVALID_ARGUMENT, names it)",
+      "publishBatch",
+      () => ({ axonId, events: [event({ payload: '{"é":[1,2]}' }), event({ payload: "[1] 2" })] }),
+    ],
+    [
       "PublishBatch: unknown axon (NOT_FOUND)",
       "publishBatch",
       () => ({ axonId: UNKNOWN_AXON, events: [event()] }),

@@ -7,16 +7,38 @@ import { binaryWireProblem } from "../binary-wire-problem.js";
 // append-request-wire.ts) must keep: they decode and encode exactly as protobuf-es and the Connect
 // path do.
 
-/** Fields without protobuf-es's $typeName, at the top and in `events` (where the fallback has them). */
+/**
+ * Fields without protobuf-es's $typeName, at the top and in `events` (where the fallback has them),
+ * and without the hand-written decoders' `payloadIsJson`, after checking it: it must say exactly
+ * whether JSON.parse accepts the payload, since a true one lets validation skip JSON.parse.
+ */
 export function plainFields(message: object): Record<string, unknown> {
-  const { $typeName: _, ...fields } = message as Record<string, unknown>;
+  const { $typeName: _, ...fields } = withCheckedJsonFlag(message as Record<string, unknown>);
   if (Array.isArray(fields.events)) {
     fields.events = fields.events.map((event: Record<string, unknown>) => {
-      const { $typeName: __, ...rest } = event;
+      const { $typeName: __, ...rest } = withCheckedJsonFlag(event);
       return rest;
     });
   }
   return fields;
+}
+
+function withCheckedJsonFlag(fields: Record<string, unknown>): Record<string, unknown> {
+  if (!("payloadIsJson" in fields)) return fields;
+  const { payloadIsJson, ...rest } = fields;
+  expect(payloadIsJson, `payloadIsJson for ${JSON.stringify(rest.payload)}`).toBe(
+    parses(rest.payload as string),
+  );
+  return rest;
+}
+
+function parses(text: string): boolean {
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** Arbitraries for an EventInput's fields (Publish has them at its top level), with out-of-range origins and arbitrary text. */
