@@ -32,7 +32,10 @@ export function strictBinaryHandler(handler: UniversalHandler, readMaxBytes: num
     const checked = (request: UniversalServerRequest) => {
       const binary = binaryRequest(request.header);
       if (binary?.framing !== "envelopes" || !isByteStream(request.body)) return handler(request);
-      return handler({ ...request, body: checkedStream(request.body, input, readMaxBytes) });
+      return handler({
+        ...request,
+        body: checkedStream(request.body, input, readMaxBytes, binary.compression),
+      });
     };
     return Object.assign(checked, handler);
   }
@@ -229,17 +232,23 @@ async function checkEnvelopes(
 }
 
 /**
- * A request stream whose uncompressed messages are checked as they pass (the body cannot be read
- * whole first): the first malformed one fails the stream with INVALID_ARGUMENT and the strict
- * decoder's message, which the handler's request iterator throws, where connect-es would report
- * INTERNAL "parse binary". Bytes pass through unchanged; framing, compressed messages and the read
- * limit are left to connect-es: a message declared larger than `readMaxBytes` is not held back for
- * checking, and everything from it on goes straight to connect-es, which refuses it.
+ * A request stream whose messages are checked as they pass (the body cannot be read whole first).
+ * The first that fails ends the stream with the error the handler's request iterator throws, after
+ * the messages before it, so a session acknowledges what it read before the bad one (where
+ * connect-es would report INTERNAL "parse binary", or refuse a message over the read limit as soon
+ * as it reads the header and drop those acknowledgements):
+ * - malformed: INVALID_ARGUMENT with the strict decoder's message;
+ * - declared larger than `readMaxBytes`: RESOURCE_EXHAUSTED, before its bytes are taken in;
+ * - compressed (in the request's encoding): decompressed, bounded by the read limit, checked, and
+ *   handed on uncompressed; one that cannot be decompressed gets decompressRequest's error.
+ * Framing errors and a compressed message without a request encoding are left to connect-es: from
+ * there on the bytes pass unchanged, and connect-es refuses them.
  */
 async function* checkedStream(
   body: AsyncIterable<Uint8Array>,
   input: DescMessage,
   readMaxBytes: number,
+  compression: Compression | null,
 ): AsyncGenerator<Uint8Array> {
   let pending: Uint8Array = EMPTY;
   let unchecked = false;
@@ -249,32 +258,52 @@ async function* checkedStream(
       continue;
     }
     pending = pending.length === 0 ? chunk : Buffer.concat([pending, chunk]);
+    /** Checked messages not yet handed on: runs of `pending` and decompressed envelopes. */
+    const out: Uint8Array[] = [];
+    let from = 0;
     let offset = 0;
+    let failure: ConnectError | undefined;
     while (offset + 5 <= pending.length) {
       const flags = pending[offset]!;
       const length = new DataView(pending.buffer, pending.byteOffset + offset + 1, 4).getUint32(0);
       if (length > readMaxBytes) {
-        unchecked = true;
+        failure = new ConnectError(overReadLimitMessage(readMaxBytes), Code.ResourceExhausted);
         break;
       }
       const end = offset + 5 + length;
       if (end > pending.length) break;
-      if ((flags & FLAG_COMPRESSED) === 0) {
-        const problem = binaryWireProblem(pending.subarray(offset + 5, end), input);
-        if (problem !== undefined) {
-          if (offset > 0) yield pending.subarray(0, offset);
-          throw new ConnectError(problem, Code.InvalidArgument);
-        }
+      const compressed = (flags & FLAG_COMPRESSED) !== 0;
+      if (compressed && compression === null) {
+        unchecked = true;
+        break;
+      }
+      const message = compressed
+        ? await decompressRequest(compression!, pending.subarray(offset + 5, end), readMaxBytes)
+        : pending.subarray(offset + 5, end);
+      if (message instanceof ConnectError) {
+        failure = message;
+        break;
+      }
+      const problem = binaryWireProblem(message, input);
+      if (problem !== undefined) {
+        failure = new ConnectError(problem, Code.InvalidArgument);
+        break;
+      }
+      if (compressed) {
+        if (offset > from) out.push(pending.subarray(from, offset));
+        out.push(envelopeHeader(flags & ~FLAG_COMPRESSED, message.length), message);
+        from = end;
       }
       offset = end;
     }
+    if (offset > from) out.push(pending.subarray(from, offset));
+    for (const piece of out) yield piece;
+    if (failure) throw failure;
+    pending = pending.subarray(offset);
     if (unchecked) {
       yield pending;
       pending = EMPTY;
-      continue;
     }
-    if (offset > 0) yield pending.subarray(0, offset);
-    pending = pending.subarray(offset);
   }
   if (pending.length > 0) yield pending;
 }
