@@ -188,9 +188,9 @@ async function checkWhole(
 }
 
 /**
- * Every message checked, and decompressed when it was compressed. Framing errors (a short
- * envelope) and a compressed message without a request encoding are handed on unchanged from
- * there: connect refuses them.
+ * The request's one message checked, and decompressed when it was compressed. Framing errors (a
+ * short envelope), a compressed message without a request encoding and any message after the first
+ * are handed on unchanged: connect refuses them.
  */
 async function checkEnvelopes(
   bytes: Uint8Array,
@@ -198,37 +198,24 @@ async function checkEnvelopes(
   input: DescMessage,
   readMaxBytes: number,
 ): Promise<Uint8Array> {
-  const out: Uint8Array[] = [];
-  let offset = 0;
-  while (offset + 5 <= bytes.length) {
-    const flags = bytes[offset]!;
-    const length = new DataView(bytes.buffer, bytes.byteOffset + offset + 1, 4).getUint32(0);
-    const end = offset + 5 + length;
-    if (end > bytes.length) break;
-    const compressed = (flags & FLAG_COMPRESSED) !== 0;
-    if (compressed && compression === null) break;
-    const message = compressed
-      ? await decompressRequest(compression!, bytes.subarray(offset + 5, end), readMaxBytes)
-      : bytes.subarray(offset + 5, end);
-    const refused =
-      message instanceof ConnectError
-        ? refuseCurrentRequest(message.rawMessage, message.code)
-        : refuseWireProblem(message, input);
-    if (refused) {
-      out.push(envelopeHeader(flags & ~FLAG_COMPRESSED, 0));
-    } else if (message instanceof ConnectError) {
-      break; // outside a strict-decoding request: connect decompresses and refuses it itself
-    } else if (compressed) {
-      out.push(envelopeHeader(flags & ~FLAG_COMPRESSED, message.length), message);
-    } else {
-      out.push(bytes.subarray(offset, end));
-    }
-    offset = end;
-    // The refused envelope now holds an empty message; whatever followed it goes on unchanged.
-    if (refused) break;
-  }
-  out.push(bytes.subarray(offset));
-  return out.length === 1 ? out[0]! : Buffer.concat(out);
+  if (bytes.length < 5) return bytes;
+  const flags = bytes[0]!;
+  const end = 5 + new DataView(bytes.buffer, bytes.byteOffset + 1, 4).getUint32(0);
+  const compressed = (flags & FLAG_COMPRESSED) !== 0;
+  if (end > bytes.length || (compressed && compression === null)) return bytes;
+  const message = compressed
+    ? await decompressRequest(compression!, bytes.subarray(5, end), readMaxBytes)
+    : bytes.subarray(5, end);
+  const refused =
+    message instanceof ConnectError
+      ? refuseCurrentRequest(message.rawMessage, message.code)
+      : refuseWireProblem(message, input);
+  const rest = bytes.subarray(end);
+  // A refused message is replaced by an empty one; whatever follows goes on unchanged.
+  if (refused) return Buffer.concat([envelopeHeader(flags & ~FLAG_COMPRESSED, 0), rest]);
+  // Outside a strict-decoding request connect decompresses and refuses a bad one itself.
+  if (message instanceof ConnectError || !compressed) return bytes;
+  return Buffer.concat([envelopeHeader(flags & ~FLAG_COMPRESSED, message.length), message, rest]);
 }
 
 /**
@@ -241,25 +228,30 @@ async function checkEnvelopes(
  * - declared larger than `readMaxBytes`: RESOURCE_EXHAUSTED, before its bytes are taken in;
  * - compressed (in the request's encoding): decompressed, bounded by the read limit, checked, and
  *   handed on uncompressed; one that cannot be decompressed gets decompressRequest's error.
+ * Each compressed message is decompressed only once the handler has taken everything before it, so
+ * a chunk packed with small compressed messages never holds more than one of them expanded.
  * Framing errors and a compressed message without a request encoding are left to connect-es: from
- * there on the bytes pass unchanged, and connect-es refuses them.
+ * there on the bytes pass unchanged, and connect-es refuses them. Exported for its unit tests.
  */
-async function* checkedStream(
+export async function* checkedStream(
   body: AsyncIterable<Uint8Array>,
   input: DescMessage,
   readMaxBytes: number,
   compression: Compression | null,
 ): AsyncGenerator<Uint8Array> {
-  let pending: Uint8Array = EMPTY;
+  const received = new ChunkQueue();
   let unchecked = false;
   for await (const chunk of body) {
     if (unchecked) {
       yield chunk;
       continue;
     }
-    pending = pending.length === 0 ? chunk : Buffer.concat([pending, chunk]);
-    /** Checked messages not yet handed on: runs of `pending` and decompressed envelopes. */
-    const out: Uint8Array[] = [];
+    received.push(chunk);
+    // A message arriving in many chunks is joined once, when it is whole (or its header refuses it).
+    const declared = received.firstDeclaredLength();
+    if (declared === undefined || (declared <= readMaxBytes && received.length < 5 + declared)) continue;
+    const pending = received.takeAll();
+    /** Start of the run of checked, uncompressed envelopes not yet handed on. */
     let from = 0;
     let offset = 0;
     let failure: ConnectError | undefined;
@@ -277,6 +269,10 @@ async function* checkedStream(
         unchecked = true;
         break;
       }
+      if (compressed && offset > from) {
+        yield pending.subarray(from, offset);
+        from = offset;
+      }
       const message = compressed
         ? await decompressRequest(compression!, pending.subarray(offset + 5, end), readMaxBytes)
         : pending.subarray(offset + 5, end);
@@ -290,22 +286,57 @@ async function* checkedStream(
         break;
       }
       if (compressed) {
-        if (offset > from) out.push(pending.subarray(from, offset));
-        out.push(envelopeHeader(flags & ~FLAG_COMPRESSED, message.length), message);
+        yield envelopeHeader(flags & ~FLAG_COMPRESSED, message.length);
+        yield message;
         from = end;
       }
       offset = end;
     }
-    if (offset > from) out.push(pending.subarray(from, offset));
-    for (const piece of out) yield piece;
+    if (offset > from) yield pending.subarray(from, offset);
     if (failure) throw failure;
-    pending = pending.subarray(offset);
-    if (unchecked) {
-      yield pending;
-      pending = EMPTY;
-    }
+    if (unchecked) yield pending.subarray(offset);
+    else received.push(pending.subarray(offset));
   }
-  if (pending.length > 0) yield pending;
+  const rest = received.takeAll();
+  if (rest.length > 0) yield rest;
+}
+
+/** Chunks received and not yet checked, joined only when taken. */
+class ChunkQueue {
+  private chunks: Uint8Array[] = [];
+  length = 0;
+
+  push(chunk: Uint8Array): void {
+    if (chunk.length === 0) return;
+    this.chunks.push(chunk);
+    this.length += chunk.length;
+  }
+
+  /** The first envelope's declared message length, once its 5-byte header has arrived. */
+  firstDeclaredLength(): number | undefined {
+    if (this.length < 5) return undefined;
+    const header = this.chunks[0]!.length >= 5 ? this.chunks[0]! : this.peekHeader();
+    return new DataView(header.buffer, header.byteOffset + 1, 4).getUint32(0);
+  }
+
+  takeAll(): Uint8Array {
+    const all = this.chunks.length === 1 ? this.chunks[0]! : Buffer.concat(this.chunks);
+    this.chunks = [];
+    this.length = 0;
+    return all;
+  }
+
+  private peekHeader(): Uint8Array {
+    const header = new Uint8Array(5);
+    let at = 0;
+    for (const chunk of this.chunks) {
+      const take = Math.min(chunk.length, 5 - at);
+      header.set(chunk.subarray(0, take), at);
+      at += take;
+      if (at === 5) break;
+    }
+    return header;
+  }
 }
 
 function envelopeHeader(flags: number, length: number): Uint8Array {
