@@ -113,3 +113,38 @@ test("a malformed compressed message is INVALID_ARGUMENT after the messages befo
   expect(failure?.code).toBe(Code.InvalidArgument);
   expect(failure?.rawMessage).toContain("malformed protobuf");
 });
+
+test("an envelope header split across chunks is read whole: a message over the limit fails as its fifth header byte arrives", async () => {
+  const header = Buffer.alloc(5);
+  header.writeUInt32BE(LIMIT + 1, 1);
+  for (const cuts of [
+    [2, 3],
+    [1, 1, 1, 1, 1],
+  ]) {
+    async function* headerInPieces(): AsyncGenerator<Uint8Array> {
+      yield plain(1);
+      let at = 0;
+      for (const n of cuts) {
+        yield header.subarray(at, at + n);
+        at += n;
+      }
+      await new Promise(() => {}); // the 2^32-byte body never comes
+    }
+    const out = await drain(checkedStream(headerInPieces(), AppendRequestSchema, LIMIT, null));
+    expect(out, `cut ${cuts}`).toBeInstanceOf(ConnectError);
+    expect((out as ConnectError).code).toBe(Code.ResourceExhausted);
+  }
+});
+
+test("a message whose header is split across chunks comes out once it is whole", async () => {
+  const second = plain(2);
+  const out = await drain(
+    checkedStream(
+      chunks(Buffer.concat([plain(1), second.subarray(0, 2)]), second.subarray(2, 5), second.subarray(5)),
+      AppendRequestSchema,
+      LIMIT,
+      null,
+    ),
+  );
+  expect(out).toEqual(Buffer.concat([plain(1), second]));
+});

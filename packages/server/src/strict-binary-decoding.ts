@@ -188,9 +188,9 @@ async function checkWhole(
 }
 
 /**
- * The request's one message checked, and decompressed when it was compressed. Framing errors (a
- * short envelope), a compressed message without a request encoding and any message after the first
- * are handed on unchanged: connect refuses them.
+ * The request's one message checked, and decompressed when it was compressed; bytes after it
+ * refuse the request (INVALID_ARGUMENT), never decompressed. Framing errors (a short envelope) and
+ * a compressed message without a request encoding are handed on unchanged: connect refuses them.
  */
 async function checkEnvelopes(
   bytes: Uint8Array,
@@ -213,10 +213,18 @@ async function checkEnvelopes(
   const rest = bytes.subarray(end);
   // A refused message is replaced by an empty one; whatever follows goes on unchanged.
   if (refused) return Buffer.concat([envelopeHeader(flags & ~FLAG_COMPRESSED, 0), rest]);
+  // Bytes after the one message are refused here too: connect-es would parse a second message
+  // (INTERNAL "parse binary" when it is malformed) before refusing it as extra input.
+  if (rest.length > 0 && refuseCurrentRequest(extraInputMessage(rest.length), Code.InvalidArgument)) {
+    return envelopeHeader(flags & ~FLAG_COMPRESSED, 0);
+  }
   // Outside a strict-decoding request connect decompresses and refuses a bad one itself.
   if (message instanceof ConnectError || !compressed) return bytes;
   return Buffer.concat([envelopeHeader(flags & ~FLAG_COMPRESSED, message.length), message, rest]);
 }
+
+const extraInputMessage = (bytes: number) =>
+  `protocol error: ${bytes} bytes follow the request message; this method takes exactly one message`;
 
 /**
  * A request stream whose messages are checked as they pass (the body cannot be read whole first).

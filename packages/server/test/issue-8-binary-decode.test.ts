@@ -62,3 +62,22 @@ test("Connect proto and gRPC-Web: the same requests get invalid_argument, and va
   expect((await grpcWeb(h.server.url, "Publish", envelope(valid))).status).toBe("0");
   expect((await h.client.getAxon({ id: axonId })).axon!.headSequence).toBe(3n);
 });
+
+test("gRPC-Web: a second message after a unary request's one is INVALID_ARGUMENT, whatever it holds, and nothing is appended", async () => {
+  const { logger, lines } = capturingLogger();
+  h = await startHarness({ logger });
+  const { axonId, valid } = await publishedAxon(h);
+  const malformed = Uint8Array.from([0x0a, 0x05, 0x61]); // axon_id claims 5 bytes, has 1
+  for (const second of [valid, malformed]) {
+    lines.length = 0;
+    const reply = await grpcWeb(h.server.url, "Publish", Buffer.concat([envelope(valid), envelope(second)]));
+    expect(reply).toMatchObject({
+      status: "3",
+      message: `protocol error: ${5 + second.length} bytes follow the request message; this method takes exactly one message`,
+    });
+    expect(lines).toContainEqual(
+      expect.objectContaining({ msg: "rpc", rpc: "Publish", code: "invalid_argument" }),
+    );
+  }
+  expect((await h.client.getAxon({ id: axonId })).axon!.headSequence).toBe(1n);
+});
