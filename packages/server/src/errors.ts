@@ -16,6 +16,13 @@ export function invalidArgument(message: string): ConnectError {
   return new ConnectError(message, Code.InvalidArgument);
 }
 
+/** Bytes after the one message of a unary (or server-streaming) request: both servings say this. */
+export function extraInputError(bytes: number): ConnectError {
+  return invalidArgument(
+    `protocol error: ${bytes} bytes follow the request message; this method takes exactly one message`,
+  );
+}
+
 export function axonNotFound(axonId: string): ConnectError {
   return new ConnectError(
     `axon ${axonId} not found (it never existed or was deleted); list axons with ListAxons`,

@@ -2,7 +2,7 @@ import type http2 from "node:http2";
 import { performance } from "node:perf_hooks";
 import { Code, ConnectError } from "@connectrpc/connect";
 import type { Principal } from "./api-keys.js";
-import { toConnectError } from "./errors.js";
+import { extraInputError, toConnectError } from "./errors.js";
 import type { GrpcFastMethod } from "./grpc-fast-path-decision.js";
 import type { RawStreamContext } from "./raw-stream-context.js";
 import { overReadLimitMessage } from "./read-limits.js";
@@ -81,9 +81,11 @@ export function serveGrpcUnary(
 /** The message inside a unary request's single envelope, or the error Connect gives instead. */
 function messageOf(body: Buffer, tooLarge: boolean, readMaxBytes: number): Uint8Array {
   if (tooLarge) throw new ConnectError(overReadLimitMessage(readMaxBytes), Code.ResourceExhausted);
-  if (body.length < 5 || body.length !== 5 + body.readUInt32BE(1)) {
+  if (body.length < 5 || body.length < 5 + body.readUInt32BE(1)) {
     throw new ConnectError("protocol error: incomplete envelope", Code.InvalidArgument);
   }
+  const extra = body.length - 5 - body.readUInt32BE(1);
+  if (extra > 0) throw extraInputError(extra);
   if ((body[0]! & 0x01) === 0x01) {
     throw new ConnectError("received compressed envelope, but do not know how to decompress", Code.Internal);
   }

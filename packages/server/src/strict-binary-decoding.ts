@@ -2,6 +2,7 @@ import type { DescMessage } from "@bufbuild/protobuf";
 import { Code, ConnectError } from "@connectrpc/connect";
 import type { Compression, UniversalHandler, UniversalServerRequest } from "@connectrpc/connect/protocol";
 import { binaryWireProblem } from "./binary-wire-problem.js";
+import { extraInputError } from "./errors.js";
 import { overReadLimitMessage } from "./read-limits.js";
 import { decompressRequest, requestCompression } from "./request-compression.js";
 import { refuseCurrentRequest } from "./strict-decoding.js";
@@ -215,16 +216,14 @@ async function checkEnvelopes(
   if (refused) return Buffer.concat([envelopeHeader(flags & ~FLAG_COMPRESSED, 0), rest]);
   // Bytes after the one message are refused here too: connect-es would parse a second message
   // (INTERNAL "parse binary" when it is malformed) before refusing it as extra input.
-  if (rest.length > 0 && refuseCurrentRequest(extraInputMessage(rest.length), Code.InvalidArgument)) {
+  const extra = rest.length > 0 ? extraInputError(rest.length) : undefined;
+  if (extra && refuseCurrentRequest(extra.rawMessage, extra.code)) {
     return envelopeHeader(flags & ~FLAG_COMPRESSED, 0);
   }
   // Outside a strict-decoding request connect decompresses and refuses a bad one itself.
   if (message instanceof ConnectError || !compressed) return bytes;
   return Buffer.concat([envelopeHeader(flags & ~FLAG_COMPRESSED, message.length), message, rest]);
 }
-
-const extraInputMessage = (bytes: number) =>
-  `protocol error: ${bytes} bytes follow the request message; this method takes exactly one message`;
 
 /**
  * A request stream whose messages are checked as they pass (the body cannot be read whole first).

@@ -8,7 +8,7 @@ import { type SubscribeRequest, SubscribeRequestSchema } from "@openaxon/protoco
 import type { StoredEvent } from "@openaxon/store";
 import type { Logger } from "pino";
 import { binaryWireProblem } from "./binary-wire-problem.js";
-import { toConnectError } from "./errors.js";
+import { extraInputError, toConnectError } from "./errors.js";
 import type { ServerMetrics } from "./metrics.js";
 import {
   plainBinaryProtocol,
@@ -180,9 +180,11 @@ function decodeRequest(body: Buffer, tooLarge: boolean, readMaxBytes: number): S
       Code.ResourceExhausted,
     );
   }
-  if (body.length < 5 || body.length !== 5 + body.readUInt32BE(1)) {
+  if (body.length < 5 || body.length < 5 + body.readUInt32BE(1)) {
     throw new ConnectError("protocol error: incomplete envelope", Code.InvalidArgument);
   }
+  const extra = body.length - 5 - body.readUInt32BE(1);
+  if (extra > 0) throw extraInputError(extra);
   if ((body[0]! & 0x01) === 0x01) {
     throw new ConnectError("received compressed envelope, but do not know how to decompress", Code.Internal);
   }

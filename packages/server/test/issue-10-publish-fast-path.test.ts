@@ -161,6 +161,10 @@ test.each<[string, () => Buffer]>([
   ["malformed protobuf (INVALID_ARGUMENT)", () => envelope(Uint8Array.from([0x0a, 9, 0x61]))],
   ["invalid UTF-8 (INVALID_ARGUMENT)", () => envelope(Uint8Array.from([0x1a, 2, 0xc3, 0x28]))],
   ["incomplete envelope (INVALID_ARGUMENT)", () => Buffer.from([0, 0, 0, 0, 9, 1])],
+  [
+    "a second message (INVALID_ARGUMENT)",
+    () => Buffer.concat([publishRequest({}), envelope(Uint8Array.from([0x0a, 9, 0x61]))]),
+  ],
 ])("%s: the same response, byte for byte, and nothing written", async (_, body) => {
   const before = (await h.client.getAxon({ id: axonId })).axon!.headSequence;
   const { viaConnect, viaFast } = await both(body());

@@ -124,6 +124,16 @@ describe("issue 10: the gRPC Subscribe fast path", () => {
     expect(reply.trailers["grpc-status"] ?? reply.headers["grpc-status"]).toBe(String(Code.InvalidArgument));
   });
 
+  test("a second request message is INVALID_ARGUMENT saying so (the Connect path says the same: issue-8-binary-decode)", async () => {
+    const first = envelope(toBinary(SubscribeRequestSchema, create(SubscribeRequestSchema, { axonId: "x" })));
+    const reply = await rawCall(fastUrl, Buffer.concat([first, envelope(Buffer.from([0x0a, 9, 0x61]))]));
+    const trailers = { ...reply.headers, ...reply.trailers };
+    expect(trailers["grpc-status"]).toBe(String(Code.InvalidArgument));
+    expect(decodeURIComponent(String(trailers["grpc-message"]))).toBe(
+      "protocol error: 8 bytes follow the request message; this method takes exactly one message",
+    );
+  });
+
   test("declines what it does not handle (deadline, JSON, compression): Connect serves those", async () => {
     const body = envelope(toBinary(SubscribeRequestSchema, create(SubscribeRequestSchema, { axonId: "x" })));
     expect((await rawCall(fastUrl, body, { "grpc-timeout": "5S" })).status).toBe(404);
