@@ -10,17 +10,14 @@ import {
 } from "./append-request-wire.js";
 import {
   answersArbitraryBytesAsConnect,
+  BATCH_REQUEST_FIELDS,
   decodesAsProtobufEs,
   enveloped,
-  eventInput,
 } from "./test-support/protobuf-es-parity.js";
 
 const request = fc.record({
   batchId: fc.oneof(fc.bigInt({ min: 0n, max: 2n ** 20n }), fc.bigInt({ min: 0n, max: 2n ** 64n - 1n })),
-  axonId: fc.string({ unit: "grapheme" }),
-  events: fc.array(eventInput, { maxLength: 5 }),
-  expectedHead: fc.option(fc.bigInt({ min: 0n, max: 2n ** 64n - 1n }), { nil: undefined }),
-  idempotencyKey: fc.string(),
+  ...BATCH_REQUEST_FIELDS,
 });
 
 test("decodes whatever protobuf-es encodes exactly as protobuf-es does", () => {

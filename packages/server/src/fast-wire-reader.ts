@@ -42,8 +42,8 @@ export class FastWireReader {
   pos: number;
   /** Whether the last `jsonString()` found its bytes to be a JSON text (json-text.ts). */
   jsonChecked = false;
-  /** The same bytes as a Buffer, for its decoders (no copy). */
-  private readonly buffer: Buffer;
+  /** The same bytes as a Buffer, for its decoders and for readers of nested messages (no copy). */
+  readonly buffer: Buffer;
 
   constructor(
     private readonly bytes: Uint8Array,
@@ -103,7 +103,7 @@ export class FastWireReader {
     const end = o + length;
     if (length <= SHORT_STRING) {
       let ascii = true;
-      for (let i = o; i < end; i++) if (bytes[i]! >= 0x80) ascii = false;
+      for (let i = o; i < end && ascii; i++) ascii = bytes[i]! < 0x80;
       if (ascii) {
         this.pos = end;
         return this.buffer.toString("latin1", o, end);

@@ -2,12 +2,13 @@ import type http2 from "node:http2";
 import { performance } from "node:perf_hooks";
 import { Code, ConnectError } from "@connectrpc/connect";
 import type { Principal } from "./api-keys.js";
-import { extraInputError, toConnectError } from "./errors.js";
+import { toConnectError } from "./errors.js";
 import type { GrpcFastMethod } from "./grpc-fast-path-decision.js";
 import type { RawStreamContext } from "./raw-stream-context.js";
 import { overReadLimitMessage } from "./read-limits.js";
 import { REQUEST_ID_HEADER, runInRequest } from "./request-context.js";
 import { logRpc } from "./rpc-logging.js";
+import { singleEnvelopeMessage } from "./single-envelope.js";
 import { grpcStatusTrailers } from "./stream-endings.js";
 
 /** One unary method of the gRPC fast path: the message in, the response envelope out. */
@@ -81,15 +82,7 @@ export function serveGrpcUnary(
 /** The message inside a unary request's single envelope, or the error Connect gives instead. */
 function messageOf(body: Buffer, tooLarge: boolean, readMaxBytes: number): Uint8Array {
   if (tooLarge) throw new ConnectError(overReadLimitMessage(readMaxBytes), Code.ResourceExhausted);
-  if (body.length < 5 || body.length < 5 + body.readUInt32BE(1)) {
-    throw new ConnectError("protocol error: incomplete envelope", Code.InvalidArgument);
-  }
-  const extra = body.length - 5 - body.readUInt32BE(1);
-  if (extra > 0) throw extraInputError(extra);
-  if ((body[0]! & 0x01) === 0x01) {
-    throw new ConnectError("received compressed envelope, but do not know how to decompress", Code.Internal);
-  }
-  return body.subarray(5);
+  return singleEnvelopeMessage(body);
 }
 
 function respond(

@@ -5,16 +5,11 @@ import { expect, test } from "vitest";
 import { decodePublishBatchRequest, encodePublishBatchResponseEnvelope } from "./publish-batch-wire.js";
 import {
   answersArbitraryBytesAsConnect,
+  BATCH_REQUEST_FIELDS,
   decodesAsProtobufEs,
-  eventInput,
 } from "./test-support/protobuf-es-parity.js";
 
-const request = fc.record({
-  axonId: fc.string({ unit: "grapheme" }),
-  events: fc.array(eventInput, { maxLength: 5 }),
-  expectedHead: fc.option(fc.bigInt({ min: 0n, max: 2n ** 64n - 1n }), { nil: undefined }),
-  idempotencyKey: fc.string(),
-});
+const request = fc.record(BATCH_REQUEST_FIELDS);
 
 test("decodes whatever protobuf-es encodes exactly as protobuf-es does", () => {
   decodesAsProtobufEs(PublishBatchRequestSchema, request, decodePublishBatchRequest);

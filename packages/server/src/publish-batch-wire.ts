@@ -54,7 +54,7 @@ export function decodeBatchRequest(
     if (tag === tags.axonId) axonId = r.string();
     else if (tag === tags.events) {
       const length = r.length();
-      events.push(decodeEventInput(bytes, r.pos, r.pos + length));
+      events.push(decodeEventInput(r.buffer, r.pos, r.pos + length));
       r.pos += length;
     } else if (tag === tags.expectedHead) expectedHead = BigInt(r.varint());
     else if (tag === tags.idempotencyKey) idempotencyKey = r.string();
@@ -66,7 +66,7 @@ export function decodeBatchRequest(
 }
 
 /** One EventInput (the same fields in PublishBatchRequest and AppendRequest), or WIRE_FALLBACK. */
-function decodeEventInput(bytes: Uint8Array, start: number, end: number): EventFields {
+function decodeEventInput(bytes: Buffer, start: number, end: number): EventFields {
   let origin = 0;
   let source = "";
   let eventType = "";

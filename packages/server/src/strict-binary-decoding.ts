@@ -201,7 +201,7 @@ async function checkEnvelopes(
 ): Promise<Uint8Array> {
   if (bytes.length < 5) return bytes;
   const flags = bytes[0]!;
-  const end = 5 + new DataView(bytes.buffer, bytes.byteOffset + 1, 4).getUint32(0);
+  const end = 5 + declaredLength(bytes, 0);
   const compressed = (flags & FLAG_COMPRESSED) !== 0;
   if (end > bytes.length || (compressed && compression === null)) return bytes;
   const message = compressed
@@ -264,7 +264,7 @@ export async function* checkedStream(
     let failure: ConnectError | undefined;
     while (offset + 5 <= pending.length) {
       const flags = pending[offset]!;
-      const length = new DataView(pending.buffer, pending.byteOffset + offset + 1, 4).getUint32(0);
+      const length = declaredLength(pending, offset);
       if (length > readMaxBytes) {
         failure = new ConnectError(overReadLimitMessage(readMaxBytes), Code.ResourceExhausted);
         break;
@@ -323,7 +323,7 @@ class ChunkQueue {
   firstDeclaredLength(): number | undefined {
     if (this.length < 5) return undefined;
     const header = this.chunks[0]!.length >= 5 ? this.chunks[0]! : this.peekHeader();
-    return new DataView(header.buffer, header.byteOffset + 1, 4).getUint32(0);
+    return declaredLength(header, 0);
   }
 
   takeAll(): Uint8Array {
@@ -344,6 +344,11 @@ class ChunkQueue {
     }
     return header;
   }
+}
+
+/** The message length an envelope starting at `at` declares (its header must be in `bytes`). */
+function declaredLength(bytes: Uint8Array, at: number): number {
+  return new DataView(bytes.buffer, bytes.byteOffset + at + 1, 4).getUint32(0);
 }
 
 function envelopeHeader(flags: number, length: number): Uint8Array {

@@ -8,7 +8,7 @@ import { type SubscribeRequest, SubscribeRequestSchema } from "@openaxon/protoco
 import type { StoredEvent } from "@openaxon/store";
 import type { Logger } from "pino";
 import { binaryWireProblem } from "./binary-wire-problem.js";
-import { extraInputError, toConnectError } from "./errors.js";
+import { toConnectError } from "./errors.js";
 import type { ServerMetrics } from "./metrics.js";
 import {
   plainBinaryProtocol,
@@ -18,6 +18,7 @@ import {
 import { inThisRequest, REQUEST_ID_HEADER } from "./request-context.js";
 import { logRpc } from "./rpc-logging.js";
 import { encodedCommit } from "./shared-event-frames.js";
+import { singleEnvelopeMessage } from "./single-envelope.js";
 import { connectEndStream } from "./stream-endings.js";
 import { envelopedEventPiece, subscribeResponseChunks } from "./subscribe-response-wire.js";
 import { LIVE_FRAME_BYTES, type SubscribeFrame } from "./subscribe-stream.js";
@@ -180,15 +181,7 @@ function decodeRequest(body: Buffer, tooLarge: boolean, readMaxBytes: number): S
       Code.ResourceExhausted,
     );
   }
-  if (body.length < 5 || body.length < 5 + body.readUInt32BE(1)) {
-    throw new ConnectError("protocol error: incomplete envelope", Code.InvalidArgument);
-  }
-  const extra = body.length - 5 - body.readUInt32BE(1);
-  if (extra > 0) throw extraInputError(extra);
-  if ((body[0]! & 0x01) === 0x01) {
-    throw new ConnectError("received compressed envelope, but do not know how to decompress", Code.Internal);
-  }
-  const bytes = body.subarray(5);
+  const bytes = singleEnvelopeMessage(body);
   const problem = binaryWireProblem(bytes, SubscribeRequestSchema);
   if (problem !== undefined) throw new ConnectError(problem, Code.InvalidArgument);
   return fromBinary(SubscribeRequestSchema, bytes);

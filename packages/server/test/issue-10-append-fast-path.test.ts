@@ -161,6 +161,10 @@ const GZIP_SESSION: Record<Protocol, Record<string, string>> = {
 /** `enveloped` (one message in an envelope) with its message gzip-compressed and flagged so. */
 const gzipped = (enveloped: Buffer) => envelope(gzipSync(enveloped.subarray(5)), 0x01);
 
+/** The strict decoder's message for an AppendRequest cut short (axon_id claims 5 bytes, has 1). */
+const TRUNCATED_REQUEST =
+  "openaxon.v1.AppendRequest: malformed protobuf (premature EOF); is the message truncated or not openaxon.v1.AppendRequest?";
+
 const GRPC_CODES = { invalid_argument: "3", resource_exhausted: "8" } as const;
 /** How a session that failed with `code` ends, per protocol (grpc-message percent-encoded per the spec). */
 const ending = (protocol: Protocol, code: keyof typeof GRPC_CODES, message: string) =>
@@ -203,13 +207,7 @@ describe.each<Protocol>(["grpc", "connect"])("raw Append over %s", (protocol) =>
     );
     expect(raw).toEqual(viaConnect);
     expect(raw!.responses).toMatchObject([{ batchId: "1n", result: { case: "ack" } }]);
-    expect(raw!.end).toEqual(
-      ending(
-        protocol,
-        "invalid_argument",
-        "openaxon.v1.AppendRequest: malformed protobuf (premature EOF); is the message truncated or not openaxon.v1.AppendRequest?",
-      ),
-    );
+    expect(raw!.end).toEqual(ending(protocol, "invalid_argument", TRUNCATED_REQUEST));
   });
 
   test("a request stream that ends inside an envelope is INVALID_ARGUMENT after the earlier acks", async () => {
@@ -264,13 +262,7 @@ describe.each<Protocol>(["grpc", "connect"])("raw Append over %s", (protocol) =>
       { batchId: "1n", result: { case: "ack", value: { firstSequence: "1n" } } },
       { batchId: "2n", result: { case: "ack", value: { firstSequence: "2n" } } },
     ]);
-    expect(raw!.end).toEqual(
-      ending(
-        protocol,
-        "invalid_argument",
-        "openaxon.v1.AppendRequest: malformed protobuf (premature EOF); is the message truncated or not openaxon.v1.AppendRequest?",
-      ),
-    );
+    expect(raw!.end).toEqual(ending(protocol, "invalid_argument", TRUNCATED_REQUEST));
   });
 
   test("a message flagged compressed that is not gzip data is INVALID_ARGUMENT after the earlier acks", async () => {

@@ -51,6 +51,14 @@ export const EVENT_INPUT_FIELDS = {
 
 export const eventInput = fc.record(EVENT_INPUT_FIELDS);
 
+/** Arbitraries for the fields PublishBatchRequest and AppendRequest share. */
+export const BATCH_REQUEST_FIELDS = {
+  axonId: fc.string({ unit: "grapheme" }),
+  events: fc.array(eventInput, { maxLength: 5 }),
+  expectedHead: fc.option(fc.bigInt({ min: 0n, max: 2n ** 64n - 1n }), { nil: undefined }),
+  idempotencyKey: fc.string(),
+};
+
 /** `decode` gives protobuf-es's fields for whatever protobuf-es encodes from `requests`. */
 export function decodesAsProtobufEs<Desc extends DescMessage>(
   schema: Desc,
