@@ -1,6 +1,7 @@
 import { parentPort, workerData } from "node:worker_threads";
-import { connectLeanGrpc, type LeanGrpc } from "../lean-grpc.js";
+import { connectLeanGrpc } from "../lean-grpc.js";
 import { threadCpuSeconds } from "../thread-cpu.js";
+import { connectFrameClient, type FrameClient } from "./h2-frame-client.js";
 import { LatencyHistogram } from "./latency-histogram.js";
 import { encodeSubscribeRequest, readSubscribeResponse } from "./sequence-decoder.js";
 import { waitFor } from "./wait-for.js";
@@ -15,7 +16,11 @@ export interface FanoutWorkerTask {
   readonly axonId: string;
   readonly subscribers: number;
   readonly streamsPerConnection: number;
+  /** node:http2 (lean-grpc.ts), or frames read off a plain socket (h2-frame-client.ts). */
+  readonly client: FanoutClient;
 }
+
+export type FanoutClient = "node-http2" | "frames";
 
 /** From the main thread before publishing: events sent before `measureFromMs` (wall ms) are warm-up. */
 export interface MeasureMessage {
@@ -45,7 +50,7 @@ export interface FanoutWorkerResult {
   readonly histogram: { counts: Uint32Array; max: number; total: number };
   /** The worst publish→deliver during the warm-up, ms (0 if there was none). */
   readonly warmupMaxMs: number;
-  /** Server timestamp_ms (durable) → delivered: the fan-out share of the latency, ±1 ms. */
+  /** Server timestamp_ms (set when the event was sequenced, before its commit) → delivered, ±1 ms. */
   readonly afterCommit: { counts: Uint32Array; max: number; total: number };
   readonly cpuSeconds: number;
   /** Wall time from live to done (publishing plus draining). */
@@ -64,9 +69,10 @@ class SubscriberState {
 const SUBSCRIBE = "/openaxon.v1.AxonService/Subscribe";
 
 async function run(task: FanoutWorkerTask): Promise<void> {
-  const connections: LeanGrpc[] = [];
+  const connect = task.client === "frames" ? connectFrameClient : connectLeanGrpc;
+  const connections: FrameClient[] = [];
   for (let i = 0; i < Math.ceil(task.subscribers / task.streamsPerConnection); i++) {
-    connections.push(connectLeanGrpc(task.url));
+    connections.push(connect(task.url));
   }
   const histogram = new LatencyHistogram();
   const afterCommit = new LatencyHistogram();
@@ -91,7 +97,7 @@ async function run(task: FanoutWorkerTask): Promise<void> {
       .serverStream(SUBSCRIBE, request, (message) => {
         if (stopping) return false;
         const now = performance.timeOrigin + performance.now();
-        const frame = readSubscribeResponse(message, (sequence, sentAt, durableAt) => {
+        const frame = readSubscribeResponse(message, (sequence, sentAt, sequencedAt) => {
           if (sequence === state.last + 1) state.last = sequence;
           else if (sequence > state.last) {
             state.missing += sequence - state.last - 1;
@@ -104,7 +110,7 @@ async function run(task: FanoutWorkerTask): Promise<void> {
             return;
           }
           histogram.record(now - sentAt);
-          if (!Number.isNaN(durableAt)) afterCommit.record(now - durableAt);
+          if (!Number.isNaN(sequencedAt)) afterCommit.record(now - sequencedAt);
         });
         if (frame.kind === "caughtUp" && !state.caughtUp) {
           state.caughtUp = true;

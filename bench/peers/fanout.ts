@@ -1,7 +1,13 @@
 import { Worker } from "node:worker_threads";
 import { openDriver } from "./driver.js";
 import { publishAtRate, wallMs } from "./fanout-publisher.js";
-import type { FanoutWorkerResult, FanoutWorkerTask, FinishMessage, MeasureMessage } from "./fanout-worker.js";
+import type {
+  FanoutClient,
+  FanoutWorkerResult,
+  FanoutWorkerTask,
+  FinishMessage,
+  MeasureMessage,
+} from "./fanout-worker.js";
 import { LatencyHistogram } from "./latency-histogram.js";
 import { processCpuSeconds, rssMiB, type SystemProcess } from "./processes.js";
 
@@ -21,9 +27,11 @@ export interface FanoutSettings {
   readonly workers: number;
   /** Below axond's SETTINGS_MAX_CONCURRENT_STREAMS (256). */
   readonly streamsPerConnection: number;
+  readonly client: FanoutClient;
 }
 
 export interface FanoutResult {
+  readonly client: FanoutClient;
   readonly subscribers: number;
   readonly connections: number;
   readonly events: number;
@@ -43,7 +51,7 @@ export interface FanoutResult {
   readonly warmupSeconds: number;
   /** The worst publish→deliver during the warm-up. */
   readonly warmupMaxMs: number;
-  /** Server timestamp_ms (durable) → delivered, ms: the fan-out path without the fsync wait. */
+  /** Server timestamp_ms (set when sequenced, before the commit) → delivered, ms: commit and fan-out. */
   readonly commitToDeliverP50Ms?: number;
   readonly commitToDeliverP99Ms?: number;
   /** PublishBatch ack latency: the durable-append share of publish→deliver. */
@@ -71,6 +79,7 @@ export async function fanout(system: SystemProcess, s: FanoutSettings): Promise<
       axonId,
       subscribers: Math.min(perWorker, s.subscribers - i * perWorker),
       streamsPerConnection: s.streamsPerConnection,
+      client: s.client,
     };
     return new Worker(new URL("./fanout-worker.mjs", import.meta.url), {
       workerData: task,
@@ -111,6 +120,7 @@ export async function fanout(system: SystemProcess, s: FanoutSettings): Promise<
     const deliveries = sum((r) => r.delivered);
     const wall = published.seconds;
     const result: FanoutResult = {
+      client: s.client,
       subscribers: s.subscribers,
       connections: sum((r) => Math.ceil(r.subscribers / s.streamsPerConnection)),
       events: published.lastSequence,

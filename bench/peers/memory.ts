@@ -48,6 +48,7 @@ export async function axonsAndSubscribers(system: SystemProcess, s: MemorySettin
     rate: s.rate,
     workers: 2,
     streamsPerConnection: 200,
+    client: "node-http2",
   });
   return {
     from: s.from,

@@ -6,6 +6,7 @@ import { describeMachine } from "../machine.js";
 import { NOTES_MARKER } from "../report.js";
 import type { DriverName } from "./driver.js";
 import { type FanoutResult, fanout } from "./fanout.js";
+import type { FanoutClient } from "./fanout-worker.js";
 import type { GeneratorResult, GeneratorTask } from "./generator.js";
 import { axonsAndSubscribers, type MemoryResult } from "./memory.js";
 import {
@@ -36,6 +37,8 @@ import { type StallResult, stalledSubscriber } from "./stall.js";
 
 const SCENARIOS = ["unary", "batch", "replay", "create", "fanout", "stall", "memory"] as const;
 type Scenario = (typeof SCENARIOS)[number];
+const SYSTEMS = ["axond", "null-axond", "redis-everysec", "redis-always", "jetstream"] as const;
+type SystemName = (typeof SYSTEMS)[number];
 
 const USAGE = `usage: npm run bench -- --peers [--events N] [--seconds S] [--only LIST] [--write]
   --events N          replay size and the cap on publish scenarios (default 1,000,000)
@@ -51,6 +54,8 @@ const USAGE = `usage: npm run bench -- --peers [--events N] [--seconds S] [--onl
                       measured as it is), as installed, not from its sources through tsx
                       (whose loader thread holds ~50 MiB of RSS)
   --only LIST         run only these scenarios: ${SCENARIOS.join(",")} (comma-separated)
+  --systems LIST      run only these systems: ${SYSTEMS.join(",")} (comma-separated; for A/B
+                      runs of one pair, e.g. --only batch --systems axond,redis-always)
   --write             record the table in docs/benchmarks.md ("Side by side")`;
 
 interface Settings {
@@ -63,19 +68,24 @@ interface Settings {
   readonly fanoutRate: number;
   readonly stallEvents: number;
   readonly only: ReadonlySet<Scenario>;
+  readonly systems: ReadonlySet<SystemName>;
   readonly write: boolean;
   readonly built: boolean;
 }
 
-function parseOnly(value: string | undefined): ReadonlySet<Scenario> {
-  if (value === undefined) return new Set(SCENARIOS);
+function parseList<T extends string>(
+  option: string,
+  all: readonly T[],
+  value: string | undefined,
+): ReadonlySet<T> {
+  if (value === undefined) return new Set(all);
   const names = value.split(",").map((n) => n.trim());
   for (const name of names) {
-    if (!(SCENARIOS as readonly string[]).includes(name)) {
-      throw new Error(`--only takes ${SCENARIOS.join(", ")}; got ${JSON.stringify(name)}\n${USAGE}`);
+    if (!(all as readonly string[]).includes(name)) {
+      throw new Error(`${option} takes ${all.join(", ")}; got ${JSON.stringify(name)}\n${USAGE}`);
     }
   }
-  return new Set(names as Scenario[]);
+  return new Set(names as T[]);
 }
 
 export async function runPeers(argv: readonly string[]): Promise<void> {
@@ -91,6 +101,7 @@ export async function runPeers(argv: readonly string[]): Promise<void> {
       "fanout-rate": { type: "string", default: "1000" },
       "stall-events": { type: "string", default: "500000" },
       only: { type: "string" },
+      systems: { type: "string" },
       write: { type: "boolean", default: false },
       built: { type: "boolean", default: false },
       help: { type: "boolean", short: "h" },
@@ -106,7 +117,8 @@ export async function runPeers(argv: readonly string[]): Promise<void> {
     fanoutWarmupSeconds: Number(values["fanout-warmup"]),
     fanoutRate: Number(values["fanout-rate"]),
     stallEvents: Number(values["stall-events"]),
-    only: parseOnly(values.only),
+    only: parseList("--only", SCENARIOS, values.only),
+    systems: parseList("--systems", SYSTEMS, values.systems),
     write: values.write,
     built: values.built,
   };
@@ -133,9 +145,24 @@ export async function runPeers(argv: readonly string[]): Promise<void> {
 
   const rows: PeerRow[] = [];
   let fanoutResult: FanoutResult | undefined;
+  let fanoutFramesResult: FanoutResult | undefined;
+  const liveFanout = async (axond: SystemProcess, client: FanoutClient) => {
+    process.stdout.write(`  live fan-out axond, ${client} subscribers… `);
+    await settled(axond.pid);
+    return fanout(axond, {
+      subscribers: s.subscribers,
+      seconds: s.fanoutSeconds,
+      warmupSeconds: s.fanoutWarmupSeconds,
+      rate: s.fanoutRate,
+      workers: 2,
+      streamsPerConnection: 200,
+      client,
+    });
+  };
   let stallResult: StallResult | undefined;
   let memoryResult: MemoryResult | undefined;
   const on = (scenario: Scenario) => s.only.has(scenario);
+  const runs = (system: SystemName) => s.systems.has(system);
   /** The publish scenarios through axond's clients (unary-32 with grpc-js and the SDK, batch 100×4). */
   const measurePublishing = async (system: SystemProcess) => {
     if (on("unary")) {
@@ -146,7 +173,7 @@ export async function runPeers(argv: readonly string[]): Promise<void> {
     if (on("batch"))
       rows.push(await measure(system, "axond-grpc", "batch 100×4", batch("axond-grpc", system, s)));
   };
-  const firstAxond = (["unary", "batch", "replay", "fanout", "create"] as const).some(on);
+  const firstAxond = runs("axond") && (["unary", "batch", "replay", "fanout", "create"] as const).some(on);
   if (firstAxond)
     await withSystem(freshAxond, async (axond) => {
       await measurePublishing(axond);
@@ -156,18 +183,7 @@ export async function runPeers(argv: readonly string[]): Promise<void> {
           rows.push(await measure(axond, driver, "replay", () => replay(driver, axond, log, s.events)));
         }
       }
-      if (on("fanout")) {
-        process.stdout.write("  live fan-out axond-lean… ");
-        await settled(axond.pid);
-        fanoutResult = await fanout(axond, {
-          subscribers: s.subscribers,
-          seconds: s.fanoutSeconds,
-          warmupSeconds: s.fanoutWarmupSeconds,
-          rate: s.fanoutRate,
-          workers: 2,
-          streamsPerConnection: 200,
-        });
-      }
+      if (on("fanout")) fanoutResult = await liveFanout(axond, "node-http2");
       if (!on("create")) return;
       const axons = s.axons;
       rows.push(
@@ -182,11 +198,18 @@ export async function runPeers(argv: readonly string[]): Promise<void> {
         ),
       );
     });
-  if (on("unary") || on("batch")) {
+  if (firstAxond && on("fanout")) {
+    // Again on a fresh axond with subscribers that cost the bench less (h2-frame-client.ts): how much
+    // of the latency above is the subscribers' own CPU on this 2-core machine.
+    await withSystem(freshAxond, async (axond) => {
+      fanoutFramesResult = await liveFanout(axond, "frames");
+    });
+  }
+  if (runs("null-axond") && (on("unary") || on("batch"))) {
     // The same clients against a server that does nothing: the ceiling any server could reach with them.
     await withSystem(startNullAxond, measurePublishing);
   }
-  if (on("stall")) {
+  if (runs("axond") && on("stall")) {
     // A fresh axond: RSS left over from the fan-out would hide what the stalled stream costs.
     await withSystem(freshAxond, async (axond) => {
       process.stdout.write("  stalled subscriber axond-lean… ");
@@ -197,7 +220,7 @@ export async function runPeers(argv: readonly string[]): Promise<void> {
       });
     });
   }
-  if (on("memory")) {
+  if (runs("axond") && on("memory")) {
     // A fresh axond again: item 5's budget is for axons and subscribers, not the other scenarios' heap.
     await withSystem(freshAxond, async (axond) => {
       process.stdout.write(`  ${s.axons.toLocaleString("en-US")} axons + live subscribers axond-lean… `);
@@ -213,6 +236,7 @@ export async function runPeers(argv: readonly string[]): Promise<void> {
   const peerScenarios = (["unary", "batch", "replay"] as const).some(on);
   if (peerScenarios && !missing.includes("redis-server")) {
     for (const fsync of ["everysec", "always"] as const) {
+      if (!runs(`redis-${fsync}`)) continue;
       await withSystem(
         () => startRedis(fsync),
         async (redis) => {
@@ -226,7 +250,7 @@ export async function runPeers(argv: readonly string[]): Promise<void> {
       );
     }
   }
-  if (peerScenarios && !missing.includes("nats-server")) {
+  if (runs("jetstream") && peerScenarios && !missing.includes("nats-server")) {
     await withSystem(startNats, async (nats) => {
       if (on("unary")) rows.push(await measure(nats, "jetstream", "unary-32", unary("jetstream", nats, s)));
       if (on("batch"))
@@ -243,6 +267,7 @@ export async function runPeers(argv: readonly string[]): Promise<void> {
     ratios: ratios(rows),
     ceilings: clientCeilings(rows),
     fanout: fanoutResult,
+    fanoutFrames: fanoutFramesResult,
     stall: stallResult,
     memory: memoryResult,
     loadStart: fmtLoad(loadStart),

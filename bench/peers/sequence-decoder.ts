@@ -53,13 +53,13 @@ function sentAt(buf: Buffer, start: number, end: number): number {
 }
 
 /**
- * Reads one SubscribeResponse; for an event batch calls `onEvent(sequence, sentAtMs, durableAtMs)`
- * per event (sentAtMs NaN when the payload has no send time; durableAtMs is the server's
- * timestamp_ms, when the event became durable).
+ * Reads one SubscribeResponse; for an event batch calls `onEvent(sequence, sentAtMs, sequencedAtMs)`
+ * per event (sentAtMs NaN when the payload has no send time; sequencedAtMs is the server's
+ * timestamp_ms, set when the store sequenced it, just before its group commit).
  */
 export function readSubscribeResponse(
   message: Buffer,
-  onEvent: (sequence: number, sentAtMs: number, durableAtMs: number) => void,
+  onEvent: (sequence: number, sentAtMs: number, sequencedAtMs: number) => void,
 ): SequenceFrame {
   const at = { pos: 0 };
   while (at.pos < message.length) {
@@ -79,18 +79,18 @@ export function readSubscribeResponse(
         const eventEnd = at.pos + eventLength;
         let sequence = 0;
         let sent = Number.NaN;
-        let durable = Number.NaN;
+        let sequenced = Number.NaN;
         while (at.pos < eventEnd) {
           const t = varint(message, at);
           if (t === 0x08) sequence = varint(message, at);
-          else if (t === 0x18) durable = varint(message, at);
+          else if (t === 0x18) sequenced = varint(message, at);
           else if (t === 0x3a) {
             const length = varint(message, at);
             sent = sentAt(message, at.pos, at.pos + length);
             at.pos += length;
           } else skip(message, at, t & 7);
         }
-        onEvent(sequence, sent, durable);
+        onEvent(sequence, sent, sequenced);
         count++;
       }
       return { kind: "events", count };
