@@ -89,6 +89,8 @@ export async function* catchUpThenLive(
   };
 
   const { liveSink } = options;
+  // Read by the watcher once per follower per commit: a plain flag, not the AbortSignal getter.
+  let stopped = signal?.aborted === true;
   const unwatch = store.watch(axonId, (events) => {
     // `wake` is set only while the live loop waits with an empty buffer.
     if (
@@ -102,7 +104,7 @@ export async function* catchUpThenLive(
       // A commit the buffer could not hold overflows as before, whichever way it would go.
       events.length <= bufferLimit &&
       commitSize(events) <= bufferBytesLimit &&
-      !signal?.aborted &&
+      !stopped &&
       offer(liveSink, events)
     ) {
       last = events[events.length - 1]!.sequence;
@@ -119,7 +121,10 @@ export async function* catchUpThenLive(
     }
     wake?.();
   });
-  const onAbort = () => wake?.();
+  const onAbort = () => {
+    stopped = true;
+    wake?.();
+  };
   signal?.addEventListener("abort", onAbort);
 
   const readChunkPage = options.chunkPages && !filter ? store.readChunkPage?.bind(store) : undefined;

@@ -90,6 +90,39 @@ describe("issue 10: catchUpThenLive's live sink", () => {
     expect(sunkTotal).toBeGreaterThan(0);
   });
 
+  it("a follower aborted while a commit is being signalled is not offered it", async () => {
+    // Two idle followers of one axon; the first one's sink aborts the second, so the second hears
+    // of the commit in the same tail signal, after its abort and before its generator has stopped.
+    const store = memoryStore();
+    const { id } = await store.createAxon({ name: "", labels: {} });
+    const first = new AbortController();
+    const second = new AbortController();
+    const offeredToSecond: number[] = [];
+    const follow = (signal: AbortSignal, liveSink: (commit: readonly StoredEvent[]) => boolean) => {
+      const kinds: string[] = [];
+      const done = (async () => {
+        for await (const item of catchUpThenLive(store, id, { afterSequence: 0, liveSink, signal }))
+          kinds.push(item.kind);
+      })();
+      return { kinds, done };
+    };
+    const a = follow(first.signal, () => {
+      second.abort();
+      return true;
+    });
+    const b = follow(second.signal, (commit) => {
+      for (const e of commit) offeredToSecond.push(e.sequence);
+      return true;
+    });
+    while (a.kinds.length === 0 || b.kinds.length === 0) await new Promise((r) => setImmediate(r));
+    await store.append(id, [userEvent()]);
+    await b.done;
+    first.abort();
+    await a.done;
+    expect(offeredToSecond).toEqual([]);
+    expect(b.kinds).toEqual(["caught_up"]);
+  });
+
   it("a commit larger than the live buffer overflows as before instead of going to the sink", async () => {
     const store = memoryStore();
     const { id } = await store.createAxon({ name: "", labels: {} });
