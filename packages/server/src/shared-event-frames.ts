@@ -14,6 +14,8 @@ interface EncodedCommit {
   readonly bytes: Buffer;
   /** End offset of each event's entry. */
   readonly ends: readonly number[];
+  /** The whole commit as one enveloped SubscribeResponse, once a live sink has needed it. */
+  enveloped?: Buffer;
 }
 
 const encodedCommits = new WeakMap<readonly StoredEvent[], EncodedCommit>();

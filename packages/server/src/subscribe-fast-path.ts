@@ -17,10 +17,9 @@ import {
 } from "./plain-binary-protocol.js";
 import { inThisRequest, REQUEST_ID_HEADER } from "./request-context.js";
 import { logRpc } from "./rpc-logging.js";
-import { encodedCommit } from "./shared-event-frames.js";
 import { singleEnvelopeMessage } from "./single-envelope.js";
 import { connectEndStream } from "./stream-endings.js";
-import { envelopedEventPiece, subscribeResponseChunks } from "./subscribe-response-wire.js";
+import { envelopedCommit, subscribeResponseChunks } from "./subscribe-response-wire.js";
 import { LIVE_FRAME_BYTES, type SubscribeFrame } from "./subscribe-stream.js";
 
 export const SUBSCRIBE_PATH = "/openaxon.v1.AxonService/Subscribe";
@@ -103,7 +102,13 @@ export function subscribeFastPath(
     const started = performance.now();
     const stream = response.stream;
     const gone = new AbortController();
-    const onClose = () => gone.abort();
+    let closed = false;
+    let responded = false;
+    let pastHighWater = false;
+    const onClose = () => {
+      closed = true;
+      gone.abort();
+    };
     stream.once("close", onClose);
     let error: ConnectError | undefined;
     let axonId: string | undefined;
@@ -113,19 +118,25 @@ export function subscribeFastPath(
       admit(request, message);
       // Live and idle, a commit is written from the tail signal at once (see FollowOptions.liveSink);
       // a stream with SINK_QUEUE_BYTES queued declines it, and it goes through the generator (its
-      // live buffer, then fell_behind) and waits for drain.
+      // live buffer, then fell_behind) and waits for drain. The sink runs once per subscriber per
+      // commit, so it reads this function's own flags rather than the stream's getters: the queue
+      // is measured only once a write said it passed the stream's high-water mark (16 KiB, far
+      // below SINK_QUEUE_BYTES). A stream destroyed before its 'close' event takes a write or two
+      // that go nowhere, as the generator's would.
       const liveSink = (commit: readonly StoredEvent[]) => {
-        if (stream.destroyed || !stream.headersSent || stream.writableLength >= SINK_QUEUE_BYTES)
-          return false;
-        const { bytes } = encodedCommit(commit);
-        if (bytes.length > LIVE_FRAME_BYTES) return false;
-        stream.write(envelopedEventPiece(bytes));
+        if (closed || !responded) return false;
+        if (pastHighWater && stream.writableLength >= SINK_QUEUE_BYTES) return false;
+        const message = envelopedCommit(commit, LIVE_FRAME_BYTES);
+        if (message === undefined) return false;
+        pastHighWater = !stream.write(message);
         return true;
       };
       for await (const frame of open(message, gone.signal, liveSink)) {
         if (gone.signal.aborted || stream.destroyed) break;
         if (!stream.headersSent) respond(stream, protocol, echoedHeaders(response));
-        if (!write(stream, subscribeResponseChunks(frame))) await drained(stream);
+        responded = true;
+        pastHighWater = !write(stream, subscribeResponseChunks(frame));
+        if (pastHighWater) await drained(stream);
       }
     } catch (caught) {
       error = toConnectError(caught, logger, "Subscribe");

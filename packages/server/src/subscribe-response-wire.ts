@@ -1,7 +1,8 @@
 import { create, toBinary } from "@bufbuild/protobuf";
 import { WireType } from "@bufbuild/protobuf/wire";
 import { type EventBatch, SubscribeResponseSchema } from "@openaxon/protocol";
-import { sharedPiecesOf } from "./shared-event-frames.js";
+import type { StoredEvent } from "@openaxon/store";
+import { encodedCommit, sharedPiecesOf } from "./shared-event-frames.js";
 import type { SubscribeFrame } from "./subscribe-stream.js";
 import { varintSize, writeVarint } from "./wire-varint.js";
 
@@ -35,6 +36,18 @@ export function envelopedEventPiece(piece: Buffer): Buffer {
     envelopedPieces.set(piece, message);
   }
   return message;
+}
+
+/**
+ * A live commit as one enveloped message (envelopedEventPiece of its shared encoding), or undefined
+ * when it is larger than `maxBytes`. Called once per subscriber per commit by the live sink, so the
+ * message is also kept on the commit's encoding: one cache lookup, not two.
+ */
+export function envelopedCommit(commit: readonly StoredEvent[], maxBytes: number): Buffer | undefined {
+  const encoded = encodedCommit(commit);
+  if (encoded.bytes.length > maxBytes) return undefined;
+  encoded.enveloped ??= envelopedEventPiece(encoded.bytes);
+  return encoded.enveloped;
 }
 
 /**
