@@ -4,8 +4,8 @@ import type { Origin, StoredEvent } from "@openaxon/store";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { preEncodedEventBatch } from "./event-batch-wire.js";
-import { sharedEventBatch, sharedEventFrames } from "./shared-event-frames.js";
-import { envelopedEventPiece, subscribeResponseChunks } from "./subscribe-response-wire.js";
+import { encodedCommit, sharedEventBatch, sharedEventFrames } from "./shared-event-frames.js";
+import { envelopedCommit, envelopedEventPiece, subscribeResponseChunks } from "./subscribe-response-wire.js";
 import { eventToProto } from "./to-proto.js";
 
 // Issue 10 (fan-out): the gRPC Subscribe fast path writes SubscribeResponse messages it enveloped
@@ -78,6 +78,27 @@ describe("issue 10: Subscribe fast path wire bytes", () => {
     const second = subscribeResponseChunks({ kind: { case: "events", value: sharedEventBatch(pieces!) } });
     expect(second[0]).toBe(first[0]);
     expect(envelopedEventPiece(pieces![0]!)).toBe(first[0]);
+  });
+
+  it("the live sink's message for a commit is the commit's shared message, or nothing above the limit", () => {
+    fc.assert(
+      fc.property(commitsArb, fc.integer({ min: 0, max: 40_000 }), (commits, limit) => {
+        for (const commit of commits) {
+          const message = envelopedCommit(commit, limit);
+          const { bytes } = encodedCommit(commit);
+          if (bytes.length > limit) {
+            expect(message).toBeUndefined();
+            expect(encodedCommit(commit).enveloped).toBeUndefined();
+            continue;
+          }
+          // The very Buffer the generator path writes for the same commit in one piece.
+          expect(message).toBe(envelopedEventPiece(bytes));
+          expect(envelopedCommit(commit, limit)).toBe(message);
+          expect(decodeWritten([message!]).flat()).toEqual(expected(commit));
+        }
+      }),
+      { numRuns: 100 },
+    );
   });
 
   it("replay batches and control frames decode to the same message protobuf-es would send", () => {

@@ -120,9 +120,9 @@ export function subscribeFastPath(
       // a stream with SINK_QUEUE_BYTES queued declines it, and it goes through the generator (its
       // live buffer, then fell_behind) and waits for drain. The sink runs once per subscriber per
       // commit, so it reads this function's own flags rather than the stream's getters: the queue
-      // is measured only once a write said it passed the stream's high-water mark (16 KiB, far
-      // below SINK_QUEUE_BYTES). A stream destroyed before its 'close' event takes a write or two
-      // that go nowhere, as the generator's would.
+      // is measured only once a write said it passed the stream's high-water mark (16 KiB on Node
+      // 20, 64 KiB on 22; far below SINK_QUEUE_BYTES). A stream destroyed in the tick before its
+      // 'close' event may take a write, which Writable drops (nothing throws or is queued).
       const liveSink = (commit: readonly StoredEvent[]) => {
         if (closed || !responded) return false;
         if (pastHighWater && stream.writableLength >= SINK_QUEUE_BYTES) return false;
@@ -141,6 +141,9 @@ export function subscribeFastPath(
     } catch (caught) {
       error = toConnectError(caught, logger, "Subscribe");
     } finally {
+      // The follower stops offering commits when its stream ends; this keeps the sink from writing
+      // after the stream is finished below even if it did not.
+      closed = true;
       stream.off("close", onClose);
     }
     // A client that went away cancelled the call, as Connect logs it.

@@ -91,6 +91,29 @@ describe("issue 10: live fan-out", () => {
     expect(reader.sequences()).toEqual(range(1, total));
     reader.close();
   }, 180_000);
+
+  test("a stalled stream stops taking commits that fit a live frame once 1 MiB is queued, then recovers", async () => {
+    // Each commit here is small enough for the live sink (one ~30 KiB event, under 64 KiB), so
+    // only the sink's queue check stops the writes: without it the stalled stream's queue grows
+    // with every commit and it never falls behind.
+    const axonId = (await h.client.createAxon({})).axon!.id;
+    const reader = rawSubscribe(h.server.url, axonId);
+    await vi.waitFor(() => expect(reader.frames.some((f) => f.kind.case === "caughtUp")).toBe(true), {
+      timeout: 60_000,
+    });
+    reader.pause();
+    const payload = "y".repeat(30 * 1024);
+    const total = 400; // ~12 MiB: past the 1 MiB queue and the 8 MiB a subscriber may lag by
+    for (let i = 0; i < total; i++) await h.client.publish({ axonId, ...userEvent({ i, payload }) });
+    reader.resume();
+    await vi.waitFor(() => expect(reader.sequences().length).toBeGreaterThanOrEqual(total), {
+      timeout: 120_000,
+      interval: 20,
+    });
+    expect(reader.frames.map((f) => f.kind.case)).toContain("fellBehind");
+    expect(reader.sequences()).toEqual(range(1, total));
+    reader.close();
+  }, 180_000);
 });
 
 /** A gRPC Subscribe over raw node:http2, so the test controls when the client reads (flow control). */
