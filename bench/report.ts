@@ -88,6 +88,13 @@ npm run bench -- --only replay --replay-events 300000   # one scenario, prints o
 npm run bench -- --help              # all options (sizes, batch size, concurrency)
 node --cpu-prof --conditions=source --import tsx bench/main.ts --events 200000 --no-write
                                      # CPU profiles (*.cpuprofile, one per thread) for Chrome DevTools
+npm run bench -- --peers             # axond, Redis and NATS JetStream side by side (below)
+npm run build && npm run bench -- --peers --only memory --built
+                                     # 10k axons + 1k live subscribers on the built axond, RSS
+npm run bench -- --peers --only batch --systems axond,redis-always
+                                     # one pair only, for alternating A/B runs
+node --import tsx bench/durable-write-latency.ts
+                                     # this disk's durable-write latency: LevelDB sync vs O_DSYNC
 \`\`\`
 `;
 }
