@@ -103,12 +103,18 @@ export async function* subscribeStream(
   // Commits the transport wrote itself count as sent: the heartbeat is due an interval after the
   // last of them. Noted with a clock read rather than a timer reset per commit.
   let sunkAt: number | undefined;
+  // The newest sequence this stream has sent: a heartbeat's head is never below it (its head read
+  // is asynchronous, and the sink may write newer commits meanwhile).
+  let lastSent = 0;
   const outerSink = options.liveSink;
   const liveSink =
     outerSink &&
     ((commit: readonly StoredEvent[]) => {
       const taken = outerSink(commit);
-      if (taken) sunkAt = clock.now();
+      if (taken) {
+        sunkAt = clock.now();
+        lastSent = commit[commit.length - 1]!.sequence;
+      }
       return taken;
     });
   const items = new NextOrTimeout<FollowItem>(
@@ -146,7 +152,8 @@ export async function* subscribeStream(
         // Idle: keep proxies from closing the stream, and notice a deletion made behind our back.
         const axon = await store.getAxon(axonId);
         if (!axon) throw axonNotFound(axonId);
-        yield { kind: { case: "heartbeat", value: { headSequence: BigInt(axon.headSequence) } } };
+        const headSequence = Math.max(axon.headSequence, lastSent);
+        yield { kind: { case: "heartbeat", value: { headSequence: BigInt(headSequence) } } };
         continue;
       }
       if (next.done) break;
@@ -157,6 +164,7 @@ export async function* subscribeStream(
         yield controlFrame(item);
         continue;
       }
+      lastSent = item.kind === "chunks" ? item.page.lastSequence : item.events.at(-1)!.sequence;
       const frames =
         item.kind === "chunks"
           ? chunkPageFrames(item.page)
