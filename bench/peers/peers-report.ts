@@ -336,10 +336,11 @@ axond only so far (Redis XREAD BLOCK and JetStream ordered push consumers are no
 subscribers (\`bench/peers/fanout-worker.ts\`) decode only each event's sequence and the send time
 the publisher put first in its payload. The first row's subscribers are a lean gRPC client over
 \`node:http2\` (\`bench/lean-grpc.ts\`); the checks below read that row. On 2 cores they still
-take most of a core, which axond then competes for, so the fan-out runs a second time on a fresh
-axond with subscribers that read HTTP/2 frames off a plain socket (\`bench/peers/h2-frame-client.ts\`,
+take most of a core, which axond then competes for, so the fan-out runs a second time with
+subscribers that read HTTP/2 frames off a plain socket (\`bench/peers/h2-frame-client.ts\`,
 standing for subscribers on other machines): the difference between the rows is the bench's own
-share of the latency, not a change in axond.
+share of the latency, not a change in axond. Each row has a fresh axond, so its peak RSS is the
+fan-out's own.
 
 **Live fan-out** (\`bench/peers/fanout.ts\`): the subscribers open Subscribe on one fresh axon from 2
 worker threads, at most 200 streams per HTTP/2 connection (axond allows 256), and wait for
