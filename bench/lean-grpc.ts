@@ -32,11 +32,7 @@ export function connectLeanGrpc(baseUrl: string): LeanGrpc {
       "content-type": "application/grpc",
       te: "trailers",
     });
-    const frame = Buffer.allocUnsafe(5 + request.length);
-    frame[0] = 0;
-    frame.writeUInt32BE(request.length, 1);
-    frame.set(request, 5);
-    stream.end(frame);
+    stream.end(grpcEnvelope(request));
     return stream;
   };
 
@@ -111,6 +107,15 @@ export function connectLeanGrpc(baseUrl: string): LeanGrpc {
       session.close();
     },
   };
+}
+
+/** One uncompressed gRPC length-prefixed message. */
+export function grpcEnvelope(message: Uint8Array): Buffer {
+  const envelope = Buffer.allocUnsafe(5 + message.length);
+  envelope[0] = 0;
+  envelope.writeUInt32BE(message.length, 1);
+  envelope.set(message, 5);
+  return envelope;
 }
 
 /** Splits a byte stream into gRPC messages, joining chunks only once a whole message is there. */

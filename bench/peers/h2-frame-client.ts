@@ -1,5 +1,5 @@
 import net from "node:net";
-import { FrameReader } from "../lean-grpc.js";
+import { FrameReader, grpcEnvelope } from "../lean-grpc.js";
 
 // The fan-out bench's cheapest subscriber: gRPC server streams over HTTP/2 read frame by frame from
 // a plain socket, with none of node:http2's per-frame machinery (nghttp2 callbacks into JS, a
@@ -166,20 +166,11 @@ export function connectFrameClient(baseUrl: string): FrameClient {
           received: 0,
           done: (error) => (error ? reject(error) : resolve()),
         });
-        const block = headerBlock([
-          [":method", "POST"],
-          [":scheme", "http"],
-          [":path", path],
-          [":authority", url.host],
-          ["content-type", "application/grpc"],
-          ["te", "trailers"],
-        ]);
-        const body = Buffer.allocUnsafe(5 + request.length);
-        body[0] = 0;
-        body.writeUInt32BE(request.length, 1);
-        body.set(request, 5);
         socket.write(
-          Buffer.concat([frame(HEADERS, END_HEADERS, id, block), frame(DATA, END_STREAM, id, body)]),
+          Buffer.concat([
+            frame(HEADERS, END_HEADERS, id, requestHeaders(path, url.host)),
+            frame(DATA, END_STREAM, id, grpcEnvelope(request)),
+          ]),
         );
       });
     },
@@ -204,6 +195,17 @@ function windowUpdate(id: number, increment: number): Buffer {
   payload.writeUInt32BE(increment);
   return frame(WINDOW_UPDATE, 0, id, payload);
 }
+
+/** A gRPC request's header block (requests are made once per stream, at setup: no cache). */
+const requestHeaders = (path: string, authority: string) =>
+  headerBlock([
+    [":method", "POST"],
+    [":scheme", "http"],
+    [":path", path],
+    [":authority", authority],
+    ["content-type", "application/grpc"],
+    ["te", "trailers"],
+  ]);
 
 /** HPACK "literal header field without indexing, new name", no Huffman (RFC 7541 §6.2.2). */
 function headerBlock(headers: readonly (readonly [string, string])[]): Buffer {

@@ -64,57 +64,54 @@ describe("issue 10: live fan-out", () => {
   }, 180_000);
 
   test("a stream that cannot be written gets fell_behind, then recovers from the store with no gap", async () => {
-    const axonId = (await h.client.createAxon({})).axon!.id;
-    const reader = rawSubscribe(h.server.url, axonId);
-    await vi.waitFor(() => expect(reader.frames.some((f) => f.kind.case === "caughtUp")).toBe(true), {
-      timeout: 60_000,
-    });
     // The client stops reading: HTTP/2 flow control stalls the stream while ~12 MiB are committed,
     // more than a subscriber may lag by (8 MiB), so the server drops its live buffer.
-    reader.pause();
     const payload = "x".repeat(16 * 1024);
     const batches = 8;
     const perBatch = 100;
-    for (let b = 0; b < batches; b++) {
-      await h.client.publishBatch({
-        axonId,
-        events: Array.from({ length: perBatch }, (_, k) => userEvent({ b, k, payload })),
-      });
-    }
-    const total = batches * perBatch;
-    reader.resume();
-    await vi.waitFor(() => expect(reader.sequences().length).toBeGreaterThanOrEqual(total), {
-      timeout: 120_000,
-      interval: 20,
+    await stallThenRecover(batches * perBatch, async (axonId) => {
+      for (let b = 0; b < batches; b++) {
+        await h.client.publishBatch({
+          axonId,
+          events: Array.from({ length: perBatch }, (_, k) => userEvent({ b, k, payload })),
+        });
+      }
     });
-    expect(reader.frames.map((f) => f.kind.case)).toContain("fellBehind");
-    expect(reader.sequences()).toEqual(range(1, total));
-    reader.close();
   }, 180_000);
 
   test("a stalled stream stops taking commits that fit a live frame once 1 MiB is queued, then recovers", async () => {
     // Each commit here is small enough for the live sink (one ~30 KiB event, under 64 KiB), so
     // only the sink's queue check stops the writes: without it the stalled stream's queue grows
     // with every commit and it never falls behind.
-    const axonId = (await h.client.createAxon({})).axon!.id;
-    const reader = rawSubscribe(h.server.url, axonId);
-    await vi.waitFor(() => expect(reader.frames.some((f) => f.kind.case === "caughtUp")).toBe(true), {
-      timeout: 60_000,
-    });
-    reader.pause();
     const payload = "y".repeat(30 * 1024);
     const total = 400; // ~12 MiB: past the 1 MiB queue and the 8 MiB a subscriber may lag by
-    for (let i = 0; i < total; i++) await h.client.publish({ axonId, ...userEvent({ i, payload }) });
-    reader.resume();
-    await vi.waitFor(() => expect(reader.sequences().length).toBeGreaterThanOrEqual(total), {
-      timeout: 120_000,
-      interval: 20,
+    await stallThenRecover(total, async (axonId) => {
+      for (let i = 0; i < total; i++) await h.client.publish({ axonId, ...userEvent({ i, payload }) });
     });
-    expect(reader.frames.map((f) => f.kind.case)).toContain("fellBehind");
-    expect(reader.sequences()).toEqual(range(1, total));
-    reader.close();
   }, 180_000);
 });
+
+/**
+ * A live subscriber stops reading while `publish` commits `total` events to a fresh axon; once it
+ * reads again it must have been told fell_behind and get every sequence once, in order.
+ */
+async function stallThenRecover(total: number, publish: (axonId: string) => Promise<void>) {
+  const axonId = (await h.client.createAxon({})).axon!.id;
+  const reader = rawSubscribe(h.server.url, axonId);
+  await vi.waitFor(() => expect(reader.frames.some((f) => f.kind.case === "caughtUp")).toBe(true), {
+    timeout: 60_000,
+  });
+  reader.pause();
+  await publish(axonId);
+  reader.resume();
+  await vi.waitFor(() => expect(reader.sequences().length).toBeGreaterThanOrEqual(total), {
+    timeout: 120_000,
+    interval: 20,
+  });
+  expect(reader.frames.map((f) => f.kind.case)).toContain("fellBehind");
+  expect(reader.sequences()).toEqual(range(1, total));
+  reader.close();
+}
 
 /** A gRPC Subscribe over raw node:http2, so the test controls when the client reads (flow control). */
 function rawSubscribe(baseUrl: string, axonId: string) {
