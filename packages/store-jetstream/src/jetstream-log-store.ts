@@ -40,6 +40,7 @@ import { AxonFeed } from "./axon-feed.js";
 import { type CommitInfo, decodeCommitInfo, encodeCommitInfo, headAfter } from "./commit-headers.js";
 import { CommitIndex } from "./commit-index.js";
 import { decideAppend, resultOf } from "./decide-append.js";
+import { forEachWithin, type IdleDeadline } from "./idle-deadline.js";
 import { type JetStreamLeaseStore, openJetStreamLeaseStore } from "./jetstream-lease-store.js";
 import {
   axonStream,
@@ -80,12 +81,24 @@ export interface JetStreamLogStoreParts {
   readonly replicas: number;
   /** Axons whose commit index stays in memory (LRU). Default 4096. */
   readonly indexCapacity?: number;
+  /**
+   * Longest wait for the next message of a read's scan before it fails UNAVAILABLE (the consumer's
+   * node died). Default 10 s; `openJetStreamLogStore` sets twice the request timeout.
+   */
+  readonly readIdleMs?: number;
+  /**
+   * How often the server tells an idle feed it is alive; three missed and the feed follows again
+   * from a new consumer (its node died). Default 5 s.
+   */
+  readonly feedHeartbeatMs?: number;
   /** Told about failures that do not fail the call (an idempotency index write after the ack). */
   readonly onWarning?: (message: string, error: unknown) => void;
 }
 
 /** Attempts per append before giving up under contention (each costs a round trip). */
 const MAX_ATTEMPTS = 10_000;
+const DEFAULT_READ_IDLE_MS = 10_000;
+const DEFAULT_FEED_HEARTBEAT_MS = 5000;
 /** Commit bodies fetched concurrently by one read. */
 const READ_PARALLELISM = 8;
 
@@ -105,6 +118,8 @@ export class JetStreamLogStore implements LogStore, RecordStore {
   /** Commit indexes of recently read axons (Map order is recency). */
   private readonly indexes = new Map<string, CommitIndex>();
   private readonly indexCapacity: number;
+  /** How long a read waits for each message of a consumer before failing UNAVAILABLE. */
+  private readonly readDeadline: IdleDeadline;
   /** Per axon: this node's appends run one after another (racing ourselves only costs retries). */
   private readonly appendChains = new Map<string, Promise<unknown>>();
   /** Metadata of axons known to exist (immutable; deletion removes the axon's stream). */
@@ -125,6 +140,7 @@ export class JetStreamLogStore implements LogStore, RecordStore {
   constructor(parts: JetStreamLogStoreParts) {
     this.p = parts;
     this.indexCapacity = parts.indexCapacity ?? 4096;
+    this.readDeadline = { clock: parts.clock, idleMs: parts.readIdleMs ?? DEFAULT_READ_IDLE_MS };
   }
 
   /**
@@ -472,8 +488,17 @@ export class JetStreamLogStore implements LogStore, RecordStore {
       const last = await this.lastCommit(axonId);
       if (!last || this.closed) return undefined;
       const stream = axonStream(this.p.names, axonId);
-      const feed = await AxonFeed.start(this.p.js, stream, last.streamSeq + 1, (q, i, b) =>
-        this.onCommit(axonId, q, i, b),
+      const feed = await AxonFeed.start(
+        this.p.js,
+        stream,
+        last.streamSeq + 1,
+        (q, i, b) => this.onCommit(axonId, q, i, b),
+        {
+          clock: this.p.clock,
+          heartbeatMs: this.p.feedHeartbeatMs ?? DEFAULT_FEED_HEARTBEAT_MS,
+          onRestart: (reason) =>
+            this.p.onWarning?.(`following axon ${axonId} again from a new consumer`, reason),
+        },
       );
       // Unwatched (or closed) while starting: stop it again.
       if (this.closed || !this.watchers.has(axonId)) await feed.close();
@@ -499,8 +524,18 @@ export class JetStreamLogStore implements LogStore, RecordStore {
   async listRecords<T>(kind: string): Promise<T[]> {
     this.assertOpen();
     const keys: string[] = [];
-    for await (const key of await this.nats(() => this.p.records.keys(recordKindFilter(kind))))
-      keys.push(key);
+    await this.nats(async () => {
+      const source = await this.p.records.keys(recordKindFilter(kind));
+      await forEachWithin(
+        source,
+        this.readDeadline,
+        () => new Error(`listing ${kind} records stalled`),
+        (key) => {
+          keys.push(key);
+          return true;
+        },
+      );
+    });
     keys.sort();
     const out: T[] = [];
     for (const key of keys) {
@@ -555,10 +590,13 @@ export class JetStreamLogStore implements LogStore, RecordStore {
     await this.nats(() =>
       scanCommits(
         this.p.js,
-        axonStream(this.p.names, axonId),
-        axonSubject(this.p.names, axonId),
-        target.coveredStreamSeq + 1,
-        streamSeq,
+        {
+          stream: axonStream(this.p.names, axonId),
+          subject: axonSubject(this.p.names, axonId),
+          fromStreamSeq: target.coveredStreamSeq + 1,
+          untilStreamSeq: streamSeq,
+        },
+        this.readDeadline,
         (c) => {
           if (!c.info) broken = `stream message ${c.streamSeq} is not a commit`;
           else if (!target.add(c.streamSeq, c.info.first, c.info.count))

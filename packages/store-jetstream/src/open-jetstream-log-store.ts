@@ -19,6 +19,11 @@ export interface OpenJetStreamLogStoreOptions {
   /** Extra nats.js connection options (credentials, TLS, name). */
   readonly connection?: Partial<NodeConnectionOptions>;
   readonly onWarning?: (message: string, error: unknown) => void;
+  /**
+   * How often the cluster tells an idle live feed it is alive; three missed heartbeats and the feed
+   * follows again from a new consumer (the node holding it died). Default 5000.
+   */
+  readonly feedHeartbeatMs?: number;
   /** How long a JetStream request (publish ack, message get) may take before it counts as failed. Default 5000. */
   readonly requestTimeoutMs?: number;
   /**
@@ -82,6 +87,9 @@ export async function openJetStreamLogStore(
       clock: options.clock ?? systemClock,
       rng: options.rng ?? systemRng,
       replicas,
+      // A scan's next message is a pull away: twice a request's budget before calling it stalled.
+      readIdleMs: 2 * timeout,
+      ...(options.feedHeartbeatMs ? { feedHeartbeatMs: options.feedHeartbeatMs } : {}),
       ...(options.onWarning ? { onWarning: options.onWarning } : {}),
     });
     return store;
