@@ -95,6 +95,8 @@ npm run bench -- --peers --only batch --systems axond,redis-always
                                      # one pair only, for alternating A/B runs
 node --import tsx bench/durable-write-latency.ts
                                      # this disk's durable-write latency: LevelDB sync vs O_DSYNC
+node --import tsx bench/grpc-js-floor.ts
+                                     # grpc-js against itself in one process: its unary calls/s
 \`\`\`
 `;
 }
