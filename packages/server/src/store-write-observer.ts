@@ -23,6 +23,14 @@ export function storeWriteObserver(metrics: ServerMetrics, logger: Logger): Stor
         "appended",
       );
     },
+    watcherFailed(axonId, error) {
+      outsideAnyRequest(() =>
+        logger.error(
+          { component: "store", axonId, err: error },
+          "a live subscriber's handler failed on new events",
+        ),
+      );
+    },
     writeStarted(write) {
       const started = performance.now();
       metrics.groupCommitCommits.observe(write.commits);

@@ -23,4 +23,6 @@ export interface StoreObserver {
    * context, so a line logged here belongs to the call that appended.
    */
   appended?(axonId: string, result: AppendResult, events: number): void;
+  /** A watcher of `axonId` threw on newly durable events; the others and the acks went ahead. */
+  watcherFailed?(axonId: string, error: unknown): void;
 }

@@ -74,7 +74,51 @@ describe("TailSignal", () => {
   });
 });
 
+describe("TailSignal, a listener that throws", () => {
+  it("costs the other listeners nothing and is reported with its axon", () => {
+    const failures: [string, unknown][] = [];
+    const tail = new TailSignal((axonId, error) => failures.push([axonId, error]));
+    const seen: string[] = [];
+    tail.watch("a", () => seen.push("first"));
+    tail.watch("a", () => {
+      throw new Error("boom");
+    });
+    tail.watch("a", () => seen.push("third"));
+    tail.add("a", run("a", 1, 1));
+    tail.flush();
+    expect(seen).toEqual(["first", "third"]);
+    expect(failures).toHaveLength(1);
+    expect(failures[0]![0]).toBe("a");
+    expect((failures[0]![1] as Error).message).toBe("boom");
+  });
+});
+
 describe("KvLogStore tail signal", () => {
+  it("a watcher that throws costs neither the publishers their acks nor the other watchers their events", async () => {
+    const failed: string[] = [];
+    const store = new KvLogStore({
+      backend: new SlowBackend(),
+      clock: new ManualClock(),
+      rng: seededRng(1),
+      observer: { writeStarted: () => () => {}, watcherFailed: (axonId) => failed.push(axonId) },
+    });
+    const axon = await store.createAxon({ name: "tail", labels: {} });
+    store.watch(axon.id, () => {
+      throw new Error("a broken subscriber");
+    });
+    const seen: number[] = [];
+    store.watch(axon.id, (events) => seen.push(...events.map((e) => e.sequence)));
+    const results = await Promise.all([1, 2, 3].map(() => store.append(axon.id, [userEvent(), userEvent()])));
+    expect(results.map((r) => r.lastSequence).sort((a, b) => a - b)).toEqual([2, 4, 6]);
+    const later = await store.append(axon.id, [userEvent()]);
+    expect(later.firstSequence).toBe(7);
+    expect(seen).toEqual([1, 2, 3, 4, 5, 6, 7]);
+    expect(failed.length).toBeGreaterThan(0);
+    expect(new Set(failed)).toEqual(new Set([axon.id]));
+    expect(await store.read(axon.id, { afterSequence: 0, limit: 100 })).toHaveLength(7);
+    await store.close();
+  });
+
   it("tells a watcher about every event of concurrent appends, in order, one signal per durable write", async () => {
     await fc.assert(
       fc.asyncProperty(

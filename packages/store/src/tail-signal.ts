@@ -17,6 +17,13 @@ export class TailSignal {
   private readonly watchers = new Map<string, Set<TailListener>>();
   private pending: AppendedEvents[] = [];
 
+  /**
+   * `onListenerError` hears of a listener that threw. The flush runs inside the group commit,
+   * after the write is durable and before its callers are acknowledged: one watcher's failure must
+   * cost neither the other watchers their events nor the publishers their acks.
+   */
+  constructor(private readonly onListenerError: (axonId: string, error: unknown) => void = () => {}) {}
+
   /** Registers `listener` for `axonId`'s signals; returns the unregister function. */
   watch(axonId: string, listener: TailListener): () => void {
     let set = this.watchers.get(axonId);
@@ -44,7 +51,14 @@ export class TailSignal {
     const runs = pending.length === 1 ? pending : joinAppends(pending, TAIL_SIGNAL_LIMITS);
     for (const { axonId, events } of runs) {
       const set = this.watchers.get(axonId);
-      if (set) for (const listener of set) listener(events);
+      if (!set) continue;
+      for (const listener of set) {
+        try {
+          listener(events);
+        } catch (error) {
+          this.onListenerError(axonId, error);
+        }
+      }
     }
   }
 }
