@@ -1,4 +1,10 @@
-import { type ConsumerMessages, DeliverPolicy, type JetStreamClient } from "@nats-io/jetstream";
+import {
+  type ConsumerMessages,
+  DeliverPolicy,
+  JetStreamApiCodes,
+  JetStreamApiError,
+  type JetStreamClient,
+} from "@nats-io/jetstream";
 import { type Clock, sleep } from "@openaxon/core";
 import { type CommitInfo, decodeCommitInfo } from "./commit-headers.js";
 
@@ -6,13 +12,19 @@ export type CommitListener = (streamSeq: number, info: CommitInfo, body: Uint8Ar
 
 export interface AxonFeedOptions {
   readonly clock: Clock;
-  /** The server sends a heartbeat this often while the feed is idle; three missed restart it. */
+  /**
+   * The server sends a heartbeat this often while the feed is idle; three periods with nothing
+   * and the feed follows again. Kept within 500 ms (nats.js's floor) and 15 s (half a pull's 30 s
+   * expiry, the server's ceiling).
+   */
   readonly heartbeatMs: number;
   /** Told when the feed follows again from a new consumer, and why. */
   readonly onRestart?: (reason: unknown) => void;
 }
 
-/** Longest pause between attempts to follow again while the cluster cannot make a consumer. */
+export const MIN_FEED_HEARTBEAT_MS = 500;
+export const MAX_FEED_HEARTBEAT_MS = 15_000;
+/** Longest pause between attempts to follow again while the cluster cannot serve a consumer. */
 const MAX_RETRY_MS = 5000;
 
 /**
@@ -22,64 +34,63 @@ const MAX_RETRY_MS = 5000;
  *
  * The consumer is R1. nats.js recreates it when the server says it is gone, but if its node dies
  * the server says "offline" and nats.js asks again for ever; the feed sees its heartbeats stop,
- * drops that consumer and follows again from the next stream sequence on a new one.
+ * drops that consumer and follows again from the next stream sequence on a new one. It ends when
+ * closed or when the axon's stream is gone (the axon was deleted).
  */
 export class AxonFeed {
-  private messages: ConsumerMessages;
+  private messages: ConsumerMessages | undefined;
   private nextStreamSeq: number;
+  private readonly heartbeatMs: number;
   private readonly stopping = new AbortController();
-  private done: Promise<void> = Promise.resolve();
+  private readonly done: Promise<void>;
 
-  private constructor(
+  /** Starts following at once; a first consumer that cannot be made yet is retried like a restart. */
+  constructor(
     private readonly js: JetStreamClient,
     private readonly stream: string,
+    fromStreamSeq: number,
     private readonly listener: CommitListener,
     private readonly options: AxonFeedOptions,
-    first: ConsumerMessages,
-    fromStreamSeq: number,
   ) {
-    this.messages = first;
     this.nextStreamSeq = fromStreamSeq;
+    this.heartbeatMs = Math.min(MAX_FEED_HEARTBEAT_MS, Math.max(MIN_FEED_HEARTBEAT_MS, options.heartbeatMs));
+    this.done = this.run().catch((error) => this.tell(error));
   }
 
-  /** Resolves once the first consumer exists; rejects if it cannot be made. */
-  static async start(
-    js: JetStreamClient,
-    stream: string,
-    fromStreamSeq: number,
-    listener: CommitListener,
-    options: AxonFeedOptions,
-  ): Promise<AxonFeed> {
-    const first = await consume(js, stream, fromStreamSeq, options.heartbeatMs);
-    const feed = new AxonFeed(js, stream, listener, options, first, fromStreamSeq);
-    feed.done = feed.run();
-    return feed;
+  /** Resolves when the feed has stopped for good: closed, or its stream is gone. */
+  get finished(): Promise<void> {
+    return this.done;
   }
 
   async close(): Promise<void> {
     this.stopping.abort();
-    await this.messages.close().catch(() => {});
+    await this.messages?.close().catch(() => {});
     await this.done;
   }
 
   private async run(): Promise<void> {
-    let messages: ConsumerMessages | undefined = this.messages;
     for (let failures = 0; !this.stopping.signal.aborted; ) {
-      if (messages) {
-        const reason = await this.follow(messages);
-        if (this.stopping.signal.aborted) return;
-        this.options.onRestart?.(reason);
-        messages = undefined;
-      }
+      let heard = false;
       try {
-        messages = await consume(this.js, this.stream, this.nextStreamSeq, this.options.heartbeatMs);
+        const messages = await consume(this.js, this.stream, this.nextStreamSeq, this.heartbeatMs);
         this.messages = messages;
-        failures = 0;
         // Closed while this consumer was being made: close() could not see it.
-        if (this.stopping.signal.aborted) await messages.close().catch(() => {});
+        if (this.stopping.signal.aborted) {
+          await messages.close().catch(() => {});
+          return;
+        }
+        const ended = await this.follow(messages);
+        if (this.stopping.signal.aborted) return;
+        heard = ended.heard;
+        this.tell(ended.reason);
       } catch (error) {
-        failures++;
-        this.options.onRestart?.(error);
+        if (isStreamGone(error)) return;
+        this.tell(error);
+      }
+      // A consumer that delivered or heartbeat was healthy for a while: follow again at once.
+      // One that never did (or could not be made) is retried with a growing pause.
+      failures = heard ? 0 : failures + 1;
+      if (failures > 0) {
         const pause = Math.min(MAX_RETRY_MS, 50 * 2 ** Math.min(failures, 7));
         await sleep(this.options.clock, pause, this.stopping.signal).catch(() => {});
       }
@@ -88,12 +99,14 @@ export class AxonFeed {
 
   /**
    * Delivers until the consumer ends or goes quiet: no message and no heartbeat for three
-   * heartbeat periods. Says why it ended. (nats.js's own missed-heartbeat signal is not enough:
-   * after a reconnect it stops watching until the consumer answers, which a dead node never does.)
+   * heartbeat periods. Says why it ended, and whether it heard anything. (nats.js's own
+   * missed-heartbeat signal is not enough: after a reconnect it stops watching until the consumer
+   * answers, which a dead node never does.)
    */
-  private async follow(messages: ConsumerMessages): Promise<unknown> {
-    const quietMs = 3 * this.options.heartbeatMs;
+  private async follow(messages: ConsumerMessages): Promise<{ reason: unknown; heard: boolean }> {
+    const quietMs = 3 * this.heartbeatMs;
     let reason: unknown = new Error(`${this.stream}: the consumer ended`);
+    let heardEver = false;
     let heard = false;
     const check = () => {
       if (!heard) {
@@ -106,11 +119,13 @@ export class AxonFeed {
     };
     let watchdog = this.options.clock.setTimer(quietMs, check);
     void (async () => {
-      for await (const status of messages.status()) if (status.type === "heartbeat") heard = true;
+      for await (const status of messages.status()) {
+        if (status.type === "heartbeat") heard = heardEver = true;
+      }
     })().catch(() => {});
     try {
       for await (const m of messages) {
-        heard = true;
+        heard = heardEver = true;
         this.nextStreamSeq = m.seq + 1;
         const info = decodeCommitInfo(m.headers);
         if (info) this.listener(m.seq, info, m.data);
@@ -121,7 +136,15 @@ export class AxonFeed {
       watchdog.cancel();
     }
     await messages.close().catch(() => {});
-    return reason;
+    return { reason, heard: heardEver };
+  }
+
+  private tell(reason: unknown): void {
+    try {
+      this.options.onRestart?.(reason);
+    } catch {
+      // A warning hook that throws must not stop the feed.
+    }
   }
 }
 
@@ -134,4 +157,12 @@ function consume(
   return js.consumers
     .get(stream, { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: Math.max(1, fromStreamSeq) })
     .then((consumer) => consumer.consume({ max_messages: 256, idle_heartbeat: heartbeatMs }));
+}
+
+/** The axon's stream no longer exists: it was deleted, there is nothing more to follow. */
+function isStreamGone(error: unknown): boolean {
+  return (
+    (error instanceof JetStreamApiError && error.code === JetStreamApiCodes.StreamNotFound) ||
+    (error instanceof Error && error.message === "stream not found")
+  );
 }

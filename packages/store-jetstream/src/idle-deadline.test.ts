@@ -2,12 +2,20 @@ import { ManualClock } from "@openaxon/core/testing";
 import { describe, expect, it } from "vitest";
 import { forEachWithin, type StoppableIterable } from "./idle-deadline.js";
 
-/** A source like nats.js's: items pushed from outside; `stop(err)` ends it, throwing `err`. */
+/**
+ * A source like nats.js's: items pushed from outside; `stop(err)` ends it. How it ends varies as
+ * in nats.js: KV keys throw `err` at once, consumer messages first hand out what is queued, and
+ * some paths end quietly.
+ */
+type StopMode = "throws-at-once" | "drains-then-throws" | "ends-quietly";
+
 class PushedSource implements StoppableIterable<number> {
   private readonly items: number[] = [];
   private wake: (() => void) | undefined;
   private ended: { error?: Error } | undefined;
   stoppedWith: Error | undefined;
+
+  constructor(private readonly mode: StopMode = "throws-at-once") {}
 
   push(item: number): void {
     this.items.push(item);
@@ -16,15 +24,16 @@ class PushedSource implements StoppableIterable<number> {
 
   stop(error?: Error): void {
     this.stoppedWith = error;
-    this.ended = error ? { error } : {};
+    this.ended = error && this.mode !== "ends-quietly" ? { error } : {};
     this.wake?.();
   }
 
   async *[Symbol.asyncIterator](): AsyncIterator<number> {
     for (;;) {
-      if (this.ended?.error) throw this.ended.error;
+      if (this.ended?.error && this.mode === "throws-at-once") throw this.ended.error;
       const item = this.items.shift();
       if (item !== undefined) yield item;
+      else if (this.ended?.error) throw this.ended.error;
       else if (this.ended) return;
       else await new Promise<void>((resolve) => (this.wake = resolve));
     }
@@ -79,6 +88,31 @@ describe("forEachWithin", () => {
     expect(seen).toEqual([1]);
     expect(clock.pending).toBe(0);
   });
+
+  for (const mode of ["drains-then-throws", "ends-quietly"] as const) {
+    it(`fails with the stall error, visiting nothing after it, when the stopped source ${mode}`, async () => {
+      const clock = new ManualClock();
+      const source = new PushedSource(mode);
+      const seen: number[] = [];
+      const run = forEachWithin(
+        source,
+        { clock, idleMs: 100 },
+        () => new Error("stalled"),
+        (n) => {
+          seen.push(n);
+          return true;
+        },
+      );
+      source.push(1);
+      await settle();
+      clock.advance(100);
+      // Arrived too late: queued when the deadline passed, so not visited.
+      source.push(2);
+      await expect(run).rejects.toThrow("stalled");
+      expect(seen).toEqual([1]);
+      expect(clock.pending).toBe(0);
+    });
+  }
 
   it("ends when visit says so, without waiting for more", async () => {
     const clock = new ManualClock();

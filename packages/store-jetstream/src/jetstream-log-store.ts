@@ -88,7 +88,7 @@ export interface JetStreamLogStoreParts {
   readonly readIdleMs?: number;
   /**
    * How often the server tells an idle feed it is alive; three missed and the feed follows again
-   * from a new consumer (its node died). Default 5 s.
+   * from a new consumer (its node died). Default 5 s; kept within 500 ms and 15 s.
    */
   readonly feedHeartbeatMs?: number;
   /** Told about failures that do not fail the call (an idempotency index write after the ack). */
@@ -221,7 +221,18 @@ export class JetStreamLogStore implements LogStore, RecordStore {
     // Ids sort by creation time. The KV lists every key: fine for thousands of axons per cluster;
     // beyond that a sorted index (or one bucket per name prefix) would page instead.
     const ids: string[] = [];
-    for await (const key of await this.nats(() => this.p.axons.keys())) ids.push(key);
+    await this.nats(async () => {
+      const source = await this.p.axons.keys();
+      await forEachWithin(
+        source,
+        this.readDeadline,
+        () => new Error("listing axons stalled"),
+        (key) => {
+          ids.push(key);
+          return true;
+        },
+      );
+    });
     ids.sort();
     const out: AxonRecord[] = [];
     for (const id of ids) {
@@ -488,7 +499,7 @@ export class JetStreamLogStore implements LogStore, RecordStore {
       const last = await this.lastCommit(axonId);
       if (!last || this.closed) return undefined;
       const stream = axonStream(this.p.names, axonId);
-      const feed = await AxonFeed.start(
+      const feed = new AxonFeed(
         this.p.js,
         stream,
         last.streamSeq + 1,
@@ -571,7 +582,14 @@ export class JetStreamLogStore implements LogStore, RecordStore {
     const problem = chunkProblem(body);
     if (problem) return; // Readers get DATA_LOSS for it from `read`; watchers fall back to reading.
     const events = decodeChunk(axonId, body);
-    for (const listener of set) listener(events);
+    for (const listener of set) {
+      try {
+        listener(events);
+      } catch (error) {
+        // One watcher's failure must not cost the others this commit (the feed has moved past it).
+        this.p.onWarning?.(`a watcher of axon ${axonId} failed on a commit`, error);
+      }
+    }
   }
 
   /** The axon's commit index, covering at least `streamSeq` (scanning the subject's headers if needed). */

@@ -21,7 +21,7 @@ export interface OpenJetStreamLogStoreOptions {
   readonly onWarning?: (message: string, error: unknown) => void;
   /**
    * How often the cluster tells an idle live feed it is alive; three missed heartbeats and the feed
-   * follows again from a new consumer (the node holding it died). Default 5000.
+   * follows again from a new consumer (the node holding it died). Default 5000; kept within 500 and 15000.
    */
   readonly feedHeartbeatMs?: number;
   /** How long a JetStream request (publish ack, message get) may take before it counts as failed. Default 5000. */
