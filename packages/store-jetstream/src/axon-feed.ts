@@ -20,6 +20,11 @@ export interface AxonFeedOptions {
   readonly heartbeatMs: number;
   /** Told when the feed follows again from a new consumer, and why. */
   readonly onRestart?: (reason: unknown) => void;
+  /**
+   * Asked when the cluster says the stream is not found: is the axon really gone? The cluster has
+   * said so wrongly during leader changes; the feed ends only on a yes (default: yes).
+   */
+  readonly confirmGone?: () => Promise<boolean>;
 }
 
 export const MIN_FEED_HEARTBEAT_MS = 500;
@@ -64,7 +69,9 @@ export class AxonFeed {
 
   async close(): Promise<void> {
     this.stopping.abort();
-    await this.messages?.close().catch(() => {});
+    // stop(), not close(): close() waits for the iterator to run, and a consumer made while
+    // closing was never iterated, so it would wait for ever.
+    this.messages?.stop();
     await this.done;
   }
 
@@ -76,7 +83,7 @@ export class AxonFeed {
         this.messages = messages;
         // Closed while this consumer was being made: close() could not see it.
         if (this.stopping.signal.aborted) {
-          await messages.close().catch(() => {});
+          messages.stop();
           return;
         }
         const ended = await this.follow(messages);
@@ -84,7 +91,7 @@ export class AxonFeed {
         heard = ended.heard;
         this.tell(ended.reason);
       } catch (error) {
-        if (isStreamGone(error)) return;
+        if (isStreamGone(error) && (await this.confirmGone())) return;
         this.tell(error);
       }
       // A consumer that delivered or heartbeat was healthy for a while: follow again at once.
@@ -134,9 +141,14 @@ export class AxonFeed {
       reason = error;
     } finally {
       watchdog.cancel();
+      messages.stop();
     }
-    await messages.close().catch(() => {});
     return { reason, heard: heardEver };
+  }
+
+  private async confirmGone(): Promise<boolean> {
+    if (!this.options.confirmGone) return true;
+    return this.options.confirmGone().catch(() => false);
   }
 
   private tell(reason: unknown): void {

@@ -476,7 +476,16 @@ export class JetStreamLogStore implements LogStore, RecordStore {
       this.watchers.set(axonId, set);
     }
     set.add(listener);
-    if (!this.feeds.has(axonId)) this.feeds.set(axonId, this.startFeed(axonId));
+    if (!this.feeds.has(axonId)) {
+      const started = this.startFeed(axonId);
+      this.feeds.set(axonId, started);
+      // A feed that ended (its axon was deleted) is forgotten, so a later watch starts afresh.
+      void started.then((feed) =>
+        feed?.finished.then(() => {
+          if (this.feeds.get(axonId) === started) this.feeds.delete(axonId);
+        }),
+      );
+    }
     return () => {
       set.delete(listener);
       if (set.size === 0 && this.watchers.get(axonId) === set) {
@@ -509,6 +518,11 @@ export class JetStreamLogStore implements LogStore, RecordStore {
           heartbeatMs: this.p.feedHeartbeatMs ?? DEFAULT_FEED_HEARTBEAT_MS,
           onRestart: (reason) =>
             this.p.onWarning?.(`following axon ${axonId} again from a new consumer`, reason),
+          // Gone only if its metadata, read afresh, agrees (see lastCommitUnlessGone).
+          confirmGone: async () => {
+            this.metas.delete(axonId);
+            return (await this.meta(axonId)) === undefined;
+          },
         },
       );
       // Unwatched (or closed) while starting: stop it again.

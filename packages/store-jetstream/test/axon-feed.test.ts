@@ -1,10 +1,11 @@
-import { jetstream, jetstreamManager } from "@nats-io/jetstream";
+import { JetStreamApiError, jetstream, jetstreamManager } from "@nats-io/jetstream";
 import { connect } from "@nats-io/transport-node";
 import { systemClock } from "@openaxon/core";
 import { StoreFailedError } from "@openaxon/store";
 import { userEvent, waitUntil } from "@openaxon/store/test-support";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AxonFeed } from "../src/axon-feed.js";
+import { encodeCommitInfo } from "../src/commit-headers.js";
 import { namesFor, openJetStreamLogStore } from "../src/index.js";
 import { type NatsCluster, startNatsCluster } from "./support/nats-cluster.js";
 
@@ -67,6 +68,57 @@ describe("a watched axon's feed", () => {
 });
 
 describe("AxonFeed", () => {
+  it("closes at once while its first consumer is still being made", async () => {
+    const nc = await connect({ servers: [...cluster.urls] });
+    try {
+      const jsm = await jetstreamManager(nc);
+      await jsm.streams.add({ name: "FEEDCLOSE", subjects: ["feedclose"], num_replicas: 3 });
+      for (let i = 0; i < 5; i++) {
+        const feed = new AxonFeed(jetstream(nc), "FEEDCLOSE", 1, () => {}, {
+          clock: systemClock,
+          heartbeatMs: 500,
+        });
+        await feed.close();
+        await feed.finished;
+      }
+    } finally {
+      await nc.close();
+    }
+  }, 30_000);
+
+  it("keeps following through a 'stream not found' the axon's metadata does not confirm", async () => {
+    const nc = await connect({ servers: [...cluster.urls] });
+    try {
+      const jsm = await jetstreamManager(nc);
+      const js = jetstream(nc);
+      const config = { name: "FEEDBACK", subjects: ["feedback"], num_replicas: 3 };
+      await jsm.streams.add(config);
+      const seen: string[] = [];
+      const reasons: unknown[] = [];
+      const feed = new AxonFeed(js, "FEEDBACK", 1, (_, __, body) => seen.push(Buffer.from(body).toString()), {
+        clock: systemClock,
+        heartbeatMs: 500,
+        onRestart: (reason) => reasons.push(reason),
+        confirmGone: async () => false,
+      });
+      await js.publish("feedback", "one", { headers: commitHeaders() });
+      await waitUntil(() => seen.length === 1, 6000);
+      // The cluster answers "not found" for a while, then has the stream again (what a wrong
+      // answer looks like from here): the feed must still be trying when it comes back.
+      await jsm.streams.delete("FEEDBACK");
+      await waitUntil(() => reasons.some((r) => r instanceof JetStreamApiError && r.code === 10059), 6000);
+      await jsm.streams.add(config);
+      for (let n = 0; n < 2; n++) await js.publish("feedback", `again ${n}`, { headers: commitHeaders() });
+      // The stream came back with its sequences from 1, so where the feed starts in it is the
+      // server's call; what matters is that it is still there and reaches the newest commit.
+      await waitUntil(() => seen.at(-1) === "again 1", 6000);
+      expect(seen[0]).toBe("one");
+      await feed.close();
+    } finally {
+      await nc.close();
+    }
+  }, 60_000);
+
   it("stops for good, quietly, once its axon's stream is deleted", async () => {
     const nc = await connect({ servers: [...cluster.urls] });
     try {
@@ -88,6 +140,9 @@ describe("AxonFeed", () => {
     }
   }, 60_000);
 });
+
+/** Headers of a one-event commit: what the feed hands its listener. */
+const commitHeaders = () => encodeCommitInfo({ first: 1, count: 1, timestampMs: 0 });
 
 async function appendUntilAcked(append: () => Promise<unknown>): Promise<void> {
   for (let attempt = 0; ; attempt++) {
