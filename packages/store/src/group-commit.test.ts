@@ -57,6 +57,42 @@ describe("GroupCommit", () => {
     expect(backend.snapshot().size).toBe(0);
   });
 
+  it("rejects a durable batch whose callbacks throw, and fails, so the store recovers from disk instead of hanging", async () => {
+    const backend = new RecordingBackend();
+    let open!: () => void;
+    backend.gate = new Promise((r) => {
+      open = r;
+    });
+    const committer = new GroupCommit(backend);
+    const first = committer.commit([put("a")]);
+    // Queued behind the first write, so these two share the next one.
+    const broken = committer.commit([put("b")], () => {
+      throw new Error("head out of step");
+    });
+    const neighbour = committer.commit([put("c")]);
+    open();
+    await first;
+    const results = await Promise.allSettled([broken, neighbour]);
+    expect(results.map((r) => r.status)).toEqual(["rejected", "rejected"]);
+    expect(committer.isFailed).toBe(true);
+    expect(String(committer.error)).toContain("head out of step");
+    await expect(committer.commit([put("d")])).rejects.toThrow("head out of step");
+    // The write itself is durable: recovery re-reads it.
+    expect(await backend.get("b")).toBeDefined();
+  });
+
+  it("writes and acknowledges as usual when its observer throws", async () => {
+    const committer = new GroupCommit(new RecordingBackend(), undefined, {
+      writeStarted: () => {
+        throw new Error("metrics broke");
+      },
+    });
+    await expect(
+      Promise.all([committer.commit([put("a")]), committer.commit([put("b")])]),
+    ).resolves.toBeDefined();
+    expect(committer.isFailed).toBe(false);
+  });
+
   it("splits a burst larger than the batch byte cap into several writes", async () => {
     const backend = new RecordingBackend();
     let open!: () => void;

@@ -84,23 +84,41 @@ export class GroupCommit {
     try {
       while (this.queue.length > 0) {
         const batch = this.takeBatch();
-        const ops = this.opsOf(batch);
-        const written = this.observer?.writeStarted(describeWrite(batch));
+        let written: ((error?: unknown) => void) | undefined;
         try {
+          const ops = this.opsOf(batch);
+          written = this.observe(batch);
           const writing = this.backend.writeDurable(ops);
           await (isMutantActive("ack-before-durable") ? undefined : writing);
         } catch (error) {
-          written?.(error);
+          report(written, error);
           this.fail(error, batch);
           return;
         }
-        written?.();
-        for (const p of batch) p.onDurable();
-        this.afterDurable?.();
+        report(written);
+        try {
+          for (const p of batch) p.onDurable();
+          this.afterDurable?.();
+        } catch (error) {
+          // Durable, but the in-memory state may not have followed it. Failing (rather than
+          // leaving these callers unanswered, or acknowledging on state that may be wrong) makes
+          // the store recover: reopen and re-read every head from disk.
+          this.fail(error, batch);
+          return;
+        }
         for (const p of batch) p.resolve();
       }
     } finally {
       this.writing = undefined;
+    }
+  }
+
+  /** The observer only measures: if it throws, the write goes ahead unobserved. */
+  private observe(batch: readonly Pending[]): ((error?: unknown) => void) | undefined {
+    try {
+      return this.observer?.writeStarted(describeWrite(batch));
+    } catch {
+      return undefined;
     }
   }
 
@@ -127,6 +145,14 @@ export class GroupCommit {
     this.failure = error;
     for (const p of [...batch, ...this.queue]) p.reject(error);
     this.queue = [];
+  }
+}
+
+function report(written: ((error?: unknown) => void) | undefined, error?: unknown): void {
+  try {
+    written?.(error);
+  } catch {
+    // Measuring failed; the write's outcome stands.
   }
 }
 
