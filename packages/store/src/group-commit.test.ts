@@ -81,6 +81,32 @@ describe("GroupCommit", () => {
     expect(await backend.get("b")).toBeDefined();
   });
 
+  it("still flushes what the failed batch's callbacks queued for watchers: those events are durable", async () => {
+    const flushed: string[] = [];
+    const queued: string[] = [];
+    const backend = new RecordingBackend();
+    let open!: () => void;
+    backend.gate = new Promise((r) => {
+      open = r;
+    });
+    const committer = new GroupCommit(backend, undefined, undefined, undefined, () => {
+      flushed.push(...queued.splice(0));
+    });
+    const first = committer.commit([put("first")]);
+    // Queued behind the first write, so these two share the next one.
+    const settled = Promise.allSettled([
+      committer.commit([put("a")], () => queued.push("a")),
+      committer.commit([put("b")], () => {
+        throw new Error("head out of step");
+      }),
+    ]);
+    open();
+    await first;
+    const results = await settled;
+    expect(results.map((r) => r.status)).toEqual(["rejected", "rejected"]);
+    expect(flushed).toEqual(["a"]);
+  });
+
   it("writes and acknowledges as usual when its observer throws", async () => {
     const committer = new GroupCommit(new RecordingBackend(), undefined, {
       writeStarted: () => {

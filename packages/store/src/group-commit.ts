@@ -44,7 +44,9 @@ export class GroupCommit {
   ) {}
 
   /**
-   * Resolves once `ops` are durable; `onDurable` runs first, synchronously, in commit order.
+   * Resolves once `ops` are durable; `onDurable` runs first, synchronously, in commit order. If a
+   * callback of the write throws, the commit is rejected although durable (it may already have
+   * run its `onDurable`) and the committer fails, so the store recovers from disk.
    * `events` is how many events the commit appends (for the observer only); `appended`, the events
    * themselves when their chunks are left to the committer.
    */
@@ -102,7 +104,9 @@ export class GroupCommit {
         } catch (error) {
           // Durable, but the in-memory state may not have followed it. Failing (rather than
           // leaving these callers unanswered, or acknowledging on state that may be wrong) makes
-          // the store recover: reopen and re-read every head from disk.
+          // the store recover: reopen and re-read every head from disk. The events are durable,
+          // so watchers still hear of those already queued now, not at some later commit.
+          this.flushAfterFailure();
           this.fail(error, batch);
           return;
         }
@@ -110,6 +114,14 @@ export class GroupCommit {
       }
     } finally {
       this.writing = undefined;
+    }
+  }
+
+  private flushAfterFailure(): void {
+    try {
+      this.afterDurable?.();
+    } catch {
+      // The flush was what threw: nothing is left queued.
     }
   }
 

@@ -103,7 +103,13 @@ export class KvLogStore implements LogStore, RecordStore {
   private lastRecoveryError: unknown;
   /** Loaded axons: metadata plus the sequencer holding the head cache, loaded on use, LRU-bounded. */
   private readonly axons: AxonCache<LoadedAxon>;
-  private readonly tail = new TailSignal((axonId, error) => this.observer?.watcherFailed?.(axonId, error));
+  private readonly tail = new TailSignal((axonId, error) => {
+    try {
+      this.observer?.watcherFailed?.(axonId, error);
+    } catch {
+      // The observer only reports; it must not cut the flush short.
+    }
+  });
   private closed = false;
   private readonly maxAxonBytes: number;
   /** Serialises writes of axon metadata (update, delete), so one never undoes another. */
