@@ -2,7 +2,8 @@ import { seededRng } from "@openaxon/core";
 import fc from "fast-check";
 import { afterEach, describe, expect, it } from "vitest";
 import { StoreClosedError, StoreFailedError } from "./errors.js";
-import type { KvOp } from "./kv-backend.js";
+import { keys } from "./keys.js";
+import type { KvOp, KvRange } from "./kv-backend.js";
 import { KvLogStore } from "./kv-log-store.js";
 import { MemoryBackend } from "./memory-backend.js";
 import { modelSlice } from "./test-support/read-model.js";
@@ -41,6 +42,55 @@ describe("KvLogStore append and read", () => {
     expect((await store.read(id, { afterSequence: 0, limit: 10 })).map((e) => e.sequence)).toEqual([1, 2]);
     await store.close();
     await expect(store.read(id, { afterSequence: 0, limit: 1 })).rejects.toBeInstanceOf(StoreClosedError);
+  });
+});
+
+describe("KvLogStore retention across a recovery", () => {
+  it("a trim that began before a recovery does not move the trim line under the reloaded axon", async () => {
+    const axonId = { value: "" };
+    class RecoveringBackend extends MemoryBackend {
+      fail = false;
+      /** Runs once, when the trim first reads the axon's chunks. */
+      duringTrim: (() => Promise<void>) | undefined;
+      override async writeDurable(ops: readonly KvOp[]) {
+        if (this.fail) throw new Error("EIO");
+        this.apply(ops);
+      }
+      override async entries(range: KvRange) {
+        const hook = this.duringTrim;
+        if (hook && range.lt === keys.eventsEnd(axonId.value)) {
+          this.duringTrim = undefined;
+          await hook();
+        }
+        return super.entries(range);
+      }
+    }
+    const backend = new RecoveringBackend();
+    const store = new KvLogStore({ backend, clock: testClock(), rng: seededRng(5) });
+    const { id } = await store.createAxon({ name: "", labels: {}, retention: { maxEvents: 2 } });
+    axonId.value = id;
+    for (let i = 0; i < 5; i++) await store.append(id, [userEvent()]);
+    // Mid-trim, a write fails and the next one recovers: every head is re-read from disk.
+    backend.duringTrim = async () => {
+      backend.fail = true;
+      await expect(store.append(id, [userEvent()])).rejects.toBeInstanceOf(StoreFailedError);
+      backend.fail = false;
+      expect(await store.append(id, [userEvent()])).toMatchObject({ firstSequence: 6 });
+    };
+    // The trim from before the recovery must not land on the axon reloaded after it: abandoned.
+    await expect(store.applyRetention()).rejects.toThrow(
+      /trim abandoned; the next retention pass trims again/,
+    );
+    expect(backend.duringTrim).toBeUndefined();
+    expect((await store.read(id, { afterSequence: 0, limit: 10 })).map((e) => e.sequence)).toEqual([
+      1, 2, 3, 4, 5, 6,
+    ]);
+    // The next pass trims to the limit, and reads stay whole.
+    await store.applyRetention();
+    const events = await store.read(id, { afterSequence: 0, limit: 10 });
+    expect(events.map((e) => e.sequence)).toEqual([5, 6]);
+    expect(await store.health()).toEqual({ status: "ok" });
+    await store.close();
   });
 });
 

@@ -282,6 +282,7 @@ export class KvLogStore implements LogStore, RecordStore {
 
   /** Trims one axon to its retention; returns how many events went. Runs in `maintenance`. */
   private async trim(id: string): Promise<number> {
+    const generation = this.generation;
     const loaded = await this.load(id);
     if (!loaded?.meta.retention || loaded.damage) return 0;
     const { sequencer } = loaded;
@@ -292,7 +293,17 @@ export class KvLogStore implements LogStore, RecordStore {
       retention: loaded.meta.retention,
       nowMs: this.clock.now(),
       sequencer,
-      commit: (ops, onDurable) => this.committer.commit(ops, onDurable),
+      // As for appends: after a recovery this sequencer is no longer the axon's, and moving its
+      // trim line would leave the reloaded one reading below the line on disk (false damage).
+      commit: (ops, onDurable) =>
+        generation !== this.generation
+          ? Promise.reject(
+              new StoreFailedError(
+                new Error("the store recovered from a failed write while this trim ran"),
+                "trim abandoned; the next retention pass trims again",
+              ),
+            )
+          : this.committer.commit(ops, onDurable),
     });
     return sequencer.firstSequence - before;
   }
