@@ -13,6 +13,15 @@ class RecordingBackend extends MemoryBackend {
     if (this.failNext) throw new Error("disk full");
     this.apply(ops);
   }
+
+  /** Holds every write until the returned function is called. */
+  hold(): () => void {
+    let open!: () => void;
+    this.gate = new Promise((r) => {
+      open = r;
+    });
+    return open;
+  }
 }
 
 const put = (key: string): KvOp => ({ type: "put", key, value: new Uint8Array([1]) });
@@ -20,10 +29,7 @@ const put = (key: string): KvOp => ({ type: "put", key, value: new Uint8Array([1
 describe("GroupCommit", () => {
   it("merges commits queued behind an in-flight write into one durable write", async () => {
     const backend = new RecordingBackend();
-    let open!: () => void;
-    backend.gate = new Promise((r) => {
-      open = r;
-    });
+    const open = backend.hold();
     const committer = new GroupCommit(backend);
     const first = committer.commit([put("a")]);
     const rest = Array.from({ length: 50 }, (_, i) => committer.commit([put(`k${i}`)]));
@@ -59,10 +65,7 @@ describe("GroupCommit", () => {
 
   it("rejects a durable batch whose callbacks throw, and fails, so the store recovers from disk instead of hanging", async () => {
     const backend = new RecordingBackend();
-    let open!: () => void;
-    backend.gate = new Promise((r) => {
-      open = r;
-    });
+    const open = backend.hold();
     const committer = new GroupCommit(backend);
     const first = committer.commit([put("a")]);
     // Queued behind the first write, so these two share the next one.
@@ -85,10 +88,7 @@ describe("GroupCommit", () => {
     const flushed: string[] = [];
     const queued: string[] = [];
     const backend = new RecordingBackend();
-    let open!: () => void;
-    backend.gate = new Promise((r) => {
-      open = r;
-    });
+    const open = backend.hold();
     const committer = new GroupCommit(backend, undefined, undefined, undefined, () => {
       flushed.push(...queued.splice(0));
     });
@@ -121,10 +121,7 @@ describe("GroupCommit", () => {
 
   it("splits a burst larger than the batch byte cap into several writes", async () => {
     const backend = new RecordingBackend();
-    let open!: () => void;
-    backend.gate = new Promise((r) => {
-      open = r;
-    });
+    const open = backend.hold();
     const committer = new GroupCommit(backend, 10);
     const all = [
       committer.commit([put("first")]),

@@ -3,7 +3,7 @@ import { type AppendedEvents, joinAppends } from "./join-appends.js";
 import type { KvBackend, KvOp } from "./kv-backend.js";
 import { eventSize } from "./log-store.js";
 import { mergeOps } from "./merge-ops.js";
-import type { DurableWrite, StoreObserver } from "./store-observer.js";
+import { type DurableWrite, quietObserver, type StoreObserver } from "./store-observer.js";
 
 interface Pending {
   readonly ops: readonly KvOp[];
@@ -27,6 +27,7 @@ interface Pending {
  * (the same stance databases take on fsync failure).
  */
 export class GroupCommit {
+  private readonly observer: StoreObserver | undefined;
   private queue: Pending[] = [];
   private writing: Promise<void> | undefined;
   private failure: unknown;
@@ -36,12 +37,14 @@ export class GroupCommit {
     private readonly backend: KvBackend,
     /** Upper bound for one merged write, so a burst of large payloads is not one giant batch. */
     private readonly maxBatchBytes = 32 * 1024 * 1024,
-    private readonly observer?: StoreObserver,
+    observer?: StoreObserver,
     /** Chunk ops for appended events (joined per axon); needed by commits that pass `appended`. */
     private readonly encodeAppended?: (appended: AppendedEvents) => KvOp[],
     /** Runs once a durable write's `onDurable` callbacks have all run (the store flushes its tail signal). */
     private readonly afterDurable?: () => void,
-  ) {}
+  ) {
+    this.observer = observer && quietObserver(observer);
+  }
 
   /**
    * Resolves once `ops` are durable; `onDurable` runs first, synchronously, in commit order. If a
@@ -89,15 +92,15 @@ export class GroupCommit {
         let written: ((error?: unknown) => void) | undefined;
         try {
           const ops = this.opsOf(batch);
-          written = this.observe(batch);
+          written = this.observer?.writeStarted(describeWrite(batch));
           const writing = this.backend.writeDurable(ops);
           await (isMutantActive("ack-before-durable") ? undefined : writing);
         } catch (error) {
-          report(written, error);
+          written?.(error);
           this.fail(error, batch);
           return;
         }
-        report(written);
+        written?.();
         try {
           for (const p of batch) p.onDurable();
           this.afterDurable?.();
@@ -125,15 +128,6 @@ export class GroupCommit {
     }
   }
 
-  /** The observer only measures: if it throws, the write goes ahead unobserved. */
-  private observe(batch: readonly Pending[]): ((error?: unknown) => void) | undefined {
-    try {
-      return this.observer?.writeStarted(describeWrite(batch));
-    } catch {
-      return undefined;
-    }
-  }
-
   private opsOf(batch: readonly Pending[]): readonly KvOp[] {
     const appended: AppendedEvents[] = [];
     for (const p of batch) if (p.appended) appended.push(p.appended);
@@ -157,14 +151,6 @@ export class GroupCommit {
     this.failure = error;
     for (const p of [...batch, ...this.queue]) p.reject(error);
     this.queue = [];
-  }
-}
-
-function report(written: ((error?: unknown) => void) | undefined, error?: unknown): void {
-  try {
-    written?.(error);
-  } catch {
-    // Measuring failed; the write's outcome stands.
   }
 }
 

@@ -41,7 +41,7 @@ import { recoverHead } from "./recover-head.js";
 import { normalizeRetention } from "./retention-decision.js";
 import { purgeAxon, trimAxon } from "./retention-pass.js";
 import { AxonSequencer, type SequencerContext, type TrimLine } from "./sequencer.js";
-import type { StoreObserver } from "./store-observer.js";
+import { quietObserver, type StoreObserver } from "./store-observer.js";
 import { TailSignal } from "./tail-signal.js";
 
 interface AxonMeta {
@@ -103,13 +103,7 @@ export class KvLogStore implements LogStore, RecordStore {
   private lastRecoveryError: unknown;
   /** Loaded axons: metadata plus the sequencer holding the head cache, loaded on use, LRU-bounded. */
   private readonly axons: AxonCache<LoadedAxon>;
-  private readonly tail = new TailSignal((axonId, error) => {
-    try {
-      this.observer?.watcherFailed?.(axonId, error);
-    } catch {
-      // The observer only reports; it must not cut the flush short.
-    }
-  });
+  private readonly tail = new TailSignal((axonId, error) => this.observer?.watcherFailed?.(axonId, error));
   private closed = false;
   private readonly maxAxonBytes: number;
   /** Serialises writes of axon metadata (update, delete), so one never undoes another. */
@@ -126,7 +120,7 @@ export class KvLogStore implements LogStore, RecordStore {
     this.recoveryIntervalMs = options.recoveryIntervalMs ?? 1000;
     this.onDamage = options.onDamage ?? (() => {});
     this.maxAxonBytes = options.maxAxonBytes ?? DEFAULT_MAX_AXON_BYTES;
-    this.observer = options.observer;
+    this.observer = options.observer && quietObserver(options.observer);
     this.committer = this.newCommitter();
     this.axons = new AxonCache(
       options.axonCacheCapacity ?? DEFAULT_AXON_CACHE_CAPACITY,
