@@ -1,12 +1,7 @@
-import {
-  type ConsumerMessages,
-  DeliverPolicy,
-  JetStreamApiCodes,
-  JetStreamApiError,
-  type JetStreamClient,
-} from "@nats-io/jetstream";
+import { type ConsumerMessages, DeliverPolicy, type JetStreamClient } from "@nats-io/jetstream";
 import { type Clock, sleep } from "@openaxon/core";
 import { type CommitInfo, decodeCommitInfo } from "./commit-headers.js";
+import { isStreamNotFound } from "./stream-not-found.js";
 
 export type CommitListener = (streamSeq: number, info: CommitInfo, body: Uint8Array) => void;
 
@@ -91,7 +86,7 @@ export class AxonFeed {
         heard = ended.heard;
         this.tell(ended.reason);
       } catch (error) {
-        if (isStreamGone(error) && (await this.confirmGone())) return;
+        if (isStreamNotFound(error) && (await this.confirmGone())) return;
         this.tell(error);
       }
       // A consumer that delivered or heartbeat was healthy for a while: follow again at once.
@@ -169,12 +164,4 @@ function consume(
   return js.consumers
     .get(stream, { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: Math.max(1, fromStreamSeq) })
     .then((consumer) => consumer.consume({ max_messages: 256, idle_heartbeat: heartbeatMs }));
-}
-
-/** The axon's stream no longer exists: it was deleted, there is nothing more to follow. */
-function isStreamGone(error: unknown): boolean {
-  return (
-    (error instanceof JetStreamApiError && error.code === JetStreamApiCodes.StreamNotFound) ||
-    (error instanceof Error && error.message === "stream not found")
-  );
 }

@@ -42,20 +42,31 @@ class PushedSource implements StoppableIterable<number> {
 
 const settle = () => new Promise((resolve) => setImmediate(resolve));
 
+/** Visits `source` with a 100 ms deadline, collecting what it sees while `keepGoing` says so. */
+function visitAll(
+  source: PushedSource,
+  clock: ManualClock,
+  stallMessage = "stalled",
+  keepGoing: (n: number) => boolean = () => true,
+) {
+  const seen: number[] = [];
+  const run = forEachWithin(
+    source,
+    { clock, idleMs: 100 },
+    () => new Error(stallMessage),
+    (n) => {
+      seen.push(n);
+      return keepGoing(n);
+    },
+  );
+  return { run, seen };
+}
+
 describe("forEachWithin", () => {
   it("visits every item that arrives within the deadline of the one before, and leaves no timer", async () => {
     const clock = new ManualClock();
     const source = new PushedSource();
-    const seen: number[] = [];
-    const run = forEachWithin(
-      source,
-      { clock, idleMs: 100 },
-      () => new Error("stalled"),
-      (n) => {
-        seen.push(n);
-        return true;
-      },
-    );
+    const { run, seen } = visitAll(source, clock);
     for (let n = 1; n <= 5; n++) {
       clock.advance(99);
       source.push(n);
@@ -70,16 +81,7 @@ describe("forEachWithin", () => {
   it("stops the source and fails with the stall error once the next item is idleMs late", async () => {
     const clock = new ManualClock();
     const source = new PushedSource();
-    const seen: number[] = [];
-    const run = forEachWithin(
-      source,
-      { clock, idleMs: 100 },
-      () => new Error("no message for 100 ms"),
-      (n) => {
-        seen.push(n);
-        return true;
-      },
-    );
+    const { run, seen } = visitAll(source, clock, "no message for 100 ms");
     source.push(1);
     await settle();
     clock.advance(100);
@@ -93,16 +95,7 @@ describe("forEachWithin", () => {
     it(`fails with the stall error, visiting nothing after it, when the stopped source ${mode}`, async () => {
       const clock = new ManualClock();
       const source = new PushedSource(mode);
-      const seen: number[] = [];
-      const run = forEachWithin(
-        source,
-        { clock, idleMs: 100 },
-        () => new Error("stalled"),
-        (n) => {
-          seen.push(n);
-          return true;
-        },
-      );
+      const { run, seen } = visitAll(source, clock);
       source.push(1);
       await settle();
       clock.advance(100);
@@ -118,16 +111,8 @@ describe("forEachWithin", () => {
     const clock = new ManualClock();
     const source = new PushedSource();
     for (let n = 1; n <= 5; n++) source.push(n);
-    const seen: number[] = [];
-    await forEachWithin(
-      source,
-      { clock, idleMs: 100 },
-      () => new Error("stalled"),
-      (n) => {
-        seen.push(n);
-        return n < 3;
-      },
-    );
+    const { run, seen } = visitAll(source, clock, "stalled", (n) => n < 3);
+    await run;
     expect(seen).toEqual([1, 2, 3]);
     expect(clock.pending).toBe(0);
   });

@@ -52,6 +52,7 @@ import {
   recordKvKey,
 } from "./names.js";
 import { scanCommits } from "./scan-commits.js";
+import { isStreamNotFound } from "./stream-not-found.js";
 
 interface AxonMeta {
   id: string;
@@ -220,20 +221,7 @@ export class JetStreamLogStore implements LogStore, RecordStore {
     this.assertOpen();
     // Ids sort by creation time. The KV lists every key: fine for thousands of axons per cluster;
     // beyond that a sorted index (or one bucket per name prefix) would page instead.
-    const ids: string[] = [];
-    await this.nats(async () => {
-      const source = await this.p.axons.keys();
-      await forEachWithin(
-        source,
-        this.readDeadline,
-        () => new Error("listing axons stalled"),
-        (key) => {
-          ids.push(key);
-          return true;
-        },
-      );
-    });
-    ids.sort();
+    const ids = await this.sortedKeys(this.p.axons, "axons");
     const out: AxonRecord[] = [];
     for (const id of ids) {
       if (out.length >= options.limit) break;
@@ -419,7 +407,7 @@ export class JetStreamLogStore implements LogStore, RecordStore {
       const m = await this.nats(() =>
         this.p.jsm.streams.getMessage(axonStream(this.p.names, axonId), { seq: after + 1 }),
       ).catch((error) => {
-        if (isNotFound(error)) return null;
+        if (isStreamNotFound(error)) return null;
         throw error;
       });
       const info = m && decodeCommitInfo(m.header);
@@ -548,20 +536,7 @@ export class JetStreamLogStore implements LogStore, RecordStore {
 
   async listRecords<T>(kind: string): Promise<T[]> {
     this.assertOpen();
-    const keys: string[] = [];
-    await this.nats(async () => {
-      const source = await this.p.records.keys(recordKindFilter(kind));
-      await forEachWithin(
-        source,
-        this.readDeadline,
-        () => new Error(`listing ${kind} records stalled`),
-        (key) => {
-          keys.push(key);
-          return true;
-        },
-      );
-    });
-    keys.sort();
+    const keys = await this.sortedKeys(this.p.records, `${kind} records`, recordKindFilter(kind));
     const out: T[] = [];
     for (const key of keys) {
       const entry = await this.nats(() => this.p.records.get(key));
@@ -584,6 +559,24 @@ export class JetStreamLogStore implements LogStore, RecordStore {
     this.feeds.clear();
     await Promise.allSettled(feeds.map(async (f) => (await f)?.close()));
     await this.p.nc.drain().catch(() => this.p.nc.close());
+  }
+
+  /** A bucket's keys (under `filter`), sorted; each next key within the read deadline. */
+  private async sortedKeys(kv: KV, what: string, filter?: string): Promise<string[]> {
+    const keys: string[] = [];
+    await this.nats(async () => {
+      const source = await kv.keys(filter);
+      await forEachWithin(
+        source,
+        this.readDeadline,
+        () => new Error(`listing ${what} stalled`),
+        (key) => {
+          keys.push(key);
+          return true;
+        },
+      );
+    });
+    return keys.sort();
   }
 
   /** Feed callback: keep loaded indexes current and tell watchers, in stream order. */
@@ -691,7 +684,7 @@ export class JetStreamLogStore implements LogStore, RecordStore {
         last_by_subj: axonSubject(this.p.names, axonId),
       }),
     ).catch((error) => {
-      if (isNotFound(error)) return null;
+      if (isStreamNotFound(error)) return null;
       throw error;
     });
     if (!m) return undefined;
@@ -754,12 +747,6 @@ export class JetStreamLogStore implements LogStore, RecordStore {
   private assertOpen(): void {
     if (this.closed) throw new StoreClosedError();
   }
-}
-
-/** The stream (so the axon) does not exist. */
-function isNotFound(error: unknown): boolean {
-  const cause = error instanceof StoreFailedError ? error.cause : error;
-  return cause instanceof JetStreamApiError && cause.code === JetStreamApiCodes.StreamNotFound;
 }
 
 function isWrongLastSequence(error: unknown): boolean {

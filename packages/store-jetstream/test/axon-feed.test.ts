@@ -1,12 +1,19 @@
-import { JetStreamApiError, jetstream, jetstreamManager } from "@nats-io/jetstream";
+import {
+  type JetStreamClient,
+  type JetStreamManager,
+  jetstream,
+  jetstreamManager,
+  type StreamConfig,
+} from "@nats-io/jetstream";
 import { connect } from "@nats-io/transport-node";
 import { systemClock } from "@openaxon/core";
-import { StoreFailedError } from "@openaxon/store";
 import { userEvent, waitUntil } from "@openaxon/store/test-support";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { AxonFeed } from "../src/axon-feed.js";
+import { AxonFeed, type AxonFeedOptions, type CommitListener } from "../src/axon-feed.js";
 import { encodeCommitInfo } from "../src/commit-headers.js";
 import { namesFor, openJetStreamLogStore } from "../src/index.js";
+import { isStreamNotFound } from "../src/stream-not-found.js";
+import { appendUntilAcked } from "./support/append-until-acked.js";
 import { type NatsCluster, startNatsCluster } from "./support/nats-cluster.js";
 
 // A node follows a watched axon through one R1 ordered consumer. When the node holding that
@@ -49,12 +56,12 @@ describe("a watched axon's feed", () => {
       expect(victim).toBeGreaterThanOrEqual(0);
       await cluster.kill(victim);
       const writer = victim === 1 ? a : b;
-      for (let n = 2; n <= 6; n++) await appendUntilAcked(() => writer.append(id, [userEvent({ n })]));
+      for (let n = 2; n <= 6; n++) await appendUntilAcked(writer, id, [userEvent({ n })], `n${n}`);
 
       // ~60 s (attempts of ~5 ms): an election on a loaded 2-core CI runner has taken over 10 s.
       await waitUntil(() => seen.length >= 6, 12_000);
       // One more commit after the rest: a late duplicate or reordering would show before it.
-      await appendUntilAcked(() => writer.append(id, [userEvent({ n: 7 })]));
+      await appendUntilAcked(writer, id, [userEvent({ n: 7 })], "n7");
       await waitUntil(() => seen.includes(8), 12_000);
       expect(seen).toEqual([2, 3, 4, 5, 6, 7, 8]);
       // It got there by following again, not because nats.js recovered on its own.
@@ -69,35 +76,20 @@ describe("a watched axon's feed", () => {
 
 describe("AxonFeed", () => {
   it("closes at once while its first consumer is still being made", async () => {
-    const nc = await connect({ servers: [...cluster.urls] });
-    try {
-      const jsm = await jetstreamManager(nc);
-      await jsm.streams.add({ name: "FEEDCLOSE", subjects: ["feedclose"], num_replicas: 3 });
+    await withStream("FEEDCLOSE", async ({ js }) => {
       for (let i = 0; i < 5; i++) {
-        const feed = new AxonFeed(jetstream(nc), "FEEDCLOSE", 1, () => {}, {
-          clock: systemClock,
-          heartbeatMs: 500,
-        });
+        const feed = feedOn(js, "FEEDCLOSE", () => {});
         await feed.close();
         await feed.finished;
       }
-    } finally {
-      await nc.close();
-    }
+    });
   }, 30_000);
 
   it("keeps following through a 'stream not found' the axon's metadata does not confirm", async () => {
-    const nc = await connect({ servers: [...cluster.urls] });
-    try {
-      const jsm = await jetstreamManager(nc);
-      const js = jetstream(nc);
-      const config = { name: "FEEDBACK", subjects: ["feedback"], num_replicas: 3 };
-      await jsm.streams.add(config);
+    await withStream("FEEDBACK", async ({ js, jsm, config }) => {
       const seen: string[] = [];
       const reasons: unknown[] = [];
-      const feed = new AxonFeed(js, "FEEDBACK", 1, (_, __, body) => seen.push(Buffer.from(body).toString()), {
-        clock: systemClock,
-        heartbeatMs: 500,
+      const feed = feedOn(js, "FEEDBACK", (_, __, body) => seen.push(Buffer.from(body).toString()), {
         onRestart: (reason) => reasons.push(reason),
         confirmGone: async () => false,
       });
@@ -106,7 +98,7 @@ describe("AxonFeed", () => {
       // The cluster answers "not found" for a while, then has the stream again (what a wrong
       // answer looks like from here): the feed must still be trying when it comes back.
       await jsm.streams.delete("FEEDBACK");
-      await waitUntil(() => reasons.some((r) => r instanceof JetStreamApiError && r.code === 10059), 6000);
+      await waitUntil(() => reasons.some(isStreamNotFound), 6000);
       await jsm.streams.add(config);
       for (let n = 0; n < 2; n++) await js.publish("feedback", `again ${n}`, { headers: commitHeaders() });
       // The stream came back with its sequences from 1, so where the feed starts in it is the
@@ -114,47 +106,52 @@ describe("AxonFeed", () => {
       await waitUntil(() => seen.at(-1) === "again 1", 6000);
       expect(seen[0]).toBe("one");
       await feed.close();
-    } finally {
-      await nc.close();
-    }
+    });
   }, 60_000);
 
   it("stops for good, quietly, once its axon's stream is deleted", async () => {
-    const nc = await connect({ servers: [...cluster.urls] });
-    try {
-      const jsm = await jetstreamManager(nc);
-      await jsm.streams.add({ name: "FEEDGONE", subjects: ["feedgone"], num_replicas: 3 });
+    await withStream("FEEDGONE", async ({ js, jsm }) => {
       const restarts: unknown[] = [];
-      const feed = new AxonFeed(jetstream(nc), "FEEDGONE", 1, () => {}, {
-        clock: systemClock,
-        heartbeatMs: 500,
-        onRestart: (reason) => restarts.push(reason),
-      });
+      const feed = feedOn(js, "FEEDGONE", () => {}, { onRestart: (reason) => restarts.push(reason) });
       await jsm.streams.delete("FEEDGONE");
       await feed.finished;
       // Ended by the stream's absence, not after a run of failed attempts.
       expect(restarts.length).toBeLessThanOrEqual(1);
       await feed.close();
-    } finally {
-      await nc.close();
-    }
+    });
   }, 60_000);
 });
 
-/** Headers of a one-event commit: what the feed hands its listener. */
-const commitHeaders = () => encodeCommitInfo({ first: 1, count: 1, timestampMs: 0 });
-
-async function appendUntilAcked(append: () => Promise<unknown>): Promise<void> {
-  for (let attempt = 0; ; attempt++) {
-    try {
-      await append();
-      return;
-    } catch (error) {
-      if (!(error instanceof StoreFailedError) || attempt > 1200) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 25));
-    }
+/** A fresh R3 stream `name` (its subject: the name in lower case) for `run`, on its own connection. */
+async function withStream(
+  name: string,
+  run: (s: {
+    js: JetStreamClient;
+    jsm: JetStreamManager;
+    config: Partial<StreamConfig> & { name: string };
+  }) => Promise<void>,
+): Promise<void> {
+  const nc = await connect({ servers: [...cluster.urls] });
+  try {
+    const jsm = await jetstreamManager(nc);
+    const config = { name, subjects: [name.toLowerCase()], num_replicas: 3 };
+    await jsm.streams.add(config);
+    await run({ js: jetstream(nc), jsm, config });
+  } finally {
+    await nc.close();
   }
 }
+
+/** A feed from the stream's start, heartbeats every 500 ms. */
+const feedOn = (
+  js: JetStreamClient,
+  stream: string,
+  listener: CommitListener,
+  options: Partial<AxonFeedOptions> = {},
+) => new AxonFeed(js, stream, 1, listener, { clock: systemClock, heartbeatMs: 500, ...options });
+
+/** Headers of a one-event commit: what the feed hands its listener. */
+const commitHeaders = () => encodeCommitInfo({ first: 1, count: 1, timestampMs: 0 });
 
 /**
  * The node holding the feed's consumer: the newest that is not headers-only (an index scan's is;

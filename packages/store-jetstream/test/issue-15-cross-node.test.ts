@@ -11,6 +11,7 @@ import { userEvent, waitUntil } from "@openaxon/store/test-support";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type JetStreamLogStore, namesFor, openJetStreamLogStore } from "../src/index.js";
+import { appendUntilAcked } from "./support/append-until-acked.js";
 import { type NatsCluster, startNatsCluster } from "./support/nats-cluster.js";
 
 // Two axond-side stores, each first connected to a different node of a real 3-node cluster,
@@ -41,26 +42,6 @@ async function twoNodes(): Promise<[JetStreamLogStore, JetStreamLogStore, string
     requestTimeoutMs: 2000,
   });
   return [a, b, prefix];
-}
-
-/**
- * Appends like a client that retries an unanswered append with the same idempotency key, for up to
- * ~30 s: a leader election on a starved CI machine can take several seconds.
- */
-async function appendUntilAcked(
-  store: LogStore,
-  axonId: string,
-  events: Parameters<LogStore["append"]>[1],
-  key: string,
-): Promise<AppendResult> {
-  for (let attempt = 0; ; attempt++) {
-    try {
-      return await store.append(axonId, events, { idempotencyKey: key });
-    } catch (error) {
-      if (!(error instanceof StoreFailedError) || attempt > 1200) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 25));
-    }
-  }
 }
 
 /** Every acknowledged append is in the log exactly once, at the sequences its ack named. */
