@@ -1,4 +1,5 @@
 import {
+  type ConsumerInfo,
   type JetStreamClient,
   type JetStreamManager,
   jetstream,
@@ -47,11 +48,18 @@ describe("a watched axon's feed", () => {
       const { id } = await b.createAxon({ name: "followed", labels: {} });
       await b.append(id, [userEvent({ n: 0 })]);
       const seen: number[] = [];
+      const stream = `${namesFor(prefix).streamPrefix}${id}`;
       const unwatch = a.watch(id, (events) => seen.push(...events.map((e) => e.sequence)));
+      // A raw watch() follows from the last commit when its feed starts (a follower reads the store
+      // to cover that window); append only once the feed's consumer exists, or it may start after.
+      for (let i = 0; (await feedConsumers(stream)).length === 0; i++) {
+        if (i === 200) throw new Error("the feed's consumer never appeared");
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
       await b.append(id, [userEvent({ n: 1 })]);
       await waitUntil(() => seen.length === 1);
 
-      const host = await feedConsumerHost(`${namesFor(prefix).streamPrefix}${id}`);
+      const host = await feedConsumerHost(stream);
       const victim = cluster.nodes.findIndex((n) => n.name === host);
       expect(victim).toBeGreaterThanOrEqual(0);
       await cluster.kill(victim);
@@ -158,14 +166,19 @@ const commitHeaders = () => encodeCommitInfo({ first: 1, count: 1, timestampMs: 
  * a feed that already followed again on a slow machine leaves an older one behind).
  */
 async function feedConsumerHost(stream: string): Promise<string | undefined> {
+  const feeds = await feedConsumers(stream);
+  expect(feeds.length).toBeGreaterThan(0);
+  return feeds.at(-1)?.cluster?.leader;
+}
+
+/** The stream's feed consumers (not headers-only, unlike an index scan's), oldest first. */
+async function feedConsumers(stream: string): Promise<ConsumerInfo[]> {
   const nc = await connect({ servers: [...cluster.urls] });
   try {
     const jsm = await jetstreamManager(nc);
-    const feeds = (await jsm.consumers.list(stream).next())
+    return (await jsm.consumers.list(stream).next())
       .filter((c) => !c.config.headers_only)
       .sort((x, y) => Date.parse(x.created) - Date.parse(y.created));
-    expect(feeds.length).toBeGreaterThan(0);
-    return feeds.at(-1)?.cluster?.leader;
   } finally {
     await nc.close();
   }
