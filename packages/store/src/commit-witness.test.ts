@@ -26,57 +26,44 @@ async function tear(dir: string, number: number): Promise<void> {
 const check = async (dir: string, levelCommits: number) =>
   decideCommitCheck(dir, commitWitnessPath(dir), levelCommits, await readCommitWitness(dir)).kind;
 
-/** How a crash leaves the batch in flight: in LevelDB or not, in the witness, not, or torn. */
-const inFlight = fc.record({
-  level: fc.boolean(),
-  witness: fc.constantFrom("none", "written", "torn"),
-});
-
-// The reasoning in decide-commit-check.ts, run against the real witness file: over any sequence of
-// runs ending cleanly or in a crash (with the batch in flight landing anywhere), a sound store is
-// never refused, and LevelDB behind what was acknowledged is (by one after a clean close, by two
-// after a crash).
+// The reasoning in decide-commit-check.ts, run against the real witness file: over any runs of
+// checkpoints, the last one possibly torn by a crash, a store holding what was checkpointed is
+// never refused, and one holding less than the newest intact checkpoint always is.
 describe("commit witness", () => {
-  it("never refuses a sound store and catches lost acknowledged batches", async () => {
+  it("never refuses a store holding its checkpoint and catches one holding less", async () => {
     await fc.assert(
       fc.asyncProperty(
-        fc.array(fc.record({ batches: fc.nat({ max: 4 }), crash: fc.option(inFlight) }), {
-          minLength: 1,
-          maxLength: 4,
-        }),
+        fc.array(
+          fc.record({ steps: fc.array(fc.nat({ max: 3 }), { maxLength: 4 }), tearLast: fc.boolean() }),
+          { minLength: 1, maxLength: 4 },
+        ),
         async (runs) => {
           const dir = freshDir();
           await mkdir(dir);
-          let level = 0;
-          let acked = 0;
-          let cleanEnd = true;
+          let durable = 0;
+          const slots: Array<number | undefined> = [0, 0];
           for (const run of runs) {
-            expect(await check(dir, level)).toBe("ok");
-            const witness = await CommitWitness.open(dir, level);
-            let commits = level;
-            for (let i = 0; i < run.batches; i++) {
-              const n = commits + 1;
-              await witness.issued(n);
-              level = n;
-              commits = n;
-              acked = n;
+            expect(await check(dir, durable)).toBe("ok");
+            const witness = await CommitWitness.open(dir, durable);
+            slots[0] = durable;
+            slots[1] = durable;
+            let last: number | undefined;
+            for (const step of run.steps) {
+              durable += step + 1;
+              await witness.checkpoint(durable);
+              slots[durable % 2] = durable;
+              last = durable;
             }
-            if (run.crash) {
-              const n = commits + 1;
-              if (run.crash.witness === "written") await witness.issued(n);
-              await witness.close();
-              if (run.crash.witness === "torn") await tear(dir, n);
-              if (run.crash.level) level = n;
-              cleanEnd = false;
-            } else {
-              await witness.acknowledged(commits);
-              await witness.close();
-              cleanEnd = true;
+            await witness.close();
+            if (run.tearLast && last !== undefined) {
+              await tear(dir, last);
+              slots[last % 2] = undefined;
             }
+            const proven = Math.max(...slots.filter((n) => n !== undefined));
+            expect(await readCommitWitness(dir)).toEqual({ kind: "acked", acked: proven, journaled: true });
+            expect(await check(dir, durable)).toBe("ok");
+            if (proven > 0) expect(await check(dir, proven - 1)).toBe("refuse");
           }
-          expect(await check(dir, level)).toBe("ok");
-          const detectable = cleanEnd ? acked - 1 : acked - 2;
-          if (detectable >= 0) expect(await check(dir, detectable)).toBe("refuse");
         },
       ),
       { numRuns: 40 },
@@ -87,12 +74,12 @@ describe("commit witness", () => {
     const dir = freshDir();
     await mkdir(dir);
     const witness = await CommitWitness.open(dir, 0);
-    await witness.issued(1);
-    await witness.issued(2);
+    await witness.checkpoint(1);
+    await witness.checkpoint(2);
     await witness.close();
-    expect(await readCommitWitness(dir)).toEqual({ kind: "acked", acked: 1 });
+    expect(await readCommitWitness(dir)).toEqual({ kind: "acked", acked: 2, journaled: true });
     await tear(dir, 2);
-    expect(await readCommitWitness(dir)).toEqual({ kind: "acked", acked: 0 });
+    expect(await readCommitWitness(dir)).toEqual({ kind: "acked", acked: 1, journaled: true });
     await tear(dir, 1);
     expect(await readCommitWitness(dir)).toMatchObject({ kind: "unreadable" });
     expect(await check(dir, 5)).toBe("refuse");

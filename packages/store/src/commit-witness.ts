@@ -6,12 +6,16 @@ import type { WitnessReading } from "./decide-commit-check.js";
 
 /**
  * The commit witness: a small file in the store directory (LevelDB ignores names it did not make)
- * recording the newest batch number, outside LevelDB's write-ahead log, so a log that lost its tail
- * shows (decide-commit-check.ts).
+ * recording the checkpoint, the newest commit LevelDB holds durably, outside LevelDB, so a
+ * database that lost it shows (decide-commit-check.ts). The write-ahead journal (journal-file.ts)
+ * holds every commit after it.
  *
- * Two slots, a page apart so a torn write damages at most one; batch n goes to slot n % 2.
- * Slot: "OAXW" | u8 state (1 issued, 2 acknowledged) | 3 zero bytes | u64 LE number | u32 LE crc32
- * of the bytes before it. The file is opened O_DSYNC: one write is durable when it returns.
+ * Two slots, a page apart so a torn write damages at most one; checkpoint n goes to slot n % 2.
+ * Slot: "OAXW" | u8 state | 3 zero bytes | u64 LE number | u32 LE crc32 of the bytes before it.
+ * State 3 is a checkpoint of a journaled store, state 4 its last checkpoint before a clean close
+ * (nothing was written after it, so the next open need not scan the journal). States 1 ("n issued": n - 1 acknowledged) and 2
+ * ("n acknowledged") were written per commit before the journal existed, and are still read.
+ * The file is opened O_DSYNC: one write is durable when it returns.
  */
 export const COMMIT_WITNESS_FILE = "OPENAXON-COMMITS";
 
@@ -20,6 +24,8 @@ const SLOT_OFFSETS = [0, 4096] as const;
 const MAGIC = Buffer.from("OAXW", "latin1");
 const ISSUED = 1;
 const ACKED = 2;
+const JOURNALED = 3;
+const CLOSED = 4;
 
 export const commitWitnessPath = (storePath: string) => join(storePath, COMMIT_WITNESS_FILE);
 
@@ -35,14 +41,16 @@ function encodeSlot(number: number, state: number): Buffer {
   return slot;
 }
 
-/** The acknowledged count a slot proves, or undefined if the slot is not intact. */
-function decodeSlot(slot: Buffer): number | undefined {
+/** The durable count a slot proves, or undefined if the slot is not intact. */
+function decodeSlot(slot: Buffer): { acked: number; journaled: boolean; clean?: true } | undefined {
   if (slot.length < SLOT_SIZE || !slot.subarray(0, 4).equals(MAGIC)) return undefined;
   if (slot.readUInt32LE(16) !== crc32(slot.subarray(0, 16))) return undefined;
   const state = slot.readUInt8(4);
   const number = Number(slot.readBigUInt64LE(8));
-  if (state === ACKED) return number;
-  if (state === ISSUED) return number - 1;
+  if (state === JOURNALED) return { acked: number, journaled: true };
+  if (state === CLOSED) return { acked: number, journaled: true, clean: true };
+  if (state === ACKED) return { acked: number, journaled: false };
+  if (state === ISSUED) return { acked: number - 1, journaled: false };
   return undefined;
 }
 
@@ -55,11 +63,19 @@ export async function readCommitWitness(storePath: string): Promise<WitnessReadi
     if ((error as NodeJS.ErrnoException).code === "ENOENT") return { kind: "missing" };
     throw error;
   }
-  const counts = SLOT_OFFSETS.map((at) => decodeSlot(bytes.subarray(at, at + SLOT_SIZE))).filter(
-    (n): n is number => n !== undefined,
+  const slots = SLOT_OFFSETS.map((at) => decodeSlot(bytes.subarray(at, at + SLOT_SIZE))).filter(
+    (slot) => slot !== undefined,
   );
-  if (counts.length === 0) return { kind: "unreadable", detail: "neither slot is intact" };
-  return { kind: "acked", acked: Math.max(...counts) };
+  if (slots.length === 0) return { kind: "unreadable", detail: "neither slot is intact" };
+  const newest = slots.reduce((a, b) => (b.acked > a.acked ? b : a));
+  // Journaled once is journaled for good: the other slot may be older than the switch.
+  const journaled = slots.some((slot) => slot.journaled);
+  return {
+    kind: "acked",
+    acked: newest.acked,
+    ...(journaled && { journaled: true }),
+    ...(newest.clean && { clean: true }),
+  };
 }
 
 /** The witness open for writing. Writes are serialized; each is durable when it resolves. */
@@ -69,26 +85,26 @@ export class CommitWitness {
   private constructor(private readonly file: FileHandle) {}
 
   /**
-   * Opens the witness in `storePath` after the open check passed, first replacing it (atomically:
-   * temp file, fsync, rename, fsync the directory) with both slots saying "`acked` acknowledged",
-   * `acked` being the count LevelDB holds. Sound, since batches of this run are numbered after it;
-   * and needed, since a crash may have torn one slot: were the next write to tear the other, a
-   * sound store would read as unreadable.
+   * Opens the witness in `storePath` after the open check passed and LevelDB was checkpointed,
+   * first replacing it (atomically: temp file, fsync, rename, fsync the directory) with both slots
+   * saying checkpoint `durable`, the count LevelDB now holds durably. Needed, since a crash may
+   * have torn one slot: were the next write to tear the other, a sound store would read as
+   * unreadable.
    */
-  static async open(storePath: string, acked: number): Promise<CommitWitness> {
+  static async open(storePath: string, durable: number): Promise<CommitWitness> {
     const path = commitWitnessPath(storePath);
-    await replaceAtomically(path, acked);
+    await replaceAtomically(path, durable);
     return new CommitWitness(await open(path, constants.O_RDWR | constants.O_DSYNC));
   }
 
-  /** Records that batch `number` is being written (so `number - 1` was acknowledged). */
-  issued(number: number): Promise<void> {
-    return this.write(number, ISSUED);
+  /** Records that LevelDB holds commits 1..`number` durably: the journal may overwrite them. */
+  checkpoint(number: number): Promise<void> {
+    return this.write(number, JOURNALED);
   }
 
-  /** Records that batch `number` and all before it are acknowledged (clean close). */
-  acknowledged(number: number): Promise<void> {
-    return this.write(number, ACKED);
+  /** A checkpoint of `number` with nothing written after it: the store is closing cleanly. */
+  closed(number: number): Promise<void> {
+    return this.write(number, CLOSED);
   }
 
   async close(): Promise<void> {
@@ -110,7 +126,7 @@ export class CommitWitness {
 async function replaceAtomically(path: string, acked: number): Promise<void> {
   const temp = `${path}.tmp`;
   const bytes = Buffer.alloc(SLOT_OFFSETS[1] + SLOT_SIZE);
-  for (const at of SLOT_OFFSETS) encodeSlot(acked, ACKED).copy(bytes, at);
+  for (const at of SLOT_OFFSETS) encodeSlot(acked, JOURNALED).copy(bytes, at);
   const file = await open(temp, "w", 0o600);
   try {
     await file.write(bytes, 0, bytes.length, 0);

@@ -3,7 +3,11 @@
  * batch it knows to be acknowledged, or why it says nothing.
  */
 export type WitnessReading =
-  | { readonly kind: "acked"; readonly acked: number }
+  /**
+   * `journaled`: a checkpoint of a store with a write-ahead journal, which must then exist.
+   * `clean`: the store was closed cleanly after that checkpoint, so its journal holds nothing newer.
+   */
+  | { readonly kind: "acked"; readonly acked: number; readonly journaled?: true; readonly clean?: true }
   /** No witness file: a new store, or one written before the witness existed. */
   | { readonly kind: "missing" }
   /** The file exists but neither slot is intact. */
@@ -20,22 +24,19 @@ export type CommitCheck =
 
 /**
  * Did LevelDB lose acknowledged batches? `levelCommits` is the count LevelDB holds (m!commits, put in
- * every batch); the witness records commit numbers in a file outside LevelDB's write-ahead log.
+ * every batch) once the write-ahead journal was replayed; the witness records the checkpoint, a
+ * commit number LevelDB held durably, in a file outside LevelDB.
  *
- * Why `levelCommits >= acked` is exactly the legal range (ClassicLevelBackend.writeDurable):
- *  - Batches are numbered L+1, L+2, ... from the count L LevelDB held at open, and at most one is in
- *    flight. Batch n goes to LevelDB (count n, sync) and, concurrently, to the witness as "n issued";
- *    it is acknowledged only once both are durable. So when "n issued" is durable, n-1 was
- *    acknowledged (or, for the first batch of a run, was in LevelDB at open): acked = n-1.
- *  - A clean close writes "n acknowledged" (acked = n) after the last batch was acknowledged.
- *  - A crash leaves the in-flight batch n in LevelDB, in the witness, in both or in neither: LevelDB
- *    holds n-1 or n, the witness says acked n-1. So LevelDB may legally be ahead of the witness
- *    (its write landed, the witness's did not) but never behind it.
+ * Why `levelCommits >= acked` is exactly the legal range (ClassicLevelBackend):
+ *  - The witness is written only after LevelDB holds every commit up to its number durably (a
+ *    checkpoint forces LevelDB's memtable into synced tables), so a sound store never holds fewer.
+ *  - Commits after the checkpoint are in the journal, whole, before they are acknowledged, and the
+ *    replay at open writes them back into LevelDB (decide-journal-replay.ts); so after the replay
+ *    LevelDB holds every acknowledged commit and may hold one more that was in flight.
  *  - A torn witness write damages one slot; the other slot holds an older number, which only
  *    weakens the check, never refuses a sound store.
- * The limit of writing both concurrently (instead of one after the other, doubling latency): after
- * a crash the newest acknowledged batch looks like one in flight, so losing exactly that batch and
- * nothing before it is not detected. Any older loss is, and after a clean close any loss is.
+ * Stores written before the journal recorded "n issued" per commit (acked = n - 1) and "n
+ * acknowledged" at a clean close; the same inequality holds for them.
  */
 export function decideCommitCheck(
   storePath: string,

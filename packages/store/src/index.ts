@@ -1,7 +1,7 @@
 export { catchUpThenLive, type FollowItem, type FollowOptions } from "./catch-up-then-live.js";
 export { ChunkCursor } from "./chunk-cursor.js";
 export { type ChunkPage, type ChunkSlice, chunkPageEvents } from "./chunk-page.js";
-export { ClassicLevelBackend } from "./classic-level-backend.js";
+export { ClassicLevelBackend, type ClassicLevelBackendOptions } from "./classic-level-backend.js";
 export { decideStoreOpen, type StoreOpenDecision } from "./decide-store-open.js";
 export {
   AxonFullError,

@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { seededRng } from "@openaxon/core";
 import { afterEach, describe, expect, it } from "vitest";
 import { StoreRefusedError } from "./errors.js";
+import { JOURNAL_FILE, readJournal } from "./journal-file.js";
 import { openClassicLevelLogStore } from "./open-classic-level-log-store.js";
 import { testClock, userEvent } from "./test-support/temp-store.js";
 
@@ -35,8 +36,25 @@ async function truncateNewestLog(path: string, bytes: number): Promise<void> {
   await file.close();
 }
 
+/** Replaces LevelDB's files in `path` with those of `image`, keeping the witness and the journal. */
+async function rollBackLevelDb(path: string, image: string): Promise<void> {
+  for (const name of await readdir(path)) {
+    if (!name.startsWith("OPENAXON-")) await rm(join(path, name), { force: true });
+  }
+  for (const name of await readdir(image)) {
+    if (!name.startsWith("OPENAXON-") && name !== "LOCK") await cp(join(image, name), join(path, name));
+  }
+}
+
+async function readPayloads(store: Awaited<ReturnType<typeof openClassicLevelLogStore>>, axonId: string) {
+  const events = await store.read(axonId, { afterSequence: 0, limit: APPENDS + 10 });
+  return events.map((e) => JSON.parse(e.payload).n as number);
+}
+
 // Issue 8 item 3: LevelDB silently drops a torn write-ahead log tail on open, and the per-axon
-// high-water record is in the same log, so the lost sequences were handed out again.
+// high-water record is in the same log, so the lost sequences were handed out again. Since issue
+// 10 every commit is first in the store's own journal, so a LevelDB log cut short is made whole
+// from it; a LevelDB that lost more than the journal can give back is refused.
 describe("issue 8: a write-ahead log that lost acknowledged batches", () => {
   let root: string | undefined;
   afterEach(async () => {
@@ -44,11 +62,33 @@ describe("issue 8: a write-ahead log that lost acknowledged batches", () => {
     root = undefined;
   });
 
-  it("is refused after a clean shutdown, naming the store and what was lost, and stays refused", async () => {
+  it("is made whole from the journal after a crash cut LevelDB's log short", async () => {
     const s = await writtenStore();
     root = s.root;
+    // LevelDB's log is flushed to the kernel on every write, so a copy taken while the store is
+    // open is what a process crash leaves; cutting its tail is what a power cut may add.
+    const image = join(s.root, "crash-image");
+    await cp(s.path, image, { recursive: true });
     await s.store.close();
-    await truncateNewestLog(s.path, 10);
+    await truncateNewestLog(image, 3000);
+
+    const store = await s.reopen(image);
+    expect((await store.getAxon(s.axonId))?.headSequence).toBe(APPENDS);
+    expect(await readPayloads(store, s.axonId)).toEqual(Array.from({ length: APPENDS }, (_, i) => i + 1));
+    expect((await store.append(s.axonId, [userEvent(payload(APPENDS + 1))])).lastSequence).toBe(APPENDS + 1);
+    await store.close();
+  });
+
+  it("is refused after a clean shutdown when LevelDB went back to an older state, and stays refused", async () => {
+    const s = await writtenStore();
+    root = s.root;
+    const older = join(s.root, "older");
+    await s.store.close();
+    await cp(s.path, older, { recursive: true });
+    const store = await s.reopen();
+    for (let n = APPENDS + 1; n <= APPENDS + 5; n++) await store.append(s.axonId, [userEvent(payload(n))]);
+    await store.close();
+    await rollBackLevelDb(s.path, older);
 
     for (let attempt = 0; attempt < 2; attempt++) {
       const error = await s.reopen().then(
@@ -59,21 +99,33 @@ describe("issue 8: a write-ahead log that lost acknowledged batches", () => {
       const message = (error as Error).message;
       expect(message).toContain(s.path);
       expect(message).toMatch(/lost acknowledged writes/);
-      expect(message).toMatch(/commits? \(\d+\.\.\d+\) are gone/);
+      expect(message).toMatch(/5 acknowledged commits \(\d+\.\.\d+\) are gone/);
       expect(message).toMatch(/backup/);
     }
   });
 
-  it("is refused after a crash when more than the batch in flight is gone", async () => {
+  it("is refused after a crash when a journal record the replay needs is damaged", async () => {
     const s = await writtenStore();
     root = s.root;
-    // Every write is synced, so a copy taken while the store is open is what a crash leaves.
     const image = join(s.root, "crash-image");
     await cp(s.path, image, { recursive: true });
     await s.store.close();
-    await truncateNewestLog(image, 3000);
+    const journal = await readJournal(image);
+    if (journal.kind !== "read") throw new Error(`journal: ${journal.kind}`);
+    const middle = journal.records[Math.floor(journal.records.length / 2)]!;
+    const file = await open(join(image, JOURNAL_FILE), "r+");
+    await file.write(Buffer.alloc(64, 0xa5), 0, 64, middle.offset);
+    await file.close();
 
-    await expect(s.reopen(image)).rejects.toThrow(StoreRefusedError);
+    const error = await s.reopen(image).then(
+      (store) => store.close().then(() => undefined),
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(StoreRefusedError);
+    expect((error as Error).message).toContain(join(image, JOURNAL_FILE));
+    expect((error as Error).message).toMatch(
+      new RegExp(`is damaged: .* but ${middle.record.number}\\.\\.${middle.record.number} are missing`),
+    );
   });
 
   it("opens an untouched crash image and hands out the next sequence", async () => {

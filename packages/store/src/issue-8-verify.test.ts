@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, open, readdir, readFile, rm, stat, unlink } from "node:fs/promises";
+import { cp, mkdir, mkdtemp, open, readdir, readFile, rm, stat, unlink } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { seededRng } from "@openaxon/core";
@@ -104,13 +104,20 @@ describe("issue 8: verifyStore", () => {
     expect(formatVerifyReport(r)).toContain(`DAMAGED axon "beta" ${ids.beta} sequences 7..7`);
   });
 
-  it("reports the acknowledged commits a truncated write-ahead log lost", async () => {
-    await writeStore({ tables: false });
-    const logs = (await readdir(path)).filter((name) => /^\d+\.log$/.test(name)).sort();
-    const newest = join(path, logs[logs.length - 1]!);
-    const file = await open(newest, "r+");
-    await file.truncate((await stat(newest)).size - 10);
-    await file.close();
+  it("reports the acknowledged commits a LevelDB gone back to an older state lost", async () => {
+    const ids = await writeStore({ tables: false });
+    const older = join(root, "older");
+    await cp(path, older, { recursive: true });
+    const store = await open_(3);
+    for (let n = APPENDS + 1; n <= APPENDS + 3; n++)
+      await store.append(ids.alpha, [userEvent(payload("alpha", n))]);
+    await store.close();
+    // LevelDB's files from before those appends (a restored snapshot, a lying disk); the witness
+    // and the journal stay.
+    for (const name of await readdir(path)) if (!name.startsWith("OPENAXON-")) await rm(join(path, name));
+    for (const name of await readdir(older)) {
+      if (!name.startsWith("OPENAXON-") && name !== "LOCK") await cp(join(older, name), join(path, name));
+    }
     const before = await snapshot();
 
     const r = await report();
@@ -118,7 +125,33 @@ describe("issue 8: verifyStore", () => {
     expect(r.problems.some((p) => p.axonId === undefined && /lost acknowledged writes/.test(p.what))).toBe(
       true,
     );
-    expect(r.levelCommits).toBeLessThan((r.witness as { acked: number }).acked);
+    expect(r.levelCommits).toBe((r.witness as { acked: number }).acked - 3);
+    expect(await snapshot()).toEqual(before);
+  });
+
+  it("replays the journal into its scratch copy after a crash, as the next open will", async () => {
+    const store = await open_(1);
+    const axon = await store.createAxon({ name: "alpha", labels: {} });
+    for (let n = 1; n <= APPENDS; n++) await store.append(axon.id, [userEvent(payload("alpha", n))]);
+    // What a crash leaves (LevelDB's log is in the kernel), then a power cut's torn log tail.
+    const image = join(root, "image");
+    await cp(path, image, { recursive: true });
+    await store.close();
+    await rm(path, { recursive: true });
+    await cp(image, path, { recursive: true });
+    const logs = (await readdir(path)).filter((name) => /^\d+\.log$/.test(name)).sort();
+    const newest = join(path, logs[logs.length - 1]!);
+    const file = await open(newest, "r+");
+    await file.truncate((await stat(newest)).size - 2500);
+    await file.close();
+    const before = await snapshot();
+
+    const r = await report();
+    expect(r.problems).toEqual([]);
+    expect(r.clean).toBe(true);
+    expect(r.events).toBe(APPENDS);
+    expect(r.journalReplayed).toBeGreaterThanOrEqual(2);
+    expect(formatVerifyReport(r)).toMatch(/\d+ of them from the journal \(the next open replays them\)/);
     expect(await snapshot()).toEqual(before);
   });
 

@@ -14,13 +14,17 @@ export interface OpenClassicLevelLogStoreOptions {
   readonly maxAxonBytes?: number;
   /** See KvLogStoreOptions.observer. */
   readonly observer?: StoreObserver;
+  /** See ClassicLevelBackendOptions.journalBytes (default 8 MiB). */
+  readonly journalBytes?: number;
 }
 
 /** The embedded production store: the LogStore on classic-level in `path`. */
 export async function openClassicLevelLogStore(
   options: OpenClassicLevelLogStoreOptions,
 ): Promise<KvLogStore> {
-  const backend = await ClassicLevelBackend.open(options.path);
+  const backend = await ClassicLevelBackend.open(options.path, {
+    ...(options.journalBytes !== undefined && { journalBytes: options.journalBytes }),
+  });
   return new KvLogStore({
     backend,
     clock: options.clock ?? systemClock,

@@ -20,6 +20,11 @@ export interface VerifyReport {
   /** Batches LevelDB holds (m!commits), when the database could be opened. */
   readonly levelCommits?: number;
   readonly witness?: WitnessReading;
+  /**
+   * Commits the write-ahead journal held that LevelDB did not (after a crash): replayed into the
+   * scratch copy before the scan, as the next open will replay them into the store.
+   */
+  readonly journalReplayed?: number;
   readonly problems: readonly VerifyProblem[];
   /** How the scan was done (scratch copy, what LevelDB cannot check). */
   readonly notes: readonly string[];
@@ -45,7 +50,7 @@ export function formatVerifyReport(report: VerifyReport): string {
   const commits =
     report.levelCommits === undefined
       ? ""
-      : `; ${report.levelCommits} commits${report.witness?.kind === "acked" ? ` (witness: ${report.witness.acked} acknowledged)` : ""}`;
+      : `; ${report.levelCommits} commits${report.witness?.kind === "acked" ? ` (witness: ${report.witness.acked} checkpointed)` : ""}${report.journalReplayed ? `, ${report.journalReplayed} of them from the journal (the next open replays them)` : ""}`;
   lines.push(
     report.clean
       ? `OK: ${counted}${commits}; no damage found`

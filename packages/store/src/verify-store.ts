@@ -2,10 +2,12 @@ import { copyFile, link, mkdtemp, readdir, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ClassicLevel } from "classic-level";
+import { replayJournal } from "./classic-level-backend.js";
 import { COMMIT_WITNESS_FILE, commitWitnessPath, readCommitWitness } from "./commit-witness.js";
 import { decideCommitCheck, type WitnessReading } from "./decide-commit-check.js";
 import { decideStoreOpen } from "./decide-store-open.js";
 import { chunkFirstSequence, chunkLastSequence, chunkProblem } from "./event-codec.js";
+import { JOURNAL_FILE, readJournal } from "./journal-file.js";
 import { keys } from "./keys.js";
 import type { KvRange } from "./kv-backend.js";
 import { readLevelCommitCount } from "./level-commit-count.js";
@@ -49,6 +51,7 @@ export async function verifyStore(storePath: string): Promise<VerifyOutcome> {
   const counts = { axons: 0, chunks: 0, events: 0 };
   let levelCommits: number | undefined;
   let witness: WitnessReading | undefined;
+  let journalReplayed: number | undefined;
   if (decision.kind === "refuse") {
     problems.push({ what: decision.reason });
   } else {
@@ -70,6 +73,13 @@ export async function verifyStore(storePath: string): Promise<VerifyOutcome> {
       }
       if (db) {
         levelCommits = await readLevelCommitCount(db);
+        try {
+          const replayed = await replayJournal(db, storePath, witness, await readJournal(storePath));
+          journalReplayed = replayed - levelCommits;
+          levelCommits = replayed;
+        } catch (error) {
+          problems.push({ what: describe(error) });
+        }
         const check = decideCommitCheck(storePath, commitWitnessPath(storePath), levelCommits, witness);
         if (check.kind === "refuse") problems.push({ what: check.reason });
         await scanAxons(db, problems, counts);
@@ -87,6 +97,7 @@ export async function verifyStore(storePath: string): Promise<VerifyOutcome> {
       ...counts,
       ...(levelCommits === undefined ? {} : { levelCommits }),
       ...(witness === undefined ? {} : { witness }),
+      ...(journalReplayed === undefined ? {} : { journalReplayed }),
       problems,
       notes: NOTES,
     },
@@ -95,11 +106,13 @@ export async function verifyStore(storePath: string): Promise<VerifyOutcome> {
 
 /**
  * Table files never change once written, so they are hard-linked (copied across file systems);
- * everything LevelDB may rewrite or append to is copied. The lock and the witness are left behind.
+ * everything LevelDB may rewrite or append to is copied. The lock, the witness and the journal are
+ * left behind.
  */
 async function copyStore(from: string, entries: readonly string[], to: string): Promise<void> {
   for (const name of entries) {
-    if (name === "LOCK" || name.startsWith(COMMIT_WITNESS_FILE)) continue;
+    // The journal is read from the store itself and replayed into the copy.
+    if (name === "LOCK" || name.startsWith(COMMIT_WITNESS_FILE) || name.startsWith(JOURNAL_FILE)) continue;
     if (/\.(ldb|sst)$/.test(name)) {
       await link(join(from, name), join(to, name)).catch(() => copyFile(join(from, name), join(to, name)));
     } else {
