@@ -1,4 +1,5 @@
-import { readdir } from "node:fs/promises";
+import { type FileHandle, open, readdir } from "node:fs/promises";
+import { join } from "node:path";
 import { ClassicLevel } from "classic-level";
 import { CommitWitness, commitWitnessPath, readCommitWitness } from "./commit-witness.js";
 import { decideCommitCheck } from "./decide-commit-check.js";
@@ -49,9 +50,9 @@ interface Opened {
  * batch written without sync; it is acknowledged after both. LevelDB's own log is flushed to the
  * kernel on every write, so a process crash loses nothing; after a power cut, LevelDB may lack
  * commits that the journal still has, and open replays them (decide-journal-replay.ts). A checkpoint
- * forces LevelDB's memtable into synced tables (a compaction of an empty key range does that) and
- * records the commit number in the commit witness; only then may the journal overwrite those
- * commits' records (journal-space.ts decides when). Every commit bumps the commit count (m!commits)
+ * fdatasyncs LevelDB's log files (syncLevelLogs) and then records the commit number in the commit
+ * witness; only then may the journal overwrite those commits' records (journal-space.ts decides
+ * when). Every commit bumps the commit count (m!commits)
  * so LevelDB and the journal can be compared.
  *
  * LevelDB's paranoid_checks and ReadOptions.verify_checksums are not offered by classic-level 3
@@ -68,6 +69,8 @@ export class ClassicLevelBackend implements KvBackend {
   private commits: number;
   private checkpointed: number;
   private checkpointing: Promise<void> = Promise.resolve();
+  /** Set by close(): a write that slipped in after the final checkpoint would be lost to it. */
+  private closing = false;
   /** A write failed after it may have reached the journal: no more until reopened. */
   private failure: unknown;
   /** The write in flight: writes are one at a time, which the journal's numbering relies on. */
@@ -110,8 +113,10 @@ export class ClassicLevelBackend implements KvBackend {
 
   private async writeNumbered(ops: readonly KvOp[]): Promise<void> {
     if (this.failure !== undefined) throw this.failure;
-    // Closed: LevelDB's own not-open error, before anything reaches the journal.
-    if (this.db.status !== "open") return levelBatch(this.db, ops, SYNC);
+    // Closing or closed: LevelDB's not-open error, before anything reaches the journal.
+    if (this.closing || this.db.status !== "open") {
+      throw Object.assign(new Error("Database is not open"), { code: "LEVEL_DATABASE_NOT_OPEN" });
+    }
     const number = this.commits + 1;
     const numbered = [...ops, { type: "put", key: keys.commitCount, value: json(number) }] as KvOp[];
     const length = journalRecordBytes(numbered);
@@ -138,9 +143,9 @@ export class ClassicLevelBackend implements KvBackend {
   }
 
   /**
-   * A commit too large for the journal: made durable by checkpoints on either side of it, so
-   * LevelDB's log never holds a commit that only LevelDB's own sync protects (the journal replay
-   * would not know of it). Rare: it takes two memtable flushes.
+   * A commit too large for the journal: made durable by checkpoints on either side of it. The one
+   * before leaves no journal record after the checkpoint, so a crash before the one after finds
+   * LevelDB with or without this commit and nothing to replay, never LevelDB ahead of the journal.
    */
   private async writeAround(numbered: KvOp[], number: number): Promise<void> {
     await this.checkpoint();
@@ -160,7 +165,7 @@ export class ClassicLevelBackend implements KvBackend {
       .then(async () => {
         const upTo = this.commits;
         if (upTo <= this.checkpointed) return;
-        await this.db.compactRange(CHECKPOINT_RANGE.gte, CHECKPOINT_RANGE.lt);
+        await syncLevelLogs(this.path);
         await this.witness.checkpoint(upTo);
         this.checkpointed = Math.max(this.checkpointed, upTo);
       });
@@ -185,6 +190,7 @@ export class ClassicLevelBackend implements KvBackend {
    * write failed, then closes.
    */
   async close(): Promise<void> {
+    this.closing = true;
     await this.writing.catch(() => {});
     try {
       if (this.failure === undefined) {
@@ -212,6 +218,7 @@ export class ClassicLevelBackend implements KvBackend {
     this.checkpointed = opened.commits;
     this.checkpointing = Promise.resolve();
     this.failure = undefined;
+    this.closing = false;
   }
 
   private async closeFiles(): Promise<void> {
@@ -222,12 +229,34 @@ export class ClassicLevelBackend implements KvBackend {
   }
 }
 
-/** A key range no key falls in (every key starts with a letter): compacting it only flushes. */
-const CHECKPOINT_RANGE = { gte: "0", lt: "1" } as const;
+/**
+ * Makes every LevelDB batch written so far durable: fdatasync of each of LevelDB's log files (the
+ * current one, and the previous one while its memtable is still being turned into a table). A
+ * batch is in the kernel once written (LevelDB flushes its log per record), and a log is deleted
+ * only after its memtable is in a synced table recorded in a synced manifest, so a log gone by the
+ * time it is opened needs nothing. Nothing here goes through LevelDB's writer queue or waits for a
+ * memtable flush.
+ */
+async function syncLevelLogs(path: string): Promise<void> {
+  for (const name of await readdir(path)) {
+    if (!/^\d+\.log$/.test(name)) continue;
+    let file: FileHandle;
+    try {
+      file = await open(join(path, name), "r");
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === "ENOENT") continue;
+      throw error;
+    }
+    try {
+      await file.datasync();
+    } finally {
+      await file.close();
+    }
+  }
+}
 
 const json = (value: unknown): Uint8Array => Buffer.from(JSON.stringify(value), "utf8");
 
-const SYNC = { sync: true } as const;
 const NO_SYNC = { sync: false } as const;
 
 /**
@@ -256,15 +285,16 @@ async function openChecked(path: string, journalBytes: number): Promise<Opened> 
   try {
     const witness = await readCommitWitness(path);
     const levelCommits = await readLevelCommitCount(db);
+    // Before the replay: LevelDB behind the checkpoint lost commits the journal no longer holds.
+    const check = decideCommitCheck(path, commitWitnessPath(path), levelCommits, witness);
+    if (check.kind === "refuse") throw new StoreRefusedError(check.reason);
     // Closed cleanly at the count LevelDB holds: the journal has nothing newer, LevelDB is durable.
     const clean = witness.kind === "acked" && witness.clean === true && witness.acked === levelCommits;
     let commits = levelCommits;
     if (!clean) {
       const journal = await readJournal(path);
       commits = await replayJournal(db, path, witness, journal);
-      const check = decideCommitCheck(path, commitWitnessPath(path), commits, witness);
-      if (check.kind === "refuse") throw new StoreRefusedError(check.reason);
-      await db.compactRange(CHECKPOINT_RANGE.gte, CHECKPOINT_RANGE.lt);
+      await syncLevelLogs(path);
       if (journal.kind === "missing") await createJournal(path, journalBytes);
     }
     const journal = await openJournal(path);

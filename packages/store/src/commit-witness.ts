@@ -10,7 +10,8 @@ import type { WitnessReading } from "./decide-commit-check.js";
  * database that lost it shows (decide-commit-check.ts). The write-ahead journal (journal-file.ts)
  * holds every commit after it.
  *
- * Two slots, a page apart so a torn write damages at most one; checkpoint n goes to slot n % 2.
+ * Two slots, a page apart so a torn write damages at most one; writes alternate between them, so
+ * the slot a write tears never holds the checkpoint before it.
  * Slot: "OAXW" | u8 state | 3 zero bytes | u64 LE number | u32 LE crc32 of the bytes before it.
  * State 3 is a checkpoint of a journaled store, state 4 its last checkpoint before a clean close
  * (nothing was written after it, so the next open need not scan the journal). States 1 ("n issued": n - 1 acknowledged) and 2
@@ -29,8 +30,8 @@ const CLOSED = 4;
 
 export const commitWitnessPath = (storePath: string) => join(storePath, COMMIT_WITNESS_FILE);
 
-/** Where batch `number` is recorded (tests tear it). */
-export const witnessSlotOffset = (number: number): number => SLOT_OFFSETS[number % 2]!;
+/** Where the `index`th write after open goes (0-based; tests tear it). */
+export const witnessSlotOffset = (index: number): number => SLOT_OFFSETS[index % 2]!;
 
 function encodeSlot(number: number, state: number): Buffer {
   const slot = Buffer.alloc(SLOT_SIZE);
@@ -67,7 +68,8 @@ export async function readCommitWitness(storePath: string): Promise<WitnessReadi
     (slot) => slot !== undefined,
   );
   if (slots.length === 0) return { kind: "unreadable", detail: "neither slot is intact" };
-  const newest = slots.reduce((a, b) => (b.acked > a.acked ? b : a));
+  // On a tie the clean-close slot wins: it is the last write of its run.
+  const newest = slots.reduce((a, b) => (b.acked > a.acked || (b.acked === a.acked && b.clean) ? b : a));
   // Journaled once is journaled for good: the other slot may be older than the switch.
   const journaled = slots.some((slot) => slot.journaled);
   return {
@@ -81,6 +83,7 @@ export async function readCommitWitness(storePath: string): Promise<WitnessReadi
 /** The witness open for writing. Writes are serialized; each is durable when it resolves. */
 export class CommitWitness {
   private tail: Promise<unknown> = Promise.resolve();
+  private writes = 0;
 
   private constructor(private readonly file: FileHandle) {}
 
@@ -114,9 +117,10 @@ export class CommitWitness {
 
   private write(number: number, state: number): Promise<void> {
     const slot = encodeSlot(number, state);
+    const at = witnessSlotOffset(this.writes++);
     const done = this.tail
       .catch(() => {})
-      .then(() => this.file.write(slot, 0, SLOT_SIZE, witnessSlotOffset(number)))
+      .then(() => this.file.write(slot, 0, SLOT_SIZE, at))
       .then(() => {});
     this.tail = done;
     return done;

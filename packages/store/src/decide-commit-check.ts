@@ -23,18 +23,19 @@ export type CommitCheck =
     };
 
 /**
- * Did LevelDB lose acknowledged batches? `levelCommits` is the count LevelDB holds (m!commits, put in
- * every batch) once the write-ahead journal was replayed; the witness records the checkpoint, a
- * commit number LevelDB held durably, in a file outside LevelDB.
+ * Did LevelDB lose commits it held durably? `levelCommits` is the count LevelDB holds (m!commits, put
+ * in every batch), read before the write-ahead journal is replayed; the witness records the
+ * checkpoint, a commit number LevelDB held durably, in a file outside LevelDB.
  *
  * Why `levelCommits >= acked` is exactly the legal range (ClassicLevelBackend):
  *  - The witness is written only after LevelDB holds every commit up to its number durably (a
- *    checkpoint forces LevelDB's memtable into synced tables), so a sound store never holds fewer.
+ *    checkpoint fdatasyncs LevelDB's logs first), so a sound store never holds fewer. Checked
+ *    before the replay: the journal may already have overwritten the records of those commits, so
+ *    replaying what it still holds could not give them back and would hide their loss.
  *  - Commits after the checkpoint are in the journal, whole, before they are acknowledged, and the
- *    replay at open writes them back into LevelDB (decide-journal-replay.ts); so after the replay
- *    LevelDB holds every acknowledged commit and may hold one more that was in flight.
- *  - A torn witness write damages one slot; the other slot holds an older number, which only
- *    weakens the check, never refuses a sound store.
+ *    replay at open writes them back into LevelDB (decide-journal-replay.ts).
+ *  - Witness writes alternate between two slots, so a torn write leaves the checkpoint before it,
+ *    which only weakens the check, never refuses a sound store.
  * Stores written before the journal recorded "n issued" per commit (acked = n - 1) and "n
  * acknowledged" at a clean close; the same inequality holds for them.
  */

@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { seededRng } from "@openaxon/core";
 import { afterEach, describe, expect, it } from "vitest";
+import { readCommitWitness } from "./commit-witness.js";
 import { StoreRefusedError } from "./errors.js";
 import { JOURNAL_FILE, readJournal } from "./journal-file.js";
 import { openClassicLevelLogStore } from "./open-classic-level-log-store.js";
@@ -102,6 +103,33 @@ describe("issue 8: a write-ahead log that lost acknowledged batches", () => {
       expect(message).toMatch(/5 acknowledged commits \(\d+\.\.\d+\) are gone/);
       expect(message).toMatch(/backup/);
     }
+  });
+
+  it("is refused after a crash when LevelDB went back behind the checkpoint, though the journal holds later commits", async () => {
+    root = await mkdtemp(join(tmpdir(), "openaxon-wal-"));
+    const path = join(root, "store");
+    // The smallest journal (7 commits a half), so the second life wraps it and must checkpoint.
+    const open_ = () =>
+      openClassicLevelLogStore({ path, clock: testClock(), rng: seededRng(3), journalBytes: 64 * 1024 });
+    const first = await open_();
+    const axon = await first.createAxon({ name: "a", labels: {} });
+    for (let n = 1; n <= 4; n++) await first.append(axon.id, [userEvent(payload(n))]);
+    await first.close();
+    const older = join(root, "older");
+    await cp(path, older, { recursive: true });
+    const second = await open_();
+    for (let n = 5; n <= 20; n++) await second.append(axon.id, [userEvent(payload(n))]);
+    const image = join(root, "crash-image");
+    await cp(path, image, { recursive: true });
+    await second.close();
+    const witness = await readCommitWitness(image);
+    expect(witness).toMatchObject({ kind: "acked" });
+    expect((witness as { acked: number }).acked).toBeGreaterThan(5);
+    await rollBackLevelDb(image, older);
+
+    await expect(
+      openClassicLevelLogStore({ path: image, clock: testClock(), rng: seededRng(4) }),
+    ).rejects.toThrow(/lost acknowledged writes: LevelDB holds 5 commits/);
   });
 
   it("is refused after a crash when a journal record the replay needs is damaged", async () => {

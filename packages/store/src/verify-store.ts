@@ -73,6 +73,9 @@ export async function verifyStore(storePath: string): Promise<VerifyOutcome> {
       }
       if (db) {
         levelCommits = await readLevelCommitCount(db);
+        // As at open: LevelDB behind the checkpoint first, then the journal's commits written back.
+        const check = decideCommitCheck(storePath, commitWitnessPath(storePath), levelCommits, witness);
+        if (check.kind === "refuse") problems.push({ what: check.reason });
         try {
           const replayed = await replayJournal(db, storePath, witness, await readJournal(storePath));
           journalReplayed = replayed - levelCommits;
@@ -80,8 +83,6 @@ export async function verifyStore(storePath: string): Promise<VerifyOutcome> {
         } catch (error) {
           problems.push({ what: describe(error) });
         }
-        const check = decideCommitCheck(storePath, commitWitnessPath(storePath), levelCommits, witness);
-        if (check.kind === "refuse") problems.push({ what: check.reason });
         await scanAxons(db, problems, counts);
       }
     } finally {
