@@ -129,7 +129,11 @@ export class JournalFile {
   }
 
   async write(record: Uint8Array, offset: number): Promise<void> {
-    await this.file.write(record, 0, record.length, offset);
+    const { bytesWritten } = await this.file.write(record, 0, record.length, offset);
+    // A short write (possible on copy-on-write file systems near full) is not a whole record.
+    if (bytesWritten !== record.length) {
+      throw new Error(`journal write at ${offset}: ${bytesWritten} of ${record.length} bytes written`);
+    }
   }
 
   close(): Promise<void> {

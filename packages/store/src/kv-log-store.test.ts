@@ -43,6 +43,20 @@ describe("KvLogStore append and read", () => {
     await store.close();
     await expect(store.read(id, { afterSequence: 0, limit: 1 })).rejects.toBeInstanceOf(StoreClosedError);
   });
+
+  it("answers read options that are not numbers with a RangeError naming them, not a damage report", async () => {
+    const store = memoryStore();
+    const { id } = await store.createAxon({ name: "", labels: {} });
+    await store.append(id, [userEvent()]);
+    const typo = { fromSequence: 1, limit: 10 } as unknown as { afterSequence: number; limit: number };
+    await expect(store.read(id, typo)).rejects.toThrow(
+      /read: afterSequence must be a number ≥ 0, got undefined/,
+    );
+    await expect(store.readChunkPage(id, { afterSequence: 0, limit: Number.NaN })).rejects.toThrow(
+      /read: limit must be a number ≥ 0, got NaN/,
+    );
+    expect((await store.read(id, { afterSequence: 0, limit: 10 })).map((e) => e.sequence)).toEqual([1]);
+  });
 });
 
 describe("KvLogStore retention across a recovery", () => {

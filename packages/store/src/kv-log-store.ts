@@ -334,12 +334,13 @@ export class KvLogStore implements LogStore, RecordStore {
   }
 
   read(axonId: string, options: ReadOptions): Promise<StoredEvent[]> {
-    return this.reportingDamage(axonId, () => this.readUnchecked(axonId, options));
+    return this.reportingDamage(axonId, () => this.readUnchecked(axonId, checkReadOptions(options)));
   }
 
   readChunkPage(axonId: string, options: Omit<ReadOptions, "descending">): Promise<ChunkPage> {
     const empty: ChunkPage = { axonId, slices: [], count: 0, lastSequence: 0, bytes: 0 };
     return this.reportingDamage(axonId, async () => {
+      checkReadOptions(options);
       this.assertOpen();
       const loaded = await this.load(axonId);
       if (!loaded) throw new AxonNotFoundError(axonId);
@@ -685,6 +686,22 @@ export class KvLogStore implements LogStore, RecordStore {
   private assertOpen(): void {
     if (this.closed) throw new StoreClosedError();
   }
+}
+
+/**
+ * A caller's mistake in the options (a plain-JS caller's typo, say `fromSequence`) would otherwise
+ * surface as NaN bounds and a misleading damage report.
+ */
+function checkReadOptions<T extends { readonly afterSequence: number; readonly limit: number }>(
+  options: T,
+): T {
+  for (const name of ["afterSequence", "limit"] as const) {
+    const value = options[name];
+    if (typeof value !== "number" || Number.isNaN(value) || value < 0) {
+      throw new RangeError(`read: ${name} must be a number ≥ 0, got ${String(value)}`);
+    }
+  }
+  return options;
 }
 
 function describe(error: unknown): string {
