@@ -33,6 +33,11 @@ export interface ClassicLevelBackendOptions {
    * written to LevelDB with its own sync instead. An existing journal keeps its size.
    */
   readonly journalBytes?: number;
+  /**
+   * What a checkpoint runs to make LevelDB's writes durable (default: fdatasync of its log files).
+   * For tests to fail it: a failed fdatasync cannot be made to happen on a healthy disk.
+   */
+  readonly syncLevelLogs?: (path: string) => Promise<void>;
 }
 
 interface Opened {
@@ -79,6 +84,7 @@ export class ClassicLevelBackend implements KvBackend {
   private constructor(
     private readonly path: string,
     private readonly journalBytes: number,
+    private readonly syncLogs: (path: string) => Promise<void>,
     opened: Opened,
   ) {
     this.db = opened.db;
@@ -98,7 +104,13 @@ export class ClassicLevelBackend implements KvBackend {
   static async open(path: string, options: ClassicLevelBackendOptions = {}): Promise<ClassicLevelBackend> {
     const bytes = Math.max(MIN_JOURNAL_BYTES, options.journalBytes ?? DEFAULT_JOURNAL_BYTES);
     const journalBytes = Math.ceil(bytes / JOURNAL_PAGE) * JOURNAL_PAGE;
-    return new ClassicLevelBackend(path, journalBytes, await openChecked(path, journalBytes));
+    const syncLogs = options.syncLevelLogs ?? syncLevelLogs;
+    return new ClassicLevelBackend(
+      path,
+      journalBytes,
+      syncLogs,
+      await openChecked(path, journalBytes, syncLogs),
+    );
   }
 
   async get(key: string): Promise<Uint8Array | undefined> {
@@ -157,16 +169,25 @@ export class ClassicLevelBackend implements KvBackend {
   /**
    * Makes every commit acknowledged so far durable in LevelDB and records it in the witness.
    * Checkpoints run one at a time; a caller waits for the one in progress and, if that does not
-   * cover what it needs, for one more.
+   * cover what it needs, for one more. A failed checkpoint fails the backend until reopened: Linux
+   * reports a failed writeback to one fdatasync only, so a retry on a new handle could "succeed"
+   * over pages that never reached the disk. Reopening turns LevelDB's logs into synced tables from
+   * what the kernel still holds, and replays the journal.
    */
   private checkpoint(): Promise<void> {
     const run = this.checkpointing
       .catch(() => {})
       .then(async () => {
+        if (this.failure !== undefined) throw this.failure;
         const upTo = this.commits;
         if (upTo <= this.checkpointed) return;
-        await syncLevelLogs(this.path);
-        await this.witness.checkpoint(upTo);
+        try {
+          await this.syncLogs(this.path);
+          await this.witness.checkpoint(upTo);
+        } catch (error) {
+          this.failure ??= error;
+          throw error;
+        }
         this.checkpointed = Math.max(this.checkpointed, upTo);
       });
     this.checkpointing = run;
@@ -209,7 +230,7 @@ export class ClassicLevelBackend implements KvBackend {
   async reopen(): Promise<void> {
     await this.writing.catch(() => {});
     await this.closeFiles();
-    const opened = await openChecked(this.path, this.journalBytes);
+    const opened = await openChecked(this.path, this.journalBytes, this.syncLogs);
     this.db = opened.db;
     this.witness = opened.witness;
     this.journal = opened.journal;
@@ -253,6 +274,14 @@ async function syncLevelLogs(path: string): Promise<void> {
       await file.close();
     }
   }
+  // The directory too: a log made at a memtable switch is named durably only at LevelDB's next
+  // manifest sync, and POSIX does not promise a new file's name with its fdatasync.
+  const dir = await open(path, "r");
+  try {
+    await dir.sync();
+  } finally {
+    await dir.close();
+  }
 }
 
 const json = (value: unknown): Uint8Array => Buffer.from(JSON.stringify(value), "utf8");
@@ -280,7 +309,11 @@ function levelBatch(db: Db, ops: readonly KvOp[], options: { sync: boolean }): P
  * (so the whole journal is free again) and opens the witness and the journal for writing. A store
  * made before the journal existed gets one here.
  */
-async function openChecked(path: string, journalBytes: number): Promise<Opened> {
+async function openChecked(
+  path: string,
+  journalBytes: number,
+  syncLogs: (path: string) => Promise<void>,
+): Promise<Opened> {
   const db = await openDb(path);
   try {
     const witness = await readCommitWitness(path);
@@ -294,7 +327,7 @@ async function openChecked(path: string, journalBytes: number): Promise<Opened> 
     if (!clean) {
       const journal = await readJournal(path);
       commits = await replayJournal(db, path, witness, journal);
-      await syncLevelLogs(path);
+      await syncLogs(path);
       if (journal.kind === "missing") await createJournal(path, journalBytes);
     }
     const journal = await openJournal(path);

@@ -67,6 +67,7 @@ export function decideCommitCheck(
       `commit${count === 1 ? "" : "s"} (${lost.from}..${lost.to}) are gone (typically a write-ahead ` +
       "log cut short by a crash or a lying disk). Starting would hand their sequence numbers out " +
       "again. Restore the data dir from a backup; run axond verify on it to see which axons are " +
-      "affected; only to accept the loss (lost sequences may then be reused), move the witness file aside",
+      "affected; only to accept the loss (lost sequences may then be reused), move the witness file " +
+      "and the write-ahead journal (OPENAXON-JOURNAL) aside",
   };
 }

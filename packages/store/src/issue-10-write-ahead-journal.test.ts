@@ -73,17 +73,33 @@ async function levelCommitsOf(path: string): Promise<number> {
 
 /**
  * Where the newest LevelDB log's synced part ends: just after the batch of the witness's
- * checkpoint (every batch ends with its m!commits put, so the bytes after that value's last match
- * are a later batch). A power cut can take only what comes after.
+ * checkpoint. A power cut can take only what comes after. The log is read as LevelDB writes it
+ * (32 KiB blocks, each record fragment behind a 7-byte header), so a batch split across blocks is
+ * joined again before its m!commits put (every batch ends with one) is read.
  */
 function syncedLogEnd(log: Buffer, checkpoint: number): number {
+  const BLOCK = 32 * 1024;
   const marker = Buffer.from(keys.commitCount, "utf8");
   let end = 0;
-  for (let at = log.indexOf(marker); at >= 0; at = log.indexOf(marker, at + 1)) {
-    const length = log[at + marker.length]!;
-    const valueAt = at + marker.length + 1;
-    const value = Number(log.toString("utf8", valueAt, valueAt + length));
-    if (Number.isInteger(value) && value <= checkpoint) end = Math.max(end, valueAt + length);
+  let record: Buffer[] = [];
+  for (let at = 0; at + 7 <= log.length; ) {
+    const room = BLOCK - (at % BLOCK);
+    if (room < 7) {
+      at += room;
+      continue;
+    }
+    const length = log.readUInt16LE(at + 4);
+    const type = log[at + 6]!;
+    if (type === 0 || at + 7 + length > log.length) break;
+    record.push(log.subarray(at + 7, at + 7 + length));
+    at += 7 + length;
+    // FULL (1) or LAST (4) ends a batch.
+    if (type !== 1 && type !== 4) continue;
+    const batch = Buffer.concat(record);
+    record = [];
+    const found = batch.lastIndexOf(marker);
+    const value = found < 0 ? Number.NaN : Number(batch.toString("utf8", found + marker.length + 1));
+    if (Number.isInteger(value) && value <= checkpoint) end = at;
   }
   return end;
 }
@@ -210,5 +226,41 @@ describe("issue 10: the write-ahead journal", () => {
     await expect(ClassicLevelBackend.open(path)).rejects.toThrow(
       /journal .* is damaged \(its header is damaged\)/,
     );
+  });
+
+  it("fails the store on a failed checkpoint instead of trusting a retry, and reopens whole", async () => {
+    const path = join(root, `${dirs++}`);
+    let failures = 0;
+    const syncLevelLogs = async () => {
+      if (failures-- > 0) throw Object.assign(new Error("EIO: i/o error, fdatasync"), { code: "EIO" });
+    };
+    const backend = await ClassicLevelBackend.open(path, { journalBytes: JOURNAL_BYTES, syncLevelLogs });
+    failures = 1;
+    const put = (n: number) =>
+      backend.writeDurable([{ type: "put", key: `k!${n}`, value: Buffer.from(String(n)) }]);
+    // Filling the first half starts a checkpoint, which fails; from then on every write is refused
+    // (a later fdatasync could report success over pages that never reached the disk).
+    let acked = 0;
+    let refused: unknown;
+    for (let n = 1; n <= 20 && refused === undefined; n++) {
+      await put(n).then(
+        () => {
+          acked = n;
+        },
+        (error: unknown) => {
+          refused = error;
+        },
+      );
+    }
+    expect(refused).toMatchObject({ code: "EIO" });
+    expect(acked).toBeGreaterThan(0);
+    await backend.close();
+    // Not closed cleanly, so the next open reads and replays the journal, and syncs again.
+    expect(await readCommitWitness(path)).not.toMatchObject({ clean: true });
+    await backend.reopen();
+    for (let n = 1; n <= acked; n++)
+      expect(Buffer.from((await backend.get(`k!${n}`))!).toString()).toBe(String(n));
+    await put(acked + 1);
+    await backend.close();
   });
 });
