@@ -37,7 +37,9 @@ describe("console chat: a message typed during a send survives it (issue 11, rea
     expect(await box.inputValue()).toBe("second");
 
     await page.getByRole("button", { name: "Send" }).click();
-    await expect.poll(() => box.inputValue()).toBe("");
+    // The box clears once the publish has answered: a round trip, which a loaded CI can stretch past
+    // expect.poll's default 1 s.
+    await expect.poll(() => box.inputValue(), { timeout: 15_000 }).toBe("");
     const messages = (await h.client.axon(axon.id).events()).events
       .filter((e) => e.eventType === EventType.UserMessage)
       .map((e) => (e.data() as { content: string }).content);
