@@ -2,9 +2,10 @@ import { type FileHandle, open, readdir } from "node:fs/promises";
 import { join } from "node:path";
 import { ClassicLevel } from "classic-level";
 import { CommitWitness, commitWitnessPath, readCommitWitness } from "./commit-witness.js";
-import { decideCommitCheck } from "./decide-commit-check.js";
+import { decideCommitCheck, type WitnessReading } from "./decide-commit-check.js";
 import { decideJournalReplay } from "./decide-journal-replay.js";
 import { decideStoreOpen } from "./decide-store-open.js";
+import { syncDirectory } from "./durable-file.js";
 import { StoreRefusedError } from "./errors.js";
 import {
   createJournal,
@@ -12,6 +13,7 @@ import {
   JOURNAL_DATA_START,
   JOURNAL_PAGE,
   JournalFile,
+  type JournalReading,
   journalDamaged,
   journalMissing,
   journalPath,
@@ -276,12 +278,7 @@ async function syncLevelLogs(path: string): Promise<void> {
   }
   // The directory too: a log made at a memtable switch is named durably only at LevelDB's next
   // manifest sync, and POSIX does not promise a new file's name with its fdatasync.
-  const dir = await open(path, "r");
-  try {
-    await dir.sync();
-  } finally {
-    await dir.close();
-  }
+  await syncDirectory(path);
 }
 
 const json = (value: unknown): Uint8Array => Buffer.from(JSON.stringify(value), "utf8");
@@ -360,8 +357,8 @@ async function openJournal(path: string): Promise<JournalFile> {
 export async function replayJournal(
   db: Db,
   path: string,
-  witness: Awaited<ReturnType<typeof readCommitWitness>>,
-  journal: Awaited<ReturnType<typeof readJournal>>,
+  witness: WitnessReading,
+  journal: JournalReading,
 ): Promise<number> {
   const levelCommits = await readLevelCommitCount(db);
   if (journal.kind === "damaged") throw journalDamaged(path, journal.detail);

@@ -1,8 +1,9 @@
 import { constants } from "node:fs";
-import { type FileHandle, open, readFile, rename } from "node:fs/promises";
-import { dirname, join } from "node:path";
+import { type FileHandle, open, readFile } from "node:fs/promises";
+import { join } from "node:path";
 import { crc32 } from "node:zlib";
 import type { WitnessReading } from "./decide-commit-check.js";
+import { replaceFileAtomically } from "./durable-file.js";
 
 /**
  * The commit witness: a small file in the store directory (LevelDB ignores names it did not make)
@@ -127,22 +128,10 @@ export class CommitWitness {
   }
 }
 
-async function replaceAtomically(path: string, acked: number): Promise<void> {
-  const temp = `${path}.tmp`;
+function replaceAtomically(path: string, acked: number): Promise<void> {
   const bytes = Buffer.alloc(SLOT_OFFSETS[1] + SLOT_SIZE);
   for (const at of SLOT_OFFSETS) encodeSlot(acked, JOURNALED).copy(bytes, at);
-  const file = await open(temp, "w", 0o600);
-  try {
+  return replaceFileAtomically(path, async (file) => {
     await file.write(bytes, 0, bytes.length, 0);
-    await file.sync();
-  } finally {
-    await file.close();
-  }
-  await rename(temp, path);
-  const dir = await open(dirname(path), "r");
-  try {
-    await dir.sync();
-  } finally {
-    await dir.close();
-  }
+  });
 }

@@ -1,8 +1,9 @@
 import { randomBytes } from "node:crypto";
 import { constants } from "node:fs";
-import { type FileHandle, open, readFile, rename } from "node:fs/promises";
-import { dirname, join } from "node:path";
+import { type FileHandle, open, readFile } from "node:fs/promises";
+import { join } from "node:path";
 import { crc32 } from "node:zlib";
+import { replaceFileAtomically } from "./durable-file.js";
 import { StoreRefusedError } from "./errors.js";
 import { decodeJournalRecord, type JournalRecord } from "./journal-record.js";
 
@@ -77,26 +78,13 @@ export async function readJournal(storePath: string): Promise<JournalReading> {
  * temp file, synced, renamed into place, the directory synced.
  */
 export async function createJournal(storePath: string, size: number): Promise<void> {
-  const path = journalPath(storePath);
-  const temp = `${path}.tmp`;
-  const file = await open(temp, "w", 0o600);
-  try {
+  await replaceFileAtomically(journalPath(storePath), async (file) => {
     const zeros = Buffer.alloc(Math.min(size, 1024 * 1024));
     for (let at = 0; at < size; at += zeros.length) {
       await file.write(zeros, 0, Math.min(zeros.length, size - at), at);
     }
     await file.write(encodeHeader(size, randomBytes(16)), 0, HEADER_BYTES, 0);
-    await file.sync();
-  } finally {
-    await file.close();
-  }
-  await rename(temp, path);
-  const dir = await open(dirname(path), "r");
-  try {
-    await dir.sync();
-  } finally {
-    await dir.close();
-  }
+  });
 }
 
 /** The journal open for writing records; each write is durable when it resolves (O_DSYNC). */
